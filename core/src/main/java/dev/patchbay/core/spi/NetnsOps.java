@@ -1,0 +1,22 @@
+package dev.patchbay.core.spi;
+
+import dev.patchbay.core.model.NetnsRef;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Named namespaces, interoperable with {@code ip netns}. */
+@ProviderType
+public interface NetnsOps {
+    /** Creates a new namespace bind-mounted at {@code RUN_DIR/name}. AlreadyExistsException if taken. */
+    NetnsRef.Named create(String name);
+
+    /** Unmounts and removes {@code RUN_DIR/name}. NotFoundException if absent. */
+    void delete(String name);
+
+    List<String> list();
+
+    boolean exists(NetnsRef netns);
+
+    /** A stable identity of the namespace (device and inode of its file), e.g. to compare two refs. */
+    String id(NetnsRef netns);
+}

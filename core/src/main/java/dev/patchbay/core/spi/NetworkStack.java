@@ -1,0 +1,27 @@
+package dev.patchbay.core.spi;
+
+import dev.patchbay.core.model.NetnsRef;
+import java.util.concurrent.Callable;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Entry point to the kernel's networking. One service; the netlink backend provides it.
+ * Nothing but {@link #open} and {@link #callIn} ever enters a namespace, and both do it on a
+ * dedicated platform thread, never on the caller's.
+ */
+@ProviderType
+public interface NetworkStack {
+
+    /** Opens a handle bound to {@code netns}: every operation on it acts in that namespace. */
+    NetnsHandle open(NetnsRef netns);
+
+    /** Creates, deletes and lists named namespaces (the {@code ip netns} way: bind mounts under {@link NetnsRef#RUN_DIR}). */
+    NetnsOps namespaces();
+
+    /**
+     * Runs {@code task} on a fresh platform thread that has entered {@code netns}; the thread ends
+     * with the task. For work that must start inside a namespace: a firewall context whose socket
+     * must belong to it, a helper process that must inherit it.
+     */
+    <T> T callIn(NetnsRef netns, Callable<T> task);
+}

@@ -1,0 +1,148 @@
+package dev.patchbay.launcher;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import picocli.CommandLine;
+
+/**
+ * Starts an embedded OSGi framework with a private, throwaway cache, installs every jar of a bundles
+ * folder and starts every bundle that is not a fragment. A bundle that fails to start is reported and
+ * skipped: the others, and the commands they contribute, keep working.
+ */
+public final class FelixBoot implements AutoCloseable {
+
+    private final Framework framework;
+    private final Path storage;
+    private final List<String> problems = new ArrayList<>();
+
+    private FelixBoot(Framework framework, Path storage) {
+        this.framework = framework;
+        this.storage = storage;
+    }
+
+    /** Boots the framework and loads {@code bundlesDir}. Problems are collected, see {@link #problems()}. */
+    public static FelixBoot start(Path bundlesDir, PrintWriter log, boolean verbose) {
+        Path storage;
+        try {
+            storage = Files.createTempDirectory("patchbay-felix-");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
+        }
+        Map<String, Object> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // the launcher and the bundles share picocli's annotations and model through the system bundle
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "picocli;version=\"" + picocliVersion() + "\"");
+        config.put("felix.log.logger", new StderrLogger(log, verbose));
+        config.put("felix.log.level", verbose ? "3" : "1");
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, FelixBoot.class.getClassLoader())
+                .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+        Framework framework = factory.newFramework(toStrings(config));
+        FelixBoot boot = new FelixBoot(framework, storage);
+        try {
+            framework.init();
+            framework.start();
+            boot.load(bundlesDir);
+        } catch (BundleException | RuntimeException e) {
+            boot.close();
+            throw new IllegalStateException("cannot start the OSGi framework: " + e.getMessage(), e);
+        }
+        return boot;
+    }
+
+    private static Map<String, String> toStrings(Map<String, Object> config) {
+        // Felix accepts objects in its configuration map (the logger instance); the generic type is a formality
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Map<String, String> raw = (Map) config;
+        return raw;
+    }
+
+    private static String picocliVersion() {
+        String v = CommandLine.VERSION;
+        return v.replaceAll("[^0-9.].*$", "");
+    }
+
+    private void load(Path bundlesDir) {
+        if (!Files.isDirectory(bundlesDir)) {
+            problems.add("bundles folder " + bundlesDir + " does not exist");
+            return;
+        }
+        BundleContext ctx = framework.getBundleContext();
+        List<Bundle> installed = new ArrayList<>();
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(bundlesDir, "*.jar")) {
+            dir.forEach(jars::add);
+        } catch (IOException e) {
+            problems.add("cannot list " + bundlesDir + ": " + e.getMessage());
+            return;
+        }
+        jars.sort(Comparator.comparing(Path::toString));
+        for (Path jar : jars) {
+            try {
+                installed.add(ctx.installBundle(jar.toUri().toString()));
+            } catch (BundleException e) {
+                problems.add("cannot install " + jar.getFileName() + ": " + e.getMessage());
+            }
+        }
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException e) {
+                problems.add("cannot start bundle " + b.getSymbolicName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    public BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    public Framework framework() {
+        return framework;
+    }
+
+    /** What went wrong while loading bundles: one line each. */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    @Override
+    public void close() {
+        try {
+            framework.stop();
+            framework.waitForStop(10_000);
+        } catch (BundleException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteTree(storage);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a temp directory
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.patchbay.launcher;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.OutputStreamWriter;
+
+/**
+ * {@code patchbay}: boots Felix with the bundles next to the launcher, runs one command, stops.
+ * The home folder (holding {@code bundles/}) comes from {@code -Dpatchbay.home}, set by
+ * {@code bin/patchbay}, or else from where this jar lies.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable t) {
+            System.err.println("patchbay: " + t.getMessage());
+            code = 3;
+        }
+        System.exit(code); // Felix leaves non-daemon threads behind: always exit explicitly
+    }
+
+    static int run(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose)) {
+            for (String problem : boot.problems()) {
+                err.println("patchbay: warning: " + problem);
+            }
+            PatchbayCli cli = PatchbayCli.create(boot.context(), out, err);
+            int code = cli.execute(args);
+            if (code == 2 && args.length > 0) {
+                MissingCommands.explain(boot.context(), args, err);
+            }
+            return code;
+        }
+    }
+
+    static Path home() {
+        String prop = System.getProperty("patchbay.home");
+        if (prop != null && !prop.isEmpty()) {
+            return Path.of(prop);
+        }
+        try {
+            Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getParent().getParent();
+        } catch (Exception e) {
+            return Path.of(".");
+        }
+    }
+
+    static Path bundlesDir() {
+        String prop = System.getProperty("patchbay.bundles");
+        Path dir = prop != null && !prop.isEmpty() ? Path.of(prop) : home().resolve("bundles");
+        return Files.isDirectory(dir) ? dir : dir;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.patchbay.launcher;
+
+import java.io.PrintWriter;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceObjects;
+import org.osgi.framework.ServiceReference;
+import picocli.CommandLine;
+
+/**
+ * Builds the {@code patchbay} command line from the command services bundles registered, with the
+ * whole error policy in one place: one line on stderr, the trace only with {@code -x}, and the exit
+ * code an exception declares through a public {@code int exitCode()} method (the core's exceptions
+ * do; the launcher needs no compile-time type of theirs).
+ */
+public final class PatchbayCli {
+    /** Service property naming a contributed command (see the core's PatchbayCommandName). */
+    public static final String COMMAND_PROPERTY = "patchbay.command.name";
+
+    private final CommandLine root;
+    private final List<Runnable> releases = new ArrayList<>();
+
+    private PatchbayCli(CommandLine root) {
+        this.root = root;
+    }
+
+    public static PatchbayCli create(BundleContext ctx, PrintWriter out, PrintWriter err) {
+        CommandLine root = new CommandLine(new RootCommand());
+        PatchbayCli cli = new PatchbayCli(root);
+        root.setOut(out);
+        root.setErr(err);
+        root.setExecutionExceptionHandler(PatchbayCli::onException);
+        root.setParameterExceptionHandler(PatchbayCli::onUsageError);
+        root.setCaseInsensitiveEnumValuesAllowed(true);
+        if (ctx != null) {
+            cli.mountCommands(ctx);
+        }
+        return cli;
+    }
+
+    public CommandLine commandLine() {
+        return root;
+    }
+
+    public int execute(String... args) {
+        try {
+            return root.execute(args);
+        } finally {
+            releases.forEach(Runnable::run);
+        }
+    }
+
+    private void mountCommands(BundleContext ctx) {
+        ServiceReference<?>[] refs;
+        try {
+            refs = ctx.getServiceReferences((String) null, "(" + COMMAND_PROPERTY + "=*)");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        TreeMap<String, ServiceReference<?>> byName = new TreeMap<>();
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+            String name = String.valueOf(ref.getProperty(COMMAND_PROPERTY));
+            ServiceReference<?> seen = byName.get(name);
+            if (seen == null || ref.compareTo(seen) > 0) { // highest ranking wins a name clash
+                byName.put(name, ref);
+            }
+        }
+        byName.forEach((name, ref) -> mount(ctx, name, ref));
+    }
+
+    private <S> void mount(BundleContext ctx, String name, ServiceReference<S> ref) {
+        ServiceObjects<S> objects = ctx.getServiceObjects(ref);
+        S command = objects == null ? null : objects.getService();
+        if (command == null) {
+            return;
+        }
+        releases.add(() -> {
+            try {
+                objects.ungetService(command);
+            } catch (RuntimeException ignored) {
+                // the framework may already be stopping
+            }
+        });
+        CommandLine sub = new CommandLine(command);
+        root.addSubcommand(name, sub);
+    }
+
+    private static int onUsageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("patchbay: " + ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    private static int onException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cmd.getErr();
+        boolean trace = Boolean.TRUE.equals(cmd.getCommandSpec().root().findOption("--stacktrace").getValue());
+        int code = exitCodeOf(ex);
+        String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
+        err.println("patchbay: " + (code == 4 ? "internal error: " + ex.getClass().getName() + ": " : "") + message);
+        if (trace) {
+            ex.printStackTrace(err);
+        } else if (code == 4) {
+            err.println("(run again with -x for the stack trace)");
+        }
+        err.flush();
+        return code;
+    }
+
+    /** The code an exception declares with a public {@code int exitCode()}; 4 (internal) otherwise. */
+    static int exitCodeOf(Throwable ex) {
+        try {
+            Method m = ex.getClass().getMethod("exitCode");
+            if (m.getReturnType() == int.class) {
+                return (Integer) m.invoke(ex);
+            }
+        } catch (ReflectiveOperationException | RuntimeException ignored) {
+            // not one of ours
+        }
+        return 4;
+    }
+}
