@@ -1,0 +1,134 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+
+/**
+ * Boots the real Felix with every real bundle of the built distribution, and runs the real
+ * {@code bin/patchbay}: this is where the bundles' wiring (jnr-ffi included) is proven.
+ */
+class FrameworkIT {
+    private static final Path DIST = Path.of(System.getProperty("patchbay.dist", "target/patchbay"));
+
+    @Test
+    void everyBundleResolvesAndStarts() throws Exception {
+        StringWriter log = new StringWriter();
+        try (FelixBoot boot = FelixBoot.start(DIST.resolve("bundles"), new PrintWriter(log, true), false)) {
+            assertEquals(List.of(), boot.problems(), log.toString());
+            List<String> notActive = new ArrayList<>();
+            for (Bundle b : boot.context().getBundles()) {
+                boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+                int want = fragment ? Bundle.RESOLVED : Bundle.ACTIVE;
+                if (b.getState() != want) {
+                    notActive.add(b.getSymbolicName() + " state " + b.getState());
+                }
+            }
+            assertEquals(List.of(), notActive);
+            long ours = Stream.of(boot.context().getBundles()).filter(b -> b.getSymbolicName().startsWith("dev.patchbay.")).count();
+            assertEquals(7, ours, "the seven Patchbay bundles are loaded");
+            assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
+        }
+    }
+
+    @Test
+    void everyPatchbayJarIsABundleWithAName() throws Exception {
+        try (Stream<Path> jars = Files.list(DIST.resolve("bundles"))) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).toList()) {
+                try (JarFile jf = new JarFile(jar.toFile())) {
+                    assertNotNull(jf.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME), jar + " has no Bundle-SymbolicName");
+                }
+            }
+        }
+    }
+
+    @Test
+    void helpListsCommandsContributedByBundles() {
+        Run r = patchbay("--help");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("Commands:"), r.out);
+        assertTrue(r.out.contains("bundles"), r.out);
+    }
+
+    @Test
+    void subcommandHelpExitsZero() {
+        Run r = patchbay("bundles", "--help");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("Usage: patchbay bundles"), r.out);
+    }
+
+    @Test
+    void badFlagIsAUsageError() {
+        Run r = patchbay("--no-such-flag");
+        assertEquals(2, r.code);
+        assertTrue(r.err.startsWith("patchbay: Unknown option: '--no-such-flag'"), r.err);
+        assertEquals("", r.out);
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        Run r = patchbay();
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("a command is required"), r.err);
+    }
+
+    @Test
+    void jsonOutputIsOneDocumentOnStdout() {
+        for (String[] argv : new String[][] {{"-o", "json", "bundles"}, {"bundles", "-o", "json"}}) {
+            Run r = patchbay(argv);
+            assertEquals(0, r.code, r.err);
+            JsonElement doc = JsonParser.parseString(r.out);
+            JsonArray bundles = doc.getAsJsonArray();
+            assertTrue(bundles.size() >= 12, r.out);
+            boolean coreListsItsCommand = false;
+            for (JsonElement b : bundles) {
+                if (b.getAsJsonObject().get("symbolicName").getAsString().equals("dev.patchbay.core")) {
+                    coreListsItsCommand = b.getAsJsonObject().get("commands").toString().contains("bundles");
+                }
+            }
+            assertTrue(coreListsItsCommand, r.out);
+        }
+    }
+
+    @Test
+    void versionPrintsTheLauncherVersion() {
+        Run r = patchbay("--version");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.startsWith("patchbay "), r.out);
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run patchbay(String... args) {
+        try {
+            List<String> argv = new ArrayList<>(List.of(DIST.resolve("bin/patchbay").toString()));
+            argv.addAll(List.of(args));
+            Path out = Files.createTempFile("pb-out", ".txt");
+            Path err = Files.createTempFile("pb-err", ".txt");
+            Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            int code = p.waitFor();
+            Run r = new Run(code, Files.readString(out), Files.readString(err));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
