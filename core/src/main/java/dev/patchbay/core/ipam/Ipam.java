@@ -1,0 +1,50 @@
+package dev.patchbay.core.ipam;
+
+import dev.patchbay.core.model.IfName;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Address management for one data directory per call, CNI host-local style: one address per range set,
+ * round-robin, never the network, broadcast or gateway address. Registered with the service property
+ * {@value #TYPE_PROPERTY}, e.g. {@code host-local}. Every method is safe across threads and processes sharing
+ * the data directory.
+ */
+@ProviderType
+public interface Ipam {
+    /** Service property naming the implementation. */
+    String TYPE_PROPERTY = "patchbay.ipam.type";
+
+    /** Patchbay's data directory inside a state directory: {@code <state dir>/ipam}. */
+    static Path dataDir(Path stateDir) {
+        return stateDir.resolve("ipam");
+    }
+
+    /** Checks a configuration without touching anything; throws InvalidInputException naming field and value. */
+    void validate(IpamConfig config);
+
+    /**
+     * Reserves one address in each range set (the requested one where given). All or nothing: on failure nothing
+     * stays reserved. Throws AlreadyExistsException if the owner/interface already holds an address in a set or a
+     * requested address is taken, {@link IpamExhaustedException} when a range set is full.
+     */
+    Allocation allocate(AllocationRequest request);
+
+    /** Frees every address of {@code ownerId}/{@code ifName}; an unknown owner is not an error. Returns the freed. */
+    List<InetAddress> release(Path dataDir, String network, String ownerId, IfName ifName);
+
+    /**
+     * Frees the addresses whose owner/interface is not among {@code valid} (CNI 1.1 GC). When in doubt it keeps:
+     * records it cannot read, and records without an interface whose owner is valid on any interface. Returns the freed.
+     */
+    List<InetAddress> gc(Path dataDir, String network, Set<Attachment> valid);
+
+    /** The addresses reserved on {@code network}, sorted; empty if the network has no data. */
+    List<AllocationRecord> list(Path dataDir, String network);
+
+    /** The networks with a directory under {@code dataDir}, sorted. */
+    List<String> networks(Path dataDir);
+}
