@@ -1,7 +1,6 @@
 package dev.patchbay.core.command;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import dev.patchbay.core.model.NetnsRef;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,8 +21,6 @@ public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, Pri
     public static final String STATE_DIR = "--state-dir";
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/patchbay");
     public static final String STATE_DIR_ENV = "PATCHBAY_STATE_DIR";
-
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
     public static CliContext of(CommandSpec spec) {
         CommandSpec root = spec.root();
@@ -52,7 +49,7 @@ public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, Pri
     /** Prints {@code data} as JSON, or the text {@code text} supplies, followed by a flush. */
     public void print(Object data, Supplier<String> text) {
         if (json()) {
-            out.println(GSON.toJson(data));
+            out.println(Json.pretty().toJson(data));
         } else {
             String s = text.get();
             if (!s.isEmpty()) {
@@ -62,8 +59,8 @@ public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, Pri
         out.flush();
     }
 
-    /** The shared JSON encoder (pretty, nulls kept, no HTML escaping). */
+    /** The shared JSON encoder for output, see {@link Json}. */
     public static Gson gson() {
-        return GSON;
+        return Json.pretty();
     }
 }

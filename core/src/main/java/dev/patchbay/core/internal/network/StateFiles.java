@@ -1,0 +1,87 @@
+package dev.patchbay.core.internal.network;
+
+import dev.patchbay.core.command.Json;
+import dev.patchbay.core.errors.BackendException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Files of the state directory: JSON records written atomically (temp file, rename) and locks that
+ * exclude other threads of this process and other processes alike (a JVM lock, then fcntl).
+ */
+final class StateFiles {
+    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private StateFiles() {
+    }
+
+    static <T> Optional<T> read(Path file, Class<T> type) {
+        try {
+            return Optional.ofNullable(Json.compact().fromJson(Files.readString(file, StandardCharsets.UTF_8), type));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new BackendException("failed to read state file \"" + file + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces {@code file} with the JSON of {@code value}: readers see the old or the new content, never a mix. */
+    static void write(Path file, Object value) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(tmp, Json.compact().toJson(value) + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new BackendException("failed to write state file \"" + file + "\": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // leftover temp file: harmless, overwritten next time
+            }
+        }
+    }
+
+    static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new BackendException("failed to delete state file \"" + file + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code action} holding the lock file exclusively, against threads and processes. */
+    static <T> T locked(Path lockFile, Supplier<T> action) {
+        ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new ReentrantLock());
+        jvm.lock();
+        try {
+            Files.createDirectories(lockFile.getParent());
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = ch.lock()) {
+                return action.get();
+            }
+        } catch (IOException e) {
+            throw new BackendException("failed to lock \"" + lockFile + "\": " + e.getMessage(), e);
+        } finally {
+            jvm.unlock();
+        }
+    }
+}

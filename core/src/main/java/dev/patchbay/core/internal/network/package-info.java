@@ -1,0 +1,1 @@
+package dev.patchbay.core.internal.network;

@@ -1,0 +1,50 @@
+package dev.patchbay.core.network;
+
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.MacAddress;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.PortMapping;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What an attach asks for: put a container (its namespace) on a network.
+ *
+ * @param containerId identifies the attachment within the network (CNI's container id); for the CLI it is
+ *                    derived from the namespace reference unless given
+ * @param addresses   requested static addresses (at most one per family), empty for "allocate"
+ */
+public record AttachRequest(String network, String containerId, NetnsRef container, IfName ifName,
+                            List<InetAddress> addresses, MacAddress mac, List<PortMapping> ports) {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
+
+    public AttachRequest {
+        NetworkConfig.checkName(network);
+        if (containerId == null || !ID.matcher(containerId).matches()) {
+            throw new InvalidInputException("container id", containerId, "must be 1-128 letters, digits or '_', '.', ':', '@', '-'");
+        }
+        if (container == null) {
+            throw new InvalidInputException("container namespace", null, "is required (--netns, --pid or --path)");
+        }
+        if (ifName == null) {
+            ifName = new IfName("eth0");
+        }
+        addresses = List.copyOf(addresses == null ? List.of() : addresses);
+        ports = List.copyOf(ports == null ? List.of() : ports);
+    }
+
+    /** A container id for a namespace reference: its name, {@code pid-N}, or the path with '/' as '_'. */
+    public static String idFor(NetnsRef ref) {
+        if (ref instanceof NetnsRef.Named n) {
+            return n.name();
+        }
+        if (ref instanceof NetnsRef.OfPid p) {
+            return "pid-" + p.pid();
+        }
+        String path = ref.path().toString().replaceAll("^/+", "").replaceAll("[^A-Za-z0-9_.:@-]", "_");
+        return path.length() > 128 ? path.substring(path.length() - 128) : path;
+    }
+}
