@@ -1,0 +1,207 @@
+package dev.patchbay.plugin.ipam.store;
+
+import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.core.ipam.AllocationRecord;
+import dev.patchbay.core.ipam.IpamNames;
+import dev.patchbay.core.model.IpAddresses;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * CNI host-local's layout, byte for byte: {@code <dataDir>/<network>/} holds one file per address, named by the
+ * address ({@code 10.0.0.2}, {@code fd00::2}) and holding {@code <owner id>\r\n<ifname>}; a
+ * {@code last_reserved_ip.<range set index>} file with the last address handed out in that set; and {@code lock},
+ * taken with flock(2) around every change (see {@link Flock}). A new address file is created with O_EXCL, so an
+ * address can never be handed out twice even by a writer that ignores the lock.
+ */
+public final class DiskStore implements Store {
+    static final String LINE_BREAK = "\r\n";
+    static final String LAST_RESERVED = "last_reserved_ip.";
+    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final String network;
+    private final Path dir;
+    private final boolean fsync;
+
+    public DiskStore(Path dataDir, String network, boolean fsync) {
+        this.network = IpamNames.checkNetwork(network);
+        this.dir = dataDir.toAbsolutePath().normalize().resolve(network);
+        this.fsync = fsync;
+    }
+
+    public DiskStore(Path dataDir, String network) {
+        this(dataDir, network, true);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public String network() {
+        return network;
+    }
+
+    @Override
+    public boolean exists() {
+        return Files.isDirectory(dir);
+    }
+
+    @Override
+    public Lock lock() {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw fail("create data directory", dir, e);
+        }
+        ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
+        jvm.lock();
+        try {
+            Lock file = Flock.acquire(dir.resolve("lock"));
+            return () -> {
+                try {
+                    file.close();
+                } finally {
+                    jvm.unlock();
+                }
+            };
+        } catch (RuntimeException e) {
+            jvm.unlock();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<AllocationRecord> entries() {
+        List<AllocationRecord> out = new ArrayList<>();
+        if (!exists()) {
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                InetAddress address = addressOf(f.getFileName().toString());
+                if (address != null) {
+                    readRecord(f, address).ifPresent(out::add);
+                }
+            }
+        } catch (IOException e) {
+            throw fail("read allocations of network", dir, e);
+        }
+        return out;
+    }
+
+    /** The address a file name stands for, or null if it is not an address (lock, last_reserved_ip.N, ...). */
+    static InetAddress addressOf(String name) {
+        char c = name.isEmpty() ? 'x' : Character.toLowerCase(name.charAt(0));
+        if (!(Character.isDigit(c) || (c >= 'a' && c <= 'f') || c == ':')) {
+            return null;
+        }
+        try {
+            return IpAddresses.parse("file", name);
+        } catch (PatchbayException e) {
+            return null;
+        }
+    }
+
+    private Optional<AllocationRecord> readRecord(Path f, InetAddress address) throws IOException {
+        String content;
+        try {
+            if (!Files.isRegularFile(f)) {
+                return Optional.empty();
+            }
+            content = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // released meanwhile by a writer that ignores the lock
+        } catch (java.nio.charset.MalformedInputException e) {
+            return Optional.of(new AllocationRecord(network, address, null, null));
+        }
+        return Optional.of(parseRecord(network, address, content));
+    }
+
+    /** host-local writes {@code id\r\nifname}; before CNI 0.8 it wrote only the id. Empty means unreadable. */
+    static AllocationRecord parseRecord(String network, InetAddress address, String content) {
+        String text = content.strip();
+        if (text.isEmpty()) {
+            return new AllocationRecord(network, address, null, null);
+        }
+        int br = text.indexOf('\n');
+        if (br < 0) {
+            return new AllocationRecord(network, address, text, null);
+        }
+        String owner = text.substring(0, br).strip();
+        String ifName = text.substring(br + 1).strip();
+        return new AllocationRecord(network, address, owner.isEmpty() ? null : owner, ifName.isEmpty() ? null : ifName);
+    }
+
+    @Override
+    public boolean reserve(InetAddress address, String ownerId, String ifName) {
+        Path f = dir.resolve(IpAddresses.format(address));
+        byte[] content = (ownerId + LINE_BREAK + ifName).getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            if (fsync) {
+                ch.force(false);
+            }
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw fail("reserve address " + IpAddresses.format(address) + " in", dir, e);
+        }
+    }
+
+    @Override
+    public boolean remove(InetAddress address) {
+        try {
+            return Files.deleteIfExists(dir.resolve(IpAddresses.format(address)));
+        } catch (IOException e) {
+            throw fail("release address " + IpAddresses.format(address) + " in", dir, e);
+        }
+    }
+
+    @Override
+    public Optional<InetAddress> lastReserved(int rangeSet) {
+        try {
+            String text = Files.readString(dir.resolve(LAST_RESERVED + rangeSet), StandardCharsets.UTF_8).strip();
+            return Optional.ofNullable(addressOf(text));
+        } catch (IOException e) {
+            return Optional.empty(); // missing or unreadable: start at the range start, as host-local does
+        }
+    }
+
+    @Override
+    public void setLastReserved(int rangeSet, InetAddress address) {
+        try {
+            Files.writeString(dir.resolve(LAST_RESERVED + rangeSet), IpAddresses.format(address), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw fail("write " + LAST_RESERVED + rangeSet + " in", dir, e);
+        }
+    }
+
+    private static BackendException fail(String what, Path dir, IOException e) {
+        return new BackendException("failed to " + what + " \"" + dir + "\": " + e, e);
+    }
+}
