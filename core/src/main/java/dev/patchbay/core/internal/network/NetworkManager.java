@@ -96,6 +96,10 @@ public final class NetworkManager {
         return new Attachments(this, new NetworkStore(stateDir));
     }
 
+    public Recovery recovery(Path stateDir) {
+        return new Recovery(this, new NetworkStore(stateDir));
+    }
+
     @Deactivate
     void deactivate() {
         hosts.values().forEach(NetnsHandle::close);

@@ -53,7 +53,7 @@ public final class Networks {
             ErrorCollector undo = new ErrorCollector();
             NetworkFirewall fw = m.firewall();
             try {
-                journal.step("bridge", Map.of("bridge", config.bridge().value()));
+                journal.step("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)));
                 driver.setUpNetwork(host, config);
                 if (fw != null) {
                     journal.step("rules", Map.of());
