@@ -81,8 +81,8 @@ public final class Attachments {
                 if (fw != null && !attachment.ports().isEmpty()) {
                     journal.step("rules", Map.of());
                     rollback.add(() -> undo.run("remove the rules of \"" + request.containerId() + "\"",
-                            () -> fw.removeAttachment(hostRef, config, request.containerId())));
-                    fw.applyAttachment(hostRef, config, attachment);
+                            () -> fw.removeAttachment(store.root(), hostRef, config, request.containerId())));
+                    fw.applyAttachment(store.root(), hostRef, config, attachment);
                 }
                 store.save(attachment);
                 journal.done();
@@ -117,7 +117,7 @@ public final class Attachments {
         ErrorCollector errors = new ErrorCollector();
         NetworkFirewall fw = m.firewall();
         if (fw != null) {
-            errors.run("remove the rules of \"" + containerId + "\"", () -> fw.removeAttachment(hostRef, config, containerId));
+            errors.run("remove the rules of \"" + containerId + "\"", () -> fw.removeAttachment(store.root(), hostRef, config, containerId));
         }
         errors.run("unplug \"" + containerId + "\"", () -> driver.detach(m.host(hostRef, rec.hostNetns()), config, a, errors));
         errors.run("release the addresses of \"" + containerId + "\"",
@@ -154,9 +154,9 @@ public final class Attachments {
             }
             Attachment updated = a.withPorts(next);
             if (next.isEmpty()) {
-                fw.removeAttachment(hostRef, rec.config(), containerId);
+                fw.removeAttachment(store.root(), hostRef, rec.config(), containerId);
             } else {
-                fw.applyAttachment(hostRef, rec.config(), updated);
+                fw.applyAttachment(store.root(), hostRef, rec.config(), updated);
             }
             store.save(updated);
             return updated;

@@ -57,14 +57,14 @@ public final class Networks {
                 driver.setUpNetwork(host, config);
                 if (fw != null) {
                     journal.step("rules", Map.of());
-                    fw.applyNetwork(hostRef, config, configsOn(hostId, existing, config));
+                    fw.applyNetwork(store.root(), hostRef, config, configsOn(hostId, existing, config));
                 }
                 store.save(new NetworkRecord(config, hostId, hostRef.describe()));
                 journal.done();
                 return config;
             } catch (RuntimeException e) {
                 if (fw != null) {
-                    undo.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(hostRef, config));
+                    undo.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
                 }
                 driver.tearDownNetwork(host, config, undo);
                 if (undo.isEmpty()) {
@@ -135,12 +135,7 @@ public final class Networks {
         NetnsHandle host = m.host(hostRef, rec.hostNetns());
         NetworkFirewall fw = m.firewall();
         if (fw != null) {
-            errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(hostRef, config));
-            List<NetworkConfig> rest = configsOn(rec.hostNetns(), store.networks(), null).stream()
-                    .filter(c -> !c.name().equals(config.name())).toList();
-            for (NetworkConfig other : rest) { // isolation rules of the others no longer name this network
-                errors.run("update the rules of network \"" + other.name() + "\"", () -> fw.applyNetwork(hostRef, other, rest));
-            }
+            errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
         }
         errors.run("tear down network \"" + config.name() + "\"", () -> m.driver(config.driver()).tearDownNetwork(host, config, errors));
         errors.run("release the addresses of network \"" + config.name() + "\"",

@@ -100,7 +100,7 @@ public final class Recovery {
                     switch (step.kind()) {
                         case "rules" -> {
                             if (fw != null) {
-                                errors.run("remove rules of \"" + e.containerId() + "\"", () -> fw.removeAttachment(hostRef, config, e.containerId()));
+                                errors.run("remove rules of \"" + e.containerId() + "\"", () -> fw.removeAttachment(store.root(), hostRef, config, e.containerId()));
                             }
                         }
                         case "link" -> errors.run("delete link \"" + step.data().get("hostIf") + "\"",
@@ -120,7 +120,7 @@ public final class Recovery {
                         NetworkConfig config = Json.compact().fromJson(step.data().get("config"), NetworkConfig.class);
                         NetworkFirewall fw = m.firewall();
                         if (fw != null) {
-                            errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(hostRef, config));
+                            errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
                         }
                         errors.run("delete bridge \"" + config.bridge() + "\"",
                                 () -> m.host(hostRef, e.hostNetns()).links().delete(LinkRef.name(config.bridge())));
