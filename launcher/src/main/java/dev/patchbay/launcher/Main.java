@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 
 /**
  * {@code patchbay}: boots Felix with the bundles next to the launcher, runs one command, stops.
@@ -33,11 +35,34 @@ public final class Main {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        boolean daemon = "daemon".equals(PatchbayCli.commandWord(args))
+                && Arrays.stream(args).noneMatch(a -> a.equals("-h") || a.equals("--help"));
+        if (!daemon) {
+            var reply = DaemonClient.forward(args);
+            if (reply.isPresent()) {
+                out.print(reply.get().out());
+                out.flush();
+                err.print(reply.get().err());
+                err.flush();
+                return reply.get().code();
+            }
+        }
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose)) {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
             }
-            PatchbayCli cli = PatchbayCli.create(boot.context(), out, err);
+            if (daemon) {
+                try {
+                    return new DaemonServer(boot.context()).serve(err);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
+                }
+            }
+            String word = PatchbayCli.commandWord(args);
+            PatchbayCli cli = PatchbayCli.create(boot.context(), out, err, word);
+            if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
+                cli = PatchbayCli.create(boot.context(), out, err, null); // unknown: mount all for the suggestions
+            }
             int code = cli.execute(args);
             if (code == 2 && args.length > 0) {
                 MissingCommands.explain(boot.context(), args, err);

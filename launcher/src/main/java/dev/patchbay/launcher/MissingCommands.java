@@ -22,7 +22,7 @@ final class MissingCommands {
     }
 
     static void explain(BundleContext ctx, String[] args, PrintWriter err) {
-        String name = firstWord(args);
+        String name = PatchbayCli.commandWord(args);
         if (name == null) {
             return;
         }
@@ -78,17 +78,5 @@ final class MissingCommands {
     private static Object field(Object o, String name) throws ReflectiveOperationException {
         Field f = o.getClass().getField(name);
         return f.get(o);
-    }
-
-    private static String firstWord(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-n") || a.equals("--namespace") || a.equals("-o") || a.equals("--output") || a.equals("--state-dir")) {
-                i++;
-            } else if (!a.startsWith("-")) {
-                return a;
-            }
-        }
-        return null;
     }
 }

@@ -29,6 +29,14 @@ public final class PatchbayCli {
     }
 
     public static PatchbayCli create(BundleContext ctx, PrintWriter out, PrintWriter err) {
+        return create(ctx, out, err, null);
+    }
+
+    /**
+     * With {@code only} set, mounts just that command (the one about to run): its siblings cost
+     * nothing. {@code null} mounts every command (for help and suggestions).
+     */
+    public static PatchbayCli create(BundleContext ctx, PrintWriter out, PrintWriter err, String only) {
         CommandLine root = new CommandLine(new RootCommand());
         PatchbayCli cli = new PatchbayCli(root);
         root.setOut(out);
@@ -36,8 +44,11 @@ public final class PatchbayCli {
         root.setExecutionExceptionHandler(PatchbayCli::onException);
         root.setParameterExceptionHandler(PatchbayCli::onUsageError);
         root.setCaseInsensitiveEnumValuesAllowed(true);
+        if (only == null || only.equals("daemon")) {
+            root.addSubcommand("daemon", new CommandLine(new DaemonCommand()));
+        }
         if (ctx != null) {
-            cli.mountCommands(ctx);
+            cli.mountCommands(ctx, only);
         }
         return cli;
     }
@@ -54,10 +65,10 @@ public final class PatchbayCli {
         }
     }
 
-    private void mountCommands(BundleContext ctx) {
+    private void mountCommands(BundleContext ctx, String only) {
         ServiceReference<?>[] refs;
         try {
-            refs = ctx.getServiceReferences((String) null, "(" + COMMAND_PROPERTY + "=*)");
+            refs = ctx.getServiceReferences((String) null, "(" + COMMAND_PROPERTY + "=" + (only == null ? "*" : escape(only)) + ")");
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -70,6 +81,25 @@ public final class PatchbayCli {
             }
         }
         byName.forEach((name, ref) -> mount(ctx, name, ref));
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(").replace(")", "\\)"); // OSGi filter escapes
+    }
+
+    /** The command word of {@code args}: the first argument that is neither a global option nor its value. */
+    public static String commandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-n") || a.equals("--namespace") || a.equals("-o") || a.equals("--output") || a.equals("--state-dir")) {
+                i++;
+            } else if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return null;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private <S> void mount(BundleContext ctx, String name, ServiceReference<S> ref) {

@@ -1,0 +1,60 @@
+package dev.patchbay.launcher;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The CLI's side: hands the command to the namespace's daemon when one runs. */
+final class DaemonClient {
+    private DaemonClient() {
+    }
+
+    /** The daemon's reply, or empty when no daemon serves this namespace (then work in-process). */
+    static Optional<DaemonSocket.Reply> forward(String[] args) {
+        if ("off".equals(System.getenv(DaemonSocket.ENV_DAEMON))) {
+            return Optional.empty();
+        }
+        Path sock = DaemonSocket.path();
+        if (!Files.exists(sock)) {
+            return Optional.empty();
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
+            DaemonSocket.write(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args)));
+            return Optional.of(DaemonSocket.readReply(new DataInputStream(Channels.newInputStream(ch))));
+        } catch (IOException e) {
+            return Optional.empty(); // a stale socket: no daemon
+        }
+    }
+
+    /** The daemon has another environment: pass what the CLI takes from ours as options. */
+    private static String[] withEnvironment(String[] args) {
+        String stateDir = System.getenv("PATCHBAY_STATE_DIR");
+        if (stateDir == null || stateDir.isEmpty() || Arrays.asList(args).contains("--state-dir")) {
+            return args;
+        }
+        List<String> all = new ArrayList<>(List.of("--state-dir", stateDir));
+        all.addAll(Arrays.asList(args));
+        return all.toArray(String[]::new);
+    }
+
+    static boolean alive(Path sock) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.patchbay.launcher;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.BundleContext;
+
+/**
+ * {@code patchbay daemon}: keeps the framework, the netlink sockets and the firewall session open and
+ * runs the CLI's commands for clients on a root-only Unix socket. Serves the namespace it runs in.
+ */
+final class DaemonServer {
+    private final BundleContext ctx;
+    private final String netns = DaemonSocket.currentNetns();
+
+    DaemonServer(BundleContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Serves until the process is told to stop; returns the exit code. */
+    int serve(PrintWriter log) throws IOException {
+        Path sock = DaemonSocket.path();
+        Files.createDirectories(sock.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (Files.exists(sock)) {
+            if (DaemonClient.alive(sock)) {
+                log.println("patchbay: a daemon already serves this namespace on " + sock);
+                return 3;
+            }
+            Files.delete(sock); // left by a daemon that died
+        }
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(sock));
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+                Files.deleteIfExists(sock);
+            } catch (IOException ignored) {
+                // exiting anyway
+            }
+        }, "patchbay-daemon-stop"));
+        log.println("patchbay: daemon serving " + netns + " on " + sock);
+        log.flush();
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory threads = r -> {
+            Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(16, threads); // platform threads: commands may block on locks
+        while (server.isOpen()) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                break; // closed by the shutdown hook
+            }
+            pool.execute(() -> handle(client));
+        }
+        pool.shutdown();
+        return 0;
+    }
+
+    private void handle(SocketChannel client) {
+        try (client;
+             DataInputStream in = new DataInputStream(Channels.newInputStream(client));
+             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(client))) {
+            DaemonSocket.Request req = DaemonSocket.readRequest(in);
+            DaemonSocket.write(out, run(req));
+        } catch (IOException | RuntimeException e) {
+            // the client went away; nothing to answer
+        }
+    }
+
+    DaemonSocket.Reply run(DaemonSocket.Request req) {
+        if (!netns.equals(req.netns())) {
+            return new DaemonSocket.Reply(3, "", "patchbay: this daemon serves " + netns + ", the client runs in " + req.netns() + "\n");
+        }
+        String word = PatchbayCli.commandWord(req.args());
+        if ("daemon".equals(word)) {
+            return new DaemonSocket.Reply(3, "", "patchbay: a daemon already serves this namespace\n");
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        PatchbayCli cli = PatchbayCli.create(ctx, o, e, word);
+        if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
+            cli = PatchbayCli.create(ctx, o, e, null);
+        }
+        int code = cli.execute(req.args());
+        o.flush();
+        e.flush();
+        return new DaemonSocket.Reply(code, out.toString(), err.toString());
+    }
+}
