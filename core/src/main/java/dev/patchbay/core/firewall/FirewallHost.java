@@ -1,0 +1,42 @@
+package dev.patchbay.core.firewall;
+
+import java.util.List;
+import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The firewall of one host namespace, as the {@link FirewallManager} keeps it. Each call is one locked step. */
+@ProviderType
+public interface FirewallHost {
+
+    /** One installed backend as seen from this namespace. */
+    record BackendInfo(String name, int ranking, boolean usable, boolean current) {
+    }
+
+    /** What a backend swap did or would do. */
+    record Swap(String from, String to, List<String> owners, boolean changed, List<String> notices) {
+    }
+
+    /** The backend in use here: the recorded one, else the one that would be chosen. */
+    String backend();
+
+    /** Every installed backend, best-ranked first, with whether it is usable here. */
+    List<BackendInfo> backends();
+
+    /**
+     * Makes {@code name} the backend here: re-applies every owner's rules on it, then removes them from
+     * the old one. With {@code dryRun}, only reports what would happen.
+     */
+    Swap select(String name, boolean dryRun);
+
+    /** Records and applies {@code desired}, replacing what its owner had. */
+    void apply(Ruleset desired);
+
+    /** The exact text {@link #apply} would send now. */
+    String plan(Ruleset desired);
+
+    /** Removes and forgets one owner's rules; idempotent. Returns notices. */
+    List<String> remove(RulesetOwner owner);
+
+    /** Every owner's recorded rules, by owner. */
+    Map<RulesetOwner, Ruleset> rulesets();
+}

@@ -1,0 +1,122 @@
+package dev.patchbay.core.firewall;
+
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.PortMapping;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One declarative firewall rule; a backend turns it into its own rules. */
+public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.PortForward {
+
+    /** A short text for {@code firewall show}. */
+    String describe();
+
+    /**
+     * Source NAT for traffic leaving {@code subnet}: only out of {@code uplink} when given, never for
+     * traffic that stays inside the subnet or goes to a multicast address.
+     */
+    record Masquerade(IpPrefix subnet, IfName uplink) implements Rule {
+        public Masquerade {
+            if (subnet == null || !subnet.isNetwork()) {
+                throw new InvalidInputException("masquerade subnet", subnet, "must be a subnet without host bits");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "masquerade " + subnet + (uplink == null ? "" : " out " + uplink);
+        }
+    }
+
+    /**
+     * Forwarding for a bridge: everything from it is accepted, replies (established/related) and
+     * published-port traffic (DNAT) to it are accepted. For each of its {@code subnets}, published-port
+     * traffic from the subnet back into the bridge (hairpin) is masqueraded, so it works whether or not
+     * bridge netfilter is on; IPv4 traffic from 127.0.0.0/8 (the host publishing on localhost) too.
+     */
+    record BridgeForward(IfName bridge, List<IpPrefix> subnets) implements Rule {
+        public BridgeForward {
+            if (bridge == null) {
+                throw new InvalidInputException("bridge", null, "is required");
+            }
+            subnets = List.copyOf(subnets == null ? List.of() : subnets);
+            for (IpPrefix s : subnets) {
+                if (!s.isNetwork()) {
+                    throw new InvalidInputException("bridge subnet", s, "must be a subnet without host bits");
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "forward " + bridge + (subnets.isEmpty() ? "" : " " + subnets);
+        }
+    }
+
+    /** Traffic from this bridge to any other isolated bridge is dropped (both directions, as each side isolates). */
+    record Isolation(IfName bridge) implements Rule {
+        public Isolation {
+            if (bridge == null) {
+                throw new InvalidInputException("bridge", null, "is required");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "isolate " + bridge;
+        }
+    }
+
+    /**
+     * A published port: {@code mapping}'s host ports (on its host address, or any local address) go to
+     * {@code target}'s container ports, port by port. Works from outside, from the host itself and from
+     * containers on the same bridge (with {@link BridgeForward}).
+     */
+    record PortForward(PortMapping mapping, InetAddress target) implements Rule {
+        public PortForward {
+            if (mapping == null || target == null) {
+                throw new InvalidInputException("port forward", mapping + " -> " + target, "mapping and target are required");
+            }
+            if (mapping.hostIp() != null && Family.of(mapping.hostIp()) != Family.of(target)) {
+                throw new InvalidInputException("port forward", mapping + " -> " + IpAddresses.format(target),
+                        "host address and target address are of different families");
+            }
+        }
+
+        public Family family() {
+            return Family.of(target);
+        }
+
+        /** The forward port by port: host port {@code first + i} to container port {@code first + i}. */
+        public List<Entry> entries() {
+            List<Entry> out = new ArrayList<>(mapping.hostPorts().size());
+            for (int i = 0; i < mapping.hostPorts().size(); i++) {
+                out.add(new Entry(mapping.protocol(), mapping.hostIp(), mapping.hostPorts().first() + i,
+                        target, mapping.containerPorts().first() + i));
+            }
+            return out;
+        }
+
+        @Override
+        public String describe() {
+            return "publish " + mapping + " -> " + IpAddresses.format(target);
+        }
+    }
+
+    /** One host port to one container port. {@code hostIp} null: any local address. */
+    record Entry(dev.patchbay.core.model.Protocol protocol, InetAddress hostIp, int hostPort, InetAddress target, int targetPort) {
+        public Family family() {
+            return Family.of(target);
+        }
+
+        /** What must be unique in one namespace: protocol, host address (or any), port. */
+        public String key() {
+            return protocol.label() + " " + (hostIp == null ? "*" : IpAddresses.format(hostIp)) + " " + hostPort;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.patchbay.firewall.nftables;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What table {@code inet patchbay} holds: chains, maps, each owner's rule handles and map elements. */
+final class NftState {
+    boolean table;
+    final Set<String> chains = new HashSet<>();
+    final Set<String> maps = new HashSet<>();
+    int userRules;
+    final Map<String, List<RuleRef>> rules = new HashMap<>();
+    /** By {@code map|key}. */
+    final Map<String, NftRenderer.Element> elements = new HashMap<>();
+    final Map<String, Set<String>> elementsByOwner = new HashMap<>();
+
+    record RuleRef(String chain, long handle) {
+    }
+
+    static String id(NftRenderer.Element e) {
+        return e.map() + "|" + e.key();
+    }
+
+    boolean skeleton() {
+        return chains.contains("filter-fwd");
+    }
+
+    Set<String> owners() {
+        Set<String> all = new TreeSet<>(rules.keySet());
+        all.addAll(elementsByOwner.keySet());
+        return all;
+    }
+
+    List<NftRenderer.Element> elementsOf(String owner) {
+        List<NftRenderer.Element> out = new ArrayList<>();
+        for (String id : elementsByOwner.getOrDefault(owner, Set.of())) {
+            out.add(elements.get(id));
+        }
+        return out;
+    }
+
+    void addElement(NftRenderer.Element e) {
+        elements.put(id(e), e);
+        elementsByOwner.computeIfAbsent(e.owner(), k -> new LinkedHashSet<>()).add(id(e));
+    }
+
+    void removeElement(NftRenderer.Element e) {
+        elements.remove(id(e));
+        Set<String> s = elementsByOwner.get(e.owner());
+        if (s != null) {
+            s.remove(id(e));
+            if (s.isEmpty()) {
+                elementsByOwner.remove(e.owner());
+            }
+        }
+    }
+
+    /** Parses {@code nft -j list table inet patchbay}; null or blank input: no table. */
+    static NftState parse(String json) {
+        NftState s = new NftState();
+        if (json == null || json.isBlank()) {
+            return s;
+        }
+        JsonArray items = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("nftables");
+        for (JsonElement item : items) {
+            JsonObject o = item.getAsJsonObject();
+            if (o.has("table")) {
+                s.table = true;
+            } else if (o.has("chain")) {
+                s.chains.add(o.getAsJsonObject("chain").get("name").getAsString());
+            } else if (o.has("map")) {
+                s.parseMap(o.getAsJsonObject("map"));
+            } else if (o.has("rule")) {
+                JsonObject r = o.getAsJsonObject("rule");
+                String chain = r.get("chain").getAsString();
+                if (chain.equals(NftRenderer.USER_CHAIN)) {
+                    s.userRules++;
+                } else if (r.has("comment")) {
+                    s.rules.computeIfAbsent(r.get("comment").getAsString(), k -> new ArrayList<>())
+                            .add(new RuleRef(chain, r.get("handle").getAsLong()));
+                }
+            }
+        }
+        return s;
+    }
+
+    private void parseMap(JsonObject m) {
+        String name = m.get("name").getAsString();
+        maps.add(name);
+        if (!m.has("elem")) {
+            return;
+        }
+        for (JsonElement pair : m.getAsJsonArray("elem")) {
+            JsonArray kv = pair.getAsJsonArray();
+            JsonElement key = kv.get(0);
+            String comment = null;
+            if (key.isJsonObject() && key.getAsJsonObject().has("elem")) {
+                JsonObject el = key.getAsJsonObject().getAsJsonObject("elem");
+                comment = el.has("comment") ? el.get("comment").getAsString() : null;
+                key = el.get("val");
+            }
+            if (comment == null) {
+                continue; // not ours: every element Patchbay adds carries its owner
+            }
+            addElement(new NftRenderer.Element(name, text(key), text(kv.get(1)), comment));
+        }
+    }
+
+    private static String text(JsonElement e) {
+        if (e.isJsonObject() && e.getAsJsonObject().has("concat")) {
+            List<String> parts = new ArrayList<>();
+            for (JsonElement p : e.getAsJsonObject().getAsJsonArray("concat")) {
+                parts.add(text(p));
+            }
+            return String.join(" . ", parts);
+        }
+        return e.getAsString();
+    }
+
+    /** Handles of rules added by an echoed transaction: {@code add rule inet patchbay CHAIN ... comment "OWNER" # handle N}. */
+    static Map<String, List<RuleRef>> echoedRules(String echo) {
+        Map<String, List<RuleRef>> out = new LinkedHashMap<>();
+        String prefix = "add rule " + NftRenderer.T + " ";
+        for (String line : echo.split("\n")) {
+            line = line.strip();
+            int h = line.lastIndexOf("# handle ");
+            int c = line.lastIndexOf(" comment \"");
+            if (!line.startsWith(prefix) || h < 0 || c < 0) {
+                continue;
+            }
+            String chain = line.substring(prefix.length(), line.indexOf(' ', prefix.length()));
+            String owner = line.substring(c + 10, line.indexOf('"', c + 10));
+            long handle = Long.parseLong(line.substring(h + 9).strip());
+            out.computeIfAbsent(owner, k -> new ArrayList<>()).add(new RuleRef(chain, handle));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.patchbay.firewall.nftables;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The nftables backend against the real kernel, in the sandbox JVM's namespace (the host). */
+@NetnsTest
+class NftablesFirewallIT {
+    static final NetnsRef HOST = NetnsRef.current();
+    static final RulesetOwner NET = RulesetOwner.of("net:t");
+    static final RulesetOwner ATT1 = RulesetOwner.of("att:t/c1");
+
+    static Ruleset network() {
+        return Ruleset.of(NET, new Rule.Masquerade(IpPrefix.parse("10.89.0.0/24"), null),
+                new Rule.BridgeForward(IfName.of("pbt0"), List.of(IpPrefix.parse("10.89.0.0/24"))),
+                new Rule.Isolation(IfName.of("pbt0")));
+    }
+
+    static Ruleset publish(RulesetOwner owner, String mapping, String target) {
+        return Ruleset.of(owner, new Rule.PortForward(PortMapping.parse(mapping), IpAddresses.parse("t", target)));
+    }
+
+    static String nft(Sandbox sb, String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = "nft";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return sb.run(argv);
+    }
+
+    @Test
+    void appliesReplacesAndRemovesExactlyOneOwner(Sandbox sb) {
+        nft(sb, "add", "table", "inet", "foreign");
+        nft(sb, "add", "chain", "inet", "foreign", "keep");
+        NftablesFirewall fw = new NftablesFirewall();
+        assertTrue(fw.usable(HOST));
+        fw.apply(HOST, network());
+        fw.apply(HOST, publish(ATT1, "8080:80/tcp", "10.89.0.2"));
+        fw.apply(HOST, publish(ATT1, "8080:80/tcp", "10.89.0.2")); // idempotent
+        fw.apply(HOST, publish(RulesetOwner.of("att:t/c2"), "127.0.0.1:8081:80/tcp", "10.89.0.3"));
+        String json = nft(sb, "-j", "list", "table", "inet", "patchbay");
+        assertTrue(json.contains("\"comment\": \"att:t/c1\""), json);
+        assertTrue(json.contains("\"comment\": \"att:t/c2\""), json);
+        assertEquals(Set.of(NET, ATT1, RulesetOwner.of("att:t/c2")), fw.owners(HOST));
+        assertThrows(AlreadyExistsException.class, () -> fw.apply(HOST, publish(RulesetOwner.of("att:x"), "8080:81/tcp", "10.89.0.9")));
+
+        fw.apply(HOST, publish(ATT1, "8090:80/tcp", "10.89.0.2")); // replaces 8080 by 8090
+        String map = nft(sb, "list", "map", "inet", "patchbay", "fwd4");
+        assertTrue(map.contains("tcp . 8090") && !map.contains("tcp . 8080"), map);
+        // a fresh backend (another process) reads the table and removes exactly one owner
+        NftablesFirewall other = new NftablesFirewall();
+        assertEquals(List.of(), other.remove(HOST, ATT1));
+        assertEquals(List.of(), other.remove(HOST, ATT1)); // idempotent
+        assertFalse(nft(sb, "list", "map", "inet", "patchbay", "fwd4").contains("8090"));
+        fw.remove(HOST, RulesetOwner.of("att:t/c2"));
+        fw.remove(HOST, NET);
+        String all = nft(sb, "list", "ruleset");
+        assertFalse(all.contains("patchbay"), all);
+        assertTrue(all.contains("chain keep"), all);
+        nft(sb, "delete", "table", "inet", "foreign");
+    }
+
+    @Test
+    void keepsAUserChainTheOperatorFilled(Sandbox sb) {
+        NftablesFirewall fw = new NftablesFirewall();
+        fw.apply(HOST, network());
+        nft(sb, "add", "rule", "inet", "patchbay", "user", "tcp", "dport", "9", "drop");
+        List<String> notices = fw.remove(HOST, NET);
+        assertEquals(1, notices.size(), notices.toString());
+        String t = nft(sb, "list", "table", "inet", "patchbay");
+        assertTrue(t.contains("chain user") && !t.contains("filter-fwd"), t);
+        assertEquals(List.of(), fw.remove(HOST, NET));
+        fw.apply(HOST, network()); // comes back around the kept chain
+        assertTrue(nft(sb, "list", "chain", "inet", "patchbay", "user").contains("dport 9"));
+        nft(sb, "flush", "chain", "inet", "patchbay", "user");
+        fw.remove(HOST, NET);
+        assertFalse(nft(sb, "list", "ruleset").contains("patchbay"));
+    }
+
+    @Test
+    void trafficFlowsThroughMasqueradeAndDnat(Sandbox sb) throws Exception {
+        NftablesFirewall fw = new NftablesFirewall();
+        try (Topology t = new Topology(sb)) {
+            t.serve(t.outside, 7000, "outside");
+            t.serve(t.c1, 80, "c1");
+            assertTrue(t.connect(t.c1, "192.0.2.2", 7000).startsWith("FAIL"), "no masquerade yet");
+            fw.apply(HOST, network());
+            fw.apply(HOST, publish(ATT1, "8080:80/tcp", "10.89.0.2"));
+            assertEquals("outside 192.0.2.1", t.connect(t.c1, "192.0.2.2", 7000), "masquerade");
+            assertEquals("c1 192.0.2.2", t.connect(t.outside, "192.0.2.1", 8080), "DNAT from outside");
+            assertEquals("c1 10.89.0.1", t.connect(null, "192.0.2.1", 8080).replace("192.0.2.1", "10.89.0.1"), "DNAT from the host");
+            assertEquals("c1 10.89.0.1", t.connect(t.c2, "192.0.2.1", 8080), "hairpin from a neighbour, masqueraded");
+            fw.remove(HOST, ATT1);
+            assertTrue(t.connect(t.outside, "192.0.2.1", 8080).startsWith("FAIL"));
+            fw.remove(HOST, NET);
+        }
+    }
+}
