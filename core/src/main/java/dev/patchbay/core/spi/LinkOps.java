@@ -42,4 +42,36 @@ public interface LinkOps {
     void setBridgePort(LinkRef port, Boolean hairpin, Boolean isolated);
 
     void delete(LinkRef ref);
+
+    /**
+     * Creates many links in as few kernel round trips as possible (one request each, sent together).
+     * All or nothing: if one fails, those this call created are deleted again and the first failure is thrown.
+     */
+    default void addAll(List<LinkSpec> specs) {
+        java.util.ArrayDeque<LinkSpec> done = new java.util.ArrayDeque<>();
+        try {
+            for (LinkSpec spec : specs) {
+                add(spec);
+                done.push(spec);
+            }
+        } catch (RuntimeException e) {
+            for (LinkSpec spec : done) {
+                try {
+                    delete(LinkRef.name(spec.name()));
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Deletes many links in as few round trips as possible; links already gone are ignored. */
+    default void deleteAll(List<LinkRef> refs) {
+        for (LinkRef ref : refs) {
+            if (find(ref).isPresent()) {
+                delete(ref);
+            }
+        }
+    }
 }

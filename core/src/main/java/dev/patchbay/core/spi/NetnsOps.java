@@ -13,6 +13,14 @@ public interface NetnsOps {
     /** Unmounts and removes {@code RUN_DIR/name}. NotFoundException if absent. */
     void delete(String name);
 
+    /**
+     * Names an existing namespace ({@code ip netns attach NAME PID}): bind-mounts {@code target}'s
+     * namespace file at {@code RUN_DIR/name}, e.g. to adopt a container runtime's namespace by pid.
+     */
+    default NetnsRef.Named attach(String name, NetnsRef target) {
+        throw new dev.patchbay.core.errors.UnavailableException("attaching a name to " + target.describe() + " is not supported here");
+    }
+
     List<String> list();
 
     boolean exists(NetnsRef netns);

@@ -1,0 +1,102 @@
+package dev.patchbay.netlink;
+
+import static dev.patchbay.netlink.wire.Rtnetlink.*;
+
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.Route;
+import dev.patchbay.core.model.Scope;
+import dev.patchbay.core.spi.RouteOps;
+import dev.patchbay.netlink.wire.NlAttrs;
+import dev.patchbay.netlink.wire.RtMsg;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+
+/** Routes over rtnetlink: RTM_NEWROUTE / DELROUTE / GETROUTE. */
+final class NetlinkRouteOps implements RouteOps {
+    private final NetnsRef netns;
+    private final NetlinkSocket socket;
+    private final NetlinkLinkOps links;
+
+    NetlinkRouteOps(NetnsRef netns, NetlinkSocket socket, NetlinkLinkOps links) {
+        this.netns = netns;
+        this.socket = socket;
+        this.links = links;
+    }
+
+    static String describe(Route r) {
+        StringBuilder sb = new StringBuilder(r.isDefault() ? "default" : r.destination().toString());
+        if (r.gateway() != null) {
+            sb.append(" via ").append(IpAddresses.format(r.gateway()));
+        }
+        if (r.device() != null) {
+            sb.append(" dev ").append(r.device());
+        }
+        if (r.table() != null) {
+            sb.append(" table ").append(r.table());
+        }
+        if (r.metric() != null) {
+            sb.append(" metric ").append(r.metric());
+        }
+        return sb.toString();
+    }
+
+    private void send(String verb, int type, int flags, Route r) {
+        int oif = r.device() == null ? 0 : links.resolve(LinkRef.name(r.device()));
+        try {
+            socket.execute((e, seq) -> Requests.route(e, seq, type, flags, r, oif));
+        } catch (NetlinkError e) {
+            if (e.errno() == 101) { // ENETUNREACH: the gateway is not on any connected network
+                throw new dev.patchbay.core.errors.BackendException("failed to " + verb + " route \"" + describe(r) + "\" in "
+                        + netns.describe() + ": gateway not reachable through any link (add an address in its subnet first): "
+                        + e.getMessage(), e);
+            }
+            throw Errors.map(e, verb, "route", describe(r), netns);
+        }
+    }
+
+    @Override
+    public void add(Route route) {
+        send("add", RTM_NEWROUTE, Requests.CREATE, route);
+    }
+
+    @Override
+    public void replace(Route route) {
+        send("replace", RTM_NEWROUTE, Requests.REPLACE, route);
+    }
+
+    @Override
+    public void delete(Route route) {
+        send("delete", RTM_DELROUTE, Requests.CHANGE, route);
+    }
+
+    @Override
+    public List<Route> list(Family family, Integer table) {
+        int want = table == null ? RT_TABLE_MAIN : table;
+        Map<Integer, IfName> names = links.names();
+        try {
+            return socket.dump(RTM_GETROUTE, new RtMsg(Requests.family(family), 0, 0, 0, 0, 0, 0, 0, 0), m -> {
+                RtMsg h = m.rtMsg();
+                NlAttrs a = m.attrs(RtMsg.SIZE);
+                int t = a.u32(RTA_TABLE) != null ? a.u32(RTA_TABLE) : h.table();
+                if (t != want || (h.flags() & RTM_F_CLONED) != 0 || (h.family() != AF_INET && h.family() != AF_INET6)
+                        || (family != null && h.family() != Requests.family(family))) {
+                    return null;
+                }
+                Family f = h.family() == AF_INET ? Family.INET : Family.INET6;
+                InetAddress dst = a.has(RTA_DST) ? a.address(RTA_DST) : IpAddresses.fromBigInteger(BigInteger.ZERO, f);
+                Integer oif = a.u32(RTA_OIF);
+                return new Route(IpPrefix.of(dst, h.dstLen()), a.address(RTA_GATEWAY), oif == null ? null : names.get(oif),
+                        a.address(RTA_PREFSRC), a.u32(RTA_PRIORITY), t == RT_TABLE_MAIN ? null : t, Scope.of(h.scope()));
+            });
+        } catch (NetlinkError e) {
+            throw Errors.map(e, "list", "routes", "*", netns);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package dev.patchbay.netlink;
+
+import static dev.patchbay.netlink.wire.Rtnetlink.*;
+
+import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.netlink.sys.LibC;
+import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.netlink.wire.NlDecoder;
+import dev.patchbay.netlink.wire.NlEncoder;
+import dev.patchbay.netlink.wire.NlMessage;
+import dev.patchbay.netlink.wire.NlStruct;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One NETLINK_ROUTE socket. It belongs to the namespace of the thread that opened it, for good.
+ * Requests carry increasing sequence numbers; replies with other numbers (late answers to an
+ * abandoned request) are skipped. All methods are serialised on the socket.
+ */
+final class NetlinkSocket implements AutoCloseable {
+    private static final int RECV_SIZE = 1 << 20;
+    private static final int RCVBUF = 8 << 20;
+    private static final int DUMP_RETRIES = 10;
+    /** Requests per sendmsg in a batch: their ACKs must fit the receive buffer. */
+    static final int BATCH_CHUNK = 256;
+
+    private final LibC libc;
+    private final int fd;
+    private final ByteBuffer recv = ByteBuffer.allocateDirect(RECV_SIZE).order(ByteOrder.nativeOrder());
+    private final NlEncoder enc = new NlEncoder(64 * 1024, true);
+    private final ByteBuffer kernel = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+    private int seq = (int) (System.nanoTime() & 0x3fffffff);
+    private boolean closed;
+
+    /** Writes one complete request message (header included) with the given sequence number. */
+    @FunctionalInterface
+    interface Request {
+        void write(NlEncoder enc, int seq);
+    }
+
+    private NetlinkSocket(LibC libc, int fd) {
+        this.libc = libc;
+        this.fd = fd;
+        kernel.putShort(0, (short) AF_NETLINK);
+    }
+
+    /** Opens a socket in the calling thread's namespace. */
+    static NetlinkSocket open() {
+        LibC libc = Sys.libc();
+        int fd = libc.socket(AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (fd < 0) {
+            throw new NetlinkError(Sys.errno(), "socket(AF_NETLINK)");
+        }
+        try {
+            ByteBuffer opt = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+            opt.putInt(0, RCVBUF);
+            if (libc.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUFFORCE, opt, 4) < 0) {
+                libc.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUF, opt, 4);
+            }
+            opt.putInt(0, 1);
+            libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, opt, 4); // kernel error strings; optional
+            libc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, opt, 4); // errors without the echoed request
+            ByteBuffer addr = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+            addr.putShort(0, (short) AF_NETLINK);
+            if (libc.bind(fd, addr, 12) < 0) {
+                throw new NetlinkError(Sys.errno(), "bind(AF_NETLINK)");
+            }
+            return new NetlinkSocket(libc, fd);
+        } catch (RuntimeException e) {
+            libc.close(fd);
+            throw e;
+        }
+    }
+
+    private int nextSeq() {
+        seq = (seq + 1) & 0x7fffffff;
+        return seq == 0 ? ++seq : seq;
+    }
+
+    /** Sends one request with NLM_F_ACK set by the writer and waits for its acknowledgement. */
+    synchronized void execute(Request request) {
+        check();
+        int s = nextSeq();
+        enc.reset();
+        request.write(enc, s);
+        send();
+        awaitAcks(s, 1, null);
+    }
+
+    /**
+     * Sends many requests (each with NLM_F_ACK), {@link #BATCH_CHUNK} per sendmsg, and collects
+     * every answer: the result has one entry per request, {@code null} for success.
+     */
+    synchronized List<NetlinkError> executeAll(List<Request> requests) {
+        check();
+        List<NetlinkError> results = new ArrayList<>(requests.size());
+        for (int from = 0; from < requests.size(); from += BATCH_CHUNK) {
+            int to = Math.min(requests.size(), from + BATCH_CHUNK);
+            enc.reset();
+            int first = nextSeq();
+            for (int i = from; i < to; i++) {
+                requests.get(i).write(enc, i == from ? first : nextSeq());
+            }
+            send();
+            NetlinkError[] chunk = new NetlinkError[to - from];
+            awaitAcks(first, to - from, chunk);
+            results.addAll(java.util.Arrays.asList(chunk));
+        }
+        return results;
+    }
+
+    /** Sends a request that the kernel answers with one message (e.g. RTM_GETLINK by name); returns it mapped. */
+    synchronized <T> T get(Request request, Function<NlMessage, T> mapper) {
+        check();
+        int s = nextSeq();
+        enc.reset();
+        request.write(enc, s);
+        send();
+        while (true) {
+            for (NlMessage m : receive()) {
+                if (m.header().seq() != s) {
+                    continue;
+                }
+                if (m.type() == NLMSG_ERROR) {
+                    NlMessage.NlError e = m.error();
+                    if (e.errno() != 0) {
+                        throw new NetlinkError(e.errno(), e.message());
+                    }
+                    continue;
+                }
+                return mapper.apply(m);
+            }
+        }
+    }
+
+    /**
+     * Dumps every object of one kind: RTM_GETxxx with NLM_F_DUMP and the given header struct.
+     * A dump the kernel flags as interrupted (NLM_F_DUMP_INTR: the set changed meanwhile) is
+     * started again. {@code mapper} may return null to skip a message.
+     */
+    synchronized <T> List<T> dump(int type, NlStruct header, Function<NlMessage, T> mapper) {
+        return dump(type, header, null, mapper);
+    }
+
+    /** Like {@link #dump(int, NlStruct, Function)} with request attributes (e.g. IFLA_EXT_MASK). */
+    synchronized <T> List<T> dump(int type, NlStruct header, java.util.function.Consumer<NlEncoder> attrs,
+                                  Function<NlMessage, T> mapper) {
+        check();
+        for (int attempt = 0; ; attempt++) {
+            int s = nextSeq();
+            enc.reset().begin(type, NLM_F_REQUEST | NLM_F_DUMP, s, 0).struct(header);
+            if (attrs != null) {
+                attrs.accept(enc);
+            }
+            enc.end();
+            send();
+            List<T> out = new ArrayList<>();
+            boolean interrupted = false;
+            boolean done = false;
+            while (!done) {
+                for (NlMessage m : receive()) {
+                    if (m.header().seq() != s) {
+                        continue;
+                    }
+                    interrupted |= (m.header().flags() & NLM_F_DUMP_INTR) != 0;
+                    if (m.type() == NLMSG_DONE) {
+                        done = true;
+                        break;
+                    }
+                    if (m.type() == NLMSG_ERROR) {
+                        NlMessage.NlError e = m.error();
+                        if (e.errno() != 0) {
+                            throw new NetlinkError(e.errno(), e.message());
+                        }
+                        continue;
+                    }
+                    T t = mapper.apply(m);
+                    if (t != null) {
+                        out.add(t);
+                    }
+                }
+            }
+            if (!interrupted) {
+                return out;
+            }
+            if (attempt >= DUMP_RETRIES) {
+                throw new BackendException("netlink dump of type " + type + " kept being interrupted by concurrent changes");
+            }
+        }
+    }
+
+    private void awaitAcks(int firstSeq, int count, NetlinkError[] errors) {
+        int pending = count;
+        while (pending > 0) {
+            for (NlMessage m : receive()) {
+                int idx = m.header().seq() - firstSeq;
+                if (idx < 0 || idx >= count || m.type() != NLMSG_ERROR) {
+                    continue; // stale answer, or an echoed object
+                }
+                pending--;
+                NlMessage.NlError e = m.error();
+                if (e.errno() != 0) {
+                    NetlinkError err = new NetlinkError(e.errno(), e.message());
+                    if (errors == null) {
+                        throw err;
+                    }
+                    errors[idx] = err;
+                }
+            }
+        }
+    }
+
+    private void send() {
+        ByteBuffer out = enc.buffer();
+        int len = out.remaining();
+        while (true) {
+            long n = libc.sendto(fd, out, len, 0, kernel, 12);
+            if (n >= 0) {
+                return;
+            }
+            int errno = Sys.errno();
+            if (errno != Sys.EINTR) {
+                throw new NetlinkError(errno, "sendto(netlink)");
+            }
+        }
+    }
+
+    private List<NlMessage> receive() {
+        while (true) {
+            recv.clear();
+            long n = libc.recvfrom(fd, recv, RECV_SIZE, 0, null, null);
+            if (n >= 0) {
+                return NlDecoder.messages(recv, (int) n);
+            }
+            int errno = Sys.errno();
+            if (errno != Sys.EINTR) {
+                throw new NetlinkError(errno, "recvfrom(netlink)");
+            }
+        }
+    }
+
+    private void check() {
+        if (closed) {
+            throw new IllegalStateException("netlink socket is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            libc.close(fd);
+        }
+    }
+}
