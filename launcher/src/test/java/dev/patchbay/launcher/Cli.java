@@ -1,0 +1,84 @@
+package dev.patchbay.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code bin/patchbay} of the built distribution, as a separate process, with a state
+ * directory and a daemon run directory of the test's own.
+ */
+final class Cli {
+    static final Path DIST = Path.of(System.getProperty("patchbay.dist", "target/patchbay"));
+    private final Path stateDir;
+    private final Path runDir;
+
+    Cli(Path stateDir, Path runDir) {
+        this.stateDir = stateDir;
+        this.runDir = runDir;
+    }
+
+    Path stateDir() {
+        return stateDir;
+    }
+
+    record Run(int code, String out, String err) {
+        Run ok() {
+            if (code != 0) {
+                throw new AssertionError("exit " + code + ": " + err + out);
+            }
+            return this;
+        }
+    }
+
+    Run run(String... args) {
+        try {
+            List<String> argv = new ArrayList<>(List.of(DIST.resolve("bin/patchbay").toString()));
+            argv.addAll(List.of(args));
+            Path out = Files.createTempFile("pb-out", ".txt");
+            Path err = Files.createTempFile("pb-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("PATCHBAY_STATE_DIR", stateDir.toString());
+            env.put("PATCHBAY_RUN_DIR", runDir.toString());
+            Process p = pb.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("patchbay " + args + " timed out");
+            }
+            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Starts {@code patchbay daemon} in the test JVM's namespace and waits for its socket. */
+    Process startDaemon() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/patchbay").toString(), "daemon").redirectErrorStream(true)
+                .redirectOutput(Files.createTempFile("pb-daemon", ".log").toFile());
+        pb.environment().put("PATCHBAY_RUN_DIR", runDir.toString());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (var files = Files.list(runDir)) {
+                if (files.anyMatch(f -> f.toString().endsWith(".sock"))) {
+                    return p;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // not yet
+            }
+            if (!p.isAlive()) {
+                throw new AssertionError("the daemon exited with " + p.exitValue());
+            }
+            Thread.sleep(50);
+        }
+        p.destroyForcibly();
+        throw new AssertionError("the daemon did not open its socket");
+    }
+}

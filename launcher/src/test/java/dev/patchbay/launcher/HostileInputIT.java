@@ -1,0 +1,94 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bad input is refused with a message naming field and value, a non-zero exit, and no partial state. */
+@NetnsTest
+class HostileInputIT {
+    static Cli cli;
+    static Process daemon;
+
+    @BeforeAll
+    static void daemon() throws Exception {
+        cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
+        daemon = cli.startDaemon();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (daemon != null) {
+            daemon.destroy();
+        }
+    }
+
+    private static void refused(int code, String fragment, String... args) {
+        String before = Sandbox.exec("ip", "-o", "link", "show").output();
+        Cli.Run r = cli.run(args);
+        assertEquals(code, r.code(), String.join(" ", args) + " -> " + r.err());
+        assertTrue(r.err().contains(fragment), "message names the problem: " + r.err());
+        assertEquals("", r.out());
+        assertEquals(before, Sandbox.exec("ip", "-o", "link", "show").output(), "no link changed");
+    }
+
+    @Test
+    void networkCreateRefusesBadInput(Sandbox sandbox) throws Exception {
+        refused(2, "invalid network name \"a;rm -rf /\"", "network", "create", "a;rm -rf /", "--subnet", "10.0.0.0/24");
+        refused(2, "invalid subnet \"10.0.0.0/33\"", "network", "create", "n1", "--subnet", "10.0.0.0/33");
+        refused(2, "has host bits set; did you mean 10.0.0.0/24", "network", "create", "n1", "--subnet", "10.0.0.1/24");
+        refused(2, "invalid subnet \"999.0.0.0/8\"", "network", "create", "n1", "--subnet", "999.0.0.0/8");
+        refused(2, "invalid interface name \"sixteen-bytes-xx\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "sixteen-bytes-xx");
+        refused(2, "invalid interface name \"br$(reboot) x\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "br$(reboot) x");
+        refused(2, "invalid mtu \"10\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--mtu", "10");
+        assertNoState();
+    }
+
+    @Test
+    void overlappingSubnetsAreRefused(Sandbox sandbox) throws Exception {
+        cli.run("network", "create", "wide", "--subnet", "10.66.0.0/16", "--bridge", "pbwide0").ok();
+        try {
+            refused(2, "overlaps 10.66.0.0/16 of network \"wide\"", "network", "create", "narrow", "--subnet", "10.66.1.0/24", "--bridge", "pbnar0");
+            refused(1, "network \"wide\" already exists", "network", "create", "wide", "--subnet", "10.67.0.0/24", "--bridge", "pbw2");
+        } finally {
+            cli.run("network", "rm", "wide").ok();
+        }
+        assertNoState();
+    }
+
+    @Test
+    void attachRefusesBadInput(Sandbox sandbox) throws Exception {
+        String c = sandbox.netns("c");
+        cli.run("network", "create", "att", "--subnet", "10.68.0.0/24", "--bridge", "pbatt0").ok();
+        try {
+            refused(1, "network \"nosuch\" not found", "attach", "nosuch", "--netns", c);
+            refused(2, "invalid publish host port \"0\"", "attach", "att", "--netns", c, "--publish", "0:80");
+            refused(2, "invalid publish host port \"65536\"", "attach", "att", "--netns", c, "--publish", "65536:80");
+            refused(2, "invalid interface name \"sixteen-bytes-xx\"", "attach", "att", "--netns", c, "--ifname", "sixteen-bytes-xx");
+            refused(2, "is not inside the network's subnet", "attach", "att", "--netns", c, "--ip", "10.99.0.5");
+            refused(1, "does not exist", "attach", "att", "--netns", "no-such-ns");
+            refused(2, "give exactly one of --netns, --pid or --path", "attach", "att");
+            assertEquals("[]", cli.run("-o", "json", "ls", "att").ok().out().trim());
+        } finally {
+            cli.run("network", "rm", "att").ok();
+        }
+        assertNoState();
+    }
+
+    private static void assertNoState() throws Exception {
+        try (Stream<Path> files = Files.walk(cli.stateDir())) {
+            long records = files.filter(Files::isRegularFile)
+                    .filter(f -> f.toString().contains("/networks/") || f.toString().contains("/attachments/") || f.toString().contains("/journal/"))
+                    .count();
+            assertEquals(0, records, "no records left");
+        }
+    }
+}
