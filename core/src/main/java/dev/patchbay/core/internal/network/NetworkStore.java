@@ -52,10 +52,24 @@ final class NetworkStore {
 
     void deleteNetwork(String name) {
         StateFiles.delete(root.resolve("networks").resolve(name + ".json"));
+        StateFiles.delete(root.resolve("locks").resolve(name + ".lock"));
         try {
             Files.deleteIfExists(root.resolve("attachments").resolve(name));
         } catch (IOException e) {
             // not empty: attachments left by a forced removal stay visible to gc
+        }
+    }
+
+    /** Removes a directory and what it holds (the network's IPAM data once it holds no address). */
+    void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing to remove
+        } catch (IOException e) {
+            throw new dev.patchbay.core.errors.BackendException("failed to remove \"" + dir + "\": " + e.getMessage(), e);
         }
     }
 

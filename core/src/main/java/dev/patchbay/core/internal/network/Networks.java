@@ -138,8 +138,12 @@ public final class Networks {
             errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
         }
         errors.run("tear down network \"" + config.name() + "\"", () -> m.driver(config.driver()).tearDownNetwork(host, config, errors));
-        errors.run("release the addresses of network \"" + config.name() + "\"",
-                () -> m.ipam().gc(Ipam.dataDir(store.root()), config.name(), java.util.Set.of()));
+        errors.run("release the addresses of network \"" + config.name() + "\"", () -> {
+            m.ipam().gc(Ipam.dataDir(store.root()), config.name(), java.util.Set.of());
+            if (m.ipam().list(Ipam.dataDir(store.root()), config.name()).isEmpty()) {
+                store.deleteTree(Ipam.dataDir(store.root()).resolve(config.name()));
+            }
+        });
         errors.run("forget network \"" + config.name() + "\"", () -> store.deleteNetwork(config.name()));
     }
 
