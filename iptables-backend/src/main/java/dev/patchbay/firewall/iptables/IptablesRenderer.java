@@ -1,0 +1,139 @@
+package dev.patchbay.firewall.iptables;
+
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ruleset to iptables-restore lines (pure). Patchbay's chains, by table:
+ * <ul>
+ * <li>raw (IPv4): {@code PATCHBAY-PREROUTING} drops 127.0.0.0/8 not from lo (localhost-published ports
+ *   stay local even with route_localnet on);</li>
+ * <li>nat: {@code PATCHBAY-DNAT} (from PREROUTING and OUTPUT, local destinations) holds one DNAT per
+ *   published port; {@code PATCHBAY-POSTROUTING} returns for multicast first, then holds masquerades;</li>
+ * <li>filter: {@code PATCHBAY-FORWARD} (first in FORWARD) jumps to {@code PATCHBAY-USER} (the operator's,
+ *   never touched), {@code PATCHBAY-ISOLATION-1} (then {@code -2}) and {@code PATCHBAY-ACCEPT}.</li>
+ * </ul>
+ * Owners' rules carry {@code -m comment --comment pb:OWNER}; fixed rules {@code --comment patchbay}.
+ */
+final class IptablesRenderer {
+    static final String SKELETON_TAG = "patchbay";
+    static final String USER = "PATCHBAY-USER";
+    static final List<String> TABLES = List.of("raw", "nat", "filter");
+
+    private IptablesRenderer() {
+    }
+
+    static String tag(String owner) {
+        return "pb:" + owner;
+    }
+
+    /** Patchbay's chains in {@code table}, in creation order. */
+    static List<String> chains(String table, Family f) {
+        switch (table) {
+            case "raw":
+                return f == Family.INET ? List.of("PATCHBAY-PREROUTING") : List.of();
+            case "nat":
+                return List.of("PATCHBAY-DNAT", "PATCHBAY-POSTROUTING");
+            default:
+                return List.of(USER, "PATCHBAY-ISOLATION-2", "PATCHBAY-ISOLATION-1", "PATCHBAY-ACCEPT", "PATCHBAY-FORWARD");
+        }
+    }
+
+    /** The fixed rules of {@code table}: jumps from the built-in chains and the chains' own first rules. */
+    static List<String> skeleton(String table, Family f) {
+        String t = " -m comment --comment " + SKELETON_TAG;
+        List<String> c = new ArrayList<>();
+        switch (table) {
+            case "raw":
+                if (f == Family.INET) {
+                    c.add("-A PREROUTING" + t + " -j PATCHBAY-PREROUTING");
+                    c.add("-A PATCHBAY-PREROUTING -d 127.0.0.0/8 ! -i lo" + t + " -j DROP");
+                }
+                break;
+            case "nat":
+                c.add("-A PREROUTING -m addrtype --dst-type LOCAL" + t + " -j PATCHBAY-DNAT");
+                c.add("-A OUTPUT -m addrtype --dst-type LOCAL" + t + " -j PATCHBAY-DNAT");
+                c.add("-A POSTROUTING" + t + " -j PATCHBAY-POSTROUTING");
+                c.add("-A PATCHBAY-POSTROUTING -d " + (f == Family.INET ? "224.0.0.0/4" : "ff00::/8") + t + " -j RETURN");
+                break;
+            default:
+                c.add("-I FORWARD 1" + t + " -j PATCHBAY-FORWARD");
+                c.add("-A PATCHBAY-FORWARD" + t + " -j " + USER);
+                c.add("-A PATCHBAY-FORWARD" + t + " -j PATCHBAY-ISOLATION-1");
+                c.add("-A PATCHBAY-FORWARD" + t + " -j PATCHBAY-ACCEPT");
+        }
+        return c;
+    }
+
+    /** The owner's rules of one family, by table ({@code -A} lines). */
+    static Map<String, List<String>> rules(Ruleset rs, Family f) {
+        String t = " -m comment --comment " + tag(rs.owner().id());
+        Map<String, List<String>> by = new LinkedHashMap<>();
+        TABLES.forEach(x -> by.put(x, new ArrayList<>()));
+        List<String> nat = by.get("nat");
+        List<String> filter = by.get("filter");
+        for (Rule r : rs.rules()) {
+            if (r instanceof Rule.Masquerade m && m.subnet().family() == f) {
+                nat.add("-A PATCHBAY-POSTROUTING -s " + m.subnet() + " ! -d " + m.subnet()
+                        + (m.uplink() == null ? "" : " -o " + m.uplink()) + t + " -j MASQUERADE");
+            } else if (r instanceof Rule.BridgeForward b) {
+                filter.add("-A PATCHBAY-ACCEPT -i " + b.bridge() + t + " -j ACCEPT");
+                filter.add("-A PATCHBAY-ACCEPT -o " + b.bridge() + " -m conntrack --ctstate RELATED,ESTABLISHED" + t + " -j ACCEPT");
+                filter.add("-A PATCHBAY-ACCEPT -o " + b.bridge() + " -m conntrack --ctstate DNAT" + t + " -j ACCEPT");
+                boolean any = false;
+                for (IpPrefix s : b.subnets()) {
+                    if (s.family() == f) {
+                        any = true;
+                        nat.add("-A PATCHBAY-POSTROUTING -s " + s + " -o " + b.bridge() + " -m conntrack --ctstate DNAT" + t + " -j MASQUERADE");
+                    }
+                }
+                if (any && f == Family.INET) {
+                    nat.add("-A PATCHBAY-POSTROUTING -s 127.0.0.0/8 -o " + b.bridge() + t + " -j MASQUERADE");
+                }
+            } else if (r instanceof Rule.Isolation i) {
+                filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " ! -o " + i.bridge() + t + " -j PATCHBAY-ISOLATION-2");
+                filter.add("-A PATCHBAY-ISOLATION-2 -o " + i.bridge() + t + " -j DROP");
+            }
+        }
+        for (Rule.Entry e : rs.entries()) {
+            if (e.family() != f) {
+                continue;
+            }
+            String p = e.protocol().label();
+            String dst = e.hostIp() == null ? "" : " -d " + IpAddresses.format(e.hostIp()) + (f == Family.INET ? "/32" : "/128");
+            String to = f == Family.INET ? IpAddresses.format(e.target()) : "[" + IpAddresses.format(e.target()) + "]";
+            nat.add("-A PATCHBAY-DNAT" + dst + " -p " + p + " -m " + p + " --dport " + e.hostPort() + t
+                    + " -j DNAT --to-destination " + to + ":" + e.targetPort());
+        }
+        return by;
+    }
+
+    /** What apply sends into a namespace where Patchbay has nothing yet, for one family. */
+    static String render(Ruleset rs, Family f) {
+        StringBuilder sb = new StringBuilder();
+        Map<String, List<String>> rules = rules(rs, f);
+        for (String table : TABLES) {
+            if (chains(table, f).isEmpty()) {
+                continue;
+            }
+            sb.append('*').append(table).append('\n');
+            chains(table, f).forEach(ch -> sb.append(':').append(ch).append(" - [0:0]\n"));
+            skeleton(table, f).forEach(l -> sb.append(l).append('\n'));
+            rules.get(table).forEach(l -> sb.append(l).append('\n'));
+            sb.append("COMMIT\n");
+        }
+        return sb.toString();
+    }
+
+    /** Both families, as two restore inputs, each under a header naming its command. */
+    static String render(Ruleset rs) {
+        return "# iptables-restore --noflush\n" + render(rs, Family.INET) + "# ip6tables-restore --noflush\n" + render(rs, Family.INET6);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.patchbay.firewall.iptables;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.PortMapping;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Rendering goldens: the exact restore input, IPv4 and IPv6, with and without uplink, host-address DNAT. */
+class IptablesRendererTest {
+
+    static final Ruleset RS = Ruleset.of(RulesetOwner.of("net:web"),
+            new Rule.Masquerade(IpPrefix.parse("10.89.0.0/24"), null),
+            new Rule.Masquerade(IpPrefix.parse("fd00:89::/64"), IfName.of("eth0")),
+            new Rule.BridgeForward(IfName.of("pb0"), List.of(IpPrefix.parse("10.89.0.0/24"), IpPrefix.parse("fd00:89::/64"))),
+            new Rule.Isolation(IfName.of("pb0")),
+            new Rule.PortForward(PortMapping.parse("127.0.0.1:5300-5301:53-54/udp"), IpAddresses.parse("t", "10.89.0.2")),
+            new Rule.PortForward(PortMapping.parse("8080:80/tcp"), IpAddresses.parse("t", "10.89.0.2")),
+            new Rule.PortForward(PortMapping.parse("[fd00::1]:443:8443/sctp"), IpAddresses.parse("t", "fd00:89::2")));
+
+    @Test
+    void rendersBothFamilies() {
+        assertEquals("""
+                # iptables-restore --noflush
+                *raw
+                :PATCHBAY-PREROUTING - [0:0]
+                -A PREROUTING -m comment --comment patchbay -j PATCHBAY-PREROUTING
+                -A PATCHBAY-PREROUTING -d 127.0.0.0/8 ! -i lo -m comment --comment patchbay -j DROP
+                COMMIT
+                *nat
+                :PATCHBAY-DNAT - [0:0]
+                :PATCHBAY-POSTROUTING - [0:0]
+                -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A POSTROUTING -m comment --comment patchbay -j PATCHBAY-POSTROUTING
+                -A PATCHBAY-POSTROUTING -d 224.0.0.0/4 -m comment --comment patchbay -j RETURN
+                -A PATCHBAY-POSTROUTING -s 10.89.0.0/24 ! -d 10.89.0.0/24 -m comment --comment pb:net:web -j MASQUERADE
+                -A PATCHBAY-POSTROUTING -s 10.89.0.0/24 -o pb0 -m conntrack --ctstate DNAT -m comment --comment pb:net:web -j MASQUERADE
+                -A PATCHBAY-POSTROUTING -s 127.0.0.0/8 -o pb0 -m comment --comment pb:net:web -j MASQUERADE
+                -A PATCHBAY-DNAT -d 127.0.0.1/32 -p udp -m udp --dport 5300 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:53
+                -A PATCHBAY-DNAT -d 127.0.0.1/32 -p udp -m udp --dport 5301 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:54
+                -A PATCHBAY-DNAT -p tcp -m tcp --dport 8080 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:80
+                COMMIT
+                *filter
+                :PATCHBAY-USER - [0:0]
+                :PATCHBAY-ISOLATION-2 - [0:0]
+                :PATCHBAY-ISOLATION-1 - [0:0]
+                :PATCHBAY-ACCEPT - [0:0]
+                :PATCHBAY-FORWARD - [0:0]
+                -I FORWARD 1 -m comment --comment patchbay -j PATCHBAY-FORWARD
+                -A PATCHBAY-FORWARD -m comment --comment patchbay -j PATCHBAY-USER
+                -A PATCHBAY-FORWARD -m comment --comment patchbay -j PATCHBAY-ISOLATION-1
+                -A PATCHBAY-FORWARD -m comment --comment patchbay -j PATCHBAY-ACCEPT
+                -A PATCHBAY-ACCEPT -i pb0 -m comment --comment pb:net:web -j ACCEPT
+                -A PATCHBAY-ACCEPT -o pb0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment pb:net:web -j ACCEPT
+                -A PATCHBAY-ACCEPT -o pb0 -m conntrack --ctstate DNAT -m comment --comment pb:net:web -j ACCEPT
+                -A PATCHBAY-ISOLATION-1 -i pb0 ! -o pb0 -m comment --comment pb:net:web -j PATCHBAY-ISOLATION-2
+                -A PATCHBAY-ISOLATION-2 -o pb0 -m comment --comment pb:net:web -j DROP
+                COMMIT
+                # ip6tables-restore --noflush
+                *nat
+                :PATCHBAY-DNAT - [0:0]
+                :PATCHBAY-POSTROUTING - [0:0]
+                -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A POSTROUTING -m comment --comment patchbay -j PATCHBAY-POSTROUTING
+                -A PATCHBAY-POSTROUTING -d ff00::/8 -m comment --comment patchbay -j RETURN
+                -A PATCHBAY-POSTROUTING -s fd00:89::/64 ! -d fd00:89::/64 -o eth0 -m comment --comment pb:net:web -j MASQUERADE
+                -A PATCHBAY-POSTROUTING -s fd00:89::/64 -o pb0 -m conntrack --ctstate DNAT -m comment --comment pb:net:web -j MASQUERADE
+                -A PATCHBAY-DNAT -d fd00::1/128 -p sctp -m sctp --dport 443 -m comment --comment pb:net:web -j DNAT --to-destination [fd00:89::2]:8443
+                COMMIT
+                *filter
+                :PATCHBAY-USER - [0:0]
+                :PATCHBAY-ISOLATION-2 - [0:0]
+                :PATCHBAY-ISOLATION-1 - [0:0]
+                :PATCHBAY-ACCEPT - [0:0]
+                :PATCHBAY-FORWARD - [0:0]
+                -I FORWARD 1 -m comment --comment patchbay -j PATCHBAY-FORWARD
+                -A PATCHBAY-FORWARD -m comment --comment patchbay -j PATCHBAY-USER
+                -A PATCHBAY-FORWARD -m comment --comment patchbay -j PATCHBAY-ISOLATION-1
+                -A PATCHBAY-FORWARD -m comment --comment patchbay -j PATCHBAY-ACCEPT
+                -A PATCHBAY-ACCEPT -i pb0 -m comment --comment pb:net:web -j ACCEPT
+                -A PATCHBAY-ACCEPT -o pb0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment pb:net:web -j ACCEPT
+                -A PATCHBAY-ACCEPT -o pb0 -m conntrack --ctstate DNAT -m comment --comment pb:net:web -j ACCEPT
+                -A PATCHBAY-ISOLATION-1 -i pb0 ! -o pb0 -m comment --comment pb:net:web -j PATCHBAY-ISOLATION-2
+                -A PATCHBAY-ISOLATION-2 -o pb0 -m comment --comment pb:net:web -j DROP
+                COMMIT
+                """, IptablesRenderer.render(RS));
+    }
+
+    @Test
+    void replacesByExactSavedText() {
+        String save = """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :PATCHBAY-DNAT - [0:0]
+                :PATCHBAY-POSTROUTING - [0:0]
+                -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A PATCHBAY-DNAT -p tcp -m tcp --dport 8080 -m comment --comment "pb:att:x" -j DNAT --to-destination 10.0.0.2:80
+                -A PATCHBAY-DNAT -p tcp -m tcp --dport 8081 -m comment --comment "pb:att:y" -j DNAT --to-destination 10.0.0.3:80
+                COMMIT
+                """;
+        IptablesTool.Saved s = IptablesTool.Saved.parse(save);
+        Ruleset rs = Ruleset.of(RulesetOwner.of("att:x"), new Rule.PortForward(PortMapping.parse("9090:80/tcp"), IpAddresses.parse("t", "10.0.0.2")));
+        String nat = IptablesFirewall.planFamily(s, rs, dev.patchbay.core.model.Family.INET);
+        assertEquals(true, nat.contains("""
+                *nat
+                -D PATCHBAY-DNAT -p tcp -m tcp --dport 8080 -m comment --comment "pb:att:x" -j DNAT --to-destination 10.0.0.2:80
+                -A PATCHBAY-DNAT -p tcp -m tcp --dport 9090 -m comment --comment pb:att:x -j DNAT --to-destination 10.0.0.2:80
+                COMMIT
+                """), nat);
+        assertEquals(java.util.Set.of("att:x", "att:y"), s.owners());
+    }
+}
