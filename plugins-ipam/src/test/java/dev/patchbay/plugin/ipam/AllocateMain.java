@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * One allocating process of the multi-process tests: waits for {@code <go file>}, then for i in 0..count-1
  * allocates for {@code <prefix>-i}/eth0 and prints "A address", and releases every odd owner right after its
- * allocation, printing "R address". Args: dataDir network subnet prefix count goFile.
+ * allocation, printing "R address" (not with a 7th argument "keep"). Args: dataDir network subnet prefix count goFile [keep].
  */
 public final class AllocateMain {
     private AllocateMain() {
@@ -28,6 +28,7 @@ public final class AllocateMain {
         String prefix = args[3];
         int count = Integer.parseInt(args[4]);
         Path go = Path.of(args[5]);
+        boolean keep = args.length > 6 && args[6].equals("keep");
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!Files.exists(go) && System.nanoTime() < deadline) {
             Thread.sleep(2);
@@ -38,7 +39,7 @@ public final class AllocateMain {
             String owner = prefix + "-" + i;
             var a = ipam.allocate(AllocationRequest.of(data, network, owner, IfName.of("eth0"), config));
             out.append("A ").append(a.addresses().get(0).address().address().getHostAddress()).append('\n');
-            if (i % 2 == 1) {
+            if (i % 2 == 1 && !keep) {
                 for (var ip : ipam.release(data, network, owner, IfName.of("eth0"))) {
                     out.append("R ").append(ip.getHostAddress()).append('\n');
                 }
