@@ -60,7 +60,7 @@ final class NetlinkRuleOps implements RuleOps {
                 IpPrefix to = a.has(FRA_DST) ? IpPrefix.of(a.address(FRA_DST), h.dstLen()) : null;
                 String iif = a.string(FRA_IIFNAME);
                 int table = a.u32(FRA_TABLE) != null ? a.u32(FRA_TABLE) : h.table();
-                return new PolicyRule(f, a.u32(FRA_PRIORITY), from, to, iif == null ? null : new IfName(iif), table);
+                return new PolicyRule(f, a.u32(FRA_PRIORITY) == null ? 0 : a.u32(FRA_PRIORITY), from, to, iif == null ? null : new IfName(iif), table);
             });
         } catch (NetlinkError e) {
             throw Errors.map(e, "list", "rules", "*", netns);
