@@ -1,0 +1,220 @@
+package dev.patchbay.core.internal.firewall;
+
+import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.core.errors.UnavailableException;
+import dev.patchbay.core.firewall.FirewallHost;
+import dev.patchbay.core.firewall.FirewallManager;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.NetnsRef;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The firewall of one host namespace: its record in state, its backend, swaps. */
+final class Host implements FirewallHost {
+    private final FirewallService service;
+    private final Path stateDir;
+    private final NetnsRef netns;
+
+    Host(FirewallService service, Path stateDir, NetnsRef netns) {
+        this.service = service;
+        this.stateDir = stateDir;
+        this.netns = netns;
+    }
+
+    private String identity() {
+        try {
+            return Files.getAttribute(netns.path(), "unix:dev") + ":" + Files.getAttribute(netns.path(), "unix:ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new NotFoundException(netns.describe() + " does not exist (" + netns.path() + ")", e);
+        }
+    }
+
+    private HostRecord load() {
+        String id = identity();
+        HostRecord r = HostRecord.read(HostRecord.file(stateDir, id));
+        if (r == null) {
+            r = new HostRecord();
+            r.identity = id;
+        }
+        r.netns = netns.toString();
+        return r;
+    }
+
+    private void save(HostRecord r) {
+        r.write(HostRecord.file(stateDir, r.identity));
+    }
+
+    /** The recorded backend, else the configured one (PATCHBAY_FW), else the best-ranked usable one. */
+    private FirewallService.Backend chosen(HostRecord r) {
+        if (r.backend != null) {
+            return service.backend(r.backend);
+        }
+        String env = System.getenv(FirewallManager.ENV);
+        if (env != null && !env.isBlank()) {
+            FirewallService.Backend b = service.backend(env.strip());
+            if (!b.firewall().usable(netns)) {
+                throw new UnavailableException("failed to use firewall backend \"" + b.name() + "\" (from " + FirewallManager.ENV
+                        + "): it is not usable in " + netns.describe());
+            }
+            return b;
+        }
+        for (FirewallService.Backend b : service.backends()) {
+            if (b.firewall().usable(netns)) {
+                return b;
+            }
+        }
+        throw new UnavailableException("failed to choose a firewall backend in " + netns.describe() + ": none is usable");
+    }
+
+    @Override
+    public String backend() {
+        return FirewallService.locked(stateDir, () -> chosen(load()).name());
+    }
+
+    @Override
+    public List<BackendInfo> backends() {
+        return FirewallService.locked(stateDir, () -> {
+            HostRecord r = load();
+            String current;
+            try {
+                current = chosen(r).name();
+            } catch (PatchbayException e) {
+                current = r.backend;
+            }
+            List<BackendInfo> out = new ArrayList<>();
+            for (FirewallService.Backend b : service.backends()) {
+                out.add(new BackendInfo(b.name(), b.ranking(), b.firewall().usable(netns), b.name().equals(current)));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Swap select(String name, boolean dryRun) {
+        return FirewallService.locked(stateDir, () -> {
+            FirewallService.Backend to = service.backend(name);
+            if (!to.firewall().usable(netns)) {
+                throw new UnavailableException("failed to select firewall backend \"" + name + "\": it is not usable in " + netns.describe());
+            }
+            HostRecord r = load();
+            String from = r.backend;
+            List<String> owners = new ArrayList<>(r.owners.keySet());
+            if (name.equals(from)) {
+                return new Swap(from, name, owners, false, List.of());
+            }
+            if (dryRun) {
+                return new Swap(from, name, owners, true, List.of());
+            }
+            Map<RulesetOwner, Ruleset> all = rulesets(r);
+            List<RulesetOwner> applied = new ArrayList<>();
+            try {
+                for (Ruleset rs : all.values()) {
+                    to.firewall().apply(netns, rs);
+                    applied.add(rs.owner());
+                }
+            } catch (RuntimeException e) {
+                for (int i = applied.size() - 1; i >= 0; i--) {
+                    try {
+                        to.firewall().remove(netns, applied.get(i));
+                    } catch (RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                throw new BackendException("failed to swap firewall backend to \"" + name + "\": " + e.getMessage(), e);
+            }
+            r.backend = name;
+            save(r);
+            // then every other backend lets go of what it holds here, recorded owners or leftovers alike
+            List<String> notices = new ArrayList<>();
+            for (FirewallService.Backend b : service.backends()) {
+                if (b.name().equals(name) || !b.firewall().usable(netns)) {
+                    continue;
+                }
+                try {
+                    for (RulesetOwner o : b.firewall().owners(netns)) {
+                        notices.addAll(b.firewall().remove(netns, o));
+                    }
+                } catch (RuntimeException e) {
+                    notices.add("failed to remove the rules of backend \"" + b.name() + "\": " + e.getMessage());
+                }
+            }
+            return new Swap(from, name, owners, true, notices);
+        });
+    }
+
+    @Override
+    public void apply(Ruleset desired) {
+        FirewallService.locked(stateDir, () -> {
+            HostRecord r = load();
+            checkConflicts(r, desired);
+            FirewallService.Backend b = chosen(r);
+            b.firewall().apply(netns, desired);
+            r.backend = b.name();
+            List<RuleJson> rules = new ArrayList<>();
+            desired.rules().forEach(x -> rules.add(RuleJson.of(x)));
+            r.owners.put(desired.owner().id(), rules);
+            save(r);
+            return null;
+        });
+    }
+
+    private void checkConflicts(HostRecord r, Ruleset desired) {
+        Map<String, String> taken = new HashMap<>();
+        for (Ruleset rs : rulesets(r).values()) {
+            if (!rs.owner().equals(desired.owner())) {
+                rs.entries().forEach(e -> taken.put(e.key(), rs.owner().id()));
+            }
+        }
+        for (Rule.Entry e : desired.entries()) {
+            String other = taken.get(e.key());
+            if (other != null) {
+                throw new InvalidInputException("publish", e.key(), "is already published by \"" + other + "\"");
+            }
+        }
+    }
+
+    @Override
+    public String plan(Ruleset desired) {
+        return FirewallService.locked(stateDir, () -> chosen(load()).firewall().plan(netns, desired));
+    }
+
+    @Override
+    public List<String> remove(RulesetOwner owner) {
+        return FirewallService.locked(stateDir, () -> {
+            HostRecord r = load();
+            if (r.backend == null && r.owners.isEmpty()) {
+                return List.of();
+            }
+            List<String> notices = chosen(r).firewall().remove(netns, owner);
+            r.owners.remove(owner.id());
+            save(r);
+            return notices;
+        });
+    }
+
+    @Override
+    public Map<RulesetOwner, Ruleset> rulesets() {
+        return FirewallService.locked(stateDir, () -> rulesets(load()));
+    }
+
+    private static Map<RulesetOwner, Ruleset> rulesets(HostRecord r) {
+        Map<RulesetOwner, Ruleset> out = new LinkedHashMap<>();
+        r.owners.forEach((id, rules) -> {
+            List<Rule> list = new ArrayList<>();
+            rules.forEach(j -> list.add(j.toRule()));
+            out.put(RulesetOwner.of(id), new Ruleset(RulesetOwner.of(id), list));
+        });
+        return out;
+    }
+}
