@@ -114,7 +114,12 @@ public final class NftablesFirewall implements Firewall {
                 if (!cmds.isEmpty()) {
                     c.run(String.join("\n", cmds) + "\n", 0);
                 }
-                c.state = null; // cheap to read again once the table is small or gone
+                if (others.isEmpty()) {
+                    c.state = null; // torn down: cheap to read again
+                } else {
+                    s.rules.remove(owner.id());
+                    s.elementsOf(owner.id()).forEach(s::removeElement);
+                }
                 return notices;
             });
         }
