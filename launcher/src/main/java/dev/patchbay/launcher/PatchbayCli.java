@@ -39,17 +39,18 @@ public final class PatchbayCli {
     public static PatchbayCli create(BundleContext ctx, PrintWriter out, PrintWriter err, String only) {
         CommandLine root = new CommandLine(new RootCommand());
         PatchbayCli cli = new PatchbayCli(root);
-        root.setOut(out);
-        root.setErr(err);
-        root.setExecutionExceptionHandler(PatchbayCli::onException);
-        root.setParameterExceptionHandler(PatchbayCli::onUsageError);
-        root.setCaseInsensitiveEnumValuesAllowed(true);
         if (only == null || only.equals("daemon")) {
             root.addSubcommand("daemon", new CommandLine(new DaemonCommand()));
         }
         if (ctx != null) {
             cli.mountCommands(ctx, only);
         }
+        // after mounting: picocli hands these down only to subcommands that exist
+        root.setOut(out);
+        root.setErr(err);
+        root.setExecutionExceptionHandler(PatchbayCli::onException);
+        root.setParameterExceptionHandler(PatchbayCli::onUsageError);
+        root.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }
 

@@ -30,7 +30,12 @@ public record IpPrefix(InetAddress address, int length) {
             throw new InvalidInputException(field, text, "expected ADDRESS/LENGTH, e.g. 10.0.0.0/24");
         }
         int slash = text.indexOf('/');
-        InetAddress address = IpAddresses.parse(field, slash < 0 ? text : text.substring(0, slash));
+        InetAddress address;
+        try {
+            address = IpAddresses.parse(field, slash < 0 ? text : text.substring(0, slash));
+        } catch (InvalidInputException e) { // name the whole input, not just its address part
+            throw new InvalidInputException(field, text, e.getMessage().replaceFirst("^invalid .*?\": ", ""));
+        }
         int max = Family.of(address).bits();
         int length = max;
         if (slash >= 0) {

@@ -60,6 +60,32 @@ final class StateFiles {
         }
     }
 
+    /** Removes temp files that writers killed mid-write left in {@code dir} (their process is gone). */
+    static void sweepTemp(Path dir) {
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tmp")) {
+            for (Path p : ds) {
+                String[] parts = p.getFileName().toString().split("\\.");
+                long pid = parts.length >= 4 ? parseOr(parts[parts.length - 3]) : -1;
+                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                Files.deleteIfExists(p);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing written there yet
+        } catch (IOException e) {
+            throw new BackendException("failed to clean \"" + dir + "\": " + e.getMessage(), e);
+        }
+    }
+
+    private static long parseOr(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     static void delete(Path file) {
         try {
             Files.deleteIfExists(file);

@@ -1,0 +1,186 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A crash at any point of an attach, detach or network create leaves nothing behind once
+ * {@code patchbay gc} ran. Each crash point is rebuilt exactly (a real attach rewound to the state a
+ * crash after that step leaves: objects made so far plus the journal entry), and a sweep of real
+ * {@code kill -9}s at random moments checks the same invariant on whatever state a real crash leaves.
+ */
+@NetnsTest
+class CrashRecoveryIT {
+    private Cli cli;
+    private Path state;
+
+    @BeforeEach
+    void network() throws Exception {
+        state = Files.createTempDirectory("pb-state");
+        cli = new Cli(state, Files.createTempDirectory("pb-run")); // no daemon: every call is a fresh process
+        cli.run("network", "create", "crash", "--subnet", "10.79.0.0/24", "--bridge", "pbcrash0").ok();
+    }
+
+    @AfterEach
+    void removeNetwork() {
+        cli.run("network", "rm", "--force", "crash");
+    }
+
+    @Test
+    void attachInterruptedAfterEachStepIsUndone(Sandbox sandbox) throws Exception {
+        String c = sandbox.netns("c");
+        for (List<String> steps : List.of(List.of("ipam"), List.of("ipam", "link"))) {
+            JsonObject a = attach(c);
+            String hostIf = a.get("hostIf").getAsString();
+            if (!steps.contains("link")) {
+                sandbox.run("ip", "link", "del", hostIf);
+            }
+            Files.delete(state.resolve("attachments/crash/" + c + ".json")); // the record is the last step
+            List<Map<String, Object>> journalSteps = new ArrayList<>();
+            journalSteps.add(Map.of("kind", "ipam", "data", Map.of("ifname", "eth0")));
+            if (steps.contains("link")) {
+                journalSteps.add(Map.of("kind", "link", "data", Map.of("hostIf", hostIf)));
+            }
+            writeJournal("attach", c, journalSteps);
+
+            Cli.Run gc = cli.run("gc").ok();
+            assertTrue(gc.out().contains("recovered 1"), gc.out());
+            assertClean(sandbox, c);
+        }
+        cli.run("attach", "crash", "--netns", c).ok(); // and the container can attach again
+        cli.run("detach", "crash", "--netns", c).ok();
+    }
+
+    @Test
+    void detachInterruptedIsFinished(Sandbox sandbox) throws Exception {
+        String c = sandbox.netns("c");
+        JsonObject a = attach(c);
+        sandbox.run("ip", "link", "del", a.get("hostIf").getAsString()); // the link went, the rest did not
+        writeJournal("detach", c, List.of());
+        Cli.Run gc = cli.run("gc").ok();
+        assertTrue(gc.out().contains("recovered 1"), gc.out());
+        assertClean(sandbox, c);
+    }
+
+    @Test
+    void createInterruptedIsUndone(Sandbox sandbox) throws Exception {
+        sandbox.run("ip", "link", "add", "pbhalf0", "type", "bridge");
+        String config = "{\"name\":\"half\",\"driver\":\"bridge\",\"subnet\":\"10.80.0.0/24\",\"gateway\":\"10.80.0.1\","
+                + "\"subnet6\":null,\"gateway6\":null,\"bridge\":\"pbhalf0\",\"masquerade\":false,\"uplink\":null,\"isolate\":false,\"mtu\":null}";
+        writeJournal("create", null, List.of(Map.of("kind", "network", "data", Map.of("config", config))), "half");
+        cli.run("gc").ok();
+        assertFalse(sandbox.run("ip", "-o", "link", "show").contains("pbhalf0"));
+        assertEquals(0, journalFiles());
+    }
+
+    @Test
+    void killedDuringAnAttachLeavesAttachedOrNothing(Sandbox sandbox) throws Exception {
+        String c = sandbox.netns("c");
+        Map<String, Integer> seen = new TreeMap<>();
+        for (int i = 0; i < 24; i++) {
+            ProcessBuilder pb = new ProcessBuilder(Cli.DIST.resolve("bin/patchbay").toString(), "attach", "crash", "--netns", c)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("PATCHBAY_STATE_DIR", state.toString());
+            pb.environment().put("PATCHBAY_DAEMON", "off");
+            Process p = pb.start();
+            // wait until the attach has begun (its journal entry exists), then kill it a little later each time
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (p.isAlive() && journalFiles() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            Thread.sleep(i % 12);
+            p.destroyForcibly().waitFor();
+            seen.merge(journalSteps() + (Files.exists(state.resolve("attachments/crash/" + c + ".json")) ? "+record" : ""), 1, Integer::sum);
+            cli.run("gc").ok();
+            boolean attached = Files.exists(state.resolve("attachments/crash/" + c + ".json"));
+            if (attached) {
+                cli.run("detach", "crash", "--netns", c).ok();
+            }
+            assertClean(sandbox, c);
+        }
+        System.out.println("crash points hit (journal steps at the kill): " + seen);
+    }
+
+    private JsonObject attach(String c) {
+        cli.run("attach", "crash", "--netns", c).ok();
+        JsonArray all = JsonParser.parseString(cli.run("-o", "json", "ls", "crash").ok().out()).getAsJsonArray();
+        return all.get(0).getAsJsonObject();
+    }
+
+    private void writeJournal(String op, String containerId, List<Map<String, Object>> steps) throws Exception {
+        writeJournal(op, containerId, steps, "crash");
+    }
+
+    private void writeJournal(String op, String containerId, List<Map<String, Object>> steps, String network) throws Exception {
+        Path ns = Path.of("/proc/thread-self/ns/net");
+        String host = Files.getAttribute(ns, "unix:dev") + ":" + Files.getAttribute(ns, "unix:ino");
+        String id = op + "-" + UUID.randomUUID();
+        JsonObject entry = new JsonObject();
+        entry.addProperty("id", id);
+        entry.addProperty("op", op);
+        entry.addProperty("network", network);
+        entry.addProperty("containerId", containerId);
+        entry.addProperty("hostNetns", host);
+        entry.add("steps", new com.google.gson.Gson().toJsonTree(steps));
+        Files.createDirectories(state.resolve("journal"));
+        Files.writeString(state.resolve("journal/" + id + ".json"), entry.toString());
+    }
+
+    private String journalSteps() throws Exception {
+        try (Stream<Path> files = Files.list(state.resolve("journal"))) {
+            List<String> kinds = new ArrayList<>();
+            for (Path f : files.toList()) {
+                JsonObject e = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+                e.getAsJsonArray("steps").forEach(s -> kinds.add(s.getAsJsonObject().get("kind").getAsString()));
+                kinds.add(0, e.get("op").getAsString() + ":");
+            }
+            return kinds.isEmpty() ? "none" : String.join(" ", kinds);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "none";
+        }
+    }
+
+    private long journalFiles() throws Exception {
+        if (!Files.isDirectory(state.resolve("journal"))) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(state.resolve("journal"))) {
+            return files.count();
+        }
+    }
+
+    /** Nothing of the container's attachment exists: no link, no address record, no journal, no record. */
+    private void assertClean(Sandbox sandbox, String c) throws Exception {
+        String links = sandbox.run("ip", "-o", "link", "show");
+        assertFalse(links.contains(" veth"), links);
+        assertFalse(sandbox.execIn(c, "ip", "-o", "link", "show").output().contains("eth0"), "the container has no eth0");
+        assertEquals(0, journalFiles(), "journal empty");
+        assertFalse(Files.exists(state.resolve("attachments/crash/" + c + ".json")), "no record");
+        Path ipam = state.resolve("ipam/crash");
+        if (Files.isDirectory(ipam)) {
+            try (Stream<Path> files = Files.list(ipam)) {
+                List<String> held = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("10.79.")).toList();
+                assertEquals(List.of(), held, "no address held");
+            }
+        }
+    }
+}
