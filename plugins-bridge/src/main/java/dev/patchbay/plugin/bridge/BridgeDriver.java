@@ -55,6 +55,9 @@ public final class BridgeDriver implements NetworkDriver {
         }
         host.links().setUp(br, true);
         host.sysctl().ensure("net.ipv4.ip_forward", "1");
+        // ports published on the host's 127.0.0.1 are DNATed out of the bridge with a loopback source;
+        // the firewall masquerades them, and refuses 127/8 arriving from any other interface
+        host.sysctl().ensure("net.ipv4.conf." + config.bridge() + ".route_localnet", "1");
     }
 
     @Override

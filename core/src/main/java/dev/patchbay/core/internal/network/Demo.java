@@ -65,6 +65,7 @@ final class Demo {
             }
             say("2. uplink: host uplink0 " + UPLINK_HOST + "/24 <-> outside eth0 " + UPLINK_OUTSIDE + "/24 (no route back to the containers)");
             try (NetnsHandle h = stack.open(host); NetnsHandle o = stack.open(outside)) {
+                h.links().setUp(LinkRef.name("lo"), true);
                 h.links().add(new LinkSpec.Veth(new IfName("uplink0"), new IfName("eth0"), outside, null, null, null));
                 h.addresses().add(LinkRef.name("uplink0"), IpPrefix.parse(UPLINK_HOST + "/24"));
                 h.links().setUp(LinkRef.name("uplink0"), true);
