@@ -38,13 +38,18 @@ public final class FelixBoot implements AutoCloseable {
 
     /** Boots the framework and loads {@code bundlesDir}. Problems are collected, see {@link #problems()}. */
     public static FelixBoot start(Path bundlesDir, PrintWriter log, boolean verbose) {
+        return start(bundlesDir, log, verbose, Map.of());
+    }
+
+    /** {@code properties}: extra framework properties bundles read with {@code BundleContext.getProperty}. */
+    public static FelixBoot start(Path bundlesDir, PrintWriter log, boolean verbose, Map<String, String> properties) {
         Path storage;
         try {
             storage = Files.createTempDirectory("patchbay-felix-");
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
         }
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(properties);
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // the launcher and the bundles share picocli's annotations and model through the system bundle

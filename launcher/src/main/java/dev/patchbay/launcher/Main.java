@@ -47,7 +47,7 @@ public final class Main {
                 return reply.get().code();
             }
         }
-        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose)) {
+        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, daemon ? daemonProperties(args) : java.util.Map.of())) {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
             }
@@ -69,6 +69,26 @@ public final class Main {
             }
             return code;
         }
+    }
+
+    /** What the daemon's components read: that they run in a daemon, and its state directory. */
+    static java.util.Map<String, String> daemonProperties(String[] args) {
+        java.util.Map<String, String> p = new java.util.HashMap<>();
+        p.put("patchbay.daemon", "true");
+        String stateDir = System.getenv("PATCHBAY_STATE_DIR");
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--state-dir")) {
+                stateDir = args[i + 1];
+            }
+        }
+        if (stateDir != null && !stateDir.isEmpty()) {
+            p.put("patchbay.state.dir", stateDir);
+        }
+        String repair = System.getenv("PATCHBAY_REPAIR_SECONDS");
+        if (repair != null && repair.matches("[1-9][0-9]{0,4}")) {
+            p.put("patchbay.repair.seconds", repair);
+        }
+        return p;
     }
 
     static Path home() {

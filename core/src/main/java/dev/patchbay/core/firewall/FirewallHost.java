@@ -37,6 +37,12 @@ public interface FirewallHost {
     /** Removes and forgets one owner's rules; idempotent. Returns notices. */
     List<String> remove(RulesetOwner owner);
 
+    /**
+     * Drift repair: re-applies, on the current backend, every recorded owner whose rules the kernel no
+     * longer holds (someone flushed them). Returns the owners it re-applied.
+     */
+    List<RulesetOwner> repair();
+
     /** Every owner's recorded rules, by owner. */
     Map<RulesetOwner, Ruleset> rulesets();
 }

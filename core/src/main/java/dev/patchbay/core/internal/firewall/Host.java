@@ -5,6 +5,7 @@ import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.errors.UnavailableException;
+import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.firewall.FirewallHost;
 import dev.patchbay.core.firewall.FirewallManager;
 import dev.patchbay.core.firewall.Rule;
@@ -200,6 +201,26 @@ final class Host implements FirewallHost {
             r.owners.remove(owner.id());
             save(r);
             return notices;
+        });
+    }
+
+    @Override
+    public List<RulesetOwner> repair() {
+        return FirewallService.locked(stateDir, () -> {
+            HostRecord r = load();
+            if (r.backend == null || r.owners.isEmpty()) {
+                return List.of();
+            }
+            Firewall fw = service.backend(r.backend).firewall();
+            java.util.Set<RulesetOwner> present = fw.owners(netns);
+            List<RulesetOwner> repaired = new ArrayList<>();
+            for (Ruleset rs : rulesets(r).values()) {
+                if (!present.contains(rs.owner()) && !rs.rules().isEmpty()) {
+                    fw.apply(netns, rs);
+                    repaired.add(rs.owner());
+                }
+            }
+            return repaired;
         });
     }
 
