@@ -38,14 +38,22 @@ final class NetlinkLinkOps implements LinkOps {
 
     @Override
     public Link add(LinkSpec spec) {
-        create(spec);
-        return get(LinkRef.name(spec.name()));
+        Link created = create(spec);
+        return created != null ? created : get(LinkRef.name(spec.name()));
     }
 
-    private void create(LinkSpec spec) {
+    /** Creates the link in one round trip; the kernel echoes it back (NLM_F_ECHO, 6.x kernels), else null. */
+    private Link create(LinkSpec spec) {
         int fd = peerNetnsFd(spec);
         try {
-            socket.execute((e, seq) -> Requests.newLink(e, seq, spec, fd));
+            List<Link> echoed = socket.executeEcho((e, seq) -> Requests.newLink(e, seq, spec, fd, NLM_F_ECHO), m -> {
+                if (m.type() != RTM_NEWLINK) {
+                    return null;
+                }
+                Link l = decode(m);
+                return l.name().equals(spec.name()) ? l : null;
+            });
+            return echoed.isEmpty() ? null : echoed.get(echoed.size() - 1);
         } catch (NetlinkError e) {
             throw mapCreate(e, spec);
         } finally {

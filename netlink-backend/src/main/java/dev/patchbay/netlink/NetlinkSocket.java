@@ -91,6 +91,38 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
+     * Sends one request (whose writer sets NLM_F_ACK|NLM_F_ECHO), waits for its acknowledgement and
+     * returns the objects the kernel echoed before it, mapped (nulls dropped); empty if it echoed none.
+     */
+    synchronized <T> List<T> executeEcho(Request request, Function<NlMessage, T> mapper) {
+        check();
+        int s = nextSeq();
+        enc.reset();
+        request.write(enc, s);
+        send();
+        List<T> echoed = new ArrayList<>(1);
+        while (true) {
+            for (NlMessage m : receive()) {
+                if (m.header().seq() != s) {
+                    continue;
+                }
+                if (m.type() != NLMSG_ERROR) {
+                    T t = mapper.apply(m);
+                    if (t != null) {
+                        echoed.add(t);
+                    }
+                    continue;
+                }
+                NlMessage.NlError e = m.error();
+                if (e.errno() != 0) {
+                    throw new NetlinkError(e.errno(), e.message());
+                }
+                return echoed;
+            }
+        }
+    }
+
+    /**
      * Sends many requests (each with NLM_F_ACK), {@link #BATCH_CHUNK} per sendmsg, and collects
      * every answer: the result has one entry per request, {@code null} for success.
      */

@@ -37,7 +37,12 @@ final class Requests {
 
     /** RTM_NEWLINK creating {@code spec}; {@code peerNsFd} (or -1) places a veth peer in another namespace. */
     static void newLink(NlEncoder e, int seq, LinkSpec spec, int peerNsFd) {
-        e.begin(RTM_NEWLINK, CREATE, seq, 0).struct(IfInfoMsg.of(0)).string(IFLA_IFNAME, spec.name().value());
+        newLink(e, seq, spec, peerNsFd, 0);
+    }
+
+    /** Like {@link #newLink(NlEncoder, int, LinkSpec, int)} with extra header flags, e.g. NLM_F_ECHO to get the link back. */
+    static void newLink(NlEncoder e, int seq, LinkSpec spec, int peerNsFd, int extraFlags) {
+        e.begin(RTM_NEWLINK, CREATE | extraFlags, seq, 0).struct(IfInfoMsg.of(0)).string(IFLA_IFNAME, spec.name().value());
         Integer mtu = null;
         MacAddress mac = null;
         String kind;
