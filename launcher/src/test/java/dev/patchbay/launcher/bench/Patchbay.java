@@ -1,9 +1,10 @@
 package dev.patchbay.launcher.bench;
 
-import dev.patchbay.launcher.FelixBoot;
-import dev.patchbay.launcher.PatchbayCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,19 +27,58 @@ interface Patchbay extends AutoCloseable {
         return all.toArray(String[]::new);
     }
 
-    /** Felix with the distribution's bundles, booted in the benchmark's JVM. */
+    /**
+     * Felix with the distribution's bundles, booted in the benchmark's JVM. The launcher classes are loaded from
+     * the distribution's {@code lib/} in a class loader of their own (parent: the platform loader), as
+     * {@code bin/patchbay} has them: this JVM's test class path holds the core's classes, and a system bundle
+     * that sees another copy of {@code PatchbayCommand} is handed no command services by the framework.
+     */
     final class InProcess implements Patchbay {
-        private final FelixBoot boot;
+        private final URLClassLoader loader;
+        private final AutoCloseable boot;
+        private final Object context;
+        private final Method create;
+        private final Method execute;
+        private final Method commandWord;
         private final Path stateDir;
 
-        InProcess(Path bundles, Path stateDir) {
+        InProcess(Path dist, Path stateDir) throws Exception {
+            Path lib = dist.resolve("lib");
+            URL[] urls = {lib.resolve("launcher.jar").toUri().toURL(), lib.resolve("org.apache.felix.framework.jar").toUri().toURL(),
+                lib.resolve("picocli.jar").toUri().toURL()};
+            this.loader = new URLClassLoader("patchbay-dist", urls, ClassLoader.getPlatformClassLoader());
+            Class<?> felixBoot = loader.loadClass("dev.patchbay.launcher.FelixBoot");
+            Class<?> cli = loader.loadClass("dev.patchbay.launcher.PatchbayCli");
+            Class<?> bundleContext = loader.loadClass("org.osgi.framework.BundleContext");
             StringWriter log = new StringWriter();
-            this.boot = FelixBoot.start(bundles, new PrintWriter(log, true), false);
-            if (!boot.problems().isEmpty()) {
-                boot.close();
-                throw new IllegalStateException("the bundles did not all start: " + boot.problems() + " " + log);
-            }
+            this.boot = (AutoCloseable) felixBoot.getMethod("start", Path.class, PrintWriter.class, boolean.class)
+                    .invoke(null, dist.resolve("bundles"), new PrintWriter(log, true), false);
+            this.context = felixBoot.getMethod("context").invoke(boot);
+            this.create = cli.getMethod("create", bundleContext, PrintWriter.class, PrintWriter.class, String.class);
+            this.execute = cli.getMethod("execute", String[].class);
+            this.commandWord = cli.getMethod("commandWord", String[].class);
             this.stateDir = stateDir;
+            Object problems = felixBoot.getMethod("problems").invoke(boot);
+            if (!((java.util.List<?>) problems).isEmpty()) {
+                close();
+                throw new IllegalStateException("the bundles did not all start: " + problems + " " + log);
+            }
+            awaitCommands(bundleContext, "network", "attach", "detach");
+        }
+
+        /** Declarative Services registers the commands after the bundles start: wait for the ones the benchmark uses. */
+        private void awaitCommands(Class<?> bundleContext, String... names) throws Exception {
+            Method refs = bundleContext.getMethod("getServiceReferences", String.class, String.class);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (String name : names) {
+                while (refs.invoke(context, null, "(patchbay.command.name=" + name + ")") == null) {
+                    if (System.nanoTime() > deadline) {
+                        close();
+                        throw new IllegalStateException("no \"" + name + "\" command was registered within 30 s");
+                    }
+                    Thread.sleep(10);
+                }
+            }
         }
 
         @Override
@@ -48,8 +88,14 @@ interface Patchbay extends AutoCloseable {
             StringWriter err = new StringWriter();
             PrintWriter o = new PrintWriter(out, true);
             PrintWriter e = new PrintWriter(err, true);
+            int code;
             long t0 = System.nanoTime();
-            int code = PatchbayCli.create(boot.context(), o, e, PatchbayCli.commandWord(full)).execute(full);
+            try {
+                Object word = commandWord.invoke(null, (Object) full);
+                code = (Integer) execute.invoke(create.invoke(null, context, o, e, word), (Object) full);
+            } catch (ReflectiveOperationException ex) {
+                throw new IllegalStateException("cannot run patchbay " + String.join(" ", args) + ": " + ex, ex);
+            }
             long t1 = System.nanoTime();
             if (code != 0) {
                 throw new IllegalStateException("patchbay " + String.join(" ", args) + " exited " + code + ": " + err + out);
@@ -59,7 +105,12 @@ interface Patchbay extends AutoCloseable {
 
         @Override
         public void close() {
-            boot.close();
+            try {
+                boot.close();
+                loader.close();
+            } catch (Exception e) {
+                System.err.println("bench: stopping the framework: " + e);
+            }
         }
     }
 }

@@ -1,0 +1,176 @@
+package dev.patchbay.launcher.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Patchbay's side of the benchmark: the in-process (daemon-equivalent) path, and a real daemon process. */
+final class PatchbayPhases {
+    static final String NET = "benchip";
+    static final String BRIDGE = "pbbench0";
+    static final String NET_D = "benchd";
+    static final String BRIDGE_D = "pbbenchd0";
+
+    private final Path dist;
+    private final List<String> containers;
+    private final Report report;
+
+    PatchbayPhases(Path dist, List<String> containers, Report report) {
+        this.dist = dist;
+        this.containers = containers;
+        this.report = report;
+    }
+
+    /**
+     * Felix and the distribution's bundles in this JVM; per operation exactly what the daemon runs per request.
+     * Warm-up cycles first (not reported), then attach 1..N, detach 1..N, attach 1..N each publishing a port of
+     * its own, detach 1..N.
+     */
+    void inProcess(int warmup) throws Exception {
+        Path state = Files.createTempDirectory("pb-bench-state");
+        long t0 = System.nanoTime();
+        Patchbay pb = new Patchbay.InProcess(dist, state);
+        double boot = (System.nanoTime() - t0) / 1e6;
+        boolean created = false;
+        try {
+            double create = pb.call("network", "create", NET, "--subnet", "10.200.0.0/21", "--bridge", BRIDGE, "--masquerade");
+            created = true;
+            report.line("   framework boot %.0f ms; network create --masquerade %.2f ms (one sample)", boot, create);
+            for (int i = 0; i < Math.min(warmup, containers.size()); i++) {
+                pb.call("attach", NET, "--netns", containers.get(i), "--publish", (30000 + i) + ":80/tcp");
+                pb.call("detach", NET, "--netns", containers.get(i));
+            }
+            List<Double> attach = new ArrayList<>();
+            for (String c : containers) {
+                attach.add(pb.call("attach", NET, "--netns", c));
+            }
+            String ping = ping(containers.get(0), "10.200.0.1") + ", c1 -> c2 "
+                    + (containers.size() < 2 ? "n/a" : ping(containers.get(0), address(containers.get(1))));
+            List<Double> detach = new ArrayList<>();
+            for (String c : containers) {
+                detach.add(pb.call("detach", NET, "--netns", c));
+            }
+            List<Double> attachPub = new ArrayList<>();
+            for (int i = 0; i < containers.size(); i++) {
+                attachPub.add(pb.call("attach", NET, "--netns", containers.get(i), "--publish", (20001 + i) + ":80/tcp"));
+            }
+            List<Double> detachPub = new ArrayList<>();
+            for (String c : containers) {
+                detachPub.add(pb.call("detach", NET, "--netns", c));
+            }
+            double rm = pb.call("network", "rm", NET);
+            created = false;
+            report.row("patchbay in-process: attach (masquerade net)", attach);
+            report.row("patchbay in-process: attach --publish", attachPub);
+            report.row("patchbay in-process: detach", detach);
+            report.row("patchbay in-process: detach (published)", detachPub);
+            report.line("   sanity: c1 -> gateway ping %s; network rm %.2f ms; warm-up: %d attach+detach cycles first", ping, rm,
+                    Math.min(warmup, containers.size()));
+        } finally {
+            if (created) {
+                forceRemove(pb, NET);
+            }
+            pb.close();
+            Procs.quiet("ip", "link", "del", BRIDGE);
+            Procs.deleteTree(state);
+        }
+    }
+
+    /**
+     * A real {@code bin/patchbay daemon}: {@code cliN} containers attached by fresh CLI processes, the rest
+     * through its socket; its resident memory with all N attached; then detached the same way. Afterwards,
+     * with the daemon stopped, a few CLI processes that work in-process (no daemon), for scale.
+     */
+    void daemon(int cliN, int coldN) throws Exception {
+        Path state = Files.createTempDirectory("pb-bench-dstate");
+        Path run = Files.createTempDirectory("pb-bench-run");
+        DaemonProcess d = new DaemonProcess(dist, state, run);
+        boolean created = false;
+        try {
+            double idle = Procs.memoryMiB(d.pid(), "VmRSS");
+            d.call("network", "create", NET_D, "--subnet", "10.203.0.0/21", "--bridge", BRIDGE_D, "--masquerade");
+            created = true;
+            int k = Math.min(cliN, containers.size());
+            List<Double> cliAttach = new ArrayList<>();
+            List<Double> sockAttach = new ArrayList<>();
+            for (int i = 0; i < containers.size(); i++) {
+                if (i < k) {
+                    cliAttach.add(d.cli("attach", NET_D, "--netns", containers.get(i)));
+                } else {
+                    sockAttach.add(d.call("attach", NET_D, "--netns", containers.get(i)));
+                }
+            }
+            double full = Procs.memoryMiB(d.pid(), "VmRSS");
+            double hwm = Procs.memoryMiB(d.pid(), "VmHWM");
+            List<Double> cliDetach = new ArrayList<>();
+            List<Double> sockDetach = new ArrayList<>();
+            for (int i = 0; i < containers.size(); i++) {
+                if (i < k) {
+                    cliDetach.add(d.cli("detach", NET_D, "--netns", containers.get(i)));
+                } else {
+                    sockDetach.add(d.call("detach", NET_D, "--netns", containers.get(i)));
+                }
+            }
+            double after = Procs.memoryMiB(d.pid(), "VmRSS");
+            d.close();
+            List<Double> coldAttach = new ArrayList<>();
+            List<Double> coldDetach = new ArrayList<>();
+            Map<String, String> env = Map.of("PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_RUN_DIR", run.toString());
+            for (int i = 0; i < Math.min(coldN, containers.size()); i++) {
+                coldAttach.add(cold(env, "attach", NET_D, "--netns", containers.get(i)));
+                coldDetach.add(cold(env, "detach", NET_D, "--netns", containers.get(i)));
+            }
+            cold(env, "network", "rm", NET_D);
+            created = false;
+            report.row("CLI process -> daemon: attach", cliAttach);
+            report.row("CLI process -> daemon: detach", cliDetach);
+            report.row("daemon socket client: attach", sockAttach);
+            report.row("daemon socket client: detach", sockDetach);
+            report.row("CLI process, no daemon (in-process): attach", coldAttach);
+            report.row("CLI process, no daemon (in-process): detach", coldDetach);
+            report.line("   daemon VmRSS: idle %.1f MiB; with %d attachments %.1f MiB (VmHWM %.1f MiB); after detaching all %.1f MiB",
+                    idle, containers.size(), full, hwm, after);
+            report.line("   (the daemon runs bin/patchbay's own JVM options: C1 only, serial GC, no -Xmx)");
+        } finally {
+            if (created) {
+                try {
+                    d.call("network", "rm", NET_D, "--force");
+                } catch (RuntimeException e) {
+                    System.err.println("bench: daemon network rm --force: " + e.getMessage());
+                }
+            }
+            d.close();
+            Procs.quiet("ip", "link", "del", BRIDGE_D);
+            Procs.deleteTree(state);
+            Procs.deleteTree(run);
+        }
+    }
+
+    private double cold(Map<String, String> env, String... args) {
+        List<String> argv = new ArrayList<>(List.of(dist.resolve("bin/patchbay").toString()));
+        argv.addAll(List.of(args));
+        return Procs.timed(argv, env, null).ok("patchbay " + String.join(" ", args)).ms();
+    }
+
+    private static void forceRemove(Patchbay pb, String network) {
+        try {
+            pb.call("network", "rm", network, "--force");
+        } catch (RuntimeException e) {
+            System.err.println("bench: network rm --force " + network + ": " + e.getMessage());
+        }
+    }
+
+    /** The IPv4 address of eth0 in {@code netns}. */
+    static String address(String netns) {
+        String out = Procs.run("ip", "-n", netns, "-4", "-o", "addr", "show", "dev", "eth0");
+        String[] w = out.trim().split("\\s+");
+        return w.length > 3 ? w[3].replaceAll("/.*", "") : "none";
+    }
+
+    static String ping(String netns, String address) {
+        return Procs.timed(List.of("ip", "netns", "exec", netns, "ping", "-c", "1", "-W", "2", address), Map.of(), null).code() == 0
+                ? "ok" : "FAILED";
+    }
+}
