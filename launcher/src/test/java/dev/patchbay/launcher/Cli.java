@@ -60,9 +60,15 @@ final class Cli {
 
     /** Starts {@code patchbay daemon} in the test JVM's namespace and waits for its socket. */
     Process startDaemon() throws Exception {
+        return startDaemon(Map.of());
+    }
+
+    /** Starts the daemon with extra environment, e.g. its state directory. */
+    Process startDaemon(Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/patchbay").toString(), "daemon").redirectErrorStream(true)
                 .redirectOutput(Files.createTempFile("pb-daemon", ".log").toFile());
         pb.environment().put("PATCHBAY_RUN_DIR", runDir.toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {

@@ -1,0 +1,75 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** 64 containers attach at once (64 CLI processes, one daemon): all succeed, distinct addresses, all reachable, all detach. */
+@NetnsTest
+class ConcurrentAttachIT {
+    static final int N = 64;
+
+    @Test
+    void sixtyFourAttachesAtOnce(Sandbox sandbox) throws Exception {
+        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
+        Process daemon = cli.startDaemon();
+        List<String> ns = new ArrayList<>();
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < N; i++) {
+            String n = sandbox.name("c" + i);
+            ns.add(n);
+            batch.append("netns add ").append(n).append('\n');
+        }
+        var file = Files.createTempFile("netns", ".batch");
+        Files.writeString(file, batch.toString());
+        sandbox.run("ip", "-b", file.toString());
+        ExecutorService pool = Executors.newFixedThreadPool(N);
+        try {
+            cli.run("network", "create", "many", "--subnet", "10.83.0.0/24", "--bridge", "pbmany0", "--masquerade").ok();
+            List<Future<Cli.Run>> runs = new ArrayList<>();
+            for (String n : ns) {
+                runs.add(pool.submit(() -> cli.run("attach", "many", "--netns", n)));
+            }
+            for (Future<Cli.Run> f : runs) {
+                f.get(300, TimeUnit.SECONDS).ok();
+            }
+            Set<String> ips = new HashSet<>();
+            for (JsonElement a : JsonParser.parseString(cli.run("-o", "json", "ls", "many").ok().out()).getAsJsonArray()) {
+                ips.add(a.getAsJsonObject().getAsJsonArray("addresses").get(0).getAsString());
+            }
+            assertEquals(N, ips.size(), "distinct addresses: " + ips);
+            for (int i = 0; i < N; i += 9) {
+                assertTrue(sandbox.ping(ns.get(i), "10.83.0.1"), ns.get(i) + " reaches the gateway");
+            }
+            assertTrue(sandbox.ping(ns.get(0), ips.stream().filter(ip -> !ip.equals("10.83.0.2/24")).findFirst().orElseThrow().split("/")[0]));
+            List<Future<Cli.Run>> detaches = new ArrayList<>();
+            for (String n : ns) {
+                detaches.add(pool.submit(() -> cli.run("detach", "many", "--netns", n)));
+            }
+            for (Future<Cli.Run> f : detaches) {
+                f.get(300, TimeUnit.SECONDS).ok();
+            }
+            assertEquals("[]", cli.run("-o", "json", "ls", "many").ok().out().trim());
+        } finally {
+            pool.shutdownNow();
+            cli.run("network", "rm", "--force", "many");
+            daemon.destroy();
+            daemon.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertTrue(!sandbox.run("ip", "-o", "link", "show").contains("veth"), "no veth left");
+    }
+}
