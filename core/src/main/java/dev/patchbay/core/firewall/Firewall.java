@@ -45,4 +45,12 @@ public interface Firewall {
 
     /** The owners this backend holds rules for in {@code host}, read from the kernel. */
     Set<RulesetOwner> owners(NetnsRef host);
+
+    /**
+     * What in {@code host} would defeat this backend's rules, for the operator: e.g. another firewall's
+     * drop policy that this backend's accepts cannot override. Read-only; never throws. Empty: none.
+     */
+    default List<String> conflicts(NetnsRef host) {
+        return List.of();
+    }
 }

@@ -54,6 +54,26 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
+    /**
+     * An accept in Patchbay's own table does not end a packet's way through the hook: the base chain
+     * iptables-nft keeps (table ip filter, chain FORWARD) still sees it, and a DROP policy there — as
+     * Docker sets it — drops what Patchbay forwards. Patchbay never writes into that foreign table.
+     */
+    @Override
+    public List<String> conflicts(NetnsRef host) {
+        try {
+            String chain = ctx(host).run("list chain ip filter FORWARD", 0).output();
+            if (chain.contains("policy drop")) {
+                return List.of("the iptables FORWARD chain drops by default (policy DROP, as Docker sets it) in " + host.describe()
+                        + ": nftables rules cannot override it, so traffic forwarded for Patchbay's networks would be dropped;"
+                        + " use the iptables backend, or accept the traffic in that chain (e.g. in DOCKER-USER)");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no such table or chain: nothing in the way
+        }
+        return List.of();
+    }
+
     @Override
     public String render(Ruleset desired) {
         return NftRenderer.render(desired);

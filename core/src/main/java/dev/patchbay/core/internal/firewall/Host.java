@@ -70,10 +70,17 @@ final class Host implements FirewallHost {
             }
             return b;
         }
+        FirewallService.Backend fallback = null;
         for (FirewallService.Backend b : service.backends()) {
             if (b.firewall().usable(netns)) {
-                return b;
+                if (b.firewall().conflicts(netns).isEmpty()) {
+                    return b; // the best-ranked usable backend that nothing in this namespace defeats
+                }
+                fallback = fallback == null ? b : fallback;
             }
+        }
+        if (fallback != null) {
+            return fallback;
         }
         throw new UnavailableException("failed to choose a firewall backend in " + netns.describe() + ": none is usable");
     }
@@ -111,11 +118,12 @@ final class Host implements FirewallHost {
             HostRecord r = load();
             String from = r.backend;
             List<String> owners = new ArrayList<>(r.owners.keySet());
+            List<String> warnings = to.firewall().conflicts(netns);
             if (name.equals(from)) {
-                return new Swap(from, name, owners, false, List.of());
+                return new Swap(from, name, owners, false, warnings);
             }
             if (dryRun) {
-                return new Swap(from, name, owners, true, List.of());
+                return new Swap(from, name, owners, true, warnings);
             }
             Map<RulesetOwner, Ruleset> all = rulesets(r);
             List<RulesetOwner> applied = new ArrayList<>();
@@ -137,7 +145,7 @@ final class Host implements FirewallHost {
             r.backend = name;
             save(r);
             // then every other backend lets go of what it holds here, recorded owners or leftovers alike
-            List<String> notices = new ArrayList<>();
+            List<String> notices = new ArrayList<>(warnings);
             for (FirewallService.Backend b : service.backends()) {
                 if (b.name().equals(name) || !b.firewall().usable(netns)) {
                     continue;
