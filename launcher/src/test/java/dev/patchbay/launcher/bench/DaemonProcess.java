@@ -38,6 +38,10 @@ final class DaemonProcess implements Patchbay {
                 .redirectOutput(log.toFile());
         pb.environment().put("PATCHBAY_RUN_DIR", runDir.toString());
         pb.environment().put("PATCHBAY_STATE_DIR", stateDir.toString());
+        String opts = System.getProperty("patchbay.bench.daemon.opts", "");
+        if (!opts.isBlank()) { // e.g. -Xmx64m, to see what a heap cap does to the resident memory
+            pb.environment().put("PATCHBAY_JAVA_OPTS", opts);
+        }
         this.process = pb.start();
         this.socket = awaitSocket();
     }
@@ -94,6 +98,24 @@ final class DaemonProcess implements Patchbay {
             throw new IllegalStateException("daemon: patchbay " + String.join(" ", args) + " exited " + code + ": " + err + out);
         }
         return (t1 - t0) / 1e6;
+    }
+
+    /** The daemon's heap as {@code jcmd PID GC.heap_info} reports it (one line per space), or why not. */
+    String heapInfo() {
+        Procs.Timed t = Procs.timed(List.of("jcmd", Long.toString(pid()), "GC.heap_info"), Map.of(), null);
+        return t.code() == 0 ? t.out().replaceAll("(?m)^\\d+:\\s*$", "").strip() : "jcmd failed: " + t.err() + t.out();
+    }
+
+    /** With {@code -XX:NativeMemoryTracking=summary} in the daemon's options: its committed memory by category. */
+    String nativeMemory() {
+        Procs.Timed t = Procs.timed(List.of("jcmd", Long.toString(pid()), "VM.native_memory", "summary"), Map.of(), null);
+        StringBuilder s = new StringBuilder();
+        for (String l : t.out().split("\n")) {
+            if (l.contains("committed=") && (l.startsWith("Total") || l.startsWith("-"))) {
+                s.append(l.replaceAll("\\s+", " ").replaceAll("reserved=\\d+KB, ", "").strip()).append('\n');
+            }
+        }
+        return s.toString().strip();
     }
 
     /** {@code bin/patchbay ARGS} as a fresh process (it forwards to the daemon); the wall time in ms. */

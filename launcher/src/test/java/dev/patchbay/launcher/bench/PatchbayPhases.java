@@ -104,6 +104,9 @@ final class PatchbayPhases {
             }
             double full = Procs.memoryMiB(d.pid(), "VmRSS");
             double hwm = Procs.memoryMiB(d.pid(), "VmHWM");
+            String heap = d.heapInfo();
+            String threads = Procs.status(d.pid(), "Threads");
+            String nmt = System.getProperty("patchbay.bench.daemon.opts", "").contains("NativeMemoryTracking") ? d.nativeMemory() : "";
             List<Double> cliDetach = new ArrayList<>();
             List<Double> sockDetach = new ArrayList<>();
             for (int i = 0; i < containers.size(); i++) {
@@ -132,7 +135,15 @@ final class PatchbayPhases {
             report.row("CLI process, no daemon (in-process): detach", coldDetach);
             report.line("   daemon VmRSS: idle %.1f MiB; with %d attachments %.1f MiB (VmHWM %.1f MiB); after detaching all %.1f MiB",
                     idle, containers.size(), full, hwm, after);
-            report.line("   (the daemon runs bin/patchbay's own JVM options: C1 only, serial GC, no -Xmx)");
+            report.line("   (the daemon runs bin/patchbay's own JVM options: C1 only, serial GC, no -Xmx; PATCHBAY_JAVA_OPTS=\"%s\")",
+                    System.getProperty("patchbay.bench.daemon.opts", ""));
+            report.line("   daemon threads with %d attachments: %s", containers.size(), threads);
+            for (String l : nmt.isEmpty() ? new String[0] : nmt.split("\n")) {
+                report.line("   native memory with %d attachments: %s", containers.size(), l.strip());
+            }
+            for (String l : heap.split("\n")) {
+                report.line("   heap with %d attachments: %s", containers.size(), l.strip());
+            }
         } finally {
             if (created) {
                 try {

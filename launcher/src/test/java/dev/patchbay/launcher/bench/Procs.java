@@ -111,6 +111,20 @@ final class Procs {
         return Double.NaN;
     }
 
+    /** A plain field of /proc/PID/status (e.g. Threads), or "?". */
+    static String status(long pid, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return line.substring(key.length() + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+        return "?";
+    }
+
     /** Deletes a temp tree, best effort. */
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
