@@ -267,7 +267,15 @@ final class NetlinkLinkOps implements LinkOps {
 
     @Override
     public void setBridgePort(LinkRef port, Boolean hairpin, Boolean isolated) {
-        change(port, "set bridge-port flags of", (e, seq) -> Requests.setBridgePort(e, seq, index(port), name(port), hairpin, isolated));
+        try {
+            socket.execute((e, seq) -> Requests.setBridgePort(e, seq, index(port), name(port), hairpin, isolated));
+        } catch (NetlinkError e) {
+            if (e.errno() == 95) {
+                throw new dev.patchbay.core.errors.BackendException("failed to set bridge-port flags of link \"" + port + "\" in "
+                        + netns.describe() + ": it is not a port of a bridge (set its master first): " + e.getMessage(), e);
+            }
+            throw Errors.map(e, "set bridge-port flags of", "link", port, netns);
+        }
     }
 
     @Override

@@ -194,7 +194,7 @@ public final class LinkCommand implements PatchbayCommand {
             if (hairpin != null || isolated != null) {
                 Boolean hp = hairpin;
                 Boolean iso = isolated;
-                steps.add(0, l -> l.setBridgePort(current[0], hp, iso));
+                steps.add(l -> l.setBridgePort(current[0], hp, iso)); // after `master`: only a bridge port has them
             }
             try (NetnsHandle h = Cli.open(parent.stack, spec)) {
                 steps.forEach(s -> s.accept(h.links()));
