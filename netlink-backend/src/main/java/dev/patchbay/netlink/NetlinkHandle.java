@@ -67,6 +67,18 @@ final class NetlinkHandle implements NetnsHandle {
     }
 
     @Override
+    public AutoCloseable monitor(java.util.function.Consumer<dev.patchbay.core.model.NetEvent> listener) {
+        NetlinkSocket events = netns instanceof NetnsRef.Current ? NetlinkSocket.open(NetlinkMonitor.GROUPS)
+                : NetnsThreads.callIn(netns, () -> NetlinkSocket.open(NetlinkMonitor.GROUPS));
+        try {
+            return new NetlinkMonitor(events, links.names(), listener);
+        } catch (RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
+
+    @Override
     public void close() {
         socket.close();
     }

@@ -12,6 +12,7 @@ import dev.patchbay.core.model.Route;
 import dev.patchbay.core.model.Scope;
 import dev.patchbay.core.spi.RouteOps;
 import dev.patchbay.netlink.wire.NlAttrs;
+import dev.patchbay.netlink.wire.NlMessage;
 import dev.patchbay.netlink.wire.RtMsg;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -76,24 +77,32 @@ final class NetlinkRouteOps implements RouteOps {
         send("delete", RTM_DELROUTE, Requests.CHANGE, route);
     }
 
+    /** A route from an RTM_NEWROUTE/DELROUTE message (table null for main), or null for cloned and non-IP ones. */
+    static Route decode(NlMessage m, java.util.function.Function<Integer, IfName> names) {
+        RtMsg h = m.rtMsg();
+        if ((h.flags() & RTM_F_CLONED) != 0 || (h.family() != AF_INET && h.family() != AF_INET6)) {
+            return null;
+        }
+        NlAttrs a = m.attrs(RtMsg.SIZE);
+        int t = a.u32(RTA_TABLE) != null ? a.u32(RTA_TABLE) : h.table();
+        Family f = h.family() == AF_INET ? Family.INET : Family.INET6;
+        InetAddress dst = a.has(RTA_DST) ? a.address(RTA_DST) : IpAddresses.fromBigInteger(BigInteger.ZERO, f);
+        Integer oif = a.u32(RTA_OIF);
+        return new Route(IpPrefix.of(dst, h.dstLen()), a.address(RTA_GATEWAY), oif == null ? null : names.apply(oif),
+                a.address(RTA_PREFSRC), a.u32(RTA_PRIORITY), t == RT_TABLE_MAIN ? null : t, Scope.of(h.scope()));
+    }
+
     @Override
     public List<Route> list(Family family, Integer table) {
         int want = table == null ? RT_TABLE_MAIN : table;
         Map<Integer, IfName> names = links.names();
         try {
             return socket.dump(RTM_GETROUTE, new RtMsg(Requests.family(family), 0, 0, 0, 0, 0, 0, 0, 0), m -> {
-                RtMsg h = m.rtMsg();
-                NlAttrs a = m.attrs(RtMsg.SIZE);
-                int t = a.u32(RTA_TABLE) != null ? a.u32(RTA_TABLE) : h.table();
-                if (t != want || (h.flags() & RTM_F_CLONED) != 0 || (h.family() != AF_INET && h.family() != AF_INET6)
-                        || (family != null && h.family() != Requests.family(family))) {
+                Route r = decode(m, names::get);
+                if (r == null || (family != null && r.destination().family() != family)) {
                     return null;
                 }
-                Family f = h.family() == AF_INET ? Family.INET : Family.INET6;
-                InetAddress dst = a.has(RTA_DST) ? a.address(RTA_DST) : IpAddresses.fromBigInteger(BigInteger.ZERO, f);
-                Integer oif = a.u32(RTA_OIF);
-                return new Route(IpPrefix.of(dst, h.dstLen()), a.address(RTA_GATEWAY), oif == null ? null : names.get(oif),
-                        a.address(RTA_PREFSRC), a.u32(RTA_PRIORITY), t == RT_TABLE_MAIN ? null : t, Scope.of(h.scope()));
+                return (r.table() == null ? RT_TABLE_MAIN : r.table()) == want ? r : null;
             });
         } catch (NetlinkError e) {
             throw Errors.map(e, "list", "routes", "*", netns);

@@ -49,6 +49,15 @@ final class NetlinkSocket implements AutoCloseable {
 
     /** Opens a socket in the calling thread's namespace. */
     static NetlinkSocket open() {
+        return open(0);
+    }
+
+    /**
+     * Opens a socket in the calling thread's namespace, subscribed to the multicast {@code groups}
+     * (RTMGRP_* bits; 0 for none). A subscribed socket wakes at least every 200 ms (SO_RCVTIMEO) so
+     * that its reader can notice a close.
+     */
+    static NetlinkSocket open(int groups) {
         LibC libc = Sys.libc();
         int fd = libc.socket(AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0) {
@@ -63,8 +72,14 @@ final class NetlinkSocket implements AutoCloseable {
             opt.putInt(0, 1);
             libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, opt, 4); // kernel error strings; optional
             libc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, opt, 4); // errors without the echoed request
+            if (groups != 0) {
+                ByteBuffer tv = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+                tv.putLong(0, 0).putLong(8, 200_000);
+                libc.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVTIMEO, tv, 16);
+            }
             ByteBuffer addr = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
             addr.putShort(0, (short) AF_NETLINK);
+            addr.putInt(8, groups);
             if (libc.bind(fd, addr, 12) < 0) {
                 throw new NetlinkError(Sys.errno(), "bind(AF_NETLINK)");
             }
@@ -123,8 +138,10 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
-     * Sends many requests (each with NLM_F_ACK), {@link #BATCH_CHUNK} per sendmsg, and collects
-     * every answer: the result has one entry per request, {@code null} for success.
+     * Sends many requests, {@link #BATCH_CHUNK} per sendmsg, and collects every answer: the result has
+     * one entry per request, {@code null} for success. Only the last request of a chunk asks for an
+     * ACK; the kernel reports failures of the others anyway, and in order, so the last ACK closes
+     * the chunk.
      */
     synchronized List<NetlinkError> executeAll(List<Request> requests) {
         check();
@@ -135,13 +152,34 @@ final class NetlinkSocket implements AutoCloseable {
             int first = nextSeq();
             for (int i = from; i < to; i++) {
                 requests.get(i).write(enc, i == from ? first : nextSeq());
+                if (i < to - 1) {
+                    enc.clearLastFlags(NLM_F_ACK);
+                }
             }
             send();
             NetlinkError[] chunk = new NetlinkError[to - from];
-            awaitAcks(first, to - from, chunk);
+            awaitLast(first, to - from, chunk);
             results.addAll(java.util.Arrays.asList(chunk));
         }
         return results;
+    }
+
+    private void awaitLast(int firstSeq, int count, NetlinkError[] errors) {
+        while (true) {
+            for (NlMessage m : receive()) {
+                int idx = m.header().seq() - firstSeq;
+                if (idx < 0 || idx >= count || m.type() != NLMSG_ERROR) {
+                    continue;
+                }
+                NlMessage.NlError e = m.error();
+                if (e.errno() != 0) {
+                    errors[idx] = new NetlinkError(e.errno(), e.message());
+                }
+                if (idx == count - 1) {
+                    return;
+                }
+            }
+        }
     }
 
     /** Sends a request that the kernel answers with one message (e.g. RTM_GETLINK by name); returns it mapped. */
@@ -272,6 +310,27 @@ final class NetlinkSocket implements AutoCloseable {
                 throw new NetlinkError(errno, "recvfrom(netlink)");
             }
         }
+    }
+
+    /**
+     * For a subscribed socket: the next datagram's messages, or an empty list when none came within
+     * the receive timeout. Not synchronised: one reader thread only, and no requests on this socket.
+     */
+    List<NlMessage> receiveEvents() {
+        check();
+        recv.clear();
+        long n = libc.recvfrom(fd, recv, RECV_SIZE, 0, null, null);
+        if (n >= 0) {
+            return NlDecoder.messages(recv, (int) n);
+        }
+        int errno = Sys.errno();
+        if (errno == Sys.EINTR || errno == Sys.EAGAIN) {
+            return List.of();
+        }
+        if (errno == 105) { // ENOBUFS: events were lost; keep going, the listener sees later ones
+            return List.of();
+        }
+        throw new NetlinkError(errno, "recvfrom(netlink events)");
     }
 
     private void check() {

@@ -11,6 +11,7 @@ public final class Sys {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVTIMEO = 20;
     public static final int SO_RCVBUFFORCE = 33;
     public static final int O_RDONLY = 0;
     public static final int O_CREAT = 0x40;

@@ -16,6 +16,7 @@ public final class NlEncoder {
     private ByteBuffer buf;
     private final boolean direct;
     private int msgStart = -1;
+    private int lastStart = -1;
     private int messages;
 
     public NlEncoder(int capacity, boolean direct) {
@@ -44,6 +45,7 @@ public final class NlEncoder {
     public NlEncoder reset() {
         buf.clear();
         msgStart = -1;
+        lastStart = -1;
         messages = 0;
         return this;
     }
@@ -68,8 +70,19 @@ public final class NlEncoder {
     public NlEncoder end() {
         pad();
         buf.putInt(msgStart, buf.position() - msgStart);
+        lastStart = msgStart;
         msgStart = -1;
         messages++;
+        return this;
+    }
+
+    /** Clears {@code bits} in the flags of the last completed message (e.g. NLM_F_ACK inside a batch). */
+    public NlEncoder clearLastFlags(int bits) {
+        if (lastStart < 0) {
+            throw new IllegalStateException("no message written");
+        }
+        int flags = Short.toUnsignedInt(buf.getShort(lastStart + 6));
+        buf.putShort(lastStart + 6, (short) (flags & ~bits));
         return this;
     }
 

@@ -57,6 +57,13 @@ public final class Rtnetlink {
     public static final int RTM_DELRULE = 33;
     public static final int RTM_GETRULE = 34;
 
+    // multicast groups (bind(2) nl_groups bits)
+    public static final int RTMGRP_LINK = 0x1;
+    public static final int RTMGRP_IPV4_IFADDR = 0x10;
+    public static final int RTMGRP_IPV4_ROUTE = 0x40;
+    public static final int RTMGRP_IPV6_IFADDR = 0x100;
+    public static final int RTMGRP_IPV6_ROUTE = 0x400;
+
     // link flags
     public static final int IFF_UP = 0x1;
     public static final int IFF_LOWER_UP = 0x10000;

@@ -61,6 +61,16 @@ class NlEncoderTest {
     }
 
     @Test
+    void clearsFlagsOfTheLastMessageOnly() {
+        NlEncoder e = new NlEncoder();
+        e.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0).struct(IfInfoMsg.of(1)).end();
+        e.begin(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 2, 0).struct(IfInfoMsg.of(2)).end().clearLastFlags(NLM_F_ACK);
+        List<NlMessage> msgs = NlDecoder.messages(e.buffer(), e.length());
+        assertEquals(NLM_F_REQUEST | NLM_F_ACK, msgs.get(0).header().flags());
+        assertEquals(NLM_F_REQUEST, msgs.get(1).header().flags());
+    }
+
+    @Test
     void structsRoundTrip() {
         Random r = new Random(42);
         for (int i = 0; i < 200; i++) {
