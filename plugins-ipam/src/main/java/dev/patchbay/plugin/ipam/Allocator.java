@@ -52,7 +52,7 @@ final class Allocator {
                         ? claimRequested(req, requested.get(index), taken)
                         : next(req, set, taken);
                 if (!store.reserve(ip, req.ownerId(), ifName)) {
-                    throw new AlreadyExistsException("failed to allocate address " + IpAddresses.format(ip) + " on network \""
+                    throw new Raced("failed to allocate address " + IpAddresses.format(ip) + " on network \""
                             + req.network() + "\": taken by a writer that ignores the lock");
                 }
                 reserved.add(ip);
@@ -150,5 +150,14 @@ final class Allocator {
         return new IpamExhaustedException("failed to allocate address on network \"" + req.network() + "\" for " + who(req)
                 + ": range set " + set.get(0).set() + " (" + String.join(", ", names) + ") is exhausted: " + inUse + " of "
                 + capacity + " addresses in use" + (ranges.config().exclude().isEmpty() ? "" : " (some excluded)"));
+    }
+
+    /** The address file appeared after the directory was read: another writer got there first. */
+    static final class Raced extends AlreadyExistsException {
+        private static final long serialVersionUID = 1L;
+
+        Raced(String message) {
+            super(message);
+        }
     }
 }

@@ -48,7 +48,11 @@ public final class HostLocalIpam implements Ipam {
         Map<Integer, InetAddress> requested = ranges.placeRequested(request.requested(), request.network());
         Store store = stores.apply(request.dataDir(), request.network());
         try (Store.Lock lock = store.lock()) {
-            return new Allocator(store, ranges).allocate(request, requested);
+            try {
+                return new Allocator(store, ranges).allocate(request, requested);
+            } catch (Allocator.Raced raced) { // what was read was stale: once more, from a fresh read
+                return new Allocator(store, ranges).allocate(request, requested);
+            }
         }
     }
 

@@ -15,6 +15,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +44,16 @@ public final class DiskStore implements Store {
     /** An owner id of up to 4 KiB plus an interface name; longer content is cut (and then fails to match). */
     static final int MAX_RECORD = 4096 + 2 + 16;
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    /**
+     * What this process last saw of each directory, valid while the directory's mtime is unchanged: a long-lived
+     * process (the daemon) then reads one directory entry per allocation instead of every record. Kept only by
+     * callers holding the lock; a change by another writer within the same clock tick can slip past it, which
+     * O_EXCL still catches ({@link #reserve} returns false) and {@link #forget} then drops the snapshot.
+     */
+    private static final ConcurrentHashMap<Path, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
+
+    private record Snapshot(FileTime mtime, Map<InetAddress, AllocationRecord> records) {
+    }
 
     private final String network;
     private final Path dir;
@@ -97,10 +110,54 @@ public final class DiskStore implements Store {
 
     @Override
     public List<AllocationRecord> entries() {
-        List<AllocationRecord> out = new ArrayList<>();
         if (!exists()) {
-            return out;
+            return new ArrayList<>();
         }
+        FileTime mtime = mtime();
+        Snapshot seen = SNAPSHOTS.get(dir);
+        if (seen != null && mtime != null && seen.mtime().equals(mtime)) {
+            return new ArrayList<>(seen.records().values());
+        }
+        List<AllocationRecord> out = scan();
+        if (mtime != null) {
+            Map<InetAddress, AllocationRecord> byAddress = new LinkedHashMap<>();
+            out.forEach(r -> byAddress.put(r.address(), r));
+            SNAPSHOTS.put(dir, new Snapshot(mtime, byAddress));
+        }
+        return out;
+    }
+
+    /** Drops this process's snapshot of the directory: the next {@link #entries} reads every record. */
+    public void forget() {
+        SNAPSHOTS.remove(dir);
+    }
+
+    private FileTime mtime() {
+        try {
+            return Files.getLastModifiedTime(dir);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** After a change of ours (under the lock): the snapshot follows it, stamped with the directory's new mtime. */
+    private void noted(InetAddress address, AllocationRecord record) {
+        Snapshot seen = SNAPSHOTS.get(dir);
+        FileTime mtime = mtime();
+        if (seen == null || mtime == null) {
+            return;
+        }
+        Map<InetAddress, AllocationRecord> next = new LinkedHashMap<>(seen.records());
+        if (record == null) {
+            next.remove(address);
+        } else {
+            next.put(address, record);
+        }
+        SNAPSHOTS.put(dir, new Snapshot(mtime, next));
+    }
+
+    private List<AllocationRecord> scan() {
+        List<AllocationRecord> out = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 InetAddress address = addressOf(f.getFileName().toString());
@@ -171,8 +228,11 @@ public final class DiskStore implements Store {
             if (fsync) {
                 ch.force(false);
             }
+            ch.close();
+            noted(address, new AllocationRecord(network, address, ownerId, ifName));
             return true;
         } catch (FileAlreadyExistsException e) {
+            forget();
             return false;
         } catch (IOException e) {
             try {
@@ -187,7 +247,9 @@ public final class DiskStore implements Store {
     @Override
     public boolean remove(InetAddress address) {
         try {
-            return Files.deleteIfExists(dir.resolve(IpAddresses.format(address)));
+            boolean removed = Files.deleteIfExists(dir.resolve(IpAddresses.format(address)));
+            noted(address, null);
+            return removed;
         } catch (IOException e) {
             throw fail("release address " + IpAddresses.format(address) + " in", dir, e);
         }
@@ -206,7 +268,12 @@ public final class DiskStore implements Store {
     @Override
     public void setLastReserved(int rangeSet, InetAddress address) {
         try {
+            Snapshot seen = SNAPSHOTS.get(dir);
             Files.writeString(dir.resolve(LAST_RESERVED + rangeSet), IpAddresses.format(address), StandardCharsets.UTF_8);
+            FileTime mtime = mtime();
+            if (seen != null && mtime != null) { // the file may have been created: the directory changed, by us
+                SNAPSHOTS.put(dir, new Snapshot(mtime, seen.records()));
+            }
         } catch (IOException e) {
             throw fail("write " + LAST_RESERVED + rangeSet + " in", dir, e);
         }
