@@ -39,8 +39,9 @@ class AttachBenchIT {
         }
         Report report = new Report();
         report.line("# Patchbay attach/detach benchmark — %s", ZonedDateTime.now());
-        report.line("# N=%d (patchbay), N_peer=%d (CNI), N_shell=%d, CLI samples=%d, warm-up=%d; %s", N, N_PEER, N_SHELL, N_CLI, WARMUP,
-                machine());
+        report.line("# N=%d (patchbay), N_peer=%d (CNI), N_shell=%d, CLI samples=%d, warm-up=%d, firewall backend %s; %s", N, N_PEER, N_SHELL,
+                N_CLI, WARMUP, PatchbayPhases.BACKEND.isEmpty() ? "(default)" : PatchbayPhases.BACKEND, machine());
+        report.line("# state directories on %s", Procs.run("df", "--output=fstype", System.getProperty("java.io.tmpdir")).replace("Type", "").strip());
         int total = Math.max(N, N_PEER);
         List<String> containers = new ArrayList<>();
         List<String> add = new ArrayList<>();

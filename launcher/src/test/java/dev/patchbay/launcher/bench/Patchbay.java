@@ -63,7 +63,7 @@ interface Patchbay extends AutoCloseable {
                 close();
                 throw new IllegalStateException("the bundles did not all start: " + problems + " " + log);
             }
-            awaitCommands(bundleContext, "network", "attach", "detach");
+            awaitCommands(bundleContext, "network", "attach", "detach", "firewall");
         }
 
         /** Declarative Services registers the commands after the bundles start: wait for the ones the benchmark uses. */

@@ -12,6 +12,8 @@ final class PatchbayPhases {
     static final String BRIDGE = "pbbench0";
     static final String NET_D = "benchd";
     static final String BRIDGE_D = "pbbenchd0";
+    /** The firewall backend to bench ({@code -Dpatchbay.bench.backend=iptables}); empty: Patchbay's default choice. */
+    static final String BACKEND = System.getProperty("patchbay.bench.backend", "");
 
     private final Path dist;
     private final List<String> containers;
@@ -35,6 +37,9 @@ final class PatchbayPhases {
         double boot = (System.nanoTime() - t0) / 1e6;
         boolean created = false;
         try {
+            if (!BACKEND.isEmpty()) {
+                pb.call("firewall", "backend", BACKEND);
+            }
             double create = pb.call("network", "create", NET, "--subnet", "10.200.0.0/21", "--bridge", BRIDGE, "--masquerade");
             created = true;
             report.line("   framework boot %.0f ms; network create --masquerade %.2f ms (one sample)", boot, create);
@@ -43,22 +48,27 @@ final class PatchbayPhases {
                 pb.call("detach", NET, "--netns", containers.get(i));
             }
             List<Double> attach = new ArrayList<>();
-            for (String c : containers) {
-                attach.add(pb.call("attach", NET, "--netns", c));
+            for (int i = 0; i < containers.size(); i++) {
+                String c = containers.get(i);
+                attach.add(BenchOp.timed("attach", i + 1, () -> pb.call("attach", NET, "--netns", c)));
             }
             String ping = ping(containers.get(0), "10.200.0.1") + ", c1 -> c2 "
                     + (containers.size() < 2 ? "n/a" : ping(containers.get(0), address(containers.get(1))));
             List<Double> detach = new ArrayList<>();
-            for (String c : containers) {
-                detach.add(pb.call("detach", NET, "--netns", c));
+            for (int i = 0; i < containers.size(); i++) {
+                String c = containers.get(i);
+                detach.add(BenchOp.timed("detach", i + 1, () -> pb.call("detach", NET, "--netns", c)));
             }
             List<Double> attachPub = new ArrayList<>();
             for (int i = 0; i < containers.size(); i++) {
-                attachPub.add(pb.call("attach", NET, "--netns", containers.get(i), "--publish", (20001 + i) + ":80/tcp"));
+                String c = containers.get(i);
+                String port = (20001 + i) + ":80/tcp";
+                attachPub.add(BenchOp.timed("attach --publish", i + 1, () -> pb.call("attach", NET, "--netns", c, "--publish", port)));
             }
             List<Double> detachPub = new ArrayList<>();
-            for (String c : containers) {
-                detachPub.add(pb.call("detach", NET, "--netns", c));
+            for (int i = 0; i < containers.size(); i++) {
+                String c = containers.get(i);
+                detachPub.add(BenchOp.timed("detach (published)", i + 1, () -> pb.call("detach", NET, "--netns", c)));
             }
             double rm = pb.call("network", "rm", NET);
             created = false;
@@ -90,6 +100,9 @@ final class PatchbayPhases {
         boolean created = false;
         try {
             double idle = Procs.memoryMiB(d.pid(), "VmRSS");
+            if (!BACKEND.isEmpty()) {
+                d.call("firewall", "backend", BACKEND);
+            }
             d.call("network", "create", NET_D, "--subnet", "10.203.0.0/21", "--bridge", BRIDGE_D, "--masquerade");
             created = true;
             int k = Math.min(cliN, containers.size());
