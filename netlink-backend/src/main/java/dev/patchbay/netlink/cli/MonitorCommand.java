@@ -55,14 +55,21 @@ public final class MonitorCommand implements PatchbayCommand {
         }
         CliContext cli = CliContext.of(spec);
         PrintWriter out = cli.out();
-        CountDownLatch done = new CountDownLatch(count == null ? Integer.MAX_VALUE : count);
+        CountDownLatch done = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong(count == null ? Long.MAX_VALUE : count);
         try (NetnsHandle h = Cli.open(stack, spec);
              AutoCloseable m = h.monitor(e -> {
+                 long n = left.getAndDecrement();
+                 if (n <= 0) {
+                     return; // --count reached; the monitor is closing
+                 }
                  synchronized (out) {
                      out.println(cli.json() ? LINE.toJson(json(e)) : text(e));
                      out.flush();
                  }
-                 done.countDown();
+                 if (n == 1) {
+                     done.countDown();
+                 }
              })) {
             if (timeout != null) {
                 done.await(timeout, TimeUnit.SECONDS);

@@ -57,6 +57,9 @@ class CliIT {
         rule.stack = stack;
         NeighCommand neigh = new NeighCommand();
         neigh.stack = stack;
+        MonitorCommand monitor = new MonitorCommand();
+        monitor.stack = stack;
+        root.addSubcommand("monitor", monitor);
         root.addSubcommand("netns", netns).addSubcommand("link", link).addSubcommand("addr", addr)
                 .addSubcommand("route", route).addSubcommand("rule", rule).addSubcommand("neigh", neigh);
         StringWriter out = new StringWriter();
@@ -144,6 +147,24 @@ class CliIT {
     }
 
     @Test
+    void monitorPrintsEventsAsJsonLines(Sandbox sandbox) throws Exception {
+        String ns = sandbox.netns("mon");
+        Run[] result = new Run[1];
+        Thread t = new Thread(() -> result[0] = pb("-n", ns, "-o", "json", "monitor", "--count", "2", "--timeout", "20"));
+        t.start();
+        for (int i = 0; i < 50 && t.isAlive(); i++) {
+            sandbox.run("ip", "-n", ns, "link", "add", "mon" + i, "type", "bridge"); // until the monitor has seen two
+            Thread.sleep(100);
+        }
+        t.join(25_000);
+        assertEquals(0, result[0].code(), result[0].err());
+        String[] lines = result[0].out().strip().split("\n");
+        assertEquals(2, lines.length, result[0].out());
+        assertTrue(JsonParser.parseString(lines[0]).getAsJsonObject().get("event").getAsString().equals("link new"), lines[0]);
+        assertEquals(2, pb("monitor", "--count", "0").code());
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][] {{"netns", "add"}, {"link", "add"}, {"link", "set"}, {"link", "del"}, {"link", "show"},
             {"addr", "add"}, {"addr", "del"}, {"addr", "show"}, {"route", "add"}, {"route", "del"}, {"route", "show"},
@@ -152,5 +173,6 @@ class CliIT {
             assertEquals(0, r.code());
             assertTrue(r.out().contains("Usage: patchbay " + cmd[0] + " " + cmd[1]), r.out());
         }
+        assertEquals(0, pb("monitor", "--help").code());
     }
 }
