@@ -27,6 +27,9 @@ final class NetlinkSocket implements AutoCloseable {
     /** Requests per sendmsg in a batch: their ACKs must fit the receive buffer. */
     static final int BATCH_CHUNK = 256;
 
+    /** Dumps restarted because the kernel flagged them interrupted (for tests and diagnostics). */
+    static final java.util.concurrent.atomic.AtomicLong DUMP_RESTARTS = new java.util.concurrent.atomic.AtomicLong();
+
     private final LibC libc;
     private final int fd;
     private final ByteBuffer recv = ByteBuffer.allocateDirect(RECV_SIZE).order(ByteOrder.nativeOrder());
@@ -256,6 +259,7 @@ final class NetlinkSocket implements AutoCloseable {
             if (!interrupted) {
                 return out;
             }
+            DUMP_RESTARTS.incrementAndGet();
             if (attempt >= DUMP_RETRIES) {
                 throw new BackendException("netlink dump of type " + type + " kept being interrupted by concurrent changes");
             }
