@@ -261,7 +261,14 @@ final class NetlinkSocket implements AutoCloseable {
             }
             DUMP_RESTARTS.incrementAndGet();
             if (attempt >= DUMP_RETRIES) {
-                throw new BackendException("netlink dump of type " + type + " kept being interrupted by concurrent changes");
+                throw new BackendException("netlink dump of type " + type + " was interrupted by concurrent changes "
+                        + (DUMP_RETRIES + 1) + " times in a row");
+            }
+            try {
+                Thread.sleep(attempt); // let a burst of changes pass
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted while retrying a netlink dump", e);
             }
         }
     }

@@ -38,6 +38,11 @@ class LargeDumpIT {
                 for (int i = 0; !stop.get(); i++) {
                     churn.links().add(LinkSpec.Bridge.named("c" + (i % 50)));
                     churn.links().delete(LinkRef.name("c" + (i % 50)));
+                    try {
+                        Thread.sleep(10); // steady churn (~100 changes/s), not a tight loop no dump could finish in
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             });
             long restartsBefore = NetlinkSocket.DUMP_RESTARTS.get();
