@@ -148,6 +148,27 @@ class NetworkScenarioIT {
         assertNothingLeft(sandbox);
     }
 
+    /** {@code -n HOST}: the network is built inside HOST, not in the namespace patchbay runs in. */
+    @Test
+    void actsInTheNamespaceNamedByDashN(Sandbox sandbox) throws Exception {
+        String host = sandbox.netns("host");
+        String red = sandbox.netns("red");
+        try {
+            cli.run("-n", host, "network", "create", "inns", "--subnet", "10.75.0.0/24", "--bridge", "pbinns0", "--masquerade").ok();
+            cli.run("attach", "inns", "--netns", red, "-n", host).ok(); // -n after the command works too
+            assertTrue(sandbox.run("ip", "-n", host, "-o", "link").contains("pbinns0"), "the bridge is in " + host);
+            assertFalse(sandbox.run("ip", "-o", "link").contains("pbinns0"), "and not where patchbay runs");
+            assertTrue(sandbox.ping(red, "10.75.0.1"));
+            Cli.Run wrong = cli.run("detach", "inns", "--netns", red); // from the wrong namespace: refused, nothing done
+            assertEquals(2, wrong.code(), wrong.err());
+            assertTrue(wrong.err().contains("lives in namespace \"" + host + "\""), wrong.err());
+        } finally {
+            cli.run("-n", host, "detach", "inns", "--netns", red);
+            cli.run("-n", host, "network", "rm", "inns");
+        }
+        assertFalse(sandbox.run("ip", "-n", host, "-o", "link").contains("veth"));
+    }
+
     static boolean httpOk(Sandbox sandbox, String netns, String url) throws Exception {
         String[] curl = {"python3", "-c", "import urllib.request,sys;urllib.request.urlopen(sys.argv[1],timeout=3).read()", url};
         for (int attempt = 0; attempt < 3; attempt++) { // the server may still be starting

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, PrintWriter out, PrintWriter err) {
 
-    public static final String NETNS = "--netns";
+    public static final String NETNS = "--namespace";
     public static final String OUTPUT = "--output";
     public static final String STATE_DIR = "--state-dir";
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/patchbay");

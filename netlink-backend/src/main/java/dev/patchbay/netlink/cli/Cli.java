@@ -8,24 +8,15 @@ import dev.patchbay.core.spi.NetworkStack;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /** What the ip-style commands share: the target namespace, and a cursor over {@code ip}-like keyword arguments. */
 final class Cli {
     private Cli() {
     }
 
-    /** The namespace of the global {@code -n}: CliContext's view, or the root's {@code -n} option directly. */
+    /** The namespace of the global {@code -n}. */
     static NetnsRef netns(CommandSpec spec) {
-        NetnsRef ref = CliContext.of(spec).netns();
-        if (ref instanceof NetnsRef.Current) {
-            OptionSpec n = spec.root().findOption("-n");
-            Object v = n == null ? null : n.getValue();
-            if (v != null) {
-                ref = NetnsRef.parse(v.toString());
-            }
-        }
-        return ref;
+        return CliContext.of(spec).netns();
     }
 
     static NetnsHandle open(NetworkStack stack, CommandSpec spec) {
