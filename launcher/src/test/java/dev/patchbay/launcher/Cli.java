@@ -15,10 +15,17 @@ final class Cli {
     static final Path DIST = Path.of(System.getProperty("patchbay.dist", "target/patchbay"));
     private final Path stateDir;
     private final Path runDir;
+    private final Map<String, String> env;
 
     Cli(Path stateDir, Path runDir) {
+        this(stateDir, runDir, Map.of());
+    }
+
+    /** With extra environment for every command (e.g. PATH, PATCHBAY_DAEMON=off). */
+    Cli(Path stateDir, Path runDir, Map<String, String> env) {
         this.stateDir = stateDir;
         this.runDir = runDir;
+        this.env = Map.copyOf(env);
     }
 
     Path stateDir() {
@@ -44,6 +51,7 @@ final class Cli {
             Map<String, String> env = pb.environment();
             env.put("PATCHBAY_STATE_DIR", stateDir.toString());
             env.put("PATCHBAY_RUN_DIR", runDir.toString());
+            env.putAll(this.env);
             Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -42,6 +42,11 @@ final class DaemonProcess implements Patchbay {
         if (!opts.isBlank()) { // e.g. -Xmx64m, to see what a heap cap does to the resident memory
             pb.environment().put("PATCHBAY_JAVA_OPTS", opts);
         }
+        for (String kv : System.getProperty("patchbay.bench.daemon.env", "").split(",")) { // e.g. MALLOC_ARENA_MAX=2
+            if (kv.contains("=")) {
+                pb.environment().put(kv.substring(0, kv.indexOf('=')).strip(), kv.substring(kv.indexOf('=') + 1).strip());
+            }
+        }
         this.process = pb.start();
         this.socket = awaitSocket();
     }
@@ -116,6 +121,14 @@ final class DaemonProcess implements Patchbay {
             }
         }
         return s.toString().strip();
+    }
+
+    /** Any {@code jcmd PID ...} (diagnosis knob {@code -Dpatchbay.bench.daemon.jcmd="VM.native_memory detail"}), raw output. */
+    String jcmd(String command) {
+        List<String> argv = new ArrayList<>(List.of("jcmd", Long.toString(pid())));
+        argv.addAll(List.of(command.trim().split("\\s+")));
+        Procs.Timed t = Procs.timed(argv, Map.of(), null);
+        return t.out() + t.err();
     }
 
     /** {@code bin/patchbay ARGS} as a fresh process (it forwards to the daemon); the wall time in ms. */

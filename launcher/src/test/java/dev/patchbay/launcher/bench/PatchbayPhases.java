@@ -119,6 +119,13 @@ final class PatchbayPhases {
             double hwm = Procs.memoryMiB(d.pid(), "VmHWM");
             String heap = d.heapInfo();
             String threads = Procs.status(d.pid(), "Threads");
+            String jcmd = System.getProperty("patchbay.bench.daemon.jcmd", "");
+            if (!jcmd.isBlank()) {
+                java.nio.file.Path out = dist.getParent().resolve("bench/daemon-jcmd.txt");
+                Files.createDirectories(out.getParent());
+                Files.writeString(out, d.jcmd(jcmd));
+                report.line("   jcmd %s with %d attachments: see %s", jcmd, containers.size(), out);
+            }
             String nmt = System.getProperty("patchbay.bench.daemon.opts", "").contains("NativeMemoryTracking") ? d.nativeMemory() : "";
             List<Double> cliDetach = new ArrayList<>();
             List<Double> sockDetach = new ArrayList<>();
@@ -148,8 +155,8 @@ final class PatchbayPhases {
             report.row("CLI process, no daemon (in-process): detach", coldDetach);
             report.line("   daemon VmRSS: idle %.1f MiB; with %d attachments %.1f MiB (VmHWM %.1f MiB); after detaching all %.1f MiB",
                     idle, containers.size(), full, hwm, after);
-            report.line("   (the daemon runs bin/patchbay's own JVM options: C1 only, serial GC, no -Xmx; PATCHBAY_JAVA_OPTS=\"%s\")",
-                    System.getProperty("patchbay.bench.daemon.opts", ""));
+            report.line("   (the daemon runs bin/patchbay's own JVM options: C1 only, serial GC, no -Xmx; PATCHBAY_JAVA_OPTS=\"%s\", env \"%s\")",
+                    System.getProperty("patchbay.bench.daemon.opts", ""), System.getProperty("patchbay.bench.daemon.env", ""));
             report.line("   daemon threads with %d attachments: %s", containers.size(), threads);
             for (String l : nmt.isEmpty() ? new String[0] : nmt.split("\n")) {
                 report.line("   native memory with %d attachments: %s", containers.size(), l.strip());
