@@ -34,8 +34,11 @@ class AttachBenchIT {
 
     @Test
     void attachDetach(Sandbox sandbox) throws Exception {
-        if (N < 1 || N > 1020) {
-            throw new IllegalArgumentException("patchbay.bench.n must be 1..1020 (a Linux bridge takes at most 1024 ports): " + N);
+        for (int[] n : new int[][] {{N, 0}, {N_PEER, 1}, {N_SHELL, 2}}) {
+            if (n[0] < 1 || n[0] > 1020) {
+                String key = new String[] {"patchbay.bench.n", "patchbay.bench.peer.n", "patchbay.bench.shell.n"}[n[1]];
+                throw new IllegalArgumentException(key + " must be 1..1020 (a Linux bridge takes at most 1024 ports): " + n[0]);
+            }
         }
         Report report = new Report();
         report.line("# Patchbay attach/detach benchmark — %s", ZonedDateTime.now());

@@ -28,6 +28,7 @@ final class DaemonProcess implements Patchbay {
     private final Path log;
     private final Process process;
     private final Path socket;
+    private final Thread stopper = new Thread(this::stop, "bench-daemon-stop");
 
     DaemonProcess(Path dist, Path stateDir, Path runDir) throws IOException, InterruptedException {
         this.dist = dist;
@@ -48,6 +49,7 @@ final class DaemonProcess implements Patchbay {
             }
         }
         this.process = pb.start();
+        Runtime.getRuntime().addShutdownHook(stopper); // the benchmark JVM killed mid-run: take the daemon along
         this.socket = awaitSocket();
     }
 
@@ -152,6 +154,15 @@ final class DaemonProcess implements Patchbay {
     /** Stops the daemon (SIGTERM: its shutdown hook removes the socket), then kills it if it lingers. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopper);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already, or removed by an earlier close
+        }
+        stop();
+    }
+
+    private void stop() {
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {

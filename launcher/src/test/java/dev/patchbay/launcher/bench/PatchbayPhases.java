@@ -96,9 +96,10 @@ final class PatchbayPhases {
     void daemon(int cliN, int coldN) throws Exception {
         Path state = Files.createTempDirectory("pb-bench-dstate");
         Path run = Files.createTempDirectory("pb-bench-run");
-        DaemonProcess d = new DaemonProcess(dist, state, run);
+        DaemonProcess d = null;
         boolean created = false;
         try {
+            d = new DaemonProcess(dist, state, run);
             double idle = Procs.memoryMiB(d.pid(), "VmRSS");
             if (!BACKEND.isEmpty()) {
                 d.call("firewall", "backend", BACKEND);
@@ -165,14 +166,16 @@ final class PatchbayPhases {
                 report.line("   heap with %d attachments: %s", containers.size(), l.strip());
             }
         } finally {
-            if (created) {
+            if (created && d != null) {
                 try {
                     d.call("network", "rm", NET_D, "--force");
                 } catch (RuntimeException e) {
                     System.err.println("bench: daemon network rm --force: " + e.getMessage());
                 }
             }
-            d.close();
+            if (d != null) {
+                d.close();
+            }
             Procs.quiet("ip", "link", "del", BRIDGE_D);
             Procs.deleteTree(state);
             Procs.deleteTree(run);
