@@ -83,6 +83,26 @@ class HostileInputIT {
         assertNoState();
     }
 
+    @Test
+    void aPortPublishedByAnotherContainerIsRefusedAndRolledBack(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("c1");
+        String c2 = sandbox.netns("c2");
+        cli.run("network", "create", "pub", "--subnet", "10.69.0.0/24", "--bridge", "pbpub0").ok();
+        try {
+            cli.run("attach", "pub", "--netns", c1, "--publish", "8080:80").ok();
+            Cli.Run r = cli.run("attach", "pub", "--netns", c2, "--publish", "8080:81");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("is already published by \"att:pub/" + c1 + "\""), r.err());
+            assertTrue(!sandbox.execIn(c2, "ip", "-o", "link").output().contains("eth0"), "c2 got no link");
+            String ls = cli.run("-o", "json", "ls", "pub").ok().out();
+            assertTrue(ls.contains(c1) && !ls.contains(c2), ls);
+            cli.run("attach", "pub", "--netns", c2, "--publish", "8081:81").ok(); // another port is fine
+        } finally {
+            cli.run("network", "rm", "--force", "pub").ok();
+        }
+        assertNoState();
+    }
+
     private static void assertNoState() throws Exception {
         try (Stream<Path> files = Files.walk(cli.stateDir())) {
             long records = files.filter(Files::isRegularFile)

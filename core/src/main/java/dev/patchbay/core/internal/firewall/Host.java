@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -42,18 +44,13 @@ final class Host implements FirewallHost {
     }
 
     private HostRecord load() {
-        String id = identity();
-        HostRecord r = HostRecord.read(HostRecord.file(stateDir, id));
-        if (r == null) {
-            r = new HostRecord();
-            r.identity = id;
-        }
+        HostRecord r = HostRecord.read(stateDir, identity());
         r.netns = netns.toString();
         return r;
     }
 
     private void save(HostRecord r) {
-        r.write(HostRecord.file(stateDir, r.identity));
+        r.write(stateDir);
     }
 
     /** The recorded backend, else the configured one (PATCHBAY_FW), else the best-ranked usable one. */
@@ -117,7 +114,7 @@ final class Host implements FirewallHost {
             }
             HostRecord r = load();
             String from = r.backend;
-            List<String> owners = new ArrayList<>(r.owners.keySet());
+            List<String> owners = new ArrayList<>(r.owners().keySet());
             List<String> warnings = to.firewall().conflicts(netns);
             if (name.equals(from)) {
                 return new Swap(from, name, owners, false, warnings);
@@ -166,31 +163,41 @@ final class Host implements FirewallHost {
     public void apply(Ruleset desired) {
         FirewallService.locked(stateDir, () -> {
             HostRecord r = load();
-            checkConflicts(r, desired);
+            String id = desired.owner().id();
+            List<RuleJson> before = r.owner(id);
+            Set<String> oldKeys = keys(before == null ? List.of() : toRuleset(id, before).entries());
+            Set<String> newKeys = keys(desired.entries());
+            for (String key : newKeys) {
+                String holder = oldKeys.contains(key) ? null : r.portHolder(key);
+                if (holder != null && !holder.equals(id)) {
+                    throw new InvalidInputException("publish", key, "is already published by \"" + holder + "\"");
+                }
+            }
             FirewallService.Backend b = chosen(r);
             b.firewall().apply(netns, desired);
-            r.backend = b.name();
+            if (!b.name().equals(r.backend)) {
+                r.backend = b.name();
+                save(r);
+            }
             List<RuleJson> rules = new ArrayList<>();
             desired.rules().forEach(x -> rules.add(RuleJson.of(x)));
-            r.owners.put(desired.owner().id(), rules);
-            save(r);
+            r.putOwner(id, rules);
+            newKeys.stream().filter(k -> !oldKeys.contains(k)).forEach(k -> r.claimPort(k, id));
+            oldKeys.stream().filter(k -> !newKeys.contains(k)).forEach(r::releasePort);
             return null;
         });
     }
 
-    private void checkConflicts(HostRecord r, Ruleset desired) {
-        Map<String, String> taken = new HashMap<>();
-        for (Ruleset rs : rulesets(r).values()) {
-            if (!rs.owner().equals(desired.owner())) {
-                rs.entries().forEach(e -> taken.put(e.key(), rs.owner().id()));
-            }
-        }
-        for (Rule.Entry e : desired.entries()) {
-            String other = taken.get(e.key());
-            if (other != null) {
-                throw new InvalidInputException("publish", e.key(), "is already published by \"" + other + "\"");
-            }
-        }
+    private static Set<String> keys(List<Rule.Entry> entries) {
+        Set<String> out = new LinkedHashSet<>();
+        entries.forEach(e -> out.add(e.key()));
+        return out;
+    }
+
+    private static Ruleset toRuleset(String id, List<RuleJson> rules) {
+        List<Rule> list = new ArrayList<>();
+        rules.forEach(j -> list.add(j.toRule()));
+        return new Ruleset(RulesetOwner.of(id), list);
     }
 
     @Override
@@ -202,12 +209,15 @@ final class Host implements FirewallHost {
     public List<String> remove(RulesetOwner owner) {
         return FirewallService.locked(stateDir, () -> {
             HostRecord r = load();
-            if (r.backend == null && r.owners.isEmpty()) {
+            if (r.backend == null && !r.hasOwners()) {
                 return List.of();
             }
             List<String> notices = chosen(r).firewall().remove(netns, owner);
-            r.owners.remove(owner.id());
-            save(r);
+            List<RuleJson> before = r.owner(owner.id());
+            if (before != null) {
+                keys(toRuleset(owner.id(), before).entries()).forEach(r::releasePort);
+                r.removeOwner(owner.id());
+            }
             return notices;
         });
     }
@@ -216,7 +226,7 @@ final class Host implements FirewallHost {
     public List<RulesetOwner> repair() {
         return FirewallService.locked(stateDir, () -> {
             HostRecord r = load();
-            if (r.backend == null || r.owners.isEmpty()) {
+            if (r.backend == null || !r.hasOwners()) {
                 return List.of();
             }
             Firewall fw = service.backend(r.backend).firewall();
@@ -239,11 +249,7 @@ final class Host implements FirewallHost {
 
     private static Map<RulesetOwner, Ruleset> rulesets(HostRecord r) {
         Map<RulesetOwner, Ruleset> out = new LinkedHashMap<>();
-        r.owners.forEach((id, rules) -> {
-            List<Rule> list = new ArrayList<>();
-            rules.forEach(j -> list.add(j.toRule()));
-            out.put(RulesetOwner.of(id), new Ruleset(RulesetOwner.of(id), list));
-        });
+        r.owners().forEach((id, rules) -> out.put(RulesetOwner.of(id), toRuleset(id, rules)));
         return out;
     }
 }

@@ -4,60 +4,137 @@ import com.google.gson.reflect.TypeToken;
 import dev.patchbay.core.command.Json;
 import dev.patchbay.core.errors.BackendException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the state directory records for one host namespace: its identity, the chosen backend and every
- * owner's desired rules. Written crash-safely: temp file, fsync, rename, fsync of the directory.
+ * What the state directory records for one host namespace, read and written under the firewall lock:
+ * <pre>
+ * firewall/netns-DEV-INO.json                 identity and chosen backend (written when the backend changes)
+ * firewall/netns-DEV-INO.d/owners/OWNER.json  one owner's desired rules (written by its apply, removed by its remove)
+ * firewall/netns-DEV-INO.d/ports/KEY          which owner publishes a protocol/address/port
+ * </pre>
+ * So an apply or remove touches its own owner's files only: the cost does not grow with the number of
+ * owners. Files are replaced atomically (temp file, rename) without fsync: what they describe — rules in
+ * a namespace — does not survive a reboot either.
  */
 final class HostRecord {
     String netns;
     String identity;
     String backend;
-    Map<String, List<RuleJson>> owners = new TreeMap<>();
+    private transient Path dir;
 
     static Path file(Path stateDir, String identity) {
         return stateDir.resolve("firewall").resolve("netns-" + identity.replace(':', '-') + ".json");
     }
 
-    static HostRecord read(Path file) {
+    static HostRecord read(Path stateDir, String identity) {
+        Path file = file(stateDir, identity);
+        HostRecord r;
         try {
-            HostRecord r = Json.compact().fromJson(Files.readString(file, StandardCharsets.UTF_8), new TypeToken<HostRecord>() { }.getType());
-            if (r.owners == null) {
-                r.owners = new TreeMap<>();
-            }
-            return r;
+            r = Json.compact().fromJson(Files.readString(file, StandardCharsets.UTF_8), HostRecord.class);
         } catch (NoSuchFileException e) {
-            return null;
+            r = new HostRecord();
+            r.identity = identity;
         } catch (IOException | RuntimeException e) {
             throw new BackendException("failed to read state file \"" + file + "\": " + e.getMessage(), e);
         }
+        r.dir = file.resolveSibling("netns-" + identity.replace(':', '-') + ".d");
+        return r;
     }
 
-    void write(Path file) {
+    void write(Path stateDir) {
+        replace(file(stateDir, identity), Json.compact().toJson(this));
+    }
+
+    /** Every owner's rules, by owner id: reads every owner file (for swaps, listings and repair). */
+    Map<String, List<RuleJson>> owners() {
+        Map<String, List<RuleJson>> out = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.resolve("owners"), "*.json")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                String id = URLDecoder.decode(name.substring(0, name.length() - 5), StandardCharsets.UTF_8);
+                List<RuleJson> rules = owner(id);
+                if (rules != null) {
+                    out.put(id, rules);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return out;
+        } catch (IOException e) {
+            throw new BackendException("failed to list \"" + dir + "\": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    boolean hasOwners() {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.resolve("owners"), "*.json")) {
+            return ds.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One owner's recorded rules, or null. */
+    List<RuleJson> owner(String id) {
+        Path f = ownerFile(id);
+        try {
+            return Json.compact().fromJson(Files.readString(f, StandardCharsets.UTF_8), new TypeToken<List<RuleJson>>() { }.getType());
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            throw new BackendException("failed to read state file \"" + f + "\": " + e.getMessage(), e);
+        }
+    }
+
+    void putOwner(String id, List<RuleJson> rules) {
+        replace(ownerFile(id), Json.compact().toJson(rules));
+    }
+
+    void removeOwner(String id) {
+        delete(ownerFile(id));
+    }
+
+    /** The owner publishing {@code key}, or null. */
+    String portHolder(String key) {
+        try {
+            return Files.readString(portFile(key), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    void claimPort(String key, String owner) {
+        replace(portFile(key), owner);
+    }
+
+    void releasePort(String key) {
+        delete(portFile(key));
+    }
+
+    private Path ownerFile(String id) {
+        return dir.resolve("owners").resolve(URLEncoder.encode(id, StandardCharsets.UTF_8) + ".json");
+    }
+
+    private Path portFile(String key) {
+        return dir.resolve("ports").resolve(URLEncoder.encode(key, StandardCharsets.UTF_8));
+    }
+
+    private static void replace(Path file, String content) {
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(ByteBuffer.wrap((Json.compact().toJson(this) + "\n").getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            } catch (IOException ignored) {
-                // some file systems cannot sync a directory; the rename is still atomic
-            }
         } catch (IOException e) {
             throw new BackendException("failed to write state file \"" + file + "\": " + e.getMessage(), e);
         } finally {
@@ -66,6 +143,14 @@ final class HostRecord {
             } catch (IOException ignored) {
                 // a leftover temp file is overwritten next time
             }
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new BackendException("failed to delete state file \"" + file + "\": " + e.getMessage(), e);
         }
     }
 }

@@ -11,68 +11,55 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Operations in flight. Each step is recorded before it is taken, so that after a crash at any point
- * {@code patchbay gc} knows what may exist and undoes (attach, create) or finishes (detach, remove)
- * the operation. Written without fsync: a killed process loses nothing (the page cache survives it),
- * and what a power loss could lose — links, namespaces, rules — does not survive a reboot either.
+ * Operations in flight. An operation writes one entry before it changes anything, naming every step it
+ * may take with what undoing that step needs (all of it is known up front: link names are derived from
+ * the container id), and deletes the entry when it completed or was rolled back. After a crash at any
+ * point, {@code patchbay gc} undoes (attach, create) or finishes (detach, remove) what an entry names;
+ * undoing a step that never happened finds nothing and is done. One write, no fsync: a killed process
+ * loses nothing (the page cache survives it), and what a power loss could lose — links, namespaces,
+ * rules — does not survive a reboot either. A torn entry (the process died while writing it) names an
+ * operation that had not started.
  */
-final class Journal implements AutoCloseable {
+final class Journal {
     /** One operation's record. */
     record Entry(String id, String op, String network, String containerId, String hostNetns, List<Step> steps) {
     }
 
-    /** One step: what it creates, with what is needed to undo it. */
+    /** One step the operation may take, with what is needed to undo it. */
     record Step(String kind, Map<String, String> data) {
+        static Step of(String kind, Map<String, String> data) {
+            return new Step(kind, Map.copyOf(data));
+        }
     }
 
     private final Path file;
-    private final Entry entry;
-    private boolean done;
 
-    private Journal(Path file, Entry entry) {
+    private Journal(Path file) {
         this.file = file;
-        this.entry = entry;
     }
 
-    static Journal begin(Path stateDir, String op, String network, String containerId, String hostNetns) {
+    static Journal begin(Path stateDir, String op, String network, String containerId, String hostNetns, List<Step> steps) {
         String id = op + "-" + UUID.randomUUID();
-        Journal j = new Journal(stateDir.resolve("journal").resolve(id + ".json"),
-                new Entry(id, op, network, containerId, hostNetns, new ArrayList<>()));
-        j.flush();
-        return j;
-    }
-
-    /** Records that {@code kind} is about to happen. */
-    void step(String kind, Map<String, String> data) {
-        entry.steps().add(new Step(kind, Map.copyOf(data)));
-        flush();
+        Path file = stateDir.resolve("journal").resolve(id + ".json");
+        StateFiles.create(file, new Entry(id, op, network, containerId, hostNetns, List.copyOf(steps)));
+        return new Journal(file);
     }
 
     /** The operation completed (or was rolled back): forget it. */
     void done() {
-        done = true;
         StateFiles.delete(file);
     }
 
-    /** A journal not marked done stays on disk for gc to find. */
-    @Override
-    public void close() {
-        // intentionally nothing: an unfinished entry is what recovery reads
-    }
-
-    boolean isDone() {
-        return done;
-    }
-
-    private void flush() {
-        StateFiles.write(file, entry);
-    }
-
+    /** Entries of operations in flight; torn entries are dropped (their operation never began). */
     static List<Entry> pending(Path stateDir) {
         List<Entry> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateDir.resolve("journal"), "*.json")) {
             for (Path p : ds) {
-                StateFiles.read(p, Entry.class).ifPresent(out::add);
+                try {
+                    StateFiles.read(p, Entry.class).ifPresent(out::add);
+                } catch (RuntimeException torn) {
+                    StateFiles.delete(p);
+                }
             }
         } catch (NoSuchFileException e) {
             return out;

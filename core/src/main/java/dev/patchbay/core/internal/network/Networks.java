@@ -49,14 +49,13 @@ public final class Networks {
             if (config.uplink() != null && host.links().find(LinkRef.name(config.uplink())).isEmpty()) {
                 throw NotFoundException.of("uplink", config.uplink(), hostRef.describe());
             }
-            Journal journal = Journal.begin(store.root(), "create", config.name(), null, hostId);
+            Journal journal = Journal.begin(store.root(), "create", config.name(), null, hostId,
+                    List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)))));
             ErrorCollector undo = new ErrorCollector();
             NetworkFirewall fw = m.firewall();
             try {
-                journal.step("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)));
                 driver.setUpNetwork(host, config);
                 if (fw != null) {
-                    journal.step("rules", Map.of());
                     fw.applyNetwork(store.root(), hostRef, config, configsOn(hostId, existing, config));
                 }
                 store.save(new NetworkRecord(config, hostId, hostRef.describe()));
@@ -121,7 +120,7 @@ public final class Networks {
             for (Attachment a : attached) {
                 errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, a.containerId()));
             }
-            Journal journal = Journal.begin(store.root(), "remove", name, null, rec.hostNetns());
+            Journal journal = Journal.begin(store.root(), "remove", name, null, rec.hostNetns(), List.of());
             tearDown(hostRef, rec, errors);
             journal.done();
             errors.throwIfAny("failed to remove network \"" + name + "\"");

@@ -86,6 +86,21 @@ final class StateFiles {
         }
     }
 
+    /** Writes a new file in place (no temp file, no rename): for records whose torn form readers tolerate. */
+    static void create(Path file, Object value) {
+        byte[] bytes = (Json.compact().toJson(value) + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            try {
+                Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(file.getParent());
+                Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
+        } catch (IOException e) {
+            throw new BackendException("failed to write state file \"" + file + "\": " + e.getMessage(), e);
+        }
+    }
+
     static void delete(Path file) {
         try {
             Files.deleteIfExists(file);
