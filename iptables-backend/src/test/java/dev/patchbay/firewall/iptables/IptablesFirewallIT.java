@@ -12,6 +12,7 @@ import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.testing.FirewallTopology;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.util.List;
@@ -89,7 +90,7 @@ class IptablesFirewallIT {
     @Test
     void trafficFlowsThroughMasqueradeAndDnat(Sandbox sb) throws Exception {
         IptablesFirewall fw = new IptablesFirewall();
-        try (Topology t = new Topology(sb)) {
+        try (FirewallTopology t = new FirewallTopology(sb)) {
             t.serve(t.outside, 7000, "outside");
             t.serve(t.c1, 80, "c1");
             String pre = t.connect(t.c1, "192.0.2.2", 7000);

@@ -14,6 +14,7 @@ import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.testing.FirewallTopology;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.util.List;
@@ -99,7 +100,7 @@ class NftablesFirewallIT {
     @Test
     void trafficFlowsThroughMasqueradeAndDnat(Sandbox sb) throws Exception {
         NftablesFirewall fw = new NftablesFirewall();
-        try (Topology t = new Topology(sb)) {
+        try (FirewallTopology t = new FirewallTopology(sb)) {
             t.serve(t.outside, 7000, "outside");
             t.serve(t.c1, 80, "c1");
             assertTrue(t.connect(t.c1, "192.0.2.2", 7000).startsWith("FAIL"), "no masquerade yet");

@@ -1,6 +1,5 @@
-package dev.patchbay.firewall.iptables;
+package dev.patchbay.testing;
 
-import dev.patchbay.testing.Sandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,17 +9,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test network around the sandbox JVM's namespace (the host): bridge pbt0 10.89.0.1/24 with
  * containers c1 (10.89.0.2) and c2 (10.89.0.3), and an "outside" namespace on 192.0.2.0/24 (TEST-NET-1)
- * that has no route to the containers. Small python3 TCP servers answer with their name and the peer
+ * that has no route to the containers. Shared by the firewall backends' kernel tests. Small python3 TCP servers answer with their name and the peer
  * address they see.
  */
-final class Topology implements AutoCloseable {
-    final Sandbox sb;
-    final String c1;
-    final String c2;
-    final String outside;
+public final class FirewallTopology implements AutoCloseable {
+    public final Sandbox sb;
+    public final String c1;
+    public final String c2;
+    public final String outside;
     private final List<Process> servers = new ArrayList<>();
 
-    Topology(Sandbox sb) {
+    public FirewallTopology(Sandbox sb) {
         this.sb = sb;
         sb.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
         sb.run("ip", "link", "add", "pbt0", "type", "bridge");
@@ -64,7 +63,7 @@ final class Topology implements AutoCloseable {
             """;
 
     /** Starts a server in {@code netns} (null: the host) on {@code port}, answering "{@code name} PEER". */
-    void serve(String netns, int port, String name) throws IOException {
+    public void serve(String netns, int port, String name) throws IOException {
         List<String> argv = new ArrayList<>();
         if (netns != null) {
             argv.addAll(List.of("ip", "netns", "exec", netns));
@@ -79,7 +78,7 @@ final class Topology implements AutoCloseable {
     }
 
     /** Connects from {@code netns} (null: the host) and returns the server's line, or "FAIL ...". */
-    String connect(String netns, String addr, int port) {
+    public String connect(String netns, String addr, int port) {
         List<String> argv = new ArrayList<>();
         if (netns != null) {
             argv.addAll(List.of("ip", "netns", "exec", netns));
