@@ -120,6 +120,7 @@ final class PatchbayPhases {
             double hwm = Procs.memoryMiB(d.pid(), "VmHWM");
             String heap = d.heapInfo();
             String threads = Procs.status(d.pid(), "Threads");
+            String options = Procs.jvmOptions(d.pid());
             String jcmd = System.getProperty("patchbay.bench.daemon.jcmd", "");
             if (!jcmd.isBlank()) {
                 java.nio.file.Path out = dist.getParent().resolve("bench/daemon-jcmd.txt");
@@ -156,8 +157,7 @@ final class PatchbayPhases {
             report.row("CLI process, no daemon (in-process): detach", coldDetach);
             report.line("   daemon VmRSS: idle %.1f MiB; with %d attachments %.1f MiB (VmHWM %.1f MiB); after detaching all %.1f MiB",
                     idle, containers.size(), full, hwm, after);
-            report.line("   (the daemon runs bin/patchbay's own JVM options: C1 only, serial GC, no -Xmx; PATCHBAY_JAVA_OPTS=\"%s\", env \"%s\")",
-                    System.getProperty("patchbay.bench.daemon.opts", ""), System.getProperty("patchbay.bench.daemon.env", ""));
+            report.line("   daemon JVM options (bin/patchbay's, then PATCHBAY_JAVA_OPTS): %s", options);
             report.line("   daemon threads with %d attachments: %s", containers.size(), threads);
             for (String l : nmt.isEmpty() ? new String[0] : nmt.split("\n")) {
                 report.line("   native memory with %d attachments: %s", containers.size(), l.strip());

@@ -125,6 +125,26 @@ final class Procs {
         return "?";
     }
 
+    /** The JVM options of a process (its -X... arguments) and MALLOC_* variables of its environment, for the report. */
+    static String jvmOptions(long pid) {
+        StringBuilder s = new StringBuilder();
+        try {
+            for (String a : new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).split("\0")) {
+                if (a.startsWith("-X")) {
+                    s.append(a).append(' ');
+                }
+            }
+            for (String v : new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8).split("\0")) {
+                if (v.startsWith("MALLOC_")) {
+                    s.append(v).append(' ');
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            s.append("(unreadable: ").append(e.getMessage()).append(')');
+        }
+        return s.toString().strip();
+    }
+
     /** Deletes a temp tree, best effort. */
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
