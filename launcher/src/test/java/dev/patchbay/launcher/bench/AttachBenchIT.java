@@ -120,6 +120,9 @@ class AttachBenchIT {
         target(r, "attach+publish median <= 6 ms", r.get(ip + "attach --publish"), 6);
         target(r, "detach median <= 25 ms", r.get(ip + "detach"), 25);
         target(r, "detach (published) median <= 25 ms", r.get(ip + "detach (published)"), 25);
+        Double rss = r.value("daemon VmRSS");
+        r.line("%-40s %s", "daemon VmRSS with N attached <= 96 MiB", rss == null ? "not measured"
+                : (rss <= 96 ? "MET" : "NOT MET") + String.format(java.util.Locale.ROOT, " (%.1f MiB with N=%d)", rss, N));
     }
 
     static void target(Report r, String what, Stats s, double limit) {

@@ -48,27 +48,34 @@ final class PatchbayPhases {
                 pb.call("detach", NET, "--netns", containers.get(i));
             }
             List<Double> attach = new ArrayList<>();
-            for (int i = 0; i < containers.size(); i++) {
-                String c = containers.get(i);
-                attach.add(BenchOp.timed("attach", i + 1, () -> pb.call("attach", NET, "--netns", c)));
-            }
-            String ping = ping(containers.get(0), "10.200.0.1") + ", c1 -> c2 "
-                    + (containers.size() < 2 ? "n/a" : ping(containers.get(0), address(containers.get(1))));
             List<Double> detach = new ArrayList<>();
-            for (int i = 0; i < containers.size(); i++) {
-                String c = containers.get(i);
-                detach.add(BenchOp.timed("detach", i + 1, () -> pb.call("detach", NET, "--netns", c)));
-            }
             List<Double> attachPub = new ArrayList<>();
-            for (int i = 0; i < containers.size(); i++) {
-                String c = containers.get(i);
-                String port = (20001 + i) + ":80/tcp";
-                attachPub.add(BenchOp.timed("attach --publish", i + 1, () -> pb.call("attach", NET, "--netns", c, "--publish", port)));
-            }
             List<Double> detachPub = new ArrayList<>();
-            for (int i = 0; i < containers.size(); i++) {
-                String c = containers.get(i);
-                detachPub.add(BenchOp.timed("detach (published)", i + 1, () -> pb.call("detach", NET, "--netns", c)));
+            String ping = "";
+            boolean publishFirst = "publish-first".equals(System.getProperty("patchbay.bench.order", "plain-first"));
+            for (int pass = 0; pass < 2; pass++) {
+                if ((pass == 0) != publishFirst) {
+                    for (int i = 0; i < containers.size(); i++) {
+                        String c = containers.get(i);
+                        attach.add(BenchOp.timed("attach", i + 1, () -> pb.call("attach", NET, "--netns", c)));
+                    }
+                    ping = ping(containers.get(0), "10.200.0.1") + ", c1 -> c2 "
+                            + (containers.size() < 2 ? "n/a" : ping(containers.get(0), address(containers.get(1))));
+                    for (int i = 0; i < containers.size(); i++) {
+                        String c = containers.get(i);
+                        detach.add(BenchOp.timed("detach", i + 1, () -> pb.call("detach", NET, "--netns", c)));
+                    }
+                } else {
+                    for (int i = 0; i < containers.size(); i++) {
+                        String c = containers.get(i);
+                        String port = (20001 + i) + ":80/tcp";
+                        attachPub.add(BenchOp.timed("attach --publish", i + 1, () -> pb.call("attach", NET, "--netns", c, "--publish", port)));
+                    }
+                    for (int i = 0; i < containers.size(); i++) {
+                        String c = containers.get(i);
+                        detachPub.add(BenchOp.timed("detach (published)", i + 1, () -> pb.call("detach", NET, "--netns", c)));
+                    }
+                }
             }
             double rm = pb.call("network", "rm", NET);
             created = false;
@@ -76,8 +83,8 @@ final class PatchbayPhases {
             report.row("patchbay in-process: attach --publish", attachPub);
             report.row("patchbay in-process: detach", detach);
             report.row("patchbay in-process: detach (published)", detachPub);
-            report.line("   sanity: c1 -> gateway ping %s; network rm %.2f ms; warm-up: %d attach+detach cycles first", ping, rm,
-                    Math.min(warmup, containers.size()));
+            report.line("   sanity: c1 -> gateway ping %s; network rm %.2f ms; warm-up: %d attach+detach cycles first; passes %s", ping, rm,
+                    Math.min(warmup, containers.size()), publishFirst ? "publish first" : "plain first");
         } finally {
             if (created) {
                 forceRemove(pb, NET);
@@ -118,6 +125,7 @@ final class PatchbayPhases {
             }
             double full = Procs.memoryMiB(d.pid(), "VmRSS");
             double hwm = Procs.memoryMiB(d.pid(), "VmHWM");
+            report.value("daemon VmRSS", full);
             String heap = d.heapInfo();
             String threads = Procs.status(d.pid(), "Threads");
             String options = Procs.jvmOptions(d.pid());

@@ -12,6 +12,7 @@ import java.util.Map;
 final class Report {
     private final StringBuilder text = new StringBuilder();
     private final Map<String, Stats> rows = new LinkedHashMap<>();
+    private final Map<String, Double> values = new LinkedHashMap<>();
 
     void line(String format, Object... args) {
         String s = String.format(Locale.ROOT, format, args);
@@ -32,6 +33,15 @@ final class Report {
         line("%-52s %5d %8.2f %8.2f %8.2f %8.2f %8.2f %+9.4f", label, s.n(), s.median(), s.p90(), s.max(), s.first10(),
                 s.last10(), s.slope());
         return s;
+    }
+
+    /** A single measured number (not a row of samples), e.g. the daemon's resident memory. */
+    void value(String key, double v) {
+        values.put(key, v);
+    }
+
+    Double value(String key) {
+        return values.get(key);
     }
 
     Stats get(String label) {
