@@ -29,6 +29,7 @@ final class DaemonProcess implements Patchbay {
     private final Process process;
     private final Path socket;
     private final Thread stopper = new Thread(this::stop, "bench-daemon-stop");
+    private Path felixCache;
 
     DaemonProcess(Path dist, Path stateDir, Path runDir) throws IOException, InterruptedException {
         this.dist = dist;
@@ -51,6 +52,7 @@ final class DaemonProcess implements Patchbay {
         this.process = pb.start();
         Runtime.getRuntime().addShutdownHook(stopper); // the benchmark JVM killed mid-run: take the daemon along
         this.socket = awaitSocket();
+        this.felixCache = felixCacheOf(process.pid());
     }
 
     private Path awaitSocket() throws IOException, InterruptedException {
@@ -71,6 +73,30 @@ final class DaemonProcess implements Patchbay {
         }
         close();
         throw new IllegalStateException("the daemon did not open its socket: " + Files.readString(log));
+    }
+
+    /**
+     * The daemon's framework cache ({@code patchbay-felix-*} in the temp folder), found through the bundle jars it
+     * holds open. A daemon stopped by a signal does not delete it (FelixBoot.close does not run), so the benchmark does.
+     */
+    private static Path felixCacheOf(long pid) {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    int i = target.indexOf("/patchbay-felix-");
+                    if (i >= 0) {
+                        int end = target.indexOf('/', i + 1);
+                        return Path.of(end < 0 ? target : target.substring(0, end));
+                    }
+                } catch (IOException e) {
+                    // a descriptor closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
     }
 
     long pid() {
@@ -174,6 +200,9 @@ final class DaemonProcess implements Patchbay {
             Thread.currentThread().interrupt();
         }
         Procs.deleteTree(runDir);
+        if (felixCache != null && !process.isAlive()) {
+            Procs.deleteTree(felixCache);
+        }
         try {
             Files.deleteIfExists(log);
         } catch (IOException ignored) {
