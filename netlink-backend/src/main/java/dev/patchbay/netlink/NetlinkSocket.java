@@ -21,7 +21,14 @@ import java.util.function.Function;
  * abandoned request) are skipped. All methods are serialised on the socket.
  */
 final class NetlinkSocket implements AutoCloseable {
-    private static final int RECV_SIZE = 1 << 20;
+    /**
+     * One datagram at most: the kernel sizes dump messages to what the reader asked for, capped at
+     * 32 KiB, and acknowledgements are small. Each socket holds one such direct buffer, and the daemon
+     * opens a socket in every container namespace it attaches, so keep it small.
+     */
+    private static final int RECV_SIZE = 64 << 10;
+    /** recvfrom flag: return the datagram's real length even when it did not fit. */
+    private static final int MSG_TRUNC = 0x20;
     private static final int RCVBUF = 8 << 20;
     private static final int DUMP_RETRIES = 10;
     /** Requests per sendmsg in a batch: their ACKs must fit the receive buffer. */
@@ -33,7 +40,7 @@ final class NetlinkSocket implements AutoCloseable {
     private final LibC libc;
     private final int fd;
     private final ByteBuffer recv = ByteBuffer.allocateDirect(RECV_SIZE).order(ByteOrder.nativeOrder());
-    private final NlEncoder enc = new NlEncoder(64 * 1024, true);
+    private final NlEncoder enc = new NlEncoder(4 << 10, true); // grows for batches
     private final ByteBuffer kernel = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
     private boolean closed;
@@ -312,9 +319,9 @@ final class NetlinkSocket implements AutoCloseable {
     private List<NlMessage> receive() {
         while (true) {
             recv.clear();
-            long n = libc.recvfrom(fd, recv, RECV_SIZE, 0, null, null);
+            long n = libc.recvfrom(fd, recv, RECV_SIZE, MSG_TRUNC, null, null);
             if (n >= 0) {
-                return NlDecoder.messages(recv, (int) n);
+                return NlDecoder.messages(recv, fitting(n));
             }
             int errno = Sys.errno();
             if (errno != Sys.EINTR) {
@@ -330,9 +337,9 @@ final class NetlinkSocket implements AutoCloseable {
     List<NlMessage> receiveEvents() {
         check();
         recv.clear();
-        long n = libc.recvfrom(fd, recv, RECV_SIZE, 0, null, null);
+        long n = libc.recvfrom(fd, recv, RECV_SIZE, MSG_TRUNC, null, null);
         if (n >= 0) {
-            return NlDecoder.messages(recv, (int) n);
+            return NlDecoder.messages(recv, fitting(n));
         }
         int errno = Sys.errno();
         if (errno == Sys.EINTR || errno == Sys.EAGAIN) {
@@ -342,6 +349,14 @@ final class NetlinkSocket implements AutoCloseable {
             return List.of();
         }
         throw new NetlinkError(errno, "recvfrom(netlink events)");
+    }
+
+    /** The datagram's length; a datagram larger than the buffer lost its tail, which must not pass silently. */
+    private static int fitting(long n) {
+        if (n > RECV_SIZE) {
+            throw new BackendException("a netlink message of " + n + " bytes did not fit the " + RECV_SIZE + "-byte receive buffer");
+        }
+        return (int) n;
     }
 
     private void check() {
