@@ -146,6 +146,36 @@ class CliIT {
         assertEquals(1, JsonParser.parseString(ok("-n", ns, "-o", "json", "link", "show").out()).getAsJsonArray().size());
     }
 
+    /**
+     * Seed 004 §7-8 with patchbay commands alone: a pod holding a /32, reached over a host route and a
+     * policy rule, with a static neighbour for its link-local gateway (the host end's MAC); pings both ways.
+     */
+    @Test
+    void routedPodWithStaticNeighbourAndPolicyRule(Sandbox sandbox) {
+        String host = sandbox.netns("host");
+        String pod = sandbox.netns("pod");
+        ok("-n", host, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", pod);
+        ok("-n", host, "addr", "add", "10.0.0.17/32", "dev", "lo");
+        ok("-n", host, "link", "set", "lo", "up");
+        ok("-n", host, "link", "set", "veth0", "up");
+        String mac = JsonParser.parseString(ok("-n", host, "-o", "json", "link", "show", "veth0").out()).getAsJsonArray()
+                .get(0).getAsJsonObject().get("address").getAsString();
+        ok("-n", pod, "addr", "add", "10.0.0.5/32", "dev", "veth1");
+        ok("-n", pod, "link", "set", "veth1", "up");
+        ok("-n", pod, "neigh", "add", "169.254.1.1", "lladdr", mac, "dev", "veth1", "nud", "permanent");
+        ok("-n", pod, "route", "add", "169.254.1.1/32", "dev", "veth1", "scope", "link");
+        ok("-n", pod, "route", "add", "default", "via", "169.254.1.1", "dev", "veth1");
+        ok("-n", host, "route", "add", "10.0.0.5/32", "dev", "veth0", "scope", "link");
+        ok("-n", host, "rule", "add", "to", "10.0.0.5/32", "table", "main", "prio", "512");
+        assertTrue(sandbox.ping(pod, "10.0.0.17"), "the pod reaches the host through its static neighbour");
+        assertTrue(sandbox.ping(host, "10.0.0.5"), "the host reaches the pod's /32 through its host route");
+        assertTrue(sandbox.run("ip", "-n", pod, "neigh").contains("169.254.1.1 dev veth1 lladdr " + mac + " PERMANENT"));
+        assertTrue(sandbox.run("ip", "-n", host, "route").contains("10.0.0.5 dev veth0 scope link"));
+        assertTrue(sandbox.run("ip", "-n", host, "rule").contains("512:\tfrom all to 10.0.0.5 lookup main"));
+        ok("-n", host, "rule", "del", "to", "10.0.0.5/32", "table", "main", "prio", "512");
+        ok("-n", host, "link", "del", "veth0");
+    }
+
     @Test
     void monitorPrintsEventsAsJsonLines(Sandbox sandbox) throws Exception {
         String ns = sandbox.netns("mon");
