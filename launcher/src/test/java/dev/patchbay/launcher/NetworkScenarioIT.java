@@ -70,6 +70,7 @@ class NetworkScenarioIT {
                 assertTrue(httpOk(sandbox, outside, "http://198.51.100.1:8080/"), "outside -> published port");
                 assertTrue(httpOk(sandbox, null, "http://127.0.0.1:8080/"), "host -> published port on localhost");
                 assertTrue(httpOk(sandbox, blue, "http://10.77.0.1:8080/"), "blue -> published port on the gateway");
+                assertTrue(httpOk(sandbox, red, "http://10.77.0.1:8080/"), "red -> its own published port (hairpin)");
             } finally {
                 server.destroy();
             }
