@@ -3,7 +3,6 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.netlink.sys.LibC;
 import dev.patchbay.netlink.sys.Sys;
 import dev.patchbay.netlink.wire.NlDecoder;
 import dev.patchbay.netlink.wire.NlEncoder;
@@ -16,7 +15,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * One NETLINK_ROUTE socket. It belongs to the namespace of the thread that opened it, for good.
+ * One NETLINK_ROUTE socket, over a {@link NetlinkFd}. It belongs to the namespace of the thread that opened it, for good.
  * Requests carry increasing sequence numbers; replies with other numbers (late answers to an
  * abandoned request) are skipped. All methods are serialised on the socket.
  */
@@ -26,10 +25,7 @@ final class NetlinkSocket implements AutoCloseable {
      * 32 KiB, and acknowledgements are small. Each socket holds one such direct buffer, and the daemon
      * opens a socket in every container namespace it attaches, so keep it small.
      */
-    private static final int RECV_SIZE = 64 << 10;
-    /** recvfrom flag: return the datagram's real length even when it did not fit. */
-    private static final int MSG_TRUNC = 0x20;
-    private static final int RCVBUF = 8 << 20;
+    static final int RECV_SIZE = 64 << 10;
     private static final int DUMP_RETRIES = 10;
     /** Requests per sendmsg in a batch: their ACKs must fit the receive buffer. */
     static final int BATCH_CHUNK = 256;
@@ -37,11 +33,9 @@ final class NetlinkSocket implements AutoCloseable {
     /** Dumps restarted because the kernel flagged them interrupted (for tests and diagnostics). */
     static final java.util.concurrent.atomic.AtomicLong DUMP_RESTARTS = new java.util.concurrent.atomic.AtomicLong();
 
-    private final LibC libc;
-    private final int fd;
+    private final NetlinkFd fd;
     private final ByteBuffer recv = ByteBuffer.allocateDirect(RECV_SIZE).order(ByteOrder.nativeOrder());
     private final NlEncoder enc = new NlEncoder(4 << 10, true); // grows for batches
-    private final ByteBuffer kernel = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
     private boolean closed;
 
@@ -51,10 +45,8 @@ final class NetlinkSocket implements AutoCloseable {
         void write(NlEncoder enc, int seq);
     }
 
-    private NetlinkSocket(LibC libc, int fd) {
-        this.libc = libc;
+    private NetlinkSocket(NetlinkFd fd) {
         this.fd = fd;
-        kernel.putShort(0, (short) AF_NETLINK);
     }
 
     /** Opens a socket in the calling thread's namespace. */
@@ -68,36 +60,7 @@ final class NetlinkSocket implements AutoCloseable {
      * that its reader can notice a close.
      */
     static NetlinkSocket open(int groups) {
-        LibC libc = Sys.libc();
-        int fd = libc.socket(AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, NETLINK_ROUTE);
-        if (fd < 0) {
-            throw new NetlinkError(Sys.errno(), "socket(AF_NETLINK)");
-        }
-        try {
-            ByteBuffer opt = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-            opt.putInt(0, RCVBUF);
-            if (libc.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUFFORCE, opt, 4) < 0) {
-                libc.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVBUF, opt, 4);
-            }
-            opt.putInt(0, 1);
-            libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, opt, 4); // kernel error strings; optional
-            libc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, opt, 4); // errors without the echoed request
-            if (groups != 0) {
-                ByteBuffer tv = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-                tv.putLong(0, 0).putLong(8, 200_000);
-                libc.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_RCVTIMEO, tv, 16);
-            }
-            ByteBuffer addr = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
-            addr.putShort(0, (short) AF_NETLINK);
-            addr.putInt(8, groups);
-            if (libc.bind(fd, addr, 12) < 0) {
-                throw new NetlinkError(Sys.errno(), "bind(AF_NETLINK)");
-            }
-            return new NetlinkSocket(libc, fd);
-        } catch (RuntimeException e) {
-            libc.close(fd);
-            throw e;
-        }
+        return new NetlinkSocket(NetlinkFd.open(NETLINK_ROUTE, groups));
     }
 
     private int nextSeq() {
@@ -302,30 +265,17 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     private void send() {
-        ByteBuffer out = enc.buffer();
-        int len = out.remaining();
-        while (true) {
-            long n = libc.sendto(fd, out, len, 0, kernel, 12);
-            if (n >= 0) {
-                return;
-            }
-            int errno = Sys.errno();
-            if (errno != Sys.EINTR) {
-                throw new NetlinkError(errno, "sendto(netlink)");
-            }
-        }
+        fd.send(enc.buffer());
     }
 
     private List<NlMessage> receive() {
         while (true) {
-            recv.clear();
-            long n = libc.recvfrom(fd, recv, RECV_SIZE, MSG_TRUNC, null, null);
+            long n = fd.receive(recv);
             if (n >= 0) {
                 return NlDecoder.messages(recv, fitting(n));
             }
-            int errno = Sys.errno();
-            if (errno != Sys.EINTR) {
-                throw new NetlinkError(errno, "recvfrom(netlink)");
+            if (n != -Sys.EINTR) {
+                throw new NetlinkError((int) -n, "recvfrom(netlink)");
             }
         }
     }
@@ -336,12 +286,11 @@ final class NetlinkSocket implements AutoCloseable {
      */
     List<NlMessage> receiveEvents() {
         check();
-        recv.clear();
-        long n = libc.recvfrom(fd, recv, RECV_SIZE, MSG_TRUNC, null, null);
+        long n = fd.receive(recv);
         if (n >= 0) {
             return NlDecoder.messages(recv, fitting(n));
         }
-        int errno = Sys.errno();
+        int errno = (int) -n;
         if (errno == Sys.EINTR || errno == Sys.EAGAIN) {
             return List.of();
         }
@@ -352,7 +301,7 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     /** The datagram's length; a datagram larger than the buffer lost its tail, which must not pass silently. */
-    private static int fitting(long n) {
+    static int fitting(long n) {
         if (n > RECV_SIZE) {
             throw new BackendException("a netlink message of " + n + " bytes did not fit the " + RECV_SIZE + "-byte receive buffer");
         }
@@ -369,7 +318,7 @@ final class NetlinkSocket implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            libc.close(fd);
+            fd.close();
         }
     }
 }

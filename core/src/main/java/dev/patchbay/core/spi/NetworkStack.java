@@ -24,4 +24,16 @@ public interface NetworkStack {
      * must belong to it, a helper process that must inherit it.
      */
     <T> T callIn(NetnsRef netns, Callable<T> task);
+
+    /**
+     * Opens a raw netlink socket of {@code protocol} (e.g. {@link NetlinkChannel#NETLINK_NETFILTER})
+     * inside {@code netns}; it keeps that namespace for good and is used from any thread. The caller
+     * owns it and closes it.
+     *
+     * @throws dev.patchbay.core.errors.UnavailableException if this stack cannot open raw sockets
+     * @since 1.1
+     */
+    default NetlinkChannel openNetlink(NetnsRef netns, int protocol) {
+        throw new dev.patchbay.core.errors.UnavailableException("this network stack cannot open raw netlink sockets");
+    }
 }

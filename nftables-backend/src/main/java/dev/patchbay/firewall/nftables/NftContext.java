@@ -16,6 +16,8 @@ final class NftContext implements AutoCloseable {
     private final Pointer ctx;
     /** What the table holds, as far as this context knows; null when it must be read again. */
     NftState state;
+    /** The nf_tables netlink channel for map elements, in the same namespace; null: elements go through libnftables. */
+    NftDirect direct;
 
     private NftContext(Pointer ctx) {
         this.ctx = ctx;
@@ -69,6 +71,9 @@ final class NftContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (direct != null) {
+            direct.close();
+        }
         lib().nft_ctx_free(ctx);
     }
 }

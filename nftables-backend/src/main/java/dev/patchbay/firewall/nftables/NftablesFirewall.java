@@ -8,12 +8,11 @@ import dev.patchbay.core.firewall.NetnsCalls;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
 import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetworkStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,10 +25,12 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * The nftables backend: table {@code inet patchbay}, changed one transaction per call through
- * libnftables in process, one context per host namespace. Each context remembers what the table holds
- * (read once, then kept up to date), so changing one published port is one element operation,
- * whatever the number of others.
+ * The nftables backend: table {@code inet patchbay}, driven in process, one context per host
+ * namespace: libnftables for the table, chains and rules, and (when the network stack can open a
+ * NETLINK_NETFILTER socket) nf_tables netlink batches of its own encoding for the forward maps'
+ * elements, which libnftables would parse slowly ({@link NftSteps} says how the two stay atomic).
+ * Each context remembers what the table holds (read once, then kept up to date), so changing one
+ * published port is one element operation, whatever the number of others.
  */
 @Component(property = {Firewall.BACKEND + "=nftables", "service.ranking:Integer=200"})
 public final class NftablesFirewall implements Firewall {
@@ -83,7 +84,7 @@ public final class NftablesFirewall implements Firewall {
     public String plan(NetnsRef host, Ruleset desired) {
         NftContext c = ctx(host);
         synchronized (c) {
-            return planApply(state(c), desired).text;
+            return NftPlan.of(state(c), desired).text();
         }
     }
 
@@ -96,12 +97,11 @@ public final class NftablesFirewall implements Firewall {
         NftContext c = ctx(host);
         synchronized (c) {
             retrying(c, "apply nftables rules for owner", desired.owner(), () -> {
-                Plan p = planApply(state(c), desired);
-                if (p.text.isEmpty()) {
-                    return null;
+                NftState s = state(c);
+                NftPlan p = NftPlan.of(s, desired);
+                if (!p.isEmpty()) {
+                    NftSteps.apply(c, s, p);
                 }
-                NftContext.Result r = c.run(p.text, p.addsRules ? LibNftables.OUTPUT_ECHO | LibNftables.OUTPUT_HANDLE : 0);
-                p.commit(c.state, r.output());
                 return null;
             });
         }
@@ -113,11 +113,15 @@ public final class NftablesFirewall implements Firewall {
         synchronized (c) {
             return retrying(c, "remove nftables rules of owner", owner, () -> {
                 NftState s = state(c);
-                List<String> cmds = deletions(s, owner.id());
                 Set<String> others = new TreeSet<>(s.owners());
                 others.remove(owner.id());
                 List<String> notices = new ArrayList<>();
-                if (others.isEmpty() && s.table) {
+                if (!others.isEmpty()) {
+                    NftSteps.remove(c, s, owner.id());
+                    return notices;
+                }
+                if (s.table) {
+                    List<String> cmds = deletions(s, owner.id());
                     c.state = null;
                     s = state(c); // fresh: the operator may have changed the user chain meanwhile
                     boolean keep = s.userRules > 0;
@@ -130,16 +134,9 @@ public final class NftablesFirewall implements Firewall {
                         notices.add("kept chain \"" + NftRenderer.USER_CHAIN + "\" of table " + NftRenderer.T + ": it holds "
                                 + s.userRules + " rule(s) an operator added; delete it with: nft delete table " + NftRenderer.T);
                     }
-                }
-                if (!cmds.isEmpty()) {
                     c.run(String.join("\n", cmds) + "\n", 0);
                 }
-                if (others.isEmpty()) {
-                    c.state = null; // torn down: cheap to read again
-                } else {
-                    s.rules.remove(owner.id());
-                    s.elementsOf(owner.id()).forEach(s::removeElement);
-                }
+                c.state = null; // torn down: cheap to read again
                 return notices;
             });
         }
@@ -158,81 +155,10 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
-    /** The commands of one apply and how they change the remembered state. */
-    private static final class Plan {
-        String text = "";
-        boolean addsRules;
-        String owner;
-        boolean addsSkeleton;
-        List<NftRenderer.Element> removed = new ArrayList<>();
-        List<NftRenderer.Element> added = new ArrayList<>();
-
-        void commit(NftState s, String echo) {
-            if (addsSkeleton) {
-                s.table = true;
-                s.chains.addAll(NftRenderer.CHAINS);
-                s.chains.add(NftRenderer.USER_CHAIN);
-                s.maps.addAll(NftRenderer.MAPS);
-            }
-            s.rules.remove(owner);
-            s.rules.putAll(NftState.echoedRules(echo));
-            removed.forEach(s::removeElement);
-            added.forEach(s::addElement);
-        }
-    }
-
-    private static Plan planApply(NftState s, Ruleset desired) {
-        String owner = desired.owner().id();
-        Plan p = new Plan();
-        p.owner = owner;
-        List<NftRenderer.Element> want = NftRenderer.elements(desired);
-        for (NftRenderer.Element e : want) {
-            NftRenderer.Element held = s.elements.get(NftState.id(e));
-            if (held != null && !held.owner().equals(owner)) {
-                throw new AlreadyExistsException("failed to publish \"" + e.key() + "\" in map " + e.map() + ": it is published by \""
-                        + held.owner() + "\"");
-            }
-        }
-        List<String> cmds = new ArrayList<>();
-        if (!s.skeleton()) {
-            cmds.addAll(NftRenderer.skeleton());
-            p.addsSkeleton = true;
-        }
-        for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
-            cmds.add("delete rule " + NftRenderer.T + " " + r.chain() + " handle " + r.handle());
-        }
-        Map<String, NftRenderer.Element> wanted = new HashMap<>();
-        want.forEach(e -> wanted.put(NftState.id(e), e));
-        for (NftRenderer.Element old : s.elementsOf(owner)) {
-            NftRenderer.Element w = wanted.get(NftState.id(old));
-            if (w == null || !w.value().equals(old.value())) {
-                p.removed.add(old);
-            }
-        }
-        Set<String> kept = new LinkedHashSet<>();
-        for (NftRenderer.Element old : s.elementsOf(owner)) {
-            if (!p.removed.contains(old)) {
-                kept.add(NftState.id(old));
-            }
-        }
-        for (NftRenderer.Element e : want) {
-            if (!kept.contains(NftState.id(e))) {
-                p.added.add(e);
-            }
-        }
-        cmds.addAll(NftRenderer.deleteElements(p.removed));
-        List<String> rules = NftRenderer.rules(desired);
-        p.addsRules = !rules.isEmpty();
-        cmds.addAll(rules);
-        cmds.addAll(NftRenderer.addElements(p.added));
-        p.text = cmds.isEmpty() ? "" : String.join("\n", cmds) + "\n";
-        return p;
-    }
-
     private static List<String> deletions(NftState s, String owner) {
         List<String> cmds = new ArrayList<>();
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
-            cmds.add("delete rule " + NftRenderer.T + " " + r.chain() + " handle " + r.handle());
+            cmds.add(NftPlan.deleteRule(r));
         }
         cmds.addAll(NftRenderer.deleteElements(s.elementsOf(owner)));
         return cmds;
@@ -282,6 +208,7 @@ public final class NftablesFirewall implements Firewall {
         NftContext c = contexts.get(key);
         if (c == null) {
             c = NetnsCalls.call(stack, host, NftContext::create);
+            c.direct = direct(host);
             NftContext raced = contexts.putIfAbsent(key, c);
             if (raced != null) {
                 c.close();
@@ -289,6 +216,19 @@ public final class NftablesFirewall implements Firewall {
             }
         }
         return c;
+    }
+
+    /** A netlink channel for map elements, if the network stack can open one; otherwise null (libnftables does it all). */
+    private NftDirect direct(NetnsRef host) {
+        NetworkStack s = stack;
+        if (s == null) {
+            return null;
+        }
+        try {
+            return new NftDirect(s.openNetlink(host, NetlinkChannel.NETLINK_NETFILTER));
+        } catch (PatchbayException e) { // e.g. an older stack without raw sockets (UnavailableException)
+            return null;
+        }
     }
 
     private static String identity(NetnsRef host) {

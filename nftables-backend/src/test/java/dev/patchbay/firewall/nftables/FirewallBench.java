@@ -9,6 +9,7 @@ import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.model.PortRange;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.firewall.iptables.IptablesFirewall;
+import dev.patchbay.netlink.NetlinkNetworkStack;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.io.IOException;
@@ -73,7 +74,7 @@ class FirewallBench {
 
     record Row(String what, int n, double median, double min, double max) {
         String line() {
-            return String.format(Locale.ROOT, "%-44s N=%-6d %8.3f ms  [%.3f..%.3f]", what, n, median, min, max);
+            return String.format(Locale.ROOT, "%-48s N=%-6d %8.3f ms  [%.3f..%.3f]", what, n, median, min, max);
         }
     }
 
@@ -106,7 +107,10 @@ class FirewallBench {
     }
 
     void ours(Firewall fw, int n) {
-        String name = fw.backend();
+        ours(fw, fw.backend(), n);
+    }
+
+    void ours(Firewall fw, String name, int n) {
         Ruleset all = forwards("bench:all", 10000, n);
         fw.remove(HOST, all.owner());
         record(name + " full apply (empty)", n, repeat(R_FULL, () -> {
@@ -178,12 +182,16 @@ class FirewallBench {
     void scale() throws Exception {
         Path tmp = Files.createTempDirectory("pb-bench");
         NftablesFirewall nft = new NftablesFirewall();
+        nft.stack = new NetlinkNetworkStack(); // as in the daemon: elements go as netlink batches
+        NftablesFirewall text = new NftablesFirewall(); // no stack: libnftables does everything
         IptablesFirewall ipt = new IptablesFirewall();
         ours(nft, 100); // warm-up: JIT, library load, context
+        ours(text, "nftables/libnftables only", 100);
         ours(ipt, 100);
         rows.clear();
         for (int n : new int[] {100, 1000, 10000}) {
             ours(nft, n);
+            ours(text, "nftables/libnftables only", n);
             ours(ipt, n);
             peers(n, tmp);
         }
@@ -193,6 +201,7 @@ class FirewallBench {
         for (int n : new int[] {100, 1000, 10000}) {
             out.append(ratio("full apply: iptables-nft-restore / nftables backend", "peer iptables-nft-restore full (empty)", "nftables full apply (empty)", n));
             out.append(ratio("full apply: nft -f map / nftables backend", "peer nft -f map full (empty)", "nftables full apply (empty)", n));
+            out.append(ratio("full apply: libnftables only / nftables backend", "nftables/libnftables only full apply (empty)", "nftables full apply (empty)", n));
             out.append(ratio("add one: nft add element / nftables backend", "peer nft add element", "nftables add one", n));
             out.append(ratio("delete one: nft delete element / nftables backend", "peer nft delete element", "nftables delete one", n));
             out.append(ratio("delete one: iptables-nft -D / nftables backend", "peer iptables-nft -D one", "nftables delete one", n));

@@ -21,12 +21,27 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The nftables backend against the real kernel, in the sandbox JVM's namespace (the host). */
+/**
+ * The nftables backend against the real kernel, in the sandbox JVM's namespace (the host), with a
+ * network stack: map elements go as nf_tables netlink batches ({@link NftablesFirewallTextIT}: without).
+ */
 @NetnsTest
 class NftablesFirewallIT {
     static final NetnsRef HOST = NetnsRef.current();
     static final RulesetOwner NET = RulesetOwner.of("net:t");
     static final RulesetOwner ATT1 = RulesetOwner.of("att:t/c1");
+
+    /** A backend as DS wires it in the daemon. */
+    NftablesFirewall newFirewall() {
+        NftablesFirewall fw = new NftablesFirewall();
+        fw.stack = new dev.patchbay.netlink.NetlinkNetworkStack();
+        return fw;
+    }
+
+    /** Whether elements go through netlink in this class's backends. */
+    boolean direct() {
+        return true;
+    }
 
     static Ruleset network() {
         return Ruleset.of(NET, new Rule.Masquerade(IpPrefix.parse("10.89.0.0/24"), null),
@@ -49,8 +64,9 @@ class NftablesFirewallIT {
     void appliesReplacesAndRemovesExactlyOneOwner(Sandbox sb) {
         nft(sb, "add", "table", "inet", "foreign");
         nft(sb, "add", "chain", "inet", "foreign", "keep");
-        NftablesFirewall fw = new NftablesFirewall();
+        NftablesFirewall fw = newFirewall();
         assertTrue(fw.usable(HOST));
+        assertEquals(direct(), fw.ctx(HOST).direct != null);
         fw.apply(HOST, network());
         fw.apply(HOST, publish(ATT1, "8080:80/tcp", "10.89.0.2"));
         fw.apply(HOST, publish(ATT1, "8080:80/tcp", "10.89.0.2")); // idempotent
@@ -65,7 +81,7 @@ class NftablesFirewallIT {
         String map = nft(sb, "list", "map", "inet", "patchbay", "fwd4");
         assertTrue(map.contains("tcp . 8090") && !map.contains("tcp . 8080"), map);
         // a fresh backend (another process) reads the table and removes exactly one owner
-        NftablesFirewall other = new NftablesFirewall();
+        NftablesFirewall other = newFirewall();
         assertEquals(List.of(), other.remove(HOST, ATT1));
         assertEquals(List.of(), other.remove(HOST, ATT1)); // idempotent
         assertFalse(nft(sb, "list", "map", "inet", "patchbay", "fwd4").contains("8090"));
@@ -82,7 +98,7 @@ class NftablesFirewallIT {
 
     @Test
     void keepsAUserChainTheOperatorFilled(Sandbox sb) {
-        NftablesFirewall fw = new NftablesFirewall();
+        NftablesFirewall fw = newFirewall();
         fw.apply(HOST, network());
         nft(sb, "add", "rule", "inet", "patchbay", "user", "tcp", "dport", "9", "drop");
         List<String> notices = fw.remove(HOST, NET);
@@ -99,7 +115,7 @@ class NftablesFirewallIT {
 
     @Test
     void trafficFlowsThroughMasqueradeAndDnat(Sandbox sb) throws Exception {
-        NftablesFirewall fw = new NftablesFirewall();
+        NftablesFirewall fw = newFirewall();
         try (FirewallTopology t = new FirewallTopology(sb)) {
             t.serve(t.outside, 7000, "outside");
             t.serve(t.c1, 80, "c1");

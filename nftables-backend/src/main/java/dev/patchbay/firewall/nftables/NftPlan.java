@@ -1,0 +1,129 @@
+package dev.patchbay.firewall.nftables;
+
+import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.firewall.Ruleset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What one apply changes, computed from the remembered state (pure), and how it changes that state. */
+final class NftPlan {
+    final String owner;
+    /** The table has no skeleton yet: this apply creates it. */
+    final boolean createsSkeleton;
+    /** {@code delete rule} for the owner's old rules. */
+    final List<String> ruleDeletes = new ArrayList<>();
+    /** {@code add rule} for its new ones. */
+    final List<String> ruleAdds;
+    final List<NftRenderer.Element> removed = new ArrayList<>();
+    final List<NftRenderer.Element> added = new ArrayList<>();
+
+    private NftPlan(String owner, boolean createsSkeleton, List<String> ruleAdds) {
+        this.owner = owner;
+        this.createsSkeleton = createsSkeleton;
+        this.ruleAdds = ruleAdds;
+    }
+
+    /**
+     * Plans {@code desired} against {@code s}. A port another owner publishes is refused here,
+     * before anything is sent.
+     */
+    static NftPlan of(NftState s, Ruleset desired) {
+        String owner = desired.owner().id();
+        List<NftRenderer.Element> want = NftRenderer.elements(desired);
+        for (NftRenderer.Element e : want) {
+            NftRenderer.Element held = s.elements.get(NftState.id(e));
+            if (held != null && !held.owner().equals(owner)) {
+                throw new AlreadyExistsException("failed to publish \"" + e.key() + "\" in map " + e.map() + ": it is published by \""
+                        + held.owner() + "\"");
+            }
+        }
+        NftPlan p = new NftPlan(owner, !s.skeleton(), NftRenderer.rules(desired));
+        for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
+            p.ruleDeletes.add(deleteRule(r));
+        }
+        Map<String, NftRenderer.Element> wanted = new HashMap<>();
+        want.forEach(e -> wanted.put(NftState.id(e), e));
+        Set<String> kept = new LinkedHashSet<>();
+        for (NftRenderer.Element old : s.elementsOf(owner)) {
+            NftRenderer.Element w = wanted.get(NftState.id(old));
+            if (w == null || !w.value().equals(old.value())) {
+                p.removed.add(old);
+            } else {
+                kept.add(NftState.id(old));
+            }
+        }
+        for (NftRenderer.Element e : want) {
+            if (!kept.contains(NftState.id(e))) {
+                p.added.add(e);
+            }
+        }
+        return p;
+    }
+
+    static String deleteRule(NftState.RuleRef r) {
+        return "delete rule " + NftRenderer.T + " " + r.chain() + " handle " + r.handle();
+    }
+
+    boolean isEmpty() {
+        return !createsSkeleton && !changesRules() && !changesElements();
+    }
+
+    boolean changesRules() {
+        return !ruleDeletes.isEmpty() || !ruleAdds.isEmpty();
+    }
+
+    boolean changesElements() {
+        return !removed.isEmpty() || !added.isEmpty();
+    }
+
+    /** Output flags for the libnftables run that adds the rules: echo their handles. */
+    int flags() {
+        return !ruleAdds.isEmpty() ? LibNftables.OUTPUT_ECHO | LibNftables.OUTPUT_HANDLE : 0;
+    }
+
+    /** The whole plan as one nft script (one transaction): what {@code plan} shows, and the path without netlink. */
+    String text() {
+        List<String> c = new ArrayList<>();
+        if (createsSkeleton) {
+            c.addAll(NftRenderer.skeleton());
+        }
+        c.addAll(ruleDeletes);
+        c.addAll(NftRenderer.deleteElements(removed));
+        c.addAll(ruleAdds);
+        c.addAll(NftRenderer.addElements(added));
+        return script(c);
+    }
+
+    /** The skeleton (if this plan creates it) and the rule commands, without elements. */
+    String rulesText() {
+        List<String> c = new ArrayList<>();
+        if (createsSkeleton) {
+            c.addAll(NftRenderer.skeleton());
+        }
+        c.addAll(ruleDeletes);
+        c.addAll(ruleAdds);
+        return script(c);
+    }
+
+    static String script(List<String> commands) {
+        return commands.isEmpty() ? "" : String.join("\n", commands) + "\n";
+    }
+
+    /** Records a successful apply in {@code s}; {@code echo} is what the rule run printed. */
+    void commit(NftState s, String echo) {
+        if (createsSkeleton) {
+            s.table = true;
+            s.chains.addAll(NftRenderer.CHAINS);
+            s.chains.add(NftRenderer.USER_CHAIN);
+            s.maps.addAll(NftRenderer.MAPS);
+        }
+        s.rules.remove(owner);
+        s.rules.putAll(NftState.echoedRules(echo));
+        removed.forEach(s::removeElement);
+        added.forEach(s::addElement);
+    }
+}
