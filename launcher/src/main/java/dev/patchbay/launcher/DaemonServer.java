@@ -25,13 +25,13 @@ import org.osgi.framework.BundleContext;
  * runs the CLI's commands for clients on a root-only Unix socket. Serves the namespace it runs in.
  */
 final class DaemonServer {
-    private final BundleContext ctx;
+    private final Requests requests;
     private final Runnable stopFramework;
     private final String netns = DaemonSocket.currentNetns();
 
     /** {@code stopFramework} stops the framework and deletes its cache; the shutdown hook runs it (idempotent). */
     DaemonServer(BundleContext ctx, Runnable stopFramework) {
-        this.ctx = ctx;
+        this.requests = new Requests(ctx);
         this.stopFramework = stopFramework;
     }
 
@@ -93,6 +93,7 @@ final class DaemonServer {
             // exiting anyway
         }
         finish(pool);
+        requests.close();
         stopFramework.run();
     }
 
@@ -119,11 +120,7 @@ final class DaemonServer {
         StringWriter err = new StringWriter();
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        PatchbayCli cli = PatchbayCli.create(ctx, o, e, word);
-        if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
-            cli = PatchbayCli.create(ctx, o, e, null);
-        }
-        int code = cli.execute(req.args());
+        int code = requests.run(req.args(), o, e);
         o.flush();
         e.flush();
         return new DaemonSocket.Reply(code, out.toString(), err.toString());
