@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
 
@@ -24,11 +25,14 @@ import org.osgi.framework.BundleContext;
  * runs the CLI's commands for clients on a root-only Unix socket. Serves the namespace it runs in.
  */
 final class DaemonServer {
-    private final BundleContext ctx;
+    private final Requests requests;
+    private final Runnable stopFramework;
     private final String netns = DaemonSocket.currentNetns();
 
-    DaemonServer(BundleContext ctx) {
-        this.ctx = ctx;
+    /** {@code stopFramework} stops the framework and deletes its cache; the shutdown hook runs it (idempotent). */
+    DaemonServer(BundleContext ctx, Runnable stopFramework) {
+        this.requests = new Requests(ctx);
+        this.stopFramework = stopFramework;
     }
 
     /** Serves until the process is told to stop; returns the exit code. */
@@ -45,16 +49,6 @@ final class DaemonServer {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
         Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-                Files.deleteIfExists(sock);
-            } catch (IOException ignored) {
-                // exiting anyway
-            }
-        }, "patchbay-daemon-stop"));
-        log.println("patchbay: daemon serving " + netns + " on " + sock);
-        log.flush();
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
@@ -62,6 +56,11 @@ final class DaemonServer {
             return t;
         };
         ExecutorService pool = Executors.newFixedThreadPool(16, threads); // platform threads: commands may block on locks
+        // On SIGTERM/SIGINT the JVM runs only its shutdown hooks and then halts: the main thread's try-with-resources
+        // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, sock, pool), "patchbay-daemon-stop"));
+        log.println("patchbay: daemon serving " + netns + " on " + sock);
+        log.flush();
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -71,8 +70,31 @@ final class DaemonServer {
             }
             pool.execute(() -> handle(client));
         }
-        pool.shutdown();
+        finish(pool); // the shutdown hook closed the socket: the caller stops the framework next
         return 0;
+    }
+
+    /** Lets the running requests finish, for at most 10 s. */
+    private static void finish(ExecutorService pool) {
+        pool.shutdown();
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops taking requests, lets the running ones finish (a bounded wait), then stops the framework. */
+    private void stop(ServerSocketChannel server, Path sock, ExecutorService pool) {
+        try {
+            server.close();
+            Files.deleteIfExists(sock);
+        } catch (IOException ignored) {
+            // exiting anyway
+        }
+        finish(pool);
+        requests.close();
+        stopFramework.run();
     }
 
     private void handle(SocketChannel client) {
@@ -98,11 +120,7 @@ final class DaemonServer {
         StringWriter err = new StringWriter();
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        PatchbayCli cli = PatchbayCli.create(ctx, o, e, word);
-        if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
-            cli = PatchbayCli.create(ctx, o, e, null);
-        }
-        int code = cli.execute(req.args());
+        int code = requests.run(req.args(), o, e);
         o.flush();
         e.flush();
         return new DaemonSocket.Reply(code, out.toString(), err.toString());

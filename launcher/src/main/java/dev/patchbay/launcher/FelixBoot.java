@@ -30,6 +30,7 @@ public final class FelixBoot implements AutoCloseable {
     private final Framework framework;
     private final Path storage;
     private final List<String> problems = new ArrayList<>();
+    private boolean closed;
 
     private FelixBoot(Framework framework, Path storage) {
         this.framework = framework;
@@ -130,8 +131,17 @@ public final class FelixBoot implements AutoCloseable {
         return List.copyOf(problems);
     }
 
+    /**
+     * Stops the framework and deletes its cache. Idempotent and safe from two threads at once: the daemon calls it
+     * from its shutdown hook (on SIGTERM) while the main thread's try-with-resources may call it too; the second
+     * caller waits for the first and then returns.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             framework.stop();
             framework.waitForStop(10_000);

@@ -53,7 +53,7 @@ public final class Main {
             }
             if (daemon) {
                 try {
-                    return new DaemonServer(boot.context()).serve(err);
+                    return new DaemonServer(boot.context(), boot::close).serve(err);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
                 }

@@ -58,12 +58,35 @@ public final class PatchbayCli {
         return root;
     }
 
+    /** Runs {@code args} once, then gives back the command services this command line holds. */
     public int execute(String... args) {
         try {
             return root.execute(args);
         } finally {
-            releases.forEach(Runnable::run);
+            release();
         }
+    }
+
+    /** Whether the command {@code word} is mounted (its service was there when this command line was built). */
+    boolean mounts(String word) {
+        return root.getSubcommands().containsKey(word);
+    }
+
+    /**
+     * Runs {@code args} and keeps the command services, for a caller that reuses this command line (see
+     * {@link Requests}): picocli resets every option and parameter to its initial value before each parse. Not
+     * thread-safe: one request at a time.
+     */
+    int executeAgain(PrintWriter out, PrintWriter err, String... args) {
+        root.setOut(out);
+        root.setErr(err);
+        return root.execute(args);
+    }
+
+    /** Gives back the command services; the command line must not run again. */
+    void release() {
+        releases.forEach(Runnable::run);
+        releases.clear();
     }
 
     private void mountCommands(BundleContext ctx, String only) {

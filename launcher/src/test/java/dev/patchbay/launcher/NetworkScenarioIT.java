@@ -63,6 +63,8 @@ class NetworkScenarioIT {
             String blueIp = "10.77.0.3";
             assertTrue(sandbox.ping(red, blueIp), "red -> blue");
             assertTrue(sandbox.ping(blue, "10.77.0.1"), "blue -> gateway");
+            assertEquals("", sandbox.execIn(blue, "ip", "-6", "-o", "addr", "show", "dev", "eth0").output().trim(),
+                    "an IPv4-only network leaves the container's interface without IPv6 (no link-local chatter flooded to every port)");
             assertTrue(sandbox.ping(red, "198.51.100.2"), "red -> outside through masquerade");
             Process server = new ProcessBuilder("ip", "netns", "exec", red, "python3", "-m", "http.server", "80", "--bind", "0.0.0.0")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -134,6 +136,8 @@ class NetworkScenarioIT {
             cli.run("attach", "ds", "--netns", blue).ok();
             String ls = cli.run("-o", "json", "ls", "ds").ok().out();
             assertTrue(ls.contains("fd00:76::2/64") && ls.contains("fd00:76::3/64"), ls);
+            assertTrue(sandbox.execIn(red, "ip", "-6", "-o", "addr", "show", "dev", "eth0").output().contains("fe80::"),
+                    "a dual-stack network keeps the container's link-local address");
             assertTrue(sandbox.ping(red, "10.76.0.3"));
             boolean v6 = false;
             for (int i = 0; i < 10 && !v6; i++) { // duplicate address detection may hold a fresh address back a moment

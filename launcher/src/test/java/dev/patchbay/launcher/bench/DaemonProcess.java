@@ -77,7 +77,7 @@ final class DaemonProcess implements Patchbay {
 
     /**
      * The daemon's framework cache ({@code patchbay-felix-*} in the temp folder), found through the bundle jars it
-     * holds open. A daemon stopped by a signal does not delete it (FelixBoot.close does not run), so the benchmark does.
+     * holds open. The daemon's shutdown hook deletes it; if a daemon ever leaves it, the benchmark says so and deletes it.
      */
     private static Path felixCacheOf(long pid) {
         try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
@@ -200,7 +200,8 @@ final class DaemonProcess implements Patchbay {
             Thread.currentThread().interrupt();
         }
         Procs.deleteTree(runDir);
-        if (felixCache != null && !process.isAlive()) {
+        if (felixCache != null && !process.isAlive() && Files.exists(felixCache)) {
+            System.err.println("bench: the stopped daemon left its Felix cache " + felixCache + "; deleting it");
             Procs.deleteTree(felixCache);
         }
         try {

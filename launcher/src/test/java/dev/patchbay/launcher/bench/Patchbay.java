@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * One way of running a Patchbay command and timing it. {@link InProcess} does exactly what the daemon
- * does per request, in this JVM: {@code PatchbayCli.create(ctx, out, err, word).execute(args)}.
+ * does per request, in this JVM: {@code requests.run(args, out, err)} on the daemon's {@code Requests}.
  */
 interface Patchbay extends AutoCloseable {
 
@@ -37,9 +37,8 @@ interface Patchbay extends AutoCloseable {
         private final URLClassLoader loader;
         private final AutoCloseable boot;
         private final Object context;
-        private final Method create;
-        private final Method execute;
-        private final Method commandWord;
+        private final Object requests;
+        private final Method run;
         private final Path stateDir;
 
         InProcess(Path dist, Path stateDir) throws Exception {
@@ -48,15 +47,14 @@ interface Patchbay extends AutoCloseable {
                 lib.resolve("picocli.jar").toUri().toURL()};
             this.loader = new URLClassLoader("patchbay-dist", urls, ClassLoader.getPlatformClassLoader());
             Class<?> felixBoot = loader.loadClass("dev.patchbay.launcher.FelixBoot");
-            Class<?> cli = loader.loadClass("dev.patchbay.launcher.PatchbayCli");
+            Class<?> requestsClass = loader.loadClass("dev.patchbay.launcher.Requests");
             Class<?> bundleContext = loader.loadClass("org.osgi.framework.BundleContext");
             StringWriter log = new StringWriter();
             this.boot = (AutoCloseable) felixBoot.getMethod("start", Path.class, PrintWriter.class, boolean.class)
                     .invoke(null, dist.resolve("bundles"), new PrintWriter(log, true), false);
             this.context = felixBoot.getMethod("context").invoke(boot);
-            this.create = cli.getMethod("create", bundleContext, PrintWriter.class, PrintWriter.class, String.class);
-            this.execute = cli.getMethod("execute", String[].class);
-            this.commandWord = cli.getMethod("commandWord", String[].class);
+            this.requests = requestsClass.getConstructor(bundleContext).newInstance(context);
+            this.run = requestsClass.getMethod("run", String[].class, PrintWriter.class, PrintWriter.class);
             this.stateDir = stateDir;
             Object problems = felixBoot.getMethod("problems").invoke(boot);
             if (!((java.util.List<?>) problems).isEmpty()) {
@@ -91,8 +89,7 @@ interface Patchbay extends AutoCloseable {
             int code;
             long t0 = System.nanoTime();
             try {
-                Object word = commandWord.invoke(null, (Object) full);
-                code = (Integer) execute.invoke(create.invoke(null, context, o, e, word), (Object) full);
+                code = (Integer) run.invoke(requests, full, o, e);
             } catch (ReflectiveOperationException ex) {
                 throw new IllegalStateException("cannot run patchbay " + String.join(" ", args) + ": " + ex, ex);
             }
@@ -106,6 +103,7 @@ interface Patchbay extends AutoCloseable {
         @Override
         public void close() {
             try {
+                ((AutoCloseable) requests).close();
                 boot.close();
                 loader.close();
             } catch (Exception e) {

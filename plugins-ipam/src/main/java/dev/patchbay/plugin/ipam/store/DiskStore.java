@@ -269,13 +269,33 @@ public final class DiskStore implements Store {
     public void setLastReserved(int rangeSet, InetAddress address) {
         try {
             Snapshot seen = SNAPSHOTS.get(dir);
-            Files.writeString(dir.resolve(LAST_RESERVED + rangeSet), IpAddresses.format(address), StandardCharsets.UTF_8);
+            overwrite(dir.resolve(LAST_RESERVED + rangeSet), IpAddresses.format(address).getBytes(StandardCharsets.UTF_8));
             FileTime mtime = mtime();
             if (seen != null && mtime != null) { // the file may have been created: the directory changed, by us
                 SNAPSHOTS.put(dir, new Snapshot(mtime, seen.records()));
             }
         } catch (IOException e) {
             throw fail("write " + LAST_RESERVED + rangeSet + " in", dir, e);
+        }
+    }
+
+    /**
+     * Replaces a small file's content in place: open without O_TRUNC, write at 0, then cut to the new length
+     * (only ever to a non-zero length). Truncating a file with data to zero and rewriting it, as
+     * {@code Files.writeString} does, makes ext4 start writeback on close (auto_da_alloc): about 2 ms per
+     * allocation on the build VM, against microseconds in place. host-local reads the same bytes either way, and
+     * the file is only a hint: one cut short by a crash reads as no address, and allocation starts at the range start.
+     */
+    private void overwrite(Path f, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf, buf.position());
+            }
+            ch.truncate(content.length); // a no-op unless the old content was longer
+            if (fsync) {
+                ch.force(false);
+            }
         }
     }
 

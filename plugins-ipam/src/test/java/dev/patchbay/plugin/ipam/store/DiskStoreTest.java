@@ -53,6 +53,21 @@ class DiskStoreTest {
     }
 
     @Test
+    void lastReservedIsRewrittenInPlaceToExactlyTheNewAddress() throws Exception {
+        DiskStore store = new DiskStore(data, "net1");
+        Path last = data.resolve("net1").resolve("last_reserved_ip.0");
+        try (Store.Lock lock = store.lock()) {
+            store.setLastReserved(0, ip("10.0.0.100"));
+            assertEquals("10.0.0.100", Files.readString(last));
+            store.setLastReserved(0, ip("10.0.0.9")); // shorter: the old tail must go
+            assertEquals("10.0.0.9", Files.readString(last));
+            store.setLastReserved(0, ip("10.0.0.10"));
+            assertEquals("10.0.0.10", Files.readString(last));
+        }
+        assertEquals(Optional.of(ip("10.0.0.10")), store.lastReserved(0));
+    }
+
+    @Test
     void readsLegacyAndDamagedRecordsAndIgnoresOtherFiles() throws Exception {
         Path dir = Files.createDirectories(data.resolve("net1"));
         Files.writeString(dir.resolve("10.0.0.7"), "legacy-owner", StandardCharsets.UTF_8);

@@ -1,0 +1,108 @@
+package dev.patchbay.launcher;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceListener;
+
+/**
+ * Runs CLI requests in a long-lived framework (the daemon). Building a command line per request (service lookup
+ * with a filter, a new prototype instance of the command service, picocli's model of the root and the command)
+ * costs 1-3 ms, as much as the IPAM and netlink work of an attach; so each command word keeps the command lines
+ * it built and reuses them.
+ *
+ * <p>A picocli {@code CommandLine} is not thread-safe, so a ready command line serves one request at a time: a
+ * request takes an idle one of its word or builds a new one when all are busy (so there are at most as many per
+ * word as requests run at once), and puts it back afterwards. picocli resets every option and parameter to its
+ * initial value before each parse, so nothing of one request is seen by the next. Any change to the command
+ * services (a bundle stopped, updated or started, a component re-activated with other references) drops every
+ * idle command line and the ones in use when they come back: a request never runs a command whose service was
+ * unregistered or outranked meanwhile.
+ */
+public final class Requests implements AutoCloseable {
+    private final BundleContext ctx;
+    private final Map<String, ConcurrentLinkedDeque<Ready>> idle = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    private final ServiceListener onChange = event -> invalidate();
+
+    /** A command line for one word, built while the command services were at {@code generation}. */
+    private record Ready(PatchbayCli cli, long generation) {
+    }
+
+    public Requests(BundleContext ctx) {
+        this.ctx = ctx;
+        try {
+            ctx.addServiceListener(onChange, "(" + PatchbayCli.COMMAND_PROPERTY + "=*)");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs one command line, {@code args}, writing to {@code out} and {@code err}; returns its exit code. */
+    public int run(String[] args, PrintWriter out, PrintWriter err) {
+        String word = PatchbayCli.commandWord(args);
+        if (word == null || word.equals("daemon")) { // help, version or no command: rare, built afresh
+            return PatchbayCli.create(ctx, out, err, null).execute(args);
+        }
+        Ready ready = take(word);
+        if (ready == null) {
+            long built = generation.get();
+            PatchbayCli cli = PatchbayCli.create(ctx, out, err, word);
+            if (!cli.mounts(word)) { // unknown word: every command mounted, for picocli's suggestions
+                cli.release();
+                return PatchbayCli.create(ctx, out, err, null).execute(args);
+            }
+            ready = new Ready(cli, built);
+        }
+        try {
+            return ready.cli().executeAgain(out, err, args);
+        } finally {
+            giveBack(word, ready);
+        }
+    }
+
+    private Ready take(String word) {
+        ConcurrentLinkedDeque<Ready> queue = idle.get(word);
+        Ready ready = queue == null ? null : queue.pollFirst();
+        while (ready != null && ready.generation() != generation.get()) {
+            ready.cli().release();
+            ready = queue.pollFirst();
+        }
+        return ready;
+    }
+
+    private void giveBack(String word, Ready ready) {
+        if (ready.generation() != generation.get()) {
+            ready.cli().release();
+            return;
+        }
+        idle.computeIfAbsent(word, w -> new ConcurrentLinkedDeque<>()).offerFirst(ready);
+        if (ready.generation() != generation.get() && idle.get(word).remove(ready)) { // invalidated meanwhile
+            ready.cli().release();
+        }
+    }
+
+    /** Drops every idle command line; the ones in use are dropped when they come back. */
+    private void invalidate() {
+        generation.incrementAndGet();
+        for (ConcurrentLinkedDeque<Ready> queue : idle.values()) {
+            for (Ready r = queue.pollFirst(); r != null; r = queue.pollFirst()) {
+                r.cli().release();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            ctx.removeServiceListener(onChange);
+        } catch (RuntimeException ignored) {
+            // the framework is already stopping
+        }
+        invalidate();
+    }
+}
