@@ -69,6 +69,11 @@ final class Journal {
         return out;
     }
 
+    /** True while the entry {@code id} is on disk: its operation has not finished (or died). */
+    static boolean exists(Path stateDir, String id) {
+        return Files.exists(stateDir.resolve("journal").resolve(id + ".json"));
+    }
+
     static void forget(Path stateDir, String id) {
         StateFiles.delete(stateDir.resolve("journal").resolve(id + ".json"));
     }

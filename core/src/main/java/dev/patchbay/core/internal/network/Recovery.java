@@ -50,12 +50,21 @@ public final class Recovery {
                     continue;
                 }
                 ErrorCollector mine = new ErrorCollector();
-                store.lockNetwork(e.network(), () -> {
+                boolean replayed = store.lockNetwork(e.network(), () -> {
+                    // The entry was listed before this lock was ours: an operation still running then has
+                    // finished meanwhile and deleted its entry (a later detach-then-attach of the same
+                    // container must not be undone). Attach and detach write and delete their entry under
+                    // this lock, so an entry still here now belongs to a process that died.
+                    if (!Journal.exists(store.root(), e.id())) {
+                        return false;
+                    }
                     replay(hostRef, e, mine);
-                    return null;
+                    if (mine.isEmpty()) {
+                        Journal.forget(store.root(), e.id());
+                    }
+                    return true;
                 });
-                if (mine.isEmpty()) {
-                    Journal.forget(store.root(), e.id());
+                if (replayed && mine.isEmpty()) {
                     recovered.add(e.op() + " " + e.network() + (e.containerId() == null ? "" : "/" + e.containerId()));
                 }
                 mine.errors().forEach(x -> errors.run("recover " + e.id(), () -> {
