@@ -46,7 +46,8 @@ public final class FelixBoot implements AutoCloseable {
     public static FelixBoot start(Path bundlesDir, PrintWriter log, boolean verbose, Map<String, String> properties) {
         Path storage;
         try {
-            storage = Files.createTempDirectory("patchbay-felix-");
+            sweepDeadCaches();
+            storage = Files.createTempDirectory(CACHE_PREFIX + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
         }
@@ -151,6 +152,35 @@ public final class FelixBoot implements AutoCloseable {
             }
         }
         deleteTree(storage);
+    }
+
+    /** Framework caches are named {@code patchbay-felix-PID-RANDOM} under the temp directory. */
+    static final String CACHE_PREFIX = "patchbay-felix-";
+
+    /**
+     * Deletes the caches of processes that are gone: a process killed with SIGKILL runs no shutdown hook, so
+     * its cache stays behind until the next framework start here. A cache whose process id is alive (or was
+     * reused) is kept.
+     */
+    static void sweepDeadCaches() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmp, CACHE_PREFIX + "*-*")) {
+            for (Path p : dir) {
+                String rest = p.getFileName().toString().substring(CACHE_PREFIX.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(rest.substring(0, dash));
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    continue; // not one of ours, or of an older release without the pid in the name
+                }
+                if (ProcessHandle.of(pid).isEmpty() && Files.isDirectory(p)) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: temp directories
+        }
     }
 
     private static void deleteTree(Path root) {

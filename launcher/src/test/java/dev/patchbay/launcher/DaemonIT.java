@@ -41,6 +41,34 @@ class DaemonIT {
         Files.delete(tmp);
     }
 
+    /** SIGKILL runs no shutdown hook: the cache stays until the next framework start in that TMPDIR sweeps it. */
+    @Test
+    void cacheOfAKilledDaemonIsSweptByTheNextStart(Sandbox sandbox) throws Exception {
+        Path tmp = Files.createTempDirectory("pb-daemon-tmp");
+        Path run = Files.createTempDirectory("pb-run");
+        Cli cli = new Cli(Files.createTempDirectory("pb-state"), run);
+        Map<String, String> env = Map.of("PATCHBAY_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+        Process killed = cli.startDaemon(env);
+        List<Path> left = felixCaches(tmp);
+        killed.destroyForcibly(); // SIGKILL
+        assertTrue(killed.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(left, felixCaches(tmp), "a killed daemon leaves its cache");
+        try (Stream<Path> files = Files.list(run)) {
+            files.forEach(f -> f.toFile().delete()); // its socket file too: startDaemon waits for a new one
+        }
+        Process next = cli.startDaemon(env);
+        try {
+            List<Path> now = felixCaches(tmp);
+            assertEquals(1, now.size(), "only the running daemon's cache: " + now);
+            assertFalse(now.containsAll(left), "the dead daemon's cache is gone: " + now);
+        } finally {
+            next.destroy();
+            assertTrue(next.waitFor(60, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(), felixCaches(tmp));
+        Files.delete(tmp);
+    }
+
     @Test
     void reusedCommandLinesCarryNothingOverBetweenRequests(Sandbox sandbox) throws Exception {
         Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
