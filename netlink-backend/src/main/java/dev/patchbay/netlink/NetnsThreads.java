@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The only place that switches a thread's network namespace. setns(2) acts on the calling OS
- * thread alone, so every switch happens on a fresh platform thread made for it, which ends
- * with its task: no pooled or caller thread ever leaves the namespace it started in.
+ * thread alone, so a task runs on a dedicated platform thread that enters the target namespace,
+ * runs it, and goes back to the process's own namespace before it takes the next task (see
+ * {@link NetnsWorkers}); a worker that cannot go back ends. Caller threads never switch.
  */
 final class NetnsThreads {
     private static final AtomicInteger COUNT = new AtomicInteger();
@@ -37,16 +38,11 @@ final class NetnsThreads {
         return fd;
     }
 
-    /** Runs {@code task} on a new platform thread that first entered {@code netns}; the thread then ends. */
+    /** Runs {@code task} on a namespace worker that entered {@code netns} for it, and returns what it returned. */
     static <T> T callIn(NetnsRef netns, Callable<T> task) {
-        int fd = openNetns(netns);
+        int fd = openNetns(netns); // on the caller's thread: "current" means the caller's namespace
         try {
-            return onFreshThread("patchbay-netns-" + netns, () -> {
-                if (Sys.libc().setns(fd, Sys.CLONE_NEWNET) < 0) {
-                    throw fail("enter", netns, new NetlinkError(Sys.errno(), "setns"));
-                }
-                return task.call();
-            });
+            return NetnsWorkers.call(netns, fd, task);
         } finally {
             Sys.libc().close(fd);
         }

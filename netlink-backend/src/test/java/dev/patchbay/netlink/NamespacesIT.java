@@ -143,6 +143,28 @@ class NamespacesIT {
         assertTrue(after.size() < before.size() + 10, "no thread piles up: " + before.size() + " -> " + after.size());
     }
 
+    /** Workers go home after a failing task, and one started from inside a foreign namespace (a nested call) goes home too. */
+    @Test
+    void workersGoHomeAfterFailuresAndNestedCalls(Sandbox sandbox) throws Exception {
+        String a = sandbox.netns("wa");
+        String b = sandbox.netns("wb");
+        String home = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        String inA = stack.callIn(NetnsRef.named(a), () -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+        for (int i = 0; i < 20; i++) {
+            assertThrows(IllegalStateException.class, () -> stack.callIn(NetnsRef.named(a), () -> {
+                throw new IllegalStateException("task fails in the namespace");
+            }));
+            // every worker may be busy here, so the inner call may start a new one, from inside namespace a
+            String[] nested = stack.callIn(NetnsRef.named(a), () -> new String[] {
+                Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString(),
+                stack.callIn(NetnsRef.named(b), () -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString())});
+            assertEquals(inA, nested[0]);
+            assertNotEquals(inA, nested[1]);
+            assertNotEquals(home, nested[1]);
+        }
+        threadNamespaces().forEach((tid, net) -> assertEquals(home, net, "thread " + tid + " is in " + net + ", not " + home));
+    }
+
     /** Thread id to its network namespace, for every thread of this JVM. */
     private static Map<String, String> threadNamespaces() throws IOException {
         Map<String, String> out = new TreeMap<>();
