@@ -9,6 +9,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NotLinkException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -106,15 +108,40 @@ final class HostRecord {
 
     /** The owner publishing {@code key}, or null. */
     String portHolder(String key) {
+        Path f = portFile(key);
         try {
-            return Files.readString(portFile(key), StandardCharsets.UTF_8);
+            return URLDecoder.decode(Files.readSymbolicLink(f).toString(), StandardCharsets.UTF_8);
+        } catch (NotLinkException e) {
+            try {
+                return Files.readString(f, StandardCharsets.UTF_8); // written by a release that kept claims in files
+            } catch (IOException gone) {
+                return null;
+            }
         } catch (IOException e) {
             return null;
         }
     }
 
+    /**
+     * A claim is a symbolic link named by the key whose target is the owner: made in one step, and a short
+     * target lives in the inode, so no data block is written (a temp file and a rename cost several times more).
+     */
     void claimPort(String key, String owner) {
-        replace(portFile(key), owner);
+        Path f = portFile(key);
+        Path target = Path.of(URLEncoder.encode(owner, StandardCharsets.UTF_8));
+        try {
+            try {
+                Files.createSymbolicLink(f, target);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(f.getParent());
+                Files.createSymbolicLink(f, target);
+            } catch (FileAlreadyExistsException e) {
+                Files.delete(f); // a stale claim: the caller checked the holder under the firewall lock
+                Files.createSymbolicLink(f, target);
+            }
+        } catch (IOException e) {
+            throw new BackendException("failed to write state file \"" + f + "\": " + e.getMessage(), e);
+        }
     }
 
     void releasePort(String key) {

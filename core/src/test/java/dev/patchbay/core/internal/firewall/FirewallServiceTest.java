@@ -159,6 +159,9 @@ class FirewallServiceTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> host.apply(publish("att:a/c2", "8080:81")));
         assertTrue(e.getMessage().contains("att:a/c1"), e.getMessage());
         assertEquals(1, nft.held.size());
+        host.remove(RulesetOwner.of("att:a/c1"));
+        host.apply(publish("att:a/c2", "8080:81")); // the claim went with its owner
+        assertThrows(InvalidInputException.class, () -> host.apply(publish("att:a/c1", "8080:80")));
     }
 
     @Test
