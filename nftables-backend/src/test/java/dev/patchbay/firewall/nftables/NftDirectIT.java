@@ -40,10 +40,7 @@ class NftDirectIT {
     }
 
     static String nft(Sandbox sb, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "nft";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return sb.run(argv);
+        return NftablesFirewallIT.nft(sb, args);
     }
 
     @Test
