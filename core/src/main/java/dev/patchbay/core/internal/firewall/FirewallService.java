@@ -1,23 +1,17 @@
 package dev.patchbay.core.internal.firewall;
 
-import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.firewall.FirewallHost;
 import dev.patchbay.core.firewall.FirewallManager;
+import dev.patchbay.core.internal.FileLocks;
 import dev.patchbay.core.model.NetnsRef;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -28,7 +22,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /** The {@link FirewallManager}: knows every installed backend (by name and ranking) and hands out hosts. */
 @Component(service = FirewallManager.class)
 public final class FirewallService implements FirewallManager {
-    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     /** An installed backend. */
     record Backend(String name, int ranking, Firewall firewall) {
@@ -75,19 +68,6 @@ public final class FirewallService implements FirewallManager {
 
     /** Runs {@code action} holding the firewall lock of the state directory, against threads and processes. */
     static <T> T locked(Path stateDir, Supplier<T> action) {
-        Path lockFile = stateDir.resolve("firewall").resolve(".lock").toAbsolutePath().normalize();
-        ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
-        jvm.lock();
-        try {
-            Files.createDirectories(lockFile.getParent());
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = ch.lock()) {
-                return action.get();
-            }
-        } catch (IOException e) {
-            throw new BackendException("failed to lock \"" + lockFile + "\": " + e.getMessage(), e);
-        } finally {
-            jvm.unlock();
-        }
+        return FileLocks.locked(stateDir.resolve("firewall").resolve(".lock"), action);
     }
 }

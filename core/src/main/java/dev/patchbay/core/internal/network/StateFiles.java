@@ -2,9 +2,8 @@ package dev.patchbay.core.internal.network;
 
 import dev.patchbay.core.command.Json;
 import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.internal.FileLocks;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,10 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +19,6 @@ import java.util.function.Supplier;
  * exclude other threads of this process and other processes alike (a JVM lock, then fcntl).
  */
 final class StateFiles {
-    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private StateFiles() {
     }
@@ -111,18 +106,6 @@ final class StateFiles {
 
     /** Runs {@code action} holding the lock file exclusively, against threads and processes. */
     static <T> T locked(Path lockFile, Supplier<T> action) {
-        ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new ReentrantLock());
-        jvm.lock();
-        try {
-            Files.createDirectories(lockFile.getParent());
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = ch.lock()) {
-                return action.get();
-            }
-        } catch (IOException e) {
-            throw new BackendException("failed to lock \"" + lockFile + "\": " + e.getMessage(), e);
-        } finally {
-            jvm.unlock();
-        }
+        return FileLocks.locked(lockFile, action);
     }
 }
