@@ -3,6 +3,7 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.patchbay.core.model.IpPrefix;
@@ -17,6 +18,14 @@ import org.junit.jupiter.api.Test;
 
 /** Decoding replies the kernel sent to iproute2 (captured with strace). */
 class RepliesTest {
+
+    /** recvfrom with MSG_TRUNC returns the datagram's full length: one longer than the buffer is refused, never cut. */
+    @Test
+    void aDatagramLongerThanTheReceiveBufferIsAnError() {
+        assertEquals(NetlinkSocket.RECV_SIZE, NetlinkSocket.fitting(NetlinkSocket.RECV_SIZE));
+        var e = assertThrows(dev.patchbay.core.errors.BackendException.class, () -> NetlinkSocket.fitting(NetlinkSocket.RECV_SIZE + 1L));
+        assertTrue(e.getMessage().contains("did not fit"), e.getMessage());
+    }
 
     @Test
     void linkReply() {

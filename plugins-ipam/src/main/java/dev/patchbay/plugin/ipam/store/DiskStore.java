@@ -284,7 +284,9 @@ public final class DiskStore implements Store {
      * (only ever to a non-zero length). Truncating a file with data to zero and rewriting it, as
      * {@code Files.writeString} does, makes ext4 start writeback on close (auto_da_alloc): about 2 ms per
      * allocation on the build VM, against microseconds in place. host-local reads the same bytes either way, and
-     * the file is only a hint: one cut short by a crash reads as no address, and allocation starts at the range start.
+     * the file is only a hint: a crash between the write and the cut may leave the tail of a longer old address
+     * (10.0.0.9 over 10.0.0.10 reads 10.0.0.90 until the cut), which makes the next search start elsewhere in the
+     * range, or at its start if the text is no address of it; every candidate is still checked against the records.
      */
     private void overwrite(Path f, byte[] content) throws IOException {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
