@@ -52,28 +52,32 @@ final class PatchbayPhases {
             List<Double> attachPub = new ArrayList<>();
             List<Double> detachPub = new ArrayList<>();
             String ping = "";
-            boolean publishFirst = "publish-first".equals(System.getProperty("patchbay.bench.order", "plain-first"));
-            for (int pass = 0; pass < 2; pass++) {
-                if ((pass == 0) != publishFirst) {
-                    for (int i = 0; i < containers.size(); i++) {
-                        String c = containers.get(i);
-                        attach.add(BenchOp.timed("attach", i + 1, () -> pb.call("attach", NET, "--netns", c)));
-                    }
-                    ping = ping(containers.get(0), "10.200.0.1") + ", c1 -> c2 "
-                            + (containers.size() < 2 ? "n/a" : ping(containers.get(0), address(containers.get(1))));
-                    for (int i = 0; i < containers.size(); i++) {
-                        String c = containers.get(i);
-                        detach.add(BenchOp.timed("detach", i + 1, () -> pb.call("detach", NET, "--netns", c)));
-                    }
-                } else {
-                    for (int i = 0; i < containers.size(); i++) {
-                        String c = containers.get(i);
-                        String port = (20001 + i) + ":80/tcp";
-                        attachPub.add(BenchOp.timed("attach --publish", i + 1, () -> pb.call("attach", NET, "--netns", c, "--publish", port)));
-                    }
-                    for (int i = 0; i < containers.size(); i++) {
-                        String c = containers.get(i);
-                        detachPub.add(BenchOp.timed("detach (published)", i + 1, () -> pb.call("detach", NET, "--netns", c)));
+            String order = System.getProperty("patchbay.bench.order", "plain-first");
+            if ("interleaved".equals(order)) {
+                ping = interleaved(pb, attach, detach, attachPub, detachPub);
+            } else {
+                boolean publishFirst = "publish-first".equals(order);
+                for (int pass = 0; pass < 2; pass++) {
+                    if ((pass == 0) != publishFirst) {
+                        for (int i = 0; i < containers.size(); i++) {
+                            String c = containers.get(i);
+                            attach.add(BenchOp.timed("attach", i + 1, () -> pb.call("attach", NET, "--netns", c)));
+                        }
+                        ping = sanityPings();
+                        for (int i = 0; i < containers.size(); i++) {
+                            String c = containers.get(i);
+                            detach.add(BenchOp.timed("detach", i + 1, () -> pb.call("detach", NET, "--netns", c)));
+                        }
+                    } else {
+                        for (int i = 0; i < containers.size(); i++) {
+                            String c = containers.get(i);
+                            String port = (20001 + i) + ":80/tcp";
+                            attachPub.add(BenchOp.timed("attach --publish", i + 1, () -> pb.call("attach", NET, "--netns", c, "--publish", port)));
+                        }
+                        for (int i = 0; i < containers.size(); i++) {
+                            String c = containers.get(i);
+                            detachPub.add(BenchOp.timed("detach (published)", i + 1, () -> pb.call("detach", NET, "--netns", c)));
+                        }
                     }
                 }
             }
@@ -83,8 +87,9 @@ final class PatchbayPhases {
             report.row("patchbay in-process: attach --publish", attachPub);
             report.row("patchbay in-process: detach", detach);
             report.row("patchbay in-process: detach (published)", detachPub);
-            report.line("   sanity: c1 -> gateway ping %s; network rm %.2f ms; warm-up: %d attach+detach cycles first; passes %s", ping, rm,
-                    Math.min(warmup, containers.size()), publishFirst ? "publish first" : "plain first");
+            report.line("   sanity: c1 -> gateway ping %s; network rm %.2f ms; warm-up: %d attach+detach cycles first; order %s%s", ping, rm,
+                    Math.min(warmup, containers.size()), order,
+                    "interleaved".equals(order) ? " (each row holds every other container: its ms/ctr is per two containers)" : "");
         } finally {
             if (created) {
                 forceRemove(pb, NET);
@@ -93,6 +98,34 @@ final class PatchbayPhases {
             Procs.quiet("ip", "link", "del", BRIDGE);
             Procs.deleteTree(state);
         }
+    }
+
+    /**
+     * One pass: container 1 plain, container 2 publishing a port, 3 plain, and so on, then detached in the same
+     * order. Both rows (N/2 samples each) see the same moments of a noisy machine and the same bridge size.
+     */
+    private String interleaved(Patchbay pb, List<Double> attach, List<Double> detach, List<Double> attachPub, List<Double> detachPub) {
+        for (int i = 0; i < containers.size(); i++) {
+            String c = containers.get(i);
+            if (i % 2 == 0) {
+                attach.add(BenchOp.timed("attach", i + 1, () -> pb.call("attach", NET, "--netns", c)));
+            } else {
+                String port = (20001 + i) + ":80/tcp";
+                attachPub.add(BenchOp.timed("attach --publish", i + 1, () -> pb.call("attach", NET, "--netns", c, "--publish", port)));
+            }
+        }
+        String ping = sanityPings();
+        for (int i = 0; i < containers.size(); i++) {
+            String c = containers.get(i);
+            (i % 2 == 0 ? detach : detachPub).add(BenchOp.timed(i % 2 == 0 ? "detach" : "detach (published)", i + 1,
+                    () -> pb.call("detach", NET, "--netns", c)));
+        }
+        return ping;
+    }
+
+    private String sanityPings() {
+        return ping(containers.get(0), "10.200.0.1") + ", c1 -> c2 "
+                + (containers.size() < 2 ? "n/a" : ping(containers.get(0), address(containers.get(1))));
     }
 
     /**

@@ -28,6 +28,8 @@ public final class FirewallService implements FirewallManager {
     }
 
     private final Map<String, Backend> backends = new ConcurrentHashMap<>();
+    /** What this process last read of each host's log: used and changed under the firewall lock only. */
+    private final Map<Path, HostLog> logs = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addFirewall(Firewall fw, Map<String, Object> props) {
@@ -64,6 +66,11 @@ public final class FirewallService implements FirewallManager {
     @Override
     public FirewallHost host(Path stateDir, NetnsRef netns) {
         return new Host(this, stateDir, netns);
+    }
+
+    /** This process's view of the log of host {@code identity} in {@code stateDir}. */
+    HostLog log(Path stateDir, String identity) {
+        return logs.computeIfAbsent(HostLog.file(stateDir, identity).toAbsolutePath().normalize(), f -> new HostLog(stateDir, identity));
     }
 
     /** Runs {@code action} holding the firewall lock of the state directory, against threads and processes. */

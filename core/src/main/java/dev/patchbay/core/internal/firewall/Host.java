@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -37,26 +36,21 @@ final class Host implements FirewallHost {
 
     private String identity() {
         try {
-            return Files.getAttribute(netns.path(), "unix:dev") + ":" + Files.getAttribute(netns.path(), "unix:ino");
+            Map<String, Object> a = Files.readAttributes(netns.path(), "unix:dev,ino");
+            return a.get("dev") + ":" + a.get("ino");
         } catch (IOException | UnsupportedOperationException e) {
             throw new NotFoundException(netns.describe() + " does not exist (" + netns.path() + ")", e);
         }
     }
 
-    private HostRecord load() {
-        HostRecord r = HostRecord.read(stateDir, identity());
-        r.netns = netns.toString();
-        return r;
-    }
-
-    private void save(HostRecord r) {
-        r.write(stateDir);
+    private HostLog load() {
+        return service.log(stateDir, identity()).refresh(netns.toString());
     }
 
     /** The recorded backend, else the configured one (PATCHBAY_FW), else the best-ranked usable one. */
-    private FirewallService.Backend chosen(HostRecord r) {
-        if (r.backend != null) {
-            return service.backend(r.backend);
+    private FirewallService.Backend chosen(HostLog r) {
+        if (r.backend() != null) {
+            return service.backend(r.backend());
         }
         String env = System.getenv(FirewallManager.ENV);
         if (env != null && !env.isBlank()) {
@@ -90,12 +84,12 @@ final class Host implements FirewallHost {
     @Override
     public List<BackendInfo> backends() {
         return FirewallService.locked(stateDir, () -> {
-            HostRecord r = load();
+            HostLog r = load();
             String current;
             try {
                 current = chosen(r).name();
             } catch (PatchbayException e) {
-                current = r.backend;
+                current = r.backend();
             }
             List<BackendInfo> out = new ArrayList<>();
             for (FirewallService.Backend b : service.backends()) {
@@ -112,8 +106,8 @@ final class Host implements FirewallHost {
             if (!to.firewall().usable(netns)) {
                 throw new UnavailableException("failed to select firewall backend \"" + name + "\": it is not usable in " + netns.describe());
             }
-            HostRecord r = load();
-            String from = r.backend;
+            HostLog r = load();
+            String from = r.backend();
             List<String> owners = new ArrayList<>(r.owners().keySet());
             List<String> warnings = to.firewall().conflicts(netns);
             if (name.equals(from)) {
@@ -139,8 +133,7 @@ final class Host implements FirewallHost {
                 }
                 throw new BackendException("failed to swap firewall backend to \"" + name + "\": " + e.getMessage(), e);
             }
-            r.backend = name;
-            save(r);
+            r.backend(name);
             // then every other backend lets go of what it holds here, recorded owners or leftovers alike
             List<String> notices = new ArrayList<>(warnings);
             for (FirewallService.Backend b : service.backends()) {
@@ -162,10 +155,10 @@ final class Host implements FirewallHost {
     @Override
     public void apply(Ruleset desired) {
         FirewallService.locked(stateDir, () -> {
-            HostRecord r = load();
+            HostLog r = load();
             String id = desired.owner().id();
-            List<RuleJson> before = r.owner(id);
-            Set<String> oldKeys = keys(before == null ? List.of() : toRuleset(id, before).entries());
+            Ruleset before = r.owner(id);
+            Set<String> oldKeys = keys(before == null ? List.of() : before.entries());
             Set<String> newKeys = keys(desired.entries());
             for (String key : newKeys) {
                 String holder = oldKeys.contains(key) ? null : r.portHolder(key);
@@ -175,15 +168,10 @@ final class Host implements FirewallHost {
             }
             FirewallService.Backend b = chosen(r);
             b.firewall().apply(netns, desired);
-            if (!b.name().equals(r.backend)) {
-                r.backend = b.name();
-                save(r);
+            if (!b.name().equals(r.backend())) {
+                r.backend(b.name());
             }
-            List<RuleJson> rules = new ArrayList<>();
-            desired.rules().forEach(x -> rules.add(RuleJson.of(x)));
-            r.putOwner(id, rules);
-            newKeys.stream().filter(k -> !oldKeys.contains(k)).forEach(k -> r.claimPort(k, id));
-            oldKeys.stream().filter(k -> !newKeys.contains(k)).forEach(r::releasePort);
+            r.put(desired);
             return null;
         });
     }
@@ -194,12 +182,6 @@ final class Host implements FirewallHost {
         return out;
     }
 
-    private static Ruleset toRuleset(String id, List<RuleJson> rules) {
-        List<Rule> list = new ArrayList<>();
-        rules.forEach(j -> list.add(j.toRule()));
-        return new Ruleset(RulesetOwner.of(id), list);
-    }
-
     @Override
     public String plan(Ruleset desired) {
         return FirewallService.locked(stateDir, () -> chosen(load()).firewall().plan(netns, desired));
@@ -208,16 +190,12 @@ final class Host implements FirewallHost {
     @Override
     public List<String> remove(RulesetOwner owner) {
         return FirewallService.locked(stateDir, () -> {
-            HostRecord r = load();
-            if (r.backend == null && !r.hasOwners()) {
+            HostLog r = load();
+            if (r.backend() == null && r.owners().isEmpty()) {
                 return List.of();
             }
             List<String> notices = chosen(r).firewall().remove(netns, owner);
-            List<RuleJson> before = r.owner(owner.id());
-            if (before != null) {
-                keys(toRuleset(owner.id(), before).entries()).forEach(r::releasePort);
-                r.removeOwner(owner.id());
-            }
+            r.remove(owner.id());
             return notices;
         });
     }
@@ -225,11 +203,11 @@ final class Host implements FirewallHost {
     @Override
     public List<RulesetOwner> repair() {
         return FirewallService.locked(stateDir, () -> {
-            HostRecord r = load();
-            if (r.backend == null || !r.hasOwners()) {
+            HostLog r = load();
+            if (r.backend() == null || r.owners().isEmpty()) {
                 return List.of();
             }
-            Firewall fw = service.backend(r.backend).firewall();
+            Firewall fw = service.backend(r.backend()).firewall();
             java.util.Set<RulesetOwner> present = fw.owners(netns);
             List<RulesetOwner> repaired = new ArrayList<>();
             for (Ruleset rs : rulesets(r).values()) {
@@ -247,9 +225,9 @@ final class Host implements FirewallHost {
         return FirewallService.locked(stateDir, () -> rulesets(load()));
     }
 
-    private static Map<RulesetOwner, Ruleset> rulesets(HostRecord r) {
+    private static Map<RulesetOwner, Ruleset> rulesets(HostLog r) {
         Map<RulesetOwner, Ruleset> out = new LinkedHashMap<>();
-        r.owners().forEach((id, rules) -> out.put(RulesetOwner.of(id), toRuleset(id, rules)));
+        r.owners().forEach((id, rs) -> out.put(rs.owner(), rs));
         return out;
     }
 }
