@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -27,15 +28,23 @@ public final class FileLocks {
         ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new ReentrantLock());
         jvm.lock();
         try {
-            Files.createDirectories(lockFile.getParent());
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = ch.lock()) {
+            try (FileChannel ch = open(lockFile); FileLock lock = ch.lock()) {
                 return action.get();
             }
         } catch (IOException e) {
             throw new BackendException("failed to lock \"" + lockFile + "\": " + e.getMessage(), e);
         } finally {
             jvm.unlock();
+        }
+    }
+
+    /** Opens {@code file}, creating it, and its folder only when that is missing (no exception to build on every call). */
+    private static FileChannel open(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(file.getParent());
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
     }
 }

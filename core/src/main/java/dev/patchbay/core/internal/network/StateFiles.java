@@ -37,8 +37,13 @@ final class StateFiles {
     static void write(Path file, Object value) {
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(tmp, Json.compact().toJson(value) + "\n", StandardCharsets.UTF_8);
+            String json = Json.compact().toJson(value) + "\n";
+            try {
+                Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(file.getParent());
+                Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

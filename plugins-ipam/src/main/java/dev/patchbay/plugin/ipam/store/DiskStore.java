@@ -87,7 +87,9 @@ public final class DiskStore implements Store {
     @Override
     public Lock lock() {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) { // a stat; createDirectories on a folder that exists builds an exception
+                Files.createDirectories(dir);
+            }
         } catch (IOException e) {
             throw fail("create data directory", dir, e);
         }
