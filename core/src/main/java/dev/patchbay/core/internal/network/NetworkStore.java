@@ -1,5 +1,7 @@
 package dev.patchbay.core.internal.network;
 
+import dev.patchbay.core.command.Json;
+import dev.patchbay.core.internal.StateLog;
 import dev.patchbay.core.network.Attachment;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -9,20 +11,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Networks and attachments in a state directory:
  * <pre>
  * networks/NAME.json                  one NetworkRecord
- * attachments/NAME/CONTAINER-ID.json  one Attachment
+ * attachments/NAME.log               the network's attachments by container id (a StateLog)
  * locks/NAME.lock, locks/.networks.lock
  * journal/OP-ID.json                  operations in flight (see Journal)
  * ipam/                               host-local layout, owned by the IPAM service
  * </pre>
  */
 final class NetworkStore {
+    /** This process's views of the attachment logs, by file. */
+    private static final Map<Path, StateLog> LOGS = new ConcurrentHashMap<>();
     private final Path root;
 
     NetworkStore(Path stateDir) {
@@ -53,11 +59,9 @@ final class NetworkStore {
     void deleteNetwork(String name) {
         StateFiles.delete(root.resolve("networks").resolve(name + ".json"));
         StateFiles.delete(root.resolve("locks").resolve(name + ".lock"));
-        try {
-            Files.deleteIfExists(root.resolve("attachments").resolve(name));
-        } catch (IOException e) {
-            // not empty: attachments left by a forced removal stay visible to gc
-        }
+        StateLog log = attachmentLog(name).refresh();
+        log.deleteIfEmpty(); // else attachments left by a forced removal stay visible to gc
+        LOGS.remove(log.file());
     }
 
     /** Removes a directory and what it holds (the network's IPAM data once it holds no address). */
@@ -74,24 +78,25 @@ final class NetworkStore {
     }
 
     Optional<Attachment> attachment(String network, String containerId) {
-        return StateFiles.read(attachmentFile(network, containerId), Attachment.class);
+        String json = attachmentLog(network).refresh().get(containerId);
+        return Optional.ofNullable(json == null ? null : Json.compact().fromJson(json, Attachment.class));
     }
 
+    /** The network's attachments, by container id. Needs no lock: a log is read up to its last complete line. */
     List<Attachment> attachments(String network) {
         List<Attachment> out = new ArrayList<>();
-        for (Path p : list(root.resolve("attachments").resolve(network))) {
-            StateFiles.read(p, Attachment.class).ifPresent(out::add);
-        }
-        out.sort(Comparator.comparing(Attachment::containerId));
+        attachmentLog(network).refresh().all().values().forEach(json -> out.add(Json.compact().fromJson(json, Attachment.class)));
         return out;
     }
 
+    /** Records (or replaces) an attachment; the caller holds the network's lock. */
     void save(Attachment a) {
-        StateFiles.write(attachmentFile(a.network(), a.containerId()), a);
+        attachmentLog(a.network()).put(a.containerId(), Json.compact().toJson(a));
     }
 
+    /** The caller holds the network's lock. */
     void deleteAttachment(String network, String containerId) {
-        StateFiles.delete(attachmentFile(network, containerId));
+        attachmentLog(network).remove(containerId);
     }
 
     /** Serialises creation and removal of networks (names and subnets must stay unique). */
@@ -104,8 +109,10 @@ final class NetworkStore {
         return StateFiles.locked(root.resolve("locks").resolve(name + ".lock"), action);
     }
 
-    private Path attachmentFile(String network, String containerId) {
-        return root.resolve("attachments").resolve(network).resolve(containerId + ".json");
+    /** This process's view of the network's attachment log; callers refresh it (writers under the network's lock). */
+    private StateLog attachmentLog(String network) {
+        Path file = root.resolve("attachments").resolve(network + ".log").toAbsolutePath().normalize();
+        return LOGS.computeIfAbsent(file, f -> new StateLog(f, Map.of("network", network), null));
     }
 
     private static List<Path> list(Path dir) {

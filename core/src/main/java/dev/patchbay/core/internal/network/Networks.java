@@ -107,7 +107,7 @@ public final class Networks {
     /** Removes a network: refuses while attachments exist unless {@code force}, which detaches them first. */
     public void remove(NetnsRef hostRef, String name, boolean force) {
         NetworkConfig.checkName(name);
-        store.lockNetworks(() -> {
+        store.lockNetworks(() -> store.lockNetwork(name, () -> { // the network's lock guards its attachment log
             NetworkRecord rec = owned(hostRef, name);
             List<Attachment> attached = store.attachments(name);
             if (!attached.isEmpty() && !force) {
@@ -125,7 +125,7 @@ public final class Networks {
             journal.done();
             errors.throwIfAny("failed to remove network \"" + name + "\"");
             return null;
-        });
+        }));
     }
 
     /** Everything a network owns, removed; every error collected. Used by remove and by recovery. */

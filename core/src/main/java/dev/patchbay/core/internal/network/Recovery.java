@@ -41,10 +41,9 @@ public final class Recovery {
         List<String> released = new ArrayList<>();
         ErrorCollector errors = new ErrorCollector();
         store.lockNetworks(() -> {
-            for (String dir : List.of("journal", "networks")) {
+            for (String dir : List.of("journal", "networks", "attachments", "firewall")) {
                 StateFiles.sweepTemp(store.root().resolve(dir));
             }
-            store.networks().forEach(n -> StateFiles.sweepTemp(store.root().resolve("attachments").resolve(n.name())));
             for (Journal.Entry e : Journal.pending(store.root())) {
                 if (!hostId.equals(e.hostNetns())) {
                     continue;
