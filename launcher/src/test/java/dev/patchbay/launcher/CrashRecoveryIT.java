@@ -89,7 +89,7 @@ class CrashRecoveryIT {
         writeJournal("create", null, List.of(Map.of("kind", "network", "data", Map.of("config", config))), "half");
         cli.run("gc").ok();
         assertFalse(sandbox.run("ip", "-o", "link", "show").contains("pbhalf0"));
-        assertEquals(0, journalFiles());
+        assertEquals(0, journalCount());
     }
 
     @Test
@@ -104,7 +104,7 @@ class CrashRecoveryIT {
             Process p = pb.start();
             // wait until the attach has begun (its journal entry exists), then kill it a little later each time
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (p.isAlive() && journalFiles() == 0 && System.nanoTime() < deadline) {
+            while (p.isAlive() && journalCount() == 0 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
             Thread.sleep(i % 12);
@@ -126,27 +126,31 @@ class CrashRecoveryIT {
         return all.get(0).getAsJsonObject();
     }
 
-    /** Whether the network's attachment log (lines that put or delete a container id) holds {@code c}. */
+    /** Whether the network's attachment log holds {@code c}. */
     private boolean recorded(String c) throws Exception {
-        Path log = state.resolve("attachments/crash.log");
+        return live(state.resolve("attachments/crash.log")).containsKey(c);
+    }
+
+    /** The live values of a state log (lines that put or delete a key); a line the kill cut short is skipped. */
+    private static Map<String, JsonObject> live(Path log) throws Exception {
+        Map<String, JsonObject> out = new TreeMap<>();
         if (!Files.exists(log)) {
-            return false;
+            return out;
         }
-        java.util.Set<String> keys = new java.util.HashSet<>();
         for (String line : Files.readAllLines(log)) {
             JsonObject l;
             try {
                 l = JsonParser.parseString(line).getAsJsonObject();
-            } catch (com.google.gson.JsonParseException cutShort) { // the kill came mid-line: the attach never recorded
+            } catch (com.google.gson.JsonParseException cutShort) {
                 continue;
             }
             switch (l.get("op").getAsString()) {
-                case "put" -> keys.add(l.get("key").getAsString());
-                case "del" -> keys.remove(l.get("key").getAsString());
+                case "put" -> out.put(l.get("key").getAsString(), l.getAsJsonObject("value"));
+                case "del" -> out.remove(l.get("key").getAsString());
                 default -> { }
             }
         }
-        return keys.contains(c);
+        return out;
     }
 
     /** As if the attach had died before its last step: the record is not there. */
@@ -177,26 +181,41 @@ class CrashRecoveryIT {
     }
 
     private String journalSteps() throws Exception {
-        try (Stream<Path> files = Files.list(state.resolve("journal"))) {
-            List<String> kinds = new ArrayList<>();
-            for (Path f : files.toList()) {
-                JsonObject e = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
-                e.getAsJsonArray("steps").forEach(s -> kinds.add(s.getAsJsonObject().get("kind").getAsString()));
-                kinds.add(0, e.get("op").getAsString() + ":");
-            }
-            return kinds.isEmpty() ? "none" : String.join(" ", kinds);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return "none";
+        List<String> kinds = new ArrayList<>();
+        for (JsonObject e : journalEntries()) {
+            e.getAsJsonArray("steps").forEach(s -> kinds.add(s.getAsJsonObject().get("kind").getAsString()));
+            kinds.add(0, e.get("op").getAsString() + ":");
         }
+        return kinds.isEmpty() ? "none" : String.join(" ", kinds);
     }
 
-    private long journalFiles() throws Exception {
+    private long journalCount() throws Exception {
+        return journalEntries().size();
+    }
+
+    /** Operations in flight: the entries of the networks' journal logs, and entries written as single files. */
+    private List<JsonObject> journalEntries() throws Exception {
+        List<JsonObject> out = new ArrayList<>();
         if (!Files.isDirectory(state.resolve("journal"))) {
-            return 0;
+            return out;
         }
         try (Stream<Path> files = Files.list(state.resolve("journal"))) {
-            return files.count();
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".log")) {
+                    out.addAll(live(f).values());
+                } else if (name.endsWith(".json")) {
+                    try {
+                        out.add(JsonParser.parseString(Files.readString(f)).getAsJsonObject());
+                    } catch (com.google.gson.JsonParseException | java.nio.file.NoSuchFileException gone) {
+                        // being written or removed
+                    }
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return out;
         }
+        return out;
     }
 
     /** Nothing of the container's attachment exists: no link, no address record, no journal, no record. */
@@ -204,7 +223,7 @@ class CrashRecoveryIT {
         String links = sandbox.run("ip", "-o", "link", "show");
         assertFalse(links.contains(" veth"), links);
         assertFalse(sandbox.execIn(c, "ip", "-o", "link", "show").output().contains("eth0"), "the container has no eth0");
-        assertEquals(0, journalFiles(), "journal empty");
+        assertEquals(0, journalCount(), "journal empty");
         assertFalse(recorded(c), "no record");
         Path ipam = state.resolve("ipam/crash");
         if (Files.isDirectory(ipam)) {

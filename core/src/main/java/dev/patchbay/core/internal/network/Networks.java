@@ -38,7 +38,7 @@ public final class Networks {
             m.requireFirewall(config.masquerade() ? "--masquerade" : "--isolate");
         }
         m.ipam(); // fail before changing anything if IPAM is missing
-        return store.lockNetworks(() -> {
+        return store.lockNetworks(() -> store.lockNetwork(config.name(), () -> { // the network's lock guards its journal log
             NetnsHandle host = m.host(hostRef, hostId);
             List<NetworkRecord> existing = store.networks();
             checkUnique(config, hostId, existing);
@@ -71,7 +71,7 @@ public final class Networks {
                 }
                 throw undo.attachTo(e);
             }
-        });
+        }));
     }
 
     private void checkUnique(NetworkConfig config, String hostId, List<NetworkRecord> existing) {

@@ -54,12 +54,12 @@ public final class Recovery {
                     // finished meanwhile and deleted its entry (a later detach-then-attach of the same
                     // container must not be undone). Attach and detach write and delete their entry under
                     // this lock, so an entry still here now belongs to a process that died.
-                    if (!Journal.exists(store.root(), e.id())) {
+                    if (!Journal.exists(store.root(), e)) {
                         return false;
                     }
                     replay(hostRef, e, mine);
                     if (mine.isEmpty()) {
-                        Journal.forget(store.root(), e.id());
+                        Journal.forget(store.root(), e);
                     }
                     return true;
                 });
