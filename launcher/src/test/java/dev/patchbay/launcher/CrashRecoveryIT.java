@@ -71,6 +71,21 @@ class CrashRecoveryIT {
     }
 
     @Test
+    void attachInterruptedAfterItsRecordIsKept(Sandbox sandbox) throws Exception {
+        String c = sandbox.netns("c");
+        JsonObject a = attach(c); // a crash after the last step: everything made, only the journal entry left
+        writeJournal("attach", c, List.of(Map.of("kind", "ipam", "data", Map.of("ifname", "eth0")),
+                Map.of("kind", "link", "data", Map.of("hostIf", a.get("hostIf").getAsString()))));
+        Cli.Run gc = cli.run("gc").ok();
+        assertTrue(gc.out().contains("recovered 1"), gc.out());
+        assertEquals(0, journalCount(), "journal empty");
+        assertTrue(recorded(c), "still attached");
+        assertTrue(sandbox.execIn(c, "ip", "-o", "addr", "show", "dev", "eth0").output().contains("10.79.0."), "its address stays");
+        cli.run("detach", "crash", "--netns", c).ok();
+        assertClean(sandbox, c);
+    }
+
+    @Test
     void detachInterruptedIsFinished(Sandbox sandbox) throws Exception {
         String c = sandbox.netns("c");
         JsonObject a = attach(c);
@@ -107,7 +122,7 @@ class CrashRecoveryIT {
             while (p.isAlive() && journalCount() == 0 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            Thread.sleep(i % 12);
+            Thread.sleep(i * 6L); // 0 to 138 ms: an attach in a fresh JVM takes about that long after its entry
             p.destroyForcibly().waitFor();
             seen.merge(journalSteps() + (recorded(c) ? "+record" : ""), 1, Integer::sum);
             cli.run("gc").ok();
