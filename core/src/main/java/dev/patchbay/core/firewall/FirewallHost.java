@@ -28,13 +28,16 @@ public interface FirewallHost {
      */
     Swap select(String name, boolean dryRun);
 
-    /** Records and applies {@code desired}, replacing what its owner had. */
+    /**
+     * Records and applies {@code desired}, replacing what its owner had: recorded first, so whatever the
+     * kernel holds is recorded even after a crash; a failed apply puts the record back as it was.
+     */
     void apply(Ruleset desired);
 
     /** The exact text {@link #apply} would send now. */
     String plan(Ruleset desired);
 
-    /** Removes and forgets one owner's rules; idempotent. Returns notices. */
+    /** Removes and forgets one owner's rules; idempotent, and without a backend call for an owner never recorded. Returns notices. */
     List<String> remove(RulesetOwner owner);
 
     /**

@@ -167,11 +167,24 @@ final class Host implements FirewallHost {
                 }
             }
             FirewallService.Backend b = chosen(r);
-            b.firewall().apply(netns, desired);
+            r.put(desired); // recorded before the kernel has it: what the kernel holds is always recorded
+            try {
+                b.firewall().apply(netns, desired);
+            } catch (RuntimeException e) {
+                try {
+                    if (before == null) {
+                        r.remove(id);
+                    } else {
+                        r.put(before);
+                    }
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
             if (!b.name().equals(r.backend())) {
                 r.backend(b.name());
             }
-            r.put(desired);
             return null;
         });
     }
@@ -191,8 +204,8 @@ final class Host implements FirewallHost {
     public List<String> remove(RulesetOwner owner) {
         return FirewallService.locked(stateDir, () -> {
             HostLog r = load();
-            if (r.backend() == null && r.owners().isEmpty()) {
-                return List.of();
+            if (r.owner(owner.id()) == null) {
+                return List.of(); // never recorded, so never applied (apply records first): nothing to ask the backend
             }
             List<String> notices = chosen(r).firewall().remove(netns, owner);
             r.remove(owner.id());

@@ -154,6 +154,26 @@ class FirewallServiceTest {
     }
 
     @Test
+    void aFailedApplyPutsTheRecordBackAsItWas() {
+        host.apply(publish("att:a/c1", "8080:80"));
+        nft.failOn = "att:a/c1";
+        assertThrows(PatchbayException.class, () -> host.apply(publish("att:a/c1", "9090:80")));
+        nft.failOn = "att:a/c2";
+        assertThrows(PatchbayException.class, () -> host.apply(publish("att:a/c2", "7070:80")));
+        assertEquals(Map.of(RulesetOwner.of("att:a/c1"), publish("att:a/c1", "8080:80")), host.rulesets(), "c1 as before, c2 never");
+        nft.failOn = null;
+        host.apply(publish("att:a/c3", "9090:80")); // the failed apply's port was not kept
+    }
+
+    @Test
+    void removingAnOwnerNeverRecordedAsksNoBackend() {
+        host.apply(net("a"));
+        nft.held.put(RulesetOwner.of("att:a/c9"), publish("att:a/c9", "8080:80")); // a remove would drop it
+        assertEquals(List.of(), host.remove(RulesetOwner.of("att:a/c9")));
+        assertTrue(nft.held.containsKey(RulesetOwner.of("att:a/c9")), "not asked");
+    }
+
+    @Test
     void aPortPublishedTwiceIsRefusedNamingItsOwner() {
         host.apply(publish("att:a/c1", "8080:80"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> host.apply(publish("att:a/c2", "8080:81")));
