@@ -18,7 +18,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** 64 containers attach at once (64 CLI processes, one daemon): all succeed, distinct addresses, all reachable, all detach. */
+/**
+ * 64 containers attach at once (64 CLI processes, one daemon): all succeed, distinct addresses, all reachable, all
+ * detach. And processes without a daemon, each with its own view of the state logs, attach and publish at once.
+ */
 @NetnsTest
 class ConcurrentAttachIT {
     static final int N = 64;
@@ -69,6 +72,57 @@ class ConcurrentAttachIT {
             cli.run("network", "rm", "--force", "many");
             daemon.destroy();
             daemon.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertTrue(!sandbox.run("ip", "-o", "link", "show").contains("veth"), "no veth left");
+    }
+
+    @Test
+    void processesWithoutADaemonShareTheStateLogs(Sandbox sandbox) throws Exception {
+        int n = 6;
+        java.nio.file.Path state = Files.createTempDirectory("pb-state");
+        Cli cli = new Cli(state, Files.createTempDirectory("pb-run")); // no daemon: every call is its own JVM
+        List<String> ns = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ns.add(sandbox.netns("p" + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            cli.run("network", "create", "procs", "--subnet", "10.84.0.0/24", "--bridge", "pbprocs0", "--masquerade").ok();
+            List<Future<Cli.Run>> runs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String c = ns.get(i);
+                String port = (31000 + i) + ":80";
+                runs.add(pool.submit(() -> cli.run("attach", "procs", "--netns", c, "--publish", port)));
+            }
+            for (Future<Cli.Run> f : runs) {
+                f.get(300, TimeUnit.SECONDS).ok();
+            }
+            assertEquals(n, JsonParser.parseString(cli.run("-o", "json", "ls", "procs").ok().out()).getAsJsonArray().size(),
+                    "every attachment recorded");
+            String rules = cli.run("-o", "json", "firewall", "show").ok().out();
+            for (String c : ns) {
+                assertTrue(rules.contains("att:procs/" + c), "owner of " + c + " recorded: " + rules);
+            }
+            assertTrue(cli.run("attach", "procs", "--netns", sandbox.netns("late"), "--publish", "31000:80").code() != 0,
+                    "a port another process published is refused");
+            List<Future<Cli.Run>> detaches = new ArrayList<>();
+            for (String c : ns) {
+                detaches.add(pool.submit(() -> cli.run("detach", "procs", "--netns", c)));
+            }
+            for (Future<Cli.Run> f : detaches) {
+                f.get(300, TimeUnit.SECONDS).ok();
+            }
+            assertEquals("[]", cli.run("-o", "json", "ls", "procs").ok().out().trim());
+            assertTrue(!cli.run("-o", "json", "firewall", "show").ok().out().contains("att:procs/"), "no owner left");
+            cli.run("network", "rm", "procs").ok();
+            try (var files = Files.walk(state)) {
+                List<String> left = files.filter(Files::isRegularFile).map(f -> state.relativize(f).toString())
+                        .filter(f -> f.startsWith("networks/") || f.startsWith("attachments/") || f.startsWith("journal/")).toList();
+                assertEquals(List.of(), left, "no network, attachment or journal state left");
+            }
+        } finally {
+            pool.shutdownNow();
+            cli.run("network", "rm", "--force", "procs");
         }
         assertTrue(!sandbox.run("ip", "-o", "link", "show").contains("veth"), "no veth left");
     }
