@@ -9,9 +9,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 
 /** The CLI's side: hands the command to the namespace's daemon when one runs. */
@@ -41,12 +38,14 @@ final class DaemonClient {
     /** The daemon has another environment: pass what the CLI takes from ours as options. */
     private static String[] withEnvironment(String[] args) {
         String stateDir = System.getenv("PATCHBAY_STATE_DIR");
-        if (stateDir == null || stateDir.isEmpty() || Arrays.asList(args).contains("--state-dir")) {
+        if (stateDir == null || stateDir.isEmpty() || Args.has(args, "--state-dir")) {
             return args;
         }
-        List<String> all = new ArrayList<>(List.of("--state-dir", stateDir));
-        all.addAll(Arrays.asList(args));
-        return all.toArray(String[]::new);
+        String[] all = new String[args.length + 2];
+        all[0] = "--state-dir";
+        all[1] = stateDir;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return all;
     }
 
     static boolean alive(Path sock) {

@@ -112,7 +112,7 @@ final class DaemonServer {
         if (!netns.equals(req.netns())) {
             return new DaemonSocket.Reply(3, "", "patchbay: this daemon serves " + netns + ", the client runs in " + req.netns() + "\n");
         }
-        String word = PatchbayCli.commandWord(req.args());
+        String word = Args.commandWord(req.args());
         if ("daemon".equals(word)) {
             return new DaemonSocket.Reply(3, "", "patchbay: a daemon already serves this namespace\n");
         }

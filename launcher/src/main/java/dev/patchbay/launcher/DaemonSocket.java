@@ -31,9 +31,14 @@ final class DaemonSocket {
     }
 
     static Path path() {
-        String ns = currentNetns().replaceAll("[^0-9]", "");
+        StringBuilder name = new StringBuilder("net-");
+        for (char c : currentNetns().toCharArray()) {
+            if (c >= '0' && c <= '9') {
+                name.append(c);
+            }
+        }
         String dir = System.getenv(ENV_RUN_DIR);
-        return Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, "net-" + ns + ".sock");
+        return Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, name.append(".sock").toString());
     }
 
     record Request(String netns, String[] args) {

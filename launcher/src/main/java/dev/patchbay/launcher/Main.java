@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -34,9 +33,8 @@ public final class Main {
     static int run(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
-        boolean daemon = "daemon".equals(PatchbayCli.commandWord(args))
-                && Arrays.stream(args).noneMatch(a -> a.equals("-h") || a.equals("--help"));
+        boolean verbose = Args.has(args, "-v", "--verbose");
+        boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
         if (!daemon) {
             var reply = DaemonClient.forward(args);
             if (reply.isPresent()) {
@@ -58,7 +56,7 @@ public final class Main {
                     throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
                 }
             }
-            String word = PatchbayCli.commandWord(args);
+            String word = Args.commandWord(args);
             PatchbayCli cli = PatchbayCli.create(boot.context(), out, err, word);
             if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
                 cli = PatchbayCli.create(boot.context(), out, err, null); // unknown: mount all for the suggestions

@@ -22,7 +22,7 @@ final class MissingCommands {
     }
 
     static void explain(BundleContext ctx, String[] args, PrintWriter err) {
-        String name = PatchbayCli.commandWord(args);
+        String name = Args.commandWord(args);
         if (name == null) {
             return;
         }

@@ -111,21 +111,6 @@ public final class PatchbayCli {
         return value.replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(").replace(")", "\\)"); // OSGi filter escapes
     }
 
-    /** The command word of {@code args}: the first argument that is neither a global option nor its value. */
-    public static String commandWord(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-n") || a.equals("--namespace") || a.equals("-o") || a.equals("--output") || a.equals("--state-dir")) {
-                i++;
-            } else if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
-                return null;
-            } else if (!a.startsWith("-")) {
-                return a;
-            }
-        }
-        return null;
-    }
-
     private <S> void mount(BundleContext ctx, String name, ServiceReference<S> ref) {
         ServiceObjects<S> objects = ctx.getServiceObjects(ref);
         S command = objects == null ? null : objects.getService();

@@ -44,7 +44,7 @@ public final class Requests implements AutoCloseable {
 
     /** Runs one command line, {@code args}, writing to {@code out} and {@code err}; returns its exit code. */
     public int run(String[] args, PrintWriter out, PrintWriter err) {
-        String word = PatchbayCli.commandWord(args);
+        String word = Args.commandWord(args);
         if (word == null || word.equals("daemon")) { // help, version or no command: rare, built afresh
             return PatchbayCli.create(ctx, out, err, null).execute(args);
         }
