@@ -43,13 +43,7 @@ class ConcurrentAttachIT {
         ExecutorService pool = Executors.newFixedThreadPool(N);
         try {
             cli.run("network", "create", "many", "--subnet", "10.83.0.0/24", "--bridge", "pbmany0", "--masquerade").ok();
-            List<Future<Cli.Run>> runs = new ArrayList<>();
-            for (String n : ns) {
-                runs.add(pool.submit(() -> cli.run("attach", "many", "--netns", n)));
-            }
-            for (Future<Cli.Run> f : runs) {
-                f.get(300, TimeUnit.SECONDS).ok();
-            }
+            atOnce(pool, ns, n -> cli.run("attach", "many", "--netns", n));
             Set<String> ips = new HashSet<>();
             for (JsonElement a : JsonParser.parseString(cli.run("-o", "json", "ls", "many").ok().out()).getAsJsonArray()) {
                 ips.add(a.getAsJsonObject().getAsJsonArray("addresses").get(0).getAsString());
@@ -59,13 +53,7 @@ class ConcurrentAttachIT {
                 assertTrue(sandbox.ping(ns.get(i), "10.83.0.1"), ns.get(i) + " reaches the gateway");
             }
             assertTrue(sandbox.ping(ns.get(0), ips.stream().filter(ip -> !ip.equals("10.83.0.2/24")).findFirst().orElseThrow().split("/")[0]));
-            List<Future<Cli.Run>> detaches = new ArrayList<>();
-            for (String n : ns) {
-                detaches.add(pool.submit(() -> cli.run("detach", "many", "--netns", n)));
-            }
-            for (Future<Cli.Run> f : detaches) {
-                f.get(300, TimeUnit.SECONDS).ok();
-            }
+            atOnce(pool, ns, n -> cli.run("detach", "many", "--netns", n));
             assertEquals("[]", cli.run("-o", "json", "ls", "many").ok().out().trim());
         } finally {
             pool.shutdownNow();
@@ -88,15 +76,7 @@ class ConcurrentAttachIT {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             cli.run("network", "create", "procs", "--subnet", "10.84.0.0/24", "--bridge", "pbprocs0", "--masquerade").ok();
-            List<Future<Cli.Run>> runs = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String c = ns.get(i);
-                String port = (31000 + i) + ":80";
-                runs.add(pool.submit(() -> cli.run("attach", "procs", "--netns", c, "--publish", port)));
-            }
-            for (Future<Cli.Run> f : runs) {
-                f.get(300, TimeUnit.SECONDS).ok();
-            }
+            atOnce(pool, ns, c -> cli.run("attach", "procs", "--netns", c, "--publish", (31000 + ns.indexOf(c)) + ":80"));
             assertEquals(n, JsonParser.parseString(cli.run("-o", "json", "ls", "procs").ok().out()).getAsJsonArray().size(),
                     "every attachment recorded");
             String rules = cli.run("-o", "json", "firewall", "show").ok().out();
@@ -105,13 +85,7 @@ class ConcurrentAttachIT {
             }
             assertTrue(cli.run("attach", "procs", "--netns", sandbox.netns("late"), "--publish", "31000:80").code() != 0,
                     "a port another process published is refused");
-            List<Future<Cli.Run>> detaches = new ArrayList<>();
-            for (String c : ns) {
-                detaches.add(pool.submit(() -> cli.run("detach", "procs", "--netns", c)));
-            }
-            for (Future<Cli.Run> f : detaches) {
-                f.get(300, TimeUnit.SECONDS).ok();
-            }
+            atOnce(pool, ns, c -> cli.run("detach", "procs", "--netns", c));
             assertEquals("[]", cli.run("-o", "json", "ls", "procs").ok().out().trim());
             assertTrue(!cli.run("-o", "json", "firewall", "show").ok().out().contains("att:procs/"), "no owner left");
             cli.run("network", "rm", "procs").ok();
@@ -125,5 +99,16 @@ class ConcurrentAttachIT {
             cli.run("network", "rm", "--force", "procs");
         }
         assertTrue(!sandbox.run("ip", "-o", "link", "show").contains("veth"), "no veth left");
+    }
+
+    /** Runs {@code call} for every container at once; each must succeed. */
+    private static void atOnce(ExecutorService pool, List<String> containers, java.util.function.Function<String, Cli.Run> call) throws Exception {
+        List<Future<Cli.Run>> runs = new ArrayList<>();
+        for (String c : containers) {
+            runs.add(pool.submit(() -> call.apply(c)));
+        }
+        for (Future<Cli.Run> f : runs) {
+            f.get(300, TimeUnit.SECONDS).ok();
+        }
     }
 }
