@@ -60,6 +60,9 @@ public final class StateLog {
         }
     };
 
+    /** The process's views of the logs that need no listener, by file. */
+    private static final Map<Path, StateLog> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Path file;
     private final Map<String, String> header;
     private final Listener listener;
@@ -73,6 +76,16 @@ public final class StateLog {
         this.file = file;
         this.header = header;
         this.listener = listener == null ? NONE : listener;
+    }
+
+    /** This process's one view of {@code file} (made with {@code header} the first time); callers refresh it. */
+    public static StateLog shared(Path file, Map<String, String> header) {
+        return SHARED.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new StateLog(f, header, null));
+    }
+
+    /** Forgets the shared view of {@code file} (its log was deleted with what it described). */
+    public static void unshare(Path file) {
+        SHARED.remove(file.toAbsolutePath().normalize());
     }
 
     public Path file() {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Operations in flight. An operation writes one entry before it changes anything, naming every step it
@@ -28,9 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code journal/ID.json}, are read too (and forgotten by deleting the file).
  */
 final class Journal {
-    /** This process's views of the journal logs, by file. */
-    private static final Map<Path, StateLog> LOGS = new ConcurrentHashMap<>();
-
     /** One operation's record. */
     record Entry(String id, String op, String network, String containerId, String hostNetns, List<Step> steps) {
     }
@@ -108,7 +104,7 @@ final class Journal {
     private static void dropIfGone(Path stateDir, String network, StateLog log) {
         if (log.isEmpty() && !Files.exists(stateDir.resolve("networks").resolve(network + ".json"))) {
             log.deleteIfEmpty();
-            LOGS.remove(log.file());
+            StateLog.unshare(log.file());
         }
     }
 
@@ -117,7 +113,6 @@ final class Journal {
     }
 
     private static StateLog log(Path stateDir, String network) {
-        Path file = stateDir.resolve("journal").resolve(network + ".log").toAbsolutePath().normalize();
-        return LOGS.computeIfAbsent(file, f -> new StateLog(f, Map.of("network", network), null));
+        return StateLog.shared(stateDir.resolve("journal").resolve(network + ".log"), Map.of("network", network));
     }
 }

@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -27,8 +26,6 @@ import java.util.function.Supplier;
  * </pre>
  */
 final class NetworkStore {
-    /** This process's views of the attachment logs, by file. */
-    private static final Map<Path, StateLog> LOGS = new ConcurrentHashMap<>();
     private final Path root;
 
     NetworkStore(Path stateDir) {
@@ -61,7 +58,7 @@ final class NetworkStore {
         StateFiles.delete(root.resolve("locks").resolve(name + ".lock"));
         StateLog log = attachmentLog(name).refresh();
         log.deleteIfEmpty(); // else attachments left by a forced removal stay visible to gc
-        LOGS.remove(log.file());
+        StateLog.unshare(log.file());
     }
 
     /** Removes a directory and what it holds (the network's IPAM data once it holds no address). */
@@ -111,8 +108,7 @@ final class NetworkStore {
 
     /** This process's view of the network's attachment log; callers refresh it (writers under the network's lock). */
     private StateLog attachmentLog(String network) {
-        Path file = root.resolve("attachments").resolve(network + ".log").toAbsolutePath().normalize();
-        return LOGS.computeIfAbsent(file, f -> new StateLog(f, Map.of("network", network), null));
+        return StateLog.shared(root.resolve("attachments").resolve(network + ".log"), Map.of("network", network));
     }
 
     private static List<Path> list(Path dir) {

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -83,21 +82,6 @@ final class StateFiles {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** Writes a new file in place (no temp file, no rename): for records whose torn form readers tolerate. */
-    static void create(Path file, Object value) {
-        byte[] bytes = (Json.compact().toJson(value) + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            try {
-                Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (NoSuchFileException e) {
-                Files.createDirectories(file.getParent());
-                Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            }
-        } catch (IOException e) {
-            throw new BackendException("failed to write state file \"" + file + "\": " + e.getMessage(), e);
         }
     }
 
