@@ -47,8 +47,6 @@ final class DaemonServer {
             Files.delete(sock); // left by a daemon that died
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(sock));
-        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
@@ -57,8 +55,11 @@ final class DaemonServer {
         };
         ExecutorService pool = Executors.newFixedThreadPool(16, threads); // platform threads: commands may block on locks
         // On SIGTERM/SIGINT the JVM runs only its shutdown hooks and then halts: the main thread's try-with-resources
-        // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR).
+        // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR). It is
+        // in place before the socket exists: a client may stop the daemon as soon as it sees the socket.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, sock, pool), "patchbay-daemon-stop"));
+        server.bind(UnixDomainSocketAddress.of(sock));
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
         log.println("patchbay: daemon serving " + netns + " on " + sock);
         log.flush();
         while (server.isOpen()) {
