@@ -25,6 +25,7 @@ final class NetlinkFd {
 
     private final LibC libc;
     private final int fd;
+    private volatile boolean closed;
     private final int protocol;
     private final ByteBuffer kernel = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
     private final ByteBuffer opt = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
@@ -117,7 +118,18 @@ final class NetlinkFd {
         return n >= 0 ? n : -Sys.errno();
     }
 
-    void close() {
-        libc.close(fd);
+    /** Throws if closed; {@code what} names the owner in the message ("netlink socket", "netlink channel"). */
+    void checkOpen(String what) {
+        if (closed) {
+            throw new IllegalStateException(what + " is closed");
+        }
+    }
+
+    /** Closes the descriptor once; later calls do nothing. */
+    synchronized void close() {
+        if (!closed) {
+            closed = true;
+            libc.close(fd);
+        }
     }
 }

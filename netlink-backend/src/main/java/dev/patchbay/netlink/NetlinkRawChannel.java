@@ -11,7 +11,6 @@ final class NetlinkRawChannel implements NetlinkChannel {
     private final ByteBuffer recv = ByteBuffer.allocateDirect(NetlinkSocket.RECV_SIZE).order(ByteOrder.nativeOrder());
     /** Copy of a heap datagram: sendto needs native memory. */
     private ByteBuffer out = ByteBuffer.allocateDirect(0);
-    private boolean closed;
 
     NetlinkRawChannel(NetlinkFd fd) {
         this.fd = fd;
@@ -54,16 +53,11 @@ final class NetlinkRawChannel implements NetlinkChannel {
     }
 
     private void check() {
-        if (closed) {
-            throw new IllegalStateException("netlink channel is closed");
-        }
+        fd.checkOpen("netlink channel");
     }
 
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            fd.close();
-        }
+        fd.close();
     }
 }

@@ -37,7 +37,6 @@ final class NetlinkSocket implements AutoCloseable {
     private final ByteBuffer recv = ByteBuffer.allocateDirect(RECV_SIZE).order(ByteOrder.nativeOrder());
     private final NlEncoder enc = new NlEncoder(4 << 10, true); // grows for batches
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
-    private boolean closed;
 
     /** Writes one complete request message (header included) with the given sequence number. */
     @FunctionalInterface
@@ -309,16 +308,11 @@ final class NetlinkSocket implements AutoCloseable {
     }
 
     private void check() {
-        if (closed) {
-            throw new IllegalStateException("netlink socket is closed");
-        }
+        fd.checkOpen("netlink socket");
     }
 
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            fd.close();
-        }
+        fd.close();
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class NftDirectIT {
     static final NetnsRef HOST = NetnsRef.current();
     static final RulesetOwner OWNER = RulesetOwner.of("att:d/c1");
+    static final RulesetOwner OTHER = RulesetOwner.of("att:d/other");
 
     static NftablesFirewall direct(dev.patchbay.core.spi.NetworkStack stack) {
         NftablesFirewall fw = new NftablesFirewall();
@@ -37,6 +38,11 @@ class NftDirectIT {
 
     static Rule.PortForward fwd(String mapping, String target) {
         return new Rule.PortForward(PortMapping.parse(mapping), IpAddresses.parse("t", target));
+    }
+
+    /** Another owner publishing 7000/tcp, there before the step under test. */
+    static void publishOther(NftablesFirewall fw) {
+        fw.apply(HOST, Ruleset.of(OTHER, fwd("7000:70/tcp", "10.89.0.7")));
     }
 
     static String nft(Sandbox sb, String... args) {
@@ -71,24 +77,22 @@ class NftDirectIT {
     @Test
     void aKeyTakenOutsidePatchbayIsRefusedAndNothingOfTheOwnerStays(Sandbox sb) {
         NftablesFirewall fw = direct(new NetlinkNetworkStack());
-        RulesetOwner other = RulesetOwner.of("att:d/other");
-        fw.apply(HOST, Ruleset.of(other, fwd("7000:70/tcp", "10.89.0.7")));
+        publishOther(fw);
         nft(sb, "add", "element", "inet", "patchbay", "fwd4", "{ tcp . 8086 : 10.0.0.1 . 80 }"); // no comment: not Patchbay's
         AlreadyExistsException e = assertThrows(AlreadyExistsException.class,
                 () -> fw.apply(HOST, Ruleset.of(OWNER, fwd("8085-8086:80-81/tcp", "10.89.0.2"))));
         assertTrue(e.getMessage().contains("\"tcp . 8086\"") && e.getMessage().contains("map fwd4"), e.getMessage());
         String map = nft(sb, "list", "map", "inet", "patchbay", "fwd4");
         assertFalse(map.contains("8085"), map);
-        assertEquals(Set.of(other), fw.owners(HOST));
-        fw.remove(HOST, other);
+        assertEquals(Set.of(OTHER), fw.owners(HOST));
+        fw.remove(HOST, OTHER);
         assertFalse(nft(sb, "list", "ruleset").contains("patchbay"));
     }
 
     @Test
     void aFailingRuleStepTakesTheElementsBack(Sandbox sb) {
         NftablesFirewall fw = direct(new NetlinkNetworkStack());
-        RulesetOwner other = RulesetOwner.of("att:d/other");
-        fw.apply(HOST, Ruleset.of(other, fwd("7000:70/tcp", "10.89.0.7")));
+        publishOther(fw);
         // from outside: the chain isolation rules jump to disappears, so adding them fails
         nft(sb, "delete", "chain", "inet", "patchbay", "isolation2");
         Ruleset mixed = Ruleset.of(OWNER, fwd("8085:80/tcp", "10.89.0.2"), new Rule.Isolation(IfName.of("pbd0")));
@@ -96,7 +100,7 @@ class NftDirectIT {
         String map = nft(sb, "list", "map", "inet", "patchbay", "fwd4");
         assertFalse(map.contains("8085"), map);
         assertTrue(map.contains("7000"), map);
-        assertEquals(Set.of(other), fw.owners(HOST));
+        assertEquals(Set.of(OTHER), fw.owners(HOST));
         nft(sb, "delete", "table", "inet", "patchbay");
     }
 
@@ -111,15 +115,14 @@ class NftDirectIT {
         assertFalse(nft(sb, "list", "tables").contains("patchbay"), "the skeleton of the failed first apply is gone");
         fw.apply(HOST, mixed); // the channel behaves again
         assertTrue(nft(sb, "list", "map", "inet", "patchbay", "fwd4").contains("8085"));
-        RulesetOwner other = RulesetOwner.of("att:d/other");
-        fw.apply(HOST, Ruleset.of(other, fwd("7000:70/tcp", "10.89.0.7")));
+        publishOther(fw);
         stack.spoil = 2;
         assertThrows(PatchbayException.class, () -> fw.remove(HOST, OWNER)); // its element batch fails: nothing removed
-        assertEquals(Set.of(OWNER, other), fw.owners(HOST));
+        assertEquals(Set.of(OWNER, OTHER), fw.owners(HOST));
         String t = nft(sb, "list", "table", "inet", "patchbay");
         assertTrue(t.contains("8085") && t.contains("pbd0"), t);
         fw.remove(HOST, OWNER);
-        fw.remove(HOST, other);
+        fw.remove(HOST, OTHER);
         assertFalse(nft(sb, "list", "ruleset").contains("patchbay"));
     }
 }
