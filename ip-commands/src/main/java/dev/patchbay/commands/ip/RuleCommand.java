@@ -1,0 +1,150 @@
+package dev.patchbay.commands.ip;
+
+import dev.patchbay.core.command.CliContext;
+import dev.patchbay.core.command.PatchbayCommand;
+import dev.patchbay.core.command.PatchbayCommandName;
+import dev.patchbay.core.command.TextTable;
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.PolicyRule;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.spi.NetworkStack;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ServiceScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code patchbay rule ...}: routing policy rules the {@code ip rule} way. */
+@Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
+@PatchbayCommandName("rule")
+@Command(name = "rule", mixinStandardHelpOptions = true, description = "Add, delete and list routing policy rules (like `ip rule`).",
+        subcommands = {RuleCommand.Add.class, RuleCommand.Del.class, RuleCommand.Show.class})
+public final class RuleCommand implements PatchbayCommand {
+    static final String USAGE = "[from PREFIX|all] [to PREFIX] [iif NAME] [table T] [prio N]";
+
+    @Reference
+    NetworkStack stack;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return Show.print(stack, spec);
+    }
+
+    /** A rule as printed (keys follow {@code ip -j rule}). */
+    record RuleView(Integer priority, String family, String src, String dst, String iif, String table) {
+        static RuleView of(PolicyRule r) {
+            return new RuleView(r.priority(), r.family() == Family.INET ? "inet" : "inet6", r.from() == null ? "all" : r.from().toString(),
+                    r.to() == null ? null : r.to().toString(), r.iif() == null ? null : r.iif().value(), Cli.tableName(r.table()));
+        }
+    }
+
+    static PolicyRule parse(String cmd, List<String> args) {
+        Cli.Words w = new Cli.Words(cmd, args);
+        IpPrefix from = null;
+        IpPrefix to = null;
+        IfName iif = null;
+        int table = 254;
+        Integer prio = null;
+        while (w.more()) {
+            String k = w.next();
+            switch (k) {
+                case "from": {
+                    String v = w.value(k);
+                    from = v.equals("all") ? null : IpPrefix.parse(cmd + " from", v);
+                    break;
+                }
+                case "to": {
+                    String v = w.value(k);
+                    to = v.equals("all") ? null : IpPrefix.parse(cmd + " to", v);
+                    break;
+                }
+                case "iif": case "dev": iif = IfName.of(w.value(k)); break;
+                case "table": case "lookup": table = Cli.table(cmd, w.value(k)); break;
+                case "prio": case "priority": case "pref": case "preference": prio = w.intValue(k); break;
+                default: throw w.unknown(k);
+            }
+        }
+        Family family = to != null ? to.family() : from != null ? from.family() : Family.INET;
+        if (from != null && to != null && from.family() != to.family()) {
+            throw new dev.patchbay.core.errors.InvalidInputException(cmd + " to", to, "is not of the family of from " + from);
+        }
+        return new PolicyRule(family, prio, from, to, iif, table);
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay rule add " + USAGE)
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        RuleCommand parent;
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "0..*", paramLabel = "ARGS")
+        List<String> args;
+
+        @Override
+        public Integer call() {
+            PolicyRule rule = parse("rule add", args);
+            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
+                h.rules().add(rule);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay rule del " + USAGE)
+    static final class Del implements Callable<Integer> {
+        @ParentCommand
+        RuleCommand parent;
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "0..*", paramLabel = "ARGS")
+        List<String> args;
+
+        @Override
+        public Integer call() {
+            PolicyRule rule = parse("rule del", args);
+            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
+                h.rules().delete(rule);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay rule show")
+    static final class Show implements Callable<Integer> {
+        @ParentCommand
+        RuleCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return print(parent.stack, spec);
+        }
+
+        static int print(NetworkStack stack, CommandSpec spec) {
+            List<RuleView> views = new ArrayList<>();
+            try (NetnsHandle h = Cli.open(stack, spec)) {
+                h.rules().list(null).forEach(r -> views.add(RuleView.of(r)));
+            }
+            CliContext.of(spec).print(views, () -> {
+                StringBuilder sb = new StringBuilder();
+                views.forEach(v -> sb.append(v.priority() == null ? "" : v.priority() + ":\t").append("from ").append(v.src())
+                        .append(v.dst() == null ? "" : " to " + v.dst()).append(v.iif() == null ? "" : " iif " + v.iif())
+                        .append(" lookup ").append(v.table()).append('\n'));
+                return sb.toString();
+            });
+            return 0;
+        }
+    }
+}

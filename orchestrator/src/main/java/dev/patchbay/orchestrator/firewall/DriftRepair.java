@@ -1,0 +1,64 @@
+package dev.patchbay.orchestrator.firewall;
+
+import dev.patchbay.core.command.CliContext;
+import dev.patchbay.core.firewall.FirewallManager;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.NetnsRef;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * In the daemon (framework property {@code patchbay.daemon=true}), puts back rules someone flushed:
+ * every {@code patchbay.repair.seconds} (default 2) it compares what the state records with what the
+ * kernel holds in the daemon's namespace and re-applies what is missing. Idle in one-shot CLI runs.
+ */
+@Component(immediate = true)
+public final class DriftRepair {
+    private final ScheduledExecutorService timer;
+
+    @Reference
+    FirewallManager firewall;
+
+    @Activate
+    public DriftRepair(BundleContext ctx) {
+        if (!"true".equals(ctx.getProperty("patchbay.daemon"))) {
+            timer = null;
+            return;
+        }
+        String dir = ctx.getProperty("patchbay.state.dir");
+        Path stateDir = dir == null || dir.isEmpty() ? CliContext.DEFAULT_STATE_DIR : Path.of(dir);
+        long seconds = Long.parseLong(String.valueOf(ctx.getProperty("patchbay.repair.seconds") == null ? "2" : ctx.getProperty("patchbay.repair.seconds")));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "patchbay-drift-repair");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> repair(stateDir), seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    private void repair(Path stateDir) {
+        try {
+            List<RulesetOwner> repaired = firewall.host(stateDir, NetnsRef.current()).repair();
+            if (!repaired.isEmpty()) {
+                System.err.println("patchbay: daemon: re-applied the firewall rules of " + repaired + " (they had been removed)");
+            }
+        } catch (RuntimeException e) {
+            System.err.println("patchbay: daemon: drift repair failed: " + e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}

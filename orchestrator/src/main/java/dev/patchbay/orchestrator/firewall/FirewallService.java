@@ -1,0 +1,80 @@
+package dev.patchbay.orchestrator.firewall;
+
+import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.firewall.Firewall;
+import dev.patchbay.core.firewall.FirewallHost;
+import dev.patchbay.core.firewall.FirewallManager;
+import dev.patchbay.orchestrator.state.FileLocks;
+import dev.patchbay.core.model.NetnsRef;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/** The {@link FirewallManager}: knows every installed backend (by name and ranking) and hands out hosts. */
+@Component(service = FirewallManager.class)
+public final class FirewallService implements FirewallManager {
+
+    /** An installed backend. */
+    record Backend(String name, int ranking, Firewall firewall) {
+    }
+
+    private final Map<String, Backend> backends = new ConcurrentHashMap<>();
+    /** What this process last read of each host's log: used and changed under the firewall lock only. */
+    private final Map<Path, HostLog> logs = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addFirewall(Firewall fw, Map<String, Object> props) {
+        String name = String.valueOf(props.getOrDefault(Firewall.BACKEND, fw.backend()));
+        Object r = props.get("service.ranking");
+        backends.put(name, new Backend(name, r instanceof Integer i ? i : 0, fw));
+    }
+
+    void removeFirewall(Firewall fw, Map<String, Object> props) {
+        backends.values().removeIf(b -> b.firewall() == fw);
+    }
+
+    /** For tests and wiring without OSGi. */
+    void add(Firewall fw, int ranking) {
+        backends.put(fw.backend(), new Backend(fw.backend(), ranking, fw));
+    }
+
+    /** Installed backends, best-ranked first. */
+    List<Backend> backends() {
+        List<Backend> out = new ArrayList<>(backends.values());
+        out.sort(Comparator.comparingInt(Backend::ranking).reversed().thenComparing(Backend::name));
+        return out;
+    }
+
+    Backend backend(String name) {
+        Backend b = backends.get(name);
+        if (b == null) {
+            throw NotFoundException.of("firewall backend", name, "the installed bundles (installed: "
+                    + backends().stream().map(Backend::name).toList() + ")");
+        }
+        return b;
+    }
+
+    @Override
+    public FirewallHost host(Path stateDir, NetnsRef netns) {
+        return new Host(this, stateDir, netns);
+    }
+
+    /** This process's view of the log of host {@code identity} in {@code stateDir}. */
+    HostLog log(Path stateDir, String identity) {
+        return logs.computeIfAbsent(HostLog.file(stateDir, identity).toAbsolutePath().normalize(), f -> new HostLog(stateDir, identity));
+    }
+
+    /** Runs {@code action} holding the firewall lock of the state directory, against threads and processes. */
+    static <T> T locked(Path stateDir, Supplier<T> action) {
+        return FileLocks.locked(stateDir.resolve("firewall").resolve(".lock"), action);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.command.CliContext;
+import dev.patchbay.core.command.PatchbayCommand;
+import dev.patchbay.core.command.PatchbayCommandName;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.MacAddress;
+import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.core.network.AttachRequest;
+import dev.patchbay.core.network.Attachment;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ServiceScope;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code patchbay attach NETWORK --netns NS ...}: plug a container into a network. */
+@Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
+@PatchbayCommandName("attach")
+@Command(name = "attach", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Attach a container (a network namespace) to a network: veth, addresses, default route, published ports.")
+public final class AttachCommand implements PatchbayCommand {
+    @Reference
+    NetworkManager manager;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NETWORK")
+    String network;
+
+    @Mixin
+    ContainerOptions container = new ContainerOptions();
+
+    @Option(names = "--ifname", paramLabel = "IF", defaultValue = "eth0", description = "Interface name in the container (default: ${DEFAULT-VALUE}).")
+    String ifName;
+
+    @Option(names = "--ip", paramLabel = "IP", description = "A static address (one per family) instead of the next free one.")
+    List<String> ips = new ArrayList<>();
+
+    @Option(names = "--mac", paramLabel = "MAC", description = "MAC address of the container's interface.")
+    String mac;
+
+    @Option(names = {"-p", "--publish"}, paramLabel = "[HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/PROTO]",
+            description = "Publish a container port on the host (repeatable; protocol tcp, udp or sctp; default tcp).")
+    List<String> publish = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        CliContext cli = CliContext.of(spec);
+        List<InetAddress> addresses = ips.stream().map(s -> IpAddresses.parse("ip", s)).toList();
+        List<PortMapping> ports = publish.stream().map(PortMapping::parse).toList();
+        AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(), new IfName(ifName),
+                addresses, mac == null ? null : MacAddress.parse(mac), ports);
+        Attachment a = manager.attachments(cli.stateDir()).attach(cli.netns(), request);
+        cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
+                + a.addresses() + " (host side " + a.hostIf() + ")" + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.network.AttachRequest;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Which container: {@code --netns NAME | --pid PID | --path FILE}, and optionally {@code --id}. */
+final class ContainerOptions {
+    @Option(names = "--netns", paramLabel = "NS", description = "The container's named network namespace (/run/netns/NS).")
+    String netns;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "The network namespace of this process.")
+    Long pid;
+
+    @Option(names = "--path", paramLabel = "FILE", description = "A network namespace file, e.g. /proc/PID/ns/net or a bind mount.")
+    String path;
+
+    @Option(names = "--id", paramLabel = "ID", description = "Container id (default: derived from --netns/--pid/--path).")
+    String id;
+
+    NetnsRef ref() {
+        int given = (netns != null ? 1 : 0) + (pid != null ? 1 : 0) + (path != null ? 1 : 0);
+        if (given != 1) {
+            throw new InvalidInputException("container", given == 0 ? "" : "several", "give exactly one of --netns, --pid or --path");
+        }
+        if (netns != null) {
+            return NetnsRef.named(netns);
+        }
+        return pid != null ? NetnsRef.pid(pid) : NetnsRef.path(Path.of(path));
+    }
+
+    /** The container id: {@code --id}, or derived from the namespace option; no namespace needed when {@code --id} is given. */
+    String containerId() {
+        return id != null ? id : AttachRequest.idFor(ref());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.command.CliContext;
+import dev.patchbay.core.command.PatchbayCommand;
+import dev.patchbay.core.command.PatchbayCommandName;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ServiceScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code patchbay detach NETWORK --netns NS}: idempotent; what is already gone is skipped. */
+@Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
+@PatchbayCommandName("detach")
+@Command(name = "detach", mixinStandardHelpOptions = true,
+        description = "Detach a container from a network: its link, addresses and published ports go. Safe to repeat.")
+public final class DetachCommand implements PatchbayCommand {
+    @Reference
+    NetworkManager manager;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NETWORK")
+    String network;
+
+    @Mixin
+    ContainerOptions container = new ContainerOptions();
+
+    @Override
+    public Integer call() {
+        CliContext cli = CliContext.of(spec);
+        String id = container.containerId();
+        manager.attachments(cli.stateDir()).detach(cli.netns(), network, id);
+        cli.print(Map.of("network", network, "detached", id), () -> "detached \"" + id + "\" from network \"" + network + "\"");
+        return 0;
+    }
+}
