@@ -114,9 +114,12 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
             return Family.of(target);
         }
 
-        /** What must be unique in one namespace: protocol, host address (or any), port. */
+        /**
+         * What must be unique in one namespace: protocol and family, host address (or any), port; e.g.
+         * {@code tcp * 8080} and {@code tcp6 * 8080}, the two halves of one mapping on a dual-stack network.
+         */
         public String key() {
-            return protocol.label() + " " + (hostIp == null ? "*" : IpAddresses.format(hostIp)) + " " + hostPort;
+            return protocol.label() + (family() == Family.INET6 ? "6 " : " ") + (hostIp == null ? "*" : IpAddresses.format(hostIp)) + " " + hostPort;
         }
     }
 }

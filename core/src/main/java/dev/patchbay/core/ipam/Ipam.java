@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -37,12 +38,21 @@ public interface Ipam {
     List<InetAddress> release(Path dataDir, String network, String ownerId, IfName ifName);
 
     /**
-     * Frees the addresses whose owner/interface is not among {@code valid} (CNI 1.1 GC). When in doubt it keeps:
-     * records it cannot read, and records without an interface whose owner is valid on any interface. Returns the freed.
+     * Frees the reservations no attachment of {@code valid} holds (CNI 1.1 GC), only by evidence: a record it can
+     * read, naming no valid attachment (one without interface is its owner's on any), whose address {@code live} (the
+     * kernel's evidence, asked once per such record) says no interface holds. Unreadable or live ones it keeps.
      */
-    List<InetAddress> gc(Path dataDir, String network, Set<Attachment> valid);
+    GcResult gc(Path dataDir, String network, Set<Attachment> valid, Predicate<InetAddress> live);
 
-    /** The addresses reserved on {@code network}, sorted; empty if the network has no data. */
+    /** What {@link #gc} freed, and kept though no valid attachment holds it: unreadable ({@code problem}) or live. */
+    record GcResult(List<InetAddress> freed, List<AllocationRecord> kept) {
+        public GcResult {
+            freed = List.copyOf(freed);
+            kept = List.copyOf(kept);
+        }
+    }
+
+    /** The reservations of {@code network}, unreadable ones too, sorted; empty if it has no data. Creates nothing. */
     List<AllocationRecord> list(Path dataDir, String network);
 
     /** The networks with a directory under {@code dataDir}, sorted. */

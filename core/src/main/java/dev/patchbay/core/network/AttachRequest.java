@@ -35,16 +35,4 @@ public record AttachRequest(String network, String containerId, NetnsRef contain
         addresses = List.copyOf(addresses == null ? List.of() : addresses);
         ports = List.copyOf(ports == null ? List.of() : ports);
     }
-
-    /** A container id for a namespace reference: its name, {@code pid-N}, or the path with '/' as '_'. */
-    public static String idFor(NetnsRef ref) {
-        if (ref instanceof NetnsRef.Named n) {
-            return n.name();
-        }
-        if (ref instanceof NetnsRef.OfPid p) {
-            return "pid-" + p.pid();
-        }
-        String path = ref.path().toString().replaceAll("^/+", "").replaceAll("[^A-Za-z0-9_.:@-]", "_");
-        return path.length() > 128 ? path.substring(path.length() - 128) : path;
-    }
 }

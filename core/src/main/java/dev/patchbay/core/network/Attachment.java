@@ -10,7 +10,7 @@ import java.util.List;
  * A container on a network, as Patchbay recorded it.
  *
  * @param netnsPath the container's namespace file at attach time
- * @param hostIf    the host end of the veth pair (a port of the bridge)
+ * @param hostIf    the host-side link the driver made for it (e.g. a port of the bridge), or null
  */
 public record Attachment(String network, String containerId, String netnsPath, IfName ifName, IfName hostIf,
                          MacAddress mac, List<IpPrefix> addresses, List<PortMapping> ports) {

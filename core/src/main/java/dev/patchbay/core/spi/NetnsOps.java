@@ -24,7 +24,4 @@ public interface NetnsOps {
     List<String> list();
 
     boolean exists(NetnsRef netns);
-
-    /** A stable identity of the namespace (device and inode of its file), e.g. to compare two refs. */
-    String id(NetnsRef netns);
 }

@@ -1,5 +1,6 @@
 package dev.patchbay.core.spi;
 
+import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import java.util.concurrent.Callable;
 import org.osgi.annotation.versioning.ProviderType;
@@ -36,4 +37,11 @@ public interface NetworkStack {
     default NetlinkChannel openNetlink(NetnsRef netns, int protocol) {
         throw new dev.patchbay.core.errors.UnavailableException("this network stack cannot open raw netlink sockets");
     }
+
+    /**
+     * Which namespace {@code netns} names now ({@link NetnsId}): the same for every reference to it, never again for
+     * another one. NotFoundException names a missing one.
+     * @since 1.2
+     */
+    NetnsId identity(NetnsRef netns);
 }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.patchbay.core.errors.InvalidInputException;
-import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.NetnsRef;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +15,8 @@ class NetworkConfigTest {
 
     static NetworkConfig config(String subnet, String gateway) {
         IpPrefix s = IpPrefix.parse(subnet);
-        return new NetworkConfig("web", "bridge", s, gateway == null ? NetworkConfig.firstHost(s) : IpAddresses.parse("gw", gateway),
-                null, null, new IfName("br0"), true, null, false, null);
+        return new NetworkConfig("web", "bridge", List.of("firewall"), s, gateway == null ? NetworkConfig.firstHost(s) : IpAddresses.parse("gw", gateway),
+                null, null, java.util.Map.of("bridge", "br0"));
     }
 
     @Test
@@ -42,19 +40,28 @@ class NetworkConfigTest {
     }
 
     @Test
+    void theChainStartsWithTheDriverAndOptionsAreTyped() {
+        NetworkConfig c = new NetworkConfig("web", "bridge", List.of("firewall", "portmap"), IpPrefix.parse("10.0.0.0/24"), null,
+                null, null, java.util.Map.of("mtu", "1400", "masquerade", "yes"));
+        assertEquals(List.of("bridge", "firewall", "portmap"), c.chain());
+        assertEquals(1400, c.number("mtu", 68, 65535));
+        assertTrue(c.flag("masquerade", false));
+        assertEquals("mtu", assertThrows(InvalidInputException.class, () -> c.number("mtu", 1500, 9000)).field());
+        assertEquals("plugin", assertThrows(InvalidInputException.class, () -> new NetworkConfig("web", "bridge", List.of("bridge"),
+                IpPrefix.parse("10.0.0.0/24"), null, null, null, null)).field());
+        assertEquals("opt", assertThrows(InvalidInputException.class, () -> new NetworkConfig("web", "bridge", List.of(),
+                IpPrefix.parse("10.0.0.0/24"), null, null, null, java.util.Map.of("Bad Key", "x"))).field());
+        assertEquals("br0", c.withDefaults(java.util.Map.of("bridge", "br0", "mtu", "9000")).option("bridge").orElseThrow());
+        assertEquals(1400, c.withDefaults(java.util.Map.of("mtu", "9000")).number("mtu", 68, 65535));
+    }
+
+    @Test
     void networkNamesAreSafeTokens() {
         for (String bad : new String[] {"", "a b", "a;b", "../x", "-x", "x".repeat(64), "$(reboot)"}) {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> NetworkConfig.checkName(bad));
             assertEquals("network name", e.field());
         }
         assertEquals("web-1.a_b", NetworkConfig.checkName("web-1.a_b"));
-    }
-
-    @Test
-    void containerIdsDeriveFromTheNamespaceReference() {
-        assertEquals("red", AttachRequest.idFor(NetnsRef.named("red")));
-        assertEquals("pid-42", AttachRequest.idFor(NetnsRef.pid(42)));
-        assertEquals("var_run_netns_cni-1234", AttachRequest.idFor(NetnsRef.path(Path.of("/var/run/netns/cni-1234"))));
     }
 
     @Test

@@ -1,0 +1,98 @@
+package dev.patchbay.core.network;
+
+import dev.patchbay.core.errors.ErrorCollector;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.model.IfName;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * One link of a network's chain, as a CNI plugin list has them (bridge, portmap, firewall, tuning). The
+ * first plugin of a chain is the network's driver: it makes the network's links and plugs containers in.
+ * Plugins after it add to what the driver made. A plugin registers with {@link #TYPE}{@code =<type>};
+ * networks name their driver and plugins by that value, so a third-party plugin is usable without
+ * touching any other bundle.
+ *
+ * <p>The orchestrator runs the chain: it validates every plugin before anything changes, allocates the
+ * addresses (IPAM) before the first {@link #setUp}, runs {@link #setUp} in chain order, gathers every
+ * plugin's rules into one ruleset per owner (the network; each attachment) and applies each once on the
+ * operator's firewall backend, then records the result. A failure anywhere undoes what was done, in
+ * reverse; teardown runs in reverse chain order, keeps going past errors and treats absent objects as
+ * done. Rules are pure contributions: no plugin talks to a firewall.
+ */
+@ConsumerType
+public interface NetworkPlugin {
+    /** Service property naming the plugin type. */
+    String TYPE = "patchbay.plugin.type";
+
+    /** Capability of a plugin that publishes {@link AttachRequest#ports()} (CNI's {@code portMappings}). */
+    String PORT_MAPPINGS = "portMappings";
+
+    /** The options this plugin takes, each with one line of help; {@code network create --opt KEY=VALUE}. */
+    default Map<String, String> options() {
+        return Map.of();
+    }
+
+    /** Defaults to record for options the operator left out (e.g. the bridge's name); computed once, at create. */
+    default Map<String, String> defaults(NetworkConfig config) {
+        return Map.of();
+    }
+
+    /** For a driver: the plugins chained after it when the operator names none. */
+    default List<String> defaultChain() {
+        return List.of();
+    }
+
+    /** What this plugin serves of an attach request besides links, e.g. {@link #PORT_MAPPINGS}. */
+    default Set<String> capabilities() {
+        return Set.of();
+    }
+
+    /** For a driver: the network's own interface in the host namespace (e.g. its bridge), or null. */
+    default IfName hostInterface(NetworkConfig config) {
+        return null;
+    }
+
+    /**
+     * Checks this plugin's options and what it needs of the host before a network is created: no side
+     * effects. {@code others}: the other networks of the same host namespace.
+     */
+    void validate(NetworkContext ctx, List<NetworkConfig> others);
+
+    /** Creates or verifies the network's host side (idempotent: also run to repair it). */
+    default void setUpNetwork(NetworkContext ctx) {
+    }
+
+    /** Removes the network's host side; keeps going past errors, collecting them; absent objects are fine. */
+    default void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
+    }
+
+    /** Adds the network's firewall rules (forward accepts, masquerade, isolation) to {@code rules}. Pure. */
+    default void networkRules(NetworkContext ctx, List<Rule> rules) {
+    }
+
+    /** Checks an attach request before anything changes: no side effects. */
+    default void validate(NetworkContext ctx, AttachRequest request) {
+    }
+
+    /**
+     * Plugs the container in, or adds to what earlier plugins did. {@code previous} is the attachment so
+     * far: for the driver, its addresses (allocated) and nothing else. Returns the attachment as it is now.
+     */
+    default Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
+        return previous;
+    }
+
+    /**
+     * Undoes {@link #setUp}; keeps going past errors, collecting them; absent objects are fine. After a
+     * crash {@code attachment} may hold only the network, the container id and the interface name.
+     */
+    default void tearDown(NetworkContext ctx, Attachment attachment, ErrorCollector errors) {
+    }
+
+    /** Adds an attachment's firewall rules (e.g. its published ports) to {@code rules}. Pure. */
+    default void attachmentRules(NetworkContext ctx, Attachment attachment, List<Rule> rules) {
+    }
+}

@@ -1,0 +1,884 @@
+package dev.patchbay.testing;
+
+import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.LinkSpec;
+import dev.patchbay.core.model.MacAddress;
+import dev.patchbay.core.model.Neighbour;
+import dev.patchbay.core.model.NetnsId;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.PolicyRule;
+import dev.patchbay.core.model.Route;
+import dev.patchbay.core.spi.AddressOps;
+import dev.patchbay.core.spi.LinkOps;
+import dev.patchbay.core.spi.NeighbourOps;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.spi.NetnsOps;
+import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.core.spi.RouteOps;
+import dev.patchbay.core.spi.RuleOps;
+import dev.patchbay.core.spi.SysctlOps;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * An in-memory {@link NetworkStack} for unit tests: namespaces (keyed by their file, so a name and its
+ * path are the same namespace) holding links, addresses, routes, rules, neighbours and sysctls, answering
+ * as the netlink backend does: absent objects {@link NotFoundException}, taken names
+ * {@link AlreadyExistsException}; deleting one end of a veth deletes both; a route via a gateway needs an
+ * address of the gateway's subnet on a link that is up; sysctls exist only as the kernel has them
+ * ({@code net.ipv4.ip_forward}, {@code net.ipv6.conf.all.forwarding}, and per link
+ * {@code net.ipv4.conf.L.route_localnet|forwarding}, {@code net.ipv6.conf.L.accept_dad|disable_ipv6|forwarding});
+ * a namespace no path and no open handle refers to any more loses its links (and their veth peers elsewhere).
+ *
+ * <p>Every change is recorded in {@link #calls()} as {@code NETNS OP TARGET} (e.g.
+ * {@code red links.setUp eth0 up}); reads are not recorded. {@link #failOn} makes the Nth call of any
+ * operation (op names as in {@link #calls()}: {@code links.add}, {@code addresses.list}, {@code sysctl.ensure},
+ * {@code stack.open}, {@code netns.delete}, ...) throw, before it changes anything. The current namespace exists from the
+ * start; others are made by {@link #netns(NetnsRef)} or {@link NetnsOps#create}. Thread-safe: one lock.
+ */
+public final class FakeNetworkStack implements NetworkStack {
+    private final Map<Path, Netns> namespaces = new LinkedHashMap<>();
+    private final List<String> calls = new ArrayList<>();
+    private final Map<String, Fault> faults = new HashMap<>();
+    private int openHandles;
+    private int serials;
+
+    public FakeNetworkStack() {
+        netns(NetnsRef.current());
+    }
+
+    /** The state of {@code ref}'s namespace, made (with {@code lo}, down) if absent. */
+    public synchronized Netns netns(NetnsRef ref) {
+        return namespaces.computeIfAbsent(ref.path(), p -> new Netns(ref));
+    }
+
+    public Netns netns(String name) {
+        return netns(NetnsRef.named(name));
+    }
+
+    /** Changes made so far, in order, as {@code NETNS OP TARGET}. */
+    public synchronized List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    public synchronized void clearCalls() {
+        calls.clear();
+    }
+
+    /** The {@code nth} call of {@code op} from now on (1 = the next) throws {@code error} instead of running. */
+    public synchronized void failOn(String op, int nth, RuntimeException error) {
+        if (nth < 1) {
+            throw new IllegalArgumentException("nth must be 1 or more: " + nth);
+        }
+        faults.put(op, new Fault(nth, error));
+    }
+
+    /** Handles opened and not closed yet. */
+    public synchronized int openHandles() {
+        return openHandles;
+    }
+
+    @Override
+    public NetnsHandle open(NetnsRef ref) {
+        return op(null, "stack.open", ref, false, () -> {
+            Netns ns = existing(ref);
+            openHandles++;
+            ns.handles++;
+            return new Handle(ns, ref);
+        });
+    }
+
+    @Override
+    public NetnsOps namespaces() {
+        return new NetnsOps() {
+            @Override
+            public NetnsRef.Named create(String name) {
+                NetnsRef.Named ref = new NetnsRef.Named(name);
+                return op(null, "netns.create", name, true, () -> {
+                    if (namespaces.containsKey(ref.path())) {
+                        throw new AlreadyExistsException("namespace \"" + name + "\" already exists");
+                    }
+                    netns(ref);
+                    return ref;
+                });
+            }
+
+            @Override
+            public void delete(String name) {
+                NetnsRef.Named ref = new NetnsRef.Named(name);
+                run(null, "netns.delete", name, () -> {
+                    Netns ns = namespaces.remove(ref.path());
+                    if (ns == null) {
+                        throw new NotFoundException("namespace \"" + name + "\" not found (no " + ref.path() + ")");
+                    }
+                    ns.destroyIfUnused();
+                });
+            }
+
+            @Override
+            public NetnsRef.Named attach(String name, NetnsRef target) {
+                NetnsRef.Named ref = new NetnsRef.Named(name);
+                return op(null, "netns.attach", name + " " + target, true, () -> {
+                    Netns ns = existing(target);
+                    if (namespaces.putIfAbsent(ref.path(), ns) != null) {
+                        throw new AlreadyExistsException("namespace \"" + name + "\" already exists");
+                    }
+                    return ref;
+                });
+            }
+
+            @Override
+            public List<String> list() {
+                return op(null, "netns.list", "", false, () -> namespaces.keySet().stream()
+                        .filter(p -> NetnsRef.RUN_DIR.equals(p.getParent())).map(p -> p.getFileName().toString()).sorted().toList());
+            }
+
+            @Override
+            public boolean exists(NetnsRef netns) {
+                return op(null, "netns.exists", netns, false, () -> namespaces.containsKey(netns.path()));
+            }
+        };
+    }
+
+    @Override
+    public <T> T callIn(NetnsRef netns, Callable<T> task) {
+        op(null, "stack.callIn", netns, false, () -> existing(netns));
+        try {
+            return task.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new BackendException("task in " + netns.describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code fake/SERIAL}: one per namespace, the same for every reference to it (a name, its path). */
+    @Override
+    public NetnsId identity(NetnsRef netns) {
+        return op(null, "stack.identity", netns, false, () -> {
+            int serial = existing(netns).serial;
+            return new NetnsId("fake", serial, 0, serial);
+        });
+    }
+
+    private Netns existing(NetnsRef ref) {
+        Netns ns = namespaces.get(ref.path());
+        if (ns == null) {
+            throw new NotFoundException(ref.describe() + " not found (no " + ref.path() + ")");
+        }
+        return ns;
+    }
+
+    private synchronized <T> T op(Netns ns, String op, Object target, boolean change, Supplier<T> body) {
+        if (change) {
+            calls.add((ns == null ? "stack" : ns.ref.toString()) + " " + op + (target == null ? "" : " " + target));
+        }
+        Fault f = faults.get(op);
+        if (f != null && --f.left == 0) {
+            faults.remove(op);
+            throw f.error;
+        }
+        return body.get();
+    }
+
+    private void run(Netns ns, String op, Object target, Runnable body) {
+        op(ns, op, target, true, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** One namespace's state; read it in assertions, {@link #toString()} dumps all of it (for "same state" checks). */
+    public final class Netns {
+        private final NetnsRef ref;
+        private final int serial = ++serials;
+        private final List<FakeLink> links = new ArrayList<>();
+        private final List<Route> routes = new ArrayList<>();
+        private final List<PolicyRule> rules = new ArrayList<>();
+        private final List<Neighbour> neighbours = new ArrayList<>();
+        private final Map<String, String> sysctls = new TreeMap<>(Map.of("net/ipv4/ip_forward", "0",
+                "net/ipv6/conf/all/forwarding", "0", "net/ipv6/conf/all/disable_ipv6", "0"));
+        private int nextIndex = 1;
+        private int handles;
+
+        private Netns(NetnsRef ref) {
+            this.ref = ref;
+            newLink(new IfName("lo"), null, 65536, new MacAddress("00:00:00:00:00:00"));
+        }
+
+        public NetnsRef ref() {
+            return ref;
+        }
+
+        private <T> T locked(Supplier<T> read) {
+            synchronized (FakeNetworkStack.this) {
+                return read.get();
+            }
+        }
+
+        public List<Link> links() {
+            return locked(() -> links.stream().map(FakeLink::toLink).toList());
+        }
+
+        public Optional<Link> link(String name) {
+            return locked(() -> find(LinkRef.name(name)).map(FakeLink::toLink));
+        }
+
+        /** The hairpin flag of a bridge port. */
+        public boolean hairpin(String name) {
+            return locked(() -> get(LinkRef.name(name)).hairpin);
+        }
+
+        public List<IpPrefix> addresses(String link) {
+            return locked(() -> List.copyOf(get(LinkRef.name(link)).addresses));
+        }
+
+        public List<Route> routes() {
+            return locked(() -> List.copyOf(routes));
+        }
+
+        public List<PolicyRule> rules() {
+            return locked(() -> List.copyOf(rules));
+        }
+
+        public List<Neighbour> neighbours() {
+            return locked(() -> List.copyOf(neighbours));
+        }
+
+        /** A sysctl, dotted ({@code net.ipv4.ip_forward}) or slashed ({@code net/ipv6/conf/eth0.1/disable_ipv6}). */
+        public Optional<String> sysctl(String key) {
+            return locked(() -> slot(key).get());
+        }
+
+        /** Makes or changes a sysctl, e.g. to start from a host that forwards already. */
+        public void putSysctl(String key, String value) {
+            locked(() -> slot(key).map.put(slot(key).key, value));
+        }
+
+        /** Removes a sysctl, e.g. to play a kernel without IPv6. */
+        public void removeSysctl(String key) {
+            locked(() -> slot(key).map.remove(slot(key).key));
+        }
+
+        @Override
+        public String toString() {
+            synchronized (FakeNetworkStack.this) {
+                StringBuilder sb = new StringBuilder();
+                for (FakeLink l : links) {
+                    sb.append(l).append('\n');
+                    l.addresses.forEach(a -> sb.append("  addr ").append(a).append('\n'));
+                    l.sysctls.forEach((k, v) -> sb.append("  sysctl ").append(k).append('=').append(v).append('\n'));
+                }
+                routes.forEach(r -> sb.append("route ").append(describe(r)).append('\n'));
+                rules.forEach(r -> sb.append("rule ").append(r).append('\n'));
+                neighbours.forEach(n -> sb.append("neigh ").append(n).append('\n'));
+                sysctls.forEach((k, v) -> sb.append("sysctl ").append(k).append('=').append(v).append('\n'));
+                return sb.toString();
+            }
+        }
+
+        /** As the kernel does once no path and no handle refer to a namespace: its links go, and the veth peers of them. */
+        private void destroyIfUnused() {
+            if (handles == 0 && !namespaces.containsValue(this)) {
+                List.copyOf(links).forEach(l -> {
+                    if (links.contains(l)) {
+                        remove(l);
+                    }
+                });
+            }
+        }
+
+        private FakeLink newLink(IfName name, String kind, int mtu, MacAddress mac) {
+            int n = ++serials;
+            MacAddress m = mac != null ? mac : MacAddress.of(new byte[] {2, 0, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+            FakeLink l = new FakeLink(this, nextIndex++, name, kind, mtu, m);
+            links.add(l);
+            return l;
+        }
+
+        private Optional<FakeLink> find(LinkRef ref) {
+            return links.stream().filter(l -> ref instanceof LinkRef.ByName n ? l.name.equals(n.name())
+                    : l.index == ((LinkRef.ByIndex) ref).index()).findFirst();
+        }
+
+        private FakeLink get(LinkRef ref) {
+            return find(ref).orElseThrow(() -> new NotFoundException("link \"" + ref + "\" not found in " + ref().describe()));
+        }
+
+        private void remove(FakeLink l) {
+            links.remove(l);
+            routes.removeIf(r -> l.name.equals(r.device()));
+            links.stream().filter(p -> p.master == l).forEach(p -> p.master = null);
+            FakeLink peer = l.peer;
+            if (peer != null) { // one end of a veth pair gone: the other goes too
+                l.peer = null;
+                peer.peer = null;
+                peer.home.remove(peer);
+            }
+        }
+
+        /** Where a sysctl lives: per link ({@code net/ipvX/conf/LINK/leaf}) or in the namespace. */
+        private Slot slot(String key) {
+            if (key == null || !key.matches("net[./][A-Za-z0-9_./-]+") || key.contains("..") || key.contains("//")) {
+                throw new InvalidInputException("sysctl key", key, "expected a key under net., e.g. net.ipv4.ip_forward");
+            }
+            String path = key.indexOf('/') >= 0 ? key : key.replace('.', '/');
+            String[] p = path.split("/");
+            if (p.length == 5 && p[2].equals("conf")) {
+                Optional<FakeLink> l = links.stream().filter(x -> x.name.value().equals(p[3])).findFirst();
+                if (l.isPresent()) {
+                    return new Slot(l.get().sysctls, p[1] + "/" + p[4]);
+                }
+            }
+            return new Slot(sysctls, path);
+        }
+    }
+
+    private record Slot(Map<String, String> map, String key) {
+        Optional<String> get() {
+            return Optional.ofNullable(map.get(key));
+        }
+    }
+
+    private static final class Fault {
+        int left;
+        final RuntimeException error;
+
+        Fault(int left, RuntimeException error) {
+            this.left = left;
+            this.error = error;
+        }
+    }
+
+    private static final class FakeLink {
+        Netns home;
+        int index;
+        IfName name;
+        final String kind;
+        int mtu;
+        MacAddress mac;
+        boolean up;
+        boolean hairpin;
+        boolean isolated;
+        FakeLink master;
+        FakeLink peer;
+        final List<IpPrefix> addresses = new ArrayList<>();
+        final Map<String, String> sysctls = new TreeMap<>(Map.of("ipv4/route_localnet", "0", "ipv4/forwarding", "0",
+                "ipv6/accept_dad", "1", "ipv6/disable_ipv6", "0", "ipv6/forwarding", "0"));
+
+        FakeLink(Netns home, int index, IfName name, String kind, int mtu, MacAddress mac) {
+            this.home = home;
+            this.index = index;
+            this.name = name;
+            this.kind = kind;
+            this.mtu = mtu;
+            this.mac = mac;
+        }
+
+        Link toLink() {
+            Integer peerNetnsId = peer == null || peer.home == home ? null : peer.home.serial;
+            return new Link(index, name, kind, mtu, mac, up, up && (peer == null || peer.up), master == null ? null : master.index,
+                    peer == null ? null : peer.index, peerNetnsId);
+        }
+
+        @Override
+        public String toString() {
+            return "link " + index + " " + name + " kind=" + kind + " mtu=" + mtu + " mac=" + mac + (up ? " up" : " down")
+                    + (master == null ? "" : " master=" + master.name) + (hairpin ? " hairpin" : "") + (isolated ? " isolated" : "")
+                    + (peer == null ? "" : " peer=" + peer.name + "@" + peer.home.ref);
+        }
+    }
+
+    private static String describe(Route r) {
+        return r.destination() + (r.gateway() == null ? "" : " via " + IpAddresses.format(r.gateway()))
+                + (r.device() == null ? "" : " dev " + r.device()) + (r.table() == null ? "" : " table " + r.table())
+                + (r.metric() == null ? "" : " metric " + r.metric());
+    }
+
+    private final class Handle implements NetnsHandle {
+        private final Netns ns;
+        private final NetnsRef ref;
+        private boolean closed;
+
+        Handle(Netns ns, NetnsRef ref) {
+            this.ns = ns;
+            this.ref = ref;
+        }
+
+        private <T> T read(String op, Object target, Supplier<T> body) {
+            return op(ns, op, target, false, () -> {
+                check();
+                return body.get();
+            });
+        }
+
+        private <T> T change(String op, Object target, Supplier<T> body) {
+            return op(ns, op, target, true, () -> {
+                check();
+                return body.get();
+            });
+        }
+
+        private void change(String op, Object target, Runnable body) {
+            change(op, target, () -> {
+                body.run();
+                return null;
+            });
+        }
+
+        private void check() {
+            if (closed) {
+                throw new IllegalStateException("the handle on " + ref.describe() + " is closed");
+            }
+        }
+
+        private String where() {
+            return ns.ref.describe();
+        }
+
+        @Override
+        public NetnsRef netns() {
+            return ref;
+        }
+
+        @Override
+        public void close() {
+            synchronized (FakeNetworkStack.this) {
+                if (!closed) {
+                    closed = true;
+                    openHandles--;
+                    ns.handles--;
+                    ns.destroyIfUnused();
+                }
+            }
+        }
+
+        @Override
+        public LinkOps links() {
+            return links;
+        }
+
+        @Override
+        public AddressOps addresses() {
+            return addresses;
+        }
+
+        @Override
+        public RouteOps routes() {
+            return routes;
+        }
+
+        @Override
+        public RuleOps rules() {
+            return rules;
+        }
+
+        @Override
+        public NeighbourOps neighbours() {
+            return neighbours;
+        }
+
+        @Override
+        public SysctlOps sysctl() {
+            return sysctl;
+        }
+
+        private Link create(LinkSpec spec) {
+            Integer mtu = spec instanceof LinkSpec.Bridge b ? b.mtu() : spec instanceof LinkSpec.Veth v ? v.mtu()
+                    : spec instanceof LinkSpec.Macvlan mv ? mv.mtu() : ((LinkSpec.Dummy) spec).mtu();
+            if (mtu != null && (mtu < 68 || mtu > 65535)) {
+                throw new InvalidInputException("mtu", mtu, "must be 68..65535");
+            }
+            int m = mtu == null ? 1500 : mtu;
+            if (spec instanceof LinkSpec.Veth v) {
+                Netns peerNs = v.peerNetns() == null ? ns : existing(v.peerNetns());
+                if (ns.find(LinkRef.name(v.name())).isPresent() || peerNs.find(LinkRef.name(v.peerName())).isPresent()
+                        || (peerNs == ns && v.name().equals(v.peerName()))) {
+                    throw new AlreadyExistsException("link \"" + v.name() + "\" or its peer \"" + v.peerName() + "\" (in "
+                            + peerNs.ref.describe() + ") already exists in " + where());
+                }
+                FakeLink a = ns.newLink(v.name(), "veth", m, v.mac());
+                FakeLink b = peerNs.newLink(v.peerName(), "veth", m, v.peerMac());
+                a.peer = b;
+                b.peer = a;
+                return a.toLink();
+            }
+            if (spec instanceof LinkSpec.Macvlan mv) { // made in its target namespace, on a parent of this one
+                ns.find(mv.parent()).orElseThrow(() -> new NotFoundException("link " + mv.parent() + " not found in " + where()));
+                Netns target = mv.netns() == null ? ns : existing(mv.netns());
+                if (target.find(LinkRef.name(mv.name())).isPresent()) {
+                    throw new AlreadyExistsException("link \"" + mv.name() + "\" already exists in " + target.ref.describe());
+                }
+                return target.newLink(mv.name(), "macvlan", m, mv.mac()).toLink();
+            }
+            if (ns.find(LinkRef.name(spec.name())).isPresent()) {
+                throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + where());
+            }
+            MacAddress mac = spec instanceof LinkSpec.Bridge b ? b.mac() : null;
+            return ns.newLink(spec.name(), kindOf(spec), m, mac).toLink();
+        }
+
+        private static String kindOf(LinkSpec spec) {
+            return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth" : "dummy";
+        }
+
+        private final LinkOps links = new LinkOps() {
+            @Override
+            public Link add(LinkSpec spec) {
+                return change("links.add", spec.name(), () -> create(spec));
+            }
+
+            @Override
+            public Link ensure(LinkSpec spec) {
+                return change("links.ensure", spec.name(), () -> {
+                    Optional<FakeLink> l = ns.find(LinkRef.name(spec.name()));
+                    if (l.isEmpty()) {
+                        return create(spec);
+                    }
+                    if (!kindOf(spec).equals(l.get().kind)) {
+                        throw new AlreadyExistsException("link \"" + spec.name() + "\" exists in " + where() + " as "
+                                + (l.get().kind == null ? "a device without kind" : "kind " + l.get().kind) + ", not " + kindOf(spec));
+                    }
+                    return l.get().toLink();
+                });
+            }
+
+            @Override
+            public Optional<Link> find(LinkRef ref) {
+                return read("links.find", ref, () -> ns.find(ref).map(FakeLink::toLink));
+            }
+
+            @Override
+            public Link get(LinkRef ref) {
+                return read("links.get", ref, () -> ns.get(ref).toLink());
+            }
+
+            @Override
+            public List<Link> list() {
+                return read("links.list", null, () -> ns.links.stream().map(FakeLink::toLink).toList());
+            }
+
+            @Override
+            public void setUp(LinkRef ref, boolean up) {
+                change("links.setUp", ref + (up ? " up" : " down"), () -> {
+                    ns.get(ref).up = up;
+                });
+            }
+
+            @Override
+            public void setMaster(LinkRef port, LinkRef master) {
+                change("links.setMaster", port + " " + (master == null ? "nomaster" : master), () -> {
+                    FakeLink p = ns.get(port);
+                    FakeLink m = master == null ? null : ns.get(master);
+                    if (m != null && !"bridge".equals(m.kind)) {
+                        throw new BackendException("failed to set master of link \"" + port + "\" in " + where() + ": \"" + master + "\" is not a bridge");
+                    }
+                    p.master = m;
+                });
+            }
+
+            @Override
+            public void setMtu(LinkRef ref, int mtu) {
+                change("links.setMtu", ref + " " + mtu, () -> {
+                    if (mtu < 68 || mtu > 65535) {
+                        throw new InvalidInputException("mtu", mtu, "must be 68..65535");
+                    }
+                    ns.get(ref).mtu = mtu;
+                });
+            }
+
+            @Override
+            public void setMac(LinkRef ref, MacAddress mac) {
+                change("links.setMac", ref + " " + mac, () -> {
+                    ns.get(ref).mac = mac;
+                });
+            }
+
+            @Override
+            public void rename(LinkRef ref, IfName newName) {
+                change("links.rename", ref + " " + newName, () -> {
+                    FakeLink l = ns.get(ref);
+                    if (ns.find(LinkRef.name(newName)).isPresent()) {
+                        throw new AlreadyExistsException("link \"" + newName + "\" already exists in " + where());
+                    }
+                    ns.routes.replaceAll(r -> l.name.equals(r.device()) ? withDevice(r, newName) : r);
+                    l.name = newName;
+                });
+            }
+
+            @Override
+            public void moveTo(LinkRef ref, NetnsRef target) {
+                change("links.moveTo", ref + " " + target, () -> {
+                    FakeLink l = ns.get(ref);
+                    Netns to = existing(target);
+                    if (to.find(LinkRef.name(l.name)).isPresent()) {
+                        throw new AlreadyExistsException("cannot move link \"" + ref + "\" to " + target.describe() + ": a link of that name exists there");
+                    }
+                    FakeLink peer = l.peer;
+                    l.peer = null; // keep the peer when leaving
+                    ns.remove(l);
+                    l.peer = peer;
+                    l.home = to;
+                    l.index = to.nextIndex++;
+                    l.up = false;
+                    l.master = null;
+                    l.addresses.clear();
+                    to.links.add(l);
+                });
+            }
+
+            @Override
+            public void setBridgePort(LinkRef port, Boolean hairpin, Boolean isolated) {
+                change("links.setBridgePort", port + " hairpin=" + hairpin + " isolated=" + isolated, () -> {
+                    FakeLink p = ns.get(port);
+                    if (p.master == null) {
+                        throw new BackendException("failed to set bridge-port flags of link \"" + port + "\" in " + where()
+                                + ": it is not a port of a bridge (set its master first)");
+                    }
+                    p.hairpin = hairpin != null ? hairpin : p.hairpin;
+                    p.isolated = isolated != null ? isolated : p.isolated;
+                });
+            }
+
+            @Override
+            public void delete(LinkRef ref) {
+                change("links.delete", ref, () -> {
+                    FakeLink l = ns.get(ref);
+                    if (l.kind == null) {
+                        throw new BackendException("failed to delete link \"" + ref + "\" in " + where() + ": Operation not supported");
+                    }
+                    ns.remove(l);
+                });
+            }
+        };
+
+        private final AddressOps addresses = new AddressOps() {
+            @Override
+            public void add(LinkRef link, IpPrefix address) {
+                change("addresses.add", address + " dev " + link, () -> {
+                    FakeLink l = ns.get(link);
+                    if (l.addresses.contains(address)) {
+                        throw new AlreadyExistsException("address \"" + address + " on " + link + "\" already exists in " + where());
+                    }
+                    l.addresses.add(address);
+                });
+            }
+
+            @Override
+            public boolean ensure(LinkRef link, IpPrefix address) {
+                return change("addresses.ensure", address + " dev " + link, () -> {
+                    List<IpPrefix> on = ns.get(link).addresses;
+                    return !on.contains(address) && on.add(address);
+                });
+            }
+
+            @Override
+            public void replace(LinkRef link, IpPrefix address) {
+                change("addresses.replace", address + " dev " + link, () -> {
+                    List<IpPrefix> on = ns.get(link).addresses;
+                    if (!on.contains(address)) {
+                        on.add(address);
+                    }
+                });
+            }
+
+            @Override
+            public void delete(LinkRef link, IpPrefix address) {
+                change("addresses.delete", address + " dev " + link, () -> {
+                    if (!ns.get(link).addresses.remove(address)) {
+                        throw new NotFoundException("address \"" + address + " on " + link + "\" not found in " + where());
+                    }
+                });
+            }
+
+            @Override
+            public List<IpPrefix> list(LinkRef link, Family family) {
+                return read("addresses.list", link, () -> ns.get(link).addresses.stream()
+                        .filter(a -> family == null || a.family() == family).toList());
+            }
+
+            @Override
+            public List<Assigned> listAll(Family family) {
+                return read("addresses.listAll", null, () -> ns.links.stream().flatMap(l -> l.addresses.stream()
+                        .filter(a -> family == null || a.family() == family).map(a -> new Assigned(l.index, a))).toList());
+            }
+        };
+
+        /** The route as the kernel keeps it: with the device it leaves by. */
+        private Route resolve(Route r) {
+            if (r.device() != null) {
+                ns.get(LinkRef.name(r.device()));
+                return r;
+            }
+            if (r.gateway() == null) {
+                return r;
+            }
+            return ns.links.stream().filter(l -> l.up && l.addresses.stream().anyMatch(a -> a.contains(r.gateway())))
+                    .findFirst().map(l -> withDevice(r, l.name)).orElseThrow(() -> new BackendException("failed to add route \""
+                            + describe(r) + "\" in " + where() + ": gateway not reachable through any link (add an address in its subnet first)"));
+        }
+
+        private static boolean sameKey(Route a, Route b) {
+            return a.destination().equals(b.destination()) && table(a.table()) == table(b.table()) && Objects.equals(a.metric(), b.metric());
+        }
+
+        private static int table(Integer t) {
+            return t == null ? 254 : t; // null is the main table
+        }
+
+        private final RouteOps routes = new RouteOps() {
+            @Override
+            public void add(Route route) {
+                change("routes.add", describe(route), () -> {
+                    Route r = resolve(route);
+                    if (ns.routes.stream().anyMatch(x -> sameKey(x, r))) {
+                        throw new AlreadyExistsException("route \"" + describe(route) + "\" already exists in " + where());
+                    }
+                    ns.routes.add(r);
+                });
+            }
+
+            @Override
+            public void replace(Route route) {
+                change("routes.replace", describe(route), () -> {
+                    Route r = resolve(route);
+                    ns.routes.removeIf(x -> sameKey(x, r));
+                    ns.routes.add(r);
+                });
+            }
+
+            @Override
+            public void delete(Route route) {
+                change("routes.delete", describe(route), () -> {
+                    boolean gone = ns.routes.removeIf(x -> sameKey(x, route)
+                            && (route.gateway() == null || route.gateway().equals(x.gateway()))
+                            && (route.device() == null || route.device().equals(x.device())));
+                    if (!gone) {
+                        throw new NotFoundException("route \"" + describe(route) + "\" not found in " + where());
+                    }
+                });
+            }
+
+            @Override
+            public List<Route> list(Family family, Integer table) {
+                return read("routes.list", null, () -> ns.routes.stream()
+                        .filter(r -> (family == null || r.destination().family() == family) && table(r.table()) == table(table)).toList());
+            }
+        };
+
+        private final RuleOps rules = new RuleOps() {
+            @Override
+            public void add(PolicyRule rule) {
+                change("rules.add", rule, () -> {
+                    if (ns.rules.contains(rule)) {
+                        throw new AlreadyExistsException("rule \"" + rule + "\" already exists in " + where());
+                    }
+                    ns.rules.add(rule);
+                });
+            }
+
+            @Override
+            public void delete(PolicyRule rule) {
+                change("rules.delete", rule, () -> {
+                    if (!ns.rules.remove(rule)) {
+                        throw new NotFoundException("rule \"" + rule + "\" not found in " + where());
+                    }
+                });
+            }
+
+            @Override
+            public List<PolicyRule> list(Family family) {
+                return read("rules.list", null, () -> ns.rules.stream().filter(r -> family == null || r.family() == family).toList());
+            }
+        };
+
+        private final NeighbourOps neighbours = new NeighbourOps() {
+            @Override
+            public void add(Neighbour n) {
+                change("neighbours.add", n.address() + " dev " + n.device(), () -> {
+                    ns.get(LinkRef.name(n.device()));
+                    if (ns.neighbours.stream().anyMatch(x -> x.device().equals(n.device()) && x.address().equals(n.address()))) {
+                        throw new AlreadyExistsException("neighbour \"" + IpAddresses.format(n.address()) + " on " + n.device() + "\" already exists in " + where());
+                    }
+                    ns.neighbours.add(n);
+                });
+            }
+
+            @Override
+            public void replace(Neighbour n) {
+                change("neighbours.replace", n.address() + " dev " + n.device(), () -> {
+                    ns.get(LinkRef.name(n.device()));
+                    ns.neighbours.removeIf(x -> x.device().equals(n.device()) && x.address().equals(n.address()));
+                    ns.neighbours.add(n);
+                });
+            }
+
+            @Override
+            public void delete(IfName device, java.net.InetAddress address) {
+                change("neighbours.delete", IpAddresses.format(address) + " dev " + device, () -> {
+                    if (!ns.neighbours.removeIf(x -> x.device().equals(device) && x.address().equals(address))) {
+                        throw new NotFoundException("neighbour \"" + IpAddresses.format(address) + " on " + device + "\" not found in " + where());
+                    }
+                });
+            }
+
+            @Override
+            public List<Neighbour> list(Family family) {
+                return read("neighbours.list", null, () -> ns.neighbours.stream()
+                        .filter(n -> family == null || Family.of(n.address()) == family).toList());
+            }
+        };
+
+        private final SysctlOps sysctl = new SysctlOps() {
+            @Override
+            public Optional<String> get(String key) {
+                return read("sysctl.get", key, () -> ns.slot(key).get());
+            }
+
+            @Override
+            public void set(String key, String value) {
+                change("sysctl.set", key + "=" + value, () -> put(key, value));
+            }
+
+            @Override
+            public String ensure(String key, String value) {
+                return change("sysctl.ensure", key + "=" + value, () -> put(key, value));
+            }
+
+            private String put(String key, String value) {
+                if (value == null || value.isEmpty() || value.indexOf('\n') >= 0) {
+                    throw new InvalidInputException("sysctl value", value, "must be one line");
+                }
+                Slot s = ns.slot(key);
+                String before = s.map.get(s.key);
+                if (before == null) {
+                    throw new NotFoundException("sysctl \"" + key + "\" not found in " + where());
+                }
+                s.map.put(s.key, value);
+                return before;
+            }
+        };
+    }
+
+    private static Route withDevice(Route r, IfName device) {
+        return new Route(r.destination(), r.gateway(), device, r.source(), r.metric(), r.table(), r.scope());
+    }
+}
