@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.network;
+package dev.patchbay.orchestrator.demo;
 
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.model.IfName;
@@ -11,6 +11,9 @@ import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.orchestrator.network.Attachments;
+import dev.patchbay.orchestrator.network.NetworkManager;
+import dev.patchbay.orchestrator.network.Networks;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import java.io.IOException;
@@ -74,10 +77,10 @@ final class Demo {
                 o.links().setUp(LinkRef.name("lo"), true);
             }
             IpPrefix subnet = IpPrefix.parseSubnet("subnet", SUBNET);
-            NetworkConfig config = new NetworkConfig("demo", "bridge", subnet, NetworkConfig.firstHost(subnet), null, null,
-                    new IfName("pbdemo0"), true, new IfName("uplink0"), false, null);
+            NetworkConfig config = new NetworkConfig("demo", "bridge", List.of(), subnet, NetworkConfig.firstHost(subnet), null, null,
+                    java.util.Map.of("bridge", "pbdemo0", "masquerade", "true", "uplink", "uplink0"));
             say("3. patchbay network create demo --subnet " + SUBNET + " --bridge pbdemo0 --masquerade --uplink uplink0");
-            networks.create(host, config);
+            networks.create(host, config, true);
             say("4. patchbay attach demo --netns " + red + " --publish 8080:80/tcp; patchbay attach demo --netns " + blue);
             Attachment r = attachments.attach(host, new AttachRequest("demo", "red", red, null, List.of(), null, List.of(PortMapping.parse("8080:80/tcp"))));
             Attachment b = attachments.attach(host, new AttachRequest("demo", "blue", blue, null, List.of(), null, List.of()));
@@ -97,9 +100,9 @@ final class Demo {
             check("blue -> published port on the host (GET http://" + gw + ":8080/)", "hello from red\n".equals(probes.get(blue, gw, 8080)));
             say("6. topology");
             Networks.Details d = networks.inspect("demo");
-            say("   " + host + ": bridge " + config.bridge() + " " + config.gatewayAddress() + ", uplink0 " + UPLINK_HOST + "/24, masquerade out uplink0");
+            say("   " + host + ": bridge pbdemo0 " + config.gatewayAddress() + ", uplink0 " + UPLINK_HOST + "/24, masquerade out uplink0");
             for (Attachment a : d.attachments()) {
-                say("   " + a.containerId() + ": " + a.ifName() + " " + a.addresses() + " <-> " + a.hostIf() + " (port of " + config.bridge() + ")"
+                say("   " + a.containerId() + ": " + a.ifName() + " " + a.addresses() + " <-> " + a.hostIf() + " (port of pbdemo0)"
                         + (a.ports().isEmpty() ? "" : ", publishes " + a.ports()));
             }
             say("   " + outside + ": eth0 " + UPLINK_OUTSIDE + "/24");

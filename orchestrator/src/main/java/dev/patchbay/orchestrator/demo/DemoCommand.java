@@ -1,8 +1,9 @@
-package dev.patchbay.orchestrator.network;
+package dev.patchbay.orchestrator.demo;
 
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
+import dev.patchbay.orchestrator.network.NetworkManager;
 import java.util.List;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;

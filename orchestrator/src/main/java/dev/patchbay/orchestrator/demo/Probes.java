@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.network;
+package dev.patchbay.orchestrator.demo;
 
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetworkStack;

@@ -1,7 +1,6 @@
 package dev.patchbay.orchestrator.firewall;
 
 import dev.patchbay.core.command.CliContext;
-import dev.patchbay.core.firewall.FirewallManager;
 import dev.patchbay.core.firewall.RulesetOwner;
 import dev.patchbay.core.model.NetnsRef;
 import java.nio.file.Path;

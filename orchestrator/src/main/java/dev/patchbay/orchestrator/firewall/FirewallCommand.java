@@ -4,8 +4,6 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.command.TextTable;
-import dev.patchbay.core.firewall.FirewallHost;
-import dev.patchbay.core.firewall.FirewallManager;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;

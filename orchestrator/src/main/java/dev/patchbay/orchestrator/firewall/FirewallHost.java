@@ -1,11 +1,14 @@
-package dev.patchbay.core.firewall;
+package dev.patchbay.orchestrator.firewall;
+
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.NetnsRef;
 
 import java.util.List;
 import java.util.Map;
-import org.osgi.annotation.versioning.ProviderType;
 
 /** The firewall of one host namespace, as the {@link FirewallManager} keeps it. Each call is one locked step. */
-@ProviderType
+
 public interface FirewallHost {
 
     /** One installed backend as seen from this namespace. */

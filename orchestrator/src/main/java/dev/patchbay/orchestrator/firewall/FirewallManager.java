@@ -1,15 +1,18 @@
-package dev.patchbay.core.firewall;
+package dev.patchbay.orchestrator.firewall;
+
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.NetnsRef;
 
 import dev.patchbay.core.model.NetnsRef;
 import java.nio.file.Path;
-import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The one place firewall rules go through: picks the backend of each host namespace, records every
  * owner's desired rules in the state directory and swaps backends live. A service; the network code
  * calls {@code host(stateDir, netns).apply(ruleset)} and {@code .remove(owner)}.
  */
-@ProviderType
+
 public interface FirewallManager {
 
     /** Environment variable that names the backend to use when none is recorded yet. */

@@ -2,10 +2,9 @@ package dev.patchbay.orchestrator.firewall;
 
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.firewall.Firewall;
-import dev.patchbay.core.firewall.FirewallHost;
-import dev.patchbay.core.firewall.FirewallManager;
 import dev.patchbay.orchestrator.state.FileLocks;
 import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.spi.NetworkStack;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +26,10 @@ public final class FirewallService implements FirewallManager {
     record Backend(String name, int ranking, Firewall firewall) {
     }
 
+    /** Names host namespaces for their logs; without one (unit tests) a log is named by the namespace file's inode. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile NetworkStack stack;
+
     private final Map<String, Backend> backends = new ConcurrentHashMap<>();
     /** What this process last read of each host's log: used and changed under the firewall lock only. */
     private final Map<Path, HostLog> logs = new ConcurrentHashMap<>();
@@ -43,7 +46,7 @@ public final class FirewallService implements FirewallManager {
     }
 
     /** For tests and wiring without OSGi. */
-    void add(Firewall fw, int ranking) {
+    public void add(Firewall fw, int ranking) {
         backends.put(fw.backend(), new Backend(fw.backend(), ranking, fw));
     }
 

@@ -6,11 +6,10 @@ import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.firewall.Firewall;
-import dev.patchbay.core.firewall.FirewallHost;
-import dev.patchbay.core.firewall.FirewallManager;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,10 +33,32 @@ final class Host implements FirewallHost {
         this.netns = netns;
     }
 
+    /**
+     * The host's identity for its log ({@code BOOTID/COOKIE} from the stack, so a later namespace that gets the
+     * same inode never inherits this one's backend and owners). A log kept under the {@code DEV:INO} name of an
+     * earlier release is adopted once, by renaming it.
+     */
     private String identity() {
+        NetnsId id = service.stack != null ? service.stack.identity(netns) : devIno(netns);
+        String name = id.toString();
+        if (id.bootId() != null) {
+            Path log = HostLog.file(stateDir, name);
+            Path old = HostLog.file(stateDir, id.dev() + ":" + id.ino());
+            if (!Files.exists(log) && Files.exists(old)) {
+                try {
+                    Files.move(old, log, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    throw new BackendException("failed to adopt firewall state \"" + old + "\": " + e.getMessage(), e);
+                }
+            }
+        }
+        return name;
+    }
+
+    private static NetnsId devIno(NetnsRef netns) {
         try {
             Map<String, Object> a = Files.readAttributes(netns.path(), "unix:dev,ino");
-            return a.get("dev") + ":" + a.get("ino");
+            return new NetnsId(null, 0, (Long) a.get("dev"), (Long) a.get("ino"));
         } catch (IOException | UnsupportedOperationException e) {
             throw new NotFoundException(netns.describe() + " does not exist (" + netns.path() + ")", e);
         }
@@ -163,7 +184,7 @@ final class Host implements FirewallHost {
             for (String key : newKeys) {
                 String holder = oldKeys.contains(key) ? null : r.portHolder(key);
                 if (holder != null && !holder.equals(id)) {
-                    throw new InvalidInputException("publish", key, "is already published by \"" + holder + "\"");
+                    throw new InvalidInputException("publish", key, "is already published by " + words(holder));
                 }
             }
             FirewallService.Backend b = chosen(r);
@@ -187,6 +208,15 @@ final class Host implements FirewallHost {
             }
             return null;
         });
+    }
+
+    /** An owner as the operator knows it: {@code container "red" on network "web"}, {@code network "web"}. */
+    static String words(String owner) {
+        if (owner.startsWith("att:") && owner.indexOf('/') > 4) {
+            int slash = owner.indexOf('/');
+            return "container \"" + owner.substring(slash + 1) + "\" on network \"" + owner.substring(4, slash) + "\"";
+        }
+        return owner.startsWith("net:") ? "network \"" + owner.substring(4) + "\"" : "\"" + owner + "\"";
     }
 
     private static Set<String> keys(List<Rule.Entry> entries) {

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 
 /**
  * What the state directory records for one host namespace — the chosen backend and every owner's desired
- * rules — as a {@link StateLog}, {@code firewall/netns-DEV-INO.log}, written under the firewall lock:
+ * rules — as a {@link StateLog}, {@code firewall/netns-BOOTID-COOKIE.log}, written under the firewall lock:
  * key {@code backend} holds the backend's name, key {@code owner:ID} one owner's rules. So an apply appends
  * one line, whatever the number of owners. The port index (which owner publishes a protocol/address/port)
  * is kept in memory, from the owners' rules.
@@ -39,7 +39,7 @@ final class HostLog {
     }
 
     static Path file(Path stateDir, String identity) {
-        return stateDir.resolve("firewall").resolve("netns-" + identity.replace(':', '-') + ".log");
+        return stateDir.resolve("firewall").resolve("netns-" + identity.replace(':', '-').replace('/', '-') + ".log");
     }
 
     /** Brings this view up to date with the file; the caller holds the firewall lock. */

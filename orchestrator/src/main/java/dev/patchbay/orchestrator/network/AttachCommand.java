@@ -63,7 +63,7 @@ public final class AttachCommand implements PatchbayCommand {
                 addresses, mac == null ? null : MacAddress.parse(mac), ports);
         Attachment a = manager.attachments(cli.stateDir()).attach(cli.netns(), request);
         cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
-                + a.addresses() + " (host side " + a.hostIf() + ")" + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));
+                + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));
         return 0;
     }
 }

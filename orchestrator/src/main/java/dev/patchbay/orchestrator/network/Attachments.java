@@ -18,9 +18,10 @@ import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.core.network.NetworkDriver;
-import dev.patchbay.core.network.NetworkFirewall;
-import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,53 +44,62 @@ public final class Attachments {
     public Attachment attach(NetnsRef hostRef, AttachRequest request) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, request.network());
         NetworkConfig config = rec.config();
-        NetworkDriver driver = m.driver(config.driver());
-        String containerNs = NetnsIdentity.of(request.container()); // the container namespace must exist
-        if (containerNs.equals(rec.hostNetns())) {
+        Chain chain = m.chain(config);
+        // the container namespace must exist, and not be the host's
+        if (NetnsIdentity.same(rec.hostNetns(), m.stack().identity(request.container()))) {
             throw new InvalidInputException("container namespace", request.container(), "is the host namespace of network \"" + config.name() + "\"");
         }
         checkAddresses(config, request.addresses());
-        if (!request.ports().isEmpty()) {
-            m.requireFirewall("--publish");
+        if (!request.ports().isEmpty() && !chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
+            throw new InvalidInputException("publish", request.ports().get(0), "network \"" + config.name()
+                    + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
         }
         Ipam ipam = m.ipam();
         IpamConfig ipamConfig = ipamConfig(config);
+        NetworkContext ctx = m.context(hostRef, rec.hostNetns(), config, chain);
+        chain.validate(ctx, request);
         return store.lockNetwork(config.name(), () -> {
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
-            checkPortConflicts(rec, request);
-            NetnsHandle host = m.host(hostRef, rec.hostNetns());
-            String hostIf = driver.hostLinkName(config, request.containerId());
             Journal journal = Journal.begin(store.root(), "attach", config.name(), request.containerId(), rec.hostNetns(), List.of(
                     Journal.Step.of("ipam", Map.of("ifname", request.ifName().value())),
-                    Journal.Step.of("link", Map.of("hostIf", hostIf)),
+                    Journal.Step.of("chain", Map.of()),
                     Journal.Step.of("rules", Map.of())));
             ErrorCollector undo = new ErrorCollector();
-            NetworkFirewall fw = m.firewall();
-            List<Runnable> rollback = new ArrayList<>();
+            int done = 0; // 1: addresses allocated, 2: chain set up, 3: rules applied
+            Attachment attachment = stub(config, request.containerId(), request.ifName());
             try {
                 AllocationRequest ar = AllocationRequest.of(Ipam.dataDir(store.root()), config.name(), request.containerId(),
-                        request.ifName(), ipamConfig).withRequested(request.addresses().toArray(InetAddress[]::new));
+                        request.ifName(), ipamConfig).withRequested(request.addresses().toArray(InetAddress[]::new))
+                        .withInUse(ip -> store.recorded(config.name(), ip)); // a reservation deleted under a live attachment
                 Allocation allocation = ipam.allocate(ar);
-                rollback.add(() -> undo.run("release the addresses of \"" + request.containerId() + "\"",
-                        () -> ipam.release(Ipam.dataDir(store.root()), config.name(), request.containerId(), request.ifName())));
+                done = 1;
                 List<IpPrefix> addresses = allocation.addresses().stream().map(Allocation.Address::address).toList();
-
-                rollback.add(() -> driver.detach(host, config, stub(config, request, hostIf), undo));
-                Attachment attachment = driver.attach(host, config, request, addresses);
-
-                if (fw != null && !attachment.ports().isEmpty()) {
-                    rollback.add(() -> undo.run("remove the rules of \"" + request.containerId() + "\"",
-                            () -> fw.removeAttachment(store.root(), hostRef, config, request.containerId())));
-                    fw.applyAttachment(store.root(), hostRef, config, attachment);
+                attachment = new Attachment(config.name(), request.containerId(), request.container().path().toString(),
+                        request.ifName(), null, request.mac(), addresses, request.ports());
+                attachment = chain.setUp(ctx, request, attachment);
+                done = 2;
+                List<Rule> rules = chain.attachmentRules(ctx, attachment);
+                if (!rules.isEmpty()) {
+                    done = 3;
+                    m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
                 store.save(attachment);
                 journal.done();
                 return attachment;
             } catch (RuntimeException e) {
-                for (int i = rollback.size() - 1; i >= 0; i--) {
-                    rollback.get(i).run();
+                Attachment made = attachment;
+                if (done >= 3) {
+                    undo.run("remove the rules of \"" + request.containerId() + "\"",
+                            () -> m.firewall.host(store.root(), hostRef).remove(Owners.attachment(config.name(), request.containerId())));
+                }
+                if (done >= 2) {
+                    chain.tearDown(ctx, made, undo); // a failure inside the chain has undone the chain itself
+                }
+                if (done >= 1) {
+                    undo.run("release the addresses of \"" + request.containerId() + "\"",
+                            () -> ipam.release(Ipam.dataDir(store.root()), config.name(), request.containerId(), request.ifName()));
                 }
                 if (undo.isEmpty()) {
                     journal.done(); // fully undone; otherwise gc retries what is left
@@ -102,26 +112,19 @@ public final class Attachments {
     /** Detaches {@code containerId}; idempotent: whatever is already gone is skipped. */
     public void detach(NetnsRef hostRef, String network, String containerId) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        Chain chain = m.chain(rec.config());
         store.lockNetwork(network, () -> {
-            detachLocked(hostRef, rec, containerId);
+            detachLocked(hostRef, rec, chain, containerId);
             return null;
         });
     }
 
-    void detachLocked(NetnsRef hostRef, NetworkRecord rec, String containerId) {
+    void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId) {
         NetworkConfig config = rec.config();
-        NetworkDriver driver = m.driver(config.driver());
-        Attachment a = store.attachment(config.name(), containerId)
-                .orElse(stub(config, null, driver.hostLinkName(config, containerId)).withId(containerId));
+        Attachment a = store.attachment(config.name(), containerId).orElse(stub(config, containerId, new IfName("eth0")));
         Journal journal = Journal.begin(store.root(), "detach", config.name(), containerId, rec.hostNetns(), List.of());
         ErrorCollector errors = new ErrorCollector();
-        NetworkFirewall fw = m.firewall();
-        if (fw != null) {
-            errors.run("remove the rules of \"" + containerId + "\"", () -> fw.removeAttachment(store.root(), hostRef, config, containerId));
-        }
-        errors.run("unplug \"" + containerId + "\"", () -> driver.detach(m.host(hostRef, rec.hostNetns()), config, a, errors));
-        errors.run("release the addresses of \"" + containerId + "\"",
-                () -> m.ipam().release(Ipam.dataDir(store.root()), config.name(), containerId, a.ifName()));
+        undo(hostRef, rec, chain, a, errors);
         if (errors.isEmpty()) {
             store.deleteAttachment(config.name(), containerId);
             journal.done();
@@ -129,22 +132,37 @@ public final class Attachments {
         errors.throwIfAny("failed to detach \"" + containerId + "\" from network \"" + config.name() + "\"");
     }
 
+    /** Everything an attachment may have made, undone in reverse: rules, the chain, the addresses. Also recovery's undo. */
+    void undo(NetnsRef hostRef, NetworkRecord rec, Chain chain, Attachment a, ErrorCollector errors) {
+        NetworkConfig config = rec.config();
+        errors.run("remove the rules of \"" + a.containerId() + "\"",
+                () -> m.firewall.host(store.root(), hostRef).remove(Owners.attachment(config.name(), a.containerId())));
+        chain.tearDown(m.context(hostRef, rec.hostNetns(), config, chain), a, errors);
+        errors.run("release the addresses of \"" + a.containerId() + "\"",
+                () -> m.ipam().release(Ipam.dataDir(store.root()), config.name(), a.containerId(), a.ifName()));
+    }
+
     /** Adds ({@code add}) or removes published ports of an existing attachment. */
     public Attachment publish(NetnsRef hostRef, String network, String containerId, List<PortMapping> ports, boolean add) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
-        NetworkFirewall fw = m.requireFirewall("publishing ports");
+        Chain chain = m.chain(rec.config());
+        if (!chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
+            throw new InvalidInputException("publish", ports.isEmpty() ? "" : ports.get(0), "network \"" + network
+                    + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
+        }
         return store.lockNetwork(network, () -> {
             Attachment a = store.attachment(network, containerId)
                     .orElseThrow(() -> NotFoundException.of("attachment", containerId, "network \"" + network + "\""));
+            NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), chain);
             List<PortMapping> next = new ArrayList<>(a.ports());
             if (add) {
-                checkPortConflicts(rec, new AttachRequest(network, containerId, NetnsRef.path(java.nio.file.Path.of(a.netnsPath())),
-                        a.ifName(), List.of(), null, ports));
                 for (PortMapping p : ports) {
                     if (!next.contains(p)) {
                         next.add(p);
                     }
                 }
+                chain.validate(ctx, new AttachRequest(network, containerId, NetnsRef.path(java.nio.file.Path.of(a.netnsPath())),
+                        a.ifName(), List.of(), null, next));
             } else {
                 for (PortMapping p : ports) {
                     if (!next.remove(p)) {
@@ -153,10 +171,11 @@ public final class Attachments {
                 }
             }
             Attachment updated = a.withPorts(next);
-            if (next.isEmpty()) {
-                fw.removeAttachment(store.root(), hostRef, rec.config(), containerId);
+            List<Rule> rules = chain.attachmentRules(ctx, updated);
+            if (rules.isEmpty()) {
+                m.firewall.host(store.root(), hostRef).remove(Owners.attachment(network, containerId));
             } else {
-                fw.applyAttachment(store.root(), hostRef, rec.config(), updated);
+                m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(network, containerId), rules));
             }
             store.save(updated);
             return updated;
@@ -190,26 +209,6 @@ public final class Attachments {
         }
     }
 
-    /**
-     * The ports of one request may not overlap each other. Ports published by other attachments are the
-     * firewall's to refuse: its port index answers in O(1) when the rules are applied, and the attach is
-     * then rolled back.
-     */
-    private static void checkPortConflicts(NetworkRecord rec, AttachRequest request) {
-        for (int i = 0; i < request.ports().size(); i++) {
-            for (int j = i + 1; j < request.ports().size(); j++) {
-                if (clash(request.ports().get(i), request.ports().get(j))) {
-                    throw new InvalidInputException("publish", request.ports().get(j), "overlaps " + request.ports().get(i));
-                }
-            }
-        }
-    }
-
-    private static boolean clash(PortMapping a, PortMapping b) {
-        return a.protocol() == b.protocol() && a.hostPorts().overlaps(b.hostPorts())
-                && (a.hostIp() == null || b.hostIp() == null || a.hostIp().equals(b.hostIp()));
-    }
-
     static IpamConfig ipamConfig(NetworkConfig config) {
         List<RangeSet> sets = new ArrayList<>();
         sets.add(RangeSet.of(new IpRange(config.subnet(), null, null, config.gateway())));
@@ -220,8 +219,7 @@ public final class Attachments {
     }
 
     /** An attachment record for undoing what may exist, when only the names are known. */
-    private static Attachment stub(NetworkConfig config, AttachRequest request, String hostIf) {
-        return new Attachment(config.name(), request == null ? "?" : request.containerId(), "",
-                request == null ? new IfName("eth0") : request.ifName(), new IfName(hostIf), null, List.of(), List.of());
+    static Attachment stub(NetworkConfig config, String containerId, IfName ifName) {
+        return new Attachment(config.name(), containerId, "", ifName, null, null, List.of(), List.of());
     }
 }

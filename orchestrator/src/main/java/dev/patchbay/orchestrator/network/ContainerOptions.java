@@ -33,6 +33,18 @@ final class ContainerOptions {
 
     /** The container id: {@code --id}, or derived from the namespace option; no namespace needed when {@code --id} is given. */
     String containerId() {
-        return id != null ? id : AttachRequest.idFor(ref());
+        return id != null ? id : idFor(ref());
+    }
+
+    /** A container id for a namespace reference: its name, {@code pid-N}, or the path with '/' as '_'. */
+    static String idFor(NetnsRef ref) {
+        if (ref instanceof NetnsRef.Named n) {
+            return n.name();
+        }
+        if (ref instanceof NetnsRef.OfPid p) {
+            return "pid-" + p.pid();
+        }
+        String path = ref.path().toString().replaceAll("^/+", "").replaceAll("[^A-Za-z0-9_.:@-]", "_");
+        return path.length() > 128 ? path.substring(path.length() - 128) : path;
     }
 }

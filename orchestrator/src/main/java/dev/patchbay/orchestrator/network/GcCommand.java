@@ -29,6 +29,7 @@ public final class GcCommand implements PatchbayCommand {
         cli.print(r, () -> "recovered " + r.recovered().size() + " interrupted operation(s)" + (r.recovered().isEmpty() ? "" : " " + r.recovered())
                 + ", detached " + r.detached().size() + (r.detached().isEmpty() ? "" : " " + r.detached())
                 + ", freed " + r.released().size() + " address(es)" + (r.released().isEmpty() ? "" : " " + r.released())
+                + (r.kept().isEmpty() ? "" : "\nkept " + r.kept().size() + " address(es) no attachment names:\n  " + String.join("\n  ", r.kept()))
                 + (r.errors().isEmpty() ? "" : "\nerrors:\n  " + String.join("\n  ", r.errors())));
         return r.errors().isEmpty() ? 0 : 1;
     }

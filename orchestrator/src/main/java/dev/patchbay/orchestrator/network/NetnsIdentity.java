@@ -1,33 +1,32 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.patchbay.core.spi.NetworkStack;
 
-/** Which namespace a reference names right now: {@code DEV:INODE} of its namespace file. */
+/**
+ * Which namespace a reference names right now, as records keep it: the stack's {@link NetnsId} in its
+ * written form ({@code BOOTID/COOKIE}; records of earlier releases hold {@code DEV:INO}, still matched).
+ */
 final class NetnsIdentity {
     private NetnsIdentity() {
     }
 
-    static String of(NetnsRef ref) {
-        Path path = ref.path();
-        try {
-            Object dev = Files.getAttribute(path, "unix:dev");
-            Object ino = Files.getAttribute(path, "unix:ino");
-            return dev + ":" + ino;
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new NotFoundException(ref.describe() + " does not exist (" + path + ")", e);
-        }
+    static String of(NetworkStack stack, NetnsRef ref) {
+        return stack.identity(ref).toString();
     }
 
-    /** True when the namespace {@code id} names is the one {@code ref} names; false if {@code ref} is gone. */
-    static boolean same(String id, NetnsRef ref) {
+    /** True when the namespace {@code recorded} names is the one {@code ref} names; false if {@code ref} is gone. */
+    static boolean same(NetworkStack stack, String recorded, NetnsRef ref) {
         try {
-            return id.equals(of(ref));
+            return same(recorded, stack.identity(ref));
         } catch (NotFoundException e) {
             return false;
         }
+    }
+
+    static boolean same(String recorded, NetnsId current) {
+        return recorded.equals(current.toString()) || NetnsId.parse(recorded).sameAs(current);
     }
 }

@@ -4,13 +4,15 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.command.TextTable;
-import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("network")
 @Command(name = "network", mixinStandardHelpOptions = true,
-        description = "Create, list, inspect and remove networks (a bridge, its subnet and its firewall rules).",
+        description = "Create, list, inspect and remove networks (a driver and its chain of plugins, subnets, options).",
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class})
 public final class NetworkCommand implements PatchbayCommand {
 
@@ -42,43 +44,66 @@ public final class NetworkCommand implements PatchbayCommand {
         throw new ParameterException(spec.commandLine(), "a subcommand is required: create, ls, inspect or rm");
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a network in the host namespace.")
+    @Command(name = "create", mixinStandardHelpOptions = true, description = {"Create a network in the host namespace.",
+            "The driver makes its links (bridge: a Linux bridge and a veth per container); the plugins chained after it add to them "
+                    + "(bridge chains firewall and portmap). --bridge, --masquerade, --uplink, --isolate and --mtu are the bridge "
+                    + "driver's and firewall plugin's options; any driver's or plugin's options go as --opt KEY=VALUE."})
     static final class Create implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "NAME", description = "Network name.") String name;
         @Option(names = "--subnet", required = true, paramLabel = "CIDR", description = "IPv4 subnet, e.g. 10.88.0.0/24.") String subnet;
-        @Option(names = "--gateway", paramLabel = "IP", description = "Gateway address on the bridge (default: first host).") String gateway;
-        @Option(names = "--bridge", paramLabel = "BR", description = "Bridge name (default: pb-NAME, cut to 15 bytes).") String bridge;
-        @Option(names = "--driver", paramLabel = "TYPE", defaultValue = "bridge", description = "Network driver (default: ${DEFAULT-VALUE}).") String driver;
-        @Option(names = "--masquerade", description = "Masquerade traffic leaving the subnet.") boolean masquerade;
-        @Option(names = "--uplink", paramLabel = "IF", description = "Masquerade only out of this interface.") String uplink;
-        @Option(names = "--isolate", description = "Drop traffic between this network and other networks.") boolean isolate;
-        @Option(names = "--mtu", paramLabel = "N", description = "MTU of the bridge and the container links.") Integer mtu;
+        @Option(names = "--gateway", paramLabel = "IP", description = "Gateway address (default: first host).") String gateway;
         @Option(names = "--ipv6", paramLabel = "CIDR", description = "IPv6 subnet for dual-stack.") String ipv6;
+        @Option(names = "--driver", paramLabel = "TYPE", defaultValue = "bridge", description = "Network driver (default: ${DEFAULT-VALUE}).") String driver;
+        @Option(names = "--chain", paramLabel = "TYPE", split = ",", description = "Plugins after the driver, in order (default: the driver's own chain; \"\" for none).") List<String> chain;
+        @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "An option of the driver or of a chained plugin (repeatable).") Map<String, String> opts;
+        @Option(names = "--bridge", paramLabel = "BR", description = "Bridge name (default: pb-NAME, cut to 15 bytes): --opt bridge=BR.") String bridge;
+        @Option(names = "--masquerade", description = "Masquerade traffic leaving the subnet: --opt masquerade=true.") boolean masquerade;
+        @Option(names = "--uplink", paramLabel = "IF", description = "Masquerade only out of this interface: --opt uplink=IF.") String uplink;
+        @Option(names = "--isolate", description = "Drop traffic between this network and other networks: --opt isolate=true.") boolean isolate;
+        @Option(names = "--mtu", paramLabel = "N", description = "MTU of the bridge and the container links: --opt mtu=N.") String mtu;
 
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
             IpPrefix v4 = IpPrefix.parseSubnet("subnet", subnet);
             if (!v4.isV4()) {
-                throw new dev.patchbay.core.errors.InvalidInputException("subnet", subnet, "must be IPv4 (use --ipv6 for IPv6)");
+                throw new InvalidInputException("subnet", subnet, "must be IPv4 (use --ipv6 for IPv6)");
             }
             InetAddress gw = gateway == null ? NetworkConfig.firstHost(v4) : IpAddresses.parse("gateway", gateway);
             IpPrefix v6 = ipv6 == null ? null : IpPrefix.parseSubnet("ipv6", ipv6);
-            String br = bridge != null ? bridge : defaultBridge(NetworkConfig.checkName(name));
-            NetworkConfig config = new NetworkConfig(name, driver, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6),
-                    new IfName(br), masquerade, uplink == null ? null : new IfName(uplink), isolate, mtu);
-            NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config);
-            cli.print(created, () -> "network \"" + created.name() + "\" created: bridge " + created.bridge() + ", subnet "
-                    + created.subnet() + ", gateway " + IpAddresses.format(created.gateway()));
+            Map<String, String> options = new TreeMap<>(opts == null ? Map.of() : opts);
+            legacy(options, "bridge", bridge);
+            legacy(options, "masquerade", masquerade ? "true" : null);
+            legacy(options, "uplink", uplink);
+            legacy(options, "isolate", isolate ? "true" : null);
+            legacy(options, "mtu", mtu);
+            List<String> after = chain == null ? List.of() : chain.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+            NetworkConfig config = new NetworkConfig(name, driver, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
+            NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, chain == null);
+            cli.print(created, () -> "network \"" + created.name() + "\" created: driver " + created.driver()
+                    + (created.plugins().isEmpty() ? "" : " (then " + String.join(", ", created.plugins()) + ")")
+                    + ", subnet " + created.subnet() + (created.gateway() == null ? "" : ", gateway " + IpAddresses.format(created.gateway()))
+                    + (created.options().isEmpty() ? "" : ", " + options(created)));
             return 0;
         }
 
-        static String defaultBridge(String name) {
-            String b = "pb-" + name;
-            return b.length() > 15 ? b.substring(0, 15) : b;
+        private static void legacy(Map<String, String> options, String key, String value) {
+            if (value == null) {
+                return;
+            }
+            String given = options.putIfAbsent(key, value);
+            if (given != null && !given.equals(value)) {
+                throw new InvalidInputException("opt " + key, given, "contradicts --" + key + " " + value);
+            }
         }
+    }
+
+    static String options(NetworkConfig n) {
+        StringBuilder sb = new StringBuilder();
+        n.options().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List networks.")
@@ -91,9 +116,9 @@ public final class NetworkCommand implements PatchbayCommand {
             CliContext cli = CliContext.of(spec);
             List<NetworkConfig> all = parent.manager.networks(cli.stateDir()).list();
             cli.print(all, () -> {
-                TextTable t = new TextTable("NAME", "DRIVER", "BRIDGE", "SUBNET", "GATEWAY", "IPV6", "MASQUERADE", "ISOLATE");
-                all.forEach(n -> t.row(n.name(), n.driver(), n.bridge(), n.subnet(), IpAddresses.format(n.gateway()), n.subnet6(),
-                        n.masquerade() ? (n.uplink() == null ? "yes" : "via " + n.uplink()) : "no", n.isolate() ? "yes" : "no"));
+                TextTable t = new TextTable("NAME", "DRIVER", "SUBNET", "GATEWAY", "IPV6", "CHAIN", "OPTIONS");
+                all.forEach(n -> t.row(n.name(), n.driver(), n.subnet(), n.gateway() == null ? null : IpAddresses.format(n.gateway()),
+                        n.subnet6(), String.join(",", n.chain()), options(n)));
                 return t.toString();
             });
             return 0;
@@ -114,15 +139,17 @@ public final class NetworkCommand implements PatchbayCommand {
                 NetworkConfig n = d.config();
                 StringBuilder sb = new StringBuilder();
                 sb.append("network ").append(n.name()).append(" (driver ").append(n.driver()).append(", in ").append(d.host()).append(")\n");
-                sb.append("  bridge ").append(n.bridge()).append(", subnet ").append(n.subnet()).append(", gateway ")
-                        .append(IpAddresses.format(n.gateway())).append('\n');
+                sb.append("  chain ").append(String.join(" -> ", n.chain())).append('\n');
+                sb.append("  subnet ").append(n.subnet()).append(n.gateway() == null ? "" : ", gateway " + IpAddresses.format(n.gateway())).append('\n');
                 if (n.subnet6() != null) {
                     sb.append("  ipv6 ").append(n.subnet6()).append(", gateway ").append(IpAddresses.format(n.gateway6())).append('\n');
                 }
-                sb.append("  masquerade ").append(n.masquerade() ? "yes" : "no").append(", isolate ").append(n.isolate() ? "yes" : "no").append('\n');
+                if (!n.options().isEmpty()) {
+                    sb.append("  options ").append(options(n)).append('\n');
+                }
                 for (Attachment a : d.attachments()) {
                     sb.append("  ").append(a.containerId()).append(": ").append(a.ifName()).append(' ').append(a.addresses())
-                            .append(" via ").append(a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports()).append('\n');
+                            .append(a.hostIf() == null ? "" : " via " + a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports()).append('\n');
                 }
                 return sb.toString();
             });

@@ -1,17 +1,22 @@
 package dev.patchbay.orchestrator.network;
 
+import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.network.NetworkDriver;
-import dev.patchbay.core.network.NetworkFirewall;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.orchestrator.firewall.FirewallManager;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -20,10 +25,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Holds what the network use cases need — the network stack, the drivers by type, IPAM, the network
+ * Holds what the network use cases need — the network stack, the installed plugins by type, IPAM, the
  * firewall — and keeps one handle per host namespace open for the life of the process (in the daemon,
- * that is what makes an attach cost milliseconds). The use cases themselves are {@link Networks} and
- * {@link Attachments}.
+ * that is what makes an attach cost milliseconds). The use cases themselves are {@link Networks},
+ * {@link Attachments} and {@link Recovery}; {@link Chain} runs a network's plugins.
  */
 @Component(service = NetworkManager.class)
 public final class NetworkManager {
@@ -31,60 +36,88 @@ public final class NetworkManager {
     @Reference
     NetworkStack stack;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Ipam.TYPE_PROPERTY + "=host-local)")
+    @Reference
+    FirewallManager firewall;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile Ipam ipam;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile NetworkFirewall firewall;
-
-    final List<Map.Entry<String, NetworkDriver>> drivers = new CopyOnWriteArrayList<>();
+    private final Map<String, NetworkPlugin> plugins = new ConcurrentHashMap<>();
     private final Map<String, NetnsHandle> hosts = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDriver(NetworkDriver driver, Map<String, Object> props) {
-        drivers.add(Map.entry(String.valueOf(props.get(NetworkDriver.PROPERTY)), driver));
+    void addPlugin(NetworkPlugin plugin, Map<String, Object> props) {
+        plugins.put(String.valueOf(props.get(NetworkPlugin.TYPE)), plugin);
     }
 
-    void removeDriver(NetworkDriver driver) {
-        drivers.removeIf(e -> e.getValue() == driver);
+    void removePlugin(NetworkPlugin plugin, Map<String, Object> props) {
+        plugins.remove(String.valueOf(props.get(NetworkPlugin.TYPE)), plugin);
     }
 
-    NetworkDriver driver(String type) {
-        return drivers.stream().filter(e -> e.getKey().equals(type)).map(Map.Entry::getValue).findFirst()
-                .orElseThrow(() -> new UnavailableException("no network driver \"" + type + "\" is installed (a bundle registering "
-                        + NetworkDriver.class.getName() + " with " + NetworkDriver.PROPERTY + "=" + type + ")"));
+    /** The installed plugin of {@code type}; a clear error naming it when none is. */
+    NetworkPlugin plugin(String type, String role) {
+        NetworkPlugin p = plugins.get(type);
+        if (p == null) {
+            throw new UnavailableException("no network " + role + " \"" + type + "\" is installed (a bundle registering "
+                    + NetworkPlugin.class.getName() + " with " + NetworkPlugin.TYPE + "=" + type + "; see patchbay plugins ls)");
+        }
+        return p;
+    }
+
+    /**
+     * The network's chain, resolved: every plugin installed, else an error naming the first missing one.
+     * A driver names the plugins after it when the operator named none ({@code plugins == null}).
+     */
+    Chain chain(NetworkConfig config) {
+        List<NetworkPlugin> out = new ArrayList<>(config.plugins().size() + 1);
+        out.add(plugin(config.driver(), "driver"));
+        for (String type : config.plugins()) {
+            out.add(plugin(type, "plugin"));
+        }
+        return new Chain(config.chain(), out);
+    }
+
+    /** A new network's configuration completed: the driver's default chain when none was named, every plugin's defaults, options checked. */
+    NetworkConfig complete(NetworkConfig asked, boolean defaultChain) {
+        NetworkConfig config = asked;
+        if (defaultChain) {
+            List<String> after = plugin(asked.driver(), "driver").defaultChain();
+            config = new NetworkConfig(asked.name(), asked.driver(), after, asked.subnet(), asked.gateway(), asked.subnet6(),
+                    asked.gateway6(), asked.options());
+        }
+        Chain chain = chain(config);
+        Set<String> known = new LinkedHashSet<>();
+        for (NetworkPlugin p : chain.plugins()) {
+            known.addAll(p.options().keySet());
+        }
+        for (String key : config.options().keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidInputException("opt", key, "is not an option of driver \"" + config.driver() + "\""
+                        + (config.plugins().isEmpty() ? "" : " or of plugins " + String.join(", ", config.plugins()))
+                        + (known.isEmpty() ? " (they take none)" : " (they take: " + String.join(", ", known) + ")"));
+            }
+        }
+        for (NetworkPlugin p : chain.plugins()) {
+            config = config.withDefaults(p.defaults(config));
+        }
+        return config;
     }
 
     Ipam ipam() {
         Ipam i = ipam;
         if (i == null) {
-            throw new UnavailableException("no IPAM service is installed (bundle dev.patchbay.plugin.ipam provides host-local)");
+            throw new UnavailableException("no IPAM service is installed (a bundle registering " + Ipam.class.getName() + ")");
         }
         return i;
     }
 
-    /** The network firewall, or null when no bundle provides one (then networks get no rules). */
-    NetworkFirewall firewall() {
-        return firewall;
+    /** What every plugin of the network is given; the host handle is opened once per process and namespace. */
+    NetworkContext context(NetnsRef hostRef, String hostId, NetworkConfig config, Chain chain) {
+        NetnsHandle host = hosts.computeIfAbsent(hostId, k -> stack.open(hostRef));
+        return new NetworkContext(host, stack, config, chain.plugins().get(0).hostInterface(config));
     }
 
-    NetworkFirewall requireFirewall(String why) {
-        NetworkFirewall f = firewall;
-        if (f == null) {
-            throw new UnavailableException(why + " needs firewall rules, and no bundle provides "
-                    + NetworkFirewall.class.getName() + " (bundle dev.patchbay.plugin.nat)");
-        }
-        return f;
-    }
-
-    /** A handle on the host namespace, opened once per process and namespace identity. */
-    NetnsHandle host(NetnsRef ref, String identity) {
-        return hosts.computeIfAbsent(identity, k -> stack.open(ref));
-    }
-
-    NetworkStack stack() {
+    public NetworkStack stack() {
         return stack;
     }
 

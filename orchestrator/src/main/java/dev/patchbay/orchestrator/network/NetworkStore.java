@@ -2,7 +2,14 @@ package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.command.Json;
 import dev.patchbay.orchestrator.state.StateLog;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.network.NetworkConfig;
+import java.net.InetAddress;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,16 +44,54 @@ final class NetworkStore {
     }
 
     Optional<NetworkRecord> network(String name) {
-        return StateFiles.read(root.resolve("networks").resolve(name + ".json"), NetworkRecord.class);
+        return StateFiles.read(root.resolve("networks").resolve(name + ".json"), JsonObject.class).map(NetworkStore::record);
     }
 
     List<NetworkRecord> networks() {
         List<NetworkRecord> out = new ArrayList<>();
         for (Path p : list(root.resolve("networks"))) {
-            StateFiles.read(p, NetworkRecord.class).ifPresent(out::add);
+            StateFiles.read(p, JsonObject.class).map(NetworkStore::record).ifPresent(out::add);
         }
         out.sort(Comparator.comparing(NetworkRecord::name));
         return out;
+    }
+
+    private static NetworkRecord record(JsonObject json) {
+        JsonObject config = json.getAsJsonObject("config");
+        if (config != null) {
+            json.add("config", upgrade(config));
+        }
+        return Json.compact().fromJson(json, NetworkRecord.class);
+    }
+
+    /** A network's configuration from its JSON, as this release writes it or as earlier ones did. */
+    static NetworkConfig config(String json) {
+        return Json.compact().fromJson(upgrade(JsonParser.parseString(json).getAsJsonObject()), NetworkConfig.class);
+    }
+
+    /**
+     * Earlier releases kept the bridge driver's settings as fields of every network ({@code bridge},
+     * {@code masquerade}, {@code uplink}, {@code isolate}, {@code mtu}) and had no chain: they become the
+     * options of the bridge and firewall plugins, chained as the bridge driver chains them.
+     */
+    private static JsonObject upgrade(JsonObject c) {
+        if (c.has("options") || !c.has("bridge")) {
+            return c;
+        }
+        JsonObject options = new JsonObject();
+        for (String key : List.of("bridge", "masquerade", "uplink", "isolate", "mtu")) {
+            JsonElement v = c.remove(key);
+            boolean set = v != null && !v.isJsonNull() && !(v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean() && !v.getAsBoolean());
+            if (set) {
+                options.addProperty(key, v.getAsString());
+            }
+        }
+        c.add("options", options);
+        JsonArray plugins = new JsonArray();
+        plugins.add("firewall");
+        plugins.add("portmap");
+        c.add("plugins", plugins);
+        return c;
     }
 
     void save(NetworkRecord record) {
@@ -84,6 +129,17 @@ final class NetworkStore {
         List<Attachment> out = new ArrayList<>();
         attachmentLog(network).refresh().all().values().forEach(json -> out.add(Json.compact().fromJson(json, Attachment.class)));
         return out;
+    }
+
+    /** Whether an attachment record of the network names {@code ip}: a scan of the log's text, no parsing. */
+    boolean recorded(String network, InetAddress ip) {
+        String needle = "\"" + IpAddresses.format(ip) + "/";
+        for (String json : attachmentLog(network).refresh().all().values()) {
+            if (json.contains(needle)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records (or replaces) an attachment; the caller holds the network's lock. */

@@ -5,14 +5,16 @@ import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.ipam.Ipam;
-import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.core.network.NetworkDriver;
-import dev.patchbay.core.network.NetworkFirewall;
-import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.network.NetworkContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,42 +32,42 @@ public final class Networks {
     public record Details(NetworkConfig config, String host, List<Attachment> attachments) {
     }
 
-    public NetworkConfig create(NetnsRef hostRef, NetworkConfig config) {
-        String hostId = NetnsIdentity.of(hostRef);
-        NetworkDriver driver = m.driver(config.driver());
-        driver.validate(config);
-        if (config.masquerade() || config.isolate()) {
-            m.requireFirewall(config.masquerade() ? "--masquerade" : "--isolate");
-        }
+    /**
+     * Creates a network: its configuration completed (the driver's chain when {@code defaultChain}, every
+     * plugin's defaults) and checked by every plugin before anything changes; then each plugin sets up
+     * the host side, the network's rules from all of them are applied at once, and the record is saved.
+     */
+    public NetworkConfig create(NetnsRef hostRef, NetworkConfig asked, boolean defaultChain) {
+        NetnsId hostNs = m.stack().identity(hostRef);
+        String hostId = hostNs.toString();
+        NetworkConfig config = m.complete(asked, defaultChain);
+        Chain chain = m.chain(config);
         m.ipam(); // fail before changing anything if IPAM is missing
         return store.lockNetworks(() -> store.lockNetwork(config.name(), () -> { // the network's lock guards its journal log
-            NetnsHandle host = m.host(hostRef, hostId);
             List<NetworkRecord> existing = store.networks();
-            checkUnique(config, hostId, existing);
-            if (host.links().find(LinkRef.name(config.bridge())).isPresent()) {
-                throw new AlreadyExistsException("failed to create network \"" + config.name() + "\": a link named \""
-                        + config.bridge() + "\" already exists in " + hostRef.describe() + "; choose another --bridge");
-            }
-            if (config.uplink() != null && host.links().find(LinkRef.name(config.uplink())).isEmpty()) {
-                throw NotFoundException.of("uplink", config.uplink(), hostRef.describe());
-            }
+            List<NetworkConfig> others = checkUnique(config, hostNs, existing);
+            NetworkContext ctx = m.context(hostRef, hostId, config, chain);
+            chain.validate(ctx, others);
             Journal journal = Journal.begin(store.root(), "create", config.name(), null, hostId,
                     List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)))));
             ErrorCollector undo = new ErrorCollector();
-            NetworkFirewall fw = m.firewall();
+            boolean ruled = false;
             try {
-                driver.setUpNetwork(host, config);
-                if (fw != null) {
-                    fw.applyNetwork(store.root(), hostRef, config, configsOn(hostId, existing, config));
+                chain.setUpNetwork(ctx);
+                List<Rule> rules = chain.networkRules(ctx);
+                if (!rules.isEmpty()) {
+                    ruled = true;
+                    m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.network(config.name()), rules));
                 }
                 store.save(new NetworkRecord(config, hostId, hostRef.describe()));
                 journal.done();
                 return config;
             } catch (RuntimeException e) {
-                if (fw != null) {
-                    undo.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
+                if (ruled) {
+                    undo.run("remove the rules of network \"" + config.name() + "\"",
+                            () -> m.firewall.host(store.root(), hostRef).remove(Owners.network(config.name())));
                 }
-                driver.tearDownNetwork(host, config, undo);
+                chain.tearDownNetwork(ctx, undo);
                 if (undo.isEmpty()) {
                     journal.done();
                 }
@@ -74,34 +76,28 @@ public final class Networks {
         }));
     }
 
-    private void checkUnique(NetworkConfig config, String hostId, List<NetworkRecord> existing) {
+    /** Names are unique in the state directory, subnets in the host namespace; returns the host's other networks. */
+    private static List<NetworkConfig> checkUnique(NetworkConfig config, NetnsId hostNs, List<NetworkRecord> existing) {
+        List<NetworkConfig> others = new ArrayList<>();
         for (NetworkRecord r : existing) {
             NetworkConfig other = r.config();
             if (other.name().equals(config.name())) {
                 throw new AlreadyExistsException("network \"" + config.name() + "\" already exists (in " + r.hostDescription() + ")");
             }
-            if (!r.hostNetns().equals(hostId)) {
+            if (!NetnsIdentity.same(r.hostNetns(), hostNs)) {
                 continue;
             }
-            if (other.bridge().equals(config.bridge())) {
-                throw new InvalidInputException("bridge", config.bridge(), "is the bridge of network \"" + other.name() + "\"");
-            }
-            if (other.subnet().overlaps(config.subnet())) {
-                throw new InvalidInputException("subnet", config.subnet(), "overlaps " + other.subnet() + " of network \"" + other.name() + "\"");
-            }
-            if (config.subnet6() != null && other.subnet6() != null && other.subnet6().overlaps(config.subnet6())) {
-                throw new InvalidInputException("ipv6", config.subnet6(), "overlaps " + other.subnet6() + " of network \"" + other.name() + "\"");
+            others.add(other);
+            for (IpPrefix mine : config.subnets()) {
+                for (IpPrefix theirs : other.subnets()) {
+                    if (theirs.overlaps(mine)) {
+                        throw new InvalidInputException(mine.isV4() ? "subnet" : "ipv6", mine, "overlaps " + theirs
+                                + " of network \"" + other.name() + "\"");
+                    }
+                }
             }
         }
-    }
-
-    private static List<NetworkConfig> configsOn(String hostId, List<NetworkRecord> records, NetworkConfig plus) {
-        List<NetworkConfig> out = new java.util.ArrayList<>();
-        records.stream().filter(r -> r.hostNetns().equals(hostId)).map(NetworkRecord::config).forEach(out::add);
-        if (plus != null) {
-            out.add(plus);
-        }
-        return out;
+        return others;
     }
 
     /** Removes a network: refuses while attachments exist unless {@code force}, which detaches them first. */
@@ -109,6 +105,7 @@ public final class Networks {
         NetworkConfig.checkName(name);
         store.lockNetworks(() -> store.lockNetwork(name, () -> { // the network's lock guards its attachment log
             NetworkRecord rec = owned(hostRef, name);
+            Chain chain = m.chain(rec.config());
             List<Attachment> attached = store.attachments(name);
             if (!attached.isEmpty() && !force) {
                 throw new PatchbayException("network \"" + name + "\" has " + attached.size() + " attachment(s) ("
@@ -118,10 +115,10 @@ public final class Networks {
             ErrorCollector errors = new ErrorCollector();
             Attachments atts = new Attachments(m, store);
             for (Attachment a : attached) {
-                errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, a.containerId()));
+                errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, chain, a.containerId()));
             }
             Journal journal = Journal.begin(store.root(), "remove", name, null, rec.hostNetns(), List.of());
-            tearDown(hostRef, rec, errors);
+            tearDown(hostRef, rec, chain, errors);
             journal.done();
             errors.throwIfAny("failed to remove network \"" + name + "\"");
             return null;
@@ -129,16 +126,18 @@ public final class Networks {
     }
 
     /** Everything a network owns, removed; every error collected. Used by remove and by recovery. */
-    void tearDown(NetnsRef hostRef, NetworkRecord rec, ErrorCollector errors) {
+    void tearDown(NetnsRef hostRef, NetworkRecord rec, Chain chain, ErrorCollector errors) {
         NetworkConfig config = rec.config();
-        NetnsHandle host = m.host(hostRef, rec.hostNetns());
-        NetworkFirewall fw = m.firewall();
-        if (fw != null) {
-            errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
-        }
-        errors.run("tear down network \"" + config.name() + "\"", () -> m.driver(config.driver()).tearDownNetwork(host, config, errors));
+        errors.run("remove the rules of network \"" + config.name() + "\"",
+                () -> m.firewall.host(store.root(), hostRef).remove(Owners.network(config.name())));
+        chain.tearDownNetwork(m.context(hostRef, rec.hostNetns(), config, chain), errors);
         errors.run("release the addresses of network \"" + config.name() + "\"", () -> {
-            m.ipam().gc(Ipam.dataDir(store.root()), config.name(), java.util.Set.of());
+            Ipam.GcResult gc = m.ipam().gc(Ipam.dataDir(store.root()), config.name(), java.util.Set.of(), new Evidence(m.stack(), store));
+            if (!gc.kept().isEmpty()) {
+                throw new PatchbayException(gc.kept().size() + " address(es) kept: held by an interface or unreadable ("
+                        + String.join(", ", gc.kept().stream().map(r -> dev.patchbay.core.model.IpAddresses.format(r.address())).toList())
+                        + "); see patchbay ipam ls " + config.name());
+            }
             if (m.ipam().list(Ipam.dataDir(store.root()), config.name()).isEmpty()) {
                 store.deleteTree(Ipam.dataDir(store.root()).resolve(config.name()));
             }
@@ -149,7 +148,7 @@ public final class Networks {
     /** The network, if it lives in {@code hostRef}'s namespace; a clear error otherwise. */
     NetworkRecord owned(NetnsRef hostRef, String name) {
         NetworkRecord rec = store.network(name).orElseThrow(() -> NotFoundException.of("network", name, null));
-        if (!NetnsIdentity.same(rec.hostNetns(), hostRef)) {
+        if (!NetnsIdentity.same(m.stack(), rec.hostNetns(), hostRef)) {
             throw new InvalidInputException("network", name, "lives in " + rec.hostDescription()
                     + ", not in " + hostRef.describe() + " (run patchbay there, or with -n)");
         }

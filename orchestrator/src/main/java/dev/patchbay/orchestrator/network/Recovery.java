@@ -1,14 +1,14 @@
 package dev.patchbay.orchestrator.network;
 
-import dev.patchbay.core.command.Json;
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.ipam.Ipam;
+import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.core.network.NetworkFirewall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,21 +31,22 @@ public final class Recovery {
     }
 
     /** What one gc run did. */
-    public record Report(List<String> recovered, List<String> detached, List<String> released, List<String> errors) {
+    public record Report(List<String> recovered, List<String> detached, List<String> released, List<String> kept, List<String> errors) {
     }
 
     public Report run(NetnsRef hostRef) {
-        String hostId = NetnsIdentity.of(hostRef);
+        NetnsId hostId = m.stack().identity(hostRef);
         List<String> recovered = new ArrayList<>();
         List<String> detached = new ArrayList<>();
         List<String> released = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
         ErrorCollector errors = new ErrorCollector();
         store.lockNetworks(() -> {
             for (String dir : List.of("journal", "networks", "attachments", "firewall")) {
                 StateFiles.sweepTemp(store.root().resolve(dir));
             }
             for (Journal.Entry e : Journal.pending(store.root())) {
-                if (!hostId.equals(e.hostNetns())) {
+                if (!NetnsIdentity.same(e.hostNetns(), hostId)) {
                     continue;
                 }
                 ErrorCollector mine = new ErrorCollector();
@@ -71,28 +72,32 @@ public final class Recovery {
                 }));
             }
             Attachments atts = new Attachments(m, store);
+            Evidence evidence = new Evidence(m.stack(), store);
             for (NetworkRecord rec : store.networks()) {
-                if (!rec.hostNetns().equals(hostId)) {
+                if (!NetnsIdentity.same(rec.hostNetns(), hostId)) {
                     continue;
                 }
                 store.lockNetwork(rec.name(), () -> {
                     for (Attachment a : store.attachments(rec.name())) {
                         if (!Files.exists(Path.of(a.netnsPath()))) {
-                            errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, a.containerId()));
+                            errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, m.chain(rec.config()), a.containerId()));
                             detached.add(rec.name() + "/" + a.containerId());
                         }
                     }
                     Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(rec.name()).stream()
                             .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
-                    errors.run("free stale addresses of network \"" + rec.name() + "\"", () -> m.ipam()
-                            .gc(Ipam.dataDir(store.root()), rec.name(), valid)
-                            .forEach(ip -> released.add(rec.name() + "/" + dev.patchbay.core.model.IpAddresses.format(ip))));
+                    errors.run("free stale addresses of network \"" + rec.name() + "\"", () -> {
+                        Ipam.GcResult gc = m.ipam().gc(Ipam.dataDir(store.root()), rec.name(), valid, evidence);
+                        gc.freed().forEach(ip -> released.add(rec.name() + "/" + IpAddresses.format(ip)));
+                        gc.kept().forEach(r -> kept.add(rec.name() + "/" + IpAddresses.format(r.address()) + ": "
+                                + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
+                    });
                     return null;
                 });
             }
             return null;
         });
-        return new Report(recovered, detached, released, errors.errors().stream().map(Throwable::getMessage).toList());
+        return new Report(recovered, detached, released, kept, errors.errors().stream().map(Throwable::getMessage).toList());
     }
 
     private void replay(NetnsRef hostRef, Journal.Entry e, ErrorCollector errors) {
@@ -105,23 +110,17 @@ public final class Recovery {
                 if (store.attachment(e.network(), e.containerId()).isPresent()) {
                     return; // it completed: only the journal entry was left
                 }
-                NetworkConfig config = rec.config();
-                NetworkFirewall fw = m.firewall();
-                for (int i = e.steps().size() - 1; i >= 0; i--) {
-                    Journal.Step step = e.steps().get(i);
-                    switch (step.kind()) {
-                        case "rules" -> {
-                            if (fw != null) {
-                                errors.run("remove rules of \"" + e.containerId() + "\"", () -> fw.removeAttachment(store.root(), hostRef, config, e.containerId()));
-                            }
-                        }
-                        case "link" -> errors.run("delete link \"" + step.data().get("hostIf") + "\"",
-                                () -> m.host(hostRef, rec.hostNetns()).links().delete(LinkRef.name(step.data().get("hostIf"))));
-                        case "ipam" -> errors.run("release the addresses of \"" + e.containerId() + "\"", () -> m.ipam()
-                                .release(Ipam.dataDir(store.root()), e.network(), e.containerId(), new IfName(step.data().get("ifname"))));
-                        default -> { }
+                String ifname = "eth0";
+                for (Journal.Step step : e.steps()) {
+                    if (step.kind().equals("ipam")) {
+                        ifname = step.data().get("ifname");
+                    } else if (step.kind().equals("link")) { // entries of earlier releases name the host link
+                        errors.run("delete link \"" + step.data().get("hostIf") + "\"", () -> m.context(hostRef, rec.hostNetns(),
+                                rec.config(), m.chain(rec.config())).host().links().delete(LinkRef.name(step.data().get("hostIf"))));
                     }
                 }
+                Attachment stub = Attachments.stub(rec.config(), e.containerId(), new IfName(ifname));
+                errors.run("undo attaching \"" + e.containerId() + "\"", () -> new Attachments(m, store).undo(hostRef, rec, m.chain(rec.config()), stub, errors));
             }
             case "create" -> {
                 if (rec != null) {
@@ -129,25 +128,26 @@ public final class Recovery {
                 }
                 for (Journal.Step step : e.steps()) {
                     if (step.kind().equals("network")) {
-                        NetworkConfig config = Json.compact().fromJson(step.data().get("config"), NetworkConfig.class);
-                        NetworkFirewall fw = m.firewall();
-                        if (fw != null) {
-                            errors.run("remove the rules of network \"" + config.name() + "\"", () -> fw.removeNetwork(store.root(), hostRef, config));
-                        }
-                        errors.run("delete bridge \"" + config.bridge() + "\"",
-                                () -> m.host(hostRef, e.hostNetns()).links().delete(LinkRef.name(config.bridge())));
+                        NetworkConfig config = NetworkStore.config(step.data().get("config"));
+                        errors.run("remove the rules of network \"" + config.name() + "\"",
+                                () -> m.firewall.host(store.root(), hostRef).remove(Owners.network(config.name())));
+                        errors.run("tear down network \"" + config.name() + "\"", () -> {
+                            Chain chain = m.chain(config);
+                            chain.tearDownNetwork(m.context(hostRef, e.hostNetns(), config, chain), errors);
+                        });
                     }
                 }
             }
             case "detach" -> {
                 if (rec != null) {
                     errors.run("finish detaching \"" + e.containerId() + "\"",
-                            () -> new Attachments(m, store).detachLocked(hostRef, rec, e.containerId()));
+                            () -> new Attachments(m, store).detachLocked(hostRef, rec, m.chain(rec.config()), e.containerId()));
                 }
             }
             case "remove" -> {
                 if (rec != null) {
-                    new Networks(m, store).tearDown(hostRef, rec, errors);
+                    errors.run("finish removing network \"" + rec.name() + "\"",
+                            () -> new Networks(m, store).tearDown(hostRef, rec, m.chain(rec.config()), errors));
                 }
             }
             default -> { }

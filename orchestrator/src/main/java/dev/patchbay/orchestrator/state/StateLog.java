@@ -1,21 +1,38 @@
 package dev.patchbay.orchestrator.state;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import dev.patchbay.core.errors.BackendException;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A map of keys to JSON values kept in the state directory as a log of JSON lines:
@@ -27,8 +44,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * Changing a value appends one line to a file that exists: no new inode, no rename, whatever the number of keys.
  * This object keeps what it read; {@link #refresh} reads only what others appended since (all of it when the
  * generation changed). When dead lines outweigh live ones the log is rewritten (temp file, rename), so a reader
- * sees the old file or the new one. A line a crash cut short is ignored, and cut off before the next append.
- * No fsync: what the logs describe — links, rules, addresses in namespaces — does not survive a reboot either.
+ * sees the old file or the new one. No fsync: what the logs describe — links, rules, addresses in namespaces —
+ * does not survive a reboot either. Files are created 0600 in folders created 0700; a writer narrows a log (and its
+ * folder) an older Patchbay left readable by others. Reading creates nothing.
+ * <p>
+ * <b>Torn and damaged lines.</b> The file's last bytes without a newline are a line cut short: a writer that
+ * crashed mid-append, or one appending right now (readers hold no lock). They are left unread ({@link #torn()})
+ * and the next writer, who holds the lock, cuts them off before its own append. Every other line that cannot be
+ * read — not UTF-8, not JSON, an unknown or incomplete entry, a first line that is no header, even one ending the
+ * file with its newline — is damage: it is skipped, the rest is read, and {@link #damage()} names its line and
+ * what is wrong. {@link #refresh()} then throws {@link DamagedStateException} (the view still holds what was
+ * readable); {@link #refreshReadable()} does not. While damaged a log is never compacted nor deleted, so nothing is
+ * lost silently; {@link #repair()} rewrites it from the readable lines and keeps the damaged file beside it.
+ * <p>
+ * <b>What a caller must assume after a cut or damage.</b> What the lost line said cannot be recovered from the
+ * log. A torn {@code put} is a change that may have been made in the kernel although its record never completed
+ * (an attachment whose veth and address exist); a damaged {@code put} a key that is missing here; a damaged
+ * {@code del} a key that is here but gone. So a caller must not take a key's absence as proof that what it would
+ * describe is gone: before freeing anything (an address above all) it looks at the kernel — the address is freed
+ * only if no interface holds it — and at the journal, which names an operation before the kernel is changed. A
+ * writer under the lock sees {@link #torn()} before it cuts: the sign that the previous writer died mid-append.
  * <p>
  * Writers hold the lock that guards the log (one per log, the caller's); readers need none, since they only
  * consume complete lines. Methods are synchronized: threads of one process may share one object.
@@ -36,6 +71,22 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class StateLog {
     private static final int HEADER_MAX = 4096;
     private static final long COMPACT_MIN = 64 * 1024;
+    /** {@link #gen} of a log whose first line is no header: read whole every time, appended to, never compacted. */
+    private static final long NO_HEADER = -1;
+    private static final Pattern COLUMN = Pattern.compile("column (\\d+)");
+
+    /** One line that cannot be read: its number (1 is the header) and what is wrong, in words. */
+    public record Damage(Path file, int line, String problem) {
+        /** {@code line 3 is not valid JSON (at character 28): "{\"op\":\"put\",..."} */
+        public String what() {
+            return "line " + line + " " + problem;
+        }
+
+        @Override
+        public String toString() {
+            return "state file \"" + file + "\", " + what();
+        }
+    }
 
     /** What a typed index over the log is told of each change, in order (also while catching up). */
     public interface Listener {
@@ -68,6 +119,12 @@ public final class StateLog {
     private final Listener listener;
     private long gen;
     private long valid;
+    /** Complete lines before {@link #valid}. */
+    private int lines;
+    /** Bytes after the last complete line, at the last read. */
+    private long torn;
+    private final List<Damage> damage = new ArrayList<>();
+    private boolean narrowed;
     private final Map<String, String> values = new TreeMap<>();
     private final Map<String, Integer> lineBytes = new TreeMap<>();
 
@@ -92,27 +149,55 @@ public final class StateLog {
         return file;
     }
 
-    /** Brings this view up to date with the file. */
+    /**
+     * Brings this view up to date with the file (a missing file is an empty log; nothing is created).
+     *
+     * @throws DamagedStateException if the log holds damage; the view is up to date with every readable line
+     */
     public synchronized StateLog refresh() {
+        refreshReadable();
+        if (!damage.isEmpty()) {
+            throw new DamagedStateException(file, damage);
+        }
+        return this;
+    }
+
+    /** Like {@link #refresh()}, but a damaged log is read as far as it is readable: see {@link #damage()}. */
+    public synchronized StateLog refreshReadable() {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             catchUp(ch);
         } catch (NoSuchFileException e) {
             reset();
         } catch (IOException | RuntimeException e) {
             reset();
-            throw new BackendException("failed to read state file \"" + file + "\": " + e.getMessage(), e);
+            throw new BackendException("failed to read state file \"" + file + "\": " + words(e), e);
         }
         return this;
+    }
+
+    /** The lines the last read could not use, in file order; empty when the log is whole. */
+    public synchronized List<Damage> damage() {
+        return List.copyOf(damage);
+    }
+
+    /**
+     * How many bytes after the last complete line the last read left unread: a writer mid-append, or — seen under the
+     * writers' lock — one that crashed mid-append. The next append cuts them off; see the class comment.
+     */
+    public synchronized long torn() {
+        return torn;
     }
 
     /** Reads what was appended since, or all of it when the file is another generation. */
     private void catchUp(FileChannel ch) throws IOException {
         long size = ch.size();
-        if (gen == 0 || size < valid || headerGen(ch) != gen) {
+        if (gen == 0 || gen == NO_HEADER || size < valid || headerGen(ch) != gen) {
             reset();
             readFrom(ch, 0, size);
         } else if (size > valid) {
             readFrom(ch, valid, size);
+        } else {
+            torn = 0;
         }
     }
 
@@ -150,49 +235,202 @@ public final class StateLog {
         append(line);
     }
 
-    /** Deletes the file if it holds no key; the caller holds the writers' lock. */
+    /**
+     * Deletes the file if it holds no key and no damage (a damaged log stays until {@link #repair}ed); the caller
+     * holds the writers' lock.
+     */
     public synchronized void deleteIfEmpty() {
-        if (values.isEmpty()) {
+        if (values.isEmpty() && damage.isEmpty()) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
-                throw new BackendException("failed to delete state file \"" + file + "\": " + e.getMessage(), e);
+                throw new BackendException("failed to delete state file \"" + file + "\": " + words(e), e);
             }
             reset();
         }
     }
 
+    /**
+     * Rewrites a damaged log from its readable lines in a new generation, first keeping the damaged file beside it as
+     * {@code NAME.damaged-YYYYMMDDTHHMMSSZ} (0600) for the operator, and cuts a torn last line. Returns that copy, or
+     * null when the log had no damage. The caller holds the writers' lock and decides first, from the kernel, what
+     * the damaged lines may have described (see the class comment); it may {@link #put} what it rebuilt afterwards.
+     */
+    public synchronized Path repair() {
+        refreshReadable();
+        if (damage.isEmpty()) {
+            return null;
+        }
+        Path copy = file.resolveSibling(file.getFileName() + ".damaged-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now()));
+        try {
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+                 FileChannel out = FileChannel.open(copy, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         StandardOpenOption.TRUNCATE_EXISTING), Modes.FILE)) {
+                long n = in.size();
+                for (long at = 0; at < n; ) {
+                    at += in.transferTo(at, n - at, out);
+                }
+            }
+            rewrite(null, null);
+        } catch (IOException | RuntimeException e) {
+            reset();
+            throw new BackendException("failed to repair state file \"" + file + "\": " + words(e), e);
+        }
+        return copy;
+    }
+
     private void reset() {
         gen = 0;
         valid = 0;
+        lines = 0;
+        torn = 0;
+        damage.clear();
         values.clear();
         lineBytes.clear();
         listener.reset();
     }
 
+    /** The generation in the file's header, or {@link #NO_HEADER} if its first line is incomplete or no header. */
     private static long headerGen(FileChannel ch) throws IOException {
         byte[] head = read(ch, 0, (int) Math.min(HEADER_MAX, ch.size()));
         for (int i = 0; i < head.length; i++) {
             if (head[i] == '\n') {
-                JsonObject h = JsonParser.parseString(new String(head, 0, i, StandardCharsets.UTF_8)).getAsJsonObject();
-                return h.has("gen") ? h.get("gen").getAsLong() : -1;
+                try {
+                    JsonElement h = parseStrict(new String(head, 0, i, StandardCharsets.UTF_8));
+                    return h.isJsonObject() ? generation(h.getAsJsonObject()) : NO_HEADER;
+                } catch (IOException | RuntimeException e) {
+                    return NO_HEADER;
+                }
             }
         }
-        return -1;
+        return NO_HEADER;
     }
 
-    /** Reads the complete lines in [from, to); a last line without its newline (a crash cut it) is left unread. */
+    /** A header's generation (a positive number), else {@link #NO_HEADER}. */
+    private static long generation(JsonObject h) {
+        JsonElement g = h.get("gen");
+        if (!"log".equals(string(h, "op")) || g == null || !g.isJsonPrimitive() || !g.getAsJsonPrimitive().isNumber()) {
+            return NO_HEADER;
+        }
+        try {
+            long gen = g.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+            return gen > 0 ? gen : NO_HEADER;
+        } catch (ArithmeticException e) {
+            return NO_HEADER;
+        }
+    }
+
+    /** Reads the complete lines in [from, to); a last line without its newline (see {@link #torn()}) is left unread. */
     private void readFrom(FileChannel ch, long from, long to) throws IOException {
         byte[] bytes = read(ch, from, Math.toIntExact(to - from));
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports bad bytes instead of replacing them
         int start = 0;
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '\n') {
-                JsonObject line = JsonParser.parseString(new String(bytes, start, i - start, StandardCharsets.UTF_8)).getAsJsonObject();
-                apply(line, i + 1 - start, from + start);
+                lines++;
+                JsonObject line = parseLine(utf8, bytes, start, i - start, from + start == 0);
+                if (line != null) {
+                    apply(line, i + 1 - start, from + start);
+                } else if (from + start == 0) {
+                    gen = NO_HEADER; // a log, but of unknown generation: never started anew over its lines
+                }
                 start = i + 1;
             }
         }
         valid = from + start;
+        torn = bytes.length - start;
+    }
+
+    /** One complete line as an entry, or null after noting in {@link #damage} what is wrong with it. */
+    private JsonObject parseLine(CharsetDecoder utf8, byte[] bytes, int start, int length, boolean first) {
+        String text;
+        try {
+            text = utf8.decode(ByteBuffer.wrap(bytes, start, length)).toString();
+        } catch (CharacterCodingException e) {
+            return damaged("holds bytes that are not UTF-8 text");
+        }
+        if (text.isBlank()) {
+            return damaged(text.chars().allMatch(c -> c == 0) && !text.isEmpty() ? "holds only zero bytes" : "is empty");
+        }
+        JsonElement json;
+        try {
+            json = parseStrict(text);
+        } catch (IOException | RuntimeException e) {
+            Matcher at = COLUMN.matcher(String.valueOf(e.getMessage()));
+            return damaged("is not valid JSON" + (at.find() ? " (at character " + at.group(1) + ")" : "") + ": " + excerpt(text));
+        }
+        if (!json.isJsonObject()) {
+            return damaged("is not a JSON object: " + excerpt(text));
+        }
+        JsonObject line = json.getAsJsonObject();
+        String op = string(line, "op");
+        if (first) {
+            if (generation(line) == NO_HEADER) {
+                return damaged("is not a log header (the first line must be {\"op\":\"log\",\"gen\":N,...}): " + excerpt(text));
+            }
+            return line;
+        }
+        if (op == null) {
+            return damaged("has no \"op\": " + excerpt(text));
+        }
+        if (!op.equals("put") && !op.equals("del")) {
+            return damaged(op.equals("log") ? "is a second log header" : "has an unknown op \"" + op + "\": " + excerpt(text));
+        }
+        if (string(line, "key") == null) {
+            return damaged("is a \"" + op + "\" without a \"key\" string: " + excerpt(text));
+        }
+        if (op.equals("put") && !line.has("value")) {
+            return damaged("is a \"put\" without a \"value\": " + excerpt(text));
+        }
+        return line;
+    }
+
+    private JsonObject damaged(String problem) {
+        damage.add(new Damage(file, lines, problem));
+        return null;
+    }
+
+    /** JSON as RFC 8259 has it: no comments, unquoted names or trailing text, which gson's lenient default accepts. */
+    private static JsonElement parseStrict(String text) throws IOException {
+        JsonReader reader = new JsonReader(new StringReader(text));
+        reader.setStrictness(Strictness.STRICT);
+        JsonElement e = JsonParser.parseReader(reader);
+        if (reader.peek() != JsonToken.END_DOCUMENT) {
+            throw new IOException("more after the value");
+        }
+        return e;
+    }
+
+    private static String string(JsonObject o, String member) {
+        JsonElement e = o.get(member);
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
+    }
+
+    /** The start of a line, quoted, control characters escaped, for an operator to recognise it. */
+    private static String excerpt(String text) {
+        StringBuilder sb = new StringBuilder("\"");
+        int n = Math.min(text.length(), 48);
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c == '"' || c == '\\' ? "\\" + c : String.valueOf(c));
+            }
+        }
+        return sb.append(text.length() > n ? "...\"" : "\"").toString();
+    }
+
+    /** An I/O failure in words, without the exception's class name. */
+    static String words(Exception e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied (run as root)";
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : e instanceof NoSuchFileException ? "not found" : "file system error";
+        }
+        return e.getMessage() == null ? "I/O error" : e.getMessage();
     }
 
     private static byte[] read(FileChannel ch, long from, int n) throws IOException {
@@ -203,22 +441,14 @@ public final class StateLog {
         return b.position() == n ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
     }
 
+    /** Applies an entry {@link #parseLine} accepted (or this view wrote). */
     private void apply(JsonObject line, int bytes, long at) {
-        String op = line.has("op") ? line.get("op").getAsString() : null;
+        String op = string(line, "op");
         if (at == 0) {
-            if (!"log".equals(op) || !line.has("gen")) {
-                throw new BackendException("the first line is not a log header");
-            }
-            gen = line.get("gen").getAsLong();
+            gen = generation(line);
             return;
         }
-        if (!"put".equals(op) && !"del".equals(op)) {
-            throw new BackendException("unknown entry \"" + op + "\" at byte " + at);
-        }
-        if (!line.has("key") || ("put".equals(op) && !line.has("value"))) {
-            throw new BackendException("an incomplete \"" + op + "\" entry at byte " + at);
-        }
-        String key = line.get("key").getAsString();
+        String key = string(line, "key");
         switch (String.valueOf(op)) {
             case "put" -> {
                 String json = line.get("value").toString();
@@ -235,11 +465,20 @@ public final class StateLog {
         }
     }
 
+    /**
+     * Appends after the last complete line (a torn one is cut off), or starts the log when it has no complete line
+     * yet. A damaged log is appended to as it is: its damage stays, and it is not compacted until repaired.
+     */
     private void append(JsonObject line) {
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 catchUp(ch); // cheap when this view is current: the caller refreshed it under the same lock
+                if (!narrowed) {
+                    Modes.narrow(file);
+                    Modes.narrow(file.getParent());
+                    narrowed = true;
+                }
                 if (gen != 0) {
                     if (ch.size() != valid) {
                         ch.truncate(valid); // a line a crash cut short
@@ -250,17 +489,19 @@ public final class StateLog {
                 reset();
             }
             if (gen == 0) {
-                rewrite(line, bytes); // no log yet (or an empty one a crash left): start one
+                rewrite(line, bytes); // no complete line yet (none, or a header a crash cut short): start the log
                 return;
             }
             apply(line, bytes.length, valid);
             valid += bytes.length;
-            if (valid > COMPACT_MIN && valid > 4 * live()) {
+            lines++;
+            torn = 0;
+            if (damage.isEmpty() && gen != NO_HEADER && valid > COMPACT_MIN && valid > 4 * live()) {
                 rewrite(null, null);
             }
         } catch (IOException | RuntimeException e) {
             reset(); // read again next time
-            throw new BackendException("failed to write state file \"" + file + "\": " + e.getMessage(), e);
+            throw new BackendException("failed to write state file \"" + file + "\": " + words(e), e);
         }
     }
 
@@ -304,18 +545,26 @@ public final class StateLog {
         }
         gen = h.get("gen").getAsLong();
         valid = body.length;
+        lines = 1 + values.size();
+        torn = 0;
+        damage.clear();
         if (extra != null) {
             apply(extra, extraBytes.length, valid);
             valid += extraBytes.length;
+            lines++;
         }
     }
 
+    private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+
+    /** Creates {@code f} 0600 (and its missing folders 0700). */
     private static FileChannel create(Path f) throws IOException {
         try {
-            return FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return FileChannel.open(f, CREATE, Modes.FILE);
         } catch (NoSuchFileException e) {
-            Files.createDirectories(f.getParent());
-            return FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            Modes.createDirectories(f.getParent());
+            return FileChannel.open(f, CREATE, Modes.FILE);
         }
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.firewall.Firewall;
-import dev.patchbay.core.firewall.FirewallHost;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
@@ -177,7 +176,7 @@ class FirewallServiceTest {
     void aPortPublishedTwiceIsRefusedNamingItsOwner() {
         host.apply(publish("att:a/c1", "8080:80"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> host.apply(publish("att:a/c2", "8080:81")));
-        assertTrue(e.getMessage().contains("att:a/c1"), e.getMessage());
+        assertTrue(e.getMessage().contains("is already published by container \"c1\" on network \"a\""), e.getMessage());
         assertEquals(1, nft.held.size());
         host.remove(RulesetOwner.of("att:a/c1"));
         host.apply(publish("att:a/c2", "8080:81")); // the claim went with its owner

@@ -1,0 +1,67 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.spi.AddressOps;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.spi.NetworkStack;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Whether an address is in use, by evidence, before it is freed: held by an interface of any container
+ * namespace Patchbay has a record of (every network of the state directory), or named by an attachment
+ * record. Read from the kernel once, on first use; a namespace that cannot be read counts its recorded
+ * addresses as held. When in doubt, an address is in use.
+ */
+final class Evidence implements Predicate<InetAddress> {
+    private final NetworkStack stack;
+    private final NetworkStore store;
+    private Set<InetAddress> held;
+
+    Evidence(NetworkStack stack, NetworkStore store) {
+        this.stack = stack;
+        this.store = store;
+    }
+
+    @Override
+    public boolean test(InetAddress address) {
+        if (held == null) {
+            held = read();
+        }
+        return held.contains(address);
+    }
+
+    private Set<InetAddress> read() {
+        Set<InetAddress> out = new HashSet<>();
+        Set<Path> seen = new HashSet<>();
+        for (NetworkRecord rec : store.networks()) {
+            for (Attachment a : store.attachments(rec.name())) {
+                a.addresses().forEach(p -> out.add(p.address()));
+                Path ns = Path.of(a.netnsPath());
+                if (a.netnsPath().isEmpty() || !seen.add(ns) || !Files.exists(ns)) {
+                    continue;
+                }
+                try (NetnsHandle h = stack.open(NetnsRef.path(ns))) {
+                    for (AddressOps.Assigned x : h.addresses().listAll(null)) {
+                        out.add(x.address().address());
+                    }
+                } catch (RuntimeException unreadable) {
+                    // its recorded addresses are counted above
+                }
+            }
+        }
+        return out;
+    }
+
+    /** For messages: the addresses as text. */
+    static List<String> format(List<InetAddress> addresses) {
+        return addresses.stream().map(IpAddresses::format).toList();
+    }
+}
