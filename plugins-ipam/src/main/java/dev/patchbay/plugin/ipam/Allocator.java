@@ -19,7 +19,8 @@ import java.util.Optional;
 /**
  * host-local's allocation rules over a {@link Store} whose lock the caller holds: one address per range set, the
  * requested one if given, else the first free address after the set's last reserved one (round-robin, so a
- * just-freed address is not handed out again at once), skipping the gateway and excluded addresses. All or nothing.
+ * just-freed address is not handed out again at once), skipping the gateway, excluded addresses, every reserved one
+ * (unreadable records too) and those the request's evidence says an interface holds. All or nothing.
  */
 final class Allocator {
     private final Store store;
@@ -92,12 +93,16 @@ final class Allocator {
             throw new AlreadyExistsException("failed to allocate address " + IpAddresses.format(ip) + " on network \""
                     + req.network() + "\" for " + who(req) + ": already in use by " + describe(holder));
         }
+        if (req.inUse().test(ip)) {
+            throw new AlreadyExistsException("failed to allocate address " + IpAddresses.format(ip) + " on network \""
+                    + req.network() + "\" for " + who(req) + ": an interface already holds it, though no reservation says so");
+        }
         return ip;
     }
 
     static String describe(AllocationRecord r) {
-        if (r.ownerId() == null) {
-            return "an unreadable record";
+        if (!r.readable()) {
+            return "a record that cannot be read (it " + r.problem() + ")";
         }
         return "\"" + r.ownerId() + (r.ifName() == null ? "" : "/" + r.ifName()) + "\"";
     }
@@ -123,12 +128,16 @@ final class Allocator {
         }
         int startSi = si;
         BigInteger startCur = cur;
+        int live = 0;
         do {
             Span span = set.get(si);
             if (!cur.equals(span.gateway())) {
                 InetAddress ip = span.address(cur);
                 if (!taken.containsKey(ip) && !ranges.excluded(ip)) {
-                    return ip;
+                    if (!req.inUse().test(ip)) {
+                        return ip;
+                    }
+                    live++;
                 }
             }
             cur = cur.add(BigInteger.ONE);
@@ -137,10 +146,11 @@ final class Allocator {
                 cur = set.get(si).start();
             }
         } while (si != startSi || !cur.equals(startCur));
-        throw exhausted(req, set, taken);
+        throw exhausted(req, set, taken, live);
     }
 
-    private IpamExhaustedException exhausted(AllocationRequest req, List<Span> set, Map<InetAddress, AllocationRecord> taken) {
+    private IpamExhaustedException exhausted(AllocationRequest req, List<Span> set, Map<InetAddress, AllocationRecord> taken,
+                                             int live) {
         long inUse = taken.keySet().stream().filter(ip -> inSet(set, ip)).count();
         BigInteger capacity = BigInteger.ZERO;
         for (Span s : set) {
@@ -149,7 +159,8 @@ final class Allocator {
         List<String> names = set.stream().map(Span::toString).toList();
         return new IpamExhaustedException("failed to allocate address on network \"" + req.network() + "\" for " + who(req)
                 + ": range set " + set.get(0).set() + " (" + String.join(", ", names) + ") is exhausted: " + inUse + " of "
-                + capacity + " addresses in use" + (ranges.config().exclude().isEmpty() ? "" : " (some excluded)"));
+                + capacity + " addresses in use" + (live == 0 ? "" : ", " + live + " more held by interfaces without a reservation")
+                + (ranges.config().exclude().isEmpty() ? "" : " (some excluded)"));
     }
 
     /** The address file appeared after the directory was read: another writer got there first. */

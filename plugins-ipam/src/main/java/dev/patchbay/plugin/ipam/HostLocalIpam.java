@@ -68,14 +68,46 @@ public final class HostLocalIpam implements Ipam {
     }
 
     @Override
-    public List<InetAddress> gc(Path dataDir, String network, Set<Attachment> valid) {
+    public GcResult gc(Path dataDir, String network, Set<Attachment> valid, Predicate<InetAddress> live) {
+        return gc(dataDir, network, valid, live, false);
+    }
+
+    /**
+     * {@link #gc}, or with {@code dryRun} what it would do (under a read lock, changing and creating nothing). The
+     * records are read afresh, not from this process's snapshot: a record garbled in place leaves the directory's
+     * mtime as it was.
+     */
+    public GcResult gc(Path dataDir, String network, Set<Attachment> valid, Predicate<InetAddress> live, boolean dryRun) {
         if (valid == null) {
             throw new InvalidInputException("valid attachments", null, "are required (an empty set frees everything)");
         }
-        return removeWhere(dataDir, network, r -> isStale(r, valid));
+        if (live == null) {
+            throw new InvalidInputException("evidence", null, "is required (the addresses interfaces hold; a -> false for none)");
+        }
+        Store store = stores.apply(dataDir, network);
+        List<InetAddress> freed = new ArrayList<>();
+        List<AllocationRecord> kept = new ArrayList<>();
+        if (!store.exists()) {
+            return new GcResult(freed, kept);
+        }
+        if (store instanceof DiskStore d) {
+            d.forget();
+        }
+        try (Store.Lock lock = dryRun ? store.readLock() : store.lock()) {
+            for (AllocationRecord r : store.entries()) {
+                if (!r.readable() || (isStale(r, valid) && live.test(r.address()))) {
+                    kept.add(r);
+                } else if (isStale(r, valid) && (dryRun || store.remove(r.address()))) {
+                    freed.add(r.address());
+                }
+            }
+        }
+        freed.sort(ADDRESS_ORDER);
+        kept.sort(Comparator.comparing(AllocationRecord::address, ADDRESS_ORDER));
+        return new GcResult(freed, kept);
     }
 
-    /** CNI GC, when in doubt keep: unreadable records stay; a record without interface stays if its owner is valid. */
+    /** CNI GC on a readable record: stale unless valid; one without interface is valid if its owner is, on any. */
     static boolean isStale(AllocationRecord r, Set<Attachment> valid) {
         if (r.ownerId() == null) {
             return false;
@@ -114,8 +146,11 @@ public final class HostLocalIpam implements Ipam {
         if (!store.exists()) {
             return List.of();
         }
+        if (store instanceof DiskStore d) {
+            d.forget(); // read every record afresh: one damaged in place leaves the directory's mtime as it was
+        }
         List<AllocationRecord> out;
-        try (Store.Lock lock = store.lock()) {
+        try (Store.Lock lock = store.readLock()) {
             out = new ArrayList<>(store.entries());
         }
         out.sort(Comparator.comparing(AllocationRecord::address, ADDRESS_ORDER));
@@ -136,7 +171,7 @@ public final class HostLocalIpam implements Ipam {
                 }
             }
         } catch (IOException e) {
-            throw new BackendException("failed to list networks in \"" + dataDir + "\": " + e, e);
+            throw new BackendException("failed to list networks in \"" + dataDir + "\": " + DiskStore.words(e), e);
         }
         out.sort(null);
         return out;

@@ -10,6 +10,7 @@ import dev.patchbay.core.ipam.Attachment;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.spi.NetworkStack;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +18,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ServiceScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +42,10 @@ public final class IpamCommand implements PatchbayCommand {
 
     @Reference(target = "(" + Ipam.TYPE_PROPERTY + "=host-local)")
     Ipam ipam;
+
+    /** The kernel, for gc's evidence; without it gc goes by the records alone and says so. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL)
+    NetworkStack stack;
 
     @Spec
     CommandSpec spec;
@@ -63,22 +70,50 @@ public final class IpamCommand implements PatchbayCommand {
     public record NetworkAllocations(String network, String dataDir, List<Entry> allocations) {
     }
 
-    /** One allocation as printed; owner and ifName are null when the record does not say. */
-    public record Entry(String address, String owner, String ifName) {
+    /**
+     * One allocation as printed; owner and ifName are null when the record does not say; {@code problem} says why a
+     * record cannot be read (then it is kept: never handed out nor freed by gc), {@code kept} why gc kept it.
+     */
+    public record Entry(String address, String owner, String ifName, String problem, String kept) {
         static Entry of(AllocationRecord r) {
-            return new Entry(IpAddresses.format(r.address()), r.ownerId(), r.ifName());
+            return new Entry(IpAddresses.format(r.address()), r.ownerId(), r.ifName(), r.problem(), null);
+        }
+
+        static Entry kept(AllocationRecord r) {
+            return new Entry(IpAddresses.format(r.address()), r.ownerId(), r.ifName(), r.problem(),
+                    r.readable() ? "an interface holds the address" : "its record cannot be read");
+        }
+
+        /** One line for an unreadable record, saying what is wrong and what an operator can do. */
+        String damage(String network) {
+            return "network \"" + network + "\": the reservation of " + address + " cannot be read (the record " + problem
+                    + "); it stays reserved. Once no interface holds " + address + ", free it with: patchbay ipam release "
+                    + network + " --address " + address;
         }
     }
 
-    /** What release and gc print. */
-    public record Freed(String network, List<String> released) {
+    /** What release and gc print; {@code kept} (gc only) are the reservations no valid attachment holds that stay. */
+    public record Freed(String network, List<String> released, List<Entry> kept, String note) {
         static Freed of(String network, List<InetAddress> freed) {
-            return new Freed(network, freed.stream().map(IpAddresses::format).toList());
+            return new Freed(network, freed.stream().map(IpAddresses::format).toList(), List.of(), null);
+        }
+
+        static Freed of(String network, Ipam.GcResult gc, String note) {
+            return new Freed(network, gc.freed().stream().map(IpAddresses::format).toList(),
+                    gc.kept().stream().map(Entry::kept).toList(), note);
         }
 
         String text() {
             return released.isEmpty() ? "nothing to release on network \"" + network + "\""
                     : "released on network \"" + network + "\": " + String.join(", ", released);
+        }
+
+        String keptText() {
+            StringBuilder sb = new StringBuilder();
+            kept.forEach(e -> sb.append('\n').append(e.problem() != null ? e.damage(network)
+                    : "kept " + e.address() + " (" + (e.owner() == null ? "" : e.owner() + (e.ifName() == null ? "" : "/"
+                    + e.ifName()) + ", ") + "no valid attachment): an interface holds the address"));
+            return (note == null ? "" : "\n" + note) + sb;
         }
     }
 
@@ -101,8 +136,14 @@ public final class IpamCommand implements PatchbayCommand {
             }
             cli.print(out, () -> {
                 TextTable t = new TextTable("NETWORK", "ADDRESS", "OWNER", "IFNAME");
-                out.forEach(n -> n.allocations().forEach(e -> t.row(n.network(), e.address(), e.owner(), e.ifName())));
-                return t.toString();
+                StringBuilder damage = new StringBuilder();
+                out.forEach(n -> n.allocations().forEach(e -> {
+                    t.row(n.network(), e.address(), e.problem() == null ? e.owner() : "(unreadable)", e.ifName());
+                    if (e.problem() != null) {
+                        damage.append('\n').append(e.damage(n.network()));
+                    }
+                }));
+                return t + damage.toString();
             });
             return 0;
         }
@@ -142,7 +183,8 @@ public final class IpamCommand implements PatchbayCommand {
     }
 
     @Command(name = "gc", mixinStandardHelpOptions = true,
-            description = "Release every address whose owner/interface is not listed as valid (CNI GC; unreadable records are kept).")
+            description = "Release every address whose owner/interface is not listed as valid (CNI GC). Kept, and said so: "
+                    + "unreadable records, and addresses an interface holds (in this namespace or a named one).")
     static final class Gc implements Callable<Integer> {
         @ParentCommand IpamCommand parent;
         @Spec CommandSpec spec;
@@ -165,12 +207,15 @@ public final class IpamCommand implements PatchbayCommand {
             if (!none) {
                 valid.forEach(v -> keep.add(Attachment.parse(v)));
             }
-            List<InetAddress> freed = dryRun
-                    ? parent.ipam.list(dir, network).stream().filter(r -> HostLocalIpam.isStale(r, keep)).map(AllocationRecord::address).toList()
-                    : parent.ipam.gc(dir, network, keep);
-            Freed f = Freed.of(network, freed);
-            cli.print(f, () -> !dryRun ? f.text() : freed.isEmpty() ? "nothing would be released on network \"" + network + "\""
-                    : "would release on network \"" + network + "\": " + String.join(", ", f.released()));
+            Predicate<InetAddress> live = parent.stack == null ? a -> false : Evidence.live(parent.stack, cli.netns());
+            String note = parent.stack == null ? "no network stack is installed, so no interface was checked: judged by the records alone" : null;
+            Ipam.GcResult gc = !dryRun ? parent.ipam.gc(dir, network, keep, live)
+                    : parent.ipam instanceof HostLocalIpam h ? h.gc(dir, network, keep, live, true)
+                    : new Ipam.GcResult(List.of(), List.of()); // no other implementation is bound here (target filter)
+            Freed f = Freed.of(network, gc, note);
+            cli.print(f, () -> (!dryRun ? f.text() : f.released().isEmpty() ? "nothing would be released on network \""
+                    + network + "\"" : "would release on network \"" + network + "\": " + String.join(", ", f.released()))
+                    + f.keptText());
             return 0;
         }
     }

@@ -12,6 +12,7 @@ import dev.patchbay.core.ipam.AllocationRequest;
 import dev.patchbay.core.ipam.Attachment;
 import dev.patchbay.core.ipam.Dns;
 import dev.patchbay.core.ipam.IpRange;
+import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.ipam.IpamConfig;
 import dev.patchbay.core.ipam.IpamExhaustedException;
 import dev.patchbay.core.ipam.RangeSet;
@@ -164,10 +165,31 @@ class HostLocalIpamTest {
         store.records.put(ip("10.0.0.51"), new AllocationRecord("net", ip("10.0.0.51"), "live", null));    // legacy, owner live
         store.records.put(ip("10.0.0.52"), new AllocationRecord("net", ip("10.0.0.52"), "gone", null));    // legacy, owner gone
         store.records.put(ip("10.0.0.53"), new AllocationRecord("net", ip("10.0.0.53"), "live", "eth9"));  // live owner, stale if
-        List<InetAddress> freed = ipam.gc(DIR, "net", Set.of(new Attachment("live", ETH0)));
-        assertEquals(List.of(ip("10.0.0.3"), ip("10.0.0.4"), ip("10.0.0.52"), ip("10.0.0.53")), freed);
-        assertEquals(List.of(ip("10.0.0.2"), ip("10.0.0.50"), ip("10.0.0.51")),
+        store.records.put(ip("10.0.0.54"), new AllocationRecord("net", ip("10.0.0.54"), "gone", "eth0")); // stale, but live
+        Ipam.GcResult gc = ipam.gc(DIR, "net", Set.of(new Attachment("live", ETH0)), ip("10.0.0.54")::equals);
+        assertEquals(List.of(ip("10.0.0.3"), ip("10.0.0.4"), ip("10.0.0.52"), ip("10.0.0.53")), gc.freed());
+        assertEquals(List.of(ip("10.0.0.50"), ip("10.0.0.54")), gc.kept().stream().map(AllocationRecord::address).toList(),
+                "the unreadable one and the one an interface holds are kept, and said so");
+        assertEquals("names no owner", gc.kept().get(0).problem());
+        assertTrue(gc.kept().get(1).readable());
+        assertEquals(List.of(ip("10.0.0.2"), ip("10.0.0.50"), ip("10.0.0.51"), ip("10.0.0.54")),
                 ipam.list(DIR, "net").stream().map(AllocationRecord::address).toList());
+    }
+
+    @Test
+    void anAddressAnInterfaceHoldsIsNeverHandedOutEvenWithoutAReservation() {
+        // 10.0.0.2's record was deleted, but the container still holds the address: the evidence says so
+        AllocationRequest req = AllocationRequest.of(DIR, "net", "b", ETH0, seed004()).withInUse(ip("10.0.0.2")::equals);
+        assertEquals("10.0.0.3/24", addr(ipam.allocate(req), 0), "skipped, not reserved");
+        assertEquals(List.of(ip("10.0.0.3")), ipam.list(DIR, "net").stream().map(AllocationRecord::address).toList());
+        AlreadyExistsException held = assertThrows(AlreadyExistsException.class, () -> ipam.allocate(
+                AllocationRequest.of(DIR, "net", "c", ETH0, seed004()).withRequested(ip("10.0.0.2")).withInUse(ip("10.0.0.2")::equals)));
+        assertTrue(held.getMessage().contains("10.0.0.2") && held.getMessage().contains("an interface already holds it"),
+                held.getMessage());
+        IpamExhaustedException full = assertThrows(IpamExhaustedException.class, () -> ipam.allocate(
+                AllocationRequest.of(DIR, "net", "d", ETH0, seed004()).withInUse(a -> true)));
+        assertTrue(full.getMessage().contains("1 of 4 addresses in use, 3 more held by interfaces without a reservation"),
+                full.getMessage());
     }
 
     @Test

@@ -40,6 +40,11 @@ final class InMemoryStore implements Store {
     }
 
     @Override
+    public Lock readLock() {
+        return lock();
+    }
+
+    @Override
     public List<AllocationRecord> entries() {
         return new ArrayList<>(records.values());
     }

@@ -5,8 +5,12 @@ public interface LibC {
     int O_RDONLY = 0;
     int O_CREAT = 0100;
     int O_CLOEXEC = 02000000;
+    int LOCK_SH = 1;
     int LOCK_EX = 2;
     int LOCK_UN = 8;
+    int EPERM = 1;
+    int ENOENT = 2;
+    int EACCES = 13;
     int EINTR = 4;
 
     int open(String path, int flags, int mode);

@@ -18,7 +18,13 @@ public interface Store {
     /** Exclusive across threads and processes (host-local takes the same lock); close to release. */
     Lock lock();
 
-    /** Every reserved address with its owner, in no particular order. */
+    /**
+     * For reading only: waits for writers but creates nothing; if the network has no lock file yet it holds no file
+     * lock at all (nothing was written under one).
+     */
+    Lock readLock();
+
+    /** Every reserved address with its owner (unreadable records too), in no particular order. */
     List<AllocationRecord> entries();
 
     /** Records {@code address} for {@code ownerId}/{@code ifName}; false if it is already taken. */

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -79,8 +80,77 @@ class DiskStoreTest {
         List<AllocationRecord> entries = new DiskStore(data, "net1").entries();
         entries.sort(Comparator.comparing(r -> IpAddresses.toBigInteger(r.address())));
         assertEquals(List.of(new AllocationRecord("net1", ip("10.0.0.7"), "legacy-owner", null),
-                new AllocationRecord("net1", ip("10.0.0.8"), null, null),
+                new AllocationRecord("net1", ip("10.0.0.8"), null, null, "is empty"),
                 new AllocationRecord("net1", ip("10.0.0.9"), "unix", "eth1")), entries);
+    }
+
+    @Test
+    void aRecordThatIsNotWhatHostLocalWritesIsUnreadableAndSaysWhy() throws Exception {
+        Path dir = Files.createDirectories(data.resolve("net1"));
+        Files.write(dir.resolve("10.0.0.2"), new byte[] {'c', 't', 'r', (byte) 0xff, (byte) 0xfe, '\r', '\n', 'e', 't', 'h', '0'});
+        Files.writeString(dir.resolve("10.0.0.3"), "ctr\u0000\u0000\r\neth0");
+        Files.writeString(dir.resolve("10.0.0.4"), "ctr\r\neth0\r\nmore");
+        Files.writeString(dir.resolve("10.0.0.5"), "ctr\r\nnot an interface");
+        Files.writeString(dir.resolve("10.0.0.6"), "x".repeat(DiskStore.MAX_RECORD + 1));
+        Files.writeString(dir.resolve("10.0.0.7"), "\u0000\u0000\u0000\u0000"); // a power loss: zeroes
+        Files.writeString(dir.resolve("10.0.0.8"), " ctr8 \r\n eth0 \r\n"); // whitespace around is fine
+        List<AllocationRecord> entries = new DiskStore(data, "net1").entries();
+        entries.sort(Comparator.comparing(r -> IpAddresses.toBigInteger(r.address())));
+        assertEquals(List.of("is not UTF-8 text", "holds control characters in its owner id",
+                "has 3 lines, a record has one or two", "names no valid interface on its second line",
+                "is longer than a record can be (" + DiskStore.MAX_RECORD + " bytes)", "holds only zero bytes (a write a crash lost)",
+                "ok ctr8/eth0"),
+                entries.stream().map(r -> r.readable() ? "ok " + r.ownerId() + "/" + r.ifName() : r.problem()).toList());
+        assertTrue(entries.stream().filter(r -> !r.readable()).allMatch(r -> r.ownerId() == null && r.ifName() == null));
+    }
+
+    static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
+    void whatItCreatesIsRootsOnly() throws Exception {
+        DiskStore store = new DiskStore(data.resolve("ipam"), "net1");
+        try (Store.Lock lock = store.lock()) {
+            assertTrue(store.reserve(ip("10.0.0.2"), "ctr1", "eth0"));
+            store.setLastReserved(0, ip("10.0.0.2"));
+        }
+        Path dir = data.resolve("ipam").resolve("net1");
+        assertEquals("rwx------", mode(data.resolve("ipam")), "the data directory it made");
+        assertEquals("rwx------", mode(dir));
+        assertEquals("rw-------", mode(dir.resolve("10.0.0.2")));
+        assertEquals("rw-------", mode(dir.resolve("last_reserved_ip.0")));
+        assertEquals("rw-------", mode(dir.resolve("lock")));
+    }
+
+    @Test
+    void aLockFileOthersCouldOpenIsNarrowedWhenTaken() throws Exception {
+        Path dir = Files.createDirectories(data.resolve("net1"));
+        Path lock = Files.createFile(dir.resolve("lock"));
+        Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-r--r--"));
+        try (Store.Lock l = new DiskStore(data, "net1").readLock()) {
+            assertEquals("rw-r--r--", mode(lock), "a reader changes nothing");
+        }
+        try (Store.Lock l = new DiskStore(data, "net1").lock()) {
+            assertEquals("rw-------", mode(lock));
+        }
+    }
+
+    @Test
+    void readingCreatesNoLockFile() throws Exception {
+        Path dir = Files.createDirectories(data.resolve("net1")); // as host-local's, its lock file deleted
+        Files.writeString(dir.resolve("10.0.0.2"), "ctr1\r\neth0");
+        DiskStore store = new DiskStore(data, "net1");
+        try (Store.Lock l = store.readLock()) {
+            assertEquals(1, store.entries().size());
+        }
+        assertFalse(Files.exists(dir.resolve("lock")));
+        try (Store.Lock l = store.lock()) {
+            assertTrue(Files.exists(dir.resolve("lock")));
+        }
+        try (Store.Lock l = store.readLock()) {
+            assertEquals(1, store.entries().size(), "under the shared lock now");
+        }
     }
 
     @Test
