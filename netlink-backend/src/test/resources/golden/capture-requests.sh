@@ -15,3 +15,7 @@ cap newroute_host ip route add 10.77.1.5/32 dev v0 scope link
 cap newrule ip rule add to 10.77.1.5/32 table main prio 512
 cap newneigh ip neigh add 10.77.0.9 lladdr 02:00:00:00:00:09 dev v0 nud permanent
 cap dellink ip link del v0
+# macvlan (taken later, with v0 a fresh veth: index 3 there; see the README)
+ip link add v0 type veth peer name v0p
+cap newlink_macvlan_netns ip link add link v0 name eth0 netns other type macvlan mode bridge
+cap newlink_macvlan ip link add link v0 name mv1 type macvlan mode private

@@ -2,11 +2,11 @@ package dev.patchbay.netlink;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.netlink.sys.Errno;
 
 /** Maps errno answers to the core's typed exceptions, naming the object and the namespace. */
 final class Errors {

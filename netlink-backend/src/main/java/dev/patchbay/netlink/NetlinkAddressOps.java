@@ -3,6 +3,7 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.LinkRef;
@@ -31,7 +32,7 @@ final class NetlinkAddressOps implements AddressOps {
         try {
             socket.execute((e, seq) -> Requests.addr(e, seq, type, flags, index, address));
         } catch (NetlinkError e) {
-            if (e.errno() == 19) {
+            if (e.errno() == Errno.ENODEV) {
                 throw Errors.map(e, verb, "link", link, netns);
             }
             throw Errors.map(e, verb, "address", address + " on " + link, netns);

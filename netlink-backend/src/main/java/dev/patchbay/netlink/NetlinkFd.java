@@ -5,6 +5,7 @@ import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_CAP_ACK;
 import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_EXT_ACK;
 import static dev.patchbay.netlink.wire.Rtnetlink.SOL_NETLINK;
 
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.netlink.sys.LibC;
 import dev.patchbay.netlink.sys.Sys;
 import java.nio.ByteBuffer;
@@ -21,7 +22,6 @@ final class NetlinkFd {
     private static final int RCVBUF = 8 << 20;
     /** Datagrams up to this size fit any default send buffer (wmem_default is far larger). */
     private static final int DEFAULT_SEND = 16 << 10;
-    private static final int EMSGSIZE = 90;
 
     private final LibC libc;
     private final int fd;
@@ -93,11 +93,11 @@ final class NetlinkFd {
                 return;
             }
             int errno = Sys.errno();
-            if (errno == EMSGSIZE) {
+            if (errno == Errno.EMSGSIZE) {
                 throw new NetlinkError(errno, "sendto(netlink): a " + len + "-byte datagram does not fit the send buffer"
                         + " (SO_SNDBUFFORCE needs CAP_NET_ADMIN; net.core.wmem_max caps SO_SNDBUF)");
             }
-            if (errno != Sys.EINTR) {
+            if (errno != Errno.EINTR) {
                 throw new NetlinkError(errno, "sendto(netlink)");
             }
         }

@@ -3,6 +3,7 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.IfName;
@@ -33,7 +34,8 @@ final class NetlinkLinkOps implements LinkOps {
     }
 
     static String kindOf(LinkSpec spec) {
-        return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth" : "dummy";
+        return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth"
+                : spec instanceof LinkSpec.Macvlan ? "macvlan" : "dummy";
     }
 
     @Override
@@ -44,6 +46,9 @@ final class NetlinkLinkOps implements LinkOps {
 
     /** Creates the link in one round trip; the kernel echoes it back (NLM_F_ECHO, 6.x kernels), else null. */
     private Link create(LinkSpec spec) {
+        if (spec instanceof LinkSpec.Macvlan m) {
+            return createMacvlan(m);
+        }
         int fd = peerNetnsFd(spec);
         try {
             List<Link> echoed = socket.executeEcho((e, seq) -> Requests.newLink(e, seq, spec, fd, NLM_F_ECHO), m -> {
@@ -63,6 +68,51 @@ final class NetlinkLinkOps implements LinkOps {
         }
     }
 
+    /**
+     * A macvlan of a link of this namespace, made here or directly in another namespace. The kernel echoes a
+     * link made elsewhere into that namespace, not to this socket: then it is read back there.
+     */
+    private Link createMacvlan(LinkSpec.Macvlan spec) {
+        int parent;
+        try {
+            parent = resolve(spec.parent());
+        } catch (NotFoundException e) {
+            throw new NotFoundException("cannot create macvlan \"" + spec.name() + "\": its parent link \"" + spec.parent()
+                    + "\" does not exist in " + netns.describe(), e.getCause());
+        }
+        int fd = spec.netns() == null ? -1 : NetnsThreads.openNetns(spec.netns());
+        List<Link> echoed;
+        try {
+            echoed = socket.executeEcho((e, seq) -> Requests.newMacvlan(e, seq, spec, parent, fd, NLM_F_ECHO), m -> {
+                if (m.type() != RTM_NEWLINK) {
+                    return null;
+                }
+                Link l = decode(m);
+                return l.name().equals(spec.name()) ? l : null;
+            });
+        } catch (NetlinkError e) {
+            if (e.errno() == Errno.EEXIST && spec.netns() != null) {
+                throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + spec.netns().describe(), e);
+            }
+            throw mapCreate(e, spec);
+        } finally {
+            if (fd >= 0) {
+                Sys.libc().close(fd);
+            }
+        }
+        if (!echoed.isEmpty() && spec.netns() == null) {
+            return echoed.get(echoed.size() - 1);
+        }
+        if (spec.netns() == null) {
+            return null; // add() reads it back here
+        }
+        return NetnsThreads.callIn(spec.netns(), () -> {
+            try (NetlinkSocket there = NetlinkSocket.open()) {
+                return new NetlinkLinkOps(spec.netns(), there).get(LinkRef.name(spec.name()));
+            }
+        });
+    }
+
     private static int peerNetnsFd(LinkSpec spec) {
         if (spec instanceof LinkSpec.Veth v && v.peerNetns() != null) {
             return NetnsThreads.openNetns(v.peerNetns());
@@ -71,12 +121,12 @@ final class NetlinkLinkOps implements LinkOps {
     }
 
     private RuntimeException mapCreate(NetlinkError e, LinkSpec spec) {
-        if (e.errno() == 17 && spec instanceof LinkSpec.Veth v) {
+        if (e.errno() == Errno.EEXIST && spec instanceof LinkSpec.Veth v) {
             String where = v.peerNetns() == null ? netns.describe() : v.peerNetns().describe();
             return new AlreadyExistsException("link \"" + spec.name() + "\" or its peer \"" + v.peerName() + "\" (in " + where
                     + ") already exists in " + netns.describe(), e);
         }
-        if (e.errno() == 95 || (e.errno() == 22 && e.getMessage().contains("Unknown device type"))) {
+        if (e.errno() == Errno.EOPNOTSUPP || (e.errno() == Errno.EINVAL && e.getMessage().contains("Unknown device type"))) {
             return new dev.patchbay.core.errors.UnavailableException("failed to create link \"" + spec.name() + "\": the kernel has no "
                     + kindOf(spec) + " link type: " + e.getMessage(), e);
         }
@@ -92,6 +142,10 @@ final class NetlinkLinkOps implements LinkOps {
         Map<NetnsRef, Integer> fds = new HashMap<>();
         try {
             List<NetlinkSocket.Request> requests = new ArrayList<>(specs.size());
+            if (specs.stream().anyMatch(LinkSpec.Macvlan.class::isInstance)) {
+                LinkOps.super.addAll(specs); // rare: one request each, with the parent looked up first
+                return;
+            }
             for (LinkSpec spec : specs) {
                 int fd = -1;
                 if (spec instanceof LinkSpec.Veth v && v.peerNetns() != null) {
@@ -130,7 +184,7 @@ final class NetlinkLinkOps implements LinkOps {
         List<NetlinkError> results = socket.executeAll(requests);
         for (int i = 0; i < results.size(); i++) {
             NetlinkError err = results.get(i);
-            if (err != null && err.errno() != 19) {
+            if (err != null && err.errno() != Errno.ENODEV) {
                 throw Errors.map(err, "delete", "link", refs.get(i), netns);
             }
         }
@@ -245,7 +299,7 @@ final class NetlinkLinkOps implements LinkOps {
         try {
             socket.execute((e, seq) -> Requests.changeLink(e, seq, index, null, 0, 0).string(IFLA_IFNAME, newName.value()).end());
         } catch (NetlinkError e) {
-            if (e.errno() == 17) {
+            if (e.errno() == Errno.EEXIST) {
                 throw Errors.map(e, "rename", "link", newName, netns);
             }
             throw Errors.map(e, "rename", "link", ref, netns);
@@ -270,7 +324,7 @@ final class NetlinkLinkOps implements LinkOps {
         try {
             socket.execute((e, seq) -> Requests.setBridgePort(e, seq, index(port), name(port), hairpin, isolated));
         } catch (NetlinkError e) {
-            if (e.errno() == 95) {
+            if (e.errno() == Errno.EOPNOTSUPP) {
                 throw new dev.patchbay.core.errors.BackendException("failed to set bridge-port flags of link \"" + port + "\" in "
                         + netns.describe() + ": it is not a port of a bridge (set its master first): " + e.getMessage(), e);
             }

@@ -2,10 +2,10 @@ package dev.patchbay.netlink;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetnsOps;
-import dev.patchbay.netlink.sys.Errno;
 import dev.patchbay.netlink.sys.LibC;
 import dev.patchbay.netlink.sys.Sys;
 import java.io.IOException;
@@ -73,7 +73,7 @@ final class NetlinkNetnsOps implements NetnsOps {
         String dir = runDir.toString();
         if (libc.mount("", dir, "none", Sys.MS_SHARED | Sys.MS_REC, null) < 0) {
             int errno = Sys.errno();
-            if (errno != Sys.EINVAL) {
+            if (errno != Errno.EINVAL) {
                 throw NetnsThreads.fail("create", ref, new NetlinkError(errno, "mount --make-shared " + dir));
             }
             if (libc.mount(dir, dir, "none", Sys.MS_BIND | Sys.MS_REC, null) < 0
@@ -118,7 +118,7 @@ final class NetlinkNetnsOps implements NetnsOps {
         }
         if (Sys.libc().umount2(path.toString(), Sys.MNT_DETACH) < 0) {
             int errno = Sys.errno();
-            if (errno != Sys.EINVAL) { // EINVAL: nothing mounted there; remove the stale file anyway
+            if (errno != Errno.EINVAL) { // EINVAL: nothing mounted there; remove the stale file anyway
                 throw NetnsThreads.fail("delete", ref, new NetlinkError(errno, "umount " + path));
             }
         }
@@ -147,14 +147,5 @@ final class NetlinkNetnsOps implements NetnsOps {
     @Override
     public boolean exists(NetnsRef netns) {
         return Files.exists(netns.path());
-    }
-
-    @Override
-    public String id(NetnsRef netns) {
-        try {
-            return Files.getAttribute(netns.path(), "unix:dev") + ":" + Files.getAttribute(netns.path(), "unix:ino");
-        } catch (IOException e) {
-            throw new NotFoundException(netns.describe() + " not found: " + e, e);
-        }
     }
 }

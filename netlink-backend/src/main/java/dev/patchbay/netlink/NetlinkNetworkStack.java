@@ -1,5 +1,6 @@
 package dev.patchbay.netlink;
 
+import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
@@ -37,6 +38,16 @@ public final class NetlinkNetworkStack implements NetworkStack {
         } catch (NetlinkError e) {
             throw Errors.map(e, "open", "netlink socket of protocol", protocol, netns);
         }
+    }
+
+    /**
+     * The boot id and the kernel's cookie of the namespace, read without entering it where the kernel can (ioctl
+     * NS_GET_ID, Linux 6.18+), else from a socket made inside it (SO_NETNS_COOKIE, 5.14+); on an older kernel the
+     * device and inode of its file alone (see {@link NetnsIds}). NotFoundException names a namespace that does not exist.
+     */
+    @Override
+    public NetnsId identity(NetnsRef netns) {
+        return NetnsIds.of(netns);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.patchbay.netlink;
 
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.spi.NetlinkChannel;
-import dev.patchbay.netlink.sys.Sys;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -46,7 +46,7 @@ final class NetlinkRawChannel implements NetlinkChannel {
                 view.position(0).limit(NetlinkSocket.fitting(n));
                 return view.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
             }
-            if (n != -Sys.EINTR) {
+            if (n != -Errno.EINTR) {
                 throw new NetlinkError((int) -n, "recvfrom(netlink protocol " + fd.protocol() + ")");
             }
         }

@@ -2,6 +2,7 @@ package dev.patchbay.netlink;
 
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
@@ -53,7 +54,7 @@ final class NetlinkRouteOps implements RouteOps {
         try {
             socket.execute((e, seq) -> Requests.route(e, seq, type, flags, r, oif));
         } catch (NetlinkError e) {
-            if (e.errno() == 101) { // ENETUNREACH: the gateway is not on any connected network
+            if (e.errno() == Errno.ENETUNREACH) { // the gateway is not on any connected network
                 throw new dev.patchbay.core.errors.BackendException("failed to " + verb + " route \"" + describe(r) + "\" in "
                         + netns.describe() + ": gateway not reachable through any link (add an address in its subnet first): "
                         + e.getMessage(), e);

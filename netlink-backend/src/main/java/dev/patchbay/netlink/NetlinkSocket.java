@@ -3,7 +3,7 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.netlink.wire.NlDecoder;
 import dev.patchbay.netlink.wire.NlEncoder;
 import dev.patchbay.netlink.wire.NlMessage;
@@ -273,7 +273,7 @@ final class NetlinkSocket implements AutoCloseable {
             if (n >= 0) {
                 return NlDecoder.messages(recv, fitting(n));
             }
-            if (n != -Sys.EINTR) {
+            if (n != -Errno.EINTR) {
                 throw new NetlinkError((int) -n, "recvfrom(netlink)");
             }
         }
@@ -290,10 +290,10 @@ final class NetlinkSocket implements AutoCloseable {
             return NlDecoder.messages(recv, fitting(n));
         }
         int errno = (int) -n;
-        if (errno == Sys.EINTR || errno == Sys.EAGAIN) {
+        if (errno == Errno.EINTR || errno == Errno.EAGAIN) {
             return List.of();
         }
-        if (errno == 105) { // ENOBUFS: events were lost; keep going, the listener sees later ones
+        if (errno == Errno.ENOBUFS) { // events were lost; keep going, the listener sees later ones
             return List.of();
         }
         throw new NetlinkError(errno, "recvfrom(netlink events)");

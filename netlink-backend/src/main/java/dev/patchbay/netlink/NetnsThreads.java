@@ -1,11 +1,11 @@
 package dev.patchbay.netlink;
 
 import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.netlink.sys.Errno;
 import dev.patchbay.netlink.sys.LibC;
 import dev.patchbay.netlink.sys.Sys;
 import java.util.concurrent.Callable;

@@ -42,6 +42,9 @@ final class Requests {
 
     /** Like {@link #newLink(NlEncoder, int, LinkSpec, int)} with extra header flags, e.g. NLM_F_ECHO to get the link back. */
     static void newLink(NlEncoder e, int seq, LinkSpec spec, int peerNsFd, int extraFlags) {
+        if (spec instanceof LinkSpec.Macvlan m) {
+            throw new IllegalArgumentException("a macvlan needs its parent's index: use newMacvlan");
+        }
         e.begin(RTM_NEWLINK, CREATE | extraFlags, seq, 0).struct(IfInfoMsg.of(0)).string(IFLA_IFNAME, spec.name().value());
         Integer mtu = null;
         MacAddress mac = null;
@@ -85,6 +88,45 @@ final class Requests {
         }
         e.endNest(info);
         e.end();
+    }
+
+    /**
+     * RTM_NEWLINK creating macvlan {@code spec} on the link {@code parentIndex} of the socket's namespace, in the
+     * namespace {@code nsFd} refers to (or here when -1). Attribute order as iproute2's
+     * {@code ip link add link PARENT name NAME netns NS type macvlan mode MODE}.
+     */
+    static void newMacvlan(NlEncoder e, int seq, LinkSpec.Macvlan spec, int parentIndex, int nsFd, int extraFlags) {
+        e.begin(RTM_NEWLINK, CREATE | extraFlags, seq, 0).struct(IfInfoMsg.of(0));
+        if (nsFd >= 0) {
+            e.u32(IFLA_NET_NS_FD, nsFd);
+        }
+        e.u32(IFLA_LINK, parentIndex).string(IFLA_IFNAME, spec.name().value());
+        if (spec.mtu() != null) {
+            e.u32(IFLA_MTU, spec.mtu());
+        }
+        if (spec.mac() != null) {
+            e.attr(IFLA_ADDRESS, spec.mac().bytes());
+        }
+        int info = e.nest(IFLA_LINKINFO);
+        e.stringNoNul(IFLA_INFO_KIND, "macvlan");
+        if (spec.mode() != null) {
+            int data = e.nest(IFLA_INFO_DATA);
+            e.u32(IFLA_MACVLAN_MODE, macvlanMode(spec.mode()));
+            e.endNest(data);
+        }
+        e.endNest(info);
+        e.end();
+    }
+
+    /** The kernel's bit for a macvlan mode name (see {@link LinkSpec.Macvlan#MODES}). */
+    static int macvlanMode(String mode) {
+        return switch (mode) {
+            case "private" -> MACVLAN_MODE_PRIVATE;
+            case "vepa" -> MACVLAN_MODE_VEPA;
+            case "bridge" -> MACVLAN_MODE_BRIDGE;
+            case "passthru" -> MACVLAN_MODE_PASSTHRU;
+            default -> throw new IllegalArgumentException("macvlan mode " + mode);
+        };
     }
 
     /** Starts an RTM_NEWLINK that changes link {@code index} (or the one named {@code name} when index is 0). */

@@ -52,6 +52,33 @@ class LinkOpsIT {
         }
     }
 
+    /** A macvlan made directly in another namespace (a container's eth0), on a parent of this one. */
+    @Test
+    void macvlanInAnotherNamespace(Sandbox sandbox) {
+        String host = sandbox.netns("mvhost");
+        String ctr = sandbox.netns("mvctr");
+        sandbox.run("ip", "-n", host, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
+        try (NetnsHandle h = stack.open(NetnsRef.named(host))) {
+            Link eth0 = h.links().add(new LinkSpec.Macvlan(IfName.of("eth0"), LinkRef.name("up0"), "private", NetnsRef.named(ctr),
+                    1400, MacAddress.parse("02:00:00:00:03:03")));
+            assertEquals("eth0", eth0.name().value());
+            assertEquals("macvlan", eth0.kind());
+            JsonObject ip = IpJson.link(sandbox, ctr, "eth0");
+            JsonObject info = ip.getAsJsonObject("linkinfo");
+            assertEquals("macvlan", IpJson.str(info, "info_kind"));
+            assertEquals("private", IpJson.str(info.getAsJsonObject("info_data"), "mode"));
+            assertEquals(1400, ip.get("mtu").getAsInt());
+            assertEquals("02:00:00:00:03:03", IpJson.str(ip, "address"));
+            Link here = h.links().add(new LinkSpec.Macvlan(IfName.of("mv1"), LinkRef.name("up0"), null, null, null, null));
+            assertEquals(h.links().get(LinkRef.name("up0")).index(), here.peerIndex(), "IFLA_LINK: the parent");
+            assertThrows(AlreadyExistsException.class, () -> h.links().add(
+                    new LinkSpec.Macvlan(IfName.of("eth0"), LinkRef.name("up0"), "bridge", NetnsRef.named(ctr), null, null)));
+            NotFoundException noParent = assertThrows(NotFoundException.class, () -> h.links().add(
+                    new LinkSpec.Macvlan(IfName.of("eth1"), LinkRef.name("nosuch"), "bridge", NetnsRef.named(ctr), null, null)));
+            assertTrue(noParent.getMessage().contains("parent link \"nosuch\""), noParent.getMessage());
+        }
+    }
+
     @Test
     void changesShowInIp(Sandbox sandbox) {
         String ns = sandbox.netns("change");

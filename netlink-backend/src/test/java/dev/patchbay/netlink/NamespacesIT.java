@@ -44,8 +44,8 @@ class NamespacesIT {
         try (NetnsHandle h = stack.open(NetnsRef.named(mine))) {
             assertTrue(h.links().find(LinkRef.name("x0")).isPresent());
         }
-        assertNotEquals(stack.namespaces().id(NetnsRef.named(mine)), stack.namespaces().id(NetnsRef.named(theirs)));
-        assertNotEquals(stack.namespaces().id(NetnsRef.current()), stack.namespaces().id(NetnsRef.named(mine)));
+        assertNotEquals(stack.identity(NetnsRef.named(mine)).toString(), stack.identity(NetnsRef.named(theirs)).toString());
+        assertNotEquals(stack.identity(NetnsRef.current()).toString(), stack.identity(NetnsRef.named(mine)).toString());
         stack.namespaces().delete(mine);
         assertFalse(sandbox.run("ip", "netns", "list").contains(mine));
         assertThrows(NotFoundException.class, () -> stack.namespaces().delete(mine));
@@ -61,7 +61,7 @@ class NamespacesIT {
         try {
             long pid = waitForChild(sleeper.pid(), "sleep");
             NetnsRef byPid = NetnsRef.pid(pid);
-            assertEquals(stack.namespaces().id(NetnsRef.named(ns)), stack.namespaces().id(byPid));
+            assertEquals(stack.identity(NetnsRef.named(ns)).toString(), stack.identity(byPid).toString());
             try (NetnsHandle h = stack.open(byPid)) {
                 assertTrue(h.links().find(LinkRef.name("ctr0")).isPresent());
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.NetnsRef;
@@ -44,6 +45,20 @@ class RequestsGoldenTest {
     void vethWithPeerInAnotherNamespace() {
         LinkSpec spec = new LinkSpec.Veth(IfName.of("v1"), IfName.of("eth0"), NetnsRef.named("other"), null, null, null);
         assertEquals(Golden.hex("newlink_veth_netns"), encode(e -> Requests.newLink(e, SEQ, spec, 4)));
+    }
+
+    /** {@code ip link add link v0 name eth0 netns other type macvlan mode bridge}; v0 = 3, the fd of "other" = 4, seq 1796144206. */
+    @Test
+    void macvlanInAnotherNamespace() {
+        LinkSpec.Macvlan spec = new LinkSpec.Macvlan(IfName.of("eth0"), LinkRef.name("v0"), "bridge", NetnsRef.named("other"), null, null);
+        assertEquals(Golden.hex("newlink_macvlan_netns"), encode(e -> Requests.newMacvlan(e, 1796144206, spec, 3, 4, 0)));
+    }
+
+    /** {@code ip link add link v0 name mv1 type macvlan mode private}. */
+    @Test
+    void macvlanHere() {
+        LinkSpec.Macvlan spec = new LinkSpec.Macvlan(IfName.of("mv1"), LinkRef.name("v0"), "private", null, null, null);
+        assertEquals(Golden.hex("newlink_macvlan"), encode(e -> Requests.newMacvlan(e, 1796144206, spec, 3, -1, 0)));
     }
 
     @Test

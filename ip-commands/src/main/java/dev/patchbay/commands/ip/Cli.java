@@ -34,6 +34,11 @@ final class Cli {
             this.words = words == null ? List.of() : new ArrayList<>(words);
         }
 
+        /** The command the words belong to, as messages name it: {@code link add}. */
+        String command() {
+            return command;
+        }
+
         boolean more() {
             return i < words.size();
         }

@@ -1,6 +1,5 @@
 package dev.patchbay.commands.ip;
 
-import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.command.TextTable;
@@ -13,37 +12,23 @@ import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.LinkOps;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.core.spi.NetworkStack;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ServiceScope;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code patchbay link ...}: links the {@code ip link} way. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("link")
 @Command(name = "link", mixinStandardHelpOptions = true, description = "Create, change, delete and list links (like `ip link`).",
         subcommands = {LinkCommand.Add.class, LinkCommand.Set.class, LinkCommand.Del.class, LinkCommand.Show.class})
-public final class LinkCommand implements PatchbayCommand {
-    @Reference
-    NetworkStack stack;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Show.print(stack, spec, null);
-    }
+public final class LinkCommand extends IpCommand<LinkCommand.LinkView, String> {
 
     /** A link as printed (JSON keys follow {@code ip -j link}). */
     record LinkView(int ifindex, String ifname, String kind, String operstate, boolean up, boolean lowerUp, int mtu,
@@ -56,30 +41,44 @@ public final class LinkCommand implements PatchbayCommand {
         }
     }
 
+    /** The links of the namespace, or link {@code name} alone. */
+    @Override
+    List<LinkView> list(NetnsHandle h, String name) {
+        List<Link> links = h.links().list();
+        if (name != null) {
+            Link one = h.links().get(LinkRef.name(name));
+            links = links.stream().filter(l -> l.index() == one.index()).collect(Collectors.toList());
+        }
+        Map<Integer, String> names = new HashMap<>();
+        links.forEach(l -> names.put(l.index(), l.name().value()));
+        List<LinkView> views = new ArrayList<>();
+        links.forEach(l -> views.add(LinkView.of(l, names)));
+        return views;
+    }
+
+    @Override
+    String text(List<LinkView> views) {
+        TextTable t = new TextTable("INDEX", "NAME", "KIND", "STATE", "MTU", "ADDRESS", "MASTER");
+        views.forEach(v -> t.row(v.ifindex(), v.ifname(), v.kind(), v.operstate(), v.mtu(), v.address(), v.master()));
+        return t.toString();
+    }
+
     @Command(name = "add", mixinStandardHelpOptions = true, description = {
         "Create a link:",
         "  patchbay link add NAME [mtu N] [address MAC] type bridge",
         "  patchbay link add NAME [mtu N] [address MAC] type veth peer name PEER [netns NS] [address MAC]",
         "With `peer ... netns NS` the peer is created directly inside NS under its final name."})
-    static final class Add implements Callable<Integer> {
-        @ParentCommand
-        LinkCommand parent;
-        @Spec
-        CommandSpec spec;
+    static final class Add extends IpCommand.Change {
         @Parameters(arity = "1..*", paramLabel = "ARGS")
         List<String> args;
 
         @Override
-        public Integer call() {
-            LinkSpec link = parse(args);
-            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
-                h.links().add(link);
-            }
-            return 0;
+        Consumer<NetnsHandle> parse(Cli.Words w) {
+            LinkSpec link = spec(w);
+            return h -> h.links().add(link);
         }
 
-        static LinkSpec parse(List<String> args) {
-            Cli.Words w = new Cli.Words("link add", args);
+        static LinkSpec spec(Cli.Words w) {
             IfName name = IfName.of(w.name("NAME"));
             Integer mtu = null;
             MacAddress mac = null;
@@ -136,19 +135,14 @@ public final class LinkCommand implements PatchbayCommand {
         "Change a link; several changes may follow each other:",
         "  patchbay link set NAME up|down|master BRIDGE|nomaster|netns NS|name NEW|mtu N|address MAC",
         "                         |hairpin on|off|isolated on|off"})
-    static final class Set implements Callable<Integer> {
-        @ParentCommand
-        LinkCommand parent;
-        @Spec
-        CommandSpec spec;
+    static final class Set extends IpCommand.Change {
         @Parameters(arity = "2..*", paramLabel = "ARGS")
         List<String> args;
 
         @Override
-        public Integer call() {
-            Cli.Words w = new Cli.Words("link set", args);
+        Consumer<NetnsHandle> parse(Cli.Words w) {
             LinkRef ref = LinkRef.name(w.name("NAME"));
-            List<java.util.function.Consumer<LinkOps>> steps = new ArrayList<>();
+            List<Consumer<LinkOps>> steps = new ArrayList<>();
             Boolean hairpin = null;
             Boolean isolated = null;
             LinkRef[] current = {ref};
@@ -196,66 +190,30 @@ public final class LinkCommand implements PatchbayCommand {
                 Boolean iso = isolated;
                 steps.add(l -> l.setBridgePort(current[0], hp, iso)); // after `master`: only a bridge port has them
             }
-            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
-                steps.forEach(s -> s.accept(h.links()));
-            }
-            return 0;
+            return h -> steps.forEach(s -> s.accept(h.links()));
         }
     }
 
     @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "Delete a link: patchbay link del NAME")
-    static final class Del implements Callable<Integer> {
-        @ParentCommand
-        LinkCommand parent;
-        @Spec
-        CommandSpec spec;
+    static final class Del extends IpCommand.Change {
         @Parameters(arity = "1..2", paramLabel = "NAME")
         List<String> args;
 
         @Override
-        public Integer call() {
-            LinkRef ref = LinkRef.name(new Cli.Words("link del", args).name("NAME"));
-            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
-                h.links().delete(ref);
-            }
-            return 0;
+        Consumer<NetnsHandle> parse(Cli.Words w) {
+            LinkRef ref = LinkRef.name(w.name("NAME"));
+            return h -> h.links().delete(ref);
         }
     }
 
     @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "List links: patchbay link show [NAME]")
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        LinkCommand parent;
-        @Spec
-        CommandSpec spec;
+    static final class Show extends IpCommand.Show<LinkCommand, String> {
         @Parameters(arity = "0..2", paramLabel = "NAME")
         List<String> args;
 
         @Override
-        public Integer call() {
-            String name = args == null || args.isEmpty() ? null : new Cli.Words("link show", args).name("NAME");
-            return print(parent.stack, spec, name);
-        }
-
-        static int print(NetworkStack stack, CommandSpec spec, String name) {
-            List<Link> links;
-            try (NetnsHandle h = Cli.open(stack, spec)) {
-                links = h.links().list();
-                if (name != null) {
-                    Link one = h.links().get(LinkRef.name(name));
-                    links = links.stream().filter(l -> l.index() == one.index()).collect(java.util.stream.Collectors.toList());
-                }
-            }
-            Map<Integer, String> names = new HashMap<>();
-            links.forEach(l -> names.put(l.index(), l.name().value()));
-            List<LinkView> views = new ArrayList<>();
-            links.forEach(l -> views.add(LinkView.of(l, names)));
-            CliContext.of(spec).print(views, () -> {
-                TextTable t = new TextTable("INDEX", "NAME", "KIND", "STATE", "MTU", "ADDRESS", "MASTER");
-                views.forEach(v -> t.row(v.ifindex(), v.ifname(), v.kind(), v.operstate(), v.mtu(), v.address(), v.master()));
-                return t.toString();
-            });
-            return 0;
+        String parse(Cli.Words w) {
+            return w.more() ? w.name("NAME") : null;
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.patchbay.commands.ip;
 
-import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.command.TextTable;
@@ -12,40 +11,24 @@ import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Route;
 import dev.patchbay.core.model.Scope;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.core.spi.RouteOps;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ServiceScope;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code patchbay route ...}: routes the {@code ip route} way. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("route")
 @Command(name = "route", mixinStandardHelpOptions = true, description = "Add, replace, delete and list routes (like `ip route`).",
         subcommands = {RouteCommand.Add.class, RouteCommand.Replace.class, RouteCommand.Del.class, RouteCommand.Show.class})
-public final class RouteCommand implements PatchbayCommand {
+public final class RouteCommand extends IpCommand<RouteCommand.RouteView, Integer> {
     static final String USAGE = "DEST|default [via GATEWAY] [dev NAME] [src ADDRESS] [metric N] [table T] [scope link|host|global]";
-
-    @Reference
-    NetworkStack stack;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Show.print(stack, spec, null);
-    }
 
     /** A route as printed (keys follow {@code ip -j route}). */
     record RouteView(String dst, String gateway, String dev, String prefsrc, Integer metric, String table, String scope) {
@@ -57,8 +40,23 @@ public final class RouteCommand implements PatchbayCommand {
         }
     }
 
-    static Route parse(String cmd, List<String> args) {
-        Cli.Words w = new Cli.Words(cmd, args);
+    /** The routes of the main table, or of {@code table}. */
+    @Override
+    List<RouteView> list(NetnsHandle h, Integer table) {
+        List<RouteView> views = new ArrayList<>();
+        h.routes().list(null, table).forEach(r -> views.add(RouteView.of(r)));
+        return views;
+    }
+
+    @Override
+    String text(List<RouteView> views) {
+        TextTable t = new TextTable("DESTINATION", "GATEWAY", "DEV", "SCOPE", "METRIC", "SRC");
+        views.forEach(v -> t.row(v.dst(), v.gateway(), v.dev(), v.scope(), v.metric(), v.prefsrc()));
+        return t.toString();
+    }
+
+    static Route parse(Cli.Words w) {
+        String cmd = w.command();
         String dest = w.next();
         InetAddress via = null;
         IfName dev = null;
@@ -105,84 +103,52 @@ public final class RouteCommand implements PatchbayCommand {
         }
     }
 
-    abstract static class Change implements Callable<Integer> {
-        @ParentCommand
-        RouteCommand parent;
-        @Spec
-        CommandSpec spec;
+    /** {@code USAGE}, shared by add, replace and del. */
+    abstract static class Edit extends IpCommand.Apply<RouteOps, Route> {
         @Parameters(arity = "1..*", paramLabel = "ARGS", description = USAGE)
         List<String> args;
 
-        abstract void apply(RouteOps ops, Route route);
-
-        @Override
-        public Integer call() {
-            Route r = parse("route " + spec.name(), args);
-            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
-                apply(h.routes(), r);
-            }
-            return 0;
+        Edit(BiConsumer<RouteOps, Route> op) {
+            super(NetnsHandle::routes, RouteCommand::parse, op);
         }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay route add " + USAGE)
-    static final class Add extends Change {
-        @Override
-        void apply(RouteOps ops, Route route) {
-            ops.add(route);
+    static final class Add extends Edit {
+        Add() {
+            super(RouteOps::add);
         }
     }
 
     @Command(name = "replace", mixinStandardHelpOptions = true, description = "patchbay route replace " + USAGE)
-    static final class Replace extends Change {
-        @Override
-        void apply(RouteOps ops, Route route) {
-            ops.replace(route);
+    static final class Replace extends Edit {
+        Replace() {
+            super(RouteOps::replace);
         }
     }
 
     @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay route del " + USAGE)
-    static final class Del extends Change {
-        @Override
-        void apply(RouteOps ops, Route route) {
-            ops.delete(route);
+    static final class Del extends Edit {
+        Del() {
+            super(RouteOps::delete);
         }
     }
 
     @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay route show [table T]")
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        RouteCommand parent;
-        @Spec
-        CommandSpec spec;
+    static final class Show extends IpCommand.Show<RouteCommand, Integer> {
         @Parameters(arity = "0..2", paramLabel = "ARGS")
         List<String> args;
 
         @Override
-        public Integer call() {
-            Integer table = null;
-            if (args != null && !args.isEmpty()) {
-                Cli.Words w = new Cli.Words("route show", args);
-                String k = w.next();
-                if (!k.equals("table")) {
-                    throw w.unknown(k);
-                }
-                table = Cli.table("route show", w.value(k));
+        Integer parse(Cli.Words w) {
+            if (!w.more()) {
+                return null;
             }
-            return print(parent.stack, spec, table);
-        }
-
-        static int print(NetworkStack stack, CommandSpec spec, Integer table) {
-            List<RouteView> views = new ArrayList<>();
-            try (NetnsHandle h = Cli.open(stack, spec)) {
-                h.routes().list(null, table).forEach(r -> views.add(RouteView.of(r)));
+            String k = w.next();
+            if (!k.equals("table")) {
+                throw w.unknown(k);
             }
-            CliContext.of(spec).print(views, () -> {
-                TextTable t = new TextTable("DESTINATION", "GATEWAY", "DEV", "SCOPE", "METRIC", "SRC");
-                views.forEach(v -> t.row(v.dst(), v.gateway(), v.dev(), v.scope(), v.metric(), v.prefsrc()));
-                return t.toString();
-            });
-            return 0;
+            return Cli.table(w.command(), w.value(k));
         }
     }
 }

@@ -1,45 +1,28 @@
 package dev.patchbay.commands.ip;
 
-import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
-import dev.patchbay.core.command.TextTable;
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.PolicyRule;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.core.spi.RuleOps;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ServiceScope;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code patchbay rule ...}: routing policy rules the {@code ip rule} way. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("rule")
 @Command(name = "rule", mixinStandardHelpOptions = true, description = "Add, delete and list routing policy rules (like `ip rule`).",
         subcommands = {RuleCommand.Add.class, RuleCommand.Del.class, RuleCommand.Show.class})
-public final class RuleCommand implements PatchbayCommand {
+public final class RuleCommand extends IpCommand<RuleCommand.RuleView, Void> {
     static final String USAGE = "[from PREFIX|all] [to PREFIX] [iif NAME] [table T] [prio N]";
-
-    @Reference
-    NetworkStack stack;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return Show.print(stack, spec);
-    }
 
     /** A rule as printed (keys follow {@code ip -j rule}). */
     record RuleView(Integer priority, String family, String src, String dst, String iif, String table) {
@@ -49,8 +32,24 @@ public final class RuleCommand implements PatchbayCommand {
         }
     }
 
-    static PolicyRule parse(String cmd, List<String> args) {
-        Cli.Words w = new Cli.Words(cmd, args);
+    @Override
+    List<RuleView> list(NetnsHandle h, Void all) {
+        List<RuleView> views = new ArrayList<>();
+        h.rules().list(null).forEach(r -> views.add(RuleView.of(r)));
+        return views;
+    }
+
+    @Override
+    String text(List<RuleView> views) {
+        StringBuilder sb = new StringBuilder();
+        views.forEach(v -> sb.append(v.priority() == null ? "" : v.priority() + ":\t").append("from ").append(v.src())
+                .append(v.dst() == null ? "" : " to " + v.dst()).append(v.iif() == null ? "" : " iif " + v.iif())
+                .append(" lookup ").append(v.table()).append('\n'));
+        return sb.toString();
+    }
+
+    static PolicyRule parse(Cli.Words w) {
+        String cmd = w.command();
         IpPrefix from = null;
         IpPrefix to = null;
         IfName iif = null;
@@ -82,69 +81,31 @@ public final class RuleCommand implements PatchbayCommand {
         return new PolicyRule(family, prio, from, to, iif, table);
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay rule add " + USAGE)
-    static final class Add implements Callable<Integer> {
-        @ParentCommand
-        RuleCommand parent;
-        @Spec
-        CommandSpec spec;
+    /** {@code USAGE}, shared by add and del. */
+    abstract static class Edit extends IpCommand.Apply<RuleOps, PolicyRule> {
         @Parameters(arity = "0..*", paramLabel = "ARGS")
         List<String> args;
 
-        @Override
-        public Integer call() {
-            PolicyRule rule = parse("rule add", args);
-            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
-                h.rules().add(rule);
-            }
-            return 0;
+        Edit(BiConsumer<RuleOps, PolicyRule> op) {
+            super(NetnsHandle::rules, RuleCommand::parse, op);
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay rule add " + USAGE)
+    static final class Add extends Edit {
+        Add() {
+            super(RuleOps::add);
         }
     }
 
     @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay rule del " + USAGE)
-    static final class Del implements Callable<Integer> {
-        @ParentCommand
-        RuleCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(arity = "0..*", paramLabel = "ARGS")
-        List<String> args;
-
-        @Override
-        public Integer call() {
-            PolicyRule rule = parse("rule del", args);
-            try (NetnsHandle h = Cli.open(parent.stack, spec)) {
-                h.rules().delete(rule);
-            }
-            return 0;
+    static final class Del extends Edit {
+        Del() {
+            super(RuleOps::delete);
         }
     }
 
     @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay rule show")
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        RuleCommand parent;
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return print(parent.stack, spec);
-        }
-
-        static int print(NetworkStack stack, CommandSpec spec) {
-            List<RuleView> views = new ArrayList<>();
-            try (NetnsHandle h = Cli.open(stack, spec)) {
-                h.rules().list(null).forEach(r -> views.add(RuleView.of(r)));
-            }
-            CliContext.of(spec).print(views, () -> {
-                StringBuilder sb = new StringBuilder();
-                views.forEach(v -> sb.append(v.priority() == null ? "" : v.priority() + ":\t").append("from ").append(v.src())
-                        .append(v.dst() == null ? "" : " to " + v.dst()).append(v.iif() == null ? "" : " iif " + v.iif())
-                        .append(" lookup ").append(v.table()).append('\n'));
-                return sb.toString();
-            });
-            return 0;
-        }
+    static final class Show extends IpCommand.Show<RuleCommand, Void> {
     }
 }

@@ -3,6 +3,8 @@ package dev.patchbay.netlink.sys;
 import java.nio.ByteBuffer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.LongLongByReference;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
@@ -21,6 +23,10 @@ public interface LibC {
     @ssize_t long sendto(int fd, @In ByteBuffer buf, @size_t long len, int flags, @In ByteBuffer addr, int addrlen);
 
     @ssize_t long recvfrom(int fd, @Out ByteBuffer buf, @size_t long len, int flags, ByteBuffer addr, ByteBuffer addrlen);
+
+    int getsockopt(int fd, int level, int optname, @Out LongLongByReference optval, @In @Out IntByReference optlen);
+
+    int ioctl(int fd, long request, @Out LongLongByReference arg);
 
     int close(int fd);
 

@@ -1,5 +1,6 @@
 package dev.patchbay.netlink.sys;
 
+import java.util.Map;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
@@ -22,9 +23,25 @@ public final class Sys {
     public static final long MS_REC = 16384;
     public static final long MS_SHARED = 1 << 20;
     public static final int MNT_DETACH = 2;
-    public static final int EINTR = 4;
-    public static final int EAGAIN = 11;
-    public static final int EINVAL = 22;
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SO_NETNS_COOKIE = 71;
+    /** ioctl on a namespace file: its 64-bit id ({@code _IOR(NSIO, 13, __u64)}, Linux 6.18+). */
+    public static final long NS_GET_ID = 0x8008b70dL;
+
+    /** The names errno values are reported with (the ones compared with are constants in core's Errno). */
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(3, "ESRCH"), Map.entry(4, "EINTR"),
+            Map.entry(5, "EIO"), Map.entry(6, "ENXIO"), Map.entry(7, "E2BIG"), Map.entry(9, "EBADF"),
+            Map.entry(11, "EAGAIN"), Map.entry(12, "ENOMEM"), Map.entry(13, "EACCES"), Map.entry(14, "EFAULT"),
+            Map.entry(16, "EBUSY"), Map.entry(17, "EEXIST"), Map.entry(18, "EXDEV"), Map.entry(19, "ENODEV"),
+            Map.entry(20, "ENOTDIR"), Map.entry(21, "EISDIR"), Map.entry(22, "EINVAL"), Map.entry(23, "ENFILE"),
+            Map.entry(24, "EMFILE"), Map.entry(28, "ENOSPC"), Map.entry(34, "ERANGE"), Map.entry(36, "ENAMETOOLONG"),
+            Map.entry(38, "ENOSYS"), Map.entry(39, "ENOTEMPTY"), Map.entry(40, "ELOOP"), Map.entry(71, "EPROTO"),
+            Map.entry(90, "EMSGSIZE"), Map.entry(92, "ENOPROTOOPT"), Map.entry(93, "EPROTONOSUPPORT"), Map.entry(95, "EOPNOTSUPP"),
+            Map.entry(97, "EAFNOSUPPORT"), Map.entry(98, "EADDRINUSE"), Map.entry(99, "EADDRNOTAVAIL"),
+            Map.entry(100, "ENETDOWN"), Map.entry(101, "ENETUNREACH"), Map.entry(105, "ENOBUFS"),
+            Map.entry(107, "ENOTCONN"), Map.entry(110, "ETIMEDOUT"), Map.entry(113, "EHOSTUNREACH"));
 
     private Sys() {
     }
@@ -51,6 +68,6 @@ public final class Sys {
         } catch (RuntimeException | LinkageError e) {
             text = null;
         }
-        return Errno.name(errno) + (text == null ? "" : " (" + text + ")");
+        return NAMES.getOrDefault(errno, "errno " + errno) + (text == null ? "" : " (" + text + ")");
     }
 }

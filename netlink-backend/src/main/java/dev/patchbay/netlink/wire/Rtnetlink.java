@@ -88,6 +88,12 @@ public final class Rtnetlink {
     public static final int IFLA_INFO_SLAVE_KIND = 4;
     public static final int IFLA_INFO_SLAVE_DATA = 5;
     public static final int VETH_INFO_PEER = 1;
+    /** IFLA_INFO_DATA of a macvlan: its mode (u32, one of the MACVLAN_MODE_* bits). */
+    public static final int IFLA_MACVLAN_MODE = 1;
+    public static final int MACVLAN_MODE_PRIVATE = 1;
+    public static final int MACVLAN_MODE_VEPA = 2;
+    public static final int MACVLAN_MODE_BRIDGE = 4;
+    public static final int MACVLAN_MODE_PASSTHRU = 8;
     public static final int IFLA_BRPORT_MODE = 4;
     public static final int IFLA_BRPORT_ISOLATED = 33;
     public static final int RTEXT_FILTER_VF = 1;

@@ -7,6 +7,7 @@ import static dev.patchbay.firewall.nftables.nfnl.NfType.IPV6_ADDR;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;
@@ -123,7 +124,7 @@ final class NftDirect implements AutoCloseable {
         List<SetElemBatch.Op> inMessage = batch.opsOf(a.seq());
         if (inMessage.isEmpty()) {
             String what = "failed to commit the element changes to table " + NftRenderer.T + ": " + errno;
-            return a.errno() == 1 ? new NotPermittedException(what + " (CAP_NET_ADMIN is needed)", null) : new BackendException(what);
+            return a.errno() == Errno.EPERM ? new NotPermittedException(what + " (CAP_NET_ADMIN is needed)", null) : new BackendException(what);
         }
         SetElemBatch.Op op = batch.blamed(a.seq(), a.offset());
         SetElemBatch.Op any = inMessage.get(0);
@@ -133,12 +134,12 @@ final class NftDirect implements AutoCloseable {
                 : inMessage.size() + " elements (\"" + any.label() + "\", ...)";
         String what = "failed to " + (adds ? "add " + elements + " to " : "delete " + elements + " from ") + map + ": " + errno;
         switch (a.errno()) {
-            case 16: // EBUSY: same key, other data
-            case 17: // EEXIST
+            case Errno.EBUSY: // same key, other data
+            case Errno.EEXIST:
                 return new AlreadyExistsException(what + " (the key is taken by an element Patchbay did not know of)");
-            case 2:
+            case Errno.ENOENT:
                 return new NotFoundException(op == null && inMessage.size() > 1 ? what + " (no such map, or one of the elements is gone)" : what);
-            case 1:
+            case Errno.EPERM:
                 return new NotPermittedException(what + " (CAP_NET_ADMIN is needed)", null);
             default:
                 return new BackendException(what);

@@ -10,8 +10,6 @@ import dev.patchbay.core.firewall.RulesetOwner;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetworkStack;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -202,12 +200,16 @@ public final class NftablesFirewall implements Firewall {
         return c.state;
     }
 
-    /** The context of {@code host}, created inside it; one per namespace (by identity: dev and inode). */
+    /**
+     * The context of {@code host}, created inside it; one per namespace, by the stack's {@link NetworkStack#identity}
+     * (without a stack only the current namespace can have one, and nothing switches the caller's namespace).
+     */
     NftContext ctx(NetnsRef host) {
-        String key = host + "@" + identity(host);
+        NetworkStack s = stack;
+        String key = s == null ? host.toString() : s.identity(host).toString();
         NftContext c = contexts.get(key);
         if (c == null) {
-            c = NetnsCalls.call(stack, host, NftContext::create);
+            c = NetnsCalls.call(s, host, NftContext::create);
             c.direct = direct(host);
             NftContext raced = contexts.putIfAbsent(key, c);
             if (raced != null) {
@@ -228,14 +230,6 @@ public final class NftablesFirewall implements Firewall {
             return new NftDirect(s.openNetlink(host, NetlinkChannel.NETLINK_NETFILTER));
         } catch (PatchbayException e) { // e.g. an older stack without raw sockets (UnavailableException)
             return null;
-        }
-    }
-
-    private static String identity(NetnsRef host) {
-        try {
-            return Files.getAttribute(host.path(), "unix:dev") + ":" + Files.getAttribute(host.path(), "unix:ino");
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new BackendException("failed to open " + host.describe() + ": " + e.getMessage(), e);
         }
     }
 

@@ -30,6 +30,11 @@ final class FaultyStack implements NetworkStack {
     }
 
     @Override
+    public dev.patchbay.core.model.NetnsId identity(NetnsRef netns) {
+        return real.identity(netns);
+    }
+
+    @Override
     public <T> T callIn(NetnsRef netns, Callable<T> task) {
         return real.callIn(netns, task);
     }
