@@ -22,7 +22,8 @@ import org.osgi.framework.BundleContext;
 
 /**
  * {@code patchbay daemon}: keeps the framework, the netlink sockets and the firewall session open and
- * runs the CLI's commands for clients on a root-only Unix socket. Serves the namespace it runs in.
+ * runs the CLI's commands for clients on a root-only Unix socket, and the CNI plugin calls the shim forwards (as the
+ * {@code cni} command, see {@link CniRequest}). Serves the namespace it runs in.
  */
 final class DaemonServer {
     private final Requests requests;
@@ -102,17 +103,21 @@ final class DaemonServer {
         try (client;
              DataInputStream in = new DataInputStream(Channels.newInputStream(client));
              DataOutputStream out = new DataOutputStream(Channels.newOutputStream(client))) {
-            DaemonSocket.Request req = DaemonSocket.readRequest(in);
-            DaemonSocket.write(out, run(req));
+            DaemonSocket.write(out, run(DaemonSocket.readCall(in)));
         } catch (IOException | RuntimeException e) {
             // the client went away; nothing to answer
         }
     }
 
-    DaemonSocket.Reply run(DaemonSocket.Request req) {
-        if (!netns.equals(req.netns())) {
-            return new DaemonSocket.Reply(3, "", "patchbay: this daemon serves " + netns + ", the client runs in " + req.netns() + "\n");
+    DaemonSocket.Reply run(DaemonSocket.Call call) {
+        if (!netns.equals(call.netns())) {
+            String refusal = "patchbay: this daemon serves " + netns + ", the client runs in " + call.netns() + "\n";
+            return call instanceof DaemonSocket.CniCall cni ? CniRequest.asCniReply(3, "", refusal, cni.stdin()) : new DaemonSocket.Reply(3, "", refusal);
         }
+        if (call instanceof DaemonSocket.CniCall cni) {
+            return CniRequest.execute(cni, requests::runCommand); // the cni command, with the call: see CniRequest
+        }
+        DaemonSocket.Request req = (DaemonSocket.Request) call;
         String word = Args.commandWord(req.args());
         if ("daemon".equals(word)) {
             return new DaemonSocket.Reply(3, "", "patchbay: a daemon already serves this namespace\n");

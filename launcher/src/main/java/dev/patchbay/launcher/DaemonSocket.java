@@ -6,13 +6,26 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Where the daemon of a network namespace listens, and the wire format between CLI and daemon.
  * The socket is named after the namespace the process runs in ({@code /run/patchbay/net-INODE.sock}),
  * so a CLI started in another namespace finds no daemon rather than the wrong one; the daemon checks
- * the namespace the client names as well. Frames: a request is the client's namespace and its
- * arguments; a reply is the exit code, stdout and stderr.
+ * the namespace the client names as well.
+ *
+ * <p>Frames are big-endian ints and strings (an int length, then UTF-8 bytes), as {@code DataOutputStream} writes
+ * them. A reply is the exit code, stdout and stderr. A request is either
+ * <ul>
+ * <li>version 1, the CLI's: the client's namespace, the number of arguments, the arguments. It starts with a string
+ *     length, so never with a negative int;</li>
+ * <li>version 2: the int {@value #WIRE_V2}, then a kind. Kind {@value #KIND_CNI} is a CNI plugin call forwarded by
+ *     the shim ({@code src/main/c/cni-shim.c}): the client's namespace, the plugin type it was called as, the number
+ *     of environment entries, each entry as {@code NAME=VALUE}, and stdin as one string of bytes.</li>
+ * </ul>
+ * A daemon that does not know a version or kind closes the connection without a reply.
  */
 final class DaemonSocket {
     static final String ENV_RUN_DIR = "PATCHBAY_RUN_DIR";
@@ -41,7 +54,26 @@ final class DaemonSocket {
         return Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, name.append(".sock").toString());
     }
 
-    record Request(String netns, String[] args) {
+    /** The first int of a version 2 request (a version 1 request starts with a string length, never negative). */
+    static final int WIRE_V2 = -2;
+    /** The version 2 request kind of a CNI plugin call. */
+    static final String KIND_CNI = "cni";
+    private static final int MAX_ITEMS = 10_000;
+
+    /** What a client asks of the daemon of {@code netns}. */
+    sealed interface Call permits Request, CniCall {
+        String netns();
+    }
+
+    /** A command line (version 1). */
+    record Request(String netns, String[] args) implements Call {
+    }
+
+    /**
+     * A CNI plugin call (version 2, kind {@value #KIND_CNI}): the plugin type the runtime ran (the shim's name, e.g.
+     * {@code bridge}), the caller's whole environment, and stdin, byte for byte.
+     */
+    record CniCall(String netns, String type, Map<String, String> env, byte[] stdin) implements Call {
     }
 
     record Reply(int code, String out, String err) {
@@ -56,17 +88,59 @@ final class DaemonSocket {
         out.flush();
     }
 
-    static Request readRequest(DataInputStream in) throws IOException {
+    /** The shim's frame, written by Java (the shim is the writer in use; this one is for tests). */
+    static void write(DataOutputStream out, CniCall c) throws IOException {
+        out.writeInt(WIRE_V2);
+        writeString(out, KIND_CNI);
+        writeString(out, c.netns());
+        writeString(out, c.type());
+        out.writeInt(c.env().size());
+        for (Map.Entry<String, String> e : c.env().entrySet()) {
+            writeString(out, e.getKey() + "=" + e.getValue());
+        }
+        out.writeInt(c.stdin().length);
+        out.write(c.stdin());
+        out.flush();
+    }
+
+    static Call readCall(DataInputStream in) throws IOException {
+        int first = in.readInt();
+        if (first >= 0) {
+            String ns = new String(readBytes(in, first), StandardCharsets.UTF_8);
+            String[] args = new String[count(in, "arguments")];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = readString(in);
+            }
+            return new Request(ns, args);
+        }
+        if (first != WIRE_V2) {
+            throw new IOException("unknown wire version " + -first);
+        }
+        String kind = readString(in);
+        if (!kind.equals(KIND_CNI)) {
+            throw new IOException("unknown request kind " + kind);
+        }
         String ns = readString(in);
-        int n = in.readInt();
-        if (n < 0 || n > 10_000) {
-            throw new IOException("bad request: " + n + " arguments");
-        }
-        String[] args = new String[n];
+        String type = readString(in);
+        int n = count(in, "environment entries");
+        Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            args[i] = readString(in);
+            String entry = readString(in);
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1)); // the first wins, as for getenv(3)
+            }
         }
-        return new Request(ns, args);
+        byte[] stdin = readBytes(in, in.readInt());
+        return new CniCall(ns, type, Collections.unmodifiableMap(env), stdin);
+    }
+
+    private static int count(DataInputStream in, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_ITEMS) {
+            throw new IOException("bad request: " + n + " " + what);
+        }
+        return n;
     }
 
     static void write(DataOutputStream out, Reply r) throws IOException {
@@ -87,10 +161,17 @@ final class DaemonSocket {
     }
 
     private static String readString(DataInputStream in) throws IOException {
-        int n = in.readInt();
+        return new String(readBytes(in, in.readInt()), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(DataInputStream in, int n) throws IOException {
         if (n < 0 || n > (64 << 20)) {
             throw new IOException("bad frame length " + n);
         }
-        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new java.io.EOFException("frame cut short");
+        }
+        return b;
     }
 }

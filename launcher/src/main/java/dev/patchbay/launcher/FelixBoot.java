@@ -23,7 +23,9 @@ import picocli.CommandLine;
 /**
  * Starts an embedded OSGi framework with a private, throwaway cache, installs every jar of a bundles
  * folder and starts every bundle that is not a fragment. A bundle that fails to start is reported and
- * skipped: the others, and the commands they contribute, keep working.
+ * skipped: the others, and the commands they contribute, keep working. Each start begins from an empty
+ * cache, so a CLI run sees the folder exactly as it is. A daemon hands the folder to File Install
+ * instead ({@link HotDeploy}), which keeps the framework in step with it while the daemon runs.
  */
 public final class FelixBoot implements AutoCloseable {
 
@@ -58,6 +60,12 @@ public final class FelixBoot implements AutoCloseable {
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "picocli;version=\"" + picocliVersion() + "\"");
         config.put("felix.log.logger", new StderrLogger(log, verbose));
         config.put("felix.log.level", verbose ? "3" : "1");
+        // plugins ls reads it to name the jars of the folder that are not installed
+        config.put(BUNDLES_DIR, bundlesDir.toAbsolutePath().normalize().toString());
+        HotDeploy hot = HotDeploy.forDaemon(properties, bundlesDir);
+        if (hot != null) {
+            config.putAll(hot.frameworkProperties(storage, verbose));
+        }
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, FelixBoot.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(toStrings(config));
@@ -65,7 +73,14 @@ public final class FelixBoot implements AutoCloseable {
         try {
             framework.init();
             framework.start();
-            boot.load(bundlesDir);
+            if (hot != null && Files.isDirectory(bundlesDir)) {
+                boot.problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
+            } else {
+                if (hot == null && HotDeploy.isDaemon(properties)) {
+                    boot.problems.add("hot deploy is off: no File Install (org.apache.felix.fileinstall*.jar) in " + HotDeploy.libDir());
+                }
+                boot.load(bundlesDir);
+            }
         } catch (BundleException | RuntimeException e) {
             boot.close();
             throw new IllegalStateException("cannot start the OSGi framework: " + e.getMessage(), e);
@@ -153,6 +168,9 @@ public final class FelixBoot implements AutoCloseable {
         }
         deleteTree(storage);
     }
+
+    /** Framework property: the bundles folder, absolute. */
+    public static final String BUNDLES_DIR = "patchbay.bundles.dir";
 
     /** Framework caches are named {@code patchbay-felix-PID-RANDOM} under the temp directory. */
     static final String CACHE_PREFIX = "patchbay-felix-";

@@ -13,7 +13,8 @@ import java.io.UncheckedIOException;
 /**
  * {@code patchbay}: boots Felix with the bundles next to the launcher, runs one command, stops.
  * The home folder (holding {@code bundles/}) comes from {@code -Dpatchbay.home}, set by
- * {@code bin/patchbay}, or else from where this jar lies.
+ * {@code bin/patchbay}, or else from where this jar lies. With no arguments and {@code CNI_COMMAND} set it is a CNI
+ * plugin (the shim's cold path, see {@link CniRequest}).
  */
 public final class Main {
     private Main() {
@@ -33,6 +34,9 @@ public final class Main {
     static int run(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        if (args.length == 0 && System.getenv("CNI_COMMAND") != null) {
+            return cni(out, err);
+        }
         boolean verbose = Args.has(args, "-v", "--verbose");
         boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
         if (!daemon) {
@@ -56,17 +60,55 @@ public final class Main {
                     throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
                 }
             }
-            String word = Args.commandWord(args);
-            PatchbayCli cli = PatchbayCli.create(boot.context(), out, err, word);
-            if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
-                cli = PatchbayCli.create(boot.context(), out, err, null); // unknown: mount all for the suggestions
-            }
-            int code = cli.execute(args);
-            if (code == 2 && args.length > 0) {
-                MissingCommands.explain(boot.context(), args, err);
-            }
-            return code;
+            return inProcess(boot.context(), args, out, err);
         }
+    }
+
+    private static int inProcess(org.osgi.framework.BundleContext ctx, String[] args, PrintWriter out, PrintWriter err) {
+        String word = Args.commandWord(args);
+        PatchbayCli cli = PatchbayCli.create(ctx, out, err, word);
+        if (word != null && !cli.commandLine().getSubcommands().containsKey(word)) {
+            cli.release();
+            cli = PatchbayCli.create(ctx, out, err, null); // unknown: mount all for the suggestions
+        }
+        int code = cli.execute(args);
+        if (code == 2 && args.length > 0) {
+            MissingCommands.explain(ctx, args, err);
+        }
+        return code;
+    }
+
+    /**
+     * A CNI plugin call with no daemon: the shim exec'd us (or a runtime runs bin/patchbay as a plugin). Runs the
+     * {@code cni} command in process, with this process's environment and stdin as the call (see {@link CniRequest}).
+     * It never forwards: the shim found no daemon it trusts, and only the shim checks who serves a socket.
+     */
+    private static int cni(PrintWriter out, PrintWriter err) {
+        byte[] stdin;
+        try {
+            stdin = System.in.readAllBytes();
+        } catch (IOException e) {
+            stdin = new byte[0];
+        }
+        java.util.Map<String, String> env = System.getenv();
+        String type = env.get(CniRequest.ENV_TYPE);
+        DaemonSocket.CniCall call = new DaemonSocket.CniCall(DaemonSocket.currentNetns(), type == null || type.isEmpty() ? "patchbay" : type, env, stdin);
+        DaemonSocket.Reply reply;
+        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, false, java.util.Map.of())) {
+            for (String problem : boot.problems()) {
+                err.println("patchbay: warning: " + problem);
+            }
+            try (Requests requests = new Requests(boot.context())) {
+                reply = CniRequest.execute(call, requests::runCommand);
+            }
+        } catch (RuntimeException e) {
+            reply = CniRequest.asCniReply(3, "", "patchbay: " + e.getMessage() + "\n", stdin);
+        }
+        out.print(reply.out());
+        out.flush();
+        err.print(reply.err());
+        err.flush();
+        return reply.code();
     }
 
     /** What the daemon's components read: that they run in a daemon, and its state directory. */

@@ -38,6 +38,7 @@ public final class PatchbayCli {
      */
     public static PatchbayCli create(BundleContext ctx, PrintWriter out, PrintWriter err, String only) {
         CommandLine root = new CommandLine(new RootCommand());
+        CniRequest.addOption(root); // a CNI call, for the cni command
         PatchbayCli cli = new PatchbayCli(root);
         if (only == null || only.equals("daemon")) {
             root.addSubcommand("daemon", new CommandLine(new DaemonCommand()));

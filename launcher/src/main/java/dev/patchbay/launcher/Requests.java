@@ -44,6 +44,18 @@ public final class Requests implements AutoCloseable {
 
     /** Runs one command line, {@code args}, writing to {@code out} and {@code err}; returns its exit code. */
     public int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, true);
+    }
+
+    /**
+     * Like {@link #run}, for a caller that is a program (a CNI runtime): a command no started bundle provides is
+     * answered with exit code 3 and why it is missing, instead of mounting every command for picocli's suggestions.
+     */
+    public int runCommand(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, false);
+    }
+
+    private int run(String[] args, PrintWriter out, PrintWriter err, boolean suggest) {
         String word = Args.commandWord(args);
         if (word == null || word.equals("daemon")) { // help, version or no command: rare, built afresh
             return PatchbayCli.create(ctx, out, err, null).execute(args);
@@ -52,8 +64,14 @@ public final class Requests implements AutoCloseable {
         if (ready == null) {
             long built = generation.get();
             PatchbayCli cli = PatchbayCli.create(ctx, out, err, word);
-            if (!cli.mounts(word)) { // unknown word: every command mounted, for picocli's suggestions
+            if (!cli.mounts(word)) {
                 cli.release();
+                if (!suggest) {
+                    err.println("patchbay: no command '" + word + "': no started bundle provides it");
+                    MissingCommands.explain(ctx, args, err);
+                    return 3;
+                }
+                // unknown word: every command mounted, for picocli's suggestions
                 return PatchbayCli.create(ctx, out, err, null).execute(args);
             }
             ready = new Ready(cli, built);

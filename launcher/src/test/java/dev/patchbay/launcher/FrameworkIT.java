@@ -41,7 +41,7 @@ class FrameworkIT {
             }
             assertEquals(List.of(), notActive);
             long ours = Stream.of(boot.context().getBundles()).filter(b -> b.getSymbolicName().startsWith("dev.patchbay.")).count();
-            assertEquals(7, ours, "the seven Patchbay bundles are loaded");
+            assertEquals(9, ours, "the nine Patchbay bundles are loaded");
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
         }
     }
@@ -62,14 +62,14 @@ class FrameworkIT {
         Run r = patchbay("--help");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("Commands:"), r.out);
-        assertTrue(r.out.contains("bundles"), r.out);
+        assertTrue(r.out.contains("plugins"), r.out);
     }
 
     @Test
     void subcommandHelpExitsZero() {
-        Run r = patchbay("bundles", "--help");
+        Run r = patchbay("plugins", "ls", "--help");
         assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("Usage: patchbay bundles"), r.out);
+        assertTrue(r.out.contains("Usage: patchbay plugins ls"), r.out);
     }
 
     @Test
@@ -89,19 +89,19 @@ class FrameworkIT {
 
     @Test
     void jsonOutputIsOneDocumentOnStdout() {
-        for (String[] argv : new String[][] {{"-o", "json", "bundles"}, {"bundles", "-o", "json"}}) {
+        for (String[] argv : new String[][] {{"-o", "json", "plugins", "ls"}, {"plugins", "ls", "-o", "json"}}) {
             Run r = patchbay(argv);
             assertEquals(0, r.code, r.err);
             JsonElement doc = JsonParser.parseString(r.out);
             JsonArray bundles = doc.getAsJsonArray();
             assertTrue(bundles.size() >= 12, r.out);
-            boolean coreListsItsCommand = false;
+            boolean orchestratorListsItsCommand = false;
             for (JsonElement b : bundles) {
-                if (b.getAsJsonObject().get("symbolicName").getAsString().equals("dev.patchbay.core")) {
-                    coreListsItsCommand = b.getAsJsonObject().get("commands").toString().contains("bundles");
+                if (b.getAsJsonObject().get("symbolicName").getAsString().equals("dev.patchbay.orchestrator")) {
+                    orchestratorListsItsCommand = b.getAsJsonObject().get("provides").toString().contains("plugins");
                 }
             }
-            assertTrue(coreListsItsCommand, r.out);
+            assertTrue(orchestratorListsItsCommand, r.out);
         }
     }
 

@@ -46,8 +46,8 @@ class HostileInputIT {
         refused(2, "invalid subnet \"10.0.0.0/33\"", "network", "create", "n1", "--subnet", "10.0.0.0/33");
         refused(2, "has host bits set; did you mean 10.0.0.0/24", "network", "create", "n1", "--subnet", "10.0.0.1/24");
         refused(2, "invalid subnet \"999.0.0.0/8\"", "network", "create", "n1", "--subnet", "999.0.0.0/8");
-        refused(2, "invalid interface name \"sixteen-bytes-xx\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "sixteen-bytes-xx");
-        refused(2, "invalid interface name \"br$(reboot) x\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "br$(reboot) x");
+        refused(2, "invalid bridge \"sixteen-bytes-xx\": is 16 bytes long", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "sixteen-bytes-xx");
+        refused(2, "invalid bridge \"br$(reboot) x\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "br$(reboot) x");
         refused(2, "invalid mtu \"10\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--mtu", "10");
         assertNoState();
     }
@@ -74,7 +74,7 @@ class HostileInputIT {
             refused(2, "invalid publish host port \"65536\"", "attach", "att", "--netns", c, "--publish", "65536:80");
             refused(2, "invalid interface name \"sixteen-bytes-xx\"", "attach", "att", "--netns", c, "--ifname", "sixteen-bytes-xx");
             refused(2, "is not inside the network's subnet", "attach", "att", "--netns", c, "--ip", "10.99.0.5");
-            refused(1, "does not exist", "attach", "att", "--netns", "no-such-ns");
+            refused(1, "namespace \"no-such-ns\" not found", "attach", "att", "--netns", "no-such-ns");
             refused(2, "give exactly one of --netns, --pid or --path", "attach", "att");
             assertEquals("[]", cli.run("-o", "json", "ls", "att").ok().out().trim());
         } finally {
@@ -92,7 +92,7 @@ class HostileInputIT {
             cli.run("attach", "pub", "--netns", c1, "--publish", "8080:80").ok();
             Cli.Run r = cli.run("attach", "pub", "--netns", c2, "--publish", "8080:81");
             assertEquals(2, r.code(), r.err());
-            assertTrue(r.err().contains("is already published by \"att:pub/" + c1 + "\""), r.err());
+            assertTrue(r.err().contains("is already published by container \"" + c1 + "\" on network \"pub\""), r.err());
             assertTrue(!sandbox.execIn(c2, "ip", "-o", "link").output().contains("eth0"), "c2 got no link");
             String ls = cli.run("-o", "json", "ls", "pub").ok().out();
             assertTrue(ls.contains(c1) && !ls.contains(c2), ls);

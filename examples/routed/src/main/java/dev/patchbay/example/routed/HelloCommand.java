@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The README's example command, contributed by a bundle the launcher has never heard of. */
+/** The README's example command, contributed by a bundle the launcher has never heard of: {@code patchbay hello}. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("hello")
 @Command(name = "hello", mixinStandardHelpOptions = true, description = "Say hello (an example third-party command).")

@@ -1,0 +1,138 @@
+package dev.patchbay.example.macvlan;
+
+import dev.patchbay.core.errors.ErrorCollector;
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.LinkSpec;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.Route;
+import dev.patchbay.core.network.AttachRequest;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.NetnsHandle;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * {@code network create NAME --driver macvlan --opt parent=IF [--opt mode=bridge] --subnet CIDR}: each
+ * container's interface is a macvlan of the parent, an interface of the host namespace: the container gets
+ * a MAC address of its own on the parent's segment, as if it were plugged into the parent's switch. No
+ * bridge, no link of the network's own in the host, no NAT: the addresses are the segment's.
+ *
+ * <p>Modes (the kernel's): {@code bridge} (the default) lets the containers of one parent reach each other
+ * directly; {@code private} keeps them apart; {@code vepa} sends their traffic to the switch out of the parent
+ * (which must send it back: "hairpin"); {@code passthru} gives one container the parent itself.
+ *
+ * <p>The host cannot reach its own macvlans through the parent (the kernel's rule): that is macvlan, not a
+ * fault of the driver.
+ */
+@Component(property = NetworkPlugin.TYPE + "=" + MacvlanDriver.TYPE)
+public final class MacvlanDriver implements NetworkPlugin {
+    public static final String TYPE = "macvlan";
+    static final String PARENT = "parent";
+    static final String MODE = "mode";
+    static final String DEFAULT_MODE = "bridge";
+
+    @Override
+    public Map<String, String> options() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put(PARENT, "the host interface the containers' macvlans hang off (required), e.g. eth0");
+        o.put(MODE, "bridge (default: containers of one parent reach each other), private, vepa or passthru");
+        return o;
+    }
+
+    @Override
+    public Map<String, String> defaults(NetworkConfig config) {
+        return Map.of(MODE, DEFAULT_MODE); // recorded with the network: a later default cannot change it
+    }
+
+    @Override
+    public void validate(NetworkContext ctx, List<NetworkConfig> others) {
+        NetworkConfig config = ctx.config();
+        IfName parent = parent(config);
+        String mode = mode(config);
+        Link link = ctx.host().links().find(LinkRef.name(parent)).orElseThrow(() -> new InvalidInputException("opt " + PARENT,
+                parent, "is no interface of " + ctx.host().netns().describe() + " (see patchbay macvlan ls)"));
+        if (link.name().value().equals("lo")) {
+            throw new InvalidInputException("opt " + PARENT, parent, "is the loopback interface: a macvlan needs an Ethernet parent");
+        }
+        for (NetworkConfig other : others) {
+            if (TYPE.equals(other.driver()) && other.option(PARENT).map(parent.value()::equals).orElse(false)
+                    && ("passthru".equals(mode) || "passthru".equals(other.option(MODE).orElse(DEFAULT_MODE)))) {
+                throw new InvalidInputException("opt " + PARENT, parent, "is the parent of network \"" + other.name()
+                        + "\" already, and a passthru macvlan needs its parent to itself");
+            }
+        }
+    }
+
+    /**
+     * Creates the container's interface as a macvlan of the parent, directly in the container's namespace
+     * under its final name, then gives it the addresses IPAM allocated and a default route via the gateway.
+     * If a step fails, the orchestrator calls {@link #tearDown} with {@code previous}, which removes the link.
+     */
+    @Override
+    public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
+        NetworkConfig config = ctx.config();
+        IfName ifName = request.ifName();
+        ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), request.container(),
+                null, request.mac()));
+        try (NetnsHandle ctr = ctx.stack().open(request.container())) {
+            LinkRef eth = LinkRef.name(ifName);
+            for (IpPrefix address : previous.addresses()) {
+                ctr.addresses().add(eth, address);
+            }
+            ctr.links().setUp(LinkRef.name("lo"), true);
+            ctr.links().setUp(eth, true);
+            if (config.gateway() != null) {
+                ctr.routes().replace(Route.defaultVia(config.gateway()));
+            }
+            if (config.subnet6() != null && config.gateway6() != null) {
+                ctr.routes().replace(Route.defaultVia(config.gateway6()));
+            }
+            return new Attachment(config.name(), request.containerId(), request.container().path().toString(), ifName, null,
+                    ctr.links().get(eth).mac(), previous.addresses(), previous.ports());
+        }
+    }
+
+    /** Deletes the container's macvlan; a namespace or a link already gone counts as done. */
+    @Override
+    public void tearDown(NetworkContext ctx, Attachment attachment, ErrorCollector errors) {
+        String path = attachment.netnsPath();
+        if (path == null || path.isEmpty()) {
+            return; // only the names are known (after a crash): the link went with its namespace, or is not ours to find
+        }
+        NetnsRef container = NetnsRef.path(Path.of(path));
+        errors.run("delete macvlan \"" + attachment.ifName() + "\" in " + container.describe(), () -> {
+            try (NetnsHandle ctr = ctx.stack().open(container)) { // NotFoundException when the namespace is gone: done
+                LinkRef eth = LinkRef.name(attachment.ifName());
+                ctr.links().find(eth).filter(l -> TYPE.equals(l.kind())).ifPresent(l -> ctr.links().delete(eth));
+            }
+        });
+    }
+
+    static IfName parent(NetworkConfig config) {
+        String parent = config.option(PARENT).orElseThrow(() -> new InvalidInputException("opt " + PARENT, null,
+                "is required: the host interface the containers' macvlans hang off (--opt parent=IF)"));
+        try {
+            return IfName.of(parent);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("opt " + PARENT, parent, e.getMessage());
+        }
+    }
+
+    static String mode(NetworkConfig config) {
+        String mode = config.option(MODE).orElse(DEFAULT_MODE);
+        if (!LinkSpec.Macvlan.MODES.contains(mode)) {
+            throw new InvalidInputException("opt " + MODE, mode, "must be one of " + String.join(", ", LinkSpec.Macvlan.MODES));
+        }
+        return mode;
+    }
+}
