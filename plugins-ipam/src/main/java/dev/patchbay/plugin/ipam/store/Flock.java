@@ -1,5 +1,6 @@
 package dev.patchbay.plugin.ipam.store;
 
+import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.BackendException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -85,7 +86,7 @@ final class Flock {
         int fd = c.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC | (shared ? 0 : LibC.O_CREAT), 0600);
         if (fd < 0) {
             int err = errno(c);
-            if (shared && err == LibC.ENOENT) {
+            if (shared && err == Errno.ENOENT) {
                 return null;
             }
             throw new BackendException("failed to open lock file \"" + file + "\": " + words(err));
@@ -93,7 +94,7 @@ final class Flock {
         int rc;
         do {
             rc = c.flock(fd, shared ? LibC.LOCK_SH : LibC.LOCK_EX);
-        } while (rc != 0 && errno(c) == LibC.EINTR);
+        } while (rc != 0 && errno(c) == Errno.EINTR);
         if (rc != 0) {
             int err = errno(c);
             c.close(fd);
@@ -106,7 +107,7 @@ final class Flock {
     }
 
     private static String words(int errno) {
-        return errno == LibC.EACCES || errno == LibC.EPERM ? "permission denied (run as root)" : "system error " + errno;
+        return errno == Errno.EACCES || errno == Errno.EPERM ? "permission denied (run as root)" : "system error " + errno;
     }
 
     private static int errno(LibC c) {

@@ -8,10 +8,6 @@ public interface LibC {
     int LOCK_SH = 1;
     int LOCK_EX = 2;
     int LOCK_UN = 8;
-    int EPERM = 1;
-    int ENOENT = 2;
-    int EACCES = 13;
-    int EINTR = 4;
 
     int open(String path, int flags, int mode);
 
