@@ -38,12 +38,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The distribution's {@code cni/<type>} shim against a daemon: the real one (a forwarded call comes back as the
- * daemon's answer: until a bundle provides the {@code cni} command, its CNI error), a fake one in this JVM (the
+ * daemon's answer: the {@code cni} command's CNI error for a chained plugin with no prevResult), a fake one in this JVM (the
  * frame's content, byte for byte, both ways), sockets it must not trust, and the cold path with no daemon.
  */
 @NetnsTest
 class CniShimIT {
     private static final String CONFIG = "{\"cniVersion\":\"0.4.0\",\"name\":\"web\",\"type\":\"bridge\",\"bridge\":\"pb0\"}";
+    /** What the cni command answers without touching any network: a chained plugin's ADD with no prevResult is code 7. */
+    private static final String CHAINED = "{\"cniVersion\":\"0.4.0\",\"name\":\"web\",\"type\":\"tuning\"}";
 
     private static Map<String, String> cniEnv(Path runDir, Path stateDir, String verb) {
         Map<String, String> env = new HashMap<>();
@@ -70,16 +72,16 @@ class CniShimIT {
         Path run = Files.createTempDirectory("pb-run");
         Process daemon = new Cli(state, run).startDaemon(Map.of("PATCHBAY_STATE_DIR", state.toString()));
         try {
-            Run r = CniShimTest.shim(Cli.DIST.resolve("cni/bridge"), cniEnv(run, state, "ADD"), CONFIG);
+            Run r = CniShimTest.shim(Cli.DIST.resolve("cni/bridge"), cniEnv(run, state, "ADD"), CHAINED);
             assertNotEquals(0, r.code(), r.out() + r.err());
             JsonObject e = r.json();
             assertEquals("0.4.0", e.get("cniVersion").getAsString(), r.out());
-            assertEquals(103, e.get("code").getAsInt(), r.out()); // 100 + exit code 3: no bundle provides the command
-            assertTrue(e.get("msg").getAsString().contains("no command 'cni'"), r.out());
-            assertTrue(r.err().contains("no command 'cni'"), "the daemon's stderr is copied back: " + r.err());
+            assertEquals(7, e.get("code").getAsInt(), r.out()); // the cni command's answer: invalid network configuration
+            assertTrue(e.get("msg").getAsString().startsWith("prevResult: is required"), r.out());
+            assertTrue(r.err().contains("prevResult: is required"), "the daemon's stderr is copied back: " + r.err());
 
             Path stdin = Files.createTempFile("pb-cni-stdin", ".json");
-            Files.writeString(stdin, CONFIG);
+            Files.writeString(stdin, CHAINED);
             double version = medianMs(Cli.DIST.resolve("cni/bridge"), cniEnv(run, state, "VERSION"), stdin);
             double forwarded = medianMs(Cli.DIST.resolve("cni/bridge"), cniEnv(run, state, "DEL"), stdin);
             String line = String.format("CNI shim, whole processes (start to exit, median of %d): VERSION %.2f ms, "
@@ -92,10 +94,10 @@ class CniShimIT {
             assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
         }
         // the daemon is gone (its socket too): the shim execs bin/patchbay, which finds java with no JAVA_HOME
-        Run cold = CniShimTest.shim(Cli.DIST.resolve("cni/portmap"), cniEnv(run, state, "DEL"), CONFIG);
+        Run cold = CniShimTest.shim(Cli.DIST.resolve("cni/portmap"), cniEnv(run, state, "ADD"), CHAINED);
         assertNotEquals(0, cold.code(), cold.out() + cold.err());
-        assertEquals(103, cold.json().get("code").getAsInt(), cold.out() + cold.err());
-        assertTrue(cold.json().get("msg").getAsString().contains("no command 'cni'"), cold.out());
+        assertEquals(7, cold.json().get("code").getAsInt(), cold.out() + cold.err());
+        assertTrue(cold.json().get("msg").getAsString().startsWith("prevResult: is required"), cold.out());
     }
 
     private static final int RUNS = 50;

@@ -1,0 +1,116 @@
+package dev.patchbay.orchestrator.cni;
+
+import com.google.gson.JsonObject;
+import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.network.AttachRequest;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code bridge} (and {@code patchbay}): the configuration is a Patchbay network of the bridge driver
+ * ({@link BridgeConf}), created on the first ADD and then only compared; ADD attaches {@code CNI_CONTAINERID} (the
+ * attachment's id and the IPAM owner, so host-local's records match) as {@code CNI_IFNAME} in {@code CNI_NETNS};
+ * DEL detaches it, whatever is already gone. The network stays after its last DEL, as the reference bridge stays:
+ * {@code patchbay network rm NAME} removes it. CHECK, GC and STATUS: {@link BridgeChecks}.
+ */
+final class CniBridge implements CniPlugin {
+
+    @Override
+    public String call(CniCall call, CniContext ctx) {
+        return switch (call.verb()) {
+            case "ADD" -> add(call, ctx);
+            case "DEL" -> del(call, ctx);
+            case "CHECK" -> BridgeChecks.check(call, ctx, conf(call));
+            case "GC" -> BridgeChecks.gc(call, ctx, conf(call));
+            default -> BridgeChecks.status(call, ctx, conf(call));
+        };
+    }
+
+    static BridgeConf conf(CniCall call) {
+        return BridgeConf.parse(call.network(), Conf.root(call.config()));
+    }
+
+    private static String add(CniCall call, CniContext ctx) {
+        call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
+        String id = call.containerId();
+        IfName ifName = call.ifName();
+        String netns = call.netns();
+        BridgeConf conf = conf(call);
+        AttachArgs args = AttachArgs.of(call, Conf.root(call.config()));
+        if (!Files.exists(Path.of(netns))) {
+            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: " + netns + " does not exist");
+        }
+        NetworkConfig net = ensure(conf, ctx);
+        Attachment a = ctx.attachments().attach(ctx.hostRef(), new AttachRequest(net.name(), id, NetnsRef.path(Path.of(netns)),
+                ifName, args.ips(), args.mac(), List.of()));
+        return JsonText.write(Results.convert(result(ctx, net, a, conf, netns), call.version()));
+    }
+
+    /** The network of the configuration: created when missing, else code 7 unless it has the same settings. */
+    static NetworkConfig ensure(BridgeConf conf, CniContext ctx) {
+        Optional<NetworkConfig> existing = ctx.networks().find(conf.network().name());
+        if (existing.isEmpty()) {
+            try {
+                return ctx.networks().create(ctx.hostRef(), conf.network(), true);
+            } catch (AlreadyExistsException e) {
+                existing = ctx.networks().find(conf.network().name()); // another ADD created it meanwhile
+                if (existing.isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        conf.requireSame(existing.get());
+        return existing.get();
+    }
+
+    static JsonObject result(CniContext ctx, NetworkConfig net, Attachment a, BridgeConf conf, String sandbox) {
+        String bridge = net.options().get("bridge");
+        Map<Boolean, InetAddress> gateways = new HashMap<>();
+        gateways.put(true, net.gateway());
+        gateways.put(false, net.gateway6());
+        return Results.bridge(List.of(
+                        new Results.Iface(bridge, mac(ctx, bridge), null),
+                        new Results.Iface(a.hostIf() == null ? "" : a.hostIf().value(), a.hostIf() == null ? null : mac(ctx, a.hostIf().value()), null),
+                        new Results.Iface(a.ifName().value(), a.mac() == null ? null : a.mac().value(), sandbox)),
+                a.addresses(), gateways, conf.routes(), conf.dns());
+    }
+
+    private static String mac(CniContext ctx, String link) {
+        return ctx.host().links().find(LinkRef.name(link)).map(Link::mac).map(m -> m.value()).orElse(null);
+    }
+
+    /**
+     * Detaches the container's interface; succeeds for a network or container Patchbay does not know, with the
+     * namespace gone or CNI_NETNS empty. A record of the container under another interface name is not this DEL's.
+     */
+    private static String del(CniCall call, CniContext ctx) {
+        call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
+        String id = call.containerId();
+        IfName ifName = call.ifName();
+        call.netns();
+        BridgeConf conf = conf(call);
+        String name = conf.network().name();
+        if (ctx.networks().find(name).isEmpty()) {
+            ctx.note("network \"" + name + "\" does not exist: nothing to delete");
+            return "";
+        }
+        Optional<Attachment> rec = ctx.attachments().find(name, id);
+        if (rec.isPresent() && !rec.get().ifName().equals(ifName)) {
+            ctx.note("\"" + id + "\" is attached to network \"" + name + "\" as " + rec.get().ifName() + ", not " + ifName + ": nothing to delete");
+            return "";
+        }
+        ctx.attachments().detach(ctx.hostRef(), name, id, ifName);
+        return "";
+    }
+}

@@ -1,0 +1,45 @@
+package dev.patchbay.orchestrator.cni;
+
+import dev.patchbay.core.command.PatchbayCommand;
+import dev.patchbay.core.command.PatchbayCommandName;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ServiceScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchbay cni}: a CNI plugin call, as the launcher hands it over (the runtime ran {@code cni/<type>}, whose
+ * shim forwarded it to the daemon or exec'd the launcher; see the launcher's {@code CniRequest}). Hidden: a user
+ * does not type it.
+ */
+@Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
+@PatchbayCommandName("cni")
+@Command(name = "cni", hidden = true, mixinStandardHelpOptions = true,
+        description = "Serve one CNI plugin call (run by cni/<type>, the CNI entry point; not for typing).")
+public final class CniCommand implements PatchbayCommand {
+    static final String OPTION = "--cni-request";
+
+    @Reference
+    CniService service;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() {
+        OptionSpec option = spec.root().findOption(OPTION);
+        Map<String, Object> cni = option == null ? null : (Map<String, Object>) option.getValue();
+        if (cni == null) {
+            throw new ParameterException(spec.commandLine(), "patchbay cni serves CNI plugin calls: a runtime runs cni/<type> "
+                    + "from the distribution (put it on CNI_PATH), with CNI_COMMAND and the other CNI_* variables set");
+        }
+        return service.serve((String) cni.get("type"), (Map<String, String>) cni.get("env"), (byte[]) cni.get("stdin"),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}

@@ -1,0 +1,103 @@
+package dev.patchbay.orchestrator.cni;
+
+import com.google.gson.JsonObject;
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.core.model.PortRange;
+import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code portmap}: the {@code portMappings} capability ({@code runtimeConfig.portMappings}: {@code hostPort},
+ * {@code containerPort}, {@code protocol}, {@code hostIP}) published on the container's attachment of a Patchbay network
+ * ({@code Attachments.publish}: the network's portmap plugin makes the rules), {@code prevResult} passed on. DEL
+ * unpublishes every port of the attachment, as the reference portmap removes all it made for the container. Its
+ * other keys ({@code snat}, {@code masqAll}, {@code markMasqBit}, {@code conditionsV4}, ...) are ignored.
+ */
+final class CniPortmap implements CniPlugin {
+
+    @Override
+    public String call(CniCall call, CniContext ctx) {
+        NetworkConfig net = Chained.network(call, ctx, "portmap");
+        return switch (call.verb()) {
+            case "ADD" -> add(call, ctx, net);
+            case "DEL" -> del(call, ctx, net);
+            case "CHECK" -> check(call, ctx, net);
+            default -> "";
+        };
+    }
+
+    private static String add(CniCall call, CniContext ctx, NetworkConfig net) {
+        call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
+        JsonObject prev = Chained.prevResult(call);
+        List<PortMapping> ports = ports(Conf.root(call.config()));
+        if (!ports.isEmpty()) {
+            String id = call.containerId();
+            if (ctx.attachments().find(net.name(), id).isEmpty()) {
+                throw new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name() + "\"");
+            }
+            ctx.attachments().publish(ctx.hostRef(), net.name(), id, ports, true);
+        }
+        return Chained.echo(prev, call);
+    }
+
+    private static String del(CniCall call, CniContext ctx, NetworkConfig net) {
+        call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
+        Attachment a = ctx.attachments().find(net.name(), call.containerId()).orElse(null);
+        if (a != null && !a.ports().isEmpty()) {
+            ctx.attachments().publish(ctx.hostRef(), net.name(), a.containerId(), a.ports(), false);
+        }
+        return "";
+    }
+
+    private static String check(CniCall call, CniContext ctx, NetworkConfig net) {
+        call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
+        Chained.prevResult(call);
+        String id = call.containerId();
+        Attachment a = ctx.attachments().find(net.name(), id)
+                .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name() + "\""));
+        List<String> missing = new ArrayList<>();
+        for (PortMapping p : ports(Conf.root(call.config()))) {
+            if (!a.ports().contains(p)) {
+                missing.add(p.toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CniError(CniError.PATCHBAY + 1, "CHECK: \"" + id + "\" does not publish " + String.join(", ", missing));
+        }
+        return "";
+    }
+
+    /** {@code runtimeConfig.portMappings}; empty when absent. */
+    static List<PortMapping> ports(Conf c) {
+        Conf rc = c.object("runtimeConfig");
+        List<PortMapping> out = new ArrayList<>();
+        if (rc == null) {
+            return out;
+        }
+        for (Conf m : rc.objects("portMappings")) {
+            Integer host = m.integer("hostPort", 1, 65535);
+            Integer ctr = m.integer("containerPort", 1, 65535);
+            if (host == null || ctr == null) {
+                throw CniError.config(m.field(host == null ? "hostPort" : "containerPort"), null, "is required");
+            }
+            String proto = m.text("protocol") == null ? "tcp" : m.text("protocol").toLowerCase(Locale.ROOT);
+            String ip = m.text("hostIP");
+            try {
+                PortMapping p = new PortMapping(Protocol.parse(proto), ip == null ? null : IpAddresses.parse(m.field("hostIP"), ip),
+                        PortRange.of(host), PortRange.of(ctr));
+                if (!out.contains(p)) {
+                    out.add(p);
+                }
+            } catch (InvalidInputException e) {
+                throw CniError.config(m.field(e.field().contains("host") ? "hostIP" : "protocol"), e.value(), "is not valid: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+}
