@@ -23,7 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
@@ -36,14 +39,43 @@ import org.osgi.service.component.annotations.Reference;
 public final class BridgePlugin implements NetworkPlugin {
     static final String BRIDGE = "bridge";
     static final String MTU = "mtu";
+    static final String HAIRPIN = "hairpin";
+    static final String PROMISC = "promisc";
+    static final String GATEWAY_ON_BRIDGE = "gateway-on-bridge";
+    static final String ROUTES = "routes";
 
     @Reference
     NetworkStack stack;
 
+    /** In a daemon: the veth pairs of detaches, deleted in the background ({@link LinkReaper}); null: deleted at once. */
+    volatile LinkReaper reaper;
+
+    @Activate
+    void activate(BundleContext ctx) {
+        if (LinkReaper.wanted(ctx.getProperty("patchbay.daemon"), ctx.getProperty(LinkReaper.PROPERTY))) {
+            reaper = new LinkReaper(stack, true);
+        }
+    }
+
+    /** Deletes what is still queued before the bundle stops. */
+    @Deactivate
+    void deactivate() {
+        LinkReaper r = reaper;
+        reaper = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
     @Override
     public Map<String, String> options() {
         return Map.of(BRIDGE, "name of the bridge (default: pb-NAME, cut to 15 bytes)",
-                MTU, "MTU of the bridge and the container links, 68..65535 (default: the kernel's)");
+                MTU, "MTU of the bridge and the container links, 68..65535 (default: the kernel's)",
+                HAIRPIN, "true: every container's port reflects frames back to it (default: only ports of containers publishing ports)",
+                PROMISC, "true: the bridge is in promiscuous mode (default: false)",
+                GATEWAY_ON_BRIDGE, "false: the bridge holds no gateway address, the gateway is a router on the segment (default: true)",
+                ROUTES, "the container's routes, DST or DST via GW joined by ',' (GW default: the gateway), or none "
+                        + "(default: a default route via each gateway)");
     }
 
     @Override
@@ -65,6 +97,12 @@ public final class BridgePlugin implements NetworkPlugin {
     public void validate(NetworkContext ctx, List<NetworkConfig> others) {
         NetworkConfig config = ctx.config();
         mtu(config);
+        config.flag(HAIRPIN, false);
+        config.flag(GATEWAY_ON_BRIDGE, true);
+        if (config.flag(PROMISC, false) && config.flag(HAIRPIN, false)) {
+            throw new InvalidInputException(PROMISC, "true", "cannot go with hairpin=true (a promiscuous bridge would see its own frames reflected)");
+        }
+        routes(config);
         IfName br = bridge(config);
         if (br.value().equals("lo")) {
             throw new InvalidInputException(BRIDGE, "lo", "is the loopback device");
@@ -90,12 +128,16 @@ public final class BridgePlugin implements NetworkPlugin {
         if (!"bridge".equals(link.kind())) {
             throw new AlreadyExistsException("failed to create bridge \"" + bridge + "\": a " + link.kind() + " link has that name");
         }
-        if (config.gatewayAddress() != null) {
+        boolean onBridge = config.flag(GATEWAY_ON_BRIDGE, true);
+        if (config.gatewayAddress() != null && onBridge) {
             host.addresses().ensure(br, config.gatewayAddress());
+        }
+        if (config.flag(PROMISC, false)) {
+            Promisc.on(stack, host.netns(), link.index(), bridge);
         }
         if (config.subnet6() != null) {
             host.sysctl().ensure("net/ipv6/conf/" + bridge + "/accept_dad", "0"); // slashes: a name may hold dots
-            if (config.gateway6Address() != null) {
+            if (config.gateway6Address() != null && onBridge) {
                 host.addresses().ensure(br, config.gateway6Address());
             }
             host.sysctl().ensure("net.ipv6.conf.all.forwarding", "1");
@@ -113,6 +155,21 @@ public final class BridgePlugin implements NetworkPlugin {
         errors.run("delete bridge \"" + bridge + "\"", () -> ctx.host().links().delete(LinkRef.name(bridge)));
     }
 
+    /** The container's interface name is free there: else the veth would fail naming a link it cannot tell apart. */
+    @Override
+    public void validate(NetworkContext ctx, AttachRequest request) {
+        if (ctx.host().links().find(LinkRef.name(hostLinkName(ctx.config().name(), request.containerId()))).isPresent()) {
+            return; // the container is plugged in already (a publish checks its ports): the name is its own veth's
+        }
+        try (NetnsHandle ctr = stack.open(request.container())) {
+            if (ctr.links().find(LinkRef.name(request.ifName())).isPresent() && !flushed(ctx, ctr, request.ifName())) {
+                throw new AlreadyExistsException("failed to attach \"" + request.containerId() + "\" to network \"" + request.network()
+                        + "\": its namespace has an interface \"" + request.ifName() + "\" already (another network's?); name a free"
+                        + " one with --ifname, or leave --ifname out to take the next free ethN");
+            }
+        }
+    }
+
     @Override
     public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
         NetworkConfig config = ctx.config();
@@ -120,10 +177,18 @@ public final class BridgePlugin implements NetworkPlugin {
         List<IpPrefix> addresses = previous == null ? List.of() : previous.addresses();
         Integer mtu = mtu(config);
         IfName hostIf = new IfName(hostLinkName(config.name(), request.containerId()));
-        host.links().add(new LinkSpec.Veth(hostIf, request.ifName(), request.container(), mtu, null, request.mac()));
+        LinkSpec.Veth veth = new LinkSpec.Veth(hostIf, request.ifName(), request.container(), mtu, null, request.mac());
+        try {
+            host.links().add(veth);
+        } catch (AlreadyExistsException taken) {
+            if (!cleared(host, hostIf)) {
+                throw taken;
+            }
+            host.links().add(veth); // a detach's pair was still waiting for its deletion: gone now
+        }
         LinkRef hostRef = LinkRef.name(hostIf);
         host.links().setMaster(hostRef, LinkRef.name(bridge(config)));
-        if (!request.ports().isEmpty()) {
+        if (!request.ports().isEmpty() || config.flag(HAIRPIN, false)) {
             host.links().setBridgePort(hostRef, true, null); // a container reaching its own published port
         }
         host.links().setUp(hostRef, true);
@@ -138,16 +203,95 @@ public final class BridgePlugin implements NetworkPlugin {
                 ctr.addresses().add(eth, a);
             }
             ctr.links().setUp(eth, true);
-            for (IpPrefix a : addresses) {
-                InetAddress gateway = a.family() == Family.INET ? config.gateway() : config.gateway6();
-                if (gateway != null) {
-                    ctr.routes().replace(Route.defaultVia(gateway));
-                }
+            if (config.option(ROUTES).isPresent()) {
+                routes(ctr, config, addresses, request.ifName(), request.defaultRoute());
+            } else {
+                defaultRoutes(ctr, config, addresses, request.defaultRoute());
             }
             peer = ctr.links().get(eth);
         }
         return new Attachment(config.name(), request.containerId(), request.container().path().toString(), request.ifName(),
                 hostIf, peer.mac(), addresses, request.ports());
+    }
+
+    /**
+     * The network's gateway as the container's default route, for each family it has an address of. A container that
+     * has a default route already (its first network's) keeps it: this network adds none, unless the request makes it
+     * the default ({@code attach --default-route}). Then the routes there move one metric back and this one takes the
+     * front: detaching this network (its route goes with its link) leaves the earlier default in place. Never deletes a
+     * default route without putting it back behind.
+     */
+    static void defaultRoutes(NetnsHandle ctr, NetworkConfig config, List<IpPrefix> addresses, boolean asDefault) {
+        for (Family family : Family.values()) {
+            InetAddress gateway = family == Family.INET ? config.gateway() : config.gateway6();
+            if (gateway == null || addresses.stream().noneMatch(a -> a.family() == family)) {
+                continue;
+            }
+            List<Route> existing = ctr.routes().list(family, null).stream().filter(Route::isDefault)
+                    .sorted(java.util.Comparator.comparingInt((Route r) -> metric(r, family)).reversed()).toList();
+            if (existing.isEmpty()) {
+                ctr.routes().add(Route.defaultVia(gateway));
+            } else if (asDefault) {
+                int front = metric(existing.get(existing.size() - 1), family);
+                for (Route r : existing) { // highest metric first: each moves to one that no default route holds
+                    ctr.routes().add(new Route(r.destination(), r.gateway(), r.device(), r.source(), metric(r, family) + 1, r.table(), r.scope()));
+                    ctr.routes().delete(r);
+                }
+                Route mine = Route.defaultVia(gateway);
+                ctr.routes().add(new Route(mine.destination(), gateway, null, null, front, null, null));
+            }
+        }
+    }
+
+    /**
+     * The {@value #ROUTES} option's routes, for each family the container has an address of: a default route via the
+     * network's gateway as {@link #defaultRoutes} makes it (kept behind an existing one); any other with its next hop,
+     * the gateway, or on the link when there is neither.
+     */
+    static void routes(NetnsHandle ctr, NetworkConfig config, List<IpPrefix> addresses, IfName ifName, boolean asDefault) {
+        for (Route r : routes(config)) {
+            Family family = r.destination().family();
+            List<IpPrefix> mine = addresses.stream().filter(a -> a.family() == family).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            InetAddress gateway = family == Family.INET ? config.gateway() : config.gateway6();
+            if (r.isDefault() && gateway != null && (r.gateway() == null || r.gateway().equals(gateway))) {
+                defaultRoutes(ctr, config, mine, asDefault);
+            } else {
+                InetAddress via = r.gateway() != null ? r.gateway() : gateway;
+                ctr.routes().replace(via == null ? Route.onLink(r.destination(), ifName)
+                        : new Route(r.destination(), via, null, null, null, null, null));
+            }
+        }
+    }
+
+    /** The {@value #ROUTES} option parsed: {@code none}, or {@code DST[ via GW]} joined by ','. */
+    static List<Route> routes(NetworkConfig config) {
+        String text = config.option(ROUTES).orElse("none").strip();
+        List<Route> out = new java.util.ArrayList<>();
+        if (text.equals("none") || text.isEmpty()) {
+            return out;
+        }
+        for (String one : text.split(",")) {
+            String[] parts = one.strip().split("\\s+via\\s+");
+            try {
+                IpPrefix dst = IpPrefix.parse(ROUTES, parts[0].strip()).network();
+                InetAddress via = parts.length > 1 ? dev.patchbay.core.model.IpAddresses.parse(ROUTES, parts[1].strip()) : null;
+                if (parts.length > 2 || (via != null && Family.of(via) != dst.family())) {
+                    throw new InvalidInputException(ROUTES, one, "expected DST or DST via GW of one family");
+                }
+                out.add(new Route(dst, via, null, null, null, null, null));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(ROUTES, text, "\"" + one.strip() + "\" is not DST or DST via GW, e.g. 0.0.0.0/0,10.9.0.0/16 via 10.0.0.254");
+            }
+        }
+        return out;
+    }
+
+    /** A route's metric as the kernel ranks it: unset is 0 for IPv4, 1024 for IPv6. */
+    private static int metric(Route r, Family family) {
+        return r.metric() != null ? r.metric() : family == Family.INET6 ? 1024 : 0;
     }
 
     /**
@@ -173,7 +317,37 @@ public final class BridgePlugin implements NetworkPlugin {
         // After a crash the record may hold no host link yet: its name follows from the network and container id
         IfName hostIf = attachment.hostIf() != null ? attachment.hostIf()
                 : new IfName(hostLinkName(ctx.config().name(), attachment.containerId()));
+        LinkReaper r = reaper;
+        if (r != null) { // in a daemon: down now (the container loses carrier), deleted in the background
+            errors.run("unplug link \"" + hostIf + "\"", () -> r.unplug(ctx.host(), hostIf));
+            return;
+        }
         errors.run("delete link \"" + hostIf + "\"", () -> ctx.host().links().delete(LinkRef.name(hostIf)));
+    }
+
+    /**
+     * The veth's names are taken (the host end's, or the container's interface): in a daemon, the pairs detaches left
+     * for deletion are deleted now, and so is a down veth still named {@code hostIf} (the container's own: the attach
+     * found no record of it, so a detach left it). True if the set-up can try again.
+     */
+    private boolean cleared(NetnsHandle host, IfName hostIf) {
+        LinkReaper r = reaper;
+        if (r == null) {
+            return false;
+        }
+        boolean any = r.clear(host.netns());
+        java.util.Optional<Link> left = host.links().find(LinkRef.name(hostIf));
+        if (left.isPresent() && "veth".equals(left.get().kind()) && !left.get().up()) {
+            host.links().delete(LinkRef.index(left.get().index()));
+            return true;
+        }
+        return any;
+    }
+
+    /** In a daemon: the container's {@code ifName} is gone once the pairs detaches left for deletion are deleted. */
+    private boolean flushed(NetworkContext ctx, NetnsHandle ctr, IfName ifName) {
+        LinkReaper r = reaper;
+        return r != null && r.clear(ctx.host().netns()) && ctr.links().find(LinkRef.name(ifName)).isEmpty();
     }
 
     /**

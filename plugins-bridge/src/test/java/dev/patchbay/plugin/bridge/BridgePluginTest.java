@@ -66,7 +66,7 @@ class BridgePluginTest {
 
     @Test
     void declaresItsOptionsDefaultsAndChain() {
-        assertEquals(Set.of("bridge", "mtu"), plugin.options().keySet());
+        assertEquals(Set.of("bridge", "mtu", "hairpin", "promisc", "gateway-on-bridge", "routes"), plugin.options().keySet());
         assertEquals(Map.of("bridge", "pb-web"), plugin.defaults(ipv4("web", null)));
         assertEquals(Map.of("bridge", "pb-averyveryver"), plugin.defaults(ipv4("averyveryverylongname", null)));
         assertEquals(List.of("firewall", "portmap"), plugin.defaultChain());
@@ -207,6 +207,35 @@ class BridgePluginTest {
         Attachment a = plugin.setUp(ctx, request("red", List.of()), allocated("red", "10.88.0.2/24"));
         assertEquals(new IfName("eth0"), a.ifName());
         assertEquals(1, red.routes().size());
+    }
+
+    /** What a CNI bridge configuration sets: isGateway false, hairpinMode, ipam routes (or none). */
+    @Test
+    void gatewayOffTheBridgeHairpinAndTheRoutesOption() {
+        NetworkContext ctx = ctx(ipv4("web", Map.of("gateway-on-bridge", "false", "hairpin", "true",
+                "routes", "192.168.0.0/16 via 10.88.0.254, 0.0.0.0/0,10.9.0.0/16")));
+        plugin.validate(ctx, List.of());
+        plugin.setUpNetwork(ctx);
+        assertEquals(List.of(), hostState.addresses("pb-web"), "the gateway is a router elsewhere on the segment");
+        Attachment a = plugin.setUp(ctx, request("red", List.of()), allocated("red", "10.88.0.2/24"));
+        assertTrue(hostState.hairpin(a.hostIf().value()), "hairpin without published ports");
+        List<String> routes = red.routes().stream().map(r -> r.destination() + " via " + (r.gateway() == null ? "-" : IpAddresses.format(r.gateway()))).toList();
+        assertEquals(Set.of("192.168.0.0/16 via 10.88.0.254", "0.0.0.0/0 via 10.88.0.1", "10.9.0.0/16 via 10.88.0.1"), Set.copyOf(routes));
+    }
+
+    @Test
+    void routesNoneGivesTheContainerNoRouteAndABadRouteIsRefused() {
+        NetworkContext ctx = ctx(dualStack(Map.of("routes", "none")));
+        plugin.setUpNetwork(ctx);
+        plugin.setUp(ctx, request("red", List.of()), allocated("red", "10.88.0.2/24", "fd00:88::2/64"));
+        assertEquals(List.of(), red.routes());
+        for (String bad : List.of("10.0.0.0/8 via fd00::1", "somewhere", "0.0.0.0/0 via 10.88.0.1 via 10.88.0.2")) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> plugin.validate(ctx(ipv4("web", Map.of("routes", bad))), List.of()));
+            assertEquals("routes", e.field());
+        }
+        assertEquals("promisc", assertThrows(InvalidInputException.class,
+                () -> plugin.validate(ctx(ipv4("web", Map.of("promisc", "true", "hairpin", "true"))), List.of())).field());
     }
 
     @Test
