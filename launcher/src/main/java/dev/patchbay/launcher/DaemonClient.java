@@ -22,17 +22,41 @@ final class DaemonClient {
             return Optional.empty();
         }
         Path sock = DaemonSocket.path();
-        if (!Files.exists(sock)) {
+        SocketChannel trusted;
+        try {
+            trusted = DaemonSocket.connectTrusted(sock).orElse(null);
+        } catch (DaemonSocket.UntrustedSocket e) {
+            // refused, as the CNI shim refuses: the command line (and its reply) must not go to whoever put a socket there
+            return Optional.of(new DaemonSocket.Reply(3, "", "patchbay: " + e.getMessage()
+                    + "; PATCHBAY_RUN_DIR must be a folder only root can write (or run with PATCHBAY_DAEMON=off)\n"));
+        }
+        if (trusted == null) {
             return Optional.empty();
         }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(sock));
+        try (SocketChannel ch = trusted) {
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
-            DaemonSocket.write(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args)));
-            return Optional.of(DaemonSocket.readReply(new DataInputStream(Channels.newInputStream(ch))));
+            try {
+                DaemonSocket.write(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args)));
+            } catch (IOException e) {
+                return Optional.empty(); // not all of the request went out: the daemon cannot have run it; work in-process
+            }
+            try {
+                return Optional.of(DaemonSocket.readReply(new DataInputStream(Channels.newInputStream(ch))));
+            } catch (IOException e) {
+                // The request went out whole: the daemon may have run part of it before it died. Running it again here
+                // would fail half-way ("already attached") and leave what the daemon made without a record: say so.
+                return Optional.of(died(args));
+            }
         } catch (IOException e) {
-            return Optional.empty(); // a stale socket: no daemon
+            return Optional.empty(); // closing failed: nothing was sent
         }
+    }
+
+    /** The reply of a daemon that died mid-request: exit 1, what to run. */
+    static DaemonSocket.Reply died(String[] args) {
+        return new DaemonSocket.Reply(1, "", "patchbay: the daemon died while running \"" + String.join(" ", args)
+                + "\" (it may have done part of it); nothing was run again: run patchbay gc, which finishes or undoes what it left"
+                + " in flight, then check with patchbay ls\n");
     }
 
     /** The daemon has another environment: pass what the CLI takes from ours as options. */

@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = {"Run in the foreground as this network namespace's daemon: keep the framework, the netlink sockets",
             "and the firewall session open, and serve the CLI on a root-only socket (/run/patchbay/net-INODE.sock).",
-            "A CLI started in the same namespace uses it; set PATCHBAY_DAEMON=off to work in-process instead."})
+            "A CLI started in the same namespace uses it; set PATCHBAY_DAEMON=off to work in-process instead.",
+            "At start it runs patchbay gc for its namespace (operations a crash interrupted are finished or undone, what the",
+            "kernel lost is made again); while it runs it puts back rules someone flushed and, on the kernel's events, bridges",
+            "and links someone deleted. A CLI whose daemon dies mid-request says so and runs nothing again: run patchbay gc."})
 final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() {

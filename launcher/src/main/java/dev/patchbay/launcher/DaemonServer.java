@@ -34,7 +34,12 @@ final class DaemonServer {
     DaemonServer(BundleContext ctx, Runnable stopFramework) {
         this.requests = new Requests(ctx);
         this.stopFramework = stopFramework;
+        String dir = ctx.getProperty("patchbay.state.dir");
+        this.stateDir = dir == null || dir.isEmpty() ? null : dir;
     }
+
+    /** The state directory the framework was told of, or null for the CLI's default. */
+    private final String stateDir;
 
     /** Serves until the process is told to stop; returns the exit code. */
     int serve(PrintWriter log) throws IOException {
@@ -63,6 +68,7 @@ final class DaemonServer {
         Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
         log.println("patchbay: daemon serving " + netns + " on " + sock);
         log.flush();
+        recover(log); // before the first request is served: clients that connect meanwhile wait for it
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -74,6 +80,37 @@ final class DaemonServer {
         }
         finish(pool); // the shutdown hook closed the socket: the caller stops the framework next
         return 0;
+    }
+
+    /**
+     * At start, {@code patchbay gc} for the daemon's namespace: operations a crash interrupted (of a daemon killed, or a
+     * CLI) are finished or undone, and what the kernel lost since (a reboot, a deleted bridge) is made again. Nothing to
+     * do, and nothing created, when the state directory holds no network and no journal.
+     */
+    private void recover(PrintWriter log) {
+        Path dir = Path.of(stateDir != null ? stateDir : System.getenv().getOrDefault("PATCHBAY_STATE_DIR", "/var/lib/patchbay"));
+        if (!Files.isDirectory(dir.resolve("networks")) && !Files.isDirectory(dir.resolve("journal"))) {
+            return;
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] args = stateDir == null ? new String[] {"gc"} : new String[] {"--state-dir", stateDir, "gc"};
+        int code;
+        try {
+            code = requests.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        } catch (RuntimeException e) {
+            code = 4;
+            err.write(String.valueOf(e.getMessage()));
+        }
+        for (String line : (out.toString() + err).split("\n")) {
+            if (!line.isBlank()) {
+                log.println("patchbay: daemon: at start: " + line.replaceFirst("^patchbay: ", ""));
+            }
+        }
+        if (code != 0) {
+            log.println("patchbay: daemon: at start: gc ended with exit code " + code + "; serving anyway");
+        }
+        log.flush();
     }
 
     /** Lets the running requests finish, for at most 10 s. */

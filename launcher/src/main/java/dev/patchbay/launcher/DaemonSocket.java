@@ -3,6 +3,13 @@ package dev.patchbay.launcher;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.LinkOption;
+import java.util.Optional;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +59,76 @@ final class DaemonSocket {
         }
         String dir = System.getenv(ENV_RUN_DIR);
         return Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, name.append(".sock").toString());
+    }
+
+    /** A daemon socket the client will not talk to; the message says why, in one line for the operator. */
+    static final class UntrustedSocket extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UntrustedSocket(String message) {
+            super(message);
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFDIR = 0040000;
+
+    /**
+     * Connects to the daemon at {@code sock}, trusting it by the rules of the CNI shim ({@code connect_daemon} in
+     * {@code src/main/c/cni-shim.c}): the socket is a socket owned by root, in a folder owned by root that nobody else
+     * may write (so nobody else can have put it there or swap it), and the process serving it is root's
+     * ({@code SO_PEERCRED}). Empty when no daemon serves: no socket, one this user may not reach (not root: the daemon
+     * is not theirs to use), or a stale one nobody listens on. {@link UntrustedSocket} when something else is there.
+     */
+    static Optional<SocketChannel> connectTrusted(Path sock) throws UntrustedSocket {
+        Map<String, Object> st;
+        try {
+            st = Files.readAttributes(sock, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return Optional.empty(); // absent, or a folder this user may not enter
+        }
+        int uid = (Integer) st.get("uid");
+        if (((Integer) st.get("mode") & S_IFMT) != S_IFSOCK || uid != 0) {
+            throw new UntrustedSocket("refusing " + sock + ": not a socket owned by root (uid " + uid + ")");
+        }
+        Path dir = sock.toAbsolutePath().getParent();
+        try {
+            st = Files.readAttributes(dir, "unix:mode,uid");
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        int mode = (Integer) st.get("mode");
+        if ((mode & S_IFMT) != S_IFDIR || (Integer) st.get("uid") != 0 || (mode & 022) != 0) {
+            throw new UntrustedSocket(String.format("refusing %s: its folder %s is not root's alone (owner uid %d, mode %03o)",
+                    sock, dir, (Integer) st.get("uid"), mode & 0777));
+        }
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().equals(Files.getOwner(sock, LinkOption.NOFOLLOW_LINKS))) { // the owner: uid 0, checked above
+                ch.close();
+                throw new UntrustedSocket("refusing " + sock + ": the process serving it is not root's (user " + peer.user().getName() + ")");
+            }
+            return Optional.of(ch);
+        } catch (UntrustedSocket e) {
+            throw e;
+        } catch (IOException | UnsupportedOperationException e) {
+            closeQuietly(ch);
+            return Optional.empty(); // a stale socket of a dead daemon, or one this user may not connect to: no daemon
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
     }
 
     /** The first int of a version 2 request (a version 1 request starts with a string length, never negative). */

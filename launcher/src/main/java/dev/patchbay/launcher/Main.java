@@ -37,6 +37,11 @@ public final class Main {
         if (args.length == 0 && System.getenv("CNI_COMMAND") != null) {
             return cni(out, err);
         }
+        String refusal = RootOnly.refusal(args); // before any daemon or framework: a non-root user learns why at once
+        if (refusal != null) {
+            err.println(refusal);
+            return 3;
+        }
         boolean verbose = Args.has(args, "-v", "--verbose");
         boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
         if (!daemon) {

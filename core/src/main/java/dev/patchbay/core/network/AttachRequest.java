@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
  * @param containerId identifies the attachment within the network (CNI's container id); for the CLI it is
  *                    derived from the namespace reference unless given
  * @param addresses   requested static addresses (at most one per family), empty for "allocate"
+ * @param defaultRoute the gateway becomes the default route even where the container has one ({@code --default-route});
+ *                    false: only where it has none, so a container's first network keeps it (as Podman does). Since 2.1
  */
 public record AttachRequest(String network, String containerId, NetnsRef container, IfName ifName,
-                            List<InetAddress> addresses, MacAddress mac, List<PortMapping> ports) {
+                            List<InetAddress> addresses, MacAddress mac, List<PortMapping> ports, boolean defaultRoute) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
 
@@ -34,5 +36,11 @@ public record AttachRequest(String network, String containerId, NetnsRef contain
         }
         addresses = List.copyOf(addresses == null ? List.of() : addresses);
         ports = List.copyOf(ports == null ? List.of() : ports);
+    }
+
+    /** A request that leaves an existing default route of the container alone. */
+    public AttachRequest(String network, String containerId, NetnsRef container, IfName ifName,
+                         List<InetAddress> addresses, MacAddress mac, List<PortMapping> ports) {
+        this(network, containerId, container, ifName, addresses, mac, ports, false);
     }
 }

@@ -13,13 +13,10 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A network as the operator defined it: its name, its driver and the plugins chained after it, its
- * subnets and gateways, and options that the driver and the chained plugins declare and validate
- * ({@link NetworkPlugin#options()}). {@code subnet6}/{@code gateway6} are null for IPv4 only;
- * {@code gateway} null: the network has no gateway of its own (e.g. a router outside it).
- *
- * @param plugins the plugins after the driver, in chain order (e.g. {@code firewall}, {@code portmap})
- * @param options option name to value, sorted by name
+ * A network as the operator defined it: its name, its driver and the {@code plugins} chained after it (in order),
+ * its subnets and gateways, and {@code options} (sorted by name) that the chain's plugins declare and validate
+ * ({@link NetworkPlugin#options()}). {@code subnet6}/{@code gateway6} null: IPv4 only; {@code gateway} null: no
+ * gateway of its own (e.g. a router outside it).
  */
 public record NetworkConfig(String name, String driver, List<String> plugins, IpPrefix subnet, InetAddress gateway,
                             IpPrefix subnet6, InetAddress gateway6, Map<String, String> options) {

@@ -15,12 +15,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * networks name their driver and plugins by that value, so a third-party plugin is usable without
  * touching any other bundle.
  *
- * <p>The orchestrator runs the chain: it validates every plugin before anything changes, allocates the
- * addresses (IPAM) before the first {@link #setUp}, runs {@link #setUp} in chain order, gathers every
- * plugin's rules into one ruleset per owner (the network; each attachment) and applies each once on the
- * operator's firewall backend, then records the result. A failure anywhere undoes what was done, in
- * reverse; teardown runs in reverse chain order, keeps going past errors and treats absent objects as
- * done. Rules are pure contributions: no plugin talks to a firewall.
+ * <p>The orchestrator validates every plugin before anything changes, allocates the addresses, runs
+ * {@link #setUp} in chain order, applies every plugin's rules as one ruleset per owner (the network; each
+ * attachment), then records the result; a failure undoes what was done, in reverse. Teardown runs in reverse,
+ * keeps going past errors, treats absent objects as done. Rules are pure contributions: no plugin talks to a firewall.
  */
 @ConsumerType
 public interface NetworkPlugin {

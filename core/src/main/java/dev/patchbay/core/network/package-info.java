@@ -4,5 +4,5 @@
  * implement. Plugins are found by their {@code patchbay.plugin.type} service property.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package dev.patchbay.core.network;

@@ -52,7 +52,7 @@ class BaselineIT {
         assertTrue(broken.out.contains("dev.patchbay.core.network"), broken.out);
         assertTrue(broken.out.contains("MAJOR"), broken.out);
 
-        edit(VERSION, "@org.osgi.annotation.versioning.Version(\"2.0.0\")", "@org.osgi.annotation.versioning.Version(\"3.0.0\")");
+        edit(VERSION, "@org.osgi.annotation.versioning.Version(\"2.1.0\")", "@org.osgi.annotation.versioning.Version(\"3.0.0\")");
         Result bumped = build();
         assertEquals(0, bumped.code, bumped.out);
     }

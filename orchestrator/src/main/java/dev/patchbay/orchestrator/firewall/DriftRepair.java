@@ -17,7 +17,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * In the daemon (framework property {@code patchbay.daemon=true}), puts back rules someone flushed:
  * every {@code patchbay.repair.seconds} (default 2) it compares what the state records with what the
- * kernel holds in the daemon's namespace and re-applies what is missing. Idle in one-shot CLI runs.
+ * kernel holds in the daemon's namespace and re-applies what is missing. Idle in one-shot CLI runs. (Bridges, gateways
+ * and links someone deleted are the network package's: {@code DaemonWatch}, on the kernel's events.)
  */
 @Component(immediate = true)
 public final class DriftRepair {
@@ -47,7 +48,8 @@ public final class DriftRepair {
         try {
             List<RulesetOwner> repaired = firewall.host(stateDir, NetnsRef.current()).repair();
             if (!repaired.isEmpty()) {
-                System.err.println("patchbay: daemon: re-applied the firewall rules of " + repaired + " (they had been removed)");
+                System.err.println("patchbay: daemon: re-applied the firewall rules of "
+                        + String.join(", ", repaired.stream().map(o -> Host.words(o.id())).toList()) + " (they had been removed)");
             }
         } catch (RuntimeException e) {
             System.err.println("patchbay: daemon: drift repair failed: " + e.getMessage());

@@ -51,4 +51,33 @@ public interface FirewallHost {
 
     /** Every owner's recorded rules, by owner. */
     Map<RulesetOwner, Ruleset> rulesets();
+
+    /** The owners the current backend holds rules for in the kernel (none when no backend was ever used here). */
+    default java.util.Set<RulesetOwner> present() {
+        return java.util.Set.of();
+    }
+
+    /** What cannot be read of this host's record, one line each naming the file and the line; empty when whole. */
+    default List<String> damage() {
+        return List.of();
+    }
+
+    /** Rewrites a damaged record from its readable lines, keeping the damaged file beside it; the copy, or null. */
+    default java.nio.file.Path repairRecord() {
+        return null;
+    }
+
+    /**
+     * Removes every owner whose id {@code ids} accepts, recorded or only held by the backend in the kernel (a record
+     * lost to damage): e.g. everything of a network being removed. Returns notices.
+     */
+    default List<String> removeOwners(java.util.function.Predicate<String> ids) {
+        List<String> notices = new java.util.ArrayList<>();
+        for (RulesetOwner o : rulesets().keySet()) {
+            if (ids.test(o.id())) {
+                notices.addAll(remove(o));
+            }
+        }
+        return notices;
+    }
 }

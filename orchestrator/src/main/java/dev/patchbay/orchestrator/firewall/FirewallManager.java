@@ -20,4 +20,12 @@ public interface FirewallManager {
 
     /** The firewall of {@code netns}, its state kept under {@code stateDir}. */
     FirewallHost host(Path stateDir, NetnsRef netns);
+
+    /**
+     * Forgets what the state records of owners {@code ids} accepts in the host namespace of identity {@code identity}
+     * (as {@link dev.patchbay.core.spi.NetworkStack#identity} writes it), which is gone: nothing of it is in any kernel.
+     * The record is deleted once it holds no owner.
+     */
+    default void forgetGone(Path stateDir, String identity, java.util.function.Predicate<String> ids) {
+    }
 }

@@ -71,6 +71,27 @@ public final class FirewallService implements FirewallManager {
         return new Host(this, stateDir, netns);
     }
 
+    @Override
+    public void forgetGone(Path stateDir, String identity, java.util.function.Predicate<String> ids) {
+        locked(stateDir, () -> {
+            java.nio.file.Path file = HostLog.file(stateDir, identity);
+            if (!java.nio.file.Files.exists(file)) {
+                return null;
+            }
+            HostLog r = log(stateDir, identity).refresh("gone");
+            for (String id : new java.util.ArrayList<>(r.owners().keySet())) {
+                if (ids.test(id)) {
+                    r.remove(id);
+                }
+            }
+            if (r.owners().isEmpty()) {
+                r.forgetAll();
+                logs.remove(file.toAbsolutePath().normalize());
+            }
+            return null;
+        });
+    }
+
     /** This process's view of the log of host {@code identity} in {@code stateDir}. */
     HostLog log(Path stateDir, String identity) {
         return logs.computeIfAbsent(HostLog.file(stateDir, identity).toAbsolutePath().normalize(), f -> new HostLog(stateDir, identity));

@@ -38,13 +38,16 @@ final class Host implements FirewallHost {
      * same inode never inherits this one's backend and owners). A log kept under the {@code DEV:INO} name of an
      * earlier release is adopted once, by renaming it.
      */
-    private String identity() {
+    private String identity(boolean write) {
         NetnsId id = service.stack != null ? service.stack.identity(netns) : devIno(netns);
         String name = id.toString();
         if (id.bootId() != null) {
             Path log = HostLog.file(stateDir, name);
             Path old = HostLog.file(stateDir, id.dev() + ":" + id.ino());
-            if (!Files.exists(log) && Files.exists(old)) {
+            if (!write && !Files.exists(log) && Files.exists(old)) {
+                return id.dev() + ":" + id.ino(); // read where it is: a reader renames nothing
+            }
+            if (write && !Files.exists(log) && Files.exists(old)) {
                 try {
                     Files.move(old, log, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException e) {
@@ -65,7 +68,46 @@ final class Host implements FirewallHost {
     }
 
     private HostLog load() {
-        return service.log(stateDir, identity()).refresh(netns.toString());
+        return service.log(stateDir, identity(true)).refresh(netns.toString());
+    }
+
+    /** For read-only work: changes no file. */
+    private HostLog read() {
+        return service.log(stateDir, identity(false)).refresh(netns.toString());
+    }
+
+    /** Read-only work under a shared lock that creates no file (nothing to lock when no writer ever came). */
+    private <T> T readLocked(java.util.function.Supplier<T> action) {
+        return dev.patchbay.orchestrator.state.FileLocks.readLocked(stateDir.resolve("firewall").resolve(".lock"), action);
+    }
+
+    /** Hosts this process has checked against the kernel, by log file: see {@link #verifyOnce}. */
+    private static final Set<Path> VERIFIED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The first change a process makes in a host checks that the kernel holds every recorded owner, and re-applies
+     * those it lost: a backend that finds its table gone (someone flushed it) rebuilds it with the one owner it is
+     * asked to apply, and the others' rules would stay missing until the daemon's drift repair. Costs one read of what
+     * the backend holds, once per process (the daemon's first request; every CLI run without a daemon).
+     */
+    private void verifyOnce(HostLog r) {
+        if (r.backend() == null || r.owners().isEmpty() || !VERIFIED.add(r.file().toAbsolutePath().normalize())) {
+            return;
+        }
+        try {
+            repairLocked(r);
+        } catch (RuntimeException e) {
+            VERIFIED.remove(r.file().toAbsolutePath().normalize()); // try again next time; the change itself goes on
+        }
+    }
+
+    /** A damaged record refuses new rules (another owner's ports may be in the lines lost): gc --repair rebuilds it. */
+    private static void refuseIfDamaged(HostLog r) {
+        List<String> damage = r.damage();
+        if (!damage.isEmpty()) {
+            throw new BackendException("the firewall record \"" + r.file() + "\" is damaged (" + String.join("; ", damage)
+                    + "): run patchbay gc --repair, which rebuilds it from the network and attachment records");
+        }
     }
 
     /** The recorded backend, else the configured one (PATCHBAY_FW), else the best-ranked usable one. */
@@ -99,13 +141,13 @@ final class Host implements FirewallHost {
 
     @Override
     public String backend() {
-        return FirewallService.locked(stateDir, () -> chosen(load()).name());
+        return readLocked(() -> chosen(read()).name());
     }
 
     @Override
     public List<BackendInfo> backends() {
-        return FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        return readLocked(() -> {
+            HostLog r = read();
             String current;
             try {
                 current = chosen(r).name();
@@ -137,6 +179,7 @@ final class Host implements FirewallHost {
             if (dryRun) {
                 return new Swap(from, name, owners, true, warnings);
             }
+            refuseIfDamaged(r); // an owner in a lost line would be left behind on the old backend
             Map<RulesetOwner, Ruleset> all = rulesets(r);
             List<RulesetOwner> applied = new ArrayList<>();
             try {
@@ -177,6 +220,8 @@ final class Host implements FirewallHost {
     public void apply(Ruleset desired) {
         FirewallService.locked(stateDir, () -> {
             HostLog r = load();
+            refuseIfDamaged(r);
+            verifyOnce(r);
             String id = desired.owner().id();
             Ruleset before = r.owner(id);
             Set<String> oldKeys = keys(before == null ? List.of() : before.entries());
@@ -201,7 +246,7 @@ final class Host implements FirewallHost {
                 } catch (RuntimeException undo) {
                     e.addSuppressed(undo);
                 }
-                throw e;
+                throw worded(e);
             }
             if (!b.name().equals(r.backend())) {
                 r.backend(b.name());
@@ -227,17 +272,23 @@ final class Host implements FirewallHost {
 
     @Override
     public String plan(Ruleset desired) {
-        return FirewallService.locked(stateDir, () -> chosen(load()).firewall().plan(netns, desired));
+        return readLocked(() -> chosen(read()).firewall().plan(netns, desired));
     }
 
     @Override
     public List<String> remove(RulesetOwner owner) {
         return FirewallService.locked(stateDir, () -> {
             HostLog r = load();
-            if (r.owner(owner.id()) == null) {
+            if (r.owner(owner.id()) == null && !r.doubtful()) {
                 return List.of(); // never recorded, so never applied (apply records first): nothing to ask the backend
             }
-            List<String> notices = chosen(r).firewall().remove(netns, owner);
+            verifyOnce(r);
+            List<String> notices;
+            try {
+                notices = chosen(r).firewall().remove(netns, owner);
+            } catch (RuntimeException e) {
+                throw worded(e);
+            }
             r.remove(owner.id());
             return notices;
         });
@@ -245,27 +296,103 @@ final class Host implements FirewallHost {
 
     @Override
     public List<RulesetOwner> repair() {
-        return FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
-            if (r.backend() == null || r.owners().isEmpty()) {
-                return List.of();
+        return FirewallService.locked(stateDir, () -> repairLocked(load()));
+    }
+
+    private List<RulesetOwner> repairLocked(HostLog r) {
+        if (r.backend() == null || r.owners().isEmpty()) {
+            return List.of();
+        }
+        Firewall fw = service.backend(r.backend()).firewall();
+        java.util.Set<RulesetOwner> present = fw.owners(netns);
+        List<RulesetOwner> repaired = new ArrayList<>();
+        for (Ruleset rs : rulesets(r).values()) {
+            if (!present.contains(rs.owner()) && !rs.rules().isEmpty()) {
+                fw.apply(netns, rs);
+                repaired.add(rs.owner());
             }
-            Firewall fw = service.backend(r.backend()).firewall();
-            java.util.Set<RulesetOwner> present = fw.owners(netns);
-            List<RulesetOwner> repaired = new ArrayList<>();
-            for (Ruleset rs : rulesets(r).values()) {
-                if (!present.contains(rs.owner()) && !rs.rules().isEmpty()) {
-                    fw.apply(netns, rs);
-                    repaired.add(rs.owner());
-                }
-            }
-            return repaired;
-        });
+        }
+        return repaired;
     }
 
     @Override
     public Map<RulesetOwner, Ruleset> rulesets() {
-        return FirewallService.locked(stateDir, () -> rulesets(load()));
+        return readLocked(() -> rulesets(read()));
+    }
+
+    @Override
+    public Set<RulesetOwner> present() {
+        return readLocked(() -> {
+            HostLog r = read();
+            return r.backend() == null ? Set.of() : service.backend(r.backend()).firewall().owners(netns);
+        });
+    }
+
+    @Override
+    public List<String> damage() {
+        return readLocked(() -> {
+            HostLog r = read();
+            List<String> out = new ArrayList<>();
+            r.damage().forEach(d -> out.add("state file \"" + r.file() + "\", " + d));
+            return out;
+        });
+    }
+
+    @Override
+    public Path repairRecord() {
+        return FirewallService.locked(stateDir, () -> load().repair());
+    }
+
+    @Override
+    public List<String> removeOwners(java.util.function.Predicate<String> ids) {
+        return FirewallService.locked(stateDir, () -> {
+            HostLog r = load();
+            Set<String> all = new java.util.TreeSet<>();
+            r.owners().keySet().stream().filter(ids).forEach(all::add);
+            FirewallService.Backend b = r.backend() != null ? service.backend(r.backend()) : null;
+            if (b == null) {
+                try {
+                    b = chosen(r);
+                } catch (PatchbayException e) {
+                    b = null; // no usable backend: nothing can be in a kernel through one
+                }
+            }
+            if (b != null) {
+                b.firewall().owners(netns).stream().map(RulesetOwner::id).filter(ids).forEach(all::add);
+            }
+            List<String> notices = new ArrayList<>();
+            for (String id : all) {
+                if (b != null) {
+                    try {
+                        notices.addAll(b.firewall().remove(netns, RulesetOwner.of(id)));
+                    } catch (RuntimeException e) {
+                        throw worded(e);
+                    }
+                }
+                r.remove(id);
+            }
+            return notices;
+        });
+    }
+
+    /** An owner id in a backend's message, put in words: {@code "att:web/red"} becomes {@code container "red" on network "web"}. */
+    static RuntimeException worded(RuntimeException e) {
+        String m = e.getMessage();
+        if (!(e instanceof BackendException) || e.getClass() != BackendException.class || m == null) {
+            return e;
+        }
+        java.util.regex.Matcher o = java.util.regex.Pattern.compile("(?:for |of )?(?:owner )?\"((?:att|net):[^\"]+)\"").matcher(m);
+        StringBuilder sb = new StringBuilder();
+        boolean any = false;
+        while (o.find()) {
+            any = true;
+            o.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement("of " + words(o.group(1))));
+        }
+        if (!any) {
+            return e;
+        }
+        o.appendTail(sb);
+        return new BackendException(sb.toString(), e);
     }
 
     private static Map<RulesetOwner, Ruleset> rulesets(HostLog r) {

@@ -42,11 +42,51 @@ final class HostLog {
         return stateDir.resolve("firewall").resolve("netns-" + identity.replace(':', '-').replace('/', '-') + ".log");
     }
 
-    /** Brings this view up to date with the file; the caller holds the firewall lock. */
+    /**
+     * Brings this view up to date with the file, as far as it is readable; the caller holds the firewall lock. What
+     * cannot be read is in {@link #damage()}; a last line cut short (a writer that died mid-append, or one appending)
+     * in {@link #torn()}.
+     */
     HostLog refresh(String netnsName) {
         header.put("netns", netnsName);
-        log.refresh();
+        log.refreshReadable();
         return this;
+    }
+
+    Path file() {
+        return log.file();
+    }
+
+    /** The lines that cannot be read, in words ({@code line 4 is not valid JSON ...}); empty when the log is whole. */
+    List<String> damage() {
+        List<String> out = new ArrayList<>();
+        log.damage().forEach(d -> out.add(d.what()));
+        return out;
+    }
+
+    /**
+     * Whether this view may lack an owner the kernel holds: a damaged line, or a last line cut short (it may have been
+     * an owner's rules, recorded before they were applied; the next append cuts it off). Then removing an owner that
+     * is not recorded still asks the backend.
+     */
+    boolean doubtful() {
+        return log.torn() > 0 || !log.damage().isEmpty();
+    }
+
+    /** Rewrites a damaged log from its readable lines, keeping the damaged file beside it; the copy, or null if whole. */
+    Path repair() {
+        return log.repair();
+    }
+
+    /** Forgets the backend and every owner, and deletes the file (a namespace that is gone: nothing of it is left). */
+    void forgetAll() {
+        for (String id : new ArrayList<>(owners.keySet())) {
+            remove(id);
+        }
+        if (backend != null) {
+            log.remove(BACKEND);
+        }
+        log.deleteIfEmpty();
     }
 
     String backend() {
@@ -99,9 +139,13 @@ final class HostLog {
                 backend = Json.compact().fromJson(json, String.class);
             } else if (key.startsWith(OWNER)) {
                 String id = key.substring(OWNER.length());
-                List<RuleJson> stored = Json.compact().fromJson(json, RULES);
                 List<Rule> rules = new ArrayList<>();
-                (stored == null ? List.<RuleJson>of() : stored).forEach(j -> rules.add(j.toRule()));
+                try {
+                    List<RuleJson> stored = Json.compact().fromJson(json, RULES);
+                    (stored == null ? List.<RuleJson>of() : stored).forEach(j -> rules.add(j.toRule()));
+                } catch (RuntimeException unreadable) {
+                    rules.clear(); // recorded, though its rules cannot be read: removing it still asks the backend
+                }
                 drop(id);
                 Ruleset rs = new Ruleset(RulesetOwner.of(id), rules);
                 owners.put(id, rs);

@@ -41,8 +41,12 @@ public final class AttachCommand implements PatchbayCommand {
     @Mixin
     ContainerOptions container = new ContainerOptions();
 
-    @Option(names = "--ifname", paramLabel = "IF", defaultValue = "eth0", description = "Interface name in the container (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ifname", paramLabel = "IF", description = "Interface name in the container (default: the first ethN it does not have: eth0, eth1, ...).")
     String ifName;
+
+    @Option(names = "--default-route", description = "Make this network's gateway the container's default route even when it has one"
+            + " (from its first network: that one stays, behind this one). Without it a default route is added only where there is none.")
+    boolean defaultRoute;
 
     @Option(names = "--ip", paramLabel = "IP", description = "A static address (one per family) instead of the next free one.")
     List<String> ips = new ArrayList<>();
@@ -59,9 +63,12 @@ public final class AttachCommand implements PatchbayCommand {
         CliContext cli = CliContext.of(spec);
         List<InetAddress> addresses = ips.stream().map(s -> IpAddresses.parse("ip", s)).toList();
         List<PortMapping> ports = publish.stream().map(PortMapping::parse).toList();
-        AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(), new IfName(ifName),
-                addresses, mac == null ? null : MacAddress.parse(mac), ports);
-        Attachment a = manager.attachments(cli.stateDir()).attach(cli.netns(), request);
+        Attachments attachments = manager.attachments(cli.stateDir());
+        // the interface is chosen before anything changes, and recorded as the attachment's
+        IfName inContainer = ifName != null ? new IfName(ifName) : attachments.nextFreeIfName(container.ref());
+        AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(), inContainer,
+                addresses, mac == null ? null : MacAddress.parse(mac), ports, defaultRoute);
+        Attachment a = attachments.attach(cli.netns(), request);
         cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
                 + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));
         return 0;

@@ -20,6 +20,7 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import java.net.InetAddress;
@@ -45,8 +46,10 @@ public final class Attachments {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, request.network());
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
-        // the container namespace must exist, and not be the host's
-        if (NetnsIdentity.same(rec.hostNetns(), m.stack().identity(request.container()))) {
+        // the container namespace must exist, and not be the host's; its identity is recorded (a namespace made again
+        // under the same name later is another container)
+        dev.patchbay.core.model.NetnsId containerNs = m.stack().identity(request.container());
+        if (NetnsIdentity.same(rec.hostNetns(), containerNs)) {
             throw new InvalidInputException("container namespace", request.container(), "is the host namespace of network \"" + config.name() + "\"");
         }
         checkAddresses(config, request.addresses());
@@ -58,7 +61,9 @@ public final class Attachments {
         IpamConfig ipamConfig = ipamConfig(config);
         NetworkContext ctx = m.context(hostRef, rec.hostNetns(), config, chain);
         chain.validate(ctx, request);
+        HostPorts.check(m.stack(), hostRef, ctx.host(), request.ports());
         return store.lockNetwork(config.name(), () -> {
+            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, ctx); // one lookup: the bridge is there (else made again)
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
@@ -70,7 +75,7 @@ public final class Attachments {
             int done = 0; // 1: addresses allocated, 2: chain set up, 3: rules applied
             Attachment attachment = stub(config, request.containerId(), request.ifName());
             try {
-                AllocationRequest ar = AllocationRequest.of(Ipam.dataDir(store.root()), config.name(), request.containerId(),
+                AllocationRequest ar = AllocationRequest.of(ipamDir(store.root(), config), config.name(), request.containerId(),
                         request.ifName(), ipamConfig).withRequested(request.addresses().toArray(InetAddress[]::new))
                         .withInUse(ip -> store.recorded(config.name(), ip)); // a reservation deleted under a live attachment
                 Allocation allocation = ipam.allocate(ar);
@@ -85,7 +90,7 @@ public final class Attachments {
                     done = 3;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
-                store.save(attachment);
+                store.save(attachment, containerNs.toString());
                 journal.done();
                 return attachment;
             } catch (RuntimeException e) {
@@ -99,7 +104,7 @@ public final class Attachments {
                 }
                 if (done >= 1) {
                     undo.run("release the addresses of \"" + request.containerId() + "\"",
-                            () -> ipam.release(Ipam.dataDir(store.root()), config.name(), request.containerId(), request.ifName()));
+                            () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
                 }
                 if (undo.isEmpty()) {
                     journal.done(); // fully undone; otherwise gc retries what is left
@@ -111,17 +116,30 @@ public final class Attachments {
 
     /** Detaches {@code containerId}; idempotent: whatever is already gone is skipped. */
     public void detach(NetnsRef hostRef, String network, String containerId) {
+        detach(hostRef, network, containerId, new IfName("eth0"));
+    }
+
+    /**
+     * Detaches {@code containerId}, idempotent; with no record of it, undoes what an attach as {@code ifName} may
+     * have left (a CNI DEL names the interface: its addresses are released by container id and interface).
+     */
+    public void detach(NetnsRef hostRef, String network, String containerId, IfName ifName) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         store.lockNetwork(network, () -> {
-            detachLocked(hostRef, rec, chain, containerId);
+            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
+            detachLocked(hostRef, rec, chain, containerId, ifName);
             return null;
         });
     }
 
     void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId) {
+        detachLocked(hostRef, rec, chain, containerId, new IfName("eth0"));
+    }
+
+    private void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId, IfName ifName) {
         NetworkConfig config = rec.config();
-        Attachment a = store.attachment(config.name(), containerId).orElse(stub(config, containerId, new IfName("eth0")));
+        Attachment a = store.attachment(config.name(), containerId).orElse(stub(config, containerId, ifName));
         Journal journal = Journal.begin(store.root(), "detach", config.name(), containerId, rec.hostNetns(), List.of());
         ErrorCollector errors = new ErrorCollector();
         undo(hostRef, rec, chain, a, errors);
@@ -139,7 +157,7 @@ public final class Attachments {
                 () -> m.firewall.host(store.root(), hostRef).remove(Owners.attachment(config.name(), a.containerId())));
         chain.tearDown(m.context(hostRef, rec.hostNetns(), config, chain), a, errors);
         errors.run("release the addresses of \"" + a.containerId() + "\"",
-                () -> m.ipam().release(Ipam.dataDir(store.root()), config.name(), a.containerId(), a.ifName()));
+                () -> m.ipam().release(ipamDir(store.root(), config), config.name(), a.containerId(), a.ifName()));
     }
 
     /** Adds ({@code add}) or removes published ports of an existing attachment. */
@@ -151,6 +169,7 @@ public final class Attachments {
                     + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
         }
         return store.lockNetwork(network, () -> {
+            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
             Attachment a = store.attachment(network, containerId)
                     .orElseThrow(() -> NotFoundException.of("attachment", containerId, "network \"" + network + "\""));
             NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), chain);
@@ -163,6 +182,7 @@ public final class Attachments {
                 }
                 chain.validate(ctx, new AttachRequest(network, containerId, NetnsRef.path(java.nio.file.Path.of(a.netnsPath())),
                         a.ifName(), List.of(), null, next));
+                HostPorts.check(m.stack(), hostRef, ctx.host(), next.subList(a.ports().size(), next.size()));
             } else {
                 for (PortMapping p : ports) {
                     if (!next.remove(p)) {
@@ -182,6 +202,63 @@ public final class Attachments {
         });
     }
 
+    /** The attachment of {@code containerId} to {@code network}, if recorded. */
+    public java.util.Optional<Attachment> find(String network, String containerId) {
+        return store.attachment(NetworkConfig.checkName(network), containerId);
+    }
+
+    /** What {@link #gc} did: attachments detached, firewall owners removed, addresses freed and kept (with why). */
+    public record GcReport(List<String> detached, List<String> rules, List<String> freed, List<String> kept) {
+    }
+
+    /**
+     * CNI's GC: every attachment of the network outside {@code valid} (container id and interface) is detached; rules
+     * of the network's attachments that no record or valid attachment owns are removed; reservations are freed by the
+     * IPAM's evidence rules (a record without interface is kept when its container is valid; unreadable or live
+     * addresses are kept). The state directory's own files stay. A detach that fails keeps its record, and so its
+     * reservation; the errors are thrown after everything else was tried.
+     */
+    public GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
+        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        Chain chain = m.chain(rec.config());
+        return store.lockNetwork(network, () -> {
+            ErrorCollector errors = new ErrorCollector();
+            List<String> detached = new ArrayList<>();
+            for (Attachment a : store.attachments(network)) {
+                if (!valid.contains(new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName()))) {
+                    errors.run("detach \"" + a.containerId() + "\"", () -> detachLocked(hostRef, rec, chain, a.containerId(), a.ifName()));
+                    detached.add(a.containerId() + "/" + a.ifName());
+                }
+            }
+            java.util.Set<dev.patchbay.core.ipam.Attachment> keep = new java.util.HashSet<>(valid);
+            java.util.Set<dev.patchbay.core.firewall.RulesetOwner> owners = new java.util.HashSet<>();
+            for (Attachment a : store.attachments(network)) {
+                keep.add(new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName()));
+            }
+            keep.forEach(k -> owners.add(Owners.attachment(network, k.ownerId())));
+            List<String> rules = new ArrayList<>();
+            errors.run("remove stale rules of network \"" + network + "\"", () -> {
+                var fw = m.firewall.host(store.root(), hostRef);
+                for (var owner : fw.rulesets().keySet()) {
+                    if (Owners.isAttachmentOf(owner, network) && !owners.contains(owner)) {
+                        fw.remove(owner);
+                        rules.add(owner.id());
+                    }
+                }
+            });
+            List<String> freed = new ArrayList<>();
+            List<String> kept = new ArrayList<>();
+            errors.run("free stale addresses of network \"" + network + "\"", () -> {
+                Ipam.GcResult gc = m.ipam().gc(ipamDir(store.root(), rec.config()), network, keep, new Evidence(m.stack(), store));
+                gc.freed().forEach(ip -> freed.add(IpAddresses.format(ip)));
+                gc.kept().forEach(r -> kept.add(IpAddresses.format(r.address()) + ": "
+                        + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
+            });
+            errors.throwIfAny("GC of network \"" + network + "\" left errors");
+            return new GcReport(detached, rules, freed, kept);
+        });
+    }
+
     public List<Attachment> list(String network) {
         if (network != null) {
             return store.attachments(NetworkConfig.checkName(network));
@@ -189,6 +266,44 @@ public final class Attachments {
         List<Attachment> all = new ArrayList<>();
         store.networks().forEach(n -> all.addAll(store.attachments(n.name())));
         return all;
+    }
+
+    /**
+     * Every network's attachments; a network whose record or attachment log cannot be read is told to {@code warn} (one
+     * line naming the file and what is wrong) and the others are listed: damage concerns its own network only.
+     */
+    public List<Attachment> listReadable(java.util.function.Consumer<String> warn) {
+        List<Attachment> all = new ArrayList<>();
+        for (NetworkRecord n : store.networks()) {
+            try {
+                all.addAll(store.attachments(n.name()));
+            } catch (dev.patchbay.core.errors.PatchbayException e) {
+                warn.accept(e.getMessage() + " (patchbay gc --repair rewrites it)");
+                all.addAll(store.readableAttachments(n.name()));
+            }
+        }
+        store.damaged().forEach(d -> warn.accept(d.getMessage()));
+        return all;
+    }
+
+    /**
+     * The container's interface for an attach: the first {@code ethN} its namespace does not have (eth0, eth1, ...),
+     * as Podman picks one. Chosen before anything changes; the attachment records it. For {@code attach} without
+     * {@code --ifname}.
+     */
+    public IfName nextFreeIfName(NetnsRef container) {
+        if (!java.nio.file.Files.exists(container.path())) {
+            return new IfName("eth0"); // the attach names what is wrong with the namespace
+        }
+        try (NetnsHandle ctr = m.stack().open(container)) {
+            java.util.Set<String> taken = new java.util.HashSet<>();
+            ctr.links().list().forEach(l -> taken.add(l.name().value()));
+            for (int i = 0; ; i++) {
+                if (!taken.contains("eth" + i)) {
+                    return new IfName("eth" + i);
+                }
+            }
+        }
     }
 
     private static void checkAddresses(NetworkConfig config, List<InetAddress> addresses) {
@@ -211,11 +326,41 @@ public final class Attachments {
 
     static IpamConfig ipamConfig(NetworkConfig config) {
         List<RangeSet> sets = new ArrayList<>();
-        sets.add(RangeSet.of(new IpRange(config.subnet(), null, null, config.gateway())));
+        sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE, config.subnet(), config.gateway())));
         if (config.subnet6() != null) {
-            sets.add(RangeSet.of(new IpRange(config.subnet6(), null, null, config.gateway6())));
+            sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE6, config.subnet6(), config.gateway6())));
         }
         return new IpamConfig(sets, List.of(), List.of(), null);
+    }
+
+    /** The subnet's range: all of it, or the option's {@code FIRST-LAST} (either end may be left out), inside it. */
+    private static IpRange range(NetworkConfig config, String key, IpPrefix subnet, InetAddress gateway) {
+        String text = config.options().get(key);
+        if (text == null) {
+            return new IpRange(subnet, null, null, gateway);
+        }
+        int dash = text.indexOf('-');
+        if (dash < 0 || text.equals("-")) {
+            throw new InvalidInputException(key, text, "expected FIRST-LAST inside " + subnet + ", e.g. "
+                    + IpAddresses.format(NetworkConfig.firstHost(subnet)) + "-" + IpAddresses.format(IpAddresses.add(NetworkConfig.firstHost(subnet), 9)));
+        }
+        InetAddress first = dash == 0 ? null : IpAddresses.parse(key, text.substring(0, dash));
+        InetAddress last = dash == text.length() - 1 ? null : IpAddresses.parse(key, text.substring(dash + 1));
+        for (InetAddress a : java.util.Arrays.asList(first, last)) {
+            if (a != null && !subnet.contains(a)) {
+                throw new InvalidInputException(key, text, IpAddresses.format(a) + " is not inside " + subnet);
+            }
+        }
+        if (first != null && last != null && IpAddresses.toBigInteger(first).compareTo(IpAddresses.toBigInteger(last)) > 0) {
+            throw new InvalidInputException(key, text, "the first address comes after the last");
+        }
+        return new IpRange(subnet, first, last, gateway);
+    }
+
+    /** Where a network's addresses are kept: its {@value NetworkManager#IPAM_DIR} option, else the state directory's {@code ipam/}. */
+    static java.nio.file.Path ipamDir(java.nio.file.Path stateDir, NetworkConfig config) {
+        String dir = config.options().get(NetworkManager.IPAM_DIR);
+        return dir == null ? Ipam.dataDir(stateDir) : java.nio.file.Path.of(dir);
     }
 
     /** An attachment record for undoing what may exist, when only the names are known. */

@@ -6,8 +6,8 @@ import dev.patchbay.core.network.AttachRequest;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Which container: {@code --netns NAME | --pid PID | --path FILE}, and optionally {@code --id}. */
-final class ContainerOptions {
+/** Which container: {@code --netns NAME | --pid PID | --path FILE}, and optionally {@code --id}. A picocli mixin (attach, detach, publish, doctor). */
+public final class ContainerOptions {
     @Option(names = "--netns", paramLabel = "NS", description = "The container's named network namespace (/run/netns/NS).")
     String netns;
 
@@ -20,7 +20,7 @@ final class ContainerOptions {
     @Option(names = "--id", paramLabel = "ID", description = "Container id (default: derived from --netns/--pid/--path).")
     String id;
 
-    NetnsRef ref() {
+    public NetnsRef ref() {
         int given = (netns != null ? 1 : 0) + (pid != null ? 1 : 0) + (path != null ? 1 : 0);
         if (given != 1) {
             throw new InvalidInputException("container", given == 0 ? "" : "several", "give exactly one of --netns, --pid or --path");
@@ -31,13 +31,18 @@ final class ContainerOptions {
         return pid != null ? NetnsRef.pid(pid) : NetnsRef.path(Path.of(path));
     }
 
+    /** Whether a namespace option (--netns, --pid, --path) was given. */
+    public boolean hasNamespace() {
+        return netns != null || pid != null || path != null;
+    }
+
     /** The container id: {@code --id}, or derived from the namespace option; no namespace needed when {@code --id} is given. */
-    String containerId() {
+    public String containerId() {
         return id != null ? id : idFor(ref());
     }
 
     /** A container id for a namespace reference: its name, {@code pid-N}, or the path with '/' as '_'. */
-    static String idFor(NetnsRef ref) {
+    public static String idFor(NetnsRef ref) {
         if (ref instanceof NetnsRef.Named n) {
             return n.name();
         }

@@ -35,8 +35,12 @@ public final class DetachCommand implements PatchbayCommand {
     public Integer call() {
         CliContext cli = CliContext.of(spec);
         String id = container.containerId();
-        manager.attachments(cli.stateDir()).detach(cli.netns(), network, id);
-        cli.print(Map.of("network", network, "detached", id), () -> "detached \"" + id + "\" from network \"" + network + "\"");
+        Attachments atts = manager.attachments(cli.stateDir());
+        boolean attached = atts.find(network, id).isPresent();
+        atts.detach(cli.netns(), network, id); // also when not recorded: undoes what a half-done attach may have left
+        cli.print(attached ? Map.of("network", network, "detached", id) : Map.of("network", network, "notAttached", id),
+                () -> attached ? "detached \"" + id + "\" from network \"" + network + "\""
+                        : "\"" + id + "\" is not attached to network \"" + network + "\"; nothing to do");
         return 0;
     }
 }

@@ -16,9 +16,10 @@ import java.util.function.Predicate;
 
 /**
  * Whether an address is in use, by evidence, before it is freed: held by an interface of any container
- * namespace Patchbay has a record of (every network of the state directory), or named by an attachment
- * record. Read from the kernel once, on first use; a namespace that cannot be read counts its recorded
- * addresses as held. When in doubt, an address is in use.
+ * namespace Patchbay has a record of (every attachment log of the state directory, whether or not its network's
+ * record can be read), or of any namespace named under /run/netns (an attachment whose record line was lost), or
+ * named by an attachment record. Read from the kernel once, on first use; a namespace that cannot be read counts
+ * its recorded addresses as held. When in doubt, an address is in use.
  */
 final class Evidence implements Predicate<InetAddress> {
     private final NetworkStack stack;
@@ -41,20 +42,30 @@ final class Evidence implements Predicate<InetAddress> {
     private Set<InetAddress> read() {
         Set<InetAddress> out = new HashSet<>();
         Set<Path> seen = new HashSet<>();
-        for (NetworkRecord rec : store.networks()) {
-            for (Attachment a : store.attachments(rec.name())) {
+        List<Path> namespaces = new java.util.ArrayList<>();
+        for (String network : store.attachmentLogs()) {
+            for (Attachment a : store.readableAttachments(network)) {
                 a.addresses().forEach(p -> out.add(p.address()));
-                Path ns = Path.of(a.netnsPath());
-                if (a.netnsPath().isEmpty() || !seen.add(ns) || !Files.exists(ns)) {
-                    continue;
+                if (!a.netnsPath().isEmpty()) {
+                    namespaces.add(Path.of(a.netnsPath()));
                 }
-                try (NetnsHandle h = stack.open(NetnsRef.path(ns))) {
-                    for (AddressOps.Assigned x : h.addresses().listAll(null)) {
-                        out.add(x.address().address());
-                    }
-                } catch (RuntimeException unreadable) {
-                    // its recorded addresses are counted above
+            }
+        }
+        try (java.nio.file.DirectoryStream<Path> named = Files.newDirectoryStream(NetnsRef.RUN_DIR)) {
+            named.forEach(namespaces::add);
+        } catch (java.io.IOException | RuntimeException none) {
+            // no named namespaces
+        }
+        for (Path ns : namespaces) {
+            if (!seen.add(ns) || !Files.exists(ns)) {
+                continue;
+            }
+            try (NetnsHandle h = stack.open(NetnsRef.path(ns))) {
+                for (AddressOps.Assigned x : h.addresses().listAll(null)) {
+                    out.add(x.address().address());
                 }
+            } catch (RuntimeException unreadable) {
+                // its recorded addresses are counted above
             }
         }
         return out;

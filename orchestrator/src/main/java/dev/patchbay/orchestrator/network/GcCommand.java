@@ -8,13 +8,17 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ServiceScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code patchbay gc}: recover from crashes and free what nothing holds. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("gc")
 @Command(name = "gc", mixinStandardHelpOptions = true,
-        description = "Finish or undo operations a crash interrupted, detach containers whose namespace is gone, free unused addresses.")
+        description = {"Finish or undo operations a crash interrupted; make again what the kernel lost of each network (bridge, "
+                + "gateway, rules, containers' links: after a reboot, or someone deleting them); detach containers whose namespace is "
+                + "gone; forget networks whose host namespace is gone; free unused addresses.",
+                "Damaged state files are reported; --repair rebuilds them from the kernel and the other records."})
 public final class GcCommand implements PatchbayCommand {
     @Reference
     NetworkManager manager;
@@ -22,14 +26,22 @@ public final class GcCommand implements PatchbayCommand {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--repair", description = "Rebuild damaged state files (a network's record, its attachment log, the firewall "
+            + "record) from the kernel and the other records; the damaged files are kept beside them.")
+    boolean repair;
+
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
-        Recovery.Report r = manager.recovery(cli.stateDir()).run(cli.netns());
+        Recovery.Report r = manager.recovery(cli.stateDir()).run(cli.netns(), repair);
         cli.print(r, () -> "recovered " + r.recovered().size() + " interrupted operation(s)" + (r.recovered().isEmpty() ? "" : " " + r.recovered())
                 + ", detached " + r.detached().size() + (r.detached().isEmpty() ? "" : " " + r.detached())
                 + ", freed " + r.released().size() + " address(es)" + (r.released().isEmpty() ? "" : " " + r.released())
-                + (r.kept().isEmpty() ? "" : "\nkept " + r.kept().size() + " address(es) no attachment names:\n  " + String.join("\n  ", r.kept()))
+                + (r.repaired().isEmpty() ? "" : "\nrepaired:\n  " + String.join("\n  ", r.repaired()))
+                + (r.removed().isEmpty() ? "" : "\nremoved " + r.removed().size() + " network(s) whose host namespace is gone:\n  "
+                        + String.join("\n  ", r.removed()))
+                + (r.kept().isEmpty() ? "" : "\nkept:\n  " + String.join("\n  ", r.kept()))
+                + (r.damaged().isEmpty() ? "" : "\ndamaged (run patchbay gc --repair):\n  " + String.join("\n  ", r.damaged()))
                 + (r.errors().isEmpty() ? "" : "\nerrors:\n  " + String.join("\n  ", r.errors())));
         return r.errors().isEmpty() ? 0 : 1;
     }

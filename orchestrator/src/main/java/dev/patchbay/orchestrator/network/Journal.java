@@ -60,34 +60,129 @@ final class Journal {
         dropIfGone(stateDir, entry.network(), log);
     }
 
-    /** Entries of operations in flight, of every network; torn entries are dropped (their operation never began). */
+    /**
+     * Entries of operations in flight, of every network. A line that cannot be read (damage, or JSON that is no entry)
+     * is skipped here, so nothing is blocked by it: {@link #damage} names it and {@link #repair} removes it. Torn single
+     * files are dropped (their operation never began).
+     */
     static List<Entry> pending(Path stateDir) {
         List<Entry> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateDir.resolve("journal"), "*.{log,json}")) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".log")) {
-                    log(stateDir, name.substring(0, name.length() - 4)).refresh().all().values()
-                            .forEach(json -> out.add(Json.compact().fromJson(json, Entry.class)));
-                    continue;
+        for (Path p : files(stateDir)) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(".log")) {
+                for (String json : log(stateDir, name.substring(0, name.length() - 4)).refreshReadable().all().values()) {
+                    Entry e = entry(json);
+                    if (e != null) {
+                        out.add(e);
+                    }
                 }
-                try {
-                    StateFiles.read(p, Entry.class).ifPresent(out::add);
-                } catch (RuntimeException torn) {
-                    StateFiles.delete(p);
-                }
+                continue;
             }
+            try {
+                StateFiles.read(p, Entry.class).filter(Journal::complete).ifPresent(out::add);
+            } catch (RuntimeException torn) {
+                StateFiles.delete(p);
+            }
+        }
+        return out;
+    }
+
+    /** The networks whose journal log holds lines that cannot be used, each with what is wrong. */
+    static Map<String, List<String>> damage(Path stateDir) {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (Path p : files(stateDir)) {
+            String name = p.getFileName().toString();
+            if (!name.endsWith(".log")) {
+                continue;
+            }
+            String network = name.substring(0, name.length() - 4);
+            StateLog log = log(stateDir, network).refreshReadable();
+            List<String> problems = new ArrayList<>();
+            log.damage().forEach(d -> problems.add(d.what()));
+            log.all().forEach((key, json) -> {
+                if (entry(json) == null) {
+                    problems.add("entry \"" + key + "\" is no operation (it names no op, network or namespace)");
+                }
+            });
+            if (!problems.isEmpty()) {
+                out.put(network, problems);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Rewrites a network's journal log without what cannot be used (kept beside it as {@code NAME.log.damaged-TIME});
+     * the caller holds the network's lock. What a lost line was doing is found by reconciling the kernel with the
+     * records, not from the journal. Returns the copy kept, or null if the log was whole.
+     */
+    static Path repair(Path stateDir, String network) {
+        StateLog log = log(stateDir, network).refreshReadable();
+        Path copy = null;
+        for (Map.Entry<String, String> e : log.all().entrySet()) {
+            if (entry(e.getValue()) == null) {
+                if (copy == null) {
+                    copy = keep(log.file());
+                }
+                log.remove(e.getKey());
+            }
+        }
+        if (!log.damage().isEmpty()) {
+            Path kept = log.repair(); // rewritten from the readable lines: the entries just removed go with it
+            copy = copy == null ? kept : copy;
+        }
+        dropIfGone(stateDir, network, log);
+        return copy;
+    }
+
+    /** Forgets every entry of a network that is removed (under its lock): nothing it names can be in flight any more. */
+    static void forgetAll(Path stateDir, String network) {
+        StateLog log = log(stateDir, network).refreshReadable();
+        StateFiles.delete(log.file());
+        StateLog.unshare(log.file());
+    }
+
+    private static Path keep(Path file) {
+        Path copy = file.resolveSibling(file.getFileName() + ".damaged-" + java.time.format.DateTimeFormatter
+                .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
+        try {
+            Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            dev.patchbay.orchestrator.state.Modes.narrow(copy);
+        } catch (IOException e) {
+            throw new dev.patchbay.core.errors.BackendException("failed to keep \"" + file + "\": " + StateFiles.words(e), e);
+        }
+        return copy;
+    }
+
+    /** An entry, or null if the JSON is none (a line that is JSON but not what {@link #begin} writes). */
+    private static Entry entry(String json) {
+        try {
+            Entry e = Json.compact().fromJson(json, Entry.class);
+            return e != null && complete(e) ? e : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean complete(Entry e) {
+        return e.id() != null && e.op() != null && e.network() != null && e.hostNetns() != null && e.steps() != null;
+    }
+
+    private static List<Path> files(Path stateDir) {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stateDir.resolve("journal"), "*.{log,json}")) {
+            ds.forEach(out::add);
         } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
-            throw new dev.patchbay.core.errors.BackendException("failed to read the journal: " + e.getMessage(), e);
+            throw new dev.patchbay.core.errors.BackendException("failed to read the journal: " + StateFiles.words(e), e);
         }
         return out;
     }
 
     /** True while the entry is recorded: its operation has not finished (or died). The caller holds the network's lock. */
     static boolean exists(Path stateDir, Entry e) {
-        return log(stateDir, e.network()).refresh().get(e.id()) != null || Files.exists(single(stateDir, e));
+        return log(stateDir, e.network()).refreshReadable().get(e.id()) != null || Files.exists(single(stateDir, e));
     }
 
     /**
@@ -95,7 +190,7 @@ final class Journal {
      * gone (removed, or never made), so nothing of a removed network stays behind.
      */
     static void forget(Path stateDir, Entry e) {
-        StateLog log = log(stateDir, e.network()).refresh();
+        StateLog log = log(stateDir, e.network()).refreshReadable();
         log.remove(e.id());
         StateFiles.delete(single(stateDir, e));
         dropIfGone(stateDir, e.network(), log);

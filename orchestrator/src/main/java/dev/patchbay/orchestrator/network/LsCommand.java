@@ -4,6 +4,7 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.command.TextTable;
+import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.network.Attachment;
 import java.util.List;
 import org.osgi.service.component.annotations.Component;
@@ -31,7 +32,14 @@ public final class LsCommand implements PatchbayCommand {
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
-        List<Attachment> all = manager.attachments(cli.stateDir()).list(network);
+        List<Attachment> all;
+        if (network != null) {
+            manager.networks(cli.stateDir()).find(network).orElseThrow(() -> NotFoundException.of("network", network, null));
+            all = manager.attachments(cli.stateDir()).list(network);
+        } else {
+            all = manager.attachments(cli.stateDir()).listReadable(w -> cli.err().println("patchbay: warning: " + w));
+            cli.err().flush();
+        }
         cli.print(all, () -> {
             TextTable t = new TextTable("NETWORK", "CONTAINER", "IF", "ADDRESSES", "HOST-IF", "PUBLISHED");
             all.forEach(a -> t.row(a.network(), a.containerId(), a.ifName(), a.addresses(), a.hostIf(), a.ports().isEmpty() ? "-" : a.ports()));

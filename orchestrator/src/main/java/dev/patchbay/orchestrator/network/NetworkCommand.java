@@ -3,7 +3,10 @@ package dev.patchbay.orchestrator.network;
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
+import dev.patchbay.core.command.Json;
 import dev.patchbay.core.command.TextTable;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
@@ -106,7 +109,9 @@ public final class NetworkCommand implements PatchbayCommand {
         return sb.toString();
     }
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List networks.")
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = {"List networks, each with its health: ok, "
+            + "degraded (what of it the kernel lacks: patchbay gc makes it again), damaged (its record cannot be read: patchbay gc "
+            + "--repair rebuilds it) or unknown (it lives in another namespace)."})
     static final class Ls implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
@@ -114,18 +119,41 @@ public final class NetworkCommand implements PatchbayCommand {
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
-            List<NetworkConfig> all = parent.manager.networks(cli.stateDir()).list();
-            cli.print(all, () -> {
-                TextTable t = new TextTable("NAME", "DRIVER", "SUBNET", "GATEWAY", "IPV6", "CHAIN", "OPTIONS");
-                all.forEach(n -> t.row(n.name(), n.driver(), n.subnet(), n.gateway() == null ? null : IpAddresses.format(n.gateway()),
-                        n.subnet6(), String.join(",", n.chain()), options(n)));
-                return t.toString();
+            List<Networks.Status> all = parent.manager.networks(cli.stateDir()).status(cli.netns());
+            List<Object> json = new ArrayList<>();
+            for (Networks.Status s : all) {
+                JsonObject o = s.config() == null ? new JsonObject() : Json.compact().toJsonTree(s.config()).getAsJsonObject();
+                o.addProperty("name", s.name());
+                o.addProperty("host", s.host());
+                o.addProperty("health", s.health());
+                o.add("missing", Json.compact().toJsonTree(s.missing()));
+                o.addProperty("note", s.note());
+                json.add(o);
+            }
+            cli.print(json, () -> {
+                TextTable t = new TextTable("NAME", "DRIVER", "SUBNET", "GATEWAY", "IPV6", "CHAIN", "OPTIONS", "HEALTH");
+                StringBuilder notes = new StringBuilder();
+                for (Networks.Status s : all) {
+                    NetworkConfig n = s.config();
+                    if (n == null) {
+                        t.row(s.name(), null, null, null, null, null, null, s.health());
+                    } else {
+                        t.row(n.name(), n.driver(), n.subnet(), n.gateway() == null ? null : IpAddresses.format(n.gateway()),
+                                n.subnet6(), String.join(",", n.chain()), options(n), s.health());
+                    }
+                    if (!s.missing().isEmpty() || s.note() != null) {
+                        notes.append(s.name()).append(": ").append(s.missing().isEmpty() ? "" : "missing " + String.join(", ", s.missing()))
+                                .append(s.note() == null ? "" : (s.missing().isEmpty() ? "" : "; ") + s.note()).append('\n');
+                    }
+                }
+                return t + (notes.length() == 0 ? "" : "\n" + notes);
             });
             return 0;
         }
     }
 
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a network and its attachments.")
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a network, its attachments and its health "
+            + "(what of it the kernel lacks, inside its containers too).")
     static final class Inspect implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
@@ -134,11 +162,13 @@ public final class NetworkCommand implements PatchbayCommand {
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
-            Networks.Details d = parent.manager.networks(cli.stateDir()).inspect(name);
+            Networks.Details d = parent.manager.networks(cli.stateDir()).inspect(cli.netns(), name);
             cli.print(d, () -> {
                 NetworkConfig n = d.config();
                 StringBuilder sb = new StringBuilder();
                 sb.append("network ").append(n.name()).append(" (driver ").append(n.driver()).append(", in ").append(d.host()).append(")\n");
+                sb.append("  health ").append(d.health()).append(d.missing().isEmpty() ? "" : ": missing " + String.join(", ", d.missing()))
+                        .append(d.note() == null ? "" : " (" + d.note() + ")").append('\n');
                 sb.append("  chain ").append(String.join(" -> ", n.chain())).append('\n');
                 sb.append("  subnet ").append(n.subnet()).append(n.gateway() == null ? "" : ", gateway " + IpAddresses.format(n.gateway())).append('\n');
                 if (n.subnet6() != null) {

@@ -77,6 +77,19 @@ public final class NetworkManager {
         return new Chain(config.chain(), out);
     }
 
+    /** The IPAM data directory of a network: a folder holding one folder per network (host-local's {@code dataDir}). */
+    public static final String IPAM_DIR = "ipam.dir";
+    /** The IPv4 addresses a network hands out, {@code FIRST-LAST} (host-local's {@code rangeStart}, {@code rangeEnd}). */
+    public static final String IPAM_RANGE = "ipam.range";
+    /** The IPv6 addresses a network hands out, {@code FIRST-LAST}. */
+    public static final String IPAM_RANGE6 = "ipam.range6";
+
+    /** Options of every network, whatever its chain: the orchestrator's own, on how addresses are handed out. */
+    static final Map<String, String> IPAM_OPTIONS = Map.of(
+            IPAM_DIR, "IPAM data directory, one folder per network, host-local's layout (default: <state dir>/ipam)",
+            IPAM_RANGE, "IPv4 addresses handed out, FIRST-LAST inside the subnet; either end may be left out (default: the whole subnet)",
+            IPAM_RANGE6, "IPv6 addresses handed out, FIRST-LAST inside the IPv6 subnet");
+
     /** A new network's configuration completed: the driver's default chain when none was named, every plugin's defaults, options checked. */
     NetworkConfig complete(NetworkConfig asked, boolean defaultChain) {
         NetworkConfig config = asked;
@@ -90,6 +103,7 @@ public final class NetworkManager {
         for (NetworkPlugin p : chain.plugins()) {
             known.addAll(p.options().keySet());
         }
+        known.addAll(IPAM_OPTIONS.keySet());
         for (String key : config.options().keySet()) {
             if (!known.contains(key)) {
                 throw new InvalidInputException("opt", key, "is not an option of driver \"" + config.driver() + "\""
@@ -99,6 +113,11 @@ public final class NetworkManager {
         }
         for (NetworkPlugin p : chain.plugins()) {
             config = config.withDefaults(p.defaults(config));
+        }
+        Attachments.ipamConfig(config); // the IPAM options checked, naming the one that is wrong
+        String dir = config.options().get(IPAM_DIR);
+        if (dir != null && !(dir.startsWith("/") && !dir.contains("\0"))) {
+            throw new InvalidInputException(IPAM_DIR, dir, "must be an absolute path");
         }
         return config;
     }

@@ -1,6 +1,7 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.command.Json;
+import dev.patchbay.orchestrator.state.Modes;
 import dev.patchbay.orchestrator.state.StateLog;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -25,10 +26,10 @@ import java.util.function.Supplier;
 /**
  * Networks and attachments in a state directory:
  * <pre>
- * networks/NAME.json                  one NetworkRecord
+ * networks/NAME.json                  one NetworkRecord: what the operator asked for, written crash-safely
  * attachments/NAME.log               the network's attachments by container id (a StateLog)
  * locks/NAME.lock, locks/.networks.lock
- * journal/OP-ID.json                  operations in flight (see Journal)
+ * journal/NAME.log                    the network's operations in flight (see Journal)
  * ipam/                               host-local layout, owned by the IPAM service
  * </pre>
  */
@@ -43,25 +44,74 @@ final class NetworkStore {
         return root;
     }
 
+    /**
+     * The network's record; empty if there is none. A record that cannot be read throws {@link DamagedNetworkException}
+     * (naming the file and what is wrong): it concerns this network only.
+     */
     Optional<NetworkRecord> network(String name) {
-        return StateFiles.read(root.resolve("networks").resolve(name + ".json"), JsonObject.class).map(NetworkStore::record);
+        Path file = networkFile(name);
+        try {
+            return StateFiles.readObject(file).map(json -> record(name, file, json));
+        } catch (StateFiles.Unreadable e) {
+            throw new DamagedNetworkException(name, file, e.problem());
+        }
     }
 
+    /** Every network whose record can be read, by name; see {@link #damaged()} for the others. */
     List<NetworkRecord> networks() {
         List<NetworkRecord> out = new ArrayList<>();
         for (Path p : list(root.resolve("networks"))) {
-            StateFiles.read(p, JsonObject.class).map(NetworkStore::record).ifPresent(out::add);
+            try {
+                network(nameOf(p)).ifPresent(out::add);
+            } catch (DamagedNetworkException e) {
+                // listed by damaged()
+            }
         }
         out.sort(Comparator.comparing(NetworkRecord::name));
         return out;
     }
 
-    private static NetworkRecord record(JsonObject json) {
-        JsonObject config = json.getAsJsonObject("config");
-        if (config != null) {
-            json.add("config", upgrade(config));
+    /** The networks whose record cannot be read, by name, each saying what is wrong. */
+    List<DamagedNetworkException> damaged() {
+        List<DamagedNetworkException> out = new ArrayList<>();
+        for (Path p : list(root.resolve("networks"))) {
+            try {
+                network(nameOf(p));
+            } catch (DamagedNetworkException e) {
+                out.add(e);
+            }
         }
-        return Json.compact().fromJson(json, NetworkRecord.class);
+        out.sort(Comparator.comparing(DamagedNetworkException::network));
+        return out;
+    }
+
+    Path networkFile(String name) {
+        return root.resolve("networks").resolve(name + ".json");
+    }
+
+    private static String nameOf(Path file) {
+        String n = file.getFileName().toString();
+        return n.substring(0, n.length() - ".json".length());
+    }
+
+    private static NetworkRecord record(String name, Path file, JsonObject json) {
+        NetworkRecord rec;
+        try {
+            JsonObject config = json.getAsJsonObject("config");
+            if (config != null) {
+                json.add("config", upgrade(config));
+            }
+            rec = Json.compact().fromJson(json, NetworkRecord.class);
+        } catch (RuntimeException e) {
+            throw new DamagedNetworkException(name, file, "does not hold a valid network (" + StateFiles.words(e) + ")");
+        }
+        if (rec == null || rec.config() == null || rec.hostNetns() == null) {
+            throw new DamagedNetworkException(name, file, "does not hold a network (no " + (rec == null || rec.config() == null ? "config" : "hostNetns") + ")");
+        }
+        if (!rec.name().equals(name)) {
+            throw new DamagedNetworkException(name, file, "holds network \"" + rec.name() + "\", not \"" + name + "\"");
+        }
+        return rec;
     }
 
     /** A network's configuration from its JSON, as this release writes it or as earlier ones did. */
@@ -94,16 +144,38 @@ final class NetworkStore {
         return c;
     }
 
+    /** Writes the record crash-safely: it is what the operator asked for, and must survive a power loss. */
     void save(NetworkRecord record) {
-        StateFiles.write(root.resolve("networks").resolve(record.name() + ".json"), record);
+        StateFiles.write(networkFile(record.name()), record);
     }
 
     void deleteNetwork(String name) {
         StateFiles.delete(root.resolve("networks").resolve(name + ".json"));
         StateFiles.delete(root.resolve("locks").resolve(name + ".lock"));
-        StateLog log = attachmentLog(name).refresh();
-        log.deleteIfEmpty(); // else attachments left by a forced removal stay visible to gc
+        StateLog log = attachmentLog(name).refreshReadable();
+        log.deleteIfEmpty(); // else attachments left by a forced removal stay visible to gc (and a damaged log stays)
         StateLog.unshare(log.file());
+    }
+
+    /** Forgets every attachment of a network whose namespace is gone: the log goes, damaged or not. */
+    void deleteAttachments(String name) {
+        StateLog log = attachmentLog(name);
+        StateFiles.delete(log.file());
+        StateLog.unshare(log.file());
+    }
+
+    /** Keeps a damaged record beside it ({@code NAME.json.damaged-TIME}) before it is rebuilt; returns the copy. */
+    Path keepDamaged(String name) {
+        Path file = networkFile(name);
+        Path copy = file.resolveSibling(file.getFileName() + ".damaged-"
+                + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
+        try {
+            Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Modes.narrow(copy);
+        } catch (IOException e) {
+            throw new dev.patchbay.core.errors.BackendException("failed to keep \"" + file + "\": " + StateFiles.words(e), e);
+        }
+        return copy;
     }
 
     /** Removes a directory and what it holds (the network's IPAM data once it holds no address). */
@@ -115,7 +187,7 @@ final class NetworkStore {
         } catch (NoSuchFileException e) {
             // nothing to remove
         } catch (IOException e) {
-            throw new dev.patchbay.core.errors.BackendException("failed to remove \"" + dir + "\": " + e.getMessage(), e);
+            throw new dev.patchbay.core.errors.BackendException("failed to remove \"" + dir + "\": " + StateFiles.words(e), e);
         }
     }
 
@@ -128,6 +200,76 @@ final class NetworkStore {
     List<Attachment> attachments(String network) {
         List<Attachment> out = new ArrayList<>();
         attachmentLog(network).refresh().all().values().forEach(json -> out.add(Json.compact().fromJson(json, Attachment.class)));
+        return out;
+    }
+
+    /** Like {@link #attachments}, but a damaged log is read as far as it is readable (see {@link #attachmentDamage}). */
+    List<Attachment> readableAttachments(String network) {
+        List<Attachment> out = new ArrayList<>();
+        attachmentLog(network).refreshReadable().all().values().forEach(json -> {
+            try {
+                out.add(Json.compact().fromJson(json, Attachment.class));
+            } catch (RuntimeException unreadable) {
+                // a line that is JSON but no attachment: counted as damage by whoever repairs it
+            }
+        });
+        return out;
+    }
+
+    /** What cannot be read of the network's attachment log, in words (empty when whole). */
+    List<String> attachmentDamage(String network) {
+        StateLog log = attachmentLog(network).refreshReadable();
+        List<String> out = new ArrayList<>();
+        log.damage().forEach(d -> out.add(d.toString()));
+        return out;
+    }
+
+    /** Rewrites a damaged attachment log from its readable lines, keeping the damaged file beside it; the caller holds the lock. */
+    Path repairAttachments(String network) {
+        return attachmentLog(network).repair();
+    }
+
+    /** Whether an attachment record of the network names one of {@code links} as its host link: a scan of the log's text. */
+    boolean namesHostLink(String network, java.util.Set<String> links) {
+        for (String json : attachmentLog(network).refreshReadable().all().values()) {
+            for (String l : links) {
+                if (json.contains("\"hostIf\":\"" + l + "\"")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The namespace identity recorded with an attachment ({@code BOOTID/COOKIE}), or null (records of earlier releases). */
+    String netnsId(String network, String containerId) {
+        String json = attachmentLog(network).refreshReadable().get(containerId);
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonElement id = JsonParser.parseString(json).getAsJsonObject().get("netnsId");
+            return id == null || id.isJsonNull() ? null : id.getAsString();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The networks that have an attachment log, whether or not their record can be read. */
+    List<String> attachmentLogs() {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root.resolve("attachments"), "*.log")) {
+            ds.forEach(p -> {
+                String n = p.getFileName().toString();
+                out.add(n.substring(0, n.length() - 4));
+            });
+        } catch (NoSuchFileException e) {
+            return out;
+        } catch (IOException e) {
+            throw new dev.patchbay.core.errors.BackendException("failed to list state directory \"" + root.resolve("attachments") + "\": "
+                    + StateFiles.words(e), e);
+        }
+        out.sort(null);
         return out;
     }
 
@@ -144,7 +286,16 @@ final class NetworkStore {
 
     /** Records (or replaces) an attachment; the caller holds the network's lock. */
     void save(Attachment a) {
-        attachmentLog(a.network()).put(a.containerId(), Json.compact().toJson(a));
+        save(a, netnsId(a.network(), a.containerId()));
+    }
+
+    /** Records an attachment with the identity of its namespace ({@code netnsId}, may be null); the caller holds the lock. */
+    void save(Attachment a, String netnsId) {
+        JsonObject json = Json.compact().toJsonTree(a).getAsJsonObject();
+        if (netnsId != null) {
+            json.addProperty("netnsId", netnsId);
+        }
+        attachmentLog(a.network()).put(a.containerId(), json.toString());
     }
 
     /** The caller holds the network's lock. */
@@ -174,7 +325,7 @@ final class NetworkStore {
         } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
-            throw new dev.patchbay.core.errors.BackendException("failed to list state directory \"" + dir + "\": " + e.getMessage(), e);
+            throw new dev.patchbay.core.errors.BackendException("failed to list state directory \"" + dir + "\": " + StateFiles.words(e), e);
         }
         return out;
     }

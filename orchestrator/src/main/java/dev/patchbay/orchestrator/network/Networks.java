@@ -28,8 +28,18 @@ public final class Networks {
         this.store = store;
     }
 
-    /** A network and its attachments, as printed by {@code network inspect}. */
-    public record Details(NetworkConfig config, String host, List<Attachment> attachments) {
+    /**
+     * A network and its attachments, as printed by {@code network inspect}; {@code health}: {@code ok}, {@code degraded}
+     * ({@code missing} says what of it the kernel lacks), {@code damaged} or {@code unknown} ({@code note} says why).
+     */
+    public record Details(NetworkConfig config, String host, List<Attachment> attachments, String health, List<String> missing, String note) {
+        public Details(NetworkConfig config, String host, List<Attachment> attachments) {
+            this(config, host, attachments, null, List.of(), null);
+        }
+    }
+
+    /** One line of {@code network ls}: the network (null when its record cannot be read), where it lives, its health. */
+    public record Status(String name, NetworkConfig config, String host, String health, List<String> missing, String note) {
     }
 
     /**
@@ -44,6 +54,10 @@ public final class Networks {
         Chain chain = m.chain(config);
         m.ipam(); // fail before changing anything if IPAM is missing
         return store.lockNetworks(() -> store.lockNetwork(config.name(), () -> { // the network's lock guards its journal log
+            HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
+            store.network(config.name()).ifPresent(rec -> {
+                throw exists(hosts, rec);
+            });
             List<NetworkRecord> existing = store.networks();
             List<NetworkConfig> others = checkUnique(config, hostNs, existing);
             NetworkContext ctx = m.context(hostRef, hostId, config, chain);
@@ -59,7 +73,7 @@ public final class Networks {
                     ruled = true;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.network(config.name()), rules));
                 }
-                store.save(new NetworkRecord(config, hostId, hostRef.describe()));
+                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace()));
                 journal.done();
                 return config;
             } catch (RuntimeException e) {
@@ -74,6 +88,38 @@ public final class Networks {
                 throw undo.attachTo(e);
             }
         }));
+    }
+
+    /** A network of that name exists: where, and what of it the kernel still holds, so the operator knows what to run. */
+    private PatchbayException exists(HostNamespaces hosts, NetworkRecord rec) {
+        String name = "network \"" + rec.name() + "\" already exists";
+        switch (hosts.where(rec)) {
+            case HERE -> {
+                try {
+                    Reconcile.Health h = new Reconcile(m, store).check(hosts.ref(), rec.hostNetns(), rec, new java.util.HashMap<>(), false);
+                    if (!h.missing().isEmpty()) {
+                        return new AlreadyExistsException(name + " (in " + rec.hostDescription() + "), but the kernel lacks "
+                                + String.join(", ", h.missing()) + ": run patchbay gc to make it again (or patchbay network rm "
+                                + rec.name() + " first)");
+                    }
+                } catch (PatchbayException e) {
+                    // cannot check: the plain answer
+                }
+                return new AlreadyExistsException(name + " (in " + rec.hostDescription() + ")");
+            }
+            case REPLACED -> {
+                return new AlreadyExistsException(name + ": it was created in " + rec.hostDescription() + " before that namespace was"
+                        + " made again (or the machine rebooted), so its bridge, addresses and rules are gone here: run patchbay gc"
+                        + " to rebuild it, or patchbay network rm " + rec.name() + " to forget it");
+            }
+            case GONE -> {
+                return new AlreadyExistsException(name + ", but its host namespace (" + rec.hostDescription() + ") is gone, and"
+                        + " nothing of it is left in any kernel: patchbay network rm --force " + rec.name() + " (or patchbay gc) forgets it");
+            }
+            default -> {
+                return new AlreadyExistsException(name + " (in " + rec.hostDescription() + ")");
+            }
+        }
     }
 
     /** Names are unique in the state directory, subnets in the host namespace; returns the host's other networks. */
@@ -100,68 +146,251 @@ public final class Networks {
         return others;
     }
 
-    /** Removes a network: refuses while attachments exist unless {@code force}, which detaches them first. */
+    /**
+     * Removes a network: refuses while attachments exist unless {@code force}, which detaches them first. A network
+     * whose host namespace is gone is removed from anywhere: only its records are left (the kernel objects died with
+     * the namespace), and nothing of the namespace the command runs in is touched. A network whose record cannot be
+     * read is removed as it is rebuilt from the other records and the kernel.
+     */
     public void remove(NetnsRef hostRef, String name, boolean force) {
         NetworkConfig.checkName(name);
         store.lockNetworks(() -> store.lockNetwork(name, () -> { // the network's lock guards its attachment log
-            NetworkRecord rec = owned(hostRef, name);
-            Chain chain = m.chain(rec.config());
-            List<Attachment> attached = store.attachments(name);
+            NetworkRecord rec;
+            boolean gone = false;
+            try {
+                rec = owned(hostRef, name, true);
+                gone = !NetnsIdentity.same(rec.hostNetns(), new HostNamespaces(m.stack(), hostRef).here());
+            } catch (DamagedNetworkException d) {
+                Rebuild.Result r;
+                try {
+                    r = new Rebuild(m, store).of(hostRef, name);
+                } catch (PatchbayException cannot) {
+                    throw new PatchbayException(d.getMessage() + "; " + cannot.getMessage() + ", so it cannot be removed either: look at the file");
+                }
+                rec = new NetworkRecord(r.config(), m.stack().identity(hostRef).toString(), hostRef.describe());
+            }
+            List<Attachment> attached = store.readableAttachments(name);
             if (!attached.isEmpty() && !force) {
                 throw new PatchbayException("network \"" + name + "\" has " + attached.size() + " attachment(s) ("
                         + String.join(", ", attached.stream().map(Attachment::containerId).toList())
                         + "); detach them first or use --force");
             }
             ErrorCollector errors = new ErrorCollector();
+            if (gone) {
+                forgetGone(rec, errors);
+                errors.throwIfAny("failed to remove network \"" + name + "\"");
+                return null;
+            }
+            Chain chain = m.chain(rec.config());
+            NetworkRecord r0 = rec;
             Attachments atts = new Attachments(m, store);
             for (Attachment a : attached) {
-                errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, chain, a.containerId()));
+                errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, r0, chain, a.containerId()));
             }
             Journal journal = Journal.begin(store.root(), "remove", name, null, rec.hostNetns(), List.of());
             tearDown(hostRef, rec, chain, errors);
-            journal.done();
+            if (errors.isEmpty()) {
+                Journal.forgetAll(store.root(), name); // its entries, damaged lines too: nothing of it is in flight any more
+            } else {
+                journal.done();
+            }
             errors.throwIfAny("failed to remove network \"" + name + "\"");
             return null;
         }));
     }
 
+    /**
+     * Forgets a network whose host namespace is gone: its addresses (freed only by evidence), its attachments, its
+     * firewall record in the gone namespace's log, its journal, its record. Asks no kernel to change anything. The
+     * caller holds the networks lock and the network's.
+     */
+    void forgetGone(NetworkRecord rec, ErrorCollector errors) {
+        String name = rec.name();
+        errors.run("forget the attachments of network \"" + name + "\"", () -> store.deleteAttachments(name));
+        // then its addresses: the records no longer count as evidence, the interfaces of the namespaces still do
+        errors.run("release the addresses of network \"" + name + "\"", () -> releaseAll(rec.config()));
+        errors.run("forget the firewall rules of network \"" + name + "\"",
+                () -> m.firewall.forgetGone(store.root(), rec.hostNetns(), id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id))));
+        errors.run("forget the journal of network \"" + name + "\"", () -> Journal.forgetAll(store.root(), name));
+        errors.run("forget network \"" + name + "\"", () -> store.deleteNetwork(name));
+    }
+
+    /** Frees every reservation of the network no interface holds (by evidence); an error names those kept. */
+    private void releaseAll(NetworkConfig config) {
+        java.nio.file.Path ipamDir = Attachments.ipamDir(store.root(), config);
+        Ipam.GcResult gc = m.ipam().gc(ipamDir, config.name(), java.util.Set.of(), new Evidence(m.stack(), store));
+        if (!gc.kept().isEmpty()) {
+            throw new PatchbayException(gc.kept().size() + " address(es) kept: held by an interface or unreadable ("
+                    + String.join(", ", gc.kept().stream().map(r -> dev.patchbay.core.model.IpAddresses.format(r.address())).toList())
+                    + "); see patchbay ipam ls " + config.name());
+        }
+        if (m.ipam().list(ipamDir, config.name()).isEmpty()) {
+            store.deleteTree(ipamDir.resolve(config.name()));
+        }
+    }
+
     /** Everything a network owns, removed; every error collected. Used by remove and by recovery. */
     void tearDown(NetnsRef hostRef, NetworkRecord rec, Chain chain, ErrorCollector errors) {
         NetworkConfig config = rec.config();
+        // every owner of the network the backend holds, recorded or not: a record line lost to damage or cut short
+        // must not leave a published port behind
         errors.run("remove the rules of network \"" + config.name() + "\"",
-                () -> m.firewall.host(store.root(), hostRef).remove(Owners.network(config.name())));
+                () -> m.firewall.host(store.root(), hostRef).removeOwners(id -> Rebuild.owns(config.name(), dev.patchbay.core.firewall.RulesetOwner.of(id))));
         chain.tearDownNetwork(m.context(hostRef, rec.hostNetns(), config, chain), errors);
-        errors.run("release the addresses of network \"" + config.name() + "\"", () -> {
-            Ipam.GcResult gc = m.ipam().gc(Ipam.dataDir(store.root()), config.name(), java.util.Set.of(), new Evidence(m.stack(), store));
-            if (!gc.kept().isEmpty()) {
-                throw new PatchbayException(gc.kept().size() + " address(es) kept: held by an interface or unreadable ("
-                        + String.join(", ", gc.kept().stream().map(r -> dev.patchbay.core.model.IpAddresses.format(r.address())).toList())
-                        + "); see patchbay ipam ls " + config.name());
-            }
-            if (m.ipam().list(Ipam.dataDir(store.root()), config.name()).isEmpty()) {
-                store.deleteTree(Ipam.dataDir(store.root()).resolve(config.name()));
-            }
-        });
+        errors.run("release the addresses of network \"" + config.name() + "\"", () -> releaseAll(config));
         errors.run("forget network \"" + config.name() + "\"", () -> store.deleteNetwork(config.name()));
     }
 
-    /** The network, if it lives in {@code hostRef}'s namespace; a clear error otherwise. */
+    /**
+     * The network, if it lives in {@code hostRef}'s namespace; a clear error otherwise. A network whose namespace was
+     * made again under its name (or the machine's own after a reboot) is adopted here and rebuilt first.
+     */
     NetworkRecord owned(NetnsRef hostRef, String name) {
+        return owned(hostRef, name, false);
+    }
+
+    /** {@code removing}: a network whose host namespace is gone is returned as it is (only its records are left). */
+    private NetworkRecord owned(NetnsRef hostRef, String name, boolean removing) {
         NetworkRecord rec = store.network(name).orElseThrow(() -> NotFoundException.of("network", name, null));
-        if (!NetnsIdentity.same(m.stack(), rec.hostNetns(), hostRef)) {
-            throw new InvalidInputException("network", name, "lives in " + rec.hostDescription()
-                    + ", not in " + hostRef.describe() + " (run patchbay there, or with -n)");
+        HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
+        switch (hosts.where(rec)) {
+            case HERE -> {
+                return rec;
+            }
+            case REPLACED -> {
+                return adopt(hosts, name, null, null);
+            }
+            case GONE -> {
+                if (removing) {
+                    return rec;
+                }
+                throw new PatchbayException("network \"" + name + "\" cannot be used: its host namespace (" + rec.hostDescription()
+                        + ") is gone" + (hosts.rebooted(rec) ? " since the machine rebooted" : "") + ", and its bridge and rules with it; make "
+                        + HostNamespaces.describePlace(HostNamespaces.place(rec)) + " again and run patchbay gc there to rebuild the"
+                        + " network, or forget it with patchbay network rm --force " + name);
+            }
+            default -> {
+                boolean same = rec.hostDescription() != null && rec.hostDescription().equals(hostRef.describe());
+                throw new InvalidInputException("network", name, "lives in " + rec.hostDescription() + (same ? " of another process" : "")
+                        + ", not in " + hostRef.describe() + (same ? " here" : "") + " (run patchbay there, or with -n)");
+            }
         }
-        return rec;
+    }
+
+    /**
+     * Moves a network whose host namespace was made again (or rebooted) to the namespace that took its place, and
+     * rebuilds it there (its host side, its rules; containers that went with the old namespace are detached, live ones
+     * plugged in again). Takes the networks lock and the network's. {@code done} collects what was done, if not null,
+     * and {@code detached} the attachments detached ({@code NETWORK/CONTAINER}).
+     */
+    NetworkRecord adopt(HostNamespaces hosts, String name, List<String> done, List<String> detached) {
+        return store.lockNetworks(() -> store.lockNetwork(name, () -> {
+            NetworkRecord rec = store.network(name).orElseThrow(() -> NotFoundException.of("network", name, null));
+            if (hosts.where(rec) != HostNamespaces.Where.REPLACED) {
+                return rec; // another process adopted it meanwhile
+            }
+            NetnsId here = hosts.here();
+            for (NetworkRecord other : store.networks()) {
+                if (!other.name().equals(name) && NetnsIdentity.same(other.hostNetns(), here)) {
+                    for (IpPrefix mine : rec.config().subnets()) {
+                        for (IpPrefix theirs : other.config().subnets()) {
+                            if (theirs.overlaps(mine)) {
+                                throw new PatchbayException("network \"" + name + "\" cannot be rebuilt in " + hosts.ref().describe()
+                                        + ": its subnet " + mine + " overlaps " + theirs + " of network \"" + other.name() + "\" there");
+                            }
+                        }
+                    }
+                }
+            }
+            String old = rec.hostNetns();
+            NetworkRecord moved = rec.movedTo(here.toString(), hosts.ref().describe(),
+                    hosts.herePlace() != null ? hosts.herePlace() : rec.hostPlace());
+            store.save(moved);
+            m.firewall.forgetGone(store.root(), old, id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id)));
+            List<String> did = new Reconcile(m, store).repair(hosts.ref(), moved, true, true, detached);
+            if (done != null) {
+                done.add("network \"" + name + "\": its host namespace (" + rec.hostDescription() + ") was made again: rebuilt there");
+                done.addAll(did);
+            }
+            return moved;
+        }));
+    }
+
+    /** The network named {@code name}, if there is one (in any host namespace). */
+    public java.util.Optional<NetworkConfig> find(String name) {
+        return store.network(NetworkConfig.checkName(name)).map(NetworkRecord::config);
     }
 
     public List<NetworkConfig> list() {
         return store.networks().stream().map(NetworkRecord::config).toList();
     }
 
+    /**
+     * Every network with its health as seen from {@code hostRef}: the kernel read once (its links and addresses, the
+     * firewall's owners), compared with each record. Read-only: nothing is repaired (gc does), nothing is created.
+     */
+    public List<Status> status(NetnsRef hostRef) {
+        HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
+        Map<String, Reconcile.HostView> views = new java.util.HashMap<>();
+        List<Status> out = new ArrayList<>();
+        for (NetworkRecord rec : store.networks()) {
+            Details d = details(hosts, rec, views, false);
+            out.add(new Status(rec.name(), rec.config(), rec.hostDescription(), d.health(), d.missing(), d.note()));
+        }
+        for (DamagedNetworkException d : store.damaged()) {
+            out.add(new Status(d.network(), null, null, Reconcile.Health.DAMAGED, List.of(), d.getMessage()));
+        }
+        out.sort(java.util.Comparator.comparing(Status::name));
+        return out;
+    }
+
     public Details inspect(String name) {
+        return inspect(NetnsRef.current(), name);
+    }
+
+    /** The network, its attachments and its health seen from {@code hostRef}, inside its containers too. */
+    public Details inspect(NetnsRef hostRef, String name) {
         NetworkConfig.checkName(name);
         NetworkRecord rec = store.network(name).orElseThrow(() -> NotFoundException.of("network", name, null));
-        return new Details(rec.config(), rec.hostDescription(), store.attachments(name));
+        return details(new HostNamespaces(m.stack(), hostRef), rec, new java.util.HashMap<>(), true);
+    }
+
+    private Details details(HostNamespaces hosts, NetworkRecord rec, Map<String, Reconcile.HostView> views, boolean deep) {
+        List<Attachment> attachments;
+        try {
+            attachments = store.attachments(rec.name());
+        } catch (PatchbayException e) {
+            return new Details(rec.config(), rec.hostDescription(), store.readableAttachments(rec.name()), Reconcile.Health.DAMAGED,
+                    List.of(), e.getMessage() + "; run patchbay gc --repair");
+        }
+        try {
+            HostNamespaces.Where where = hosts.where(rec);
+            switch (where) {
+                case HERE, REPLACED -> {
+                    String id = hosts.here().toString();
+                    Reconcile.Health h = new Reconcile(m, store).check(hosts.ref(), id, rec, views, deep);
+                    String note = where == HostNamespaces.Where.REPLACED ? "its host namespace (" + rec.hostDescription()
+                            + ") was made again since (or the machine rebooted): patchbay gc, or the next attach, rebuilds it" : null;
+                    if (where == HostNamespaces.Where.REPLACED && h.missing().isEmpty()) {
+                        h = new Reconcile.Health(Reconcile.Health.DEGRADED, List.of("its record of the namespace"));
+                    }
+                    return new Details(rec.config(), rec.hostDescription(), attachments, h.status(), h.missing(), note);
+                }
+                case GONE -> {
+                    return new Details(rec.config(), rec.hostDescription(), attachments, Reconcile.Health.DEGRADED,
+                            List.of("its host namespace (" + rec.hostDescription() + ")"), "its host namespace is gone"
+                            + (hosts.rebooted(rec) ? " since the machine rebooted: patchbay gc run where it is made again rebuilds it"
+                            : ": patchbay gc (or network rm --force) forgets it"));
+                }
+                default -> {
+                    return new Details(rec.config(), rec.hostDescription(), attachments, Reconcile.Health.UNKNOWN, List.of(),
+                            "it lives in " + rec.hostDescription() + (rec.hostDescription() != null && rec.hostDescription().equals(hosts.ref().describe())
+                            ? " of another process" : "") + ": run patchbay there (or with -n) to check it");
+                }
+            }
+        } catch (RuntimeException e) {
+            return new Details(rec.config(), rec.hostDescription(), attachments, Reconcile.Health.UNKNOWN, List.of(),
+                    "cannot check it: " + (e instanceof PatchbayException ? e.getMessage() : "the kernel could not be read"));
+        }
     }
 }

@@ -7,20 +7,25 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Who owns a ruleset: a network ({@code net:NAME}) or one of its attachments ({@code att:NAME/ID}). */
-final class Owners {
+public final class Owners {
     private Owners() {
     }
 
-    static RulesetOwner network(String network) {
+    public static RulesetOwner network(String network) {
         return RulesetOwner.of("net:" + network);
     }
 
-    static RulesetOwner attachment(String network, String containerId) {
+    public static RulesetOwner attachment(String network, String containerId) {
         String id = "att:" + network + "/" + containerId;
         if (id.length() > 100) { // owners are at most 100 characters: keep the network, digest the container id
             id = "att:" + network + "/" + sha256(containerId).substring(0, 24);
         }
         return RulesetOwner.of(id);
+    }
+
+    /** Whether {@code owner} is one of {@code network}'s attachments. */
+    static boolean isAttachmentOf(RulesetOwner owner, String network) {
+        return owner.id().startsWith("att:" + network + "/");
     }
 
     private static String sha256(String s) {

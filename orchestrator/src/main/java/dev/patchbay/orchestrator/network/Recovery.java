@@ -1,6 +1,7 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.errors.ErrorCollector;
+import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IfName;
@@ -9,17 +10,22 @@ import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import java.nio.file.Files;
+import dev.patchbay.orchestrator.firewall.FirewallHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code patchbay gc}: after a crash, finishes or undoes what the journal says was in flight; detaches
- * containers whose namespace is gone; frees addresses no attachment holds. Acts only on networks of
- * the namespace it runs in; when in doubt, it keeps.
+ * {@code patchbay gc}: after a crash, finishes or undoes what the journal says was in flight; then reconciles every
+ * network of the namespace it runs in with the kernel ({@link Reconcile}: what is missing is made again, containers
+ * whose namespace is gone are detached, rules no record explains are removed); frees addresses no attachment holds.
+ * A network whose host namespace was made again (or rebooted) is rebuilt here; one whose namespace is gone for good
+ * (this boot) is forgotten. Lines of the journal that cannot be used are removed (the reconcile finds what they were
+ * doing). Damage in a network's record, its attachment log or the firewall record is reported; with {@code repair}
+ * ({@code gc --repair}) it is rebuilt from the kernel and the other records. When in doubt, it keeps.
  */
 public final class Recovery {
     private final NetworkManager m;
@@ -30,23 +36,74 @@ public final class Recovery {
         this.store = store;
     }
 
-    /** What one gc run did. */
-    public record Report(List<String> recovered, List<String> detached, List<String> released, List<String> kept, List<String> errors) {
+    /**
+     * What one gc run did: operations recovered, attachments detached, addresses released and kept, what was repaired
+     * or rebuilt, networks removed (their namespace gone), damage left for {@code gc --repair}, errors.
+     */
+    public record Report(List<String> recovered, List<String> detached, List<String> released, List<String> kept,
+                         List<String> repaired, List<String> removed, List<String> damaged, List<String> errors) {
     }
 
     public Report run(NetnsRef hostRef) {
-        NetnsId hostId = m.stack().identity(hostRef);
+        return run(hostRef, false);
+    }
+
+    public Report run(NetnsRef hostRef, boolean repairDamage) {
+        HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
+        NetnsId hostId = hosts.here();
         List<String> recovered = new ArrayList<>();
         List<String> detached = new ArrayList<>();
         List<String> released = new ArrayList<>();
         List<String> kept = new ArrayList<>();
+        List<String> repaired = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> damaged = new ArrayList<>();
         ErrorCollector errors = new ErrorCollector();
         store.lockNetworks(() -> {
             for (String dir : List.of("journal", "networks", "attachments", "firewall")) {
                 StateFiles.sweepTemp(store.root().resolve(dir));
             }
+            firewallRecord(hostRef, repairDamage, repaired, damaged, errors);
+            for (DamagedNetworkException d : store.damaged()) {
+                if (!repairDamage) {
+                    damaged.add("network \"" + d.network() + "\": its record \"" + d.file() + "\" " + d.problem() + " (gc --repair rebuilds it)");
+                    continue;
+                }
+                errors.run("rebuild network \"" + d.network() + "\"", () -> store.lockNetwork(d.network(), () -> {
+                    Rebuild.Result r = new Rebuild(m, store).of(hostRef, d.network());
+                    Path copy = store.keepDamaged(d.network());
+                    store.save(new NetworkRecord(r.config(), hostId.toString(), hostRef.describe(), hosts.herePlace()));
+                    repaired.add("rebuilt network \"" + d.network() + "\" (its record " + d.problem() + "; kept as " + copy + "): "
+                            + String.join("; ", r.sources()));
+                    return null;
+                }));
+            }
+            Journal.damage(store.root()).forEach((network, problems) -> errors.run("repair the journal of network \"" + network + "\"",
+                    () -> store.lockNetwork(network, () -> {
+                        Path copy = Journal.repair(store.root(), network);
+                        repaired.add("journal of network \"" + network + "\": removed what could not be used (" + String.join("; ", problems)
+                                + ")" + (copy == null ? "" : "; kept as " + copy));
+                        return null;
+                    })));
+            for (NetworkRecord rec : store.networks()) {
+                HostNamespaces.Where where = hosts.where(rec);
+                if (where == HostNamespaces.Where.REPLACED) {
+                    errors.run("rebuild network \"" + rec.name() + "\"", () -> new Networks(m, store).adopt(hosts, rec.name(), repaired, detached));
+                } else if (where == HostNamespaces.Where.GONE && !hosts.rebooted(rec)) {
+                    errors.run("forget network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
+                        ErrorCollector mine = new ErrorCollector();
+                        new Networks(m, store).forgetGone(rec, mine);
+                        mine.throwIfAny("failed to forget network \"" + rec.name() + "\"");
+                        removed.add("network \"" + rec.name() + "\" (its host namespace, " + rec.hostDescription() + ", is gone)");
+                        return null;
+                    }));
+                } else if (where == HostNamespaces.Where.GONE) {
+                    kept.add("network \"" + rec.name() + "\": its host namespace (" + rec.hostDescription() + ") does not exist since the"
+                            + " reboot; gc run where it is made again rebuilds it, network rm --force forgets it");
+                }
+            }
             for (Journal.Entry e : Journal.pending(store.root())) {
-                if (!NetnsIdentity.same(e.hostNetns(), hostId)) {
+                if (!mine(hosts, e)) {
                     continue;
                 }
                 ErrorCollector mine = new ErrorCollector();
@@ -67,41 +124,152 @@ public final class Recovery {
                 if (replayed && mine.isEmpty()) {
                     recovered.add(e.op() + " " + e.network() + (e.containerId() == null ? "" : "/" + e.containerId()));
                 }
-                mine.errors().forEach(x -> errors.run("recover " + e.id(), () -> {
+                mine.errors().forEach(x -> errors.run("recover " + e.op() + " of network \"" + e.network() + "\"", () -> {
                     throw x;
                 }));
             }
-            Attachments atts = new Attachments(m, store);
             Evidence evidence = new Evidence(m.stack(), store);
+            Reconcile reconcile = new Reconcile(m, store);
             for (NetworkRecord rec : store.networks()) {
                 if (!NetnsIdentity.same(rec.hostNetns(), hostId)) {
                     continue;
                 }
-                store.lockNetwork(rec.name(), () -> {
-                    for (Attachment a : store.attachments(rec.name())) {
-                        if (!Files.exists(Path.of(a.netnsPath()))) {
-                            errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, rec, m.chain(rec.config()), a.containerId()));
-                            detached.add(rec.name() + "/" + a.containerId());
-                        }
-                    }
-                    Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(rec.name()).stream()
-                            .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
-                    errors.run("free stale addresses of network \"" + rec.name() + "\"", () -> {
-                        Ipam.GcResult gc = m.ipam().gc(Ipam.dataDir(store.root()), rec.name(), valid, evidence);
-                        gc.freed().forEach(ip -> released.add(rec.name() + "/" + IpAddresses.format(ip)));
-                        gc.kept().forEach(r -> kept.add(rec.name() + "/" + IpAddresses.format(r.address()) + ": "
-                                + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
-                    });
+                errors.run("check network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
+                    check(hostRef, rec, reconcile, evidence, repairDamage, detached, released, kept, repaired, damaged);
                     return null;
-                });
+                }));
             }
+            errors.run("delete the links a daemon left unplugged", () -> { // a killed daemon's background deletions
+                List<String> gone = PendingLinks.sweep(m.stack(), hostRef);
+                if (!gone.isEmpty()) {
+                    repaired.add("deleted " + gone.size() + " link(s) a daemon had unplugged for deletion: " + String.join(", ", gone));
+                }
+            });
             return null;
         });
-        return new Report(recovered, detached, released, kept, errors.errors().stream().map(Throwable::getMessage).toList());
+        return new Report(recovered, detached, released, kept, repaired, removed, damaged,
+                errors.errors().stream().map(Throwable::getMessage).toList());
+    }
+
+    /**
+     * The daemon's look after the kernel's events: for each network of {@code hostRef}'s namespace, one lookup of its
+     * host interface; a network is repaired (under its lock) when that is gone or down, when its interface lost an
+     * address ({@code lostAddress}: names of links that did), or when a link of a recorded attachment was deleted
+     * ({@code deletedLinks}). Returns what was done, in words.
+     */
+    public List<String> watch(NetnsRef hostRef, Set<String> deletedLinks, Set<String> lostAddress) {
+        NetnsId here = m.stack().identity(hostRef);
+        Reconcile reconcile = new Reconcile(m, store);
+        List<String> done = new ArrayList<>();
+        for (NetworkRecord rec : store.networks()) {
+            if (!NetnsIdentity.same(rec.hostNetns(), here)) {
+                continue;
+            }
+            try {
+                Chain chain = m.chain(rec.config());
+                var ctx = m.context(hostRef, rec.hostNetns(), rec.config(), chain);
+                IfName hi = ctx.hostInterface();
+                boolean look = false;
+                if (hi != null) {
+                    var link = ctx.host().links().find(LinkRef.name(hi));
+                    look = link.isEmpty() || !link.get().up() || lostAddress.contains(hi.value());
+                }
+                if (!look && !deletedLinks.isEmpty()) {
+                    look = store.namesHostLink(rec.name(), deletedLinks);
+                }
+                if (look) {
+                    done.addAll(store.lockNetwork(rec.name(), () -> reconcile.repair(hostRef, rec, false, false, null)));
+                }
+            } catch (RuntimeException e) {
+                done.add("network \"" + rec.name() + "\": " + e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    /** One network of this namespace, under its lock: its attachment log, the kernel, the rules, the addresses. */
+    private void check(NetnsRef hostRef, NetworkRecord rec, Reconcile reconcile, Evidence evidence, boolean repairDamage,
+                       List<String> detached, List<String> released, List<String> kept, List<String> repaired, List<String> damaged) {
+        String name = rec.name();
+        List<String> damage = store.attachmentDamage(name);
+        if (!damage.isEmpty()) {
+            if (!repairDamage) {
+                // lost lines may be live attachments: nothing of the network is detached or freed until it is repaired
+                damaged.add("attachments of network \"" + name + "\": " + String.join("; ", damage) + " (gc --repair rewrites it from"
+                        + " its readable lines; addresses stay reserved)");
+                return;
+            }
+            Path copy = store.repairAttachments(name);
+            repaired.add("attachments of network \"" + name + "\": rewritten from its readable lines (" + String.join("; ", damage)
+                    + "); kept as " + copy);
+        }
+        repaired.addAll(reconcile.repair(hostRef, rec, true, true, detached));
+        // rules the kernel holds for the network that no record explains (an attach that died, a record lost)
+        Set<String> wanted = new HashSet<>();
+        wanted.add(Owners.network(name).id());
+        store.attachments(name).forEach(a -> wanted.add(Owners.attachment(name, a.containerId()).id()));
+        FirewallHost fw = m.firewall.host(store.root(), hostRef);
+        Set<String> stale = fw.present().stream().map(o -> o.id()).filter(id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id))
+                && !wanted.contains(id)).collect(Collectors.toSet());
+        if (!stale.isEmpty()) {
+            fw.removeOwners(stale::contains);
+            repaired.add("network \"" + name + "\": removed the rules of " + stale.size() + " owner(s) no attachment has");
+        }
+        Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(name).stream()
+                .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
+        Ipam.GcResult gc = m.ipam().gc(Attachments.ipamDir(store.root(), rec.config()), name, valid, evidence);
+        gc.freed().forEach(ip -> released.add(name + "/" + IpAddresses.format(ip)));
+        gc.kept().forEach(r -> kept.add(name + "/" + IpAddresses.format(r.address()) + ": "
+                + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
+    }
+
+    /** The firewall record of this namespace: damage reported, or rewritten from its readable lines ({@code repair}). */
+    private void firewallRecord(NetnsRef hostRef, boolean repair, List<String> repaired, List<String> damaged, ErrorCollector errors) {
+        errors.run("check the firewall record", () -> {
+            FirewallHost fw = m.firewall.host(store.root(), hostRef);
+            List<String> damage = fw.damage();
+            if (damage.isEmpty()) {
+                return;
+            }
+            if (!repair) {
+                damaged.add(String.join("; ", damage) + " (gc --repair rebuilds it from the network and attachment records)");
+                return;
+            }
+            Path copy = fw.repairRecord();
+            repaired.add("firewall record: rewritten from its readable lines (" + String.join("; ", damage) + "); kept as " + copy
+                    + "; each network's and attachment's rules are applied again from their records");
+        });
+    }
+
+    /**
+     * Whether gc run here replays the entry: it names this namespace, or a namespace that is gone while its network now
+     * lives here (adopted) or is gone too (nothing of it is left in a kernel: the entry is replayed to free its addresses).
+     */
+    private boolean mine(HostNamespaces hosts, Journal.Entry e) {
+        if (NetnsIdentity.same(e.hostNetns(), hosts.here())) {
+            return true;
+        }
+        if (hosts.alive(e.hostNetns())) {
+            return false;
+        }
+        try {
+            NetworkRecord rec = store.network(e.network()).orElse(null);
+            return rec != null && NetnsIdentity.same(rec.hostNetns(), hosts.here());
+        } catch (PatchbayException damaged) {
+            return false;
+        }
     }
 
     private void replay(NetnsRef hostRef, Journal.Entry e, ErrorCollector errors) {
-        NetworkRecord rec = store.network(e.network()).orElse(null);
+        NetworkRecord rec;
+        try {
+            rec = store.network(e.network()).orElse(null);
+        } catch (DamagedNetworkException d) {
+            errors.run("recover " + e.op() + " of network \"" + e.network() + "\"", () -> {
+                throw d;
+            });
+            return;
+        }
         switch (e.op()) {
             case "attach" -> {
                 if (rec == null) {
@@ -112,9 +280,9 @@ public final class Recovery {
                 }
                 String ifname = "eth0";
                 for (Journal.Step step : e.steps()) {
-                    if (step.kind().equals("ipam")) {
+                    if (step.kind().equals("ipam") && step.data().get("ifname") != null) {
                         ifname = step.data().get("ifname");
-                    } else if (step.kind().equals("link")) { // entries of earlier releases name the host link
+                    } else if (step.kind().equals("link") && step.data().get("hostIf") != null) { // entries of earlier releases name the host link
                         errors.run("delete link \"" + step.data().get("hostIf") + "\"", () -> m.context(hostRef, rec.hostNetns(),
                                 rec.config(), m.chain(rec.config())).host().links().delete(LinkRef.name(step.data().get("hostIf"))));
                     }
@@ -127,7 +295,7 @@ public final class Recovery {
                     return; // completed
                 }
                 for (Journal.Step step : e.steps()) {
-                    if (step.kind().equals("network")) {
+                    if (step.kind().equals("network") && step.data().get("config") != null) {
                         NetworkConfig config = NetworkStore.config(step.data().get("config"));
                         errors.run("remove the rules of network \"" + config.name() + "\"",
                                 () -> m.firewall.host(store.root(), hostRef).remove(Owners.network(config.name())));

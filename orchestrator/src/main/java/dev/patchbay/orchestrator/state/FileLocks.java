@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -58,6 +59,8 @@ public final class FileLocks {
             try (ch; FileLock lock = ch.lock(0, Long.MAX_VALUE, shared)) {
                 return action.get();
             }
+        } catch (java.nio.file.AccessDeniedException e) { // not root: exit 3, as for any missing privilege
+            throw new dev.patchbay.core.errors.NotPermittedException("failed to lock \"" + lockFile + "\": " + StateLog.words(e), e);
         } catch (IOException e) {
             throw new BackendException("failed to lock \"" + lockFile + "\": " + StateLog.words(e), e);
         } finally {
@@ -73,6 +76,15 @@ public final class FileLocks {
         }
     }
 
+    /** A folder everyone may write (sticky, like /tmp): never narrowed, even if named as the state directory. */
+    private static boolean sharedFolder(Path dir) {
+        try {
+            return ((Integer) Files.getAttribute(dir, "unix:mode") & 01002) != 0;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
     /** Opens {@code file}, creating it, and its folder only when that is missing (no exception to build on every call). */
     private static FileChannel open(Path file, Path key) throws IOException {
         FileChannel ch;
@@ -85,6 +97,10 @@ public final class FileLocks {
         if (NARROWED.add(key)) {
             Modes.narrow(file);
             Modes.narrow(file.getParent());
+            Path stateDir = file.getParent().getParent(); // locks/ and firewall/ are in the state directory: root's alone too
+            if (stateDir != null && !sharedFolder(stateDir)) {
+                Modes.narrow(stateDir);
+            }
         }
         return ch;
     }

@@ -1,0 +1,104 @@
+package dev.patchbay.orchestrator.doctor;
+
+import dev.patchbay.core.command.CliContext;
+import dev.patchbay.core.command.PatchbayCommand;
+import dev.patchbay.core.command.PatchbayCommandName;
+import dev.patchbay.core.firewall.Firewall;
+import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.orchestrator.network.ContainerOptions;
+import dev.patchbay.orchestrator.network.NetworkManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.annotations.ServiceScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchbay doctor [NETWORK --netns C | --id ID]}: what in the host namespace keeps Patchbay from working (see
+ * {@link HostChecks}), and with a network and a container, where that container's traffic stops ({@link Walk}). Reads
+ * only. Exit 0 when nothing failed (warnings included), 1 when a check failed.
+ */
+@Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
+@PatchbayCommandName("doctor")
+@Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Check the host namespace: privileges, kernel features, firewall backends, ip_forward, a FORWARD DROP policy of"
+                + " another tool, host ports that published ports shadow, the state directory, the daemon.",
+                "With NETWORK and a container (--netns, --pid, --path or --id): walk its way out step by step — interface and"
+                        + " addresses, route to the gateway, the gateway answering, forwarding and masquerade, each published port —"
+                        + " and say where it breaks."})
+public final class DoctorCommand implements PatchbayCommand {
+    /** One finding: where (host, or the attachment), what was checked, ok / warn / fail / skip, and in words. */
+    public record Check(String area, String check, String status, String detail) {
+    }
+
+    /** The report: every check, and whether none failed. */
+    public record Report(List<Check> checks, boolean ok) {
+    }
+
+    @Reference
+    NetworkManager manager;
+
+    @Reference
+    FirewallManager firewall;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<Firewall> backends = List.of();
+
+    private final boolean inDaemon;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NETWORK", description = "Walk one attachment of this network (with a container option).")
+    String network;
+
+    @Mixin
+    ContainerOptions container = new ContainerOptions();
+
+    @Activate
+    public DoctorCommand(BundleContext context) {
+        this.inDaemon = "true".equals(context.getProperty("patchbay.daemon"));
+    }
+
+    @Override
+    public Integer call() {
+        CliContext cli = CliContext.of(spec);
+        List<Check> checks = new ArrayList<>();
+        new HostChecks(manager, firewall, backends, cli.stateDir(), cli.netns(), inDaemon).run(checks);
+        if (network != null) {
+            new Walk(manager, firewall, backends, cli.stateDir(), cli.netns()).run(network, container, checks);
+        } else if (container.hasNamespace()) {
+            checks.add(new Check("attachment", "network", "fail", "name the network to walk, e.g. patchbay doctor NETWORK --netns NS"));
+        }
+        Report report = new Report(checks, checks.stream().noneMatch(c -> c.status().equals("fail")));
+        cli.print(report, () -> text(report));
+        return report.ok() ? 0 : 1;
+    }
+
+    private static String text(Report r) {
+        StringBuilder sb = new StringBuilder();
+        String area = null;
+        int width = r.checks().stream().mapToInt(c -> c.check().length()).max().orElse(0);
+        for (Check c : r.checks()) {
+            if (!c.area().equals(area)) {
+                area = c.area();
+                sb.append(area).append('\n');
+            }
+            sb.append(String.format("  %-4s  %-" + width + "s  %s%n", c.status(), c.check(), c.detail()));
+        }
+        long failed = r.checks().stream().filter(c -> c.status().equals("fail")).count();
+        long warned = r.checks().stream().filter(c -> c.status().equals("warn")).count();
+        sb.append(failed == 0 && warned == 0 ? "all checks passed" : failed + " failed, " + warned + " warning(s)");
+        return sb.toString();
+    }
+}

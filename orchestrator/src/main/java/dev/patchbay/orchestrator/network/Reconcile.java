@@ -1,0 +1,348 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.errors.ErrorCollector;
+import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.network.AttachRequest;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.AddressOps;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.orchestrator.firewall.FirewallHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reconcile, level-triggered (design §12): per network, compare the kernel (the truth for what exists) with the records
+ * (what was asked for) and make what is missing again. Read the kernel first, then the records:
+ * <ul>
+ * <li>the network's host side, as its driver makes it: the host interface (a bridge), up, with the gateway addresses,
+ *     and forwarding on; repaired by the chain's {@link NetworkPlugin#setUpNetwork}, which is idempotent (create or
+ *     verify), plugin by plugin, never undone on a failure (a repair must not delete what works);</li>
+ * <li>the network's own rules and each attachment's, recorded and held by the backend; re-applied;</li>
+ * <li>each attachment: its container namespace still the one it was attached in (else it is gone: gc detaches it),
+ *     its host link there and a port of the bridge (put back when the bridge was made again), and in a deep check its
+ *     interface and addresses inside the container. An attachment whose link is gone while its container lives is
+ *     <b>plugged in again</b>: what is left of it is torn down and the chain set up anew with its recorded addresses
+ *     (still reserved to it), interface, MAC and published ports. The driver's set-up is not idempotent, so it is never
+ *     run over what exists; a set-up that fails undoes itself and the attachment is reported, its record kept.</li>
+ * </ul>
+ * The hot path ({@link #ensureCheap}, before every attach, detach and publish) looks only at the host interface: one
+ * netlink request when nothing is missing. The full check runs in {@code gc}, at daemon start and on the daemon's
+ * netlink events; {@code network ls} and {@code inspect} show what it finds without changing anything.
+ */
+final class Reconcile {
+    /** A network's health: {@code ok}, {@code degraded} (what is missing, in words), {@code damaged} or {@code unknown}. */
+    record Health(String status, List<String> missing) {
+        static final String OK = "ok";
+        static final String DEGRADED = "degraded";
+        static final String DAMAGED = "damaged";
+        static final String UNKNOWN = "unknown";
+
+        static Health of(List<Finding> findings) {
+            return new Health(findings.isEmpty() ? OK : DEGRADED, findings.stream().map(Finding::what).toList());
+        }
+    }
+
+    enum Kind { HOST_SIDE, NETWORK_RULES, CONTAINER_GONE, UNPLUGGED, OFF_BRIDGE, ATTACHMENT_RULES }
+
+    /** One thing missing, in words; {@code attachment} for the attachment findings. */
+    record Finding(Kind kind, String what, Attachment attachment) {
+    }
+
+    /** One host namespace as read once: links by name, addresses by link index, firewall owners (read when needed). */
+    static final class HostView {
+        private final NetnsHandle host;
+        private final FirewallHost firewall;
+        private final Map<String, Link> links = new HashMap<>();
+        private final Map<Integer, List<IpPrefix>> addresses = new HashMap<>();
+        private Set<RulesetOwner> present;
+        private Map<RulesetOwner, Ruleset> recorded;
+
+        HostView(NetnsHandle host, FirewallHost firewall) {
+            this.host = host;
+            this.firewall = firewall;
+            for (Link l : host.links().list()) {
+                links.put(l.name().value(), l);
+            }
+            for (AddressOps.Assigned a : host.addresses().listAll(null)) {
+                addresses.computeIfAbsent(a.linkIndex(), k -> new ArrayList<>()).add(a.address());
+            }
+        }
+
+        Link link(IfName name) {
+            return name == null ? null : links.get(name.value());
+        }
+
+        boolean holds(Link link, IpPrefix address) {
+            return addresses.getOrDefault(link.index(), List.of()).contains(address);
+        }
+
+        Set<RulesetOwner> present() {
+            if (present == null) {
+                present = firewall.present();
+            }
+            return present;
+        }
+
+        Ruleset recorded(RulesetOwner owner) {
+            if (recorded == null) {
+                recorded = firewall.rulesets();
+            }
+            return recorded.get(owner);
+        }
+    }
+
+    private final NetworkManager m;
+    private final NetworkStore store;
+
+    Reconcile(NetworkManager manager, NetworkStore store) {
+        this.m = manager;
+        this.store = store;
+    }
+
+    /**
+     * The hot path, under the network's lock before an attach, detach or publish: one lookup of the network's host
+     * interface. Present and up: nothing else is read. Missing or down (someone deleted the bridge): the network is
+     * repaired first (its host side, its rules, its attachments' links), so the operation works.
+     */
+    void ensureCheap(NetnsRef hostRef, NetworkRecord rec, Chain chain, NetworkContext ctx) {
+        IfName hi = ctx.hostInterface();
+        if (hi == null) {
+            return;
+        }
+        Optional<Link> l = ctx.host().links().find(LinkRef.name(hi));
+        if (l.isPresent() && l.get().up()) {
+            return;
+        }
+        repair(hostRef, rec, false, false, null);
+    }
+
+    /** What of the network is missing in {@code hostRef}'s kernel; changes nothing. {@code deep}: also inside each container. */
+    Health check(NetnsRef hostRef, String hostId, NetworkRecord rec, Map<String, HostView> views, boolean deep) {
+        Chain chain = m.chain(rec.config());
+        NetworkContext ctx = m.context(hostRef, hostId, rec.config(), chain);
+        HostView view = views.computeIfAbsent(hostId, k -> new HostView(ctx.host(), m.firewall.host(store.root(), hostRef)));
+        return Health.of(findings(ctx, chain, view, store.readableAttachments(rec.name()), deep, true));
+    }
+
+    /**
+     * Makes what is missing again; the caller holds the network's lock. {@code deep}: also checks inside each container;
+     * {@code detachGone}: attachments whose container namespace is gone are detached (gc), each added to {@code detached}
+     * ({@code NETWORK/CONTAINER}) when not null. Returns what it did, in words (the detaches in {@code detached} only).
+     */
+    List<String> repair(NetnsRef hostRef, NetworkRecord given, boolean deep, boolean detachGone, List<String> detached) {
+        List<String> done = new ArrayList<>();
+        // read again under the lock: the network may have been removed (or moved) since the caller read it, and a
+        // bridge of a removed network must not be made again
+        NetworkRecord rec = store.network(given.name()).orElse(null);
+        if (rec == null || !rec.hostNetns().equals(given.hostNetns())) {
+            return done;
+        }
+        NetworkConfig config = rec.config();
+        Chain chain = m.chain(config);
+        NetworkContext ctx = m.context(hostRef, rec.hostNetns(), config, chain);
+        FirewallHost fw = m.firewall.host(store.root(), hostRef);
+        List<Attachment> attachments = store.readableAttachments(config.name());
+        List<Finding> found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep);
+        if (found.isEmpty()) {
+            return done;
+        }
+        ErrorCollector errors = new ErrorCollector();
+        String net = "network \"" + config.name() + "\"";
+        List<String> hostSide = found.stream().filter(f -> f.kind() == Kind.HOST_SIDE).map(Finding::what).toList();
+        if (!hostSide.isEmpty()) {
+            for (int i = 0; i < chain.plugins().size(); i++) {
+                NetworkPlugin p = chain.plugins().get(i);
+                errors.run("set up " + chain.types().get(i) + " of " + net, () -> p.setUpNetwork(ctx));
+            }
+            if (errors.isEmpty()) {
+                done.add(net + ": made again " + String.join(", ", hostSide));
+            }
+            found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep); // its ports are off it now
+        }
+        for (Finding f : found) {
+            switch (f.kind()) {
+                case NETWORK_RULES -> errors.run("apply the rules of " + net, () -> {
+                    fw.apply(new Ruleset(Owners.network(config.name()), chain.networkRules(ctx)));
+                    done.add(net + ": re-applied its firewall rules");
+                });
+                case CONTAINER_GONE -> {
+                    if (detachGone) {
+                        Attachment a = f.attachment();
+                        errors.run("detach \"" + a.containerId() + "\"", () -> {
+                            new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+                            if (detached != null) {
+                                detached.add(config.name() + "/" + a.containerId());
+                            } else {
+                                done.add(net + ": detached " + f.what());
+                            }
+                        });
+                    }
+                }
+                case OFF_BRIDGE -> {
+                    Attachment a = f.attachment();
+                    errors.run("put \"" + a.hostIf() + "\" back on " + ctx.hostInterface(), () -> {
+                        ctx.host().links().setMaster(LinkRef.name(a.hostIf()), LinkRef.name(ctx.hostInterface()));
+                        ctx.host().links().setUp(LinkRef.name(a.hostIf()), true);
+                        done.add(net + ": put link \"" + a.hostIf() + "\" of \"" + a.containerId() + "\" back on \"" + ctx.hostInterface() + "\"");
+                    });
+                }
+                case UNPLUGGED -> {
+                    Attachment a = f.attachment();
+                    errors.run("plug \"" + a.containerId() + "\" in again", () -> {
+                        replug(ctx, chain, a);
+                        done.add(net + ": plugged \"" + a.containerId() + "\" in again (" + f.what() + " was missing)");
+                    });
+                }
+                case ATTACHMENT_RULES -> {
+                    Attachment a = f.attachment();
+                    errors.run("apply the rules of \"" + a.containerId() + "\"", () -> {
+                        fw.apply(new Ruleset(Owners.attachment(config.name(), a.containerId()), chain.attachmentRules(ctx, a)));
+                        done.add(net + ": re-applied the published ports of \"" + a.containerId() + "\"");
+                    });
+                }
+                default -> { }
+            }
+        }
+        errors.throwIfAny("failed to repair " + net + (done.isEmpty() ? "" : " (done: " + String.join("; ", done) + ")"));
+        return done;
+    }
+
+    /**
+     * Plugs an attachment in again whose link is gone while its container lives: what is left of it goes (the chain's
+     * teardown: absent objects are fine), then the chain sets it up anew with what the record holds. Its addresses stay
+     * reserved to it throughout; a set-up that fails undoes itself (the record is kept, and reported again).
+     */
+    private void replug(NetworkContext ctx, Chain chain, Attachment a) {
+        ErrorCollector left = new ErrorCollector();
+        chain.tearDown(ctx, a, left);
+        left.throwIfAny("failed to remove what was left of \"" + a.containerId() + "\"");
+        AttachRequest again = new AttachRequest(a.network(), a.containerId(), NetnsRef.path(Path.of(a.netnsPath())), a.ifName(),
+                List.of(), a.mac(), a.ports());
+        Attachment made = chain.setUp(ctx, again, a);
+        store.save(made);
+    }
+
+    /** {@code deep}: inside the containers too; {@code rules}: the firewall's owners too (a read of what the backend holds). */
+    private List<Finding> findings(NetworkContext ctx, Chain chain, HostView view, List<Attachment> attachments, boolean deep, boolean rules) {
+        List<Finding> out = new ArrayList<>();
+        NetworkConfig config = ctx.config();
+        IfName hi = ctx.hostInterface();
+        String word = "bridge".equals(config.driver()) ? "bridge" : "interface";
+        Link bridge = view.link(hi);
+        if (hi != null) {
+            if (bridge == null) {
+                out.add(new Finding(Kind.HOST_SIDE, word + " \"" + hi + "\"", null));
+            } else {
+                if (!bridge.up()) {
+                    out.add(new Finding(Kind.HOST_SIDE, word + " \"" + hi + "\" up", null));
+                }
+                for (IpPrefix gw : java.util.Arrays.asList(config.gatewayAddress(), config.gateway6Address())) {
+                    if (gw != null && "bridge".equals(config.driver()) && !view.holds(bridge, gw)) {
+                        out.add(new Finding(Kind.HOST_SIDE, "gateway " + gw + " on \"" + hi + "\"", null));
+                    }
+                }
+            }
+            if ("bridge".equals(config.driver()) && bridge != null
+                    && !"1".equals(view.host.sysctl().get("net.ipv4.ip_forward").orElse("1").strip())) {
+                out.add(new Finding(Kind.HOST_SIDE, "net.ipv4.ip_forward=1", null));
+            }
+        }
+        boolean hostSideMissing = !out.isEmpty();
+        List<Rule> own = rules ? chain.networkRules(ctx) : List.of();
+        if (!own.isEmpty() && !held(view, Owners.network(config.name()), own)) {
+            out.add(new Finding(Kind.NETWORK_RULES, "the network's firewall rules", null));
+        }
+        for (Attachment a : attachments) {
+            String who = "\"" + a.containerId() + "\"";
+            String gone = gone(a);
+            if (gone != null) {
+                out.add(new Finding(Kind.CONTAINER_GONE, "container " + who + " (" + gone + ")", a));
+                continue;
+            }
+            Link hl = view.link(a.hostIf());
+            if (a.hostIf() != null && hl == null) {
+                out.add(new Finding(Kind.UNPLUGGED, "link \"" + a.hostIf() + "\" of " + who, a));
+                continue;
+            }
+            if (hl != null && bridge != null && "bridge".equals(bridge.kind())
+                    && (!Integer.valueOf(bridge.index()).equals(hl.masterIndex()) || !hl.up())) {
+                out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
+            } else if (hl != null && bridge == null && hostSideMissing && hi != null) {
+                out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
+            }
+            if (deep) {
+                String inside = inside(ctx, a);
+                if (inside != null) {
+                    out.add(new Finding(Kind.UNPLUGGED, inside + " in " + who, a));
+                    continue;
+                }
+            }
+            List<Rule> mine = rules ? chain.attachmentRules(ctx, a) : List.of();
+            if (!mine.isEmpty() && !held(view, Owners.attachment(config.name(), a.containerId()), mine)) {
+                out.add(new Finding(Kind.ATTACHMENT_RULES, "the published ports of " + who, a));
+            }
+        }
+        return out;
+    }
+
+    /** Why the attachment's container is gone (its namespace file is missing, or names another namespace now), or null. */
+    private String gone(Attachment a) {
+        if (a.netnsPath() == null || a.netnsPath().isEmpty() || !Files.exists(Path.of(a.netnsPath()))) {
+            return "its namespace is gone";
+        }
+        String recorded = store.netnsId(a.network(), a.containerId());
+        if (recorded != null) {
+            try {
+                if (!NetnsIdentity.same(recorded, m.stack().identity(NetnsRef.path(Path.of(a.netnsPath()))))) {
+                    return "its namespace was replaced by another one";
+                }
+            } catch (PatchbayException e) {
+                return "its namespace is gone";
+            }
+        }
+        return null;
+    }
+
+    /** What of the attachment is missing inside its container (its interface, an address), or null. */
+    private String inside(NetworkContext ctx, Attachment a) {
+        try (NetnsHandle ctr = ctx.stack().open(NetnsRef.path(Path.of(a.netnsPath())))) {
+            Optional<Link> eth = ctr.links().find(LinkRef.name(a.ifName()));
+            if (eth.isEmpty()) {
+                return "interface \"" + a.ifName() + "\"";
+            }
+            List<IpPrefix> held = ctr.addresses().list(LinkRef.index(eth.get().index()), null);
+            for (IpPrefix p : a.addresses()) {
+                if (!held.contains(p)) {
+                    return "address " + p + " on \"" + a.ifName() + "\"";
+                }
+            }
+            return null;
+        } catch (PatchbayException e) {
+            return null; // cannot look inside (gone meanwhile): the next check tells
+        }
+    }
+
+    /** The owner's rules are recorded as {@code rules} and the backend holds the owner. */
+    private static boolean held(HostView view, RulesetOwner owner, List<Rule> rules) {
+        Ruleset recorded = view.recorded(owner);
+        return recorded != null && recorded.rules().stream().map(Rule::describe).toList().equals(rules.stream().map(Rule::describe).toList())
+                && view.present().contains(owner);
+    }
+}
