@@ -1,0 +1,141 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code patchbay doctor}: the host's checks (privileges, kernel features, backends, forwarding, another tool's FORWARD
+ * DROP, host sockets a published port shadows, the state directory, the daemon), and one attachment's way out walked
+ * step by step, saying where it breaks when something on the way is broken.
+ */
+@NetnsTest
+class DoctorIT {
+    record Check(String area, String check, String status, String detail) {
+    }
+
+    static List<Check> doctor(Cli cli, String... args) {
+        List<String> argv = new ArrayList<>(List.of("-o", "json", "doctor"));
+        argv.addAll(List.of(args));
+        Cli.Run r = cli.run(argv.toArray(String[]::new));
+        JsonObject report = JsonParser.parseString(r.out()).getAsJsonObject();
+        List<Check> out = new ArrayList<>();
+        for (JsonElement e : report.getAsJsonArray("checks")) {
+            JsonObject o = e.getAsJsonObject();
+            out.add(new Check(o.get("area").getAsString(), o.get("check").getAsString(), o.get("status").getAsString(), o.get("detail").getAsString()));
+        }
+        boolean failed = out.stream().anyMatch(c -> c.status().equals("fail"));
+        assertEquals(failed ? 1 : 0, r.code(), "exit 1 exactly when a check failed: " + r.err() + r.out());
+        assertEquals(!failed, report.get("ok").getAsBoolean());
+        return out;
+    }
+
+    static Check check(List<Check> checks, String name) {
+        return checks.stream().filter(c -> c.check().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no check " + name + " in " + checks));
+    }
+
+    static void status(List<Check> checks, String name, String status, String fragment) {
+        Check c = check(checks, name);
+        assertEquals(status, c.status(), c.toString());
+        assertTrue(c.detail().contains(fragment), c.toString());
+    }
+
+    @Test
+    void theHostAndOneAttachmentStepByStep(Sandbox sandbox) throws Exception {
+        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"), Map.of("PATCHBAY_DAEMON", "off"));
+        String red = sandbox.netns("red");
+        String outside = sandbox.netns("out");
+        Topo.uplink(sandbox, outside);
+        Process listener = null;
+        try {
+            List<Check> fresh = doctor(cli);
+            status(fresh, "privileges", "ok", "CAP_NET_ADMIN");
+            status(fresh, "kernel: bridge", "ok", "bridge");
+            status(fresh, "kernel: veth", "ok", "veth");
+            status(fresh, "firewall: nftables", "ok", "usable");
+            status(fresh, "firewall: iptables", "ok", "usable");
+            status(fresh, "daemon", "ok", "none serves this namespace");
+
+            cli.run("firewall", "backend", "nftables").ok();
+            cli.run("network", "create", "doc", "--subnet", "10.70.0.0/24", "--bridge", "pbdoc0", "--masquerade", "--uplink", "up0").ok();
+            cli.run("attach", "doc", "--netns", red, "--publish", "8090:80/tcp").ok();
+            List<Check> walk = doctor(cli, "doc", "--netns", red);
+            for (String step : List.of("namespace", "interface", "addresses", "bridge", "host side", "route to gateway", "default route",
+                    "gateway answers", "forwarding", "uplink", "masquerade", "published 8090:80/tcp")) {
+                assertEquals("ok", check(walk, step).status(), check(walk, step).toString());
+            }
+            status(walk, "state directory", "ok", "root's alone");
+            status(walk, "host ports", "ok", "no published port shadows");
+
+            // a host process that started listening on the published port after it was published: its traffic is taken
+            listener = new ProcessBuilder("python3", "-c", "import socket,time; s=socket.socket(); s.bind(('0.0.0.0',8090)); s.listen(1); time.sleep(60)")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Thread.sleep(500);
+            status(doctor(cli), "host ports", "warn", "listening on tcp 0.0.0.0:8090 (pid " + listener.pid() + " \"python3\")");
+            listener.destroyForcibly();
+
+            // where it breaks, one thing at a time
+            sandbox.execIn(red, "ip", "link", "set", "eth0", "down");
+            walk = doctor(cli, "doc", "--netns", red);
+            status(walk, "interface", "fail", "eth0 is down");
+            status(walk, "gateway answers", "skip", "an earlier step failed");
+            sandbox.execIn(red, "ip", "link", "set", "eth0", "up");
+
+            sandbox.execIn(red, "ip", "route", "del", "default");
+            status(doctor(cli, "doc", "--netns", red), "default route", "warn", "none");
+            sandbox.execIn(red, "ip", "route", "add", "default", "via", "10.70.0.1");
+
+            sandbox.run("iptables", "-A", "INPUT", "-i", "pbdoc0", "-p", "icmp", "-j", "DROP");
+            status(doctor(cli, "doc", "--netns", red), "gateway answers", "fail", "does not answer");
+            sandbox.run("iptables", "-D", "INPUT", "-i", "pbdoc0", "-p", "icmp", "-j", "DROP");
+
+            sandbox.run("sysctl", "-qw", "net.ipv4.ip_forward=0");
+            walk = doctor(cli, "doc", "--netns", red);
+            status(walk, "forwarding", "fail", "ip_forward = 0");
+            status(walk, "ip_forward", "fail", "ip_forward = 0");
+            sandbox.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
+
+            sandbox.run("ip", "link", "set", "up0", "down");
+            status(doctor(cli, "doc", "--netns", red), "uplink", "fail", "is down");
+            sandbox.run("ip", "link", "set", "up0", "up");
+
+            // another tool's FORWARD DROP (Docker's): the nftables backend in use cannot override it
+            sandbox.run("iptables", "-P", "FORWARD", "DROP");
+            status(doctor(cli), "forward policy: nftables", "fail", "policy DROP");
+            sandbox.run("iptables", "-P", "FORWARD", "ACCEPT");
+
+            // someone flushed Patchbay's table: the masquerade and the port's rule are missing from the kernel
+            sandbox.run("nft", "delete", "table", "inet", "patchbay");
+            walk = doctor(cli, "doc", "--netns", red);
+            status(walk, "masquerade", "fail", "missing from nftables");
+            status(walk, "published 8090:80/tcp", "fail", "missing from nftables");
+
+            // the bridge deleted: said so, and the steps after it are not tried
+            sandbox.run("ip", "link", "del", "pbdoc0");
+            walk = doctor(cli, "doc", "--netns", red);
+            status(walk, "bridge", "fail", "missing");
+            status(walk, "gateway answers", "skip", "an earlier step failed");
+
+            status(doctor(cli, "doc", "--id", "nobody-here"), "attachment", "fail", "is not attached");
+        } finally {
+            if (listener != null) {
+                listener.destroyForcibly();
+            }
+            sandbox.run("iptables", "-P", "FORWARD", "ACCEPT");
+            sandbox.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            cli.run("detach", "doc", "--netns", red);
+            cli.run("network", "rm", "doc", "--force");
+            sandbox.run("ip", "link", "del", "up0");
+        }
+    }
+}
