@@ -26,7 +26,7 @@ final class NetlinkSocket implements AutoCloseable {
      * opens a socket in every container namespace it attaches, so keep it small.
      */
     static final int RECV_SIZE = 64 << 10;
-    private static final int DUMP_RETRIES = 10;
+    private static final int DUMP_RETRIES = 20; // with a back-off of 0, 1, .. 19 ms: about 0.2 s of churn before giving up
     /** Requests per sendmsg in a batch: their ACKs must fit the receive buffer. */
     static final int BATCH_CHUNK = 256;
 
