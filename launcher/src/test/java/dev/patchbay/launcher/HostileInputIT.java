@@ -8,32 +8,18 @@ import dev.patchbay.testing.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad input is refused with a message naming field and value, a non-zero exit, and no partial state. */
 @NetnsTest
 class HostileInputIT {
-    static Cli cli;
-    static Process daemon;
-
-    @BeforeAll
-    static void daemon() throws Exception {
-        cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
-        daemon = cli.startDaemon();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (daemon != null) {
-            daemon.destroy();
-        }
-    }
+    @RegisterExtension
+    static final DaemonCli pb = new DaemonCli();
 
     private static void refused(int code, String fragment, String... args) {
         String before = Sandbox.exec("ip", "-o", "link", "show").output();
-        Cli.Run r = cli.run(args);
+        Cli.Run r = pb.cli().run(args);
         assertEquals(code, r.code(), String.join(" ", args) + " -> " + r.err());
         assertTrue(r.err().contains(fragment), "message names the problem: " + r.err());
         assertEquals("", r.out());
@@ -54,12 +40,12 @@ class HostileInputIT {
 
     @Test
     void overlappingSubnetsAreRefused(Sandbox sandbox) throws Exception {
-        cli.run("network", "create", "wide", "--subnet", "10.66.0.0/16", "--bridge", "pbwide0").ok();
+        pb.cli().run("network", "create", "wide", "--subnet", "10.66.0.0/16", "--bridge", "pbwide0").ok();
         try {
             refused(2, "overlaps 10.66.0.0/16 of network \"wide\"", "network", "create", "narrow", "--subnet", "10.66.1.0/24", "--bridge", "pbnar0");
             refused(1, "network \"wide\" already exists", "network", "create", "wide", "--subnet", "10.67.0.0/24", "--bridge", "pbw2");
         } finally {
-            cli.run("network", "rm", "wide").ok();
+            pb.cli().run("network", "rm", "wide").ok();
         }
         assertNoState();
     }
@@ -67,7 +53,7 @@ class HostileInputIT {
     @Test
     void attachRefusesBadInput(Sandbox sandbox) throws Exception {
         String c = sandbox.netns("c");
-        cli.run("network", "create", "att", "--subnet", "10.68.0.0/24", "--bridge", "pbatt0").ok();
+        pb.cli().run("network", "create", "att", "--subnet", "10.68.0.0/24", "--bridge", "pbatt0").ok();
         try {
             refused(1, "network \"nosuch\" not found", "attach", "nosuch", "--netns", c);
             refused(2, "invalid publish host port \"0\"", "attach", "att", "--netns", c, "--publish", "0:80");
@@ -76,9 +62,9 @@ class HostileInputIT {
             refused(2, "is not inside the network's subnet", "attach", "att", "--netns", c, "--ip", "10.99.0.5");
             refused(1, "namespace \"no-such-ns\" not found", "attach", "att", "--netns", "no-such-ns");
             refused(2, "give exactly one of --netns, --pid or --path", "attach", "att");
-            assertEquals("[]", cli.run("-o", "json", "ls", "att").ok().out().trim());
+            assertEquals("[]", pb.cli().run("-o", "json", "ls", "att").ok().out().trim());
         } finally {
-            cli.run("network", "rm", "att").ok();
+            pb.cli().run("network", "rm", "att").ok();
         }
         assertNoState();
     }
@@ -87,24 +73,24 @@ class HostileInputIT {
     void aPortPublishedByAnotherContainerIsRefusedAndRolledBack(Sandbox sandbox) throws Exception {
         String c1 = sandbox.netns("c1");
         String c2 = sandbox.netns("c2");
-        cli.run("network", "create", "pub", "--subnet", "10.69.0.0/24", "--bridge", "pbpub0").ok();
+        pb.cli().run("network", "create", "pub", "--subnet", "10.69.0.0/24", "--bridge", "pbpub0").ok();
         try {
-            cli.run("attach", "pub", "--netns", c1, "--publish", "8080:80").ok();
-            Cli.Run r = cli.run("attach", "pub", "--netns", c2, "--publish", "8080:81");
+            pb.cli().run("attach", "pub", "--netns", c1, "--publish", "8080:80").ok();
+            Cli.Run r = pb.cli().run("attach", "pub", "--netns", c2, "--publish", "8080:81");
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains("is already published by container \"" + c1 + "\" on network \"pub\""), r.err());
             assertTrue(!sandbox.execIn(c2, "ip", "-o", "link").output().contains("eth0"), "c2 got no link");
-            String ls = cli.run("-o", "json", "ls", "pub").ok().out();
+            String ls = pb.cli().run("-o", "json", "ls", "pub").ok().out();
             assertTrue(ls.contains(c1) && !ls.contains(c2), ls);
-            cli.run("attach", "pub", "--netns", c2, "--publish", "8081:81").ok(); // another port is fine
+            pb.cli().run("attach", "pub", "--netns", c2, "--publish", "8081:81").ok(); // another port is fine
         } finally {
-            cli.run("network", "rm", "--force", "pub").ok();
+            pb.cli().run("network", "rm", "--force", "pub").ok();
         }
         assertNoState();
     }
 
     private static void assertNoState() throws Exception {
-        try (Stream<Path> files = Files.walk(cli.stateDir())) {
+        try (Stream<Path> files = Files.walk(pb.cli().stateDir())) {
             long records = files.filter(Files::isRegularFile)
                     .filter(f -> f.toString().contains("/networks/") || f.toString().contains("/attachments/") || f.toString().contains("/journal/"))
                     .count();

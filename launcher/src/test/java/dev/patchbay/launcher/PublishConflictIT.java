@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
-import java.nio.file.Files;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A published port would silently take the traffic of a host process already listening there (the DNAT comes before
@@ -18,21 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class PublishConflictIT {
-    static Cli cli;
-    static Process daemon;
-
-    @BeforeAll
-    static void daemon() throws Exception {
-        cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
-        daemon = cli.startDaemon();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (daemon != null) {
-            daemon.destroy();
-        }
-    }
+    @RegisterExtension
+    static final DaemonCli pb = new DaemonCli();
 
     @Test
     void aPortAHostProcessListensOnOrAnAddressTheHostLacksIsRefused(Sandbox sandbox) throws Exception {
@@ -40,7 +25,7 @@ class PublishConflictIT {
         Process tcp = null;
         Process udp = null;
         try {
-            cli.run("network", "create", "pc", "--subnet", "10.69.0.0/24", "--bridge", "pbpc0").ok();
+            pb.cli().run("network", "create", "pc", "--subnet", "10.69.0.0/24", "--bridge", "pbpc0").ok();
             tcp = new ProcessBuilder("python3", "-c", "import socket,time; s=socket.socket(socket.AF_INET6); s.bind(('::',8091)); s.listen(1); time.sleep(60)")
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             udp = new ProcessBuilder("python3", "-c", "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',5353)); time.sleep(60)")
@@ -48,24 +33,24 @@ class PublishConflictIT {
             Thread.sleep(500);
             String links = sandbox.run("ip", "-o", "link");
 
-            Cli.Run taken = cli.run("attach", "pc", "--netns", red, "--publish", "8091:80/tcp");
+            Cli.Run taken = pb.cli().run("attach", "pc", "--netns", red, "--publish", "8091:80/tcp");
             assertEquals(1, taken.code(), taken.err());
             assertTrue(taken.err().contains("already listens on tcp [::]:8091") && taken.err().contains("pid " + tcp.pid() + " \"python3\""), taken.err());
             assertEquals(links, sandbox.run("ip", "-o", "link"), "refused before anything changed");
-            assertFalse(cli.run("-o", "json", "ls", "pc").ok().out().contains("containerId"), "and nothing recorded");
+            assertFalse(pb.cli().run("-o", "json", "ls", "pc").ok().out().contains("containerId"), "and nothing recorded");
 
-            Cli.Run elsewhere = cli.run("attach", "pc", "--netns", red, "--publish", "192.0.2.77:8092:80/tcp");
+            Cli.Run elsewhere = pb.cli().run("attach", "pc", "--netns", red, "--publish", "192.0.2.77:8092:80/tcp");
             assertEquals(2, elsewhere.code(), elsewhere.err());
             assertTrue(elsewhere.err().contains("host address 192.0.2.77 is not an address of"), elsewhere.err());
 
-            cli.run("attach", "pc", "--netns", red).ok();
-            Cli.Run udpTaken = cli.run("publish", "pc", "--netns", red, "5353:53/udp");
+            pb.cli().run("attach", "pc", "--netns", red).ok();
+            Cli.Run udpTaken = pb.cli().run("publish", "pc", "--netns", red, "5353:53/udp");
             assertEquals(1, udpTaken.code(), udpTaken.err());
             assertTrue(udpTaken.err().contains("udp 127.0.0.1:5353") && udpTaken.err().contains("pid " + udp.pid()), udpTaken.err());
-            cli.run("publish", "pc", "--netns", red, "127.0.0.1:5354:53/udp").ok(); // the next port is free
-            cli.run("publish", "pc", "--netns", red, "10.69.0.1:8092:80/tcp").ok(); // the gateway is one of the host's addresses
-            cli.run("publish", "pc", "--netns", red, "8093:80/tcp").ok();
-            String ports = cli.run("-o", "json", "ls", "pc").ok().out();
+            pb.cli().run("publish", "pc", "--netns", red, "127.0.0.1:5354:53/udp").ok(); // the next port is free
+            pb.cli().run("publish", "pc", "--netns", red, "10.69.0.1:8092:80/tcp").ok(); // the gateway is one of the host's addresses
+            pb.cli().run("publish", "pc", "--netns", red, "8093:80/tcp").ok();
+            String ports = pb.cli().run("-o", "json", "ls", "pc").ok().out();
             assertTrue(ports.contains("8093:80/tcp") && ports.contains("10.69.0.1:8092:80/tcp") && !ports.contains("8091"), ports);
         } finally {
             if (tcp != null) {
@@ -74,8 +59,8 @@ class PublishConflictIT {
             if (udp != null) {
                 udp.destroyForcibly();
             }
-            cli.run("detach", "pc", "--netns", red);
-            cli.run("network", "rm", "pc");
+            pb.cli().run("detach", "pc", "--netns", red);
+            pb.cli().run("network", "rm", "pc");
         }
     }
 }
