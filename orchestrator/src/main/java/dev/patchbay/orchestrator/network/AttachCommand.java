@@ -64,11 +64,10 @@ public final class AttachCommand implements PatchbayCommand {
         List<InetAddress> addresses = ips.stream().map(s -> IpAddresses.parse("ip", s)).toList();
         List<PortMapping> ports = publish.stream().map(PortMapping::parse).toList();
         Attachments attachments = manager.attachments(cli.stateDir());
-        // the interface is chosen before anything changes, and recorded as the attachment's
-        IfName inContainer = ifName != null ? new IfName(ifName) : attachments.nextFreeIfName(container.ref());
-        AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(), inContainer,
-                addresses, mac == null ? null : MacAddress.parse(mac), ports, defaultRoute);
-        Attachment a = attachments.attach(cli.netns(), request);
+        // without --ifname the next free ethN, chosen before anything changes and recorded as the attachment's
+        AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(),
+                ifName == null ? null : new IfName(ifName), addresses, mac == null ? null : MacAddress.parse(mac), ports, defaultRoute);
+        Attachment a = attachments.attach(cli.netns(), request, ifName == null);
         cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
                 + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));
         return 0;

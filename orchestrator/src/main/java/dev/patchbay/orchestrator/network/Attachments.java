@@ -21,6 +21,7 @@ import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import java.net.InetAddress;
@@ -43,6 +44,24 @@ public final class Attachments {
     }
 
     public Attachment attach(NetnsRef hostRef, AttachRequest request) {
+        return attach(hostRef, request, false);
+    }
+
+    /**
+     * Attaches; with {@code nextFreeIfName} the container's interface is the first {@code ethN} its namespace does
+     * not have (the request's is ignored), chosen before anything changes. The container's namespace is opened once
+     * for the whole attach ({@link RequestStack}).
+     */
+    public Attachment attach(NetnsRef hostRef, AttachRequest request, boolean nextFreeIfName) {
+        try (RequestStack stack = new RequestStack(m.stack())) {
+            AttachRequest r = !nextFreeIfName ? request : new AttachRequest(request.network(), request.containerId(),
+                    request.container(), nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
+                    request.ports(), request.defaultRoute());
+            return attach(hostRef, r, stack);
+        }
+    }
+
+    private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, request.network());
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
@@ -59,7 +78,8 @@ public final class Attachments {
         }
         Ipam ipam = m.ipam();
         IpamConfig ipamConfig = ipamConfig(config);
-        NetworkContext ctx = m.context(hostRef, rec.hostNetns(), config, chain);
+        NetworkContext shared = m.context(hostRef, rec.hostNetns(), config, chain);
+        NetworkContext ctx = new NetworkContext(shared.host(), stack, config, shared.hostInterface());
         chain.validate(ctx, request);
         HostPorts.check(m.stack(), hostRef, ctx.host(), request.ports());
         return store.lockNetwork(config.name(), () -> {
@@ -291,11 +311,11 @@ public final class Attachments {
      * as Podman picks one. Chosen before anything changes; the attachment records it. For {@code attach} without
      * {@code --ifname}.
      */
-    public IfName nextFreeIfName(NetnsRef container) {
+    private static IfName nextFreeIfName(NetworkStack stack, NetnsRef container) {
         if (!java.nio.file.Files.exists(container.path())) {
             return new IfName("eth0"); // the attach names what is wrong with the namespace
         }
-        try (NetnsHandle ctr = m.stack().open(container)) {
+        try (NetnsHandle ctr = stack.open(container)) {
             java.util.Set<String> taken = new java.util.HashSet<>();
             ctr.links().list().forEach(l -> taken.add(l.name().value()));
             for (int i = 0; ; i++) {

@@ -161,7 +161,7 @@ public final class BridgePlugin implements NetworkPlugin {
         if (ctx.host().links().find(LinkRef.name(hostLinkName(ctx.config().name(), request.containerId()))).isPresent()) {
             return; // the container is plugged in already (a publish checks its ports): the name is its own veth's
         }
-        try (NetnsHandle ctr = stack.open(request.container())) {
+        try (NetnsHandle ctr = ctx.stack().open(request.container())) {
             if (ctr.links().find(LinkRef.name(request.ifName())).isPresent() && !flushed(ctx, ctr, request.ifName())) {
                 throw new AlreadyExistsException("failed to attach \"" + request.containerId() + "\" to network \"" + request.network()
                         + "\": its namespace has an interface \"" + request.ifName() + "\" already (another network's?); name a free"
@@ -193,7 +193,7 @@ public final class BridgePlugin implements NetworkPlugin {
         }
         host.links().setUp(hostRef, true);
         Link peer;
-        try (NetnsHandle ctr = stack.open(request.container())) {
+        try (NetnsHandle ctr = ctx.stack().open(request.container())) {
             LinkRef eth = LinkRef.name(request.ifName());
             if (config.subnet6() == null) {
                 withoutIpv6(ctr, request.ifName());
