@@ -25,6 +25,12 @@ final class Evidence implements Predicate<InetAddress> {
     private final NetworkStack stack;
     private final NetworkStore store;
     private Set<InetAddress> held;
+    private final java.util.Map<InetAddress, Holder> holders = new java.util.HashMap<>();
+    private final Set<InetAddress> ambiguous = new HashSet<>();
+
+    /** An interface that holds an address, as the kernel shows it: its namespace (a path), name, MAC, and the address with its prefix. */
+    record Holder(Path netns, String ifName, dev.patchbay.core.model.MacAddress mac, dev.patchbay.core.model.IpPrefix address) {
+    }
 
     Evidence(NetworkStack stack, NetworkStore store) {
         this.stack = stack;
@@ -37,6 +43,12 @@ final class Evidence implements Predicate<InetAddress> {
             held = read();
         }
         return held.contains(address);
+    }
+
+    /** The interface that holds {@code address} in one of the namespaces read, or null (none, or only a record says so). */
+    Holder holder(InetAddress address) {
+        test(address);
+        return ambiguous.contains(address) ? null : holders.get(address);
     }
 
     private Set<InetAddress> read() {
@@ -61,8 +73,15 @@ final class Evidence implements Predicate<InetAddress> {
                 continue;
             }
             try (NetnsHandle h = stack.open(NetnsRef.path(ns))) {
+                java.util.Map<Integer, dev.patchbay.core.model.Link> links = new java.util.HashMap<>();
+                h.links().list().forEach(l -> links.put(l.index(), l));
                 for (AddressOps.Assigned x : h.addresses().listAll(null)) {
                     out.add(x.address().address());
+                    dev.patchbay.core.model.Link l = links.get(x.linkIndex());
+                    Holder was = l == null ? null : holders.putIfAbsent(x.address().address(), new Holder(ns, l.name().value(), l.mac(), x.address()));
+                    if (was != null) {
+                        ambiguous.add(x.address().address()); // held twice: no one interface is its holder
+                    }
                 }
             } catch (RuntimeException unreadable) {
                 // its recorded addresses are counted above
