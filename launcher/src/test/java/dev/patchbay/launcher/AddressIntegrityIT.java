@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,14 +26,8 @@ import org.junit.jupiter.api.Test;
 @NetnsTest
 class AddressIntegrityIT {
     private static final Pattern INET = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
-    private Cli cli;
-    private Path state;
-
-    @BeforeEach
-    void cli() throws Exception {
-        state = Files.createTempDirectory("pb-state");
-        cli = new Cli(state, Files.createTempDirectory("pb-run"));
-    }
+    private final Cli cli = Cli.fresh();
+    private final Path state = cli.stateDir();
 
     /**
      * The last line of the attachment log cut short: the live attachment it recorded keeps its address, and gc records
@@ -72,6 +65,7 @@ class AddressIntegrityIT {
         } finally {
             cli.run("network", "rm", "--force", "tear");
         }
+        cli.assertNoRecords();
     }
 
     /** A reservation file garbled: kept by gc and named, never handed out while its container holds the address. */
@@ -79,10 +73,11 @@ class AddressIntegrityIT {
     void aGarbledReservationIsKeptNamedAndNotHandedOut(Sandbox sandbox) throws Exception {
         String c1 = sandbox.netns("c1");
         String c2 = sandbox.netns("c2");
+        String held = null;
         try {
             cli.run("network", "create", "garb", "--subnet", "10.122.0.0/24", "--bridge", "pbgarb0").ok();
             cli.run("attach", "garb", "--netns", c1).ok();
-            String held = address(sandbox, c1);
+            held = address(sandbox, c1);
             Files.write(reservation("garb", held), new byte[] {0, (byte) 0xff, '{', '\n'});
 
             Cli.Run gc = cli.run("gc").ok();
@@ -95,8 +90,12 @@ class AddressIntegrityIT {
             assertNotEquals(held, address(sandbox, c2));
             assertEachAddressOnce(sandbox, c1, c2);
         } finally {
-            cli.run("network", "rm", "--force", "garb");
+            Cli.Run rm = cli.run("network", "rm", "--force", "garb");
+            assertTrue(held == null || (rm.out() + rm.err()).contains(held), "rm names the reservation it keeps: " + rm.out() + rm.err());
         }
+        assertTrue(Files.exists(reservation("garb", held)), "a reservation that cannot be read is kept, never freed by a guess");
+        cli.run("ipam", "release", "garb", "--address", held).ok(); // the operator's call, once the container is known gone
+        cli.assertNoRecords();
     }
 
     /** A reservation file deleted under a live attachment: {@code --ip} of that address is refused, no partial state. */
@@ -125,6 +124,7 @@ class AddressIntegrityIT {
         } finally {
             cli.run("network", "rm", "--force", "gone");
         }
+        cli.assertNoRecords();
     }
 
     private Path reservation(String network, String address) {

@@ -28,8 +28,34 @@ final class Cli {
         this.env = Map.copyOf(env);
     }
 
+    /** A CLI with fresh state and run folders of its own (no daemon until {@link #startDaemon}). */
+    static Cli fresh() {
+        try {
+            return new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Path stateDir() {
         return stateDir;
+    }
+
+    /** No network, attachment or journal record is left in the state folder (kept copies of damaged files aside), no address reserved. */
+    void assertNoRecords() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(stateDir)) {
+            org.junit.jupiter.api.Assertions.assertEquals("", String.join(", ", files.filter(Files::isRegularFile)
+                    .filter(f -> f.toString().contains("/networks/") || f.toString().contains("/attachments/") || f.toString().contains("/journal/"))
+                    .filter(f -> !f.getFileName().toString().contains(".damaged-"))
+                    .map(Path::toString).toList()), "no network, attachment or journal records left");
+        }
+        Path ipam = stateDir.resolve("ipam");
+        if (Files.isDirectory(ipam)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(ipam)) {
+                org.junit.jupiter.api.Assertions.assertEquals("", String.join(", ", files.filter(Files::isRegularFile)
+                        .filter(f -> f.getFileName().toString().startsWith("10.")).map(Path::toString).toList()), "no address held");
+            }
+        }
     }
 
     record Run(int code, String out, String err) {

@@ -12,7 +12,6 @@ import dev.patchbay.testing.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class ReconcileIT {
-    private Cli cli;
-    private Path state;
-
-    @BeforeEach
-    void cli() throws Exception {
-        state = Files.createTempDirectory("pb-state");
-        cli = new Cli(state, Files.createTempDirectory("pb-run"));
-    }
+    private final Cli cli = Cli.fresh();
+    private final Path state = cli.stateDir();
 
     /** A simulated reboot: the host namespace and the container are deleted and made again; the records stay. */
     @Test
@@ -66,7 +59,7 @@ class ReconcileIT {
         assertTrue(sandbox.ping(c1, "10.101.0.1"), "the next attach works");
         cli.run("-n", host, "detach", "rb", "--netns", c1).ok();
         cli.run("-n", host, "network", "rm", "rb").ok();
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** Someone deletes the bridge: shown, rebuilt by gc (its ports put back), and by the next attach on its own. */
@@ -101,7 +94,7 @@ class ReconcileIT {
             cli.run("network", "rm", "--force", "del");
         }
         assertFalse(sandbox.run("ip", "-o", "link", "show").contains("pbdel0"));
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /**
@@ -143,7 +136,7 @@ class ReconcileIT {
             cli.run("network", "rm", "--force", "plug");
         }
         assertFalse(Sandbox.exec("nft", "list", "ruleset").output().contains("8085"));
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     @Test
@@ -158,7 +151,7 @@ class ReconcileIT {
         } finally {
             cli.run("network", "rm", "gone").ok();
         }
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** Without a daemon, a publish that finds table inet patchbay gone puts back every owner's rules, not only its own. */
@@ -180,7 +173,7 @@ class ReconcileIT {
             cli.run("network", "rm", "--force", "pub");
         }
         assertFalse(Sandbox.exec("nft", "list", "ruleset").output().contains("patchbay"));
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** The host namespace was deleted for good: network rm (from anywhere) and gc forget the network. */
@@ -213,7 +206,7 @@ class ReconcileIT {
         } finally {
             cli.run("network", "rm", "--force", "here");
         }
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** Small things users see: an unknown network, a container never attached. */
@@ -267,20 +260,5 @@ class ReconcileIT {
             }
         }
         throw new AssertionError("no network " + name + " in " + json);
-    }
-
-    private void assertNoRecords() throws Exception {
-        try (Stream<Path> files = Files.walk(state)) {
-            assertEquals("", String.join(", ", files.filter(Files::isRegularFile)
-                    .filter(f -> f.toString().contains("/networks/") || f.toString().contains("/attachments/") || f.toString().contains("/journal/"))
-                    .map(Path::toString).toList()), "no network, attachment or journal records left");
-        }
-        Path ipam = state.resolve("ipam");
-        if (Files.isDirectory(ipam)) {
-            try (Stream<Path> files = Files.walk(ipam)) {
-                assertEquals("", String.join(", ", files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().startsWith("10."))
-                        .map(Path::toString).toList()), "no address held");
-            }
-        }
     }
 }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,14 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class StateDamageIT {
-    private Cli cli;
-    private Path state;
-
-    @BeforeEach
-    void cli() throws Exception {
-        state = Files.createTempDirectory("pb-state");
-        cli = new Cli(state, Files.createTempDirectory("pb-run"));
-    }
+    private final Cli cli = Cli.fresh();
+    private final Path state = cli.stateDir();
 
     @Test
     void emptiedNetworkRecordConcernsOnlyItsNetworkAndIsRebuilt(Sandbox sandbox) throws Exception {
@@ -87,7 +80,7 @@ class StateDamageIT {
             cli.run("network", "rm", "--force", "dmg", "fine", "new");
         }
         assertFalse(Sandbox.exec("nft", "list", "ruleset").output().contains("8083"), "no DNAT left");
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** A firewall log line cut short (the owner of a published port unread): network rm --force still removes its DNAT. */
@@ -110,7 +103,7 @@ class StateDamageIT {
         String nft = Sandbox.exec("nft", "list", "ruleset").output();
         assertFalse(nft.contains("8084"), "the published port went with its network: " + nft);
         assertFalse(sandbox.run("ip", "-o", "link", "show").contains("pbtorn0"));
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** A line of the journal that cannot be read (garbage, or JSON that is no entry) blocks nothing; gc repairs it. */
@@ -146,7 +139,7 @@ class StateDamageIT {
         try (Stream<Path> files = Files.list(journal.getParent())) {
             files.filter(f -> f.getFileName().toString().contains(".damaged-")).forEach(f -> f.toFile().delete());
         }
-        assertNoRecords();
+        cli.assertNoRecords();
     }
 
     /** Network definitions are root's only and written whole (temp file, sync, rename, folder sync). */
@@ -167,22 +160,6 @@ class StateDamageIT {
     static void clean(String err) {
         for (String bad : List.of("Exception", "java.", "gson", "att:", "net:")) {
             assertFalse(err.contains(bad), "no \"" + bad + "\" in: " + err);
-        }
-    }
-
-    private void assertNoRecords() throws Exception {
-        try (Stream<Path> files = Files.walk(state)) {
-            assertEquals("", String.join(", ", files.filter(Files::isRegularFile)
-                    .filter(f -> f.toString().contains("/networks/") || f.toString().contains("/attachments/") || f.toString().contains("/journal/"))
-                    .filter(f -> !f.getFileName().toString().contains(".damaged-"))
-                    .map(Path::toString).toList()), "no network, attachment or journal records left");
-        }
-        Path ipam = state.resolve("ipam");
-        if (Files.isDirectory(ipam)) {
-            try (Stream<Path> files = Files.walk(ipam)) {
-                assertEquals("", String.join(", ", files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().startsWith("10."))
-                        .map(Path::toString).toList()), "no address held");
-            }
         }
     }
 }
