@@ -52,7 +52,7 @@ class AddressIntegrityIT {
             Cli.Run gc = cli.run("gc").ok();
             StateDamageIT.clean(gc.err());
             assertTrue(Files.exists(reservation("tear", held)), "gc kept the reservation of " + held + ": " + gc.out());
-            assertTrue(gc.out().contains("again from the kernel") && gc.out().contains(held), gc.out());
+            assertTrue(gc.out().contains("again from the kernel") && gc.out().contains(held) && gc.out().contains("host side veth"), gc.out());
             assertEquals(2, com.google.gson.JsonParser.parseString(cli.run("-o", "json", "ls", "tear").ok().out())
                     .getAsJsonArray().size(), "c1 and c2 are attached");
             cli.run("attach", "tear", "--netns", c3).ok();
@@ -62,6 +62,7 @@ class AddressIntegrityIT {
             assertTrue(sandbox.ping(c3, held), "c3 -> c2");
             cli.run("detach", "tear", "--netns", c2).ok();
             assertFalse(Files.exists(reservation("tear", held)), "c2's detach released its address");
+            assertTrue(sandbox.ping(c1, "10.121.0.1"), "c2's detach took its own link, not c1's: c1 -> gateway");
         } finally {
             cli.run("network", "rm", "--force", "tear");
         }

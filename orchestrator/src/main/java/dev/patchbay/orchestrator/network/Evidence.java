@@ -28,8 +28,8 @@ final class Evidence implements Predicate<InetAddress> {
     private final java.util.Map<InetAddress, Holder> holders = new java.util.HashMap<>();
     private final Set<InetAddress> ambiguous = new HashSet<>();
 
-    /** An interface that holds an address, as the kernel shows it: its namespace (a path), name, MAC, and the address with its prefix. */
-    record Holder(Path netns, String ifName, dev.patchbay.core.model.MacAddress mac, dev.patchbay.core.model.IpPrefix address) {
+    /** An interface that holds an address, as the kernel shows it: its namespace (a path), index, its veth peer's index (in the peer's namespace), name, MAC, and the address with its prefix. */
+    record Holder(Path netns, int index, Integer peerIndex, String ifName, dev.patchbay.core.model.MacAddress mac, dev.patchbay.core.model.IpPrefix address) {
     }
 
     Evidence(NetworkStack stack, NetworkStore store) {
@@ -78,7 +78,7 @@ final class Evidence implements Predicate<InetAddress> {
                 for (AddressOps.Assigned x : h.addresses().listAll(null)) {
                     out.add(x.address().address());
                     dev.patchbay.core.model.Link l = links.get(x.linkIndex());
-                    Holder was = l == null ? null : holders.putIfAbsent(x.address().address(), new Holder(ns, l.name().value(), l.mac(), x.address()));
+                    Holder was = l == null ? null : holders.putIfAbsent(x.address().address(), new Holder(ns, l.index(), l.peerIndex(), l.name().value(), l.mac(), x.address()));
                     if (was != null) {
                         ambiguous.add(x.address().address()); // held twice: no one interface is its holder
                     }

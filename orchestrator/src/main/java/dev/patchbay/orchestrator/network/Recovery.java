@@ -203,7 +203,7 @@ public final class Recovery {
             repaired.add("attachments of network \"" + name + "\": rewritten from its readable lines (" + String.join("; ", damage)
                     + "); kept as " + copy);
         }
-        repaired.addAll(Orphans.adopt(m, store, rec, evidence)); // before the rules and addresses no record explains go
+        repaired.addAll(Orphans.adopt(m, store, hostRef, rec, evidence)); // before the rules and addresses no record explains go
         repaired.addAll(reconcile.repair(hostRef, rec, true, true, detached));
         // rules the kernel holds for the network that no record explains (an attach that died, a record lost)
         Set<String> wanted = new HashSet<>();
