@@ -31,7 +31,10 @@ import java.util.Map;
 /**
  * Use cases on attachments: attach, detach, publish, unpublish. An attach validates everything, then
  * takes its steps under the network's lock, each recorded in the journal first: addresses, links,
- * rules, the record. A failure undoes the steps taken, in reverse.
+ * rules, the record. A failure undoes the steps taken, in reverse. The record is the commit point: once it is
+ * written the attach has happened, even if closing its journal entry then fails (a full disk: gc finds the record and
+ * forgets the entry); a failure before it undoes every step, and what the undo cannot write is left to gc by the
+ * entry kept.
  */
 public final class Attachments {
     private final NetworkManager m;
@@ -90,9 +93,7 @@ public final class Attachments {
                     done = 3;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
-                store.save(attachment, containerNs.toString());
-                journal.done();
-                return attachment;
+                store.save(attachment, containerNs.toString()); // the commit point: a recorded attach has happened
             } catch (RuntimeException e) {
                 Attachment made = attachment;
                 if (done >= 3) {
@@ -107,10 +108,12 @@ public final class Attachments {
                             () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
                 }
                 if (undo.isEmpty()) {
-                    journal.done(); // fully undone; otherwise gc retries what is left
+                    journal.doneIfPossible(); // fully undone; otherwise gc retries what is left
                 }
                 throw undo.attachTo(e);
             }
+            journal.doneIfPossible(); // the attach stands: an entry left (a full disk) names a recorded attach, which gc keeps
+            return attachment;
         });
     }
 
