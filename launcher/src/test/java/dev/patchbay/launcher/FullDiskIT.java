@@ -53,6 +53,8 @@ class FullDiskIT {
     enum Layout {
         /** Every log at a page boundary: its first append needs a page. */
         ALIGNED,
+        /** Every log 20 bytes short of a page boundary: an append that gets no page is cut short (a torn line). */
+        TORN,
         /** The journal one begin line short of a page boundary: the line that closes the entry needs the page. */
         JOURNAL_AFTER_BEGIN,
         /**
@@ -293,7 +295,7 @@ class FullDiskIT {
                 }
                 len = Math.max(0, 70_000 - whole) + 64;
             } else {
-                int tail = layout == Layout.JOURNAL_AFTER_BEGIN && folder.equals("journal") ? begin
+                int tail = layout == Layout.TORN ? 20 : layout == Layout.JOURNAL_AFTER_BEGIN && folder.equals("journal") ? begin
                         : layout == Layout.FIREWALL_AFTER_PUT && folder.equals("firewall") ? lastPutLength(log, "owner:att:" + NET + "/" + c) : 0;
                 len = Math.floorMod(-whole - tail, PAGE);
                 len += len < 40 ? PAGE : 0;
