@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * cut, before each attach, to what it holds plus {@code k} pages (or {@code k} inodes), for k = 0, 1, 2, ... until
  * the attach succeeds, so each write of the attach that needs space fails in turn. The logs the attach appends to are
  * first padded with lines that change nothing (deletes of keys that were never there) so that the append under test
- * is the one that needs a new page: every log at a page boundary; the journal one begin line short of it (its
- * closing line then needs the page); every log past the size where an append compacts it.
+ * is the one that needs a new page ({@link Layout}): every log at a page boundary, or 20 bytes short of one (the
+ * append is cut short); the journal one begin line short of it (its closing line then needs the page); the firewall
+ * log one rules line short of it (undoing the rules needs the page); a log past the size where an append rewrites it.
  * <p>
  * After each failed attach: a clear error (one line, the file, "No space left on device", no class names), exit 1;
  * no link, rule, address, reservation or record of the container; after {@code gc} (space back) no journal entry

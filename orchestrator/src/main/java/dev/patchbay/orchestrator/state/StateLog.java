@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  * Changing a value appends one line to a file that exists: no new inode, no rename, whatever the number of keys.
  * This object keeps what it read; {@link #refresh} reads only what others appended since (all of it when the
  * generation changed). When dead lines outweigh live ones the log is rewritten (temp file, rename), so a reader
- * sees the old file or the new one. No fsync: what the logs describe — links, rules, addresses in namespaces —
+ * sees the old file or the new one; a rewrite the file system refuses (a full disk) leaves it as it is. No fsync: what the logs describe — links, rules, addresses in namespaces —
  * does not survive a reboot either. Files are created 0600 in folders created 0700; a writer narrows a log (and its
  * folder) an older Patchbay left readable by others. Reading creates nothing.
  * <p>
