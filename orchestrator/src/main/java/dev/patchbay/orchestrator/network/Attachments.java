@@ -32,7 +32,10 @@ import java.util.Map;
 /**
  * Use cases on attachments: attach, detach, publish, unpublish. An attach validates everything, then
  * takes its steps under the network's lock, each recorded in the journal first: addresses, links,
- * rules, the record. A failure undoes the steps taken, in reverse.
+ * rules, the record. A failure undoes the steps taken, in reverse. The record is the commit point: once it is
+ * written the attach has happened, even if closing its journal entry then fails (a full disk: gc finds the record and
+ * forgets the entry); a failure before it undoes every step, and what the undo cannot write is left to gc by the
+ * entry kept.
  */
 public final class Attachments {
     private final NetworkManager m;
@@ -110,9 +113,7 @@ public final class Attachments {
                     done = 3;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
-                store.save(attachment, containerNs.toString());
-                journal.done();
-                return attachment;
+                store.save(attachment, containerNs.toString()); // the commit point: a recorded attach has happened
             } catch (RuntimeException e) {
                 Attachment made = attachment;
                 if (done >= 3) {
@@ -122,15 +123,21 @@ public final class Attachments {
                 if (done >= 2) {
                     chain.tearDown(ctx, made, undo); // a failure inside the chain has undone the chain itself
                 }
-                if (done >= 1) {
+                List<Throwable> left = new ArrayList<>(undo.errors());
+                left.addAll(List.of(e.getSuppressed())); // what the failing step could not undo of itself
+                if (done >= 1 && left.isEmpty()) { // freed only once no rule or link that may name them is left
                     undo.run("release the addresses of \"" + request.containerId() + "\"",
                             () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
+                    left.addAll(undo.errors());
                 }
-                if (undo.isEmpty()) {
-                    journal.done(); // fully undone; otherwise gc retries what is left
+                if (left.isEmpty()) {
+                    journal.doneIfPossible(); // fully undone
+                    throw e;
                 }
-                throw undo.attachTo(e);
+                throw undo.attachTo(PartlyUndone.of(e, left)); // the entry stays: gc finishes the undo
             }
+            journal.doneIfPossible(); // the attach stands: an entry left (a full disk) names a recorded attach, which gc keeps
+            return attachment;
         });
     }
 
@@ -170,12 +177,20 @@ public final class Attachments {
         errors.throwIfAny("failed to detach \"" + containerId + "\" from network \"" + config.name() + "\"");
     }
 
-    /** Everything an attachment may have made, undone in reverse: rules, the chain, the addresses. Also recovery's undo. */
+    /**
+     * Everything an attachment may have made, undone in reverse: rules, the chain, the addresses; the addresses stay
+     * reserved while a rule or a link that may name them could not be undone (a rule recorded is applied again by the
+     * next firewall change). Also recovery's undo.
+     */
     void undo(NetnsRef hostRef, NetworkRecord rec, Chain chain, Attachment a, ErrorCollector errors) {
         NetworkConfig config = rec.config();
+        int before = errors.errors().size();
         errors.run("remove the rules of \"" + a.containerId() + "\"",
                 () -> m.firewall.host(store.root(), hostRef).remove(Owners.attachment(config.name(), a.containerId())));
         chain.tearDown(m.context(hostRef, rec.hostNetns(), config, chain), a, errors);
+        if (errors.errors().size() > before) {
+            return;
+        }
         errors.run("release the addresses of \"" + a.containerId() + "\"",
                 () -> m.ipam().release(ipamDir(store.root(), config), config.name(), a.containerId(), a.ifName()));
     }

@@ -61,6 +61,19 @@ final class Journal {
     }
 
     /**
+     * {@link #done}, unless the state directory refuses the write (a full disk): then the entry stays and {@code gc},
+     * which finds the operation finished or fully undone, forgets it. For an operation whose outcome is settled either
+     * way, so that a failure to forget it neither hides the operation's own error nor undoes what it did.
+     */
+    void doneIfPossible() {
+        try {
+            done();
+        } catch (dev.patchbay.core.errors.BackendException left) {
+            // the entry stays for gc; see above
+        }
+    }
+
+    /**
      * Entries of operations in flight, of every network. A line that cannot be read (damage, or JSON that is no entry)
      * is skipped here, so nothing is blocked by it: {@link #damage} names it and {@link #repair} removes it. Torn single
      * files are dropped (their operation never began).

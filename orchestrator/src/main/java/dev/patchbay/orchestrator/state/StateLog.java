@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  * Changing a value appends one line to a file that exists: no new inode, no rename, whatever the number of keys.
  * This object keeps what it read; {@link #refresh} reads only what others appended since (all of it when the
  * generation changed). When dead lines outweigh live ones the log is rewritten (temp file, rename), so a reader
- * sees the old file or the new one. No fsync: what the logs describe — links, rules, addresses in namespaces —
+ * sees the old file or the new one; a rewrite the file system refuses (a full disk) leaves it as it is. No fsync: what the logs describe — links, rules, addresses in namespaces —
  * does not survive a reboot either. Files are created 0600 in folders created 0700; a writer narrows a log (and its
  * folder) an older Patchbay left readable by others. Reading creates nothing.
  * <p>
@@ -88,28 +88,19 @@ public final class StateLog {
         }
     }
 
-    /** What a typed index over the log is told of each change, in order (also while catching up). */
+    /** What a typed index over the log is told of each change, in order (also while catching up); by default nothing. */
     public interface Listener {
-        void reset();
+        default void reset() {
+        }
 
-        void put(String key, String json);
+        default void put(String key, String json) {
+        }
 
-        void remove(String key);
+        default void remove(String key) {
+        }
     }
 
-    private static final Listener NONE = new Listener() {
-        @Override
-        public void reset() {
-        }
-
-        @Override
-        public void put(String key, String json) {
-        }
-
-        @Override
-        public void remove(String key) {
-        }
-    };
+    private static final Listener NONE = new Listener() { };
 
     /** The process's views of the logs that need no listener, by file. */
     private static final Map<Path, StateLog> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
@@ -497,7 +488,11 @@ public final class StateLog {
             lines++;
             torn = 0;
             if (damage.isEmpty() && gen != NO_HEADER && valid > COMPACT_MIN && valid > 4 * live()) {
-                rewrite(null, null);
+                try {
+                    rewrite(null, null);
+                } catch (IOException refused) { // a full disk (a rewrite needs room for the whole log): the line is written
+                    // and must not be reported as failed; the log stays as it is, whole, for a later append to compact
+                }
             }
         } catch (IOException | RuntimeException e) {
             reset(); // read again next time

@@ -1,6 +1,7 @@
 package dev.patchbay.orchestrator.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -267,6 +268,21 @@ class ChainRollbackTest {
         attachments().attach(host, request()); // and the container attaches fine afterwards
     }
 
+    /** An undo that leaves something (a plugin's link would not go): the address stays reserved, the entry for gc. */
+    @Test
+    void anAttachWhoseUndoLeavesSomethingKeepsItsAddressAndNamesGc() {
+        c.failOn = "setUp";
+        a.failOn = "tearDown";
+        PatchbayException e = assertThrows(PatchbayException.class, () -> attachments().attach(host, request()));
+        assertTrue(e.getMessage().startsWith("c failed to setUp") && e.getMessage().contains("a failed to tearDown")
+                && e.getMessage().endsWith("patchbay gc finishes undoing it"), e.getMessage());
+        assertEquals(1, e.exitCode());
+        assertFalse(events.contains("release"), "no release while a link may hold the address: " + events);
+        assertEquals(1, ipam.held.size());
+        assertTrue(attachments().list("n").isEmpty(), "not attached");
+        assertEquals(1, Journal.pending(dir.resolve("state")).size(), "the entry stays for gc");
+    }
+
     @Test
     void teardownAsksEveryPluginAndReportsEveryError() {
         attachments().attach(host, request());
@@ -274,13 +290,16 @@ class ChainRollbackTest {
         c.failOn = "tearDown";
         events.clear();
         PatchbayException e = assertThrows(PatchbayException.class, () -> attachments().detach(host, "n", "c1"));
-        assertEquals(List.of("remove:att:n/c1", "tearDown:c", "tearDown:b", "tearDown:a", "release"), events);
+        assertEquals(List.of("remove:att:n/c1", "tearDown:c", "tearDown:b", "tearDown:a"), events,
+                "its addresses stay reserved while a link that may hold them is left");
         assertTrue(e.getMessage().contains("2 errors") && e.getMessage().contains("c failed to tearDown")
                 && e.getMessage().contains("a failed to tearDown"), e.getMessage());
         assertEquals(1, attachments().list("n").size(), "kept until its teardown succeeds (gc retries)");
+        assertEquals(1, ipam.held.size(), "and so is its address");
         a.failOn = c.failOn = "";
         attachments().detach(host, "n", "c1");
         assertTrue(attachments().list("n").isEmpty());
+        assertTrue(ipam.held.isEmpty(), "released with the rest");
     }
 
     @Test

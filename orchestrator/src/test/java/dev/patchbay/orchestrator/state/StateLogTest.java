@@ -104,6 +104,29 @@ class StateLogTest {
         }
     }
 
+    /** A full disk refuses the rewrite (here: its temp file's name is a folder); the line appended before it stands. */
+    @Test
+    void aRewriteTheFileSystemRefusesFailsNoAppend() throws Exception {
+        StateLog a = view();
+        a.put("keep", "{\"n\":0}");
+        Path tmp = file().resolveSibling("." + file().getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + ".tmp");
+        Files.createDirectories(tmp.resolve("in-the-way"));
+        for (int i = 0; i < 2000; i++) {
+            a.put("c", "{\"n\":" + i + "}"); // past 64 KiB every append tries the rewrite, and is refused
+            a.remove("c");
+        }
+        a.put("last", "{\"n\":1}");
+        assertTrue(Files.size(file()) > 64 * 1024, "not rewritten");
+        assertEquals(Map.of("keep", "{\"n\":0}", "last", "{\"n\":1}"), view().all(), "every change is in the file");
+        assertEquals(view().all(), a.all(), "and in the writer's view");
+        Files.delete(tmp.resolve("in-the-way"));
+        Files.delete(tmp);
+        a.put("after", "2"); // room again: the next append compacts
+        assertTrue(Files.size(file()) < 64 * 1024, "rewritten once it can be");
+        assertEquals(Set.of("keep", "last", "after"), view().all().keySet());
+    }
+
     @Test
     void anEmptyLogIsDeletedAndAMissingOneIsEmpty() {
         StateLog a = view();
