@@ -64,8 +64,13 @@ final class DaemonServer {
         // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR). It is
         // in place before the socket exists: a client may stop the daemon as soon as it sees the socket.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, sock, pool), "patchbay-daemon-stop"));
-        server.bind(UnixDomainSocketAddress.of(sock));
-        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-------"));
+        // bound and listening under a name of its own, then renamed into place: a client that sees the socket can
+        // connect (binding makes the file before the socket listens, and before its mode is set)
+        Path bound = sock.resolveSibling(sock.getFileName() + ".new-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(bound);
+        server.bind(UnixDomainSocketAddress.of(bound));
+        Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+        Files.move(bound, sock, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         log.println("patchbay: daemon serving " + netns + " on " + sock);
         log.flush();
         recover(log); // before the first request is served: clients that connect meanwhile wait for it
