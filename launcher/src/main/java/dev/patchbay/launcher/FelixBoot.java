@@ -69,10 +69,13 @@ public final class FelixBoot implements AutoCloseable {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, FelixBoot.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(toStrings(config));
+        Stamps.mark("felix");
         FelixBoot boot = new FelixBoot(framework, storage);
         try {
             framework.init();
+            Stamps.mark("init");
             framework.start();
+            Stamps.mark("start");
             if (hot != null && Files.isDirectory(bundlesDir)) {
                 boot.problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
             } else {
@@ -122,16 +125,19 @@ public final class FelixBoot implements AutoCloseable {
                 problems.add("cannot install " + jar.getFileName() + ": " + e.getMessage());
             }
         }
+        Stamps.mark("installed");
         for (Bundle b : installed) {
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                 continue;
             }
             try {
                 b.start();
+                Stamps.mark(b.getSymbolicName());
             } catch (BundleException e) {
                 problems.add("cannot start bundle " + b.getSymbolicName() + ": " + e.getMessage());
             }
         }
+        Stamps.mark("started");
     }
 
     public BundleContext context() {
@@ -166,7 +172,9 @@ public final class FelixBoot implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        Stamps.mark("stopped");
         deleteTree(storage);
+        Stamps.mark("deleted");
     }
 
     /** Framework property: the bundles folder, absolute. */

@@ -21,6 +21,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Stamps.mark("main");
         int code;
         try {
             code = run(args);
@@ -28,6 +29,7 @@ public final class Main {
             System.err.println("patchbay: " + t.getMessage());
             code = 3;
         }
+        Stamps.report(System.err);
         System.exit(code); // Felix leaves non-daemon threads behind: always exit explicitly
     }
 
@@ -106,6 +108,7 @@ public final class Main {
             try (Requests requests = new Requests(boot.context())) {
                 reply = CniRequest.execute(call, requests::runCommand);
             }
+            Stamps.mark("cni");
         } catch (RuntimeException e) {
             reply = CniRequest.asCniReply(3, "", "patchbay: " + e.getMessage() + "\n", stdin);
         }
