@@ -120,7 +120,8 @@ public final class FelixBoot implements AutoCloseable {
         jars.sort(Comparator.comparing(Path::toString));
         for (Path jar : jars) {
             try {
-                installed.add(ctx.installBundle(jar.toUri().toString()));
+                // by reference: Felix reads the jar in place instead of copying it into the cache (a throwaway one)
+                installed.add(ctx.installBundle("reference:" + jar.toUri()));
             } catch (BundleException e) {
                 problems.add("cannot install " + jar.getFileName() + ": " + e.getMessage());
             }
