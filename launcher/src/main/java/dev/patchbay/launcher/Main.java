@@ -56,6 +56,9 @@ public final class Main {
                 return reply.get().code();
             }
         }
+        if (!daemon) {
+            PatchbayCli.warmUp(); // while the framework starts
+        }
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, daemon ? daemonProperties(args) : java.util.Map.of())) {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
@@ -101,6 +104,7 @@ public final class Main {
         String type = env.get(CniRequest.ENV_TYPE);
         DaemonSocket.CniCall call = new DaemonSocket.CniCall(DaemonSocket.currentNetns(), type == null || type.isEmpty() ? "patchbay" : type, env, stdin);
         DaemonSocket.Reply reply;
+        PatchbayCli.warmUp(); // while the framework starts
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, false, java.util.Map.of())) {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
