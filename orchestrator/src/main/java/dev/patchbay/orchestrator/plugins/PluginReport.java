@@ -361,7 +361,7 @@ final class PluginReport {
                     version = Version.parseVersion(main.getValue(Constants.BUNDLE_VERSION)).toString();
                     Bundle same = byIdentity.get(bsn + " " + version);
                     problem = same != null
-                            ? file + " is not installed: the same bundle is installed from " + same.getLocation()
+                            ? file + " is not installed: the same bundle is installed from " + where(same.getLocation())
                             : file + " is not installed (a daemon installs a new jar within a few seconds; otherwise see the warnings patchbay printed, or the daemon's log)";
                 } else {
                     problem = file + " is not an OSGi bundle: its manifest has no Bundle-SymbolicName";
@@ -372,6 +372,12 @@ final class PluginReport {
             entries.add(new Entry(bsn, version, "NOT_INSTALLED", List.of(), List.of(problem)));
         }
         return entries;
+    }
+
+    /** A location as the operator knows it: the file, without Felix's {@code reference:} prefix. */
+    private static String where(String location) {
+        Path p = pathOf(location);
+        return p != null ? p.toUri().toString() : location;
     }
 
     private static Path pathOf(String location) {
