@@ -76,6 +76,7 @@ public final class FelixBoot implements AutoCloseable {
             Stamps.mark("init");
             framework.start();
             Stamps.mark("start");
+            markBooted();
             if (hot != null && Files.isDirectory(bundlesDir)) {
                 boot.problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
             } else {
@@ -89,6 +90,22 @@ public final class FelixBoot implements AutoCloseable {
             throw new IllegalStateException("cannot start the OSGi framework: " + e.getMessage(), e);
         }
         return boot;
+    }
+
+    /**
+     * bin/patchbay keeps the class data sharing archive a run makes at exit ({@code -Dpatchbay.cds.archive=FILE}) only
+     * if the run booted the framework: FILE.booted says so. A run that only forwarded to the daemon or printed help
+     * would leave an archive without the framework's and the bundles' classes.
+     */
+    private static void markBooted() {
+        String archive = System.getProperty("patchbay.cds.archive");
+        if (archive != null && !archive.isEmpty()) {
+            try {
+                Files.newOutputStream(Path.of(archive + ".booted")).close();
+            } catch (IOException | RuntimeException ignored) {
+                // no archive kept: the next run makes one
+            }
+        }
     }
 
     private static Map<String, String> toStrings(Map<String, Object> config) {
