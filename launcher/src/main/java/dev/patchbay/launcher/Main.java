@@ -104,6 +104,7 @@ public final class Main {
         String type = env.get(CniRequest.ENV_TYPE);
         DaemonSocket.CniCall call = new DaemonSocket.CniCall(DaemonSocket.currentNetns(), type == null || type.isEmpty() ? "patchbay" : type, env, stdin);
         DaemonSocket.Reply reply;
+        Stamps.mark("call");
         PatchbayCli.warmUp(); // while the framework starts
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, false, java.util.Map.of())) {
             for (String problem : boot.problems()) {
