@@ -3,14 +3,19 @@ package dev.patchbay.launcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -49,7 +54,8 @@ public final class FelixBoot implements AutoCloseable {
         Path storage;
         try {
             sweepDeadCaches();
-            storage = Files.createTempDirectory(CACHE_PREFIX + ProcessHandle.current().pid() + "-");
+            Stamps.mark("swept");
+            storage = createCache();
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
         }
@@ -57,7 +63,9 @@ public final class FelixBoot implements AutoCloseable {
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // the launcher and the bundles share picocli's annotations and model through the system bundle
+        Stamps.mark("cache");
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "picocli;version=\"" + picocliVersion() + "\"");
+        Stamps.mark("picocli");
         config.put("felix.log.logger", new StderrLogger(log, verbose));
         config.put("felix.log.level", verbose ? "3" : "1");
         // plugins ls reads it to name the jars of the folder that are not installed
@@ -66,13 +74,19 @@ public final class FelixBoot implements AutoCloseable {
         if (hot != null) {
             config.putAll(hot.frameworkProperties(storage, verbose));
         }
+        Stamps.mark("config");
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, FelixBoot.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+        Stamps.mark("factory");
         Framework framework = factory.newFramework(toStrings(config));
+        Stamps.mark("felix");
         FelixBoot boot = new FelixBoot(framework, storage);
         try {
             framework.init();
+            Stamps.mark("init");
             framework.start();
+            Stamps.mark("start");
+            markBooted();
             if (hot != null && Files.isDirectory(bundlesDir)) {
                 boot.problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
             } else {
@@ -86,6 +100,22 @@ public final class FelixBoot implements AutoCloseable {
             throw new IllegalStateException("cannot start the OSGi framework: " + e.getMessage(), e);
         }
         return boot;
+    }
+
+    /**
+     * bin/patchbay keeps the class data sharing archive a run makes at exit ({@code -Dpatchbay.cds.archive=FILE}) only
+     * if the run booted the framework: FILE.booted says so. A run that only forwarded to the daemon or printed help
+     * would leave an archive without the framework's and the bundles' classes.
+     */
+    private static void markBooted() {
+        String archive = System.getProperty("patchbay.cds.archive");
+        if (archive != null && !archive.isEmpty()) {
+            try {
+                Files.newOutputStream(Path.of(archive + ".booted")).close();
+            } catch (IOException | RuntimeException ignored) {
+                // no archive kept: the next run makes one
+            }
+        }
     }
 
     private static Map<String, String> toStrings(Map<String, Object> config) {
@@ -117,21 +147,25 @@ public final class FelixBoot implements AutoCloseable {
         jars.sort(Comparator.comparing(Path::toString));
         for (Path jar : jars) {
             try {
-                installed.add(ctx.installBundle(jar.toUri().toString()));
+                // by reference: Felix reads the jar in place instead of copying it into the cache (a throwaway one)
+                installed.add(ctx.installBundle("reference:" + jar.toUri()));
             } catch (BundleException e) {
                 problems.add("cannot install " + jar.getFileName() + ": " + e.getMessage());
             }
         }
+        Stamps.mark("installed");
         for (Bundle b : installed) {
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                 continue;
             }
             try {
                 b.start();
+                Stamps.mark(b.getSymbolicName());
             } catch (BundleException e) {
                 problems.add("cannot start bundle " + b.getSymbolicName() + ": " + e.getMessage());
             }
         }
+        Stamps.mark("started");
     }
 
     public BundleContext context() {
@@ -166,7 +200,9 @@ public final class FelixBoot implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        Stamps.mark("stopped");
         deleteTree(storage);
+        Stamps.mark("deleted");
     }
 
     /** Framework property: the bundles folder, absolute. */
@@ -182,7 +218,15 @@ public final class FelixBoot implements AutoCloseable {
      */
     static void sweepDeadCaches() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmp, CACHE_PREFIX + "*-*")) {
+        // a filter, not a glob: a glob compiles a regular expression, a few ms of a cold run
+        DirectoryStream.Filter<Path> ours = new DirectoryStream.Filter<>() {
+            @Override
+            public boolean accept(Path p) {
+                String name = p.getFileName().toString();
+                return name.startsWith(CACHE_PREFIX) && name.indexOf('-', CACHE_PREFIX.length()) > 0;
+            }
+        };
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmp, ours)) {
             for (Path p : dir) {
                 String rest = p.getFileName().toString().substring(CACHE_PREFIX.length());
                 int dash = rest.indexOf('-');
@@ -200,6 +244,29 @@ public final class FelixBoot implements AutoCloseable {
             // best effort: temp directories
         }
     }
+
+    /**
+     * {@code $TMPDIR/patchbay-felix-PID-N}, 0700. Not {@code Files.createTempDirectory}: its random names come from a
+     * SecureRandom, whose set-up (security providers, seeding) costs a cold run 20 ms; the pid makes the name unique
+     * among live processes and N among this process's caches.
+     */
+    private static Path createCache() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        String prefix = CACHE_PREFIX + ProcessHandle.current().pid() + "-";
+        long n = System.nanoTime() & Long.MAX_VALUE;
+        for (int i = 0; ; i++) {
+            try {
+                return Files.createDirectory(tmp.resolve(prefix + (n + i)), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } catch (FileAlreadyExistsException e) {
+                if (i >= 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private static void deleteTree(Path root) {
         try (Stream<Path> walk = Files.walk(root)) {

@@ -151,7 +151,8 @@ final class HotDeploy {
     /** The file a bundle location names ({@code file:/...}), or null for other locations. */
     static Path pathOf(String location) {
         try {
-            URI uri = new URI(location).normalize();
+            // the CLI installs "reference:file:..." (Felix reads the jar where it lies instead of copying it)
+            URI uri = new URI(location.startsWith("reference:") ? location.substring("reference:".length()) : location).normalize();
             return "file".equals(uri.getScheme()) ? Path.of(uri).toAbsolutePath().normalize() : null;
         } catch (Exception e) {
             return null;

@@ -21,6 +21,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Stamps.mark("main");
         int code;
         try {
             code = run(args);
@@ -28,6 +29,7 @@ public final class Main {
             System.err.println("patchbay: " + t.getMessage());
             code = 3;
         }
+        Stamps.report(System.err);
         System.exit(code); // Felix leaves non-daemon threads behind: always exit explicitly
     }
 
@@ -53,6 +55,9 @@ public final class Main {
                 err.flush();
                 return reply.get().code();
             }
+        }
+        if (!daemon) {
+            PatchbayCli.warmUp(); // while the framework starts
         }
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, daemon ? daemonProperties(args) : java.util.Map.of())) {
             for (String problem : boot.problems()) {
@@ -99,6 +104,8 @@ public final class Main {
         String type = env.get(CniRequest.ENV_TYPE);
         DaemonSocket.CniCall call = new DaemonSocket.CniCall(DaemonSocket.currentNetns(), type == null || type.isEmpty() ? "patchbay" : type, env, stdin);
         DaemonSocket.Reply reply;
+        Stamps.mark("call");
+        PatchbayCli.warmUp(); // while the framework starts
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, false, java.util.Map.of())) {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
@@ -106,6 +113,7 @@ public final class Main {
             try (Requests requests = new Requests(boot.context())) {
                 reply = CniRequest.execute(call, requests::runCommand);
             }
+            Stamps.mark("cni");
         } catch (RuntimeException e) {
             reply = CniRequest.asCniReply(3, "", "patchbay: " + e.getMessage() + "\n", stdin);
         }

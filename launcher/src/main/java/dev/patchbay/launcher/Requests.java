@@ -64,6 +64,7 @@ public final class Requests implements AutoCloseable {
         if (ready == null) {
             long built = generation.get();
             PatchbayCli cli = PatchbayCli.create(ctx, out, err, word);
+            Stamps.mark("cli");
             if (!cli.mounts(word)) {
                 cli.release();
                 if (!suggest) {

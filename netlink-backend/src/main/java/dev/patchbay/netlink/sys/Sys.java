@@ -4,7 +4,7 @@ import java.util.Map;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
-/** Loads libc once (lazily: the first call pays jnr-ffi's start-up) and names errno values. */
+/** Loads libc once (lazily, or ahead on a thread of its own: {@link #warmUp}) and names errno values. */
 public final class Sys {
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
@@ -46,18 +46,63 @@ public final class Sys {
     private Sys() {
     }
 
-    private static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).failImmediately().load("c");
-        static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-    }
+    private static volatile LibC libc;
+    private static volatile Runtime runtime;
+    private static Throwable failure;
 
     public static LibC libc() {
-        return Holder.LIBC;
+        LibC c = libc;
+        return c != null ? c : load();
     }
 
     /** errno of the last call on this thread. */
     public static int errno() {
-        return Holder.RUNTIME.getLastError();
+        Runtime r = runtime;
+        if (r == null) {
+            load();
+            r = runtime;
+        }
+        return r.getLastError();
+    }
+
+    /**
+     * Binds libc on a daemon thread of its own (jnr-ffi's start-up, 50-100 ms of a cold run), so that the first
+     * call finds it ready: the framework starts the other bundles meanwhile. A failure is kept and thrown to the
+     * callers, as if they had loaded it themselves.
+     */
+    public static void warmUp() {
+        if (libc != null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                load();
+            } catch (RuntimeException | LinkageError ignored) {
+                // kept in failure: the first caller gets it
+            }
+        }, "patchbay-libc-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static synchronized LibC load() {
+        if (libc == null) {
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            try {
+                LibC c = LibraryLoader.create(LibC.class).failImmediately().load("c");
+                runtime = Runtime.getRuntime(c);
+                libc = c;
+            } catch (RuntimeException | LinkageError e) {
+                failure = e;
+                throw e;
+            }
+        }
+        return libc;
     }
 
     /** {@code ENODEV (No such device)}. */

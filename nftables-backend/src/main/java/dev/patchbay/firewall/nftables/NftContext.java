@@ -37,6 +37,25 @@ final class NftContext implements AutoCloseable {
         return lib;
     }
 
+    /**
+     * Loads libnftables through jnr-ffi on a daemon thread of its own (40-60 ms of a cold run), so that the first
+     * context finds it ready; {@link #lib} waits for it, and a failure is kept for the callers as before.
+     */
+    static void warmUp() {
+        if (lib != null || loadFailure != null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                lib();
+            } catch (RuntimeException ignored) {
+                // kept in loadFailure: the first caller gets it
+            }
+        }, "patchbay-nftables-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Creates a context on the calling thread, so in its namespace. */
     static NftContext create() {
         LibNftables l = lib();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -37,6 +38,12 @@ public final class NftablesFirewall implements Firewall {
     volatile NetworkStack stack;
 
     private final Map<String, NftContext> contexts = new ConcurrentHashMap<>();
+
+    /** Every use needs libnftables: bind it while the framework starts the other bundles (see NftContext#warmUp). */
+    @Activate
+    void activate() {
+        NftContext.warmUp();
+    }
 
     @Override
     public String backend() {

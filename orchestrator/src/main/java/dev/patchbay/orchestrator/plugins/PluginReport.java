@@ -361,7 +361,7 @@ final class PluginReport {
                     version = Version.parseVersion(main.getValue(Constants.BUNDLE_VERSION)).toString();
                     Bundle same = byIdentity.get(bsn + " " + version);
                     problem = same != null
-                            ? file + " is not installed: the same bundle is installed from " + same.getLocation()
+                            ? file + " is not installed: the same bundle is installed from " + where(same.getLocation())
                             : file + " is not installed (a daemon installs a new jar within a few seconds; otherwise see the warnings patchbay printed, or the daemon's log)";
                 } else {
                     problem = file + " is not an OSGi bundle: its manifest has no Bundle-SymbolicName";
@@ -374,9 +374,16 @@ final class PluginReport {
         return entries;
     }
 
+    /** A location as the operator knows it: the file, without Felix's {@code reference:} prefix. */
+    private static String where(String location) {
+        Path p = pathOf(location);
+        return p != null ? p.toUri().toString() : location;
+    }
+
     private static Path pathOf(String location) {
         try {
-            URI uri = new URI(location).normalize();
+            // the CLI installs "reference:file:..." (Felix reads the jar where it lies instead of copying it)
+            URI uri = new URI(location.startsWith("reference:") ? location.substring("reference:".length()) : location).normalize();
             return "file".equals(uri.getScheme()) ? Path.of(uri).toAbsolutePath().normalize() : null;
         } catch (Exception e) {
             return null;
