@@ -141,6 +141,15 @@ public final class Attachments {
         });
     }
 
+    /** The attachment's rules as one ruleset of its owner; none: the owner removed. */
+    private void applyRules(NetnsRef hostRef, List<Rule> rules, String network, String containerId) {
+        if (rules.isEmpty()) {
+            m.firewall.host(store.root(), hostRef).remove(Owners.attachment(network, containerId));
+        } else {
+            m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(network, containerId), rules));
+        }
+    }
+
     /** Detaches {@code containerId}; idempotent: whatever is already gone is skipped. */
     public void detach(NetnsRef hostRef, String network, String containerId) {
         detach(hostRef, network, containerId, new IfName("eth0"));
@@ -226,13 +235,15 @@ public final class Attachments {
                 }
             }
             Attachment updated = a.withPorts(next);
-            List<Rule> rules = chain.attachmentRules(ctx, updated);
-            if (rules.isEmpty()) {
-                m.firewall.host(store.root(), hostRef).remove(Owners.attachment(network, containerId));
-            } else {
-                m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(network, containerId), rules));
+            applyRules(hostRef, chain.attachmentRules(ctx, updated), network, containerId);
+            try {
+                store.save(updated);
+            } catch (RuntimeException e) { // the record says what is published (a full disk): the rules go back to it
+                ErrorCollector undo = new ErrorCollector();
+                undo.run("put back the published ports of \"" + containerId + "\" as recorded",
+                        () -> applyRules(hostRef, chain.attachmentRules(ctx, a), network, containerId));
+                throw undo.attachTo(e);
             }
-            store.save(updated);
             return updated;
         });
     }
