@@ -41,6 +41,10 @@ final class Cli {
         return stateDir;
     }
 
+    Path runDir() {
+        return runDir;
+    }
+
     /** No network, attachment or journal record is left in the state folder (kept copies of damaged files aside), no address reserved. */
     void assertNoRecords() throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = Files.walk(stateDir)) {

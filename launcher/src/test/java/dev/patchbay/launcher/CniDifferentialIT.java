@@ -17,10 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The reference plugins (Debian's containernetworking-plugins in /usr/lib/cni: bridge, host-local, portmap) and
@@ -33,26 +31,8 @@ import org.junit.jupiter.api.Test;
 @NetnsTest
 class CniDifferentialIT {
     static final Path REFERENCE = Path.of("/usr/lib/cni");
-    static Path state;
-    static Path run;
-    static Cli cli;
-    static Process daemon;
-
-    @BeforeAll
-    static void daemon() throws Exception {
-        state = Files.createTempDirectory("pb-state");
-        run = Files.createTempDirectory("pb-run");
-        cli = new Cli(state, run);
-        daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", state.toString()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (daemon != null) {
-            daemon.destroy();
-            daemon.waitFor(60, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    static final DaemonCli pb = new DaemonCli();
 
     /** Which plugins: the reference's folder, or Patchbay's first (the reference after it, as a runtime's path would have). */
     enum Impl {
@@ -69,7 +49,7 @@ class CniDifferentialIT {
     }
 
     static Run call(Impl impl, String type, String verb, String id, String netns, String config) throws Exception {
-        Map<String, String> env = CniSeedIT.env(verb, "/run/netns/" + netns, "eth0", impl.cniPath, state, run);
+        Map<String, String> env = CniSeedIT.env(verb, "/run/netns/" + netns, "eth0", impl.cniPath, pb.cli().stateDir(), pb.cli().runDir());
         env.put("CNI_CONTAINERID", id);
         env.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAME=" + id);
         return CniShimTest.shim(impl.dir.resolve(type), env, config);
@@ -108,7 +88,7 @@ class CniDifferentialIT {
         if (impl == Impl.REF) {
             Sandbox.exec("ip", "link", "del", "diff0");
         } else {
-            cli.run("network", "rm", "--force", "diffnet").ok();
+            pb.cli().run("network", "rm", "--force", "diffnet").ok();
         }
     }
 

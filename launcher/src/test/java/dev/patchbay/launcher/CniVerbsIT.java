@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The verbs past ADD and DEL through the real {@code cni/} executables and the daemon: CHECK against the kernel, GC
@@ -27,30 +25,12 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class CniVerbsIT {
-    static Path state;
-    static Path run;
-    static Cli cli;
-    static Process daemon;
+    @RegisterExtension
+    static final DaemonCli pb = new DaemonCli();
     static final String CNI_PATH = CniSeedIT.CNI_DIR + ":/usr/lib/cni";
 
-    @BeforeAll
-    static void daemon() throws Exception {
-        state = Files.createTempDirectory("pb-state");
-        run = Files.createTempDirectory("pb-run");
-        cli = new Cli(state, run);
-        daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", state.toString()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (daemon != null) {
-            daemon.destroy();
-            daemon.waitFor(60, TimeUnit.SECONDS);
-        }
-    }
-
     static Run call(String type, String verb, String id, String netns, JsonObject config) throws Exception {
-        Map<String, String> env = CniSeedIT.env(verb, netns == null ? "" : "/run/netns/" + netns, "eth0", CNI_PATH, state, run);
+        Map<String, String> env = CniSeedIT.env(verb, netns == null ? "" : "/run/netns/" + netns, "eth0", CNI_PATH, pb.cli().stateDir(), pb.cli().runDir());
         env.put("CNI_CONTAINERID", id);
         return CniShimTest.shim(CniSeedIT.CNI_DIR.resolve(type), env, config.toString());
     }
@@ -102,7 +82,7 @@ class CniVerbsIT {
             assertEquals(7, noPrev.json().get("code").getAsInt(), noPrev.out());
             ok(call("bridge", "DEL", "c1", ctr, conf), "DEL");
         } finally {
-            cli.run("network", "rm", "--force", "chk").ok();
+            pb.cli().run("network", "rm", "--force", "chk").ok();
         }
     }
 
@@ -117,18 +97,18 @@ class CniVerbsIT {
             JsonObject rb = ok(call("bridge", "ADD", "cb", b, conf), "ADD b").json();
             ok(call("portmap", "ADD", "cb", b, plugin("1.1.0", "gcn", "portmap", ",\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8095,"
                     + "\"containerPort\":80,\"protocol\":\"tcp\"}]}", rb)), "portmap ADD b");
-            assertTrue(cli.run("firewall", "show").ok().out().contains("gcn/cb"), "b's published port has its rules");
+            assertTrue(pb.cli().run("firewall", "show").ok().out().contains("gcn/cb"), "b's published port has its rules");
 
             ok(call("bridge", "GC", "", null, conf), "GC without a list");
-            assertTrue(cli.run("ls").ok().out().contains("cb"), "no list: when in doubt, keep");
+            assertTrue(pb.cli().run("ls").ok().out().contains("cb"), "no list: when in doubt, keep");
 
             JsonObject gc = conf.deepCopy();
             gc.add("cni.dev/valid-attachments", JsonParser.parseString("[{\"containerID\":\"ca\",\"ifname\":\"eth0\"}]"));
             Run r = ok(call("bridge", "GC", "", null, gc), "GC");
             assertEquals("", r.out());
-            String ls = cli.run("ls").ok().out();
+            String ls = pb.cli().run("ls").ok().out();
             assertTrue(ls.contains("ca") && !ls.contains("cb"), ls);
-            assertFalse(cli.run("firewall", "show").ok().out().contains("gcn/cb"), "b's rules are gone");
+            assertFalse(pb.cli().run("firewall", "show").ok().out().contains("gcn/cb"), "b's rules are gone");
             try (var files = Files.list(dataDir)) {
                 assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith("10.95.")).count(), "only a's reservation is left");
             }
@@ -136,7 +116,7 @@ class CniVerbsIT {
             assertTrue(sandbox.ping(a, "10.95.0.1"), "a still works");
             ok(call("bridge", "DEL", "ca", a, conf), "DEL a");
         } finally {
-            cli.run("network", "rm", "--force", "gcn");
+            pb.cli().run("network", "rm", "--force", "gcn");
         }
     }
 
@@ -156,7 +136,7 @@ class CniVerbsIT {
             assertEquals(51, gone.json().get("code").getAsInt(), gone.out());
             ok(call("bridge", "DEL", "c1", a, conf), "DEL with the bridge gone");
         } finally {
-            cli.run("network", "rm", "--force", "stn");
+            pb.cli().run("network", "rm", "--force", "stn");
         }
     }
 
@@ -178,7 +158,7 @@ class CniVerbsIT {
             assertEquals(1400, CniSeedIT.link(sandbox, c1, "eth0").get("mtu").getAsInt());
             assertEquals("1", sandbox.execIn(c1, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_ignore").output().strip());
             ok(call("tuning", "CHECK", "p1", c1, tuning), "tuning CHECK");
-            assertTrue(cli.run("ls").ok().out().contains("8097:80/tcp"), "the published port is the attachment's");
+            assertTrue(pb.cli().run("ls").ok().out().contains("8097:80/tcp"), "the published port is the attachment's");
 
             // a neighbour reaches the published port on the gateway
             ok(call("bridge", "ADD", "p2", c2, bridge), "bridge ADD 2");
@@ -197,7 +177,7 @@ class CniVerbsIT {
                 };
                 ok(call(step[0], "DEL", "p1", c1, conf), step[0] + " DEL");
             }
-            assertFalse(cli.run("ls").ok().out().contains("p1"));
+            assertFalse(pb.cli().run("ls").ok().out().contains("p1"));
 
             // tuning with a key Patchbay does not serve goes to the reference tuning on CNI_PATH
             JsonObject r2 = ok(call("bridge", "ADD", "p1", c1, bridge), "bridge ADD again").json();
@@ -208,12 +188,12 @@ class CniVerbsIT {
             ok(call("tuning", "DEL", "p1", c1, txq), "reference tuning DEL");
 
             // a CNI attachment is a Patchbay attachment: patchbay detach takes it, a DEL afterwards finds nothing to do
-            cli.run("detach", "podn", "--id", "p1").ok();
-            assertFalse(cli.run("ls").ok().out().contains("p1"));
+            pb.cli().run("detach", "podn", "--id", "p1").ok();
+            assertFalse(pb.cli().run("ls").ok().out().contains("p1"));
             ok(call("bridge", "DEL", "p1", c1, bridge), "DEL after patchbay detach");
             ok(call("bridge", "DEL", "p2", c2, bridge), "DEL 2");
         } finally {
-            cli.run("network", "rm", "--force", "podn");
+            pb.cli().run("network", "rm", "--force", "podn");
         }
     }
 }

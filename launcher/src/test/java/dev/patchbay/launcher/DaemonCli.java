@@ -20,13 +20,14 @@ final class DaemonCli implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"));
-        daemon = cli.startDaemon();
+        daemon = cli.startDaemon(java.util.Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString())); // its gc at start: this state
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
+    public void afterAll(ExtensionContext context) throws InterruptedException {
         if (daemon != null) {
             daemon.destroy();
+            daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }

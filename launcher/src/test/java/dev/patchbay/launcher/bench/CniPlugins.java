@@ -1,13 +1,11 @@
 package dev.patchbay.launcher.bench;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One folder of CNI plugin executables as a runtime calls them: {@code DIR/TYPE} as a whole process with a cleared
@@ -72,32 +70,7 @@ final class CniPlugins {
 
     /** A whole process with only {@code env} as its environment, timed from start to exit; output read afterwards. */
     static Procs.Timed process(List<String> argv, Map<String, String> env, Path stdin) {
-        try {
-            File out = File.createTempFile("pb-cni-out", ".txt");
-            File err = File.createTempFile("pb-cni-err", ".txt");
-            try {
-                ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out).redirectError(err)
-                        .redirectInput(stdin == null ? new File("/dev/null") : stdin.toFile());
-                pb.environment().clear();
-                pb.environment().putAll(env);
-                long t0 = System.nanoTime();
-                Process p = pb.start();
-                if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException(argv + " timed out");
-                }
-                long t1 = System.nanoTime();
-                return new Procs.Timed((t1 - t0) / 1e6, p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
-            } finally {
-                out.delete();
-                err.delete();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + argv + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return Procs.timed(argv, env, stdin, true);
     }
 
     /** {@code bin/patchbay ARGS} of {@code dist} as a process with this folder's environment (no daemon: in-process). */

@@ -42,12 +42,20 @@ final class Procs {
      * the clock stops.
      */
     static Timed timed(List<String> argv, Map<String, String> env, Path stdin) {
+        return timed(argv, env, stdin, false);
+    }
+
+    /** As {@link #timed(List, Map, Path)}; {@code onlyEnv}: {@code env} is the whole environment (as a runtime gives a plugin). */
+    static Timed timed(List<String> argv, Map<String, String> env, Path stdin, boolean onlyEnv) {
         try {
             File out = File.createTempFile("pb-bench-out", ".txt");
             File err = File.createTempFile("pb-bench-err", ".txt");
             try {
                 ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out).redirectError(err);
                 pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(stdin.toFile()));
+                if (onlyEnv) {
+                    pb.environment().clear();
+                }
                 pb.environment().putAll(env);
                 long t0 = System.nanoTime();
                 Process p = pb.start();
