@@ -70,7 +70,9 @@ public final class Main {
                     throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
                 }
             }
-            return inProcess(boot.context(), args, out, err);
+            int code = inProcess(boot.context(), args, out, err);
+            boot.discard(); // the command is done and the process exits next: no orderly stop
+            return code;
         }
     }
 
@@ -114,6 +116,7 @@ public final class Main {
                 reply = CniRequest.execute(call, requests::runCommand);
             }
             Stamps.mark("cni");
+            boot.discard(); // the call is made and the process exits next: no orderly stop
         } catch (RuntimeException e) {
             reply = CniRequest.asCniReply(3, "", "patchbay: " + e.getMessage() + "\n", stdin);
         }
