@@ -131,7 +131,11 @@ class FullDiskIT {
         int begin = lastPutLength(state.resolve("journal/" + NET + ".log"), ""); // the neighbour's begin line
         for (Sweep s : sweeps) {
             sweep(sandbox, c, s.publish(), begin, s.layout(), disk::freePages);
-            detach(sandbox, c);
+            if (s.publish()) {
+                unpublishSweep(sandbox, c, begin, s.layout());
+                cli.run("publish", NET, "--netns", c, "8091:80/tcp").ok(); // the detach then has rules to remove
+            }
+            detachSweep(sandbox, c, s.publish(), begin, s.layout());
         }
     }
 
@@ -256,6 +260,120 @@ class FullDiskIT {
                 }
             }
         }
+    }
+
+    /**
+     * Detaches {@code c} with k = 0, 1, ... pages free until it succeeds (the logs laid out as for the attach). A failed
+     * detach is one line naming the file, exit 1; it leaves the attachment whole, or partly undone and in the journal
+     * (a teardown keeps going, it is not rolled back), never an address released while its record stands. gc (space
+     * back) then leaves it whole or gone. The detach that succeeds leaves nothing of it.
+     */
+    private void detachSweep(Sandbox sandbox, String c, boolean publish, int begin, Layout layout) throws Exception {
+        for (int k = 0; k < 16; k++) {
+            lay(layout, begin, c);
+            Snapshot before = snapshot(sandbox, c);
+            String hostIf = live(state.resolve("attachments/" + NET + ".log")).get(c).get("hostIf").getAsString();
+            disk.freePages(k);
+            Cli.Run r;
+            try {
+                r = cli.run("detach", NET, "--netns", c);
+            } finally {
+                disk.plenty();
+            }
+            String step = "detach after " + layout + (publish ? " --publish" : "") + " k=" + k;
+            if (r.code() == 0) {
+                seen.add(step + ": detached");
+                for (int i = 0; i < 100 && links(sandbox.run("ip", "-o", "link", "show")).contains(hostIf); i++) {
+                    Thread.sleep(50);
+                }
+                gone(step, sandbox, c, hostIf);
+                Cli.Run gc = cli.run("gc").ok();
+                assertTrue(nothingToDo(gc.out()) || gc.out().strip().startsWith("recovered 1 interrupted operation(s) [detach "),
+                        step + ": gc after a good detach: " + gc.out());
+                gone(step + ", then gc", sandbox, c, hostIf);
+                assertEquals(Map.of(), journal(), step + ": gc closed the journal");
+                return;
+            }
+            String err = r.err().strip();
+            seen.add(step + ": " + err);
+            assertEquals(1, r.code(), step + ": " + err + r.out());
+            assertEquals(1, err.lines().count(), step + ": one line: " + err);
+            assertTrue(err.contains("No space left on device") && err.contains(state.toString()), step + ": names the file: " + err);
+            assertFalse(err.contains("Exception"), step + ": " + err);
+            if (err.startsWith("patchbay: failed to detach")) { // it began: the rest is gc's, and it says so
+                assertTrue(err.endsWith("; patchbay gc finishes the detach"), step + ": " + err);
+            }
+            Snapshot after = snapshot(sandbox, c);
+            if (!before.equals(after)) { // what it undid before the disk refused a write: gc finishes it
+                assertFalse(journal().isEmpty(), step + ": a detach partly done is in the journal for gc: " + before.diff(after));
+            }
+            if (after.records().contains(c)) {
+                assertEquals(before.reservations(), after.reservations(), step + ": no address released under a record");
+            }
+            Cli.Run gc = cli.run("gc");
+            seen.add(step + ": gc: " + gc.out().strip().replace('\n', ' '));
+            assertEquals(0, gc.code(), step + ": " + gc.err() + gc.out());
+            if (!live(state.resolve("attachments/" + NET + ".log")).containsKey(c)) {
+                gone(step + ": gc finished the detach", sandbox, c, hostIf);
+                return;
+            }
+            unchanged(step + ": after gc the attachment is whole", before, snapshot(sandbox, c));
+            assertEquals(Map.of(), journal(), step + ": gc recovered the journal");
+        }
+        throw new AssertionError("the detach never succeeded: " + seen);
+    }
+
+    /**
+     * Unpublishes {@code c}'s port with k = 0, 1, ... pages free until it succeeds. A failed unpublish is one line
+     * naming the file, exit 1, and changes nothing: the port stays published and recorded as published; or, when the
+     * disk refused putting the rules back too, it says that gc finishes, and gc does. The one that succeeds leaves no
+     * rule of the port, and gc nothing to do.
+     */
+    private void unpublishSweep(Sandbox sandbox, String c, int begin, Layout layout) throws Exception {
+        for (int k = 0; k < 16; k++) {
+            lay(layout, begin, c);
+            Snapshot before = snapshot(sandbox, c);
+            disk.freePages(k);
+            Cli.Run r;
+            try {
+                r = cli.run("unpublish", NET, "--netns", c, "8091:80/tcp");
+            } finally {
+                disk.plenty();
+            }
+            String step = "unpublish after " + layout + " k=" + k;
+            if (r.code() == 0) {
+                seen.add(step + ": unpublished");
+                Snapshot now = snapshot(sandbox, c);
+                assertFalse(now.rules().contains("8091"), step + ": the port's rules are gone: " + now.rules());
+                assertFalse(live(state.resolve("attachments/" + NET + ".log")).get(c).toString().contains("8091"), step + ": recorded");
+                Cli.Run gc = cli.run("gc").ok();
+                assertTrue(nothingToDo(gc.out()), step + ": gc after a good unpublish: " + gc.out());
+                unchanged(step + ": gc keeps it", now, snapshot(sandbox, c));
+                return;
+            }
+            String err = r.err().strip();
+            seen.add(step + ": " + err);
+            assertEquals(1, r.code(), step + ": " + err + r.out());
+            assertEquals(1, err.lines().count(), step + ": one line: " + err);
+            assertTrue(err.contains("No space left on device") && err.contains(state.toString()), step + ": names the file: " + err);
+            if (!err.endsWith("patchbay gc finishes undoing it")) { // else: the rules could not be put back as recorded either
+                unchanged(step + ": a failed unpublish changes nothing", before, snapshot(sandbox, c));
+            }
+            Cli.Run gc = cli.run("gc").ok();
+            unchanged(step + ": nor does gc after it", before, snapshot(sandbox, c));
+            seen.add(step + ": gc: " + gc.out().strip().replace('\n', ' '));
+        }
+        throw new AssertionError("the unpublish never succeeded: " + seen);
+    }
+
+    /** Nothing of {@code c} is left: no record, reservation, firewall owner, published port or host link. */
+    private void gone(String step, Sandbox sandbox, String c, String hostIf) throws Exception {
+        Snapshot now = snapshot(sandbox, c);
+        assertFalse(now.records().contains(c), step + ": no record: " + now.records());
+        assertFalse(now.reservations().containsValue(c), step + ": no reservation: " + now.reservations());
+        assertFalse(now.owners().stream().anyMatch(o -> o.contains("/" + c)), step + ": no rules' owner: " + now.owners());
+        assertFalse(now.rules().contains("8091"), step + ": no published port: " + now.rules());
+        assertFalse(now.hostLinks().contains(hostIf), step + ": no host link: " + now.hostLinks());
     }
 
     /** Detaches {@code c} and waits for its link to go (a daemon deletes it in the background). */

@@ -44,6 +44,14 @@ public interface FirewallHost {
     List<String> remove(RulesetOwner owner);
 
     /**
+     * {@link #remove} for an owner that stays (an attachment whose last port is unpublished): if the record cannot be
+     * changed after the kernel's rules were removed (a full disk), the kernel gets the recorded rules back, so the
+     * failure changes nothing. (A plain remove leaves them out of the kernel and recorded, which an undo wants: gc
+     * forgets them.)
+     */
+    List<String> removeOrRestore(RulesetOwner owner);
+
+    /**
      * Drift repair: re-applies, on the current backend, every recorded owner whose rules the kernel no
      * longer holds (someone flushed them). Returns the owners it re-applied.
      */

@@ -277,19 +277,41 @@ final class Host implements FirewallHost {
 
     @Override
     public List<String> remove(RulesetOwner owner) {
+        return remove(owner, false);
+    }
+
+    @Override
+    public List<String> removeOrRestore(RulesetOwner owner) {
+        return remove(owner, true);
+    }
+
+    private List<String> remove(RulesetOwner owner, boolean restore) {
         return FirewallService.locked(stateDir, () -> {
             HostLog r = load();
             if (r.owner(owner.id()) == null && !r.doubtful()) {
                 return List.of(); // never recorded, so never applied (apply records first): nothing to ask the backend
             }
             verifyOnce(r);
+            Ruleset recorded = r.owner(owner.id());
+            FirewallService.Backend b = chosen(r);
             List<String> notices;
             try {
-                notices = chosen(r).firewall().remove(netns, owner);
+                notices = b.firewall().remove(netns, owner);
             } catch (RuntimeException e) {
                 throw worded(e);
             }
-            r.remove(owner.id());
+            try {
+                r.remove(owner.id());
+            } catch (RuntimeException e) { // the record still holds the rules (a full disk): so does the kernel again
+                if (restore && recorded != null && !recorded.rules().isEmpty()) {
+                    try {
+                        b.firewall().apply(netns, recorded);
+                    } catch (RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                throw e;
+            }
             return notices;
         });
     }

@@ -4,6 +4,7 @@ import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.ipam.Allocation;
 import dev.patchbay.core.ipam.AllocationRequest;
 import dev.patchbay.core.ipam.Ipam;
@@ -143,8 +144,8 @@ public final class Attachments {
 
     /** The attachment's rules as one ruleset of its owner; none: the owner removed. */
     private void applyRules(NetnsRef hostRef, List<Rule> rules, String network, String containerId) {
-        if (rules.isEmpty()) {
-            m.firewall.host(store.root(), hostRef).remove(Owners.attachment(network, containerId));
+        if (rules.isEmpty()) { // the attachment stays: a record the disk refuses puts its rules back in the kernel
+            m.firewall.host(store.root(), hostRef).removeOrRestore(Owners.attachment(network, containerId));
         } else {
             m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(network, containerId), rules));
         }
@@ -183,7 +184,11 @@ public final class Attachments {
             store.deleteAttachment(config.name(), containerId);
             journal.done();
         }
-        errors.throwIfAny("failed to detach \"" + containerId + "\" from network \"" + config.name() + "\"");
+        try {
+            errors.throwIfAny("failed to detach \"" + containerId + "\" from network \"" + config.name() + "\"");
+        } catch (PatchbayException e) { // its journal entry stays open: what is left undone is gc's
+            throw new PatchbayException(e.getMessage() + "; patchbay gc finishes the detach", e);
+        }
     }
 
     /**
@@ -242,7 +247,11 @@ public final class Attachments {
                 ErrorCollector undo = new ErrorCollector();
                 undo.run("put back the published ports of \"" + containerId + "\" as recorded",
                         () -> applyRules(hostRef, chain.attachmentRules(ctx, a), network, containerId));
-                throw undo.attachTo(e);
+                if (undo.isEmpty()) {
+                    throw e;
+                }
+                // the disk refused that too: gc's reconcile applies the published ports as recorded
+                throw undo.attachTo(PartlyUndone.of(e, new ArrayList<Throwable>(undo.errors())));
             }
             return updated;
         });

@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -321,7 +322,7 @@ public final class DiskStore implements Store {
             noted(address, new AllocationRecord(network, address, ownerId, ifName));
             return true;
         } catch (IOException e) {
-            throw fail("reserve address " + IpAddresses.format(address) + " in", dir, e);
+            throw fail("reserve address " + IpAddresses.format(address) + " as", f, e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
@@ -346,12 +347,13 @@ public final class DiskStore implements Store {
 
     @Override
     public boolean remove(InetAddress address) {
+        Path f = dir.resolve(IpAddresses.format(address));
         try {
-            boolean removed = Files.deleteIfExists(dir.resolve(IpAddresses.format(address)));
+            boolean removed = Files.deleteIfExists(f);
             noted(address, null);
             return removed;
         } catch (IOException e) {
-            throw fail("release address " + IpAddresses.format(address) + " in", dir, e);
+            throw fail("release address " + IpAddresses.format(address) + ": cannot delete", f, e);
         }
     }
 
@@ -375,7 +377,7 @@ public final class DiskStore implements Store {
                 SNAPSHOTS.put(dir, new Snapshot(mtime, seen.records()));
             }
         } catch (IOException e) {
-            throw fail("write " + LAST_RESERVED + rangeSet + " in", dir, e);
+            throw fail("write", dir.resolve(LAST_RESERVED + rangeSet), e);
         }
     }
 
@@ -401,14 +403,18 @@ public final class DiskStore implements Store {
         }
     }
 
-    private static BackendException fail(String what, Path dir, IOException e) {
-        return new BackendException("failed to " + what + " \"" + dir + "\": " + words(e), e);
+    /** "failed to WHAT "PATH": why": PATH is the folder or the file the step was writing (a reservation's own file). */
+    private static BackendException fail(String what, Path path, IOException e) {
+        return new BackendException("failed to " + what + " \"" + path + "\": " + words(e), e);
     }
 
     /** An I/O failure in words, without the exception's class name. */
     public static String words(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied (run as root)";
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "not an empty folder";
         }
         if (e instanceof FileSystemException f) {
             return f.getReason() != null ? f.getReason() : e instanceof NoSuchFileException ? "not found" : "file system error";

@@ -3,8 +3,10 @@ package dev.patchbay.plugin.ipam.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.ipam.AllocationRecord;
 import dev.patchbay.core.model.IpAddresses;
 import java.net.InetAddress;
@@ -167,5 +169,28 @@ class DiskStoreTest {
         assertFalse(store.exists());
         assertEquals(List.of(), store.entries());
         assertFalse(Files.exists(data.resolve("absent")));
+    }
+
+    /** A write that fails (here: the path is a folder, as a full disk would refuse it) names the record's own file. */
+    @Test
+    void failuresNameTheFile() throws Exception {
+        DiskStore store = new DiskStore(data, "net1");
+        Path dir = data.resolve("net1");
+        try (Store.Lock lock = store.lock()) {
+            Path tmp = dir.resolve(DiskStore.TEMP_PREFIX + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId() + "-10.0.0.7");
+            Files.createDirectories(tmp.resolve("x"));
+            BackendException reserve = assertThrows(BackendException.class, () -> store.reserve(ip("10.0.0.7"), "ctr1", "eth0"));
+            assertEquals("failed to reserve address 10.0.0.7 as \"" + dir.resolve("10.0.0.7") + "\": Is a directory", reserve.getMessage());
+            assertFalse(Files.exists(dir.resolve("10.0.0.7")));
+
+            Files.createDirectories(dir.resolve("10.0.0.8").resolve("x"));
+            BackendException release = assertThrows(BackendException.class, () -> store.remove(ip("10.0.0.8")));
+            assertEquals("failed to release address 10.0.0.8: cannot delete \"" + dir.resolve("10.0.0.8") + "\": not an empty folder",
+                    release.getMessage());
+
+            Files.createDirectories(dir.resolve("last_reserved_ip.0").resolve("x"));
+            BackendException last = assertThrows(BackendException.class, () -> store.setLastReserved(0, ip("10.0.0.9")));
+            assertTrue(last.getMessage().startsWith("failed to write \"" + dir.resolve("last_reserved_ip.0") + "\": "), last.getMessage());
+        }
     }
 }
