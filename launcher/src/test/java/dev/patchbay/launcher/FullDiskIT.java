@@ -135,8 +135,8 @@ class FullDiskIT {
         for (Sweep s : sweeps) {
             sweep(sandbox, c, s.publish(), begin, s.layout(), disk::freePages);
             if (s.publish()) {
-                unpublishSweep(sandbox, c, begin, s.layout());
-                cli.run("publish", NET, "--netns", c, "8091:80/tcp").ok(); // the detach then has rules to remove
+                portSweep(sandbox, c, begin, s.layout(), "unpublish");
+                portSweep(sandbox, c, begin, s.layout(), "publish"); // the detach then has rules to remove
             }
             detachSweep(sandbox, c, s.publish(), begin, s.layout());
         }
@@ -331,42 +331,43 @@ class FullDiskIT {
     }
 
     /**
-     * Unpublishes {@code c}'s port with k = 0, 1, ... pages free until it succeeds. A failed unpublish is one line
-     * naming the file, exit 1, and changes nothing: the port stays published and recorded as published; or, when the
-     * disk refused putting the rules back too, it says that gc finishes, and gc does. The one that succeeds leaves no
-     * rule of the port, and gc nothing to do.
+     * Publishes or unpublishes ({@code verb}) {@code c}'s port with k = 0, 1, ... pages free until it succeeds. A
+     * failed one is one line naming the file, exit 1, and changes nothing: the port stays as it was, in the kernel and
+     * in the records; or, when the disk refused putting the rules back too, it says that gc finishes, and gc puts
+     * them back as recorded. The one that succeeds leaves the port as asked, and gc nothing to do.
      */
-    private void unpublishSweep(Sandbox sandbox, String c, int begin, Layout layout) throws Exception {
+    private void portSweep(Sandbox sandbox, String c, int begin, Layout layout, String verb) throws Exception {
+        boolean publish = verb.equals("publish");
         for (int k = 0; k < 16; k++) {
             lay(layout, begin, c);
             Snapshot before = snapshot(sandbox, c);
             disk.freePages(k);
             Cli.Run r;
             try {
-                r = cli.run("unpublish", NET, "--netns", c, "8091:80/tcp");
+                r = cli.run(verb, NET, "--netns", c, "8091:80/tcp");
             } finally {
                 disk.plenty();
             }
-            String step = "unpublish after " + layout + " k=" + k;
+            String step = verb + " after " + layout + " k=" + k;
             if (r.code() == 0) {
-                seen.add(step + ": unpublished");
+                seen.add(step + ": done");
                 Snapshot now = snapshot(sandbox, c);
-                assertFalse(now.rules().contains("8091"), step + ": the port's rules are gone: " + now.rules());
-                assertFalse(live(state.resolve("attachments/" + NET + ".log")).get(c).toString().contains("8091"), step + ": recorded");
+                assertEquals(publish, now.rules().contains("8091"), step + ": the port's rules: " + now.rules());
+                assertEquals(publish, live(state.resolve("attachments/" + NET + ".log")).get(c).toString().contains("8091"), step + ": recorded");
                 Cli.Run gc = cli.run("gc").ok();
-                assertTrue(nothingToDo(gc.out()), step + ": gc after a good unpublish: " + gc.out());
+                assertTrue(nothingToDo(gc.out()), step + ": gc after it: " + gc.out());
                 unchanged(step + ": gc keeps it", now, snapshot(sandbox, c));
                 return;
             }
             String err = refused(step, r);
             if (!err.endsWith("patchbay gc finishes undoing it")) { // else: the rules could not be put back as recorded either
-                unchanged(step + ": a failed unpublish changes nothing", before, snapshot(sandbox, c));
+                unchanged(step + ": a failed " + verb + " changes nothing", before, snapshot(sandbox, c));
             }
             Cli.Run gc = cli.run("gc").ok();
             unchanged(step + ": nor does gc after it", before, snapshot(sandbox, c));
             seen.add(step + ": gc: " + gc.out().strip().replace('\n', ' '));
         }
-        throw new AssertionError("the unpublish never succeeded: " + seen);
+        throw new AssertionError("the " + verb + " never succeeded: " + seen);
     }
 
     /** Nothing of {@code c} is left: no record, reservation, firewall owner, published port or host link. */

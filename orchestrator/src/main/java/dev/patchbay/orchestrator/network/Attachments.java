@@ -143,9 +143,16 @@ public final class Attachments {
     }
 
     /** The attachment's rules as one ruleset of its owner; none: the owner removed. */
-    private void applyRules(NetnsRef hostRef, List<Rule> rules, String network, String containerId) {
-        if (rules.isEmpty()) { // the attachment stays: a record the disk refuses puts its rules back in the kernel
+    /**
+     * {@code recordedAbove}: the attachment's record still says what the firewall's record says (an unpublish before
+     * the attachment is saved), so a firewall record the disk refuses puts the rules back in the kernel; false for a
+     * put-back after the attachment's record was refused, where the kernel must follow the attachment's record.
+     */
+    private void applyRules(NetnsRef hostRef, List<Rule> rules, String network, String containerId, boolean recordedAbove) {
+        if (rules.isEmpty() && recordedAbove) {
             m.firewall.host(store.root(), hostRef).removeOrRestore(Owners.attachment(network, containerId));
+        } else if (rules.isEmpty()) {
+            m.firewall.host(store.root(), hostRef).remove(Owners.attachment(network, containerId));
         } else {
             m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(network, containerId), rules));
         }
@@ -240,13 +247,13 @@ public final class Attachments {
                 }
             }
             Attachment updated = a.withPorts(next);
-            applyRules(hostRef, chain.attachmentRules(ctx, updated), network, containerId);
+            applyRules(hostRef, chain.attachmentRules(ctx, updated), network, containerId, true);
             try {
                 store.save(updated);
             } catch (RuntimeException e) { // the record says what is published (a full disk): the rules go back to it
                 ErrorCollector undo = new ErrorCollector();
                 undo.run("put back the published ports of \"" + containerId + "\" as recorded",
-                        () -> applyRules(hostRef, chain.attachmentRules(ctx, a), network, containerId));
+                        () -> applyRules(hostRef, chain.attachmentRules(ctx, a), network, containerId, false));
                 if (undo.isEmpty()) {
                     throw e;
                 }

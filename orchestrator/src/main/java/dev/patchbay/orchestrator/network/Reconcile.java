@@ -213,8 +213,14 @@ final class Reconcile {
                 case ATTACHMENT_RULES -> {
                     Attachment a = f.attachment();
                     errors.run("apply the rules of \"" + a.containerId() + "\"", () -> {
-                        fw.apply(new Ruleset(Owners.attachment(config.name(), a.containerId()), chain.attachmentRules(ctx, a)));
-                        done.add(net + ": re-applied the published ports of \"" + a.containerId() + "\"");
+                        List<Rule> mine = chain.attachmentRules(ctx, a);
+                        if (mine.isEmpty()) {
+                            fw.remove(Owners.attachment(config.name(), a.containerId()));
+                            done.add(net + ": removed rules of \"" + a.containerId() + "\" its record does not hold");
+                        } else {
+                            fw.apply(new Ruleset(Owners.attachment(config.name(), a.containerId()), mine));
+                            done.add(net + ": re-applied the published ports of \"" + a.containerId() + "\"");
+                        }
                     });
                 }
                 default -> { }
@@ -295,8 +301,12 @@ final class Reconcile {
                 }
             }
             List<Rule> mine = rules ? chain.attachmentRules(ctx, a) : List.of();
-            if (!mine.isEmpty() && !held(view, Owners.attachment(config.name(), a.containerId()), mine)) {
+            RulesetOwner owner = Owners.attachment(config.name(), a.containerId());
+            Ruleset recorded = rules ? view.recorded(owner) : null;
+            if (!mine.isEmpty() && !held(view, owner, mine)) {
                 out.add(new Finding(Kind.ATTACHMENT_RULES, "the published ports of " + who, a));
+            } else if (mine.isEmpty() && recorded != null && !recorded.rules().isEmpty()) { // a put-back the disk refused
+                out.add(new Finding(Kind.ATTACHMENT_RULES, "rules of " + who + " its record does not hold", a));
             }
         }
         return out;
