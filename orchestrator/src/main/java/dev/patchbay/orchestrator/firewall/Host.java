@@ -288,11 +288,11 @@ final class Host implements FirewallHost {
     private List<String> remove(RulesetOwner owner, boolean restore) {
         return FirewallService.locked(stateDir, () -> {
             HostLog r = load();
-            if (r.owner(owner.id()) == null && !r.doubtful()) {
+            Ruleset recorded = r.owner(owner.id());
+            if (recorded == null && !r.doubtful()) {
                 return List.of(); // never recorded, so never applied (apply records first): nothing to ask the backend
             }
             verifyOnce(r);
-            Ruleset recorded = r.owner(owner.id());
             FirewallService.Backend b = chosen(r);
             List<String> notices;
             try {

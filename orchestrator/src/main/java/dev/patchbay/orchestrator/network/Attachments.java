@@ -25,6 +25,7 @@ import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.orchestrator.firewall.FirewallHost;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,19 +143,20 @@ public final class Attachments {
         });
     }
 
-    /** The attachment's rules as one ruleset of its owner; none: the owner removed. */
     /**
-     * {@code recordedAbove}: the attachment's record still says what the firewall's record says (an unpublish before
-     * the attachment is saved), so a firewall record the disk refuses puts the rules back in the kernel; false for a
-     * put-back after the attachment's record was refused, where the kernel must follow the attachment's record.
+     * The attachment's rules as one ruleset of its owner; none: the owner removed. {@code restore}: if the firewall's
+     * record of a removal is refused (a full disk), the kernel gets the recorded rules back, as for an unpublish, whose
+     * attachment record still says published; not for a put-back after the attachment's record was refused, where the
+     * kernel follows that record.
      */
-    private void applyRules(NetnsRef hostRef, List<Rule> rules, String network, String containerId, boolean recordedAbove) {
-        if (rules.isEmpty() && recordedAbove) {
-            m.firewall.host(store.root(), hostRef).removeOrRestore(Owners.attachment(network, containerId));
+    private void applyRules(NetnsRef hostRef, List<Rule> rules, String network, String containerId, boolean restore) {
+        FirewallHost fw = m.firewall.host(store.root(), hostRef);
+        if (rules.isEmpty() && restore) {
+            fw.removeOrRestore(Owners.attachment(network, containerId));
         } else if (rules.isEmpty()) {
-            m.firewall.host(store.root(), hostRef).remove(Owners.attachment(network, containerId));
+            fw.remove(Owners.attachment(network, containerId));
         } else {
-            m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(network, containerId), rules));
+            fw.apply(new Ruleset(Owners.attachment(network, containerId), rules));
         }
     }
 
