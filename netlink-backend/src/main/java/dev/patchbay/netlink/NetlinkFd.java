@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
  * Not synchronised: its owner serialises.
  */
 final class NetlinkFd {
-    /** recvfrom flag: return the datagram's real length even when it did not fit. */
+    /** recv flag: return the datagram's real length even when it did not fit. */
     static final int MSG_TRUNC = 0x20;
     private static final int RCVBUF = 8 << 20;
     /** Datagrams up to this size fit any default send buffer (wmem_default is far larger). */
@@ -111,10 +111,10 @@ final class NetlinkFd {
         sendBuffer = size;
     }
 
-    /** One recvfrom into {@code buf} (cleared first): the datagram's full length, or -errno. */
+    /** One recv into {@code buf} (cleared first): the datagram's full length, or -errno. */
     long receive(ByteBuffer buf) {
         buf.clear();
-        long n = libc.recvfrom(fd, buf, buf.capacity(), MSG_TRUNC, null, null);
+        long n = libc.recv(fd, buf, buf.capacity(), MSG_TRUNC);
         return n >= 0 ? n : -Sys.errno();
     }
 

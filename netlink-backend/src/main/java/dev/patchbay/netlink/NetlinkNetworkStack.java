@@ -6,9 +6,7 @@ import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetnsOps;
 import dev.patchbay.core.spi.NetworkStack;
-import dev.patchbay.netlink.sys.Sys;
 import java.util.concurrent.Callable;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -19,12 +17,6 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = NetworkStack.class)
 public final class NetlinkNetworkStack implements NetworkStack {
     private final NetlinkNetnsOps namespaces = new NetlinkNetnsOps(NetnsRef.RUN_DIR);
-
-    /** Every use of the stack needs libc: bind it while the framework starts the other bundles. */
-    @Activate
-    void activate() {
-        Sys.warmUp();
-    }
 
     @Override
     public NetnsHandle open(NetnsRef netns) {

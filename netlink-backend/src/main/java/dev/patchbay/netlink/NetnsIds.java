@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import jnr.ffi.byref.IntByReference;
-import jnr.ffi.byref.LongLongByReference;
 
 /**
  * The one computation of a namespace's {@link NetnsId}. The namespace file is opened once, and all is read from
@@ -58,11 +56,11 @@ final class NetnsIds {
 
     /** The cookie of the namespace the open namespace file {@code fd} refers to, without entering it. */
     static long nsGetId(int fd, NetnsRef netns) {
-        LongLongByReference id = new LongLongByReference();
+        long[] id = new long[1];
         if (Sys.libc().ioctl(fd, Sys.NS_GET_ID, id) < 0) {
             throw new NetlinkError(Sys.errno(), "ioctl(NS_GET_ID) on " + netns.path());
         }
-        return id.longValue();
+        return id[0];
     }
 
     /** The cookie of the calling thread's namespace, from a socket made in it. */
@@ -73,11 +71,11 @@ final class NetnsIds {
             throw new NetlinkError(Sys.errno(), "socket(AF_UNIX)");
         }
         try {
-            LongLongByReference cookie = new LongLongByReference();
-            if (libc.getsockopt(s, Sys.SOL_SOCKET, Sys.SO_NETNS_COOKIE, cookie, new IntByReference(Long.BYTES)) < 0) {
+            long[] cookie = new long[1];
+            if (libc.getsockopt(s, Sys.SOL_SOCKET, Sys.SO_NETNS_COOKIE, cookie) < 0) {
                 throw new NetlinkError(Sys.errno(), "getsockopt(SO_NETNS_COOKIE)");
             }
-            return cookie.longValue();
+            return cookie[0];
         } finally {
             libc.close(s);
         }
@@ -106,8 +104,8 @@ final class NetnsIds {
         }
         int fd = NetnsThreads.openNetns(NetnsRef.current());
         try {
-            LongLongByReference id = new LongLongByReference();
-            s = Sys.libc().ioctl(fd, Sys.NS_GET_ID, id) == 0 && id.longValue() == cookie ? Source.NS_GET_ID : Source.SOCKET;
+            long[] id = new long[1];
+            s = Sys.libc().ioctl(fd, Sys.NS_GET_ID, id) == 0 && id[0] == cookie ? Source.NS_GET_ID : Source.SOCKET;
         } finally {
             Sys.libc().close(fd);
         }

@@ -1,10 +1,8 @@
 package dev.patchbay.netlink.sys;
 
 import java.util.Map;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
 
-/** Loads libc once (lazily, or ahead on a thread of its own: {@link #warmUp}) and names errno values. */
+/** libc through libpatchbay-sys ({@link LibC}), errno of the last failed call, and the names of errno values. */
 public final class Sys {
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
@@ -18,6 +16,10 @@ public final class Sys {
     public static final int O_CREAT = 0x40;
     public static final int O_EXCL = 0x80;
     public static final int O_CLOEXEC = 0x80000;
+    /** flock(2) operations. */
+    public static final int LOCK_SH = 1;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_UN = 8;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096;
     public static final long MS_REC = 16384;
@@ -46,63 +48,18 @@ public final class Sys {
     private Sys() {
     }
 
-    private static volatile LibC libc;
-    private static volatile Runtime runtime;
-    private static Throwable failure;
+    /** Loads libpatchbay-sys now (it is otherwise loaded by the first call); a LinkageError says why it cannot be. */
+    public static void load() {
+        Native.loaded();
+    }
 
     public static LibC libc() {
-        LibC c = libc;
-        return c != null ? c : load();
+        return LibC.INSTANCE;
     }
 
-    /** errno of the last call on this thread. */
+    /** errno of this thread's last failed {@link LibC} call. */
     public static int errno() {
-        Runtime r = runtime;
-        if (r == null) {
-            load();
-            r = runtime;
-        }
-        return r.getLastError();
-    }
-
-    /**
-     * Binds libc on a daemon thread of its own (jnr-ffi's start-up, 50-100 ms of a cold run), so that the first
-     * call finds it ready: the framework starts the other bundles meanwhile. A failure is kept and thrown to the
-     * callers, as if they had loaded it themselves.
-     */
-    public static void warmUp() {
-        if (libc != null) {
-            return;
-        }
-        Thread t = new Thread(() -> {
-            try {
-                load();
-            } catch (RuntimeException | LinkageError ignored) {
-                // kept in failure: the first caller gets it
-            }
-        }, "patchbay-libc-warm-up");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static synchronized LibC load() {
-        if (libc == null) {
-            if (failure instanceof RuntimeException e) {
-                throw e;
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            try {
-                LibC c = LibraryLoader.create(LibC.class).failImmediately().load("c");
-                runtime = Runtime.getRuntime(c);
-                libc = c;
-            } catch (RuntimeException | LinkageError e) {
-                failure = e;
-                throw e;
-            }
-        }
-        return libc;
+        return LibC.errno();
     }
 
     /** {@code ENODEV (No such device)}. */

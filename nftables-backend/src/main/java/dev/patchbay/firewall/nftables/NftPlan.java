@@ -2,6 +2,7 @@ package dev.patchbay.firewall.nftables;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.netlink.sys.Nftables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -82,7 +83,7 @@ final class NftPlan {
 
     /** Output flags for the libnftables run that adds the rules: echo their handles. */
     int flags() {
-        return !ruleAdds.isEmpty() ? LibNftables.OUTPUT_ECHO | LibNftables.OUTPUT_HANDLE : 0;
+        return !ruleAdds.isEmpty() ? Nftables.OUTPUT_ECHO | Nftables.OUTPUT_HANDLE : 0;
     }
 
     /** The whole plan as one nft script (one transaction): what {@code plan} shows, and the path without netlink. */

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import org.osgi.service.component.annotations.Activate;
+import dev.patchbay.netlink.sys.Nftables;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -38,12 +38,6 @@ public final class NftablesFirewall implements Firewall {
     volatile NetworkStack stack;
 
     private final Map<String, NftContext> contexts = new ConcurrentHashMap<>();
-
-    /** Every use needs libnftables: bind it while the framework starts the other bundles (see NftContext#warmUp). */
-    @Activate
-    void activate() {
-        NftContext.warmUp();
-    }
 
     @Override
     public String backend() {
@@ -195,7 +189,7 @@ public final class NftablesFirewall implements Firewall {
         if (c.state == null) {
             String json;
             try {
-                json = c.run("list table " + NftRenderer.T, LibNftables.OUTPUT_JSON).output();
+                json = c.run("list table " + NftRenderer.T, Nftables.OUTPUT_JSON).output();
             } catch (BackendException e) {
                 if (!String.valueOf(e.getMessage()).contains("No such file or directory")) {
                     throw e;

@@ -2,6 +2,8 @@ package dev.patchbay.plugin.ipam.store;
 
 import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.netlink.sys.LibC;
+import dev.patchbay.netlink.sys.Sys;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
@@ -16,9 +18,9 @@ import java.util.Set;
 /**
  * An exclusive lock on a file that excludes CNI host-local too (and a shared one for readers, which creates nothing). host-local takes {@code flock(2)} on
  * {@code <dir>/lock}; Java's {@code FileChannel.lock} is an fcntl record lock, and on Linux the two kinds do not
- * see each other. So this calls flock(2) through jnr-ffi (loaded on first use). flock works per open file
- * description, so it also excludes other threads of this JVM that opened the file themselves. If libc cannot be
- * loaded it falls back to {@code FileChannel.lock} (Patchbay processes still exclude each other; host-local does
+ * see each other. So this calls flock(2) through the netlink backend's libpatchbay-sys (an optional import: this
+ * bundle resolves without it). flock works per open file description, so it also excludes other threads of this JVM
+ * that opened the file themselves. If that library is missing or cannot be loaded it falls back to {@code FileChannel.lock} (Patchbay processes still exclude each other; host-local does
  * not) and says so once on the log. A lock file is created 0600, and one others could open (0644, from host-local
  * or an older Patchbay) is narrowed to 0600 when taken: a user who can open it could hold it and stall root.
  */
@@ -71,7 +73,8 @@ final class Flock {
         synchronized (Flock.class) {
             if (libc == null && !unavailable) {
                 try {
-                    libc = jnr.ffi.LibraryLoader.create(LibC.class).failImmediately().load("c");
+                    Sys.load(); // now, so that a failure means the fallback, once
+                    libc = Sys.libc();
                 } catch (Throwable e) {
                     unavailable = true;
                     LOG.log(Level.WARNING, "flock(2) unavailable, using fcntl locks: Patchbay processes exclude "
@@ -83,9 +86,9 @@ final class Flock {
     }
 
     private static Store.Lock flock(LibC c, Path file, boolean shared) {
-        int fd = c.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC | (shared ? 0 : LibC.O_CREAT), 0600);
+        int fd = c.open(file.toString(), Sys.O_RDONLY | Sys.O_CLOEXEC | (shared ? 0 : Sys.O_CREAT), 0600);
         if (fd < 0) {
-            int err = errno(c);
+            int err = Sys.errno();
             if (shared && err == Errno.ENOENT) {
                 return null;
             }
@@ -93,15 +96,15 @@ final class Flock {
         }
         int rc;
         do {
-            rc = c.flock(fd, shared ? LibC.LOCK_SH : LibC.LOCK_EX);
-        } while (rc != 0 && errno(c) == Errno.EINTR);
+            rc = c.flock(fd, shared ? Sys.LOCK_SH : Sys.LOCK_EX);
+        } while (rc != 0 && Sys.errno() == Errno.EINTR);
         if (rc != 0) {
-            int err = errno(c);
+            int err = Sys.errno();
             c.close(fd);
             throw new BackendException("failed to lock \"" + file + "\": " + words(err));
         }
         return () -> {
-            c.flock(fd, LibC.LOCK_UN);
+            c.flock(fd, Sys.LOCK_UN);
             c.close(fd);
         };
     }
@@ -111,7 +114,7 @@ final class Flock {
     }
 
     private static int errno(LibC c) {
-        return jnr.ffi.Runtime.getRuntime(c).getLastError();
+        return Sys.errno();
     }
 
     private static Store.Lock fcntl(Path file, boolean shared) {
