@@ -29,7 +29,8 @@ import picocli.CommandLine;
  * Starts an embedded OSGi framework with a private, throwaway cache, installs every jar of a bundles
  * folder and starts every bundle that is not a fragment. A bundle that fails to start is reported and
  * skipped: the others, and the commands they contribute, keep working. Each start begins from an empty
- * cache, so a CLI run sees the folder exactly as it is. A daemon hands the folder to File Install
+ * cache, or from a copy of a {@link FrameworkTemplate} made from this very folder, so a CLI run sees the folder
+ * exactly as it is. A daemon hands the folder to File Install
  * instead ({@link HotDeploy}), which keeps the framework in step with it while the daemon runs.
  */
 public final class FelixBoot implements AutoCloseable {
@@ -39,9 +40,13 @@ public final class FelixBoot implements AutoCloseable {
     private final List<String> problems = new ArrayList<>();
     private boolean closed;
 
-    private FelixBoot(Framework framework, Path storage) {
+    /** The template this one-shot run makes at its end (none was there), or null. */
+    private final FrameworkTemplate toMake;
+
+    private FelixBoot(Framework framework, Path storage, FrameworkTemplate toMake) {
         this.framework = framework;
         this.storage = storage;
+        this.toMake = toMake;
     }
 
     /** Boots the framework and loads {@code bundlesDir}. Problems are collected, see {@link #problems()}. */
@@ -61,7 +66,16 @@ public final class FelixBoot implements AutoCloseable {
         }
         Map<String, Object> config = new HashMap<>(properties);
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
-        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        FrameworkTemplate template = FrameworkTemplate.forRun(HotDeploy.isDaemon(properties));
+        FrameworkTemplate toMake = null;
+        if (template != null && template.present() && template.copyInto(storage)) {
+            Stamps.mark("template copied");
+        } else {
+            config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+            toMake = template;
+        }
+        // SCR keeps the component descriptions it parsed in its data file when it stops (a template holds it)
+        config.put("ds.cache.metadata", "true");
         // the launcher and the bundles share picocli's annotations and model through the system bundle
         Stamps.mark("cache");
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "picocli;version=\"" + picocliVersion() + "\"");
@@ -83,7 +97,7 @@ public final class FelixBoot implements AutoCloseable {
         Stamps.mark("factory");
         Framework framework = factory.newFramework(toStrings(config));
         Stamps.mark("felix");
-        FelixBoot boot = new FelixBoot(framework, storage);
+        FelixBoot boot = new FelixBoot(framework, storage, toMake);
         try {
             framework.init();
             Stamps.mark("init");
@@ -195,15 +209,7 @@ public final class FelixBoot implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            framework.stop();
-            framework.waitForStop(10_000);
-        } catch (BundleException | InterruptedException | RuntimeException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Stamps.mark("stopped");
+        stop();
         deleteTree(storage);
         Stamps.mark("deleted");
     }
@@ -220,8 +226,25 @@ public final class FelixBoot implements AutoCloseable {
             return;
         }
         closed = true;
+        if (toMake != null && problems.isEmpty()) {
+            stop(); // SCR writes the component descriptions it parsed
+            toMake.makeFrom(storage);
+            Stamps.mark("template made");
+        }
         deleteTree(storage);
         Stamps.mark("deleted");
+    }
+
+    private void stop() {
+        try {
+            framework.stop();
+            framework.waitForStop(10_000);
+        } catch (BundleException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Stamps.mark("stopped");
     }
 
     /** Framework property: the bundles folder, absolute. */
@@ -287,7 +310,7 @@ public final class FelixBoot implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> walk = Files.walk(root)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException ignored) {
