@@ -62,6 +62,11 @@ final class CniRequest {
     private CniRequest() {
     }
 
+    /** The call {@link #execute} is running on this thread (type, env, stdin), or null. */
+    static Map<String, Object> current() {
+        return CURRENT.get();
+    }
+
     /** Adds the hidden {@value #OPTION} to the root of a Patchbay command line. */
     static void addOption(CommandLine root) {
         root.getCommandSpec().addOption(OptionSpec.builder(OPTION)

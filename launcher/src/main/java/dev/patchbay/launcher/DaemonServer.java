@@ -157,7 +157,7 @@ final class DaemonServer {
             return call instanceof DaemonSocket.CniCall cni ? CniRequest.asCniReply(3, "", refusal, cni.stdin()) : new DaemonSocket.Reply(3, "", refusal);
         }
         if (call instanceof DaemonSocket.CniCall cni) {
-            return CniRequest.execute(cni, requests::runCommand); // the cni command, with the call: see CniRequest
+            return CniRequest.execute(cni, requests::runCni); // the cni command, with the call: see CniRequest
         }
         DaemonSocket.Request req = (DaemonSocket.Request) call;
         String word = Args.commandWord(req.args());

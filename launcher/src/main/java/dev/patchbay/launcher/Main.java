@@ -107,13 +107,12 @@ public final class Main {
         DaemonSocket.CniCall call = new DaemonSocket.CniCall(DaemonSocket.currentNetns(), type == null || type.isEmpty() ? "patchbay" : type, env, stdin);
         DaemonSocket.Reply reply;
         Stamps.mark("call");
-        PatchbayCli.warmUp(); // while the framework starts
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, false, java.util.Map.of())) {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
             }
             try (Requests requests = new Requests(boot.context())) {
-                reply = CniRequest.execute(call, requests::runCommand);
+                reply = CniRequest.execute(call, requests::runCni); // picocli only if the cni command does not take calls itself
             }
             Stamps.mark("cni");
             boot.discard(); // the call is made and the process exits next: no orderly stop

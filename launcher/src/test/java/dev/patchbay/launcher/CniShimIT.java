@@ -94,10 +94,14 @@ class CniShimIT {
             assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
         }
         // the daemon is gone (its socket too): the shim execs bin/patchbay, which finds java with no JAVA_HOME
-        Run cold = CniShimTest.shim(Cli.DIST.resolve("cni/portmap"), cniEnv(run, state, "ADD"), CHAINED);
+        Map<String, String> timed = cniEnv(run, state, "ADD");
+        timed.put("PATCHBAY_TIMING", "1");
+        Run cold = CniShimTest.shim(Cli.DIST.resolve("cni/portmap"), timed, CHAINED);
         assertNotEquals(0, cold.code(), cold.out() + cold.err());
         assertEquals(7, cold.json().get("code").getAsInt(), cold.out() + cold.err());
         assertTrue(cold.json().get("msg").getAsString().startsWith("prevResult: is required"), cold.out());
+        // the cni command's service took the call itself: no picocli command line was built (the "cli" step)
+        assertTrue(cold.err().contains("patchbay timing:") && !cold.err().contains(", cli "), cold.err());
     }
 
     private static final int RUNS = 50;

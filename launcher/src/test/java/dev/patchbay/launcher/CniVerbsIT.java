@@ -131,6 +131,9 @@ class CniVerbsIT {
             Run full = call("bridge", "STATUS", "", null, conf);
             assertEquals(50, full.json().get("code").getAsInt(), full.out());
             assertTrue(full.json().get("msg").getAsString().contains("no free address left in 10.96.0.0/24 (10.96.0.7-10.96.0.7)"), full.out());
+            // the daemon puts a deleted bridge back 300 ms after the kernel's events (DaemonWatch): let the look the ADD's
+            // events scheduled pass first, then ask right after the deletion, well inside the next one's 300 ms
+            Thread.sleep(400);
             sandbox.run("ip", "link", "del", "stn0");
             Run gone = call("bridge", "STATUS", "", null, conf);
             assertEquals(51, gone.json().get("code").getAsInt(), gone.out());
