@@ -14,7 +14,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
@@ -68,8 +67,9 @@ public final class FelixBoot implements AutoCloseable {
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         FrameworkTemplate template = FrameworkTemplate.forRun(HotDeploy.isDaemon(properties));
         FrameworkTemplate toMake = null;
-        if (template != null && template.present() && template.copyInto(storage)) {
-            Stamps.mark("template copied");
+        FrameworkTemplate.Copy copy = null;
+        if (template != null && template.present()) {
+            copy = template.copyInto(storage);
         } else {
             config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
             toMake = template;
@@ -92,11 +92,23 @@ public final class FelixBoot implements AutoCloseable {
             config.putAll(hot.frameworkProperties(storage, verbose));
         }
         Stamps.mark("config");
-        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, FelixBoot.class.getClassLoader())
-                .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+        // Felix's own factory, not a ServiceLoader lookup: that reads META-INF/services of every jar on the class path
+        FrameworkFactory factory = new org.apache.felix.framework.FrameworkFactory();
         Stamps.mark("factory");
         Framework framework = factory.newFramework(toStrings(config));
         Stamps.mark("felix");
+        if (copy != null) {
+            if (copy.succeeded()) {
+                Stamps.mark("template copied");
+            } else { // an empty cache after all, as with no template
+                deleteTree(storage);
+                try {
+                    Files.createDirectory(storage, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
+                }
+            }
+        }
         FelixBoot boot = new FelixBoot(framework, storage, toMake);
         try {
             framework.init();
@@ -142,9 +154,14 @@ public final class FelixBoot implements AutoCloseable {
         return raw;
     }
 
-    private static String picocliVersion() {
+    /** picocli's version up to the first character that is not a digit or a dot (a constant: no class to load). */
+    static String picocliVersion() {
         String v = CommandLine.VERSION;
-        return v.replaceAll("[^0-9.].*$", "");
+        int end = 0;
+        while (end < v.length() && (Character.isDigit(v.charAt(end)) || v.charAt(end) == '.')) {
+            end++;
+        }
+        return v.substring(0, end); // not a regular expression: the run's first one costs 5 ms
     }
 
     private void load(Path bundlesDir) {
@@ -294,7 +311,7 @@ public final class FelixBoot implements AutoCloseable {
      */
     private static Path createCache() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        String prefix = CACHE_PREFIX + ProcessHandle.current().pid() + "-";
+        String prefix = CACHE_PREFIX + pid() + "-";
         long n = System.nanoTime() & Long.MAX_VALUE;
         for (int i = 0; ; i++) {
             try {
@@ -304,6 +321,18 @@ public final class FelixBoot implements AutoCloseable {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * This process's id, from {@code /proc/self}: {@code ProcessHandle.current()} sets up the process API's native side
+     * (a few ms of a cold run) for one number.
+     */
+    static long pid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | NumberFormatException | UnsupportedOperationException e) {
+            return ProcessHandle.current().pid();
         }
     }
 

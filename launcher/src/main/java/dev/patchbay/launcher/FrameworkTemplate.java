@@ -50,24 +50,60 @@ final class FrameworkTemplate {
         return dir;
     }
 
-    /** True when a usable template exists (a directory, not a link, of its folder's owner, 0700). */
+    /** True when a usable template exists (a directory, not a link, of its folder's owner, 0700). Numeric owners: a
+     * name would be looked up in the user database. */
     boolean present() {
         try {
             return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                    && Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(dir.getParent()))
+                    && Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS).equals(Files.getAttribute(dir.getParent(), "unix:uid"))
                     && Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY);
         } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
-    /** Copies the template into the empty {@code storage}; false (storage left for Felix to clean) if it cannot. */
-    boolean copyInto(Path storage) {
-        try {
-            copyTree(dir, storage);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
+    /**
+     * Starts copying the template into the empty {@code storage} on a thread of its own, so that the copy overlaps the
+     * creation of the framework (which reads its cache only in {@code init}); {@link Copy#succeeded} waits for it.
+     */
+    Copy copyInto(Path storage) {
+        Copy copy = new Copy(dir, storage);
+        copy.start();
+        return copy;
+    }
+
+    /** A copy under way. */
+    static final class Copy extends Thread {
+        private final Path from;
+        private final Path to;
+        private volatile boolean ok;
+
+        private Copy(Path from, Path to) {
+            super("patchbay-template-copy");
+            setDaemon(true);
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public void run() {
+            try {
+                copyTree(from, to);
+                ok = true;
+            } catch (IOException | RuntimeException e) {
+                ok = false;
+            }
+        }
+
+        /** Waits for the copy: false if it failed (the storage then holds part of the template). */
+        boolean succeeded() {
+            try {
+                join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return ok;
         }
     }
 
@@ -77,7 +113,7 @@ final class FrameworkTemplate {
      * run tries again.
      */
     void makeFrom(Path storage) {
-        Path tmp = dir.resolveSibling("." + dir.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path tmp = dir.resolveSibling("." + dir.getFileName() + "." + FelixBoot.pid() + ".tmp");
         try {
             Files.createDirectory(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             copyTree(storage, tmp);
