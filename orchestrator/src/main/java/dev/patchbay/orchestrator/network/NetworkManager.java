@@ -45,6 +45,11 @@ public final class NetworkManager {
     private final Map<String, NetworkPlugin> plugins = new ConcurrentHashMap<>();
     private final Map<String, NetnsHandle> hosts = new ConcurrentHashMap<>();
 
+    @org.osgi.service.component.annotations.Activate
+    void activate() {
+        StateWarmUp.start(); // while the framework starts the other bundles
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addPlugin(NetworkPlugin plugin, Map<String, Object> props) {
         plugins.put(String.valueOf(props.get(NetworkPlugin.TYPE)), plugin);
