@@ -46,12 +46,10 @@ final class FrameworkTemplate {
         return dir.getParent() == null ? null : new FrameworkTemplate(dir);
     }
 
-    Path dir() {
-        return dir;
-    }
-
-    /** True when a usable template exists (a directory, not a link, of its folder's owner, 0700). Numeric owners: a
-     * name would be looked up in the user database. */
+    /**
+     * True when a usable template exists: a directory, not a link, 0700, of its folder's owner (compared by number: a
+     * name would be looked up in the user database).
+     */
     boolean present() {
         try {
             return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)

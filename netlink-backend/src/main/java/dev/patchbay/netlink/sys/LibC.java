@@ -56,22 +56,30 @@ public final class LibC {
         return b;
     }
 
+    /** A direct buffer C reads {@code len} bytes of, from its start. */
+    private static ByteBuffer direct(ByteBuffer b, int len) {
+        if (b != null && (len < 0 || len > b.capacity())) {
+            throw new IllegalArgumentException(len + " bytes do not fit a buffer of " + b.capacity());
+        }
+        return direct(b);
+    }
+
     public int socket(int domain, int type, int protocol) {
         return check(Native.socket(domain, type, protocol));
     }
 
     public int bind(int fd, ByteBuffer addr, int addrlen) {
-        return check(Native.bind(fd, direct(addr), addrlen));
+        return check(Native.bind(fd, direct(addr, addrlen), addrlen));
     }
 
     public int setsockopt(int fd, int level, int optname, ByteBuffer optval, int optlen) {
-        return check(Native.setsockopt(fd, level, optname, direct(optval), optlen));
+        return check(Native.setsockopt(fd, level, optname, direct(optval, optlen), optlen));
     }
 
     /** Sends {@code len} bytes of {@code buf} from its position. */
     public long sendto(int fd, ByteBuffer buf, long len, int flags, ByteBuffer addr, int addrlen) {
         checkRoom(buf, len);
-        return check(Native.sendto(fd, direct(buf), buf.position(), len, flags, direct(addr), addrlen));
+        return check(Native.sendto(fd, direct(buf), buf.position(), len, flags, direct(addr, addrlen), addrlen));
     }
 
     /** Receives at most {@code len} bytes into {@code buf} from its position (the buffer's position is not moved). */

@@ -104,6 +104,7 @@ class LibCTest {
             assertEquals(1, reply.getInt(20)); // ifi_index
             assertThrows(IllegalArgumentException.class, () -> libc.recv(fd, ByteBuffer.allocate(16), 16, 0));
             assertThrows(IllegalArgumentException.class, () -> libc.recv(fd, reply, reply.capacity() + 1, 0));
+            assertThrows(IllegalArgumentException.class, () -> libc.bind(fd, kernel, 16)); // C would read past its end
         } finally {
             libc.close(fd);
         }
