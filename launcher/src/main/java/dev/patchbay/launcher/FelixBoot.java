@@ -155,7 +155,7 @@ public final class FelixBoot implements AutoCloseable {
     }
 
     /** picocli's version up to the first character that is not a digit or a dot (a constant: no class to load). */
-    static String picocliVersion() {
+    private static String picocliVersion() {
         String v = CommandLine.VERSION;
         int end = 0;
         while (end < v.length() && (Character.isDigit(v.charAt(end)) || v.charAt(end) == '.')) {

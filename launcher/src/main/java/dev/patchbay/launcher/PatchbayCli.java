@@ -108,6 +108,11 @@ public final class PatchbayCli {
     }
 
     private void mountCommands(BundleContext ctx, String only) {
+        commands(ctx, only).forEach((name, ref) -> mount(ctx, name, ref));
+    }
+
+    /** The command services by name ({@code only} that one, or every one for null); the highest ranking wins a clash. */
+    static TreeMap<String, ServiceReference<?>> commands(BundleContext ctx, String only) {
         ServiceReference<?>[] refs;
         try {
             refs = ctx.getServiceReferences((String) null, "(" + COMMAND_PROPERTY + "=" + (only == null ? "*" : escape(only)) + ")");
@@ -118,11 +123,11 @@ public final class PatchbayCli {
         for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             String name = String.valueOf(ref.getProperty(COMMAND_PROPERTY));
             ServiceReference<?> seen = byName.get(name);
-            if (seen == null || ref.compareTo(seen) > 0) { // highest ranking wins a name clash
+            if (seen == null || ref.compareTo(seen) > 0) {
                 byName.put(name, ref);
             }
         }
-        byName.forEach((name, ref) -> mount(ctx, name, ref));
+        return byName;
     }
 
     private static String escape(String value) {

@@ -66,7 +66,7 @@ public final class Requests implements AutoCloseable {
      */
     public int runCni(String[] args, PrintWriter out, PrintWriter err) {
         Map<String, Object> call = CniRequest.current();
-        ServiceReference<?> ref = call == null ? null : cniCommand();
+        ServiceReference<?> ref = call == null ? null : PatchbayCli.commands(ctx, CniRequest.COMMAND).get(CniRequest.COMMAND);
         ServiceObjects<?> objects = ref == null ? null : ctx.getServiceObjects(ref);
         Object command = objects == null ? null : objects.getService();
         if (!(command instanceof ToIntFunction<?>)) {
@@ -83,23 +83,6 @@ public final class Requests implements AutoCloseable {
         } finally {
             release(objects, command);
         }
-    }
-
-    /** The highest ranked service of the command {@code cni}, or null. */
-    private ServiceReference<?> cniCommand() {
-        ServiceReference<?>[] refs;
-        try {
-            refs = ctx.getServiceReferences((String) null, "(" + PatchbayCli.COMMAND_PROPERTY + "=" + CniRequest.COMMAND + ")");
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        ServiceReference<?> best = null;
-        for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
-            if (best == null || r.compareTo(best) > 0) {
-                best = r;
-            }
-        }
-        return best;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code <dir>/lock}; Java's {@code FileChannel.lock} is an fcntl record lock, and on Linux the two kinds do not
  * see each other. So this calls flock(2) through the netlink backend's libpatchbay-sys (an optional import: this
  * bundle resolves without it). flock works per open file description, so it also excludes other threads of this JVM
- * that opened the file themselves. If that library is missing or cannot be loaded it falls back to {@code FileChannel.lock} (Patchbay processes still exclude each other; host-local does
+ * that opened the file themselves. If that library is missing or cannot be loaded it falls back to
+ * {@code FileChannel.lock} (Patchbay processes still exclude each other; host-local does
  * not) and says so once on the log. A lock file is created 0600, and one others could open (0644, from host-local
  * or an older Patchbay) is narrowed to 0600 when taken: a user who can open it could hold it and stall root.
  */
@@ -111,10 +112,6 @@ final class Flock {
 
     private static String words(int errno) {
         return errno == Errno.EACCES || errno == Errno.EPERM ? "permission denied (run as root)" : "system error " + errno;
-    }
-
-    private static int errno(LibC c) {
-        return Sys.errno();
     }
 
     private static Store.Lock fcntl(Path file, boolean shared) {
