@@ -76,6 +76,12 @@ class DoctorIT {
             }
             status(walk, "state directory", "ok", "root's alone");
             status(walk, "host ports", "ok", "no published port shadows");
+            status(walk, "subnets", "ok", "no network's subnet");
+
+            // an address of the network's subnet on another link of the host (another tool's, an uplink's DHCP)
+            sandbox.run("ip", "addr", "add", "10.70.0.200/32", "dev", "up0");
+            status(doctor(cli), "subnets", "fail", "network \"doc\": subnet 10.70.0.0/24 overlaps address 10.70.0.200/32 of up0");
+            sandbox.run("ip", "addr", "del", "10.70.0.200/32", "dev", "up0");
 
             // a host process that started listening on the published port after it was published: its traffic is taken
             listener = new ProcessBuilder("python3", "-c", "import socket,time; s=socket.socket(); s.bind(('0.0.0.0',8090)); s.listen(1); time.sleep(60)")

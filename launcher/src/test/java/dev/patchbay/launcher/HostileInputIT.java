@@ -51,6 +51,28 @@ class HostileInputIT {
     }
 
     @Test
+    void aSubnetTheHostUsesIsRefused(Sandbox sandbox) throws Exception {
+        // an uplink of "the host" (the sandbox's namespace): 192.0.2.0/24 connected, its gateway 192.0.2.1 beyond it
+        sandbox.run("ip", "link", "add", "pbup0", "type", "veth", "peer", "name", "pbup1");
+        try {
+            sandbox.run("ip", "addr", "add", "192.0.2.5/24", "dev", "pbup0");
+            sandbox.run("ip", "addr", "add", "198.51.100.7/32", "dev", "pbup0");
+            sandbox.run("ip", "link", "set", "pbup0", "up");
+            sandbox.run("ip", "link", "set", "pbup1", "up");
+            refused(2, "invalid subnet \"192.0.2.0/24\": overlaps address 192.0.2.5/24 of pbup0", "network", "create", "up", "--subnet", "192.0.2.0/24", "--bridge", "pbup2");
+            refused(2, "invalid subnet \"192.0.2.128/25\": overlaps the route to 192.0.2.0/24 on pbup0", "network", "create", "up", "--subnet", "192.0.2.128/25", "--bridge", "pbup2");
+            refused(2, "invalid subnet \"198.51.100.0/24\": overlaps address 198.51.100.7/32 of pbup0", "network", "create", "up", "--subnet", "198.51.100.0/24", "--bridge", "pbup2");
+            // a prefix the host reaches only through a gateway is the operator's to shadow
+            sandbox.run("ip", "route", "add", "203.0.113.0/24", "via", "192.0.2.1");
+            pb.cli().run("network", "create", "up", "--subnet", "203.0.113.0/24", "--bridge", "pbup2").ok();
+            pb.cli().run("network", "rm", "up").ok();
+        } finally {
+            Sandbox.exec("ip", "link", "del", "pbup0");
+        }
+        assertNoState();
+    }
+
+    @Test
     void attachRefusesBadInput(Sandbox sandbox) throws Exception {
         String c = sandbox.netns("c");
         pb.cli().run("network", "create", "att", "--subnet", "10.68.0.0/24", "--bridge", "pbatt0").ok();

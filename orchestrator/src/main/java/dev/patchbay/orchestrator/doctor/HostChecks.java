@@ -9,6 +9,7 @@ import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.orchestrator.doctor.DoctorCommand.Check;
 import dev.patchbay.orchestrator.firewall.FirewallManager;
 import dev.patchbay.orchestrator.network.HostPorts;
+import dev.patchbay.orchestrator.network.HostSubnets;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -57,6 +58,7 @@ final class HostChecks {
         List<NetworkConfig> networks = networks();
         firewall(networks);
         forwarding(networks);
+        subnets(networks);
         publishedPorts();
         daemon();
     }
@@ -216,6 +218,24 @@ final class HostChecks {
             }
         } catch (RuntimeException e) {
             add("ip_forward", "fail", "cannot read it: " + e.getMessage());
+        }
+    }
+
+    /** Networks whose subnet an address or a connected route of the host took since (another tool, an uplink's DHCP). */
+    private void subnets(List<NetworkConfig> networks) {
+        if (networks.isEmpty()) {
+            return;
+        }
+        try (NetnsHandle h = manager.stack().open(host)) {
+            List<String> found = new ArrayList<>();
+            for (NetworkConfig n : networks) {
+                HostSubnets.overlaps(manager, h, n).forEach(o -> found.add("network \"" + n.name() + "\": subnet " + o));
+            }
+            add("subnets", found.isEmpty() ? "ok" : "fail", found.isEmpty()
+                    ? "no network's subnet is an address or a connected route of the host besides the network's own"
+                    : String.join("; ", found) + ": the host and the network both claim those addresses (remove the host's, or make the network again on another subnet)");
+        } catch (RuntimeException e) {
+            add("subnets", "warn", "cannot read the host's addresses and routes: " + e.getMessage());
         }
     }
 

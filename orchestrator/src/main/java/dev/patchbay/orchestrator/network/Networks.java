@@ -61,6 +61,7 @@ public final class Networks {
             List<NetworkRecord> existing = store.networks();
             List<NetworkConfig> others = checkUnique(config, hostNs, existing);
             NetworkContext ctx = m.context(hostRef, hostId, config, chain);
+            HostSubnets.check(ctx.host(), hostRef.describe(), config);
             chain.validate(ctx, others);
             Journal journal = Journal.begin(store.root(), "create", config.name(), null, hostId,
                     List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)))));

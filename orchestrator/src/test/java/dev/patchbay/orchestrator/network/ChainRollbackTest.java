@@ -191,13 +191,23 @@ class ChainRollbackTest {
         events.clear();
     }
 
-    /** A stack whose handles do nothing (the fake plugins never use them); identities from the namespace files. */
+    /**
+     * A stack whose handles hold nothing and do nothing (the fake plugins never use them: an op group lists nothing);
+     * identities from the namespace files.
+     */
     private static NetworkStack stack() {
-        NetnsHandle handle = (NetnsHandle) Proxy.newProxyInstance(NetnsHandle.class.getClassLoader(), new Class<?>[] {NetnsHandle.class},
-                (proxy, method, args) -> null);
+        NetnsHandle handle = empty(NetnsHandle.class);
         return (NetworkStack) Proxy.newProxyInstance(NetworkStack.class.getClassLoader(), new Class<?>[] {NetworkStack.class},
                 (proxy, method, args) -> method.getName().equals("open") ? handle
                         : method.getName().equals("identity") ? fileIdentity((NetnsRef) args[0]) : null);
+    }
+
+    /** An object of interface {@code type} whose lists are empty, whose op groups are such objects, and nothing else. */
+    private static <T> T empty(Class<T> type) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            Class<?> r = method.getReturnType();
+            return r == List.class ? List.of() : r.isInterface() && r.getName().startsWith("dev.patchbay.core.spi.") ? empty(r) : null;
+        }));
     }
 
     private static dev.patchbay.core.model.NetnsId fileIdentity(NetnsRef ref) throws java.io.IOException {
