@@ -24,11 +24,11 @@ final class Args {
         return null;
     }
 
-    /** Whether any argument is one of {@code options}. */
+    /** Whether any argument is one of {@code options}, alone or as {@code OPTION=VALUE}. */
     static boolean has(String[] args, String... options) {
         for (String a : args) {
             for (String o : options) {
-                if (a.equals(o)) {
+                if (a.equals(o) || a.startsWith(o) && a.length() > o.length() && a.charAt(o.length()) == '=') {
                     return true;
                 }
             }

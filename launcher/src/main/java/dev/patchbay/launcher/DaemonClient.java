@@ -36,7 +36,7 @@ final class DaemonClient {
         try (SocketChannel ch = trusted) {
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
             try {
-                DaemonSocket.write(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args)));
+                DaemonSocket.write(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, System.getenv("PATCHBAY_STATE_DIR"))));
             } catch (IOException e) {
                 return Optional.empty(); // not all of the request went out: the daemon cannot have run it; work in-process
             }
@@ -59,16 +59,26 @@ final class DaemonClient {
                 + " in flight, then check with patchbay ls\n");
     }
 
-    /** The daemon has another environment: pass what the CLI takes from ours as options. */
-    private static String[] withEnvironment(String[] args) {
-        String stateDir = System.getenv("PATCHBAY_STATE_DIR");
+    /**
+     * The daemon has another environment: pass what the CLI takes from ours as options. Added after the operator's
+     * arguments (before a {@code --} that ends the options), so that an error naming an argument's position names the
+     * one the operator typed.
+     */
+    static String[] withEnvironment(String[] args, String stateDir) {
         if (stateDir == null || stateDir.isEmpty() || Args.has(args, "--state-dir")) {
             return args;
         }
-        String[] all = new String[args.length + 2];
-        all[0] = "--state-dir";
-        all[1] = stateDir;
-        System.arraycopy(args, 0, all, 2, args.length);
+        int at = args.length;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                at = i;
+                break;
+            }
+        }
+        String[] all = new String[args.length + 1];
+        System.arraycopy(args, 0, all, 0, at);
+        all[at] = "--state-dir=" + stateDir;
+        System.arraycopy(args, at, all, at + 1, args.length - at);
         return all;
     }
 

@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 
 /** Help for {@code patchbay daemon}; the launcher itself runs the daemon (see {@link DaemonServer}). */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-        description = {"Run in the foreground as this network namespace's daemon: keep the framework, the netlink sockets",
-            "and the firewall session open, and serve the CLI on a root-only socket (/run/patchbay/net-INODE.sock).",
+        description = {"Serve this network namespace's CLI and CNI calls from one long-lived process, in the foreground.",
+            "It keeps the framework, the netlink sockets and the firewall session open, and serves on a root-only socket",
+            "(/run/patchbay/net-INODE.sock).",
             "A CLI started in the same namespace uses it; set PATCHBAY_DAEMON=off to work in-process instead.",
             "At start it runs patchbay gc for its namespace (operations a crash interrupted are finished or undone, what the",
             "kernel lost is made again); while it runs it puts back rules someone flushed and, on the kernel's events, bridges",

@@ -40,11 +40,16 @@ public final class PatchbayCli {
         CommandLine root = new CommandLine(new RootCommand());
         CniRequest.addOption(root); // a CNI call, for the cni command
         PatchbayCli cli = new PatchbayCli(root);
-        if (only == null || only.equals("daemon")) {
+        boolean tree = "man".equals(only) || "completion".equals(only); // they describe every command
+        if (only == null || tree || only.equals("daemon")) {
             root.addSubcommand("daemon", new CommandLine(new DaemonCommand()));
         }
+        if (only == null || tree) {
+            root.addSubcommand("man", new CommandLine(new ManCommand()));
+            root.addSubcommand("completion", new CommandLine(new CompletionCommand()));
+        }
         if (ctx != null) {
-            cli.mountCommands(ctx, only);
+            cli.mountCommands(ctx, tree ? null : only);
         }
         // after mounting: picocli hands these down only to subcommands that exist
         root.setOut(out);

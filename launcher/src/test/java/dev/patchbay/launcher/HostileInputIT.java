@@ -35,6 +35,8 @@ class HostileInputIT {
         refused(2, "invalid bridge \"sixteen-bytes-xx\": is 16 bytes long", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "sixteen-bytes-xx");
         refused(2, "invalid bridge \"br$(reboot) x\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--bridge", "br$(reboot) x");
         refused(2, "invalid mtu \"10\"", "network", "create", "n1", "--subnet", "10.0.0.0/24", "--mtu", "10");
+        // through the daemon too, a position is the one typed (the state folder the CLI passes on is not counted)
+        refused(2, "Unmatched argument at index 3: 'b'", "network", "inspect", "a", "b");
         assertNoState();
     }
 

@@ -83,30 +83,30 @@ public final class AddrCommand extends IpCommand<AddrCommand.AddrView, String> {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay addr add PREFIX dev NAME")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {"Add an address to a link.", "patchbay addr add PREFIX dev NAME"})
     static final class Add extends Edit {
         Add() {
             super(AddressOps::add);
         }
     }
 
-    @Command(name = "replace", mixinStandardHelpOptions = true, description = "patchbay addr replace PREFIX dev NAME")
+    @Command(name = "replace", mixinStandardHelpOptions = true, description = {"Add an address to a link, or change the one it has.", "patchbay addr replace PREFIX dev NAME"})
     static final class Replace extends Edit {
         Replace() {
             super(AddressOps::replace);
         }
     }
 
-    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay addr del PREFIX dev NAME")
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = {"Remove an address from a link.", "patchbay addr del PREFIX dev NAME"})
     static final class Del extends Edit {
         Del() {
             super(AddressOps::delete);
         }
     }
 
-    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay addr show [dev NAME]")
+    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = {"List the addresses of every link, or of one.", "patchbay addr show [dev NAME]"})
     static final class Show extends IpCommand.Show<AddrCommand, String> {
-        @Parameters(arity = "0..2", paramLabel = "NAME")
+        @Parameters(arity = "0..2", paramLabel = "NAME", description = "Only this link's addresses (`dev NAME` works too).")
         List<String> args;
 
         @Override

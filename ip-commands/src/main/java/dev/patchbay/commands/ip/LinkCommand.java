@@ -64,12 +64,12 @@ public final class LinkCommand extends IpCommand<LinkCommand.LinkView, String> {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = {
-        "Create a link:",
+        "Create a link: a bridge, or a veth pair.",
         "  patchbay link add NAME [mtu N] [address MAC] type bridge",
         "  patchbay link add NAME [mtu N] [address MAC] type veth peer name PEER [netns NS] [address MAC]",
         "With `peer ... netns NS` the peer is created directly inside NS under its final name."})
     static final class Add extends IpCommand.Change {
-        @Parameters(arity = "1..*", paramLabel = "ARGS")
+        @Parameters(arity = "1..*", paramLabel = "ARGS", description = "The link's name, settings and type, as after `ip link add` (above).")
         List<String> args;
 
         @Override
@@ -132,11 +132,12 @@ public final class LinkCommand extends IpCommand<LinkCommand.LinkView, String> {
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true, description = {
-        "Change a link; several changes may follow each other:",
+        "Change a link: up or down, its bridge, namespace, name, MTU, MAC or bridge port flags.",
+        "Several changes may follow each other:",
         "  patchbay link set NAME up|down|master BRIDGE|nomaster|netns NS|name NEW|mtu N|address MAC",
         "                         |hairpin on|off|isolated on|off"})
     static final class Set extends IpCommand.Change {
-        @Parameters(arity = "2..*", paramLabel = "ARGS")
+        @Parameters(arity = "2..*", paramLabel = "ARGS", description = "The link's name, then the changes, as after `ip link set` (above).")
         List<String> args;
 
         @Override
@@ -194,9 +195,9 @@ public final class LinkCommand extends IpCommand<LinkCommand.LinkView, String> {
         }
     }
 
-    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "Delete a link: patchbay link del NAME")
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = {"Delete a link (a veth pair goes with its peer).", "patchbay link del NAME"})
     static final class Del extends IpCommand.Change {
-        @Parameters(arity = "1..2", paramLabel = "NAME")
+        @Parameters(arity = "1..2", paramLabel = "NAME", description = "The link to delete (`dev NAME` works too).")
         List<String> args;
 
         @Override
@@ -206,9 +207,9 @@ public final class LinkCommand extends IpCommand<LinkCommand.LinkView, String> {
         }
     }
 
-    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "List links: patchbay link show [NAME]")
+    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = {"List every link, or one.", "patchbay link show [NAME]"})
     static final class Show extends IpCommand.Show<LinkCommand, String> {
-        @Parameters(arity = "0..2", paramLabel = "NAME")
+        @Parameters(arity = "0..2", paramLabel = "NAME", description = "Only this link (`dev NAME` works too).")
         List<String> args;
 
         @Override

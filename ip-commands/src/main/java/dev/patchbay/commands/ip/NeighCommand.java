@@ -87,28 +87,28 @@ public final class NeighCommand extends IpCommand<NeighCommand.NeighView, Void> 
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay neigh add " + USAGE)
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {"Add a neighbour entry: the MAC of an address on a link.", "patchbay neigh add " + USAGE})
     static final class Add extends Edit {
         Add() {
             super(NeighbourOps::add);
         }
     }
 
-    @Command(name = "replace", mixinStandardHelpOptions = true, description = "patchbay neigh replace " + USAGE)
+    @Command(name = "replace", mixinStandardHelpOptions = true, description = {"Add a neighbour entry, or change the one there is.", "patchbay neigh replace " + USAGE})
     static final class Replace extends Edit {
         Replace() {
             super(NeighbourOps::replace);
         }
     }
 
-    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay neigh del ADDRESS dev NAME")
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = {"Delete a neighbour entry.", "patchbay neigh del ADDRESS dev NAME"})
     static final class Del extends Edit {
         Del() {
             super((ops, n) -> ops.delete(n.device(), n.address()));
         }
     }
 
-    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay neigh show")
+    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = {"List the neighbour entries.", "patchbay neigh show"})
     static final class Show extends IpCommand.Show<NeighCommand, Void> {
     }
 }

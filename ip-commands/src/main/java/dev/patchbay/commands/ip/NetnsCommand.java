@@ -35,7 +35,7 @@ public final class NetnsCommand implements PatchbayCommand {
         return ListNs.print(stack, spec);
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Create a namespace: patchbay netns add NAME")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {"Create a named network namespace.", "patchbay netns add NAME"})
     static final class Add implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         NetnsCommand parent;
@@ -49,7 +49,7 @@ public final class NetnsCommand implements PatchbayCommand {
         }
     }
 
-    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "Delete a namespace: patchbay netns del NAME")
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = {"Delete a named network namespace.", "patchbay netns del NAME"})
     static final class Del implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         NetnsCommand parent;
@@ -64,13 +64,13 @@ public final class NetnsCommand implements PatchbayCommand {
     }
 
     @Command(name = "attach", mixinStandardHelpOptions = true,
-            description = "Name the namespace of a running process: patchbay netns attach NAME PID")
+            description = {"Name the network namespace of a running process.", "patchbay netns attach NAME PID"})
     static final class Attach implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         NetnsCommand parent;
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The name to give it (a file under /run/netns).")
         String name;
-        @Parameters(index = "1", paramLabel = "PID")
+        @Parameters(index = "1", paramLabel = "PID", description = "The process whose network namespace gets the name.")
         long pid;
 
         @Override

@@ -113,30 +113,30 @@ public final class RouteCommand extends IpCommand<RouteCommand.RouteView, Intege
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay route add " + USAGE)
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {"Add a route.", "patchbay route add " + USAGE})
     static final class Add extends Edit {
         Add() {
             super(RouteOps::add);
         }
     }
 
-    @Command(name = "replace", mixinStandardHelpOptions = true, description = "patchbay route replace " + USAGE)
+    @Command(name = "replace", mixinStandardHelpOptions = true, description = {"Add a route, or change the one to the same destination.", "patchbay route replace " + USAGE})
     static final class Replace extends Edit {
         Replace() {
             super(RouteOps::replace);
         }
     }
 
-    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay route del " + USAGE)
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = {"Delete a route.", "patchbay route del " + USAGE})
     static final class Del extends Edit {
         Del() {
             super(RouteOps::delete);
         }
     }
 
-    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay route show [table T]")
+    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = {"List the routes of the main table, or of another.", "patchbay route show [table T]"})
     static final class Show extends IpCommand.Show<RouteCommand, Integer> {
-        @Parameters(arity = "0..2", paramLabel = "ARGS")
+        @Parameters(arity = "0..2", paramLabel = "ARGS", description = "table T: list table T (a number, main or local) instead of main.")
         List<String> args;
 
         @Override

@@ -83,7 +83,7 @@ public final class RuleCommand extends IpCommand<RuleCommand.RuleView, Void> {
 
     /** {@code USAGE}, shared by add and del. */
     abstract static class Edit extends IpCommand.Apply<RuleOps, PolicyRule> {
-        @Parameters(arity = "0..*", paramLabel = "ARGS")
+        @Parameters(arity = "0..*", paramLabel = "ARGS", description = "The rule's selectors, table and priority, as after `ip rule add` (above).")
         List<String> args;
 
         Edit(BiConsumer<RuleOps, PolicyRule> op) {
@@ -91,21 +91,21 @@ public final class RuleCommand extends IpCommand<RuleCommand.RuleView, Void> {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "patchbay rule add " + USAGE)
+    @Command(name = "add", mixinStandardHelpOptions = true, description = {"Add a routing policy rule.", "patchbay rule add " + USAGE})
     static final class Add extends Edit {
         Add() {
             super(RuleOps::add);
         }
     }
 
-    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = "patchbay rule del " + USAGE)
+    @Command(name = "del", aliases = "delete", mixinStandardHelpOptions = true, description = {"Delete a routing policy rule.", "patchbay rule del " + USAGE})
     static final class Del extends Edit {
         Del() {
             super(RuleOps::delete);
         }
     }
 
-    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = "patchbay rule show")
+    @Command(name = "show", aliases = {"list", "ls"}, mixinStandardHelpOptions = true, description = {"List the routing policy rules.", "patchbay rule show"})
     static final class Show extends IpCommand.Show<RuleCommand, Void> {
     }
 }

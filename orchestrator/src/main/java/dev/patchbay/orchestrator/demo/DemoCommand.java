@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("demo")
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Build the tutorials' scenario in namespaces made for it — a host with a bridge network, containers red and blue,",
-            "an outside namespace on an uplink — check it with real pings and HTTP, print the topology, and remove it all.",
+        description = {"Build the tutorials' scenario in namespaces of its own, check it with real traffic, and remove it.",
+            "The namespaces: a host with a bridge network, containers red and blue, an outside namespace on an uplink; the",
+            "checks: real pings and HTTP; then it prints the topology and removes it all.",
             "Never touches the namespace it runs in."})
 public final class DemoCommand implements PatchbayCommand {
     @Reference

@@ -35,7 +35,7 @@ public final class AttachCommand implements PatchbayCommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NETWORK")
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "The network to attach the container to.")
     String network;
 
     @Mixin

@@ -25,7 +25,7 @@ public final class DetachCommand implements PatchbayCommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NETWORK")
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "The network to detach the container from.")
     String network;
 
     @Mixin

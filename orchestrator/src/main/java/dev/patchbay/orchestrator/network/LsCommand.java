@@ -26,7 +26,7 @@ public final class LsCommand implements PatchbayCommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NETWORK")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NETWORK", description = "Only this network's attachments (default: every network's).")
     String network;
 
     @Override

@@ -157,7 +157,7 @@ public final class NetworkCommand implements PatchbayCommand {
     static final class Inspect implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "The network to show.") String name;
 
         @Override
         public Integer call() {
@@ -192,7 +192,7 @@ public final class NetworkCommand implements PatchbayCommand {
     static final class Rm implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
-        @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+        @Parameters(paramLabel = "NAME", arity = "1..*", description = "The networks to remove.") List<String> names;
         @Option(names = {"-f", "--force"}, description = "Detach every container first.") boolean force;
 
         @Override

@@ -28,10 +28,10 @@ public final class PublishCommand implements PatchbayCommand {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NETWORK")
+    @Parameters(index = "0", paramLabel = "NETWORK", description = "The network the container is attached to.")
     String network;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT", description = "[HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/tcp|udp|sctp] (the protocol defaults to tcp).")
     List<String> ports;
 
     @Mixin
@@ -61,10 +61,10 @@ public final class PublishCommand implements PatchbayCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "NETWORK")
+        @Parameters(index = "0", paramLabel = "NETWORK", description = "The network the container is attached to.")
         String network;
 
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PORT", description = "[HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/tcp|udp|sctp] (the protocol defaults to tcp).")
         List<String> ports;
 
         @Mixin

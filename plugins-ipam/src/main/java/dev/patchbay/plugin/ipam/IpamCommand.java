@@ -155,7 +155,7 @@ public final class IpamCommand implements PatchbayCommand {
         @ParentCommand IpamCommand parent;
         @Spec CommandSpec spec;
         @Mixin DataDir dataDir;
-        @Parameters(index = "0", paramLabel = "NETWORK") String network;
+        @Parameters(index = "0", paramLabel = "NETWORK", description = "The network whose allocations to act on.") String network;
         @Option(names = "--owner", paramLabel = "ID", description = "Owner (container) id.") String owner;
         @Option(names = "--ifname", paramLabel = "IF", defaultValue = "eth0", description = "Interface (default: ${DEFAULT-VALUE}).") String ifName;
         @Option(names = "--address", paramLabel = "IP", description = "Release this address whoever holds it.") String address;
@@ -189,7 +189,7 @@ public final class IpamCommand implements PatchbayCommand {
         @ParentCommand IpamCommand parent;
         @Spec CommandSpec spec;
         @Mixin DataDir dataDir;
-        @Parameters(index = "0", paramLabel = "NETWORK") String network;
+        @Parameters(index = "0", paramLabel = "NETWORK", description = "The network whose allocations to act on.") String network;
         @Option(names = "--valid", paramLabel = "OWNER/IF", description = "A live attachment to keep (repeatable).") List<String> valid;
         @Option(names = "--none-valid", description = "No attachment is live: release everything readable.") boolean noneValid;
         @Option(names = "--dry-run", description = "Only print what would be released.") boolean dryRun;
