@@ -43,6 +43,9 @@ public final class PatchbayCli {
         if (only == null || only.equals("daemon")) {
             root.addSubcommand("daemon", new CommandLine(new DaemonCommand()));
         }
+        if (only == null || only.equals("version")) {
+            root.addSubcommand("version", new CommandLine(new VersionCommand(ctx)));
+        }
         if (ctx != null) {
             cli.mountCommands(ctx, only);
         }
