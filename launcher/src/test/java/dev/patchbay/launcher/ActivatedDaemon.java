@@ -33,6 +33,11 @@ final class ActivatedDaemon implements AutoCloseable {
     private final Process receiver;
 
     ActivatedDaemon() throws Exception {
+        this(List.of());
+    }
+
+    /** With {@code wrapper} before systemd-socket-activate (e.g. setpriv with the unit's capability bounding set). */
+    ActivatedDaemon(List<String> wrapper) throws Exception {
         cli = Cli.fresh();
         Path dir = Files.createTempDirectory("pb-notify");
         Path notifySocket = dir.resolve("notify.sock");
@@ -42,9 +47,11 @@ final class ActivatedDaemon implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("receiver.log").toFile()).start();
         await(() -> Files.exists(notifySocket), "the test NOTIFY_SOCKET is bound");
         log = Files.createTempFile("pb-activated", ".log");
-        ProcessBuilder pb = new ProcessBuilder("systemd-socket-activate", "-l", cli.runDir().resolve("patchbay.sock").toString(),
+        List<String> argv = new java.util.ArrayList<>(wrapper);
+        argv.addAll(List.of("systemd-socket-activate", "-l", cli.runDir().resolve("patchbay.sock").toString(),
                 "-E", "PATCHBAY_RUN_DIR", "-E", "PATCHBAY_STATE_DIR", "-E", "NOTIFY_SOCKET",
-                Cli.DIST.resolve("bin/patchbay").toString(), "daemon").redirectErrorStream(true).redirectOutput(log.toFile());
+                Cli.DIST.resolve("bin/patchbay").toString(), "daemon"));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PATCHBAY_RUN_DIR", cli.runDir().toString());
         pb.environment().put("PATCHBAY_STATE_DIR", cli.stateDir().toString());
         pb.environment().put(Notify.ENV_SOCKET, notifySocket.toString());

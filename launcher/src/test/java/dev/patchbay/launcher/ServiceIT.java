@@ -57,6 +57,37 @@ class ServiceIT {
     }
 
     /**
+     * The daemon under patchbay.service's capability bounding set and no_new_privs (setpriv, as systemd sets them up)
+     * makes a named namespace, a network with masquerade, an attach with a published port, and takes them down again.
+     */
+    @Test
+    void theUnitsCapabilitiesAreEnoughToAttachAndPublish(Sandbox sandbox) throws Exception {
+        Path unit = Path.of("../packaging/src/deb/root/lib/systemd/system/patchbay.service");
+        String caps = Files.readAllLines(unit).stream().filter(l -> l.startsWith("CapabilityBoundingSet=")).findFirst().orElseThrow()
+                .substring("CapabilityBoundingSet=".length()).trim();
+        StringBuilder bounding = new StringBuilder("-all");
+        for (String cap : caps.split(" +")) {
+            bounding.append(",+").append(cap.toLowerCase(java.util.Locale.ROOT).replaceFirst("^cap_", ""));
+        }
+        String c1 = sandbox.netns("c1");
+        try (ActivatedDaemon d = new ActivatedDaemon(List.of("setpriv", "--bounding-set=" + bounding, "--no-new-privs", "--"))) {
+            d.cli.run("network", "create", "svc", "--subnet", "10.79.0.0/24", "--bridge", "pbsvc0", "--masquerade").ok();
+            assertTrue(d.process.info().command().orElse("").endsWith("java"), "served by the activated daemon");
+            String status = Files.readString(Path.of("/proc/" + d.process.pid() + "/status"));
+            assertTrue(status.contains("NoNewPrivs:\t1"), "the daemon runs with no_new_privs");
+            d.cli.run("netns", "add", "pbsvc-red").ok();
+            d.cli.run("attach", "svc", "--netns", c1, "--publish", "8080:80/tcp").ok();
+            d.cli.run("attach", "svc", "--netns", "pbsvc-red").ok();
+            assertTrue(d.cli.run("-o", "json", "ls", "svc").ok().out().contains("8080"));
+            d.cli.run("detach", "svc", "--netns", "pbsvc-red").ok();
+            d.cli.run("detach", "svc", "--netns", c1).ok();
+            d.cli.run("netns", "del", "pbsvc-red").ok();
+            d.cli.run("network", "rm", "svc").ok();
+            assertTrue(d.log().lines().noneMatch(l -> l.contains("Operation not permitted")), d.log());
+        }
+    }
+
+    /**
      * SIGTERM while 24 network creations are queued: every request the daemon took is finished and answered, the others
      * are not run at all (the client sees the connection close without a reply), no operation is left in flight, and the
      * daemon tells systemd STOPPING=1.
