@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
             "A CLI started in the same namespace uses it; set PATCHBAY_DAEMON=off to work in-process instead.",
             "At start it runs patchbay gc for its namespace (operations a crash interrupted are finished or undone, what the",
             "kernel lost is made again); while it runs it puts back rules someone flushed and, on the kernel's events, bridges",
-            "and links someone deleted. A CLI whose daemon dies mid-request says so and runs nothing again: run patchbay gc."})
+            "and links someone deleted. A CLI whose daemon dies mid-request says so and runs nothing again: run patchbay gc.",
+            "As a service (patchbay.socket, patchbay.service): it serves the socket systemd passes (LISTEN_FDS), tells systemd",
+            "READY=1 once it serves and STOPPING=1, finishes the requests it took on SIGTERM and keeps serving on SIGHUP."})
 final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() {

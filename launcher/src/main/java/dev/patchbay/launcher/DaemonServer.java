@@ -45,14 +45,15 @@ final class DaemonServer {
     int serve(PrintWriter log) throws IOException {
         Path sock = DaemonSocket.path();
         Files.createDirectories(sock.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        if (Files.exists(sock)) {
+        ServerSocketChannel activated = SocketActivation.inherited(); // systemd's (patchbay.socket), or null: bind our own
+        if (activated == null && Files.exists(sock)) {
             if (DaemonClient.alive(sock)) {
                 log.println("patchbay: a daemon already serves this namespace on " + sock);
                 return 3;
             }
             Files.delete(sock); // left by a daemon that died
         }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server = activated != null ? activated : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
@@ -63,17 +64,25 @@ final class DaemonServer {
         // On SIGTERM/SIGINT the JVM runs only its shutdown hooks and then halts: the main thread's try-with-resources
         // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR). It is
         // in place before the socket exists: a client may stop the daemon as soon as it sees the socket.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, sock, pool), "patchbay-daemon-stop"));
-        // bound and listening under a name of its own, then renamed into place: a client that sees the socket can
-        // connect (binding makes the file before the socket listens, and before its mode is set)
-        Path bound = sock.resolveSibling(sock.getFileName() + ".new-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(bound);
-        server.bind(UnixDomainSocketAddress.of(bound));
-        Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
-        Files.move(bound, sock, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        log.println("patchbay: daemon serving " + netns + " on " + sock);
+        // An activated socket's files are systemd's: they stay (it listens on, and starts the daemon again on a request).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, activated != null ? null : sock, pool, log), "patchbay-daemon-stop"));
+        if (activated != null) {
+            SocketActivation.link(activated, sock); // the name this namespace's clients look for
+            log.println("patchbay: daemon serving " + netns + " on " + sock + " (systemd's socket " + SocketActivation.listened(activated) + ")");
+        } else {
+            // bound and listening under a name of its own, then renamed into place: a client that sees the socket can
+            // connect (binding makes the file before the socket listens, and before its mode is set)
+            Path bound = sock.resolveSibling(sock.getFileName() + ".new-" + ProcessHandle.current().pid());
+            Files.deleteIfExists(bound);
+            server.bind(UnixDomainSocketAddress.of(bound));
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.move(bound, sock, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            log.println("patchbay: daemon serving " + netns + " on " + sock);
+        }
         log.flush();
+        Hangup.handle(log);
         recover(log); // before the first request is served: clients that connect meanwhile wait for it
+        Notify.ready(log); // systemd (Type=notify): started once it serves
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -128,11 +137,17 @@ final class DaemonServer {
         }
     }
 
-    /** Stops taking requests, lets the running ones finish (a bounded wait), then stops the framework. */
-    private void stop(ServerSocketChannel server, Path sock, ExecutorService pool) {
+    /**
+     * Stops taking requests, lets the running ones finish (a bounded wait), then stops the framework. {@code sock}, the
+     * socket file to remove, is null for systemd's.
+     */
+    private void stop(ServerSocketChannel server, Path sock, ExecutorService pool, PrintWriter log) {
+        Notify.stopping(log);
         try {
             server.close();
-            Files.deleteIfExists(sock);
+            if (sock != null) {
+                Files.deleteIfExists(sock);
+            }
         } catch (IOException ignored) {
             // exiting anyway
         }

@@ -48,6 +48,9 @@ public final class PatchbayCli {
             root.addSubcommand("man", new CommandLine(new ManCommand()));
             root.addSubcommand("completion", new CommandLine(new CompletionCommand()));
         }
+        if (only == null || tree || only.equals("version")) {
+            root.addSubcommand("version", new CommandLine(new VersionCommand(ctx)));
+        }
         if (ctx != null) {
             cli.mountCommands(ctx, tree ? null : only);
         }

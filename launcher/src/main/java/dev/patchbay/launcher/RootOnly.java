@@ -13,7 +13,7 @@ import java.util.Set;
  * (0700): a non-root user is told so in one line, exit 3, instead of whatever the first refused step would say.
  */
 final class RootOnly {
-    private static final Set<String> FOR_ANYONE = Set.of("help", "version", "doctor", "plugins",
+    private static final Set<String> FOR_ANYONE = Set.of("help", "version", "man", "completion", "doctor", "plugins",
             "netns", "link", "addr", "address", "route", "rule", "neigh", "neighbour", "monitor");
     private static final int CAP_DAC_OVERRIDE = 1;
     private static final int CAP_NET_ADMIN = 12;

@@ -8,7 +8,7 @@ public final class VersionProvider implements IVersionProvider {
     public String[] getVersion() {
         String v = VersionProvider.class.getPackage().getImplementationVersion();
         return new String[] {
-            "patchbay " + (v == null ? "dev" : v),
+            "patchbay " + (v == null ? "dev" : v) + " (commit " + VersionCommand.commit() + ")",
             "java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
         };
     }

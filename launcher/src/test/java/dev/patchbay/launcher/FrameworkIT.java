@@ -112,6 +112,20 @@ class FrameworkIT {
         assertTrue(r.out.startsWith("patchbay "), r.out);
     }
 
+    @Test
+    void versionCommandNamesTheCommitAndEachSpiPackage() {
+        Run r = patchbay("version", "-o", "json");
+        assertEquals(0, r.code, r.err);
+        com.google.gson.JsonObject v = com.google.gson.JsonParser.parseString(r.out).getAsJsonObject();
+        assertTrue(v.get("version").getAsString().startsWith("0."), r.out);
+        assertTrue(v.get("commit").getAsString().matches("[0-9a-f]{40}|unknown"), r.out);
+        com.google.gson.JsonObject spi = v.getAsJsonObject("spi");
+        assertTrue(spi.has("dev.patchbay.core.spi") && spi.has("dev.patchbay.core.network"), r.out);
+        assertTrue(spi.get("dev.patchbay.core.spi").getAsString().matches("\\d+\\.\\d+\\.\\d+"), r.out);
+        Run text = patchbay("version");
+        assertTrue(text.out.startsWith("patchbay ") && text.out.contains("\nspi      dev.patchbay.core."), text.out);
+    }
+
     record Run(int code, String out, String err) {
     }
 
