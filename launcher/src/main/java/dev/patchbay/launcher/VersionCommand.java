@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
  * package of the plugin API (the packages the core bundle exports), which a plugin's imports must match.
  */
 @Command(name = "version", mixinStandardHelpOptions = true,
-        description = {"Print Patchbay's version, the commit it was built from, the Java runtime and the version of each package",
-            "of the plugin API (the core bundle's exports: a plugin built against another major version is refused).",
+        description = {"Print Patchbay's version, its commit, the Java runtime and the versions of the plugin API.",
+            "The plugin API is the packages the core bundle exports, each with its version: a plugin built against another",
+            "major version is refused.",
             "Through a daemon, the daemon's versions."})
 final class VersionCommand implements Callable<Integer> {
     static final String CORE = "dev.patchbay.core";
