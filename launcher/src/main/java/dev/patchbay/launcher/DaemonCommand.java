@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
             "A CLI started in the same namespace uses it; set PATCHBAY_DAEMON=off to work in-process instead.",
             "At start it runs patchbay gc for its namespace (operations a crash interrupted are finished or undone, what the",
             "kernel lost is made again); while it runs it puts back rules someone flushed and, on the kernel's events, bridges",
-            "and links someone deleted. A CLI whose daemon dies mid-request says so and runs nothing again: run patchbay gc."})
+            "and links someone deleted. A CLI whose daemon dies mid-request says so and runs nothing again: run patchbay gc.",
+            "A CLI or CNI call waits at most 10 s for a daemon that says nothing (stopped, hung); a CNI configuration may be",
+            "at most 1 MiB; CNI calls of one container and interface run in the order they came."})
 final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() {
