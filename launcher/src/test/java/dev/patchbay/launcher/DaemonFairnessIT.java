@@ -166,4 +166,63 @@ class DaemonFairnessIT {
         }
         cli.assertNoRecords();
     }
+
+    /**
+     * The client's deadline is for the daemon's silence, not for the request: one held up 15 s (on a network lock this
+     * test holds) gets its answer; the same request with the daemon stopped while it waits is named in one line, as one
+     * the daemon had (it may do part of it yet).
+     */
+    @Test
+    void aLongRequestKeepsItsClientAndADaemonStoppedMidRequestIsNamed(Sandbox sandbox) throws Exception {
+        Cli cli = Cli.fresh();
+        Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString()));
+        String ctr = sandbox.netns("slow");
+        try {
+            assertEquals(0, Within.cli(cli, 60, "network", "create", "slow", "--subnet", "10.76.0.0/24", "--bridge", "pbslow0").code());
+            java.util.concurrent.CompletableFuture<Run> attach;
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(cli.stateDir().resolve("locks/slow.lock"),
+                    java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock held = lock.lock()) {
+                attach = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Within.cli(cli, 120, "attach", "slow", "--netns", ctr);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(15_000); // past the client's 10 s of silence
+                assertFalse(attach.isDone(), "still waiting: " + (attach.isDone() ? attach.join().err() : ""));
+            }
+            Run r = attach.get(120, TimeUnit.SECONDS);
+            assertEquals(0, r.code(), "the long request was answered: " + r.err());
+
+            Run stopped;
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(cli.stateDir().resolve("locks/slow.lock"),
+                    java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock held = lock.lock()) {
+                java.util.concurrent.CompletableFuture<Run> detach = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Within.cli(cli, 60, "detach", "slow", "--netns", ctr);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(5_000); // the daemon has it, and waits for the lock
+                Within.signal(daemon.pid(), "STOP");
+                try {
+                    stopped = detach.get(60, TimeUnit.SECONDS);
+                } finally {
+                    Within.signal(daemon.pid(), "CONT");
+                }
+            }
+            assertEquals(1, stopped.code(), stopped.err());
+            assertEquals(1, stopped.err().strip().lines().count(), "one line: " + stopped.err());
+            assertTrue(stopped.err().contains("stopped answering while running \"detach slow") && stopped.err().contains("patchbay gc"),
+                    stopped.err());
+            // it went on when it woke (the request had started): the container is detached either way once gc ran
+            assertEquals(0, Within.cli(cli, 60, "gc").code());
+            assertEquals(0, Within.cli(cli, 60, "network", "rm", "--force", "slow").code());
+        } finally {
+            stop(daemon);
+        }
+        cli.assertNoRecords();
+    }
 }
