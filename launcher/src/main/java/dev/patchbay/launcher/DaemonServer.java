@@ -21,7 +21,9 @@ import org.osgi.framework.BundleContext;
 /**
  * {@code patchbay daemon}: keeps the framework, the netlink sockets and the firewall session open and
  * runs the CLI's commands for clients on a root-only Unix socket, and the CNI plugin calls the shim forwards (as the
- * {@code cni} command, see {@link CniRequest}). Serves the namespace it runs in.
+ * {@code cni} command, see {@link CniRequest}). Serves the namespace it runs in. Each connection is read off the
+ * workers ({@link DaemonIntake}, within {@link DaemonFrameReader}'s limits), run in its container's order
+ * ({@link DaemonOrder}) unless its client is gone, and answered through its {@link DaemonConnection}.
  */
 final class DaemonServer {
     private final Requests requests;

@@ -53,6 +53,13 @@ class CniSizeLimitIT {
         Map<String, String> launcher = new HashMap<>(cold); // bin/patchbay run as the plugin itself
         launcher.put("JAVA_HOME", System.getProperty("java.home"));
         Run java = Within.run(60, List.of(Cli.DIST.resolve("bin/patchbay").toString()), launcher, config.getBytes(StandardCharsets.UTF_8));
+        // at the limit, without the daemon: the shim hands what it read to the launcher (a memfd as its stdin)
+        Run coldAdd = Within.cni(60, "bridge", cold, padded(conf, CniRequest.MAX_CONFIG));
+        assertEquals(0, coldAdd.code(), coldAdd.out() + coldAdd.err());
+        Map<String, String> coldDel = new HashMap<>(cold);
+        coldDel.put("CNI_COMMAND", "DEL");
+        Run coldDelRun = Within.cni(60, "bridge", coldDel, conf.toString());
+        assertEquals(0, coldDelRun.code(), coldDelRun.out() + coldDelRun.err());
         Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString()));
         try {
             Run with = Within.cni(30, "bridge", env, config);
