@@ -9,8 +9,14 @@
  *     carrying the type name we were called as, the whole environment and stdin; the reply's stdout, stderr and exit
  *     code are copied back;
  *   - with no daemon (no socket, or nobody listening on it) it execs the launcher, ../bin/patchbay next to this
- *     program's real path, with the same stdin and environment plus PATCHBAY_CNI_TYPE=<type>.
- * The daemon side of the frame is dev.patchbay.launcher.DaemonSocket (wire version 2, request kind "cni").
+ *     program's real path, with the same stdin (a memfd holding what was read) and environment plus
+ *     PATCHBAY_CNI_TYPE=<type>.
+ * stdin is read whole before anything else, at most MAX_CONFIG bytes (CniRequest.MAX_CONFIG: past it the answer is
+ * code 7 naming the limit, as the launcher answers): a runtime whose stdin never closes holds no daemon connection.
+ * The daemon side of the frame is dev.patchbay.launcher.DaemonSocket (wire version 3, request kind "cni"): the daemon
+ * sends a progress byte as soon as it has the request and every 2 s until the reply, so the shim waits at most
+ * SILENCE_S seconds for its next byte (connecting, sending, or waiting): a stopped daemon is answered with code 11 in
+ * bounded time, a long call is not.
  *
  * CNI facts used (CNI SPEC.md): parameters come in CNI_* environment variables and the network configuration on
  * stdin; the verbs are ADD, DEL, CHECK, GC, STATUS and VERSION; VERSION's result is
@@ -26,22 +32,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "cni-version.h"
 
 extern char **environ;
 
 #define SUPPORTED_VERSIONS "[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]"
 #define DEFAULT_VERSION "1.0.0"
 #define ERR_INVALID_ENV 4      /* CNI: invalid necessary environment variables */
+#define ERR_INVALID_CONFIG 7   /* CNI: invalid network configuration */
 #define ERR_IO 5               /* CNI: I/O failure */
 #define ERR_TRY_AGAIN 11       /* CNI: try again later */
 #define ERR_UNTRUSTED 103      /* Patchbay: 100 + exit code 3 (environment) */
-#define WIRE_V2 (-2)           /* DaemonSocket: a negative first int announces a versioned frame */
-#define MAX_STRING (64u << 20) /* DaemonSocket: the longest string of a frame */
+#define WIRE_V3 (-3)           /* DaemonSocket: a negative first int announces a versioned frame */
+#define PROGRESS 0             /* DaemonSocket.PROGRESS: the daemon has the request, or is still on it */
+#define REPLY 1                /* DaemonSocket.REPLY: the reply follows */
+#define MAX_STRING (64u << 20) /* DaemonFrameReader: the longest string of a reply */
+#define MAX_CONFIG (1u << 20)  /* CniRequest.MAX_CONFIG: the longest configuration on stdin */
+#define SILENCE_S 10           /* DaemonSocket.SILENCE_MS: the longest wait for the daemon's next byte */
 
 static char version[33] = DEFAULT_VERSION; /* the request's cniVersion once stdin was read */
 
@@ -82,16 +97,17 @@ static int cni_error(int exit_code, int code, const char *msg, const char *detai
     return exit_code;
 }
 
-/* ---- input: stdin, and the cniVersion of its top-level object ---- */
+/* ---- input: stdin (its cniVersion: cni-version.h) ---- */
 
+/* Reads fd to its end, or to MAX_CONFIG + 1 bytes: 1 when there is more than MAX_CONFIG, 0 when read whole, -1 on error. */
 static int read_all(int fd, char **buf, size_t *len) {
     size_t cap = 8192;
     *len = 0;
     *buf = malloc(cap);
     if (!*buf) return -1;
     for (;;) {
+        if (*len > MAX_CONFIG) return 1;
         if (*len == cap) {
-            if (cap >= MAX_STRING) return -1;
             char *more = realloc(*buf, cap *= 2);
             if (!more) return -1;
             *buf = more;
@@ -104,78 +120,17 @@ static int read_all(int fd, char **buf, size_t *len) {
     }
 }
 
-static const char *skip_ws(const char *p, const char *end) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    return p;
-}
-
-/* p at an opening quote: returns just past the closing one, or NULL. */
-static const char *skip_string(const char *p, const char *end) {
-    for (p++; p < end; p++) {
-        if (*p == '\\') p++;
-        else if (*p == '"') return p + 1;
-    }
-    return NULL;
-}
-
-/* Skips one JSON value (no validation beyond what finding the next key needs); NULL when malformed. */
-static const char *skip_value(const char *p, const char *end, int depth) {
-    if (p >= end || depth > 64) return NULL;
-    if (*p == '"') return skip_string(p, end);
-    if (*p == '{' || *p == '[') {
-        char close = *p == '{' ? '}' : ']';
-        p = skip_ws(p + 1, end);
-        if (p < end && *p == close) return p + 1;
-        for (;;) {
-            if (close == '}') { /* "key": */
-                if (p >= end || *p != '"' || !(p = skip_string(p, end))) return NULL;
-                p = skip_ws(p, end);
-                if (p >= end || *p++ != ':') return NULL;
-                p = skip_ws(p, end);
-            }
-            if (!(p = skip_value(p, end, depth + 1))) return NULL;
-            p = skip_ws(p, end);
-            if (p < end && *p == ',') p = skip_ws(p + 1, end);
-            else if (p < end && *p == close) return p + 1;
-            else return NULL;
-        }
-    }
-    const char *start = p; /* number, true, false, null */
-    while (p < end && (strchr("+-.eE", *p) || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z'))) p++;
-    return p > start ? p : NULL;
-}
-
-/* Sets `version` from the top-level "cniVersion" of stdin when it is a plain version string (digits, letters, . - +). */
-static void find_version(const char *p, const char *end) {
-    p = skip_ws(p, end);
-    if (p >= end || *p++ != '{') return;
-    for (;;) {
-        p = skip_ws(p, end);
-        if (p >= end || *p != '"') return;
-        const char *key = p + 1, *after = skip_string(p, end);
-        if (!after) return;
-        size_t key_len = (size_t) (after - 1 - key);
-        p = skip_ws(after, end);
-        if (p >= end || *p++ != ':') return;
-        p = skip_ws(p, end);
-        if (key_len == 10 && memcmp(key, "cniVersion", 10) == 0 && p < end && *p == '"') {
-            const char *v = p + 1, *q = v;
-            while (q < end && q - v < 32 && (strchr(".-+", *q) || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))) q++;
-            if (q < end && *q == '"' && q > v) {
-                memcpy(version, v, (size_t) (q - v));
-                version[q - v] = '\0';
-            }
-            return;
-        }
-        if (!(p = skip_value(p, end, 1))) return;
-        p = skip_ws(p, end);
-        if (p >= end || *p++ != ',') return;
-    }
+/* The answer to a configuration past MAX_CONFIG: CniRequest.tooLarge says the same, with or without the daemon. */
+static int too_large(void) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "the network configuration on stdin is larger than Patchbay's limit of %u bytes (1 MiB)", MAX_CONFIG);
+    fprintf(stderr, "patchbay: %s\n", msg);
+    return cni_error(2, ERR_INVALID_CONFIG, msg, "");
 }
 
 /* ---- the daemon ---- */
 
-enum { CONNECTED, NO_DAEMON, UNTRUSTED, FAILED };
+enum { CONNECTED, NO_DAEMON, UNTRUSTED, FAILED, SILENT };
 
 /* The daemon's socket of the namespace we run in: DaemonSocket.path() of the Java side. */
 static int socket_path(char *path, size_t size, char *netns, size_t netns_size) {
@@ -234,9 +189,21 @@ static int connect_daemon(const char *path, int *fd, char *why, size_t why_size)
         snprintf(why, why_size, "socket: %s", strerror(errno));
         return FAILED;
     }
+    /* every connect, send and read waits at most SILENCE_S (a full backlog: connect waits for the send timeout) */
+    struct timeval silence = {.tv_sec = SILENCE_S};
+    if (setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &silence, sizeof silence) != 0
+        || setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &silence, sizeof silence) != 0) {
+        snprintf(why, why_size, "setsockopt: %s", strerror(errno));
+        close(*fd);
+        return FAILED;
+    }
     if (connect(*fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
         int e = errno;
         close(*fd);
+        if (e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS) {
+            snprintf(why, why_size, "%s", path);
+            return SILENT;
+        }
         /* stale socket of a dead daemon; EACCES: we are not root, the daemon is not ours to use (as for the CLI) */
         if (e == ECONNREFUSED || e == ENOENT || e == EACCES) return NO_DAEMON;
         snprintf(why, why_size, "cannot connect to %s: %s", path, strerror(e));
@@ -313,12 +280,21 @@ static int copy_string(int fd, int out_fd) {
     return 0;
 }
 
+static int silent(int heard, const char *path) {
+    char msg[256];
+    snprintf(msg, sizeof msg, heard
+             ? "the Patchbay daemon stopped answering while running the call (nothing for %d s: stopped or hung?); it may do part of it yet"
+             : "the Patchbay daemon does not answer (nothing for %d s: stopped or hung?); nothing was run", SILENCE_S);
+    fprintf(stderr, "patchbay: %s\n", msg);
+    return cni_error(3, ERR_TRY_AGAIN, msg, path);
+}
+
 /* Sends the call, copies the reply (code, stdout, stderr: DaemonSocket.Reply) back; returns our exit code. */
-static int forward(int fd, const char *netns, const char *type, const char *in, size_t in_len) {
+static int forward(int fd, const char *path, const char *netns, const char *type, const char *in, size_t in_len) {
     struct frame f = {0};
     size_t envc = 0;
     for (char **e = environ; *e; e++) envc++;
-    put_int(&f, WIRE_V2);
+    put_int(&f, WIRE_V3);
     put_bytes(&f, "cni", 3);
     put_bytes(&f, netns, strlen(netns));
     put_bytes(&f, type, strlen(type));
@@ -330,20 +306,40 @@ static int forward(int fd, const char *netns, const char *type, const char *in, 
     while (off < f.len) {
         ssize_t w = send(fd, f.p + off, f.len - off, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return silent(0, path);
         if (w <= 0) return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(errno));
         off += (size_t) w;
     }
+    int heard = 0;
+    for (;;) { /* progress bytes, then REPLY */
+        unsigned char b;
+        ssize_t r = read(fd, &b, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return silent(heard, path);
+        if (r == 0 && !heard)
+            return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon closed the connection without reading the call; nothing was run",
+                             "too many clients at once, or an older daemon (restart it)");
+        if (r <= 0 || b > REPLY)
+            return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away while running the call; it may have done part of it",
+                             "run patchbay gc, which finishes or undoes what it left in flight");
+        if (b == REPLY) break;
+        heard = 1;
+    }
     int32_t code;
     if (read_int(fd, &code) != 0 || copy_string(fd, 1) != 0 || copy_string(fd, 2) != 0)
-        return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon closed the connection without an answer",
-                         "an older daemon (restart it) or one that is stopping");
+        return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away while answering", "its answer was cut short");
     return code & 0xff;
 }
 
 /* ---- no daemon: the launcher ---- */
 
-static int exec_launcher(const char *type) {
+static int exec_launcher(const char *type, const char *in, size_t in_len) {
     char self[PATH_MAX], launcher[PATH_MAX + 16], why[PATH_MAX + 128];
+    /* stdin was read: the launcher gets what was read, from a memfd in its place */
+    int mem = memfd_create("patchbay-cni-stdin", 0);
+    if (mem < 0 || write_all(mem, in, in_len) != 0 || lseek(mem, 0, SEEK_SET) != 0 || dup2(mem, 0) != 0)
+        return cni_error(1, ERR_IO, "cannot hand the configuration to the launcher", strerror(errno));
+    close(mem);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1); /* symlinks resolved: <home>/cni/patchbay */
     if (n <= 0) return cni_error(3, ERR_TRY_AGAIN, "no Patchbay daemon, and cannot find the launcher", strerror(errno));
     self[n] = '\0';
@@ -379,17 +375,7 @@ int main(int argc, char **argv) {
 
     const char *verb = getenv("CNI_COMMAND");
     if (!verb || !*verb) return cni_error(2, ERR_INVALID_ENV, "required env variables [CNI_COMMAND] missing", NULL);
-    if (strcmp(verb, "VERSION") == 0) {
-        char *in;
-        size_t len;
-        if (read_all(0, &in, &len) != 0) return cni_error(1, ERR_IO, "cannot read the configuration on stdin", strerror(errno));
-        find_version(in, in + len);
-        printf("{\"cniVersion\":");
-        json_string(stdout, version);
-        printf(",\"supportedVersions\":" SUPPORTED_VERSIONS "}\n");
-        return 0;
-    }
-    static const char *const verbs[] = {"ADD", "DEL", "CHECK", "GC", "STATUS"};
+    static const char *const verbs[] = {"VERSION", "ADD", "DEL", "CHECK", "GC", "STATUS"};
     int known = 0;
     for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++) known |= strcmp(verb, verbs[i]) == 0;
     if (!known) {
@@ -397,24 +383,35 @@ int main(int argc, char **argv) {
         snprintf(msg, sizeof msg, "unknown CNI_COMMAND: %.64s", verb);
         return cni_error(2, ERR_INVALID_ENV, msg, "CNI_COMMAND is one of ADD, DEL, CHECK, GC, STATUS, VERSION");
     }
+    /* stdin first, whole: no daemon connection is held while a runtime's stdin stays open */
+    char *in;
+    size_t len;
+    int r = read_all(0, &in, &len);
+    if (r < 0) return cni_error(1, ERR_IO, "cannot read the configuration on stdin", strerror(errno));
+    find_version(in, in + len, version); /* a prefix, when too large: its cniVersion if it comes early */
+    if (r > 0) return too_large();
+    if (strcmp(verb, "VERSION") == 0) {
+        printf("{\"cniVersion\":");
+        json_string(stdout, version);
+        printf(",\"supportedVersions\":" SUPPORTED_VERSIONS "}\n");
+        return 0;
+    }
 
     const char *off = getenv("PATCHBAY_DAEMON"); /* as for the CLI: off = never the daemon */
-    if (off && strcmp(off, "off") == 0) return exec_launcher(type);
+    if (off && strcmp(off, "off") == 0) return exec_launcher(type, in, len);
     char path[PATH_MAX], netns[64], why[PATH_MAX + 256];
     if (socket_path(path, sizeof path, netns, sizeof netns) != 0)
         return cni_error(3, ERR_TRY_AGAIN, "cannot name the Patchbay daemon's socket", "/proc/self/ns/net or PATCHBAY_RUN_DIR");
     int fd;
     switch (connect_daemon(path, &fd, why, sizeof why)) {
     case NO_DAEMON:
-        return exec_launcher(type); /* stdin is still unread: the launcher gets it whole */
+        return exec_launcher(type, in, len);
     case UNTRUSTED:
         return cni_error(3, ERR_UNTRUSTED, "refusing the Patchbay daemon's socket", why);
     case FAILED:
         return cni_error(3, ERR_TRY_AGAIN, "cannot reach the Patchbay daemon", why);
+    case SILENT:
+        return silent(0, why);
     }
-    char *in;
-    size_t len;
-    if (read_all(0, &in, &len) != 0) return cni_error(1, ERR_IO, "cannot read the configuration on stdin", strerror(errno));
-    find_version(in, in + len);
-    return forward(fd, netns, type, in, len);
+    return forward(fd, path, netns, type, in, len);
 }

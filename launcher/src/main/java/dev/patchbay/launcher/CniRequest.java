@@ -51,6 +51,14 @@ final class CniRequest {
     static final String STDIN = "stdin";
     /** Patchbay's CNI error codes are this plus its exit code. */
     static final int CODE_BASE = 100;
+    /**
+     * The longest network configuration a call may bring on stdin, with or without the daemon (the shim's
+     * {@code MAX_CONFIG} is the same). Runtimes send a few KB; 1 MiB holds a conflist with some ten thousand port
+     * mappings, and keeps what the daemon holds per call well inside its small heap.
+     */
+    static final int MAX_CONFIG = 1 << 20;
+    /** The CNI error code of a configuration past {@link #MAX_CONFIG}: invalid network configuration. */
+    static final int CODE_TOO_LARGE = 7;
 
     private static final ThreadLocal<Map<String, Object>> CURRENT = new ThreadLocal<>();
 
@@ -118,6 +126,22 @@ final class CniRequest {
         o.flush();
         e.flush();
         return asCniReply(code, out.toString(), err.toString(), call.stdin());
+    }
+
+    /** The one line a configuration past the limit is answered with; the shim's {@code too_large} says the same. */
+    static String tooLargeMessage() {
+        return "the network configuration on stdin is larger than Patchbay's limit of " + MAX_CONFIG + " bytes (1 MiB)";
+    }
+
+    /**
+     * The answer to a configuration past the limit (exit 2, CNI code {@value #CODE_TOO_LARGE}); {@code prefix} is what
+     * was read of it (its {@code cniVersion}, if it comes early, is the answer's), or empty.
+     */
+    static DaemonSocket.Reply tooLarge(byte[] prefix) {
+        String msg = tooLargeMessage();
+        String json = "{\"cniVersion\":" + quote(cniVersion(prefix)) + ",\"code\":" + CODE_TOO_LARGE + ",\"msg\":" + quote(msg)
+                + ",\"details\":\"\"}\n";
+        return new DaemonSocket.Reply(2, json, "patchbay: " + msg + "\n");
     }
 
     /** A failure that wrote no result gets the CNI error JSON on stdout (see the class comment). */

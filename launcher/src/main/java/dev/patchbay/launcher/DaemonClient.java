@@ -7,11 +7,18 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
-/** The CLI's side: hands the command to the namespace's daemon when one runs. */
+/**
+ * The CLI's side: hands the command to the namespace's daemon when one runs. It waits for the daemon's next byte at
+ * most {@link DaemonSocket#SILENCE_MS} ms, connecting, sending or waiting for the reply: a daemon that runs a long
+ * request sends progress bytes meanwhile, so only a daemon that does not read (stopped, hung) runs into it.
+ */
 final class DaemonClient {
     private DaemonClient() {
     }
@@ -22,27 +29,52 @@ final class DaemonClient {
             return Optional.empty();
         }
         Path sock = DaemonSocket.path();
+        try (Watchdog dog = new Watchdog()) {
+            return forward(sock, args, dog);
+        }
+    }
+
+    private static Optional<DaemonSocket.Reply> forward(Path sock, String[] args, Watchdog dog) {
         SocketChannel trusted;
         try {
-            trusted = DaemonSocket.connectTrusted(sock).orElse(null);
+            trusted = DaemonSocket.connectTrusted(sock, dog::watch).orElse(null);
         } catch (DaemonSocket.UntrustedSocket e) {
             // refused, as the CNI shim refuses: the command line (and its reply) must not go to whoever put a socket there
             return Optional.of(new DaemonSocket.Reply(3, "", "patchbay: " + e.getMessage()
                     + "; PATCHBAY_RUN_DIR must be a folder only root can write (or run with PATCHBAY_DAEMON=off)\n"));
         }
         if (trusted == null) {
-            return Optional.empty();
+            return dog.expired() ? Optional.of(silent(sock, false, args)) : Optional.empty();
         }
+        boolean heard = false;
         try (SocketChannel ch = trusted) {
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
             try {
-                DaemonSocket.write(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, System.getenv("PATCHBAY_STATE_DIR"))));
+                DaemonSocket.writeV3(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, System.getenv("PATCHBAY_STATE_DIR"))));
             } catch (IOException e) {
+                if (dog.expired()) {
+                    return Optional.of(silent(sock, false, args));
+                }
                 return Optional.empty(); // not all of the request went out: the daemon cannot have run it; work in-process
             }
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
             try {
-                return Optional.of(DaemonSocket.readReply(new DataInputStream(Channels.newInputStream(ch))));
+                for (int b = in.read(); ; b = in.read()) {
+                    dog.kick();
+                    if (b == DaemonSocket.PROGRESS) {
+                        heard = true;
+                    } else if (b == DaemonSocket.REPLY) {
+                        return Optional.of(DaemonSocket.readReply(in));
+                    } else if (b < 0 && !heard) {
+                        return Optional.of(closed(sock));
+                    } else {
+                        throw new IOException("not a reply: " + b);
+                    }
+                }
             } catch (IOException e) {
+                if (dog.expired()) {
+                    return Optional.of(silent(sock, heard, args));
+                }
                 // The request went out whole: the daemon may have run part of it before it died. Running it again here
                 // would fail half-way ("already attached") and leave what the daemon made without a record: say so.
                 return Optional.of(died(args));
@@ -57,6 +89,22 @@ final class DaemonClient {
         return new DaemonSocket.Reply(1, "", "patchbay: the daemon died while running \"" + String.join(" ", args)
                 + "\" (it may have done part of it); nothing was run again: run patchbay gc, which finishes or undoes what it left"
                 + " in flight, then check with patchbay ls\n");
+    }
+
+    /** A daemon that has not said a word for {@link DaemonSocket#SILENCE_MS} ms; {@code heard}: it had the request. */
+    private static DaemonSocket.Reply silent(Path sock, boolean heard, String[] args) {
+        long s = DaemonSocket.SILENCE_MS / 1000;
+        return new DaemonSocket.Reply(1, "", heard
+                ? "patchbay: the daemon on " + sock + " stopped answering while running \"" + String.join(" ", args) + "\" (nothing for "
+                        + s + " s: stopped or hung?); it may do part of it yet: once it answers again, run patchbay gc, then check with patchbay ls\n"
+                : "patchbay: the daemon on " + sock + " does not answer (nothing for " + s + " s: stopped or hung?); nothing was run,"
+                        + " and it will not run this once it wakes: see to the daemon, or run with PATCHBAY_DAEMON=off\n");
+    }
+
+    /** A daemon that closed the connection before it read the request's first bytes. */
+    private static DaemonSocket.Reply closed(Path sock) {
+        return new DaemonSocket.Reply(1, "", "patchbay: the daemon on " + sock + " closed the connection without reading the request"
+                + " (too many clients at once, or an older daemon: restart it); nothing was run\n");
     }
 
     /**
@@ -88,6 +136,48 @@ final class DaemonClient {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Closes the channel it watches after {@link DaemonSocket#SILENCE_MS} ms without a {@link #kick}. */
+    private static final class Watchdog implements AutoCloseable {
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "patchbay-client-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        private SocketChannel ch;
+        private ScheduledFuture<?> closing;
+        private volatile boolean expired;
+
+        synchronized void watch(SocketChannel ch) {
+            this.ch = ch;
+            kick();
+        }
+
+        synchronized void kick() {
+            if (closing != null) {
+                closing.cancel(false);
+            }
+            closing = timer.schedule(this::expire, DaemonSocket.SILENCE_MS, TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void expire() {
+            expired = true;
+            try {
+                ch.close(); // wakes the thread blocked in connect, write or read
+            } catch (IOException ignored) {
+                // it is closed either way
+            }
+        }
+
+        boolean expired() {
+            return expired;
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
         }
     }
 }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
             "kernel lost is made again); while it runs it puts back rules someone flushed and, on the kernel's events, bridges",
             "and links someone deleted. A CLI whose daemon dies mid-request says so and runs nothing again: run patchbay gc.",
             "As a service (patchbay.socket, patchbay.service): it serves the socket systemd passes (LISTEN_FDS), tells systemd",
-            "READY=1 once it serves and STOPPING=1, finishes the requests it took on SIGTERM and keeps serving on SIGHUP."})
+            "READY=1 once it serves and STOPPING=1, finishes the requests it took on SIGTERM and keeps serving on SIGHUP.",
+            "A CLI or CNI call waits at most 10 s for a daemon that says nothing (stopped, hung); a CNI configuration may be",
+            "at most 1 MiB; CNI calls of one container and interface run in the order they came."})
 final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -1,19 +1,17 @@
 package dev.patchbay.launcher;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +21,9 @@ import org.osgi.framework.BundleContext;
 /**
  * {@code patchbay daemon}: keeps the framework, the netlink sockets and the firewall session open and
  * runs the CLI's commands for clients on a root-only Unix socket, and the CNI plugin calls the shim forwards (as the
- * {@code cni} command, see {@link CniRequest}). Serves the namespace it runs in.
+ * {@code cni} command, see {@link CniRequest}). Serves the namespace it runs in. Each connection is read off the
+ * workers ({@link DaemonIntake}, within {@link DaemonFrameReader}'s limits), run in its container's order
+ * ({@link DaemonOrder}) unless its client is gone, and answered through its {@link DaemonConnection}.
  */
 final class DaemonServer {
     private final Requests requests;
@@ -61,6 +61,13 @@ final class DaemonServer {
             return t;
         };
         ExecutorService pool = Executors.newFixedThreadPool(16, threads); // platform threads: commands may block on locks
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "patchbay-daemon-timer");
+            t.setDaemon(true);
+            return t;
+        }); // read and write deadlines, progress bytes
+        DaemonOrder order = new DaemonOrder(pool);
+        DaemonIntake intake = new DaemonIntake(timer, (conn, call) -> dispatch(order, conn, call));
         // On SIGTERM/SIGINT the JVM runs only its shutdown hooks and then halts: the main thread's try-with-resources
         // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR). It is
         // in place before the socket exists: a client may stop the daemon as soon as it sees the socket.
@@ -90,7 +97,7 @@ final class DaemonServer {
             } catch (IOException e) {
                 break; // closed by the shutdown hook
             }
-            pool.execute(() -> handle(client));
+            intake.accept(client); // read off the pool: only requests read whole go to it
         }
         finish(pool); // the shutdown hook closed the socket: the caller stops the framework next
         return 0;
@@ -156,13 +163,28 @@ final class DaemonServer {
         stopFramework.run();
     }
 
-    private void handle(SocketChannel client) {
-        try (client;
-             DataInputStream in = new DataInputStream(Channels.newInputStream(client));
-             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(client))) {
-            DaemonSocket.write(out, run(DaemonSocket.readCall(in)));
-        } catch (IOException | RuntimeException e) {
-            // the client went away; nothing to answer
+    /**
+     * A request read whole: run on the pool, after the earlier ones of its container ({@link DaemonOrder}), unless its
+     * client is gone by then.
+     */
+    private void dispatch(DaemonOrder order, DaemonConnection conn, DaemonSocket.Call call) {
+        try {
+            order.submit(DaemonOrder.key(call), () -> {
+                if (conn.clientGone()) {
+                    conn.close(); // never started: nobody waits for it (a runtime that gave up sends DEL next)
+                    return;
+                }
+                DaemonSocket.Reply reply;
+                try {
+                    reply = run(call);
+                } catch (RuntimeException e) {
+                    conn.close();
+                    return;
+                }
+                conn.reply(reply);
+            });
+        } catch (RuntimeException e) { // the pool stopped
+            conn.close();
         }
     }
 

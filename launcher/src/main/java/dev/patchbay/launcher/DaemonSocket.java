@@ -13,8 +13,6 @@ import jdk.net.UnixDomainPrincipal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,8 +29,15 @@ import java.util.Map;
  * <li>version 2: the int {@value #WIRE_V2}, then a kind. Kind {@value #KIND_CNI} is a CNI plugin call forwarded by
  *     the shim ({@code src/main/c/cni-shim.c}): the client's namespace, the plugin type it was called as, the number
  *     of environment entries, each entry as {@code NAME=VALUE}, and stdin as one string of bytes.</li>
+ * <li>version 3, what the CLI and the shim send: the int {@value #WIRE_V3}, then a kind: {@value #KIND_CNI} as in
+ *     version 2, or {@value #KIND_CLI} followed by the body of a version 1 request. Its reply is preceded by progress
+ *     bytes: the daemon writes {@value #PROGRESS} as soon as it knows the version and then every
+ *     {@value DaemonConnection#BEAT_MS} ms until the reply, which starts with the byte {@value #REPLY}. A client tells a
+ *     daemon that is not reading (no byte for {@value #SILENCE_MS} ms) from a request that takes long (bytes keep
+ *     coming).</li>
  * </ul>
- * A daemon that does not know a version or kind closes the connection without a reply.
+ * A daemon that does not know a version or kind closes the connection without a reply. Frames have limits (see
+ * {@link DaemonFrameReader}).
  */
 final class DaemonSocket {
     static final String ENV_RUN_DIR = "PATCHBAY_RUN_DIR";
@@ -82,6 +87,11 @@ final class DaemonSocket {
      * is not theirs to use), or a stale one nobody listens on. {@link UntrustedSocket} when something else is there.
      */
     static Optional<SocketChannel> connectTrusted(Path sock) throws UntrustedSocket {
+        return connectTrusted(sock, ch -> { });
+    }
+
+    /** As {@link #connectTrusted(Path)}; {@code opened} gets the channel before it connects (to close it on a deadline). */
+    static Optional<SocketChannel> connectTrusted(Path sock, java.util.function.Consumer<SocketChannel> opened) throws UntrustedSocket {
         Map<String, Object> st;
         try {
             st = Files.readAttributes(sock, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
@@ -106,6 +116,7 @@ final class DaemonSocket {
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            opened.accept(ch);
             ch.connect(UnixDomainSocketAddress.of(sock));
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!peer.user().equals(Files.getOwner(sock, LinkOption.NOFOLLOW_LINKS))) { // the owner: uid 0, checked above
@@ -135,7 +146,15 @@ final class DaemonSocket {
     static final int WIRE_V2 = -2;
     /** The version 2 request kind of a CNI plugin call. */
     static final String KIND_CNI = "cni";
-    private static final int MAX_ITEMS = 10_000;
+    /** The first int of a version 3 request. */
+    static final int WIRE_V3 = -3;
+    /** The version 3 request kind of a command line. */
+    static final String KIND_CLI = "cli";
+    /** Version 3 replies: a progress byte (the daemon has the request, or is still on it) and the reply's first byte. */
+    static final int PROGRESS = 0;
+    static final int REPLY = 1;
+    /** How long a version 3 client waits for the daemon's next byte (connecting, sending, or waiting for the reply). */
+    static final long SILENCE_MS = 10_000;
 
     /** What a client asks of the daemon of {@code netns}. */
     sealed interface Call permits Request, CniCall {
@@ -169,6 +188,10 @@ final class DaemonSocket {
     static void write(DataOutputStream out, CniCall c) throws IOException {
         out.writeInt(WIRE_V2);
         writeString(out, KIND_CNI);
+        writeCniBody(out, c);
+    }
+
+    private static void writeCniBody(DataOutputStream out, CniCall c) throws IOException {
         writeString(out, c.netns());
         writeString(out, c.type());
         out.writeInt(c.env().size());
@@ -180,44 +203,22 @@ final class DaemonSocket {
         out.flush();
     }
 
+    /** Reads one request within {@link DaemonFrameReader}'s limits. */
     static Call readCall(DataInputStream in) throws IOException {
-        int first = in.readInt();
-        if (first >= 0) {
-            String ns = new String(readBytes(in, first), StandardCharsets.UTF_8);
-            String[] args = new String[count(in, "arguments")];
-            for (int i = 0; i < args.length; i++) {
-                args[i] = readString(in);
-            }
-            return new Request(ns, args);
-        }
-        if (first != WIRE_V2) {
-            throw new IOException("unknown wire version " + -first);
-        }
-        String kind = readString(in);
-        if (!kind.equals(KIND_CNI)) {
-            throw new IOException("unknown request kind " + kind);
-        }
-        String ns = readString(in);
-        String type = readString(in);
-        int n = count(in, "environment entries");
-        Map<String, String> env = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            String entry = readString(in);
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1)); // the first wins, as for getenv(3)
-            }
-        }
-        byte[] stdin = readBytes(in, in.readInt());
-        return new CniCall(ns, type, Collections.unmodifiableMap(env), stdin);
+        return DaemonFrameReader.read(in, new DaemonFrameReader.Hooks() {
+        });
     }
 
-    private static int count(DataInputStream in, String what) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > MAX_ITEMS) {
-            throw new IOException("bad request: " + n + " " + what);
+    /** A version 3 request: what the CLI ({@link Request}) and the shim ({@link CniCall}) send. */
+    static void writeV3(DataOutputStream out, Call call) throws IOException {
+        out.writeInt(WIRE_V3);
+        if (call instanceof CniCall c) {
+            writeString(out, KIND_CNI);
+            writeCniBody(out, c);
+            return;
         }
-        return n;
+        writeString(out, KIND_CLI);
+        write(out, (Request) call);
     }
 
     static void write(DataOutputStream out, Reply r) throws IOException {
@@ -227,28 +228,20 @@ final class DaemonSocket {
         out.flush();
     }
 
+    /** A reply of a version 1 or 2 request, or what follows {@link #REPLY} in version 3 (lengths checked as for requests). */
     static Reply readReply(DataInputStream in) throws IOException {
-        return new Reply(in.readInt(), readString(in), readString(in));
+        return new Reply(in.readInt(), DaemonFrameReader.replyString(in), DaemonFrameReader.replyString(in));
+    }
+
+    /** A version 3 reply: the byte {@link #REPLY}, then the reply. */
+    static void writeV3(DataOutputStream out, Reply r) throws IOException {
+        out.write(REPLY);
+        write(out, r);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(b.length);
         out.write(b);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        return new String(readBytes(in, in.readInt()), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] readBytes(DataInputStream in, int n) throws IOException {
-        if (n < 0 || n > (64 << 20)) {
-            throw new IOException("bad frame length " + n);
-        }
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new java.io.EOFException("frame cut short");
-        }
-        return b;
     }
 }

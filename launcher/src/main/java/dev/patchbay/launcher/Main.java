@@ -98,9 +98,17 @@ public final class Main {
     private static int cni(PrintWriter out, PrintWriter err) {
         byte[] stdin;
         try {
-            stdin = System.in.readAllBytes();
+            stdin = System.in.readNBytes(CniRequest.MAX_CONFIG + 1); // the limit, as through the daemon: never more
         } catch (IOException e) {
             stdin = new byte[0];
+        }
+        if (stdin.length > CniRequest.MAX_CONFIG) {
+            DaemonSocket.Reply tooLarge = CniRequest.tooLarge(stdin);
+            out.print(tooLarge.out());
+            out.flush();
+            err.print(tooLarge.err());
+            err.flush();
+            return tooLarge.code();
         }
         java.util.Map<String, String> env = System.getenv();
         String type = env.get(CniRequest.ENV_TYPE);

@@ -81,8 +81,8 @@ class CniRequestTest {
                 DaemonSocket.readCall(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
         assertEquals("net:[1]", r.netns());
         assertArrayEquals(new String[] {"ls", "-o", "json"}, r.args());
-        byte[] v3 = {-1, -1, -1, -3};
-        assertThrows(IOException.class, () -> DaemonSocket.readCall(new DataInputStream(new ByteArrayInputStream(v3))));
+        byte[] v4 = {-1, -1, -1, -4};
+        assertThrows(IOException.class, () -> DaemonSocket.readCall(new DataInputStream(new ByteArrayInputStream(v4))));
     }
 
     @Test

@@ -135,7 +135,7 @@ class CniShimIT {
             CompletableFuture<DaemonSocket.Call> received = CompletableFuture.supplyAsync(() -> {
                 try (SocketChannel c = server.accept()) {
                     DaemonSocket.Call call = DaemonSocket.readCall(new DataInputStream(Channels.newInputStream(c)));
-                    DaemonSocket.write(new DataOutputStream(Channels.newOutputStream(c)),
+                    DaemonSocket.writeV3(new DataOutputStream(Channels.newOutputStream(c)),
                             new DaemonSocket.Reply(7, "{\"result\":\"\u00fc\"}\n", "log line\n"));
                     return call;
                 } catch (Exception e) {
