@@ -46,6 +46,9 @@ public final class Main {
         }
         boolean verbose = Args.has(args, "-v", "--verbose");
         boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
+        if (daemon) { // every line of its stderr, whoever writes it, with a time and a level (journald's priority)
+            err = new PrintWriter(new OutputStreamWriter(DaemonLog.install(), StandardCharsets.UTF_8), true);
+        }
         if (!daemon) {
             var reply = DaemonClient.forward(args);
             if (reply.isPresent()) {

@@ -1,0 +1,114 @@
+package dev.patchbay.launcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.function.Supplier;
+
+/**
+ * The daemon's log: every line written to its stderr — the launcher's, the framework's, every bundle's
+ * {@code System.err} — gets a level and, unless journald stamps it itself, an RFC 3339 time. Under systemd (stderr is
+ * the journal's stream, as {@code JOURNAL_STREAM} names it) the level goes as journald's {@code <N>} priority prefix
+ * ({@code sd-daemon(3)}), so {@code journalctl -p warning} finds the warnings. A line's level is read from its words, as
+ * the bundles write them: {@code warning}, {@code error}, {@code failed}; the rest is info.
+ */
+final class DaemonLog extends OutputStream {
+    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");
+    private final OutputStream out;
+    private final boolean journal;
+    private final Supplier<OffsetDateTime> clock;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
+    DaemonLog(OutputStream out, boolean journal, Supplier<OffsetDateTime> clock) {
+        this.out = out;
+        this.journal = journal;
+        this.clock = clock;
+    }
+
+    /** Makes stderr the daemon's log (for {@code System.err} and for the returned stream); returns it. */
+    static PrintStream install() {
+        PrintStream err = new PrintStream(new DaemonLog(new java.io.FileOutputStream(java.io.FileDescriptor.err), journalStream(),
+                () -> OffsetDateTime.now(ZoneOffset.UTC)), true, StandardCharsets.UTF_8);
+        System.setErr(err);
+        return err;
+    }
+
+    /** Whether stderr is the stream systemd connected to the journal: {@code JOURNAL_STREAM} is its device and inode. */
+    static boolean journalStream() {
+        String stream = System.getenv("JOURNAL_STREAM");
+        if (stream == null || stream.indexOf(':') < 0) {
+            return false;
+        }
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString(); // socket:[INODE]
+            return target.equals("socket:[" + stream.substring(stream.indexOf(':') + 1) + "]");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** The level of a line, by its words: {@code err}, {@code warning} or {@code info}. */
+    static String level(String text) {
+        String t = text.toLowerCase(java.util.Locale.ROOT);
+        if (t.contains("error") || t.contains("failed") || t.contains("exception")) {
+            return "error";
+        }
+        return t.contains("warning") || t.contains("refused") ? "warning" : "info";
+    }
+
+    /** journald's priority of a level: 3 err, 4 warning, 6 info. */
+    static int priority(String level) {
+        return switch (level) {
+            case "error" -> 3;
+            case "warning" -> 4;
+            default -> 6;
+        };
+    }
+
+    /** One line as logged, without its end. */
+    String format(String text) {
+        String level = level(text);
+        return journal ? "<" + priority(level) + ">" + text : RFC3339.format(clock.get()) + " " + level + " " + text;
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+        if (b == '\n') {
+            emit();
+        } else {
+            line.write(b);
+        }
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+        int start = off;
+        for (int i = off; i < off + len; i++) {
+            if (b[i] == '\n') {
+                line.write(b, start, i - start);
+                emit();
+                start = i + 1;
+            }
+        }
+        line.write(b, start, off + len - start);
+    }
+
+    private void emit() throws IOException {
+        String text = line.toString(StandardCharsets.UTF_8);
+        line.reset();
+        out.write((format(text) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        out.flush(); // a line is written when it ends: a partial one waits for its end
+    }
+}
