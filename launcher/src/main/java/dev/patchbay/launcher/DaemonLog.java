@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * {@code System.err} — gets a level and, unless journald stamps it itself, an RFC 3339 time. Under systemd (stderr is
  * the journal's stream, as {@code JOURNAL_STREAM} names it) the level goes as journald's {@code <N>} priority prefix
  * ({@code sd-daemon(3)}), so {@code journalctl -p warning} finds the warnings. A line's level is read from its words, as
- * the bundles write them: {@code warning}, {@code error}, {@code failed}; the rest is info.
+ * the bundles write them: {@code warning}, {@code error}, {@code failed}; the rest is info. Each request adds a line
+ * ({@link RequestLog}).
  */
 final class DaemonLog extends OutputStream {
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");
@@ -54,8 +55,11 @@ final class DaemonLog extends OutputStream {
         }
     }
 
-    /** The level of a line, by its words: {@code err}, {@code warning} or {@code info}. */
+    /** The level of a line, by its words: {@code err}, {@code warning} or {@code info}; a request's line is info. */
     static String level(String text) {
+        if (text.startsWith(RequestLog.PREFIX)) {
+            return "info"; // it quotes the operator's words
+        }
         String t = text.toLowerCase(java.util.Locale.ROOT);
         if (t.contains("error") || t.contains("failed") || t.contains("exception")) {
             return "error";

@@ -175,17 +175,26 @@ final class DaemonServer {
                     return;
                 }
                 DaemonSocket.Reply reply;
+                String peer = RequestLog.peer(conn.channel());
+                long start = System.nanoTime();
                 try {
                     reply = run(call);
                 } catch (RuntimeException e) {
                     conn.close();
+                    log(RequestLog.line(peer, call, "internal error " + e, System.nanoTime() - start));
                     return;
                 }
                 conn.reply(reply);
+                log(RequestLog.line(peer, call, "exit " + reply.code(), System.nanoTime() - start));
             });
         } catch (RuntimeException e) { // the pool stopped
             conn.close();
         }
+    }
+
+    /** A line of the daemon's log (its stderr: see {@link DaemonLog}). */
+    private static void log(String line) {
+        System.err.println(line);
     }
 
     DaemonSocket.Reply run(DaemonSocket.Call call) {

@@ -38,6 +38,13 @@ class DaemonLogTest {
     }
 
     @Test
+    void aRequestsLineIsInfoWhateverTheOperatorTyped() {
+        assertEquals("<6>patchbay: request from root: patchbay network create failed-error -> exit 2 in 1.00 ms\n",
+                logged(true, RequestLog.line("root", new DaemonSocket.Request("net:[1]", new String[] {"network", "create", "failed-error"}),
+                        "exit 2", 1_000_000) + "\n"));
+    }
+
+    @Test
     void aLineIsWrittenOnlyWhenItEnds() {
         assertEquals("", logged(false, "half a line"));
     }
