@@ -15,8 +15,8 @@ import java.util.Locale;
 /**
  * {@code portmap}: the {@code portMappings} capability ({@code runtimeConfig.portMappings}: {@code hostPort},
  * {@code containerPort}, {@code protocol}, {@code hostIP}) published on the container's attachment of a Patchbay network
- * ({@code Attachments.publish}: the network's portmap plugin makes the rules), {@code prevResult} passed on. DEL
- * unpublishes every port of the attachment, as the reference portmap removes all it made for the container. Its
+ * ({@code Attachments.publish}: the network's portmap plugin makes the rules), {@code prevResult} passed on; only on an
+ * attachment a CNI ADD made for the container as CNI_IFNAME (never one the CLI made). DEL unpublishes every port of it, as the reference portmap removes all it made for the container. Its
  * other keys ({@code snat}, {@code masqAll}, {@code markMasqBit}, {@code conditionsV4}, ...) are ignored.
  */
 final class CniPortmap implements CniPlugin {
@@ -38,17 +38,17 @@ final class CniPortmap implements CniPlugin {
         List<PortMapping> ports = ports(Conf.root(call.config()));
         if (!ports.isEmpty()) {
             String id = call.containerId();
-            if (ctx.attachments().find(net.name(), id).isEmpty()) {
-                throw new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name() + "\"");
-            }
-            ctx.attachments().publish(ctx.hostRef(), net.name(), id, ports, true);
+            Attachment a = ctx.attachments().findCni(net.name(), id, call.ifName())
+                    .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name()
+                            + "\" as " + call.ifName() + " by CNI"));
+            ctx.attachments().publish(ctx.hostRef(), net.name(), a.containerId(), ports, true);
         }
         return Chained.echo(prev, call);
     }
 
     private static String del(CniCall call, CniContext ctx, NetworkConfig net) {
         call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
-        Attachment a = ctx.attachments().find(net.name(), call.containerId()).orElse(null);
+        Attachment a = ctx.attachments().findCni(net.name(), call.containerId(), call.ifName()).orElse(null); // never the CLI's
         if (a != null && !a.ports().isEmpty()) {
             ctx.attachments().publish(ctx.hostRef(), net.name(), a.containerId(), a.ports(), false);
         }
@@ -59,8 +59,9 @@ final class CniPortmap implements CniPlugin {
         call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
         Chained.prevResult(call);
         String id = call.containerId();
-        Attachment a = ctx.attachments().find(net.name(), id)
-                .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name() + "\""));
+        Attachment a = ctx.attachments().findCni(net.name(), id, call.ifName())
+                .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name()
+                        + "\" as " + call.ifName() + " by CNI"));
         List<String> missing = new ArrayList<>();
         for (PortMapping p : ports(Conf.root(call.config()))) {
             if (!a.ports().contains(p)) {

@@ -38,12 +38,14 @@ final class CniTuning implements CniPlugin {
                 call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
                 JsonObject prev = Chained.prevResult(call);
                 IfName ifName = call.ifName();
+                refuseHost(ctx, call.netns());
                 apply(ctx, Path.of(call.netns()), ifName, t);
                 return Chained.echo(t.mac() == null ? prev : withMac(prev, ifName, t.mac()), call);
             }
             case "CHECK" -> {
                 call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
                 Chained.prevResult(call);
+                refuseHost(ctx, call.netns());
                 check(ctx, Path.of(call.netns()), call.ifName(), t);
                 return "";
             }
@@ -82,6 +84,16 @@ final class CniTuning implements CniPlugin {
         }
         return new Tuning(sysctls, mtu == null || mtu == 0 ? null : mtu, m,
                 c.has("promisc") ? c.bool("promisc", false) : null, c.has("allmulti") ? c.bool("allmulti", false) : null);
+    }
+
+    /** The host's namespace is not a container's: bridge refuses it too (102), before anything changes. */
+    private static void refuseHost(CniContext ctx, String netns) {
+        if (!java.nio.file.Files.exists(Path.of(netns))) {
+            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: " + netns + " does not exist");
+        }
+        if (ctx.stack().identity(NetnsRef.path(Path.of(netns))).sameAs(ctx.stack().identity(ctx.hostRef()))) {
+            throw new InvalidInputException("CNI_NETNS", netns, "is the host namespace: tuning changes only a container's");
+        }
     }
 
     private static void apply(CniContext ctx, Path netns, IfName ifName, Tuning t) {

@@ -62,11 +62,24 @@ public final class Attachments {
             AttachRequest r = !nextFreeIfName ? request : new AttachRequest(request.network(), request.containerId(),
                     request.container(), nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
                     request.ports(), request.defaultRoute());
-            return attach(hostRef, r, stack);
+            return attach(hostRef, r, stack, null);
         }
     }
 
-    private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack) {
+    /**
+     * A CNI ADD's attach: the record carries {@code origin} (the request's container id is its {@link CniOrigin#key()}),
+     * so that CNI's DEL and GC act on it, and on nothing the CLI made.
+     */
+    public Attachment attach(NetnsRef hostRef, AttachRequest request, CniOrigin origin) {
+        if (!origin.key().equals(request.containerId())) {
+            throw new IllegalArgumentException("the request's container id is not the origin's key");
+        }
+        try (RequestStack stack = new RequestStack(m.stack())) {
+            return attach(hostRef, request, stack, origin);
+        }
+    }
+
+    private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack, CniOrigin origin) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, request.network());
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
@@ -77,6 +90,7 @@ public final class Attachments {
             throw new InvalidInputException("container namespace", request.container(), "is the host namespace of network \"" + config.name() + "\"");
         }
         checkAddresses(config, request.addresses());
+        Macs.checkUsable(request.mac());
         if (!request.ports().isEmpty() && !chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
             throw new InvalidInputException("publish", request.ports().get(0), "network \"" + config.name()
                     + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
@@ -92,6 +106,7 @@ public final class Attachments {
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
+            Macs.checkFree(store.attachments(config.name()), ctx.host(), config, request.mac());
             Journal journal = Journal.begin(store.root(), "attach", config.name(), request.containerId(), rec.hostNetns(), List.of(
                     Journal.Step.of("ipam", Map.of("ifname", request.ifName().value())),
                     Journal.Step.of("chain", Map.of()),
@@ -115,7 +130,7 @@ public final class Attachments {
                     done = 3;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
-                store.save(attachment, containerNs.toString()); // the commit point: a recorded attach has happened
+                store.save(attachment, containerNs.toString(), origin); // the commit point: a recorded attach has happened
             } catch (RuntimeException e) {
                 Attachment made = attachment;
                 if (done >= 3) {
@@ -183,7 +198,7 @@ public final class Attachments {
         detachLocked(hostRef, rec, chain, containerId, new IfName("eth0"));
     }
 
-    private void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId, IfName ifName) {
+    void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId, IfName ifName) {
         NetworkConfig config = rec.config();
         Attachment a = store.attachment(config.name(), containerId).orElse(stub(config, containerId, ifName));
         Journal journal = Journal.begin(store.root(), "detach", config.name(), containerId, rec.hostNetns(), List.of());
@@ -266,6 +281,31 @@ public final class Attachments {
         });
     }
 
+    /** The attachment a CNI ADD made for {@code containerId} as {@code ifName} on {@code network}, if recorded. */
+    public java.util.Optional<Attachment> findCni(String network, String containerId, IfName ifName) {
+        for (CniOrigin o : store.origins(NetworkConfig.checkName(network)).values()) {
+            if (o.is(containerId, ifName)) {
+                return store.attachment(network, o.key());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Who holds {@code mac} on the network (an attachment, the bridge or a port of it), empty when nobody does: the
+     * check before an attach, which checks again under the network's lock.
+     */
+    public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac) {
+        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), m.chain(rec.config()));
+        return Macs.holder(store.attachments(rec.name()), ctx.host(), rec.config(), mac);
+    }
+
+    /** How the attachment recorded as {@code key} was made by CNI; empty for one made otherwise. */
+    public java.util.Optional<CniOrigin> origin(String network, String key) {
+        return store.origin(NetworkConfig.checkName(network), key);
+    }
+
     /** The attachment of {@code containerId} to {@code network}, if recorded. */
     public java.util.Optional<Attachment> find(String network, String containerId) {
         return store.attachment(NetworkConfig.checkName(network), containerId);
@@ -275,52 +315,9 @@ public final class Attachments {
     public record GcReport(List<String> detached, List<String> rules, List<String> freed, List<String> kept) {
     }
 
-    /**
-     * CNI's GC: every attachment of the network outside {@code valid} (container id and interface) is detached; rules
-     * of the network's attachments that no record or valid attachment owns are removed; reservations are freed by the
-     * IPAM's evidence rules (a record without interface is kept when its container is valid; unreadable or live
-     * addresses are kept). The state directory's own files stay. A detach that fails keeps its record, and so its
-     * reservation; the errors are thrown after everything else was tried.
-     */
+    /** CNI's GC of the network: see {@link CniGc}. */
     public GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
-        Chain chain = m.chain(rec.config());
-        return store.lockNetwork(network, () -> {
-            ErrorCollector errors = new ErrorCollector();
-            List<String> detached = new ArrayList<>();
-            for (Attachment a : store.attachments(network)) {
-                if (!valid.contains(new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName()))) {
-                    errors.run("detach \"" + a.containerId() + "\"", () -> detachLocked(hostRef, rec, chain, a.containerId(), a.ifName()));
-                    detached.add(a.containerId() + "/" + a.ifName());
-                }
-            }
-            java.util.Set<dev.patchbay.core.ipam.Attachment> keep = new java.util.HashSet<>(valid);
-            java.util.Set<dev.patchbay.core.firewall.RulesetOwner> owners = new java.util.HashSet<>();
-            for (Attachment a : store.attachments(network)) {
-                keep.add(new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName()));
-            }
-            keep.forEach(k -> owners.add(Owners.attachment(network, k.ownerId())));
-            List<String> rules = new ArrayList<>();
-            errors.run("remove stale rules of network \"" + network + "\"", () -> {
-                var fw = m.firewall.host(store.root(), hostRef);
-                for (var owner : fw.rulesets().keySet()) {
-                    if (Owners.isAttachmentOf(owner, network) && !owners.contains(owner)) {
-                        fw.remove(owner);
-                        rules.add(owner.id());
-                    }
-                }
-            });
-            List<String> freed = new ArrayList<>();
-            List<String> kept = new ArrayList<>();
-            errors.run("free stale addresses of network \"" + network + "\"", () -> {
-                Ipam.GcResult gc = m.ipam().gc(ipamDir(store.root(), rec.config()), network, keep, new Evidence(m.stack(), store));
-                gc.freed().forEach(ip -> freed.add(IpAddresses.format(ip)));
-                gc.kept().forEach(r -> kept.add(IpAddresses.format(r.address()) + ": "
-                        + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
-            });
-            errors.throwIfAny("GC of network \"" + network + "\" left errors");
-            return new GcReport(detached, rules, freed, kept);
-        });
+        return new CniGc(m, store, this).gc(hostRef, network, valid);
     }
 
     public List<Attachment> list(String network) {

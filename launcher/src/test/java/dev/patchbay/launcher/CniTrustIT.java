@@ -1,0 +1,209 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.patchbay.launcher.CniShimTest.Run;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * CNI acts only on what CNI made, and means what the reference plugins mean, through the real {@code cni/} executables
+ * and the daemon: GC and DEL leave an attachment of {@code patchbay attach} alone (and a configuration that only shares
+ * the network's name releases nothing); a MAC held on the network, or one no interface can have, is refused before
+ * anything changes; a second interface of a container on the same network; CHECK against Patchbay's record; tuning
+ * refusing the host's namespace and reading sysctls whole.
+ */
+@NetnsTest
+class CniTrustIT {
+    @RegisterExtension
+    static final DaemonCli pb = new DaemonCli();
+
+    static Run call(String type, String verb, String id, String netnsPath, String ifname, JsonObject config, String... kv) throws Exception {
+        Map<String, String> env = CniSeedIT.env(verb, netnsPath, ifname, CniVerbsIT.CNI_PATH, pb.cli().stateDir(), pb.cli().runDir());
+        env.put("CNI_CONTAINERID", id);
+        for (int i = 0; i < kv.length; i += 2) {
+            env.put(kv[i], kv[i + 1]);
+        }
+        return CniShimTest.shim(CniSeedIT.CNI_DIR.resolve(type), env, config.toString());
+    }
+
+    static Run call(String verb, String id, String netns, JsonObject config, String... kv) throws Exception {
+        return call("bridge", verb, id, netns == null ? "" : "/run/netns/" + netns, "eth0", config, kv);
+    }
+
+    static void assertCode(int code, Run r, String... inMsg) {
+        assertNotEquals(0, r.code(), r.out() + r.err());
+        assertEquals(code, r.json().get("code").getAsInt(), r.out());
+        for (String s : inMsg) {
+            assertTrue(r.json().get("msg").getAsString().contains(s), "\"" + s + "\" in " + r.out());
+        }
+    }
+
+    static String ls() {
+        return pb.cli().run("ls").ok().out();
+    }
+
+    @Test
+    void gcAndDelLeaveWhatTheCliAttached(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("tc1");
+        String k1 = sandbox.netns("tk1");
+        JsonObject conf = CniVerbsIT.bridge("1.1.0", "trn", "10.91.0.0/24", "");
+        JsonObject foreign = JsonParser.parseString("{\"cniVersion\":\"1.1.0\",\"name\":\"trn\",\"type\":\"bridge\",\"bridge\":\"unrelated0\","
+                + "\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.99.0.0/24\"},\"cni.dev/valid-attachments\":[]}").getAsJsonObject();
+        try {
+            CniVerbsIT.ok(call("ADD", "c1", c1, conf), "ADD c1");
+            pb.cli().run("attach", "trn", "--netns", k1, "--id", "k1", "--publish", "8091:80/tcp").ok();
+
+            Run gc = call("GC", "", null, foreign);
+            assertCode(7, gc, "10.91.0.0/24", "10.99.0.0/24");
+            Run del = CniVerbsIT.ok(call("DEL", "k1", k1, foreign), "DEL with a configuration that only shares the name");
+            assertTrue(del.err().contains("nothing deleted"), del.err());
+            CniVerbsIT.ok(call("DEL", "k1", k1, conf), "DEL of the CLI's container");
+            CniVerbsIT.ok(call("portmap", "DEL", "k1", "/run/netns/" + k1, "eth0",
+                    CniVerbsIT.plugin("1.1.0", "trn", "portmap", "", null)), "portmap DEL of the CLI's container");
+            assertTrue(ls().contains("8091:80/tcp"), "k1 and its port stay: " + ls());
+            assertTrue(sandbox.execIn(k1, "ip", "link", "show", "eth0").code() == 0, "k1 keeps its interface");
+
+            JsonObject valid = conf.deepCopy();
+            valid.add("cni.dev/valid-attachments", JsonParser.parseString("[]"));
+            CniVerbsIT.ok(call("GC", "", null, valid), "GC with no valid attachment");
+            String after = ls();
+            assertFalse(after.contains("c1"), "CNI's own container is released: " + after);
+            assertTrue(after.contains("k1") && after.contains("8091:80/tcp"), "the CLI's stays, port included: " + after);
+            assertTrue(sandbox.ping(k1, "10.91.0.1"), "k1 still works");
+        } finally {
+            pb.cli().run("network", "rm", "--force", "trn");
+        }
+    }
+
+    @Test
+    void aMacHeldOnTheNetworkOrNoInterfacesIsRefusedUpFront(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("mc1");
+        String c2 = sandbox.netns("mc2");
+        String k1 = sandbox.netns("mk1");
+        JsonObject conf = CniVerbsIT.bridge("1.0.0", "mac", "10.92.0.0/24", "");
+        String held = "02:00:00:00:92:11";
+        try {
+            CniVerbsIT.ok(call("ADD", "c1", c1, conf, "CNI_ARGS", "IgnoreUnknown=1;MAC=" + held), "ADD c1 with a MAC");
+            assertCode(7, call("ADD", "c2", c2, conf, "CNI_ARGS", "IgnoreUnknown=1;MAC=" + held.toUpperCase()), "CNI_ARGS MAC", held, "c1");
+            for (String bad : new String[] {"ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01", "00:00:00:00:00:00"}) {
+                assertCode(7, call("ADD", "c2", c2, conf, "CNI_ARGS", "MAC=" + bad), "CNI_ARGS MAC", bad);
+            }
+            JsonObject rc = conf.deepCopy();
+            rc.add("runtimeConfig", JsonParser.parseString("{\"mac\":\"" + held + "\"}"));
+            assertCode(7, call("ADD", "c2", c2, rc), "runtimeConfig.mac", held);
+            assertNotEquals(0, sandbox.execIn(c2, "ip", "link", "show", "eth0").code(), "nothing was made for c2");
+            assertFalse(ls().contains("c2"));
+
+            Cli.Run cli = pb.cli().run("attach", "mac", "--netns", k1, "--id", "k1", "--mac", held);
+            assertEquals(2, cli.code(), cli.err() + cli.out());
+            assertTrue(cli.err().contains("--mac") && cli.err().contains(held), cli.err());
+            Cli.Run bcast = pb.cli().run("attach", "mac", "--netns", k1, "--id", "k1", "--mac", "ff:ff:ff:ff:ff:ff");
+            assertEquals(2, bcast.code(), bcast.err() + bcast.out());
+            assertTrue(bcast.err().contains("--mac") && bcast.err().contains("broadcast"), bcast.err());
+            assertNotEquals(0, sandbox.execIn(k1, "ip", "link", "show", "eth0").code(), "nothing was made for k1");
+
+            CniVerbsIT.ok(call("ADD", "c2", c2, conf), "ADD c2 with a MAC of its own");
+            assertTrue(sandbox.ping(c2, "10.92.0.1") && sandbox.ping(c1, "10.92.0.1"), "both work");
+        } finally {
+            pb.cli().run("network", "rm", "--force", "mac");
+        }
+    }
+
+    @Test
+    void aSecondInterfaceOfTheContainerOnTheSameNetwork(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("sc1");
+        JsonObject conf = CniVerbsIT.bridge("1.0.0", "sec", "10.93.0.0/24", "");
+        try {
+            JsonObject r0 = CniVerbsIT.ok(call("ADD", "c1", c1, conf), "ADD eth0").json();
+            JsonObject r1 = CniVerbsIT.ok(call("bridge", "ADD", "c1", "/run/netns/" + c1, "eth1", conf), "ADD eth1").json();
+            String a0 = r0.getAsJsonArray("ips").get(0).getAsJsonObject().get("address").getAsString();
+            String a1 = r1.getAsJsonArray("ips").get(0).getAsJsonObject().get("address").getAsString();
+            assertNotEquals(a0, a1);
+            assertEquals(java.util.List.of(a0), CniSeedIT.addresses(sandbox, c1, "eth0"));
+            assertEquals(java.util.List.of(a1), CniSeedIT.addresses(sandbox, c1, "eth1"));
+            assertCode(101, call("ADD", "c1", c1, conf), "already attached");
+            CniVerbsIT.ok(call("bridge", "CHECK", "c1", "/run/netns/" + c1, "eth1", CniVerbsIT.with(conf, "prevResult", r1)), "CHECK eth1");
+
+            CniVerbsIT.ok(call("DEL", "c1", c1, conf), "DEL eth0");
+            assertNotEquals(0, sandbox.execIn(c1, "ip", "link", "show", "eth0").code(), "eth0 is gone");
+            assertEquals(java.util.List.of(a1), CniSeedIT.addresses(sandbox, c1, "eth1"), "eth1 is left as it was");
+            assertTrue(sandbox.ping(c1, "10.93.0.1"), "through eth1");
+            CniVerbsIT.ok(call("bridge", "DEL", "c1", "/run/netns/" + c1, "eth1", conf), "DEL eth1");
+            assertNotEquals(0, sandbox.execIn(c1, "ip", "link", "show", "eth1").code(), "eth1 is gone");
+            assertFalse(ls().contains("c1"), ls());
+        } finally {
+            pb.cli().run("network", "rm", "--force", "sec");
+        }
+    }
+
+    @Test
+    void checkComparesTheKernelWithTheRecordNotOnlyPrevResult(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("kc1");
+        JsonObject conf = CniVerbsIT.bridge("1.0.0", "krn", "10.94.1.0/24", "");
+        try {
+            JsonObject r = CniVerbsIT.ok(call("ADD", "c1", c1, conf), "ADD").json();
+            String address = r.getAsJsonArray("ips").get(0).getAsJsonObject().get("address").getAsString();
+            sandbox.execIn(c1, "ip", "addr", "del", address, "dev", "eth0");
+            assertCode(7, call("CHECK", "c1", c1, CniVerbsIT.with(conf, "prevResult", new JsonObject())), "prevResult.interfaces", "eth0");
+            JsonObject other = r.deepCopy();
+            other.getAsJsonArray("interfaces").forEach(i -> {
+                if (i.getAsJsonObject().has("sandbox")) {
+                    i.getAsJsonObject().addProperty("name", "eth7");
+                }
+            });
+            assertCode(7, call("CHECK", "c1", c1, CniVerbsIT.with(conf, "prevResult", other)), "prevResult.interfaces");
+            JsonObject noIps = r.deepCopy();
+            noIps.remove("ips");
+            assertCode(101, call("CHECK", "c1", c1, CniVerbsIT.with(conf, "prevResult", noIps)), "address " + address + " is not on eth0");
+            CniVerbsIT.ok(call("DEL", "c1", c1, conf), "DEL");
+        } finally {
+            pb.cli().run("network", "rm", "--force", "krn");
+        }
+    }
+
+    @Test
+    void tuningRefusesTheHostNamespace(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("tu1");
+        JsonObject conf = CniVerbsIT.bridge("1.0.0", "tun", "10.94.2.0/24", "");
+        String host = "/proc/" + ProcessHandle.current().pid() + "/ns/net";
+        try {
+            JsonObject r = CniVerbsIT.ok(call("ADD", "c1", c1, conf), "ADD").json();
+            assertEquals("1", Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip());
+            String bridgeMac = CniSeedIT.mac(sandbox, null, "tun0");
+            JsonObject hostTuning = CniVerbsIT.plugin("1.0.0", "tun", "tuning", ",\"mac\":\"02:00:00:00:94:22\",\"sysctl\":{\"net.ipv4.ip_forward\":\"0\"}", r);
+            assertCode(102, call("tuning", "ADD", "c1", host, "tun0", hostTuning), "CNI_NETNS", "host namespace");
+            assertEquals("1", Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip(), "the host's ip_forward is untouched");
+            assertEquals(bridgeMac, CniSeedIT.mac(sandbox, null, "tun0"), "the bridge's MAC is untouched");
+            CniVerbsIT.ok(call("DEL", "c1", c1, conf), "DEL");
+        } finally {
+            pb.cli().run("network", "rm", "--force", "tun");
+        }
+    }
+
+    @Test
+    void tuningCheckReadsSysctlsWhole(Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("tu2");
+        JsonObject conf = CniVerbsIT.bridge("1.0.0", "tuw", "10.94.3.0/24", "");
+        try {
+            JsonObject r = CniVerbsIT.ok(call("ADD", "c1", c1, conf), "ADD").json();
+            JsonObject tuning = CniVerbsIT.plugin("1.0.0", "tun", "tuning", ",\"sysctl\":{\"net.core.somaxconn\":\"512\"}", r);
+            CniVerbsIT.ok(call("tuning", "ADD", "c1", "/run/netns/" + c1, "eth0", tuning), "tuning ADD");
+            assertEquals("512", sandbox.execIn(c1, "cat", "/proc/sys/net/core/somaxconn").output().strip());
+            CniVerbsIT.ok(call("tuning", "CHECK", "c1", "/run/netns/" + c1, "eth0", tuning), "tuning CHECK reads 512 whole");
+            CniVerbsIT.ok(call("DEL", "c1", c1, conf), "DEL");
+        } finally {
+            pb.cli().run("network", "rm", "--force", "tuw");
+        }
+    }
+}
