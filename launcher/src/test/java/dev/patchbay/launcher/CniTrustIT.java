@@ -206,4 +206,66 @@ class CniTrustIT {
             pb.cli().run("network", "rm", "--force", "tuw");
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"daemon", "cold"})
+    void aFallThroughPluginDiesWithItsCaller(String mode, Sandbox sandbox) throws Exception {
+        String c1 = sandbox.netns("ft" + mode.charAt(0));
+        Path dir = Files.createTempDirectory("pb-hang");
+        Path pids = dir.resolve("pids");
+        Path plugin = dir.resolve("tuning");
+        Files.writeString(plugin, "#!/bin/sh\nsleep 300 &\necho $$ $! > " + pids + ".tmp\nmv " + pids + ".tmp " + pids + "\nwait\n");
+        assertTrue(plugin.toFile().setExecutable(true));
+        Map<String, String> env = CniSeedIT.env("ADD", "/run/netns/" + c1, "eth0", CniSeedIT.CNI_DIR + ":" + dir, pb.cli().stateDir(), pb.cli().runDir());
+        if (mode.equals("cold")) {
+            env.put("PATCHBAY_DAEMON", "off");
+            // the run that makes the class data archive keeps bin/patchbay's shell between the shim and the JVM: a killed
+            // shim leaves that JVM running (bin/patchbay's matter); every other cold run execs the JVM in the shim's place
+            env.put("PATCHBAY_CDS", "off");
+        }
+        ProcessBuilder b = new ProcessBuilder(CniSeedIT.CNI_DIR.resolve("tuning").toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        b.environment().clear();
+        b.environment().putAll(env);
+        Process shim = b.start();
+        long[] started = new long[0];
+        try {
+            try (var in = shim.getOutputStream()) {
+                in.write("{\"cniVersion\":\"1.0.0\",\"name\":\"ftn\",\"type\":\"tuning\",\"txQLen\":100}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (!Files.exists(pids) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(pids), "the reference-named plugin on CNI_PATH ran");
+            started = java.util.Arrays.stream(Files.readString(pids).strip().split(" ")).mapToLong(Long::parseLong).toArray();
+            shim.destroyForcibly().waitFor();
+            // cold: the kernel kills the plugin with the launcher it replaced (its own children are beyond reach);
+            // daemon: the daemon sees its client gone and kills the plugin and what it started
+            long[] mustDie = mode.equals("cold") ? new long[] {started[0]} : started;
+            until = System.nanoTime() + 20_000_000_000L;
+            while (java.util.Arrays.stream(mustDie).anyMatch(CniTrustIT::alive) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            for (long pid : mustDie) {
+                assertFalse(alive(pid), "pid " + pid + " outlived the call it ran for (" + mode + ")");
+            }
+        } finally {
+            shim.destroyForcibly();
+            for (long pid : started) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            CniSeedIT.delete(dir);
+        }
+    }
+
+    /** Running, not a zombie waiting for its parent to reap it. */
+    private static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }
