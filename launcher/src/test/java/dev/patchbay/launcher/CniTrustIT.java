@@ -268,4 +268,35 @@ class CniTrustIT {
             return false;
         }
     }
+
+    @Test
+    void ingressPolicySameBridgeIsolatesAsTheReferenceDoes(Sandbox sandbox) throws Exception {
+        String a1 = sandbox.netns("isa");
+        String b1 = sandbox.netns("isb");
+        JsonObject ba = CniVerbsIT.bridge("0.4.0", "isa", "10.94.4.0/24", "");
+        JsonObject bb = CniVerbsIT.bridge("0.4.0", "isb", "10.94.5.0/24", "");
+        try {
+            JsonObject ra = CniVerbsIT.ok(call("ADD", "a1", a1, ba), "bridge ADD a").json();
+            JsonObject rb = CniVerbsIT.ok(call("ADD", "b1", b1, bb), "bridge ADD b").json();
+            String addrA = ra.getAsJsonArray("ips").get(0).getAsJsonObject().get("address").getAsString().split("/")[0];
+            String addrB = rb.getAsJsonArray("ips").get(0).getAsJsonObject().get("address").getAsString().split("/")[0];
+            assertTrue(sandbox.ping(b1, addrA), "two networks reach each other through the host");
+            // what podman network create --opt isolate=true writes
+            JsonObject fa = CniVerbsIT.plugin("0.4.0", "isa", "firewall", ",\"backend\":\"\",\"ingressPolicy\":\"same-bridge\"", ra);
+            JsonObject fb = CniVerbsIT.plugin("0.4.0", "isb", "firewall", ",\"backend\":\"\",\"ingressPolicy\":\"same-bridge\"", rb);
+            Run r = CniVerbsIT.ok(call("firewall", "ADD", "a1", "/run/netns/" + a1, "eth0", fa), "firewall ADD a");
+            CniVerbsIT.ok(call("firewall", "ADD", "b1", "/run/netns/" + b1, "eth0", fb), "firewall ADD b");
+            assertFalse(sandbox.ping(b1, addrA), "isolated: b cannot reach a");
+            assertFalse(sandbox.ping(a1, addrB), "isolated: a cannot reach b");
+            assertTrue(r.err().contains("ingressPolicy") && r.err().contains("running /usr/lib/cni/firewall"), "said and done by the reference: " + r.err());
+            assertTrue(sandbox.ping(a1, "10.94.4.1") && sandbox.ping(b1, "10.94.5.1"), "each still reaches its gateway");
+            CniVerbsIT.ok(call("firewall", "DEL", "a1", "/run/netns/" + a1, "eth0", fa), "firewall DEL a");
+            CniVerbsIT.ok(call("firewall", "DEL", "b1", "/run/netns/" + b1, "eth0", fb), "firewall DEL b");
+            CniVerbsIT.ok(call("DEL", "a1", a1, ba), "bridge DEL a");
+            CniVerbsIT.ok(call("DEL", "b1", b1, bb), "bridge DEL b");
+        } finally {
+            pb.cli().run("network", "rm", "--force", "isa");
+            pb.cli().run("network", "rm", "--force", "isb");
+        }
+    }
 }

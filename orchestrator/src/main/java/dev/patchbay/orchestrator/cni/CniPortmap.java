@@ -16,20 +16,39 @@ import java.util.Locale;
  * {@code portmap}: the {@code portMappings} capability ({@code runtimeConfig.portMappings}: {@code hostPort},
  * {@code containerPort}, {@code protocol}, {@code hostIP}) published on the container's attachment of a Patchbay network
  * ({@code Attachments.publish}: the network's portmap plugin makes the rules), {@code prevResult} passed on; only on an
- * attachment a CNI ADD made for the container as CNI_IFNAME (never one the CLI made). DEL unpublishes every port of it, as the reference portmap removes all it made for the container. Its
- * other keys ({@code snat}, {@code masqAll}, {@code markMasqBit}, {@code conditionsV4}, ...) are ignored.
+ * attachment a CNI ADD made for the container as CNI_IFNAME (never one the CLI made). DEL unpublishes every port of
+ * it, as the reference portmap removes all it made for the container. Its other keys: {@link #keys}.
  */
 final class CniPortmap implements CniPlugin {
 
     @Override
     public String call(CniCall call, CniContext ctx) {
         NetworkConfig net = Chained.network(call, ctx, "portmap");
+        keys(Conf.root(call.config()), ctx);
         return switch (call.verb()) {
             case "ADD" -> add(call, ctx, net);
             case "DEL" -> del(call, ctx, net);
             case "CHECK" -> check(call, ctx, net);
             default -> "";
         };
+    }
+
+    /**
+     * Every key of the reference portmap honoured or not served, each verb alike: {@code snat} true (the default:
+     * a published port answers from the host and from the bridge's own containers, which Patchbay's rules do) honoured,
+     * false not served; {@code masqAll}, {@code markMasqBit}, {@code externalSetMarkChain}, {@code conditionsV4} and
+     * {@code conditionsV6} set: not served; {@code backend} see {@link Chained#backend}.
+     */
+    static void keys(Conf c, CniContext ctx) {
+        if (!c.bool("snat", true)) {
+            throw new Unserved("snat", "ports published without SNAT of hairpin and host-local traffic (snat false)");
+        }
+        Chained.unservedIfSet(c, "masqAll", "masquerading all traffic to a published port");
+        Chained.unservedIfSet(c, "markMasqBit", "a masquerade mark bit of the reference's iptables rules");
+        Chained.unservedIfSet(c, "externalSetMarkChain", "an external mark chain of the reference's iptables rules");
+        Chained.unservedIfSet(c, "conditionsV4", "iptables match conditions");
+        Chained.unservedIfSet(c, "conditionsV6", "ip6tables match conditions");
+        Chained.backend(c, ctx);
     }
 
     private static String add(CniCall call, CniContext ctx, NetworkConfig net) {
