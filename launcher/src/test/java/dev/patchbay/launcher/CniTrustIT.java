@@ -113,8 +113,20 @@ class CniTrustIT {
             assertTrue(bcast.err().contains("--mac") && bcast.err().contains("broadcast"), bcast.err());
             assertNotEquals(0, sandbox.execIn(k1, "ip", "link", "show", "eth0").code(), "nothing was made for k1");
 
-            CniVerbsIT.ok(call("ADD", "c2", c2, conf), "ADD c2 with a MAC of its own");
+            JsonObject r2 = CniVerbsIT.ok(call("ADD", "c2", c2, conf), "ADD c2 with a MAC of its own").json();
             assertTrue(sandbox.ping(c2, "10.92.0.1") && sandbox.ping(c1, "10.92.0.1"), "both work");
+
+            // tuning's mac too: refused when held or no interface's, recorded when set
+            String own = CniSeedIT.mac(sandbox, c2, "eth0");
+            for (String bad : new String[] {held, "01:00:5e:00:00:01"}) {
+                assertCode(7, call("tuning", "ADD", "c2", "/run/netns/" + c2, "eth0",
+                        CniVerbsIT.plugin("1.0.0", "mac", "tuning", ",\"mac\":\"" + bad + "\"", r2)), "mac", bad);
+            }
+            assertEquals(own, CniSeedIT.mac(sandbox, c2, "eth0"), "c2 keeps its MAC");
+            String tuned = "02:00:00:00:92:22";
+            CniVerbsIT.ok(call("tuning", "ADD", "c2", "/run/netns/" + c2, "eth0",
+                    CniVerbsIT.plugin("1.0.0", "mac", "tuning", ",\"mac\":\"" + tuned + "\"", r2)), "tuning ADD with a free MAC");
+            assertCode(7, call("ADD", "k1", k1, conf, "CNI_ARGS", "MAC=" + tuned), "CNI_ARGS MAC", tuned, "c2");
         } finally {
             pb.cli().run("network", "rm", "--force", "mac");
         }

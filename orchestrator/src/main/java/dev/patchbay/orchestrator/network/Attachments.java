@@ -9,10 +9,7 @@ import dev.patchbay.core.ipam.Allocation;
 import dev.patchbay.core.ipam.AllocationRequest;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.ipam.IpamConfig;
-import dev.patchbay.core.ipam.IpRange;
-import dev.patchbay.core.ipam.RangeSet;
 import dev.patchbay.core.model.IfName;
-import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.PortMapping;
@@ -21,7 +18,6 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
-import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
@@ -60,7 +56,7 @@ public final class Attachments {
     public Attachment attach(NetnsRef hostRef, AttachRequest request, boolean nextFreeIfName) {
         try (RequestStack stack = new RequestStack(m.stack())) {
             AttachRequest r = !nextFreeIfName ? request : new AttachRequest(request.network(), request.containerId(),
-                    request.container(), nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
+                    request.container(), AttachInputs.nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
                     request.ports(), request.defaultRoute());
             return attach(hostRef, r, stack, null);
         }
@@ -89,14 +85,14 @@ public final class Attachments {
         if (NetnsIdentity.same(rec.hostNetns(), containerNs)) {
             throw new InvalidInputException("container namespace", request.container(), "is the host namespace of network \"" + config.name() + "\"");
         }
-        checkAddresses(config, request.addresses());
+        AttachInputs.checkAddresses(config, request.addresses());
         Macs.checkUsable(request.mac());
         if (!request.ports().isEmpty() && !chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
             throw new InvalidInputException("publish", request.ports().get(0), "network \"" + config.name()
                     + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
         }
         Ipam ipam = m.ipam();
-        IpamConfig ipamConfig = ipamConfig(config);
+        IpamConfig ipamConfig = AttachInputs.ipamConfig(config);
         NetworkContext shared = m.context(hostRef, rec.hostNetns(), config, chain);
         NetworkContext ctx = new NetworkContext(shared.host(), stack, config, shared.hostInterface());
         chain.validate(ctx, request);
@@ -296,9 +292,26 @@ public final class Attachments {
      * check before an attach, which checks again under the network's lock.
      */
     public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac) {
+        return macHolder(hostRef, network, mac, null);
+    }
+
+    /** Who but the attachment recorded as {@code except} holds {@code mac} on the network. */
+    public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac, String except) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
         NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), m.chain(rec.config()));
-        return Macs.holder(store.attachments(rec.name()), ctx.host(), rec.config(), mac);
+        return Macs.holder(store.attachments(rec.name()), ctx.host(), rec.config(), mac, except);
+    }
+
+    /**
+     * Records the MAC the container's interface has now (CNI's tuning changed it), so that the next attach that asks
+     * for it is refused; nothing when there is no such attachment.
+     */
+    public void recordMac(String network, String key, dev.patchbay.core.model.MacAddress mac) {
+        store.lockNetwork(network, () -> {
+            store.attachment(network, key).ifPresent(a -> store.save(new Attachment(a.network(), a.containerId(), a.netnsPath(), a.ifName(),
+                    a.hostIf(), mac, a.addresses(), a.ports())));
+            return null;
+        });
     }
 
     /** How the attachment recorded as {@code key} was made by CNI; empty for one made otherwise. */
@@ -345,77 +358,6 @@ public final class Attachments {
         }
         store.damaged().forEach(d -> warn.accept(d.getMessage()));
         return all;
-    }
-
-    /**
-     * The container's interface for an attach: the first {@code ethN} its namespace does not have (eth0, eth1, ...),
-     * as Podman picks one. Chosen before anything changes; the attachment records it. For {@code attach} without
-     * {@code --ifname}.
-     */
-    private static IfName nextFreeIfName(NetworkStack stack, NetnsRef container) {
-        if (!java.nio.file.Files.exists(container.path())) {
-            return new IfName("eth0"); // the attach names what is wrong with the namespace
-        }
-        try (NetnsHandle ctr = stack.open(container)) {
-            java.util.Set<String> taken = new java.util.HashSet<>();
-            ctr.links().list().forEach(l -> taken.add(l.name().value()));
-            for (int i = 0; ; i++) {
-                if (!taken.contains("eth" + i)) {
-                    return new IfName("eth" + i);
-                }
-            }
-        }
-    }
-
-    private static void checkAddresses(NetworkConfig config, List<InetAddress> addresses) {
-        boolean v4 = false;
-        boolean v6 = false;
-        for (InetAddress a : addresses) {
-            boolean isV4 = a.getAddress().length == 4;
-            IpPrefix subnet = isV4 ? config.subnet() : config.subnet6();
-            if (subnet == null || !subnet.contains(a)) {
-                throw new InvalidInputException("ip", IpAddresses.format(a), "is not inside the network's subnet "
-                        + (subnet == null ? "(the network has no IPv6 subnet)" : subnet));
-            }
-            if ((isV4 && v4) || (!isV4 && v6)) {
-                throw new InvalidInputException("ip", IpAddresses.format(a), "at most one address per family");
-            }
-            v4 |= isV4;
-            v6 |= !isV4;
-        }
-    }
-
-    static IpamConfig ipamConfig(NetworkConfig config) {
-        List<RangeSet> sets = new ArrayList<>();
-        sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE, config.subnet(), config.gateway())));
-        if (config.subnet6() != null) {
-            sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE6, config.subnet6(), config.gateway6())));
-        }
-        return new IpamConfig(sets, List.of(), List.of(), null);
-    }
-
-    /** The subnet's range: all of it, or the option's {@code FIRST-LAST} (either end may be left out), inside it. */
-    private static IpRange range(NetworkConfig config, String key, IpPrefix subnet, InetAddress gateway) {
-        String text = config.options().get(key);
-        if (text == null) {
-            return new IpRange(subnet, null, null, gateway);
-        }
-        int dash = text.indexOf('-');
-        if (dash < 0 || text.equals("-")) {
-            throw new InvalidInputException(key, text, "expected FIRST-LAST inside " + subnet + ", e.g. "
-                    + IpAddresses.format(NetworkConfig.firstHost(subnet)) + "-" + IpAddresses.format(IpAddresses.add(NetworkConfig.firstHost(subnet), 9)));
-        }
-        InetAddress first = dash == 0 ? null : IpAddresses.parse(key, text.substring(0, dash));
-        InetAddress last = dash == text.length() - 1 ? null : IpAddresses.parse(key, text.substring(dash + 1));
-        for (InetAddress a : java.util.Arrays.asList(first, last)) {
-            if (a != null && !subnet.contains(a)) {
-                throw new InvalidInputException(key, text, IpAddresses.format(a) + " is not inside " + subnet);
-            }
-        }
-        if (first != null && last != null && IpAddresses.toBigInteger(first).compareTo(IpAddresses.toBigInteger(last)) > 0) {
-            throw new InvalidInputException(key, text, "the first address comes after the last");
-        }
-        return new IpRange(subnet, first, last, gateway);
     }
 
     /** Where a network's addresses are kept: its {@value NetworkManager#IPAM_DIR} option, else the state directory's {@code ipam/}. */

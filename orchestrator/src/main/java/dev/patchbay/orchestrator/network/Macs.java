@@ -45,11 +45,16 @@ public final class Macs {
      * ports in the host namespace; empty when nobody does.
      */
     static Optional<String> holder(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac) {
+        return holder(attachments, host, config, mac, null);
+    }
+
+    /** As {@link #holder(List, NetnsHandle, NetworkConfig, MacAddress)}, the attachment recorded as {@code except} left out. */
+    static Optional<String> holder(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac, String except) {
         if (mac == null) {
             return Optional.empty();
         }
         for (Attachment a : attachments) {
-            if (mac.equals(a.mac())) {
+            if (mac.equals(a.mac()) && !a.containerId().equals(except)) {
                 return Optional.of("attachment \"" + a.containerId() + "\" (" + a.ifName() + ")");
             }
         }
