@@ -49,6 +49,8 @@ final class CniRequest {
     static final String TYPE = "type";
     static final String ENV = "env";
     static final String STDIN = "stdin";
+    /** Optional: a {@code BooleanSupplier} saying whether the caller went away (the daemon's client is gone). */
+    static final String GONE = "gone";
     /** Patchbay's CNI error codes are this plus its exit code. */
     static final int CODE_BASE = 100;
     /**
@@ -106,13 +108,18 @@ final class CniRequest {
 
     /** Runs {@code call} as the {@code cni} command through {@code runner}; the reply is what goes back to the runtime. */
     static DaemonSocket.Reply execute(DaemonSocket.CniCall call, Runner runner) {
+        return execute(call, runner, () -> false);
+    }
+
+    /** Runs the call while {@code callerGone} is false: what the call runs in turn is stopped once it turns true. */
+    static DaemonSocket.Reply execute(DaemonSocket.CniCall call, Runner runner, java.util.function.BooleanSupplier callerGone) {
         String stateDir = call.env().get("PATCHBAY_STATE_DIR");
         String[] args = stateDir == null || stateDir.isEmpty() ? new String[] {COMMAND} : new String[] {"--state-dir", stateDir, COMMAND};
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        Map<String, Object> request = Map.of(TYPE, call.type(), ENV, call.env(), STDIN, call.stdin());
+        Map<String, Object> request = Map.of(TYPE, call.type(), ENV, call.env(), STDIN, call.stdin(), GONE, callerGone);
         int code;
         CURRENT.set(request);
         try {

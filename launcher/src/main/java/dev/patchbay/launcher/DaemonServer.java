@@ -178,7 +178,7 @@ final class DaemonServer {
                 String peer = RequestLog.peer(conn.channel());
                 long start = System.nanoTime();
                 try {
-                    reply = run(call);
+                    reply = run(call, conn::clientGone); // a plugin a CNI call runs ends when its client goes
                 } catch (RuntimeException e) {
                     conn.close();
                     log(RequestLog.line(peer, call, "internal error " + e, System.nanoTime() - start));
@@ -198,12 +198,17 @@ final class DaemonServer {
     }
 
     DaemonSocket.Reply run(DaemonSocket.Call call) {
+        return run(call, () -> false);
+    }
+
+    /** Runs the call; {@code clientGone} tells a CNI call whether anyone still waits for it (see CniRequest). */
+    DaemonSocket.Reply run(DaemonSocket.Call call, java.util.function.BooleanSupplier clientGone) {
         if (!netns.equals(call.netns())) {
             String refusal = "patchbay: this daemon serves " + netns + ", the client runs in " + call.netns() + "\n";
             return call instanceof DaemonSocket.CniCall cni ? CniRequest.asCniReply(3, "", refusal, cni.stdin()) : new DaemonSocket.Reply(3, "", refusal);
         }
         if (call instanceof DaemonSocket.CniCall cni) {
-            return CniRequest.execute(cni, requests::runCni); // the cni command, with the call: see CniRequest
+            return CniRequest.execute(cni, requests::runCni, clientGone); // the cni command, with the call: see CniRequest
         }
         DaemonSocket.Request req = (DaemonSocket.Request) call;
         String word = Args.commandWord(req.args());

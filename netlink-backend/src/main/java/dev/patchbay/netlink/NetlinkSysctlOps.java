@@ -38,13 +38,28 @@ final class NetlinkSysctlOps implements SysctlOps {
         Path p = path(key);
         return NetnsThreads.callIn(netns, () -> {
             try {
-                return Optional.of(Files.readString(p, StandardCharsets.US_ASCII).trim());
+                return Optional.of(readWhole(p));
             } catch (NoSuchFileException e) {
                 return Optional.<String>empty();
             } catch (IOException e) {
                 throw new BackendException("failed to read sysctl \"" + key + "\" in " + netns.describe() + ": " + e, e);
             }
         });
+    }
+
+    /**
+     * The file in one read: a sysctl's file says its size is 0, and a number's (somaxconn's "4096") answers a read
+     * past offset 0 with end of file, so reading it byte by byte first, as Files.readString does, keeps one digit.
+     */
+    static String readWhole(Path p) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[65536];
+            int n = 0;
+            for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
+                n += r;
+            }
+            return new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
+        }
     }
 
     @Override

@@ -13,13 +13,15 @@ import java.util.Map;
  * runtime puts them: {@code CNI_ARGS} ({@code IP=a[,b]}, {@code MAC=}), {@code runtimeConfig} ({@code ips}, {@code mac}:
  * the {@code ips} and {@code mac} capabilities) and {@code args.cni} ({@code ips}, {@code mac}). Addresses may carry a
  * prefix length ({@code 10.0.0.7/24}), which is dropped: the subnet decides it. Other {@code CNI_ARGS} keys
- * ({@code IgnoreUnknown}, {@code K8S_POD_*}, anything) are ignored, as {@code args} may be.
+ * ({@code IgnoreUnknown}, {@code K8S_POD_*}, anything) are ignored, as {@code args} may be. A MAC no interface can
+ * have (all zero, broadcast, multicast) is code 7 naming where it came from and the MAC ({@code macField}).
  */
-record AttachArgs(List<InetAddress> ips, MacAddress mac) {
+record AttachArgs(List<InetAddress> ips, MacAddress mac, String macField) {
 
     static AttachArgs of(CniCall call, Conf c) {
         List<InetAddress> ips = new ArrayList<>();
         MacAddress mac = null;
+        String macField = null;
         Map<String, String> args = call.args();
         String ip = args.get("IP");
         if (ip != null && !ip.isEmpty()) {
@@ -28,7 +30,8 @@ record AttachArgs(List<InetAddress> ips, MacAddress mac) {
             }
         }
         if (args.get("MAC") != null && !args.get("MAC").isEmpty()) {
-            mac = mac(args.get("MAC"), "CNI_ARGS MAC", CniError.INVALID_ENV);
+            macField = "CNI_ARGS MAC";
+            mac = mac(args.get("MAC"), macField, CniError.INVALID_ENV);
         }
         for (Conf where : new Conf[] {c.object("runtimeConfig"), cniArgs(c)}) {
             if (where == null) {
@@ -39,10 +42,16 @@ record AttachArgs(List<InetAddress> ips, MacAddress mac) {
                 add(ips, more.get(i), where.field("ips") + "[" + i + "]", CniError.INVALID_CONFIG);
             }
             if (where.text("mac") != null) {
-                mac = mac(where.text("mac"), where.field("mac"), CniError.INVALID_CONFIG);
+                macField = where.field("mac");
+                mac = mac(where.text("mac"), macField, CniError.INVALID_CONFIG);
             }
         }
-        return new AttachArgs(List.copyOf(ips), mac);
+        final String field = macField;
+        final MacAddress m = mac;
+        dev.patchbay.orchestrator.network.Macs.unusable(mac).ifPresent(why -> {
+            throw new CniError(CniError.INVALID_CONFIG, field + ": \"" + m + "\" " + why);
+        });
+        return new AttachArgs(List.copyOf(ips), mac, macField);
     }
 
     private static Conf cniArgs(Conf c) {

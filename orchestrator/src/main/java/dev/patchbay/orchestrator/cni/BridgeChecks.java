@@ -27,9 +27,11 @@ final class BridgeChecks {
     }
 
     /**
-     * The kernel against {@code prevResult} and the record: the bridge and the host end of the veth (a port of the
-     * bridge), the container's interface with the MAC, the addresses and the routes the result named. Code 3 for a
-     * container the network does not know; 101 naming everything that is missing.
+     * The kernel against the record and {@code prevResult}: the bridge and the host end of the veth (a port of the
+     * bridge), the container's interface, up, with the addresses Patchbay recorded; the MAC, addresses and routes the
+     * result names. Code 7 for a {@code prevResult} that names no interface CNI_IFNAME in a sandbox (it is not this
+     * attachment's result); 3 for a container the network does not know (or the CLI attached); 101 naming everything
+     * that is missing.
      */
     static String check(CniCall call, CniContext ctx, BridgeConf conf) {
         call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
@@ -42,7 +44,11 @@ final class BridgeChecks {
         NetworkConfig net = ctx.networks().find(conf.network().name())
                 .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "network \"" + conf.network().name() + "\" does not exist"));
         conf.requireSame(net);
-        Attachment a = ctx.attachments().find(net.name(), id).filter(x -> x.ifName().equals(ifName))
+        if (!ContainerCheck.names(prev, ifName)) {
+            throw CniError.config("prevResult.interfaces", null, "names no interface " + ifName + " in a sandbox: not the result of this"
+                    + " attachment's ADD");
+        }
+        Attachment a = ctx.attachments().findCni(net.name(), id, ifName)
                 .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name() + "\" as " + ifName));
         List<String> missing = new ArrayList<>();
         String bridge = net.options().get("bridge");
@@ -57,6 +63,7 @@ final class BridgeChecks {
             missing.add("host link " + a.hostIf() + " is not a port of " + bridge);
         }
         ContainerCheck.against(ctx, Path.of(call.netns()), ifName, prev, missing);
+        ContainerCheck.addresses(ctx, Path.of(call.netns()), ifName, a.addresses(), missing);
         if (!missing.isEmpty()) {
             throw new CniError(CniError.PATCHBAY + 1, "CHECK of \"" + id + "\" on network \"" + net.name() + "\" failed: " + String.join("; ", missing));
         }
@@ -64,7 +71,8 @@ final class BridgeChecks {
     }
 
     /**
-     * Releases every attachment of the network outside {@code cni.dev/valid-attachments} (libcni also sends it as
+     * Releases every attachment a CNI ADD made on the network (never one the CLI made) outside
+     * {@code cni.dev/valid-attachments} (libcni also sends it as
      * {@code cni.dev/attachments}), the rules no attachment owns, and reservations by the IPAM's evidence rules. With
      * no such list, nothing is released (when in doubt, keep). A network Patchbay does not know has nothing to release.
      */
@@ -90,9 +98,11 @@ final class BridgeChecks {
             }
         }
         String name = conf.network().name();
-        if (ctx.networks().find(name).isEmpty()) {
+        Optional<NetworkConfig> net = ctx.networks().find(name);
+        if (net.isEmpty()) {
             return "";
         }
+        conf.requireSame(net.get()); // a configuration that only shares the name releases nothing
         Attachments.GcReport r = ctx.attachments().gc(ctx.hostRef(), name, valid);
         r.detached().forEach(x -> ctx.note("GC: detached " + x));
         r.rules().forEach(x -> ctx.note("GC: removed the rules of " + x));

@@ -176,6 +176,26 @@ record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ip
         }
     }
 
+    /**
+     * The configuration's identity as attachment records keep it: its network's name and the settings that define the
+     * network (driver, subnets, gateways, the options the mapping decides), digested; equal for every configuration
+     * that {@link #requireSame} accepts for one network.
+     */
+    String identity() {
+        StringBuilder sb = new StringBuilder(network.name()).append('\n').append(network.driver()).append('\n')
+                .append(network.subnet()).append(' ').append(format(network.gateway())).append('\n')
+                .append(network.subnet6() == null ? "-" : network.subnet6() + " " + format(network.gateway6())).append('\n');
+        for (String key : DEFAULTS.keySet()) {
+            sb.append(key).append('=').append(network.options().getOrDefault(key, DEFAULTS.get(key))).append('\n');
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "bridge:" + java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static CniError differs(String network, String field, String has, String asks) {
         return new CniError(CniError.INVALID_CONFIG, field + ": network \"" + network + "\" exists with other settings: it has "
                 + has + ", this configuration asks for " + asks,

@@ -4,6 +4,7 @@ import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToIntFunction;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -47,11 +48,15 @@ public final class CniCommand implements PatchbayCommand, ToIntFunction<Map<Stri
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** The call handed over directly: type, env, stdin, out and err. */
+    /**
+     * The call handed over directly: type, env, stdin, out and err, and optionally {@code gone} (a
+     * {@code BooleanSupplier}: whether the caller went away, e.g. the daemon's client closed its connection).
+     */
     @Override
     @SuppressWarnings("unchecked")
     public int applyAsInt(Map<String, Object> cni) {
+        Object gone = cni.get("gone");
         return service.serve((String) cni.get("type"), (Map<String, String>) cni.get("env"), (byte[]) cni.get("stdin"),
-                (PrintWriter) cni.get("out"), (PrintWriter) cni.get("err"));
+                (PrintWriter) cni.get("out"), (PrintWriter) cni.get("err"), gone instanceof BooleanSupplier g ? g : () -> false);
     }
 }

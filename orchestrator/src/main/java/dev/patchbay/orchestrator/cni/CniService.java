@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -46,6 +47,14 @@ public final class CniService {
 
     /** Serves one call; returns the exit code. */
     public int serve(String ranType, Map<String, String> env, byte[] stdin, PrintWriter out, PrintWriter err) {
+        return serve(ranType, env, stdin, out, err, () -> false);
+    }
+
+    /**
+     * Serves one call while its caller is there: {@code callerGone} turns true once nobody waits for the answer (the
+     * daemon's client closed its connection); a plugin the call runs ({@link FallThrough}) is killed then.
+     */
+    public int serve(String ranType, Map<String, String> env, byte[] stdin, PrintWriter out, PrintWriter err, BooleanSupplier callerGone) {
         long t0 = System.nanoTime();
         List<String> notes = new ArrayList<>();
         CniCall call = null;
@@ -53,7 +62,7 @@ public final class CniService {
         CniError failure = null;
         try {
             call = CniCall.of(ranType, env, stdin);
-            exit = dispatch(call, notes, out, err);
+            exit = dispatch(call, notes, out, err, callerGone);
         } catch (RuntimeException | Error e) {
             failure = CniError.of(e);
             out.print(Results.error(CniCall.versionForErrors(stdin), failure));
@@ -72,7 +81,7 @@ public final class CniService {
         return exit;
     }
 
-    private int dispatch(CniCall call, List<String> notes, PrintWriter out, PrintWriter err) {
+    private int dispatch(CniCall call, List<String> notes, PrintWriter out, PrintWriter err, BooleanSupplier callerGone) {
         String verb = call.verb();
         if (verb.equals("VERSION")) {
             out.print(Results.version(call.version() == null ? "1.0.0" : call.version()));
@@ -84,7 +93,7 @@ public final class CniService {
         }
         CniPlugin plugin = PLUGINS.get(call.type());
         if (plugin == null) {
-            return fallThrough(call, new Unserved("type", "type \"" + call.type() + "\" is not one Patchbay serves"), notes, out, err);
+            return fallThrough(call, new Unserved("type", "type \"" + call.type() + "\" is not one Patchbay serves"), notes, out, err, callerGone);
         }
         String version = Versions.check(call.version());
         switch (verb) {
@@ -97,16 +106,16 @@ public final class CniService {
             out.print(plugin.call(call, ctx));
             return 0;
         } catch (Unserved u) {
-            return fallThrough(call, u, notes, out, err);
+            return fallThrough(call, u, notes, out, err, callerGone);
         }
     }
 
-    private static int fallThrough(CniCall call, Unserved why, List<String> notes, PrintWriter out, PrintWriter err) {
+    private static int fallThrough(CniCall call, Unserved why, List<String> notes, PrintWriter out, PrintWriter err, BooleanSupplier callerGone) {
         Optional<java.nio.file.Path> next = FallThrough.next(call);
         if (next.isPresent()) {
             notes.add(why.getMessage() + " (" + why.field() + "): running " + next.get());
             out.flush();
-            return FallThrough.run(next.get(), call, out, err);
+            return FallThrough.run(next.get(), call, out, err, callerGone);
         }
         if (call.verb().equals("DEL")) { // an ADD of it failed the same way: nothing was made
             notes.add(why.getMessage() + " (" + why.field() + "), and no other " + call.type() + " plugin on CNI_PATH: nothing to delete");

@@ -9,7 +9,10 @@ import dev.patchbay.core.model.Link;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.orchestrator.network.Macs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +26,8 @@ import java.util.Map;
  * nothing: the interface it tuned goes with its veth at the bridge's DEL and the namespace's sysctls with the
  * namespace, so the reference tuning's saved values would restore nothing here (a device that outlives DEL, as
  * host-device moves back, keeps the tuned values). {@code txQLen} is not served: such a configuration falls through.
+ * The host's namespace is refused (as bridge refuses it); a {@code mac} no interface can have, or one held on the
+ * call's Patchbay network, is code 7, and the container's attachment records the MAC it sets.
  */
 final class CniTuning implements CniPlugin {
 
@@ -38,12 +43,16 @@ final class CniTuning implements CniPlugin {
                 call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
                 JsonObject prev = Chained.prevResult(call);
                 IfName ifName = call.ifName();
+                refuseHost(ctx, call.netns());
+                java.util.Optional<Attachment> mine = checkMac(call, ctx, t.mac());
                 apply(ctx, Path.of(call.netns()), ifName, t);
+                mine.ifPresent(a -> ctx.attachments().recordMac(a.network(), a.containerId(), t.mac()));
                 return Chained.echo(t.mac() == null ? prev : withMac(prev, ifName, t.mac()), call);
             }
             case "CHECK" -> {
                 call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
                 Chained.prevResult(call);
+                refuseHost(ctx, call.netns());
                 check(ctx, Path.of(call.netns()), call.ifName(), t);
                 return "";
             }
@@ -82,6 +91,40 @@ final class CniTuning implements CniPlugin {
         }
         return new Tuning(sysctls, mtu == null || mtu == 0 ? null : mtu, m,
                 c.has("promisc") ? c.bool("promisc", false) : null, c.has("allmulti") ? c.bool("allmulti", false) : null);
+    }
+
+    /** The host's namespace is not a container's: bridge refuses it too (102), before anything changes. */
+    private static void refuseHost(CniContext ctx, String netns) {
+        if (!java.nio.file.Files.exists(Path.of(netns))) {
+            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: " + netns + " does not exist");
+        }
+        if (ctx.stack().identity(NetnsRef.path(Path.of(netns))).sameAs(ctx.stack().identity(ctx.hostRef()))) {
+            throw new InvalidInputException("CNI_NETNS", netns, "is the host namespace: tuning changes only a container's");
+        }
+    }
+
+    /**
+     * A MAC no interface can have, or one another interface holds on the call's Patchbay network, is code 7 before
+     * anything changes (two interfaces with one MAC on a bridge both lose their traffic); returns the container's
+     * attachment there, whose record then takes the new MAC.
+     */
+    private static java.util.Optional<Attachment> checkMac(CniCall call, CniContext ctx, MacAddress mac) {
+        if (mac == null) {
+            return java.util.Optional.empty();
+        }
+        Macs.unusable(mac).ifPresent(why -> {
+            throw CniError.config("mac", mac, why);
+        });
+        java.util.Optional<NetworkConfig> net = ctx.networks().find(call.network());
+        if (net.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String name = net.get().name();
+        java.util.Optional<Attachment> mine = ctx.attachments().findCni(name, call.containerId(), call.ifName());
+        ctx.attachments().macHolder(ctx.hostRef(), name, mac, mine.map(Attachment::containerId).orElse(null)).ifPresent(who -> {
+            throw CniError.config("mac", mac, "is held on network \"" + name + "\" by " + who);
+        });
+        return mine;
     }
 
     private static void apply(CniContext ctx, Path netns, IfName ifName, Tuning t) {

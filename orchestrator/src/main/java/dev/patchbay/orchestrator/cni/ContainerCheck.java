@@ -72,6 +72,40 @@ final class ContainerCheck {
         }
     }
 
+    /** Whether {@code result} names {@code ifName} as an interface in a sandbox. */
+    static boolean names(JsonObject result, IfName ifName) {
+        JsonElement ifs = result.get("interfaces");
+        if (ifs == null || !ifs.isJsonArray()) {
+            return false;
+        }
+        for (JsonElement e : ifs.getAsJsonArray()) {
+            if (e.isJsonObject() && ifName.value().equals(BridgeChecks.text(e.getAsJsonObject(), "name"))
+                    && BridgeChecks.text(e.getAsJsonObject(), "sandbox") != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Adds to {@code missing} each recorded address the container's interface does not have (and no more). */
+    static void addresses(CniContext ctx, Path netns, IfName ifName, List<IpPrefix> recorded, List<String> missing) {
+        if (!Files.exists(netns)) {
+            return; // said already
+        }
+        try (NetnsHandle ctr = ctx.stack().open(NetnsRef.path(netns))) {
+            if (ctr.links().find(LinkRef.name(ifName)).isEmpty()) {
+                return;
+            }
+            List<IpPrefix> has = ctr.addresses().list(LinkRef.name(ifName), null);
+            for (IpPrefix want : recorded) {
+                String line = "address " + want + " is not on " + ifName;
+                if (!has.contains(want) && !missing.contains(line)) {
+                    missing.add(line + " (Patchbay's record of the attachment has it)");
+                }
+            }
+        }
+    }
+
     private static boolean hasRoute(List<Route> routes, IpPrefix dst, InetAddress gw) {
         for (Route r : routes) {
             if (r.destination().network().equals(dst) && (gw == null || gw.equals(r.gateway()))) {

@@ -3,6 +3,7 @@ package dev.patchbay.orchestrator.network;
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
+import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.MacAddress;
@@ -64,9 +65,18 @@ public final class AttachCommand implements PatchbayCommand {
         List<InetAddress> addresses = ips.stream().map(s -> IpAddresses.parse("ip", s)).toList();
         List<PortMapping> ports = publish.stream().map(PortMapping::parse).toList();
         Attachments attachments = manager.attachments(cli.stateDir());
+        MacAddress wanted = mac == null ? null : MacAddress.parse(mac);
+        Macs.unusable(wanted).ifPresent(why -> {
+            throw new InvalidInputException("--mac", mac, why);
+        });
+        if (wanted != null) {
+            attachments.macHolder(cli.netns(), network, wanted).ifPresent(who -> {
+                throw new InvalidInputException("--mac", mac, "is held on network \"" + network + "\" by " + who);
+            });
+        }
         // without --ifname the next free ethN, chosen before anything changes and recorded as the attachment's
         AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(),
-                ifName == null ? null : new IfName(ifName), addresses, mac == null ? null : MacAddress.parse(mac), ports, defaultRoute);
+                ifName == null ? null : new IfName(ifName), addresses, wanted, ports, defaultRoute);
         Attachment a = attachments.attach(cli.netns(), request, ifName == null);
         cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
                 + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));

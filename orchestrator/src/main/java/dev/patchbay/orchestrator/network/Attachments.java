@@ -9,10 +9,7 @@ import dev.patchbay.core.ipam.Allocation;
 import dev.patchbay.core.ipam.AllocationRequest;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.ipam.IpamConfig;
-import dev.patchbay.core.ipam.IpRange;
-import dev.patchbay.core.ipam.RangeSet;
 import dev.patchbay.core.model.IfName;
-import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.PortMapping;
@@ -21,7 +18,6 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
-import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
@@ -60,13 +56,26 @@ public final class Attachments {
     public Attachment attach(NetnsRef hostRef, AttachRequest request, boolean nextFreeIfName) {
         try (RequestStack stack = new RequestStack(m.stack())) {
             AttachRequest r = !nextFreeIfName ? request : new AttachRequest(request.network(), request.containerId(),
-                    request.container(), nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
+                    request.container(), AttachInputs.nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
                     request.ports(), request.defaultRoute());
-            return attach(hostRef, r, stack);
+            return attach(hostRef, r, stack, null);
         }
     }
 
-    private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack) {
+    /**
+     * A CNI ADD's attach: the record carries {@code origin} (the request's container id is its {@link CniOrigin#key()}),
+     * so that CNI's DEL and GC act on it, and on nothing the CLI made.
+     */
+    public Attachment attach(NetnsRef hostRef, AttachRequest request, CniOrigin origin) {
+        if (!origin.key().equals(request.containerId())) {
+            throw new IllegalArgumentException("the request's container id is not the origin's key");
+        }
+        try (RequestStack stack = new RequestStack(m.stack())) {
+            return attach(hostRef, request, stack, origin);
+        }
+    }
+
+    private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack, CniOrigin origin) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, request.network());
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
@@ -76,13 +85,14 @@ public final class Attachments {
         if (NetnsIdentity.same(rec.hostNetns(), containerNs)) {
             throw new InvalidInputException("container namespace", request.container(), "is the host namespace of network \"" + config.name() + "\"");
         }
-        checkAddresses(config, request.addresses());
+        AttachInputs.checkAddresses(config, request.addresses());
+        Macs.checkUsable(request.mac());
         if (!request.ports().isEmpty() && !chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
             throw new InvalidInputException("publish", request.ports().get(0), "network \"" + config.name()
                     + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
         }
         Ipam ipam = m.ipam();
-        IpamConfig ipamConfig = ipamConfig(config);
+        IpamConfig ipamConfig = AttachInputs.ipamConfig(config);
         NetworkContext shared = m.context(hostRef, rec.hostNetns(), config, chain);
         NetworkContext ctx = new NetworkContext(shared.host(), stack, config, shared.hostInterface());
         chain.validate(ctx, request);
@@ -92,6 +102,7 @@ public final class Attachments {
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
+            Macs.checkFree(store.attachments(config.name()), ctx.host(), config, request.mac());
             Journal journal = Journal.begin(store.root(), "attach", config.name(), request.containerId(), rec.hostNetns(), List.of(
                     Journal.Step.of("ipam", Map.of("ifname", request.ifName().value())),
                     Journal.Step.of("chain", Map.of()),
@@ -115,7 +126,7 @@ public final class Attachments {
                     done = 3;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
-                store.save(attachment, containerNs.toString()); // the commit point: a recorded attach has happened
+                store.save(attachment, containerNs.toString(), origin); // the commit point: a recorded attach has happened
             } catch (RuntimeException e) {
                 Attachment made = attachment;
                 if (done >= 3) {
@@ -183,7 +194,7 @@ public final class Attachments {
         detachLocked(hostRef, rec, chain, containerId, new IfName("eth0"));
     }
 
-    private void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId, IfName ifName) {
+    void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId, IfName ifName) {
         NetworkConfig config = rec.config();
         Attachment a = store.attachment(config.name(), containerId).orElse(stub(config, containerId, ifName));
         Journal journal = Journal.begin(store.root(), "detach", config.name(), containerId, rec.hostNetns(), List.of());
@@ -266,6 +277,48 @@ public final class Attachments {
         });
     }
 
+    /** The attachment a CNI ADD made for {@code containerId} as {@code ifName} on {@code network}, if recorded. */
+    public java.util.Optional<Attachment> findCni(String network, String containerId, IfName ifName) {
+        for (CniOrigin o : store.origins(NetworkConfig.checkName(network)).values()) {
+            if (o.is(containerId, ifName)) {
+                return store.attachment(network, o.key());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Who holds {@code mac} on the network (an attachment, the bridge or a port of it), empty when nobody does: the
+     * check before an attach, which checks again under the network's lock.
+     */
+    public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac) {
+        return macHolder(hostRef, network, mac, null);
+    }
+
+    /** Who but the attachment recorded as {@code except} holds {@code mac} on the network. */
+    public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac, String except) {
+        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), m.chain(rec.config()));
+        return Macs.holder(store.attachments(rec.name()), ctx.host(), rec.config(), mac, except);
+    }
+
+    /**
+     * Records the MAC the container's interface has now (CNI's tuning changed it), so that the next attach that asks
+     * for it is refused; nothing when there is no such attachment.
+     */
+    public void recordMac(String network, String key, dev.patchbay.core.model.MacAddress mac) {
+        store.lockNetwork(network, () -> {
+            store.attachment(network, key).ifPresent(a -> store.save(new Attachment(a.network(), a.containerId(), a.netnsPath(), a.ifName(),
+                    a.hostIf(), mac, a.addresses(), a.ports())));
+            return null;
+        });
+    }
+
+    /** How the attachment recorded as {@code key} was made by CNI; empty for one made otherwise. */
+    public java.util.Optional<CniOrigin> origin(String network, String key) {
+        return store.origin(NetworkConfig.checkName(network), key);
+    }
+
     /** The attachment of {@code containerId} to {@code network}, if recorded. */
     public java.util.Optional<Attachment> find(String network, String containerId) {
         return store.attachment(NetworkConfig.checkName(network), containerId);
@@ -275,52 +328,9 @@ public final class Attachments {
     public record GcReport(List<String> detached, List<String> rules, List<String> freed, List<String> kept) {
     }
 
-    /**
-     * CNI's GC: every attachment of the network outside {@code valid} (container id and interface) is detached; rules
-     * of the network's attachments that no record or valid attachment owns are removed; reservations are freed by the
-     * IPAM's evidence rules (a record without interface is kept when its container is valid; unreadable or live
-     * addresses are kept). The state directory's own files stay. A detach that fails keeps its record, and so its
-     * reservation; the errors are thrown after everything else was tried.
-     */
+    /** CNI's GC of the network: see {@link CniGc}. */
     public GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
-        Chain chain = m.chain(rec.config());
-        return store.lockNetwork(network, () -> {
-            ErrorCollector errors = new ErrorCollector();
-            List<String> detached = new ArrayList<>();
-            for (Attachment a : store.attachments(network)) {
-                if (!valid.contains(new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName()))) {
-                    errors.run("detach \"" + a.containerId() + "\"", () -> detachLocked(hostRef, rec, chain, a.containerId(), a.ifName()));
-                    detached.add(a.containerId() + "/" + a.ifName());
-                }
-            }
-            java.util.Set<dev.patchbay.core.ipam.Attachment> keep = new java.util.HashSet<>(valid);
-            java.util.Set<dev.patchbay.core.firewall.RulesetOwner> owners = new java.util.HashSet<>();
-            for (Attachment a : store.attachments(network)) {
-                keep.add(new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName()));
-            }
-            keep.forEach(k -> owners.add(Owners.attachment(network, k.ownerId())));
-            List<String> rules = new ArrayList<>();
-            errors.run("remove stale rules of network \"" + network + "\"", () -> {
-                var fw = m.firewall.host(store.root(), hostRef);
-                for (var owner : fw.rulesets().keySet()) {
-                    if (Owners.isAttachmentOf(owner, network) && !owners.contains(owner)) {
-                        fw.remove(owner);
-                        rules.add(owner.id());
-                    }
-                }
-            });
-            List<String> freed = new ArrayList<>();
-            List<String> kept = new ArrayList<>();
-            errors.run("free stale addresses of network \"" + network + "\"", () -> {
-                Ipam.GcResult gc = m.ipam().gc(ipamDir(store.root(), rec.config()), network, keep, new Evidence(m.stack(), store));
-                gc.freed().forEach(ip -> freed.add(IpAddresses.format(ip)));
-                gc.kept().forEach(r -> kept.add(IpAddresses.format(r.address()) + ": "
-                        + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
-            });
-            errors.throwIfAny("GC of network \"" + network + "\" left errors");
-            return new GcReport(detached, rules, freed, kept);
-        });
+        return new CniGc(m, store, this).gc(hostRef, network, valid);
     }
 
     public List<Attachment> list(String network) {
@@ -348,77 +358,6 @@ public final class Attachments {
         }
         store.damaged().forEach(d -> warn.accept(d.getMessage()));
         return all;
-    }
-
-    /**
-     * The container's interface for an attach: the first {@code ethN} its namespace does not have (eth0, eth1, ...),
-     * as Podman picks one. Chosen before anything changes; the attachment records it. For {@code attach} without
-     * {@code --ifname}.
-     */
-    private static IfName nextFreeIfName(NetworkStack stack, NetnsRef container) {
-        if (!java.nio.file.Files.exists(container.path())) {
-            return new IfName("eth0"); // the attach names what is wrong with the namespace
-        }
-        try (NetnsHandle ctr = stack.open(container)) {
-            java.util.Set<String> taken = new java.util.HashSet<>();
-            ctr.links().list().forEach(l -> taken.add(l.name().value()));
-            for (int i = 0; ; i++) {
-                if (!taken.contains("eth" + i)) {
-                    return new IfName("eth" + i);
-                }
-            }
-        }
-    }
-
-    private static void checkAddresses(NetworkConfig config, List<InetAddress> addresses) {
-        boolean v4 = false;
-        boolean v6 = false;
-        for (InetAddress a : addresses) {
-            boolean isV4 = a.getAddress().length == 4;
-            IpPrefix subnet = isV4 ? config.subnet() : config.subnet6();
-            if (subnet == null || !subnet.contains(a)) {
-                throw new InvalidInputException("ip", IpAddresses.format(a), "is not inside the network's subnet "
-                        + (subnet == null ? "(the network has no IPv6 subnet)" : subnet));
-            }
-            if ((isV4 && v4) || (!isV4 && v6)) {
-                throw new InvalidInputException("ip", IpAddresses.format(a), "at most one address per family");
-            }
-            v4 |= isV4;
-            v6 |= !isV4;
-        }
-    }
-
-    static IpamConfig ipamConfig(NetworkConfig config) {
-        List<RangeSet> sets = new ArrayList<>();
-        sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE, config.subnet(), config.gateway())));
-        if (config.subnet6() != null) {
-            sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE6, config.subnet6(), config.gateway6())));
-        }
-        return new IpamConfig(sets, List.of(), List.of(), null);
-    }
-
-    /** The subnet's range: all of it, or the option's {@code FIRST-LAST} (either end may be left out), inside it. */
-    private static IpRange range(NetworkConfig config, String key, IpPrefix subnet, InetAddress gateway) {
-        String text = config.options().get(key);
-        if (text == null) {
-            return new IpRange(subnet, null, null, gateway);
-        }
-        int dash = text.indexOf('-');
-        if (dash < 0 || text.equals("-")) {
-            throw new InvalidInputException(key, text, "expected FIRST-LAST inside " + subnet + ", e.g. "
-                    + IpAddresses.format(NetworkConfig.firstHost(subnet)) + "-" + IpAddresses.format(IpAddresses.add(NetworkConfig.firstHost(subnet), 9)));
-        }
-        InetAddress first = dash == 0 ? null : IpAddresses.parse(key, text.substring(0, dash));
-        InetAddress last = dash == text.length() - 1 ? null : IpAddresses.parse(key, text.substring(dash + 1));
-        for (InetAddress a : java.util.Arrays.asList(first, last)) {
-            if (a != null && !subnet.contains(a)) {
-                throw new InvalidInputException(key, text, IpAddresses.format(a) + " is not inside " + subnet);
-            }
-        }
-        if (first != null && last != null && IpAddresses.toBigInteger(first).compareTo(IpAddresses.toBigInteger(last)) > 0) {
-            throw new InvalidInputException(key, text, "the first address comes after the last");
-        }
-        return new IpRange(subnet, first, last, gateway);
     }
 
     /** Where a network's addresses are kept: its {@value NetworkManager#IPAM_DIR} option, else the state directory's {@code ipam/}. */

@@ -119,7 +119,7 @@ public final class NetworkManager {
         for (NetworkPlugin p : chain.plugins()) {
             config = config.withDefaults(p.defaults(config));
         }
-        Attachments.ipamConfig(config); // the IPAM options checked, naming the one that is wrong
+        AttachInputs.ipamConfig(config); // the IPAM options checked, naming the one that is wrong
         String dir = config.options().get(IPAM_DIR);
         if (dir != null && !(dir.startsWith("/") && !dir.contains("\0"))) {
             throw new InvalidInputException(IPAM_DIR, dir, "must be an absolute path");

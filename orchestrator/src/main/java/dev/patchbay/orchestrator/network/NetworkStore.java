@@ -284,18 +284,60 @@ final class NetworkStore {
         return false;
     }
 
-    /** Records (or replaces) an attachment; the caller holds the network's lock. */
+    /** Records (or replaces) an attachment, keeping what its record had beside it; the caller holds the network's lock. */
     void save(Attachment a) {
-        save(a, netnsId(a.network(), a.containerId()));
+        save(a, netnsId(a.network(), a.containerId()), origin(a.network(), a.containerId()).orElse(null));
     }
 
     /** Records an attachment with the identity of its namespace ({@code netnsId}, may be null); the caller holds the lock. */
     void save(Attachment a, String netnsId) {
+        save(a, netnsId, null);
+    }
+
+    /**
+     * Records an attachment with the identity of its namespace ({@code netnsId}, may be null) and, for one a CNI ADD
+     * made, its {@link CniOrigin} (null: made otherwise); the caller holds the lock.
+     */
+    void save(Attachment a, String netnsId, CniOrigin origin) {
         JsonObject json = Json.compact().toJsonTree(a).getAsJsonObject();
         if (netnsId != null) {
             json.addProperty("netnsId", netnsId);
         }
+        if (origin != null) {
+            JsonObject cni = new JsonObject();
+            cni.addProperty("containerId", origin.containerId());
+            cni.addProperty("ifName", origin.ifName().value());
+            cni.addProperty("config", origin.config());
+            json.add("cni", cni);
+        }
         attachmentLog(a.network()).put(a.containerId(), json.toString());
+    }
+
+    /** The CNI origin recorded with an attachment; empty for one made otherwise (or by a release before origins). */
+    Optional<CniOrigin> origin(String network, String key) {
+        String json = attachmentLog(network).refreshReadable().get(key);
+        return json == null ? Optional.empty() : parseOrigin(key, json);
+    }
+
+    /** The CNI origins of the network's attachments, by attachment id. */
+    Map<String, CniOrigin> origins(String network) {
+        Map<String, CniOrigin> out = new java.util.HashMap<>();
+        attachmentLog(network).refresh().all().forEach((key, json) -> parseOrigin(key, json).ifPresent(o -> out.put(key, o)));
+        return out;
+    }
+
+    private static Optional<CniOrigin> parseOrigin(String key, String json) {
+        try {
+            JsonElement cni = JsonParser.parseString(json).getAsJsonObject().get("cni");
+            if (cni == null || !cni.isJsonObject()) {
+                return Optional.empty();
+            }
+            JsonObject o = cni.getAsJsonObject();
+            return Optional.of(new CniOrigin(o.get("containerId").getAsString(), dev.patchbay.core.model.IfName.of(o.get("ifName").getAsString()),
+                    o.get("config").getAsString(), key));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // an origin that cannot be read is none: CNI leaves the attachment alone
+        }
     }
 
     /** The caller holds the network's lock. */

@@ -1,6 +1,7 @@
 package dev.patchbay.orchestrator.cni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -162,5 +163,16 @@ class BridgeConfTest {
         assertEquals(4, assertThrows(CniError.class, () -> AttachArgs.of(bad, Conf.root(o))).code());
         CniCall noEq = new CniCall("ADD", "bridge", Map.of("CNI_ARGS", "IgnoreUnknown"), o.toString().getBytes(), o);
         assertEquals(4, assertThrows(CniError.class, () -> AttachArgs.of(noEq, Conf.root(o))).code());
+    }
+
+    @Test
+    void theIdentityIsTheNetworksSettingsNotTheWayTheyAreWritten() {
+        String id = parse(SEED).identity();
+        assertEquals(id, parse(with(SEED, "dns", "{}")).identity(), "dns does not define the network");
+        assertEquals(id, parse(with(SEED, "ipMasq", "true")).identity());
+        assertNotEquals(id, parse(with(SEED, "ipMasq", "false")).identity());
+        assertNotEquals(id, parse(with(SEED, "bridge", "\"unrelated0\"")).identity());
+        assertNotEquals(id, parse(with(SEED, "name", "\"other\"")).identity());
+        assertNotEquals(id, parse(with(SEED, "ipam", "{\"type\":\"host-local\",\"subnet\":\"10.99.0.0/24\"}")).identity());
     }
 }

@@ -1,0 +1,81 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.MacAddress;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.spi.NetnsHandle;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The MAC a container asks for: one an interface can have (not all-zero, not a group address: broadcast and multicast
+ * have bit 0 of the first octet set; the kernel refuses them only when the veth is made, and names no MAC), and one
+ * nobody holds on the network already (two interfaces with one MAC on a bridge both lose their traffic).
+ */
+public final class Macs {
+    private Macs() {
+    }
+
+    /** Why {@code mac} cannot be an interface's, or empty when it can (null: none asked). */
+    public static Optional<String> unusable(MacAddress mac) {
+        if (mac == null) {
+            return Optional.empty();
+        }
+        byte[] b = mac.bytes();
+        if (java.util.Arrays.equals(b, new byte[6])) {
+            return Optional.of("is all zero: not an interface's address");
+        }
+        if ((b[0] & 0x01) != 0) {
+            return Optional.of(java.util.Arrays.equals(b, new byte[] {-1, -1, -1, -1, -1, -1}) ? "is the broadcast address: not an interface's"
+                    : "is a multicast address (bit 0 of the first octet set): not an interface's");
+        }
+        return Optional.empty();
+    }
+
+    static void checkUsable(MacAddress mac) {
+        unusable(mac).ifPresent(why -> {
+            throw new InvalidInputException("mac", mac, why);
+        });
+    }
+
+    /**
+     * Who holds {@code mac} on the network: an attachment's record, else (bridge networks) the bridge or one of its
+     * ports in the host namespace; empty when nobody does.
+     */
+    static Optional<String> holder(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac) {
+        return holder(attachments, host, config, mac, null);
+    }
+
+    /** As {@link #holder(List, NetnsHandle, NetworkConfig, MacAddress)}, the attachment recorded as {@code except} left out. */
+    static Optional<String> holder(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac, String except) {
+        if (mac == null) {
+            return Optional.empty();
+        }
+        for (Attachment a : attachments) {
+            if (mac.equals(a.mac()) && !a.containerId().equals(except)) {
+                return Optional.of("attachment \"" + a.containerId() + "\" (" + a.ifName() + ")");
+            }
+        }
+        String bridge = config.options().get("bridge");
+        if (bridge == null || host == null) {
+            return Optional.empty();
+        }
+        List<Link> links = host.links().list();
+        Optional<Link> br = links.stream().filter(l -> l.name().value().equals(bridge)).findFirst();
+        for (Link l : links) {
+            boolean onIt = l.name().value().equals(bridge) || (br.isPresent() && Integer.valueOf(br.get().index()).equals(l.masterIndex()));
+            if (onIt && mac.equals(l.mac())) {
+                return Optional.of(l.name().value().equals(bridge) ? "bridge " + bridge : "link " + l.name() + " (a port of " + bridge + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    static void checkFree(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac) {
+        holder(attachments, host, config, mac).ifPresent(who -> {
+            throw new InvalidInputException("mac", mac, "is held on network \"" + config.name() + "\" by " + who);
+        });
+    }
+}
