@@ -44,10 +44,11 @@ public final class NetworkManager {
 
     private final Map<String, NetworkPlugin> plugins = new ConcurrentHashMap<>();
     private final Map<String, NetnsHandle> hosts = new ConcurrentHashMap<>();
+    private StateWarmUp warmUp;
 
     @org.osgi.service.component.annotations.Activate
     void activate() {
-        StateWarmUp.start(); // while the framework starts the other bundles
+        warmUp = StateWarmUp.start(); // while the framework starts the other bundles
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -159,6 +160,9 @@ public final class NetworkManager {
 
     @Deactivate
     void deactivate() {
+        if (warmUp != null) {
+            warmUp.stop(); // it must not outlive the bundle's wiring
+        }
         hosts.values().forEach(NetnsHandle::close);
         hosts.clear();
     }
