@@ -94,6 +94,11 @@ final class FaultyBundle {
 
     /** Compiles and packs the driver into {@code target}, importing the API packages in the range an example does. */
     static Path write(Path dist, Path target, String networkImport) throws IOException {
+        return write(dist, target, networkImport, NAME, "faulty");
+    }
+
+    /** The same driver as bundle {@code symbolicName}, registered as plugin type {@code type}. */
+    static Path write(Path dist, Path target, String networkImport, String symbolicName, String type) throws IOException {
         Path core;
         try (Stream<Path> jars = Files.list(dist.resolve("bundles"))) {
             core = jars.filter(p -> p.getFileName().toString().startsWith("core-")).findFirst()
@@ -114,7 +119,7 @@ final class FaultyBundle {
             Attributes main = mf.getMainAttributes();
             main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
             main.putValue("Bundle-ManifestVersion", "2");
-            main.putValue("Bundle-SymbolicName", NAME);
+            main.putValue("Bundle-SymbolicName", symbolicName);
             main.putValue("Bundle-Version", VERSION);
             String range = networkImport.replaceAll(".*version=\"([^\"]+)\".*", "$1");
             main.putValue("Import-Package", String.join(",", List.of("dev.patchbay.core.errors", "dev.patchbay.core.model", "dev.patchbay.core.spi")
@@ -123,7 +128,7 @@ final class FaultyBundle {
             main.putValue("Service-Component", "OSGI-INF/faulty.xml");
             try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, mf)) {
                 out.putNextEntry(new JarEntry("OSGI-INF/faulty.xml"));
-                out.write(XML.getBytes(StandardCharsets.UTF_8));
+                out.write(XML.replace("value=\"faulty\"", "value=\"" + type + "\"").getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
                 out.putNextEntry(new JarEntry("dev/patchbay/test/faulty/FaultyDriver.class"));
                 out.write(Files.readAllBytes(classes.resolve("dev/patchbay/test/faulty/FaultyDriver.class")));
