@@ -61,6 +61,16 @@ final class Dist implements AutoCloseable {
         return this;
     }
 
+    /** Sets an environment variable of every command and of the daemon. */
+    Dist with(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    Path home() {
+        return home;
+    }
+
     Path bundles() {
         return home.resolve("bundles");
     }

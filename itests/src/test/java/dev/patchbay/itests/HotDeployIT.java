@@ -65,7 +65,7 @@ class HotDeployIT {
 
             // replaced: updated in place (same bundle, restarted), the driver still serves
             Files.setLastModifiedTime(dropped, FileTime.fromMillis(System.currentTimeMillis() + 5000));
-            assertTrue(Dist.within(10, () -> dist.daemonLog().contains("Updating bundle " + MACVLAN)), dist.daemonLog());
+            assertTrue(Dist.within(10, () -> dist.daemonLog().contains("updated bundle " + MACVLAN)), dist.daemonLog());
             assertTrue(Dist.within(10, () -> dist.cli(h, "network", "inspect", "mv").code() == 0));
 
             // removed: the driver goes; the network refuses new attaches naming it, its attachment stays listed

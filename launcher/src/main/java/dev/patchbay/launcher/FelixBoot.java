@@ -29,8 +29,9 @@ import picocli.CommandLine;
  * folder and starts every bundle that is not a fragment. A bundle that fails to start is reported and
  * skipped: the others, and the commands they contribute, keep working. Each start begins from an empty
  * cache, or from a copy of a {@link FrameworkTemplate} made from this very folder, so a CLI run sees the folder
- * exactly as it is. A daemon hands the folder to File Install
- * instead ({@link HotDeploy}), which keeps the framework in step with it while the daemon runs.
+ * exactly as it is. A daemon hands the folder to its watcher instead ({@link HotDeploy}), which keeps the framework in
+ * step with it while the daemon runs. Either way only jars it may trust are loaded ({@link JarTrust}): the others are
+ * refused, one problem each.
  */
 public final class FelixBoot implements AutoCloseable {
 
@@ -38,6 +39,7 @@ public final class FelixBoot implements AutoCloseable {
     private final Path storage;
     private final List<String> problems = new ArrayList<>();
     private boolean closed;
+    private HotDeploy hot;
 
     /** The template this one-shot run makes at its end (none was there), or null. */
     private final FrameworkTemplate toMake;
@@ -88,9 +90,6 @@ public final class FelixBoot implements AutoCloseable {
         // plugins ls reads it to name the jars of the folder that are not installed
         config.put(BUNDLES_DIR, bundlesDir.toAbsolutePath().normalize().toString());
         HotDeploy hot = HotDeploy.forDaemon(properties, bundlesDir);
-        if (hot != null) {
-            config.putAll(hot.frameworkProperties(storage, verbose));
-        }
         Stamps.mark("config");
         // Felix's own factory, not a ServiceLoader lookup: that reads META-INF/services of every jar on the class path
         FrameworkFactory factory = new org.apache.felix.framework.FrameworkFactory();
@@ -113,15 +112,16 @@ public final class FelixBoot implements AutoCloseable {
         try {
             framework.init();
             Stamps.mark("init");
+            if (copy != null && copy.succeeded()) {
+                boot.refuseUntrusted(); // the template's bundles, before any of them starts
+            }
             framework.start();
             Stamps.mark("start");
             markBooted();
             if (hot != null && Files.isDirectory(bundlesDir)) {
+                boot.hot = hot;
                 boot.problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
             } else {
-                if (hot == null && HotDeploy.isDaemon(properties)) {
-                    boot.problems.add("hot deploy is off: no File Install (org.apache.felix.fileinstall*.jar) in " + HotDeploy.libDir());
-                }
                 boot.load(bundlesDir);
             }
         } catch (BundleException | RuntimeException e) {
@@ -170,36 +170,45 @@ public final class FelixBoot implements AutoCloseable {
             return;
         }
         BundleContext ctx = framework.getBundleContext();
+        BundlesLoader loader = new BundlesLoader(bundlesDir.toAbsolutePath().normalize());
         List<Bundle> installed = new ArrayList<>();
-        List<Path> jars = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(bundlesDir, "*.jar")) {
-            dir.forEach(jars::add);
-        } catch (IOException e) {
-            problems.add("cannot list " + bundlesDir + ": " + e.getMessage());
-            return;
-        }
-        jars.sort(Comparator.comparing(Path::toString));
-        for (Path jar : jars) {
+        for (Path jar : loader.jars(problems)) {
+            String why = JarTrust.refusal(jar);
+            if (why != null) {
+                problems.add(JarTrust.refused(jar, why));
+                continue;
+            }
             try {
                 // by reference: Felix reads the jar in place instead of copying it into the cache (a throwaway one)
                 installed.add(ctx.installBundle("reference:" + jar.toUri()));
             } catch (BundleException e) {
-                problems.add("cannot install " + jar.getFileName() + ": " + e.getMessage());
+                String twin = loader.installedElsewhere(ctx, jar);
+                problems.add(twin != null ? "bundles/" + jar.getFileName() + " is not installed: " + twin
+                        : "cannot install " + jar.getFileName() + ": " + e.getMessage());
             }
         }
         Stamps.mark("installed");
-        for (Bundle b : installed) {
-            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
-                continue;
-            }
-            try {
-                b.start();
-                Stamps.mark(b.getSymbolicName());
-            } catch (BundleException e) {
-                problems.add("cannot start bundle " + b.getSymbolicName() + ": " + e.getMessage());
+        problems.addAll(loader.startAll(ctx, installed));
+        Stamps.mark("started");
+    }
+
+    /**
+     * Uninstalls the bundles (installed from a template, not started yet) whose jar may no longer be trusted: a template
+     * is keyed by the folder's files, not by their owners and modes.
+     */
+    private void refuseUntrusted() {
+        for (Bundle b : framework.getBundleContext().getBundles()) {
+            Path jar = HotDeploy.pathOf(b.getLocation());
+            String why = jar == null || b.getBundleId() == 0 ? null : JarTrust.refusal(jar);
+            if (why != null) {
+                problems.add(JarTrust.refused(jar, why));
+                try {
+                    b.uninstall();
+                } catch (BundleException | RuntimeException e) {
+                    problems.add("cannot uninstall bundle " + b.getSymbolicName() + ": " + e.getMessage());
+                }
             }
         }
-        Stamps.mark("started");
     }
 
     public BundleContext context() {
@@ -226,6 +235,9 @@ public final class FelixBoot implements AutoCloseable {
             return;
         }
         closed = true;
+        if (hot != null) {
+            hot.stop();
+        }
         stop();
         deleteTree(storage);
         Stamps.mark("deleted");

@@ -1,154 +1,249 @@
 package dev.patchbay.launcher;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.Constants;
 
 /**
- * The daemon's bundles folder, managed by Apache Felix File Install: a jar copied in is installed and
- * started within about two polls (File Install waits until a file stops changing), a jar replaced is
- * updated, a jar removed is uninstalled, each followed by a refresh of what was wired to it.
+ * The daemon's bundles folder, kept in step with the framework by a watcher of the launcher's own: a jar copied in is
+ * installed and started within about two polls (a jar is taken once its size and time stayed the same for one poll), a
+ * jar replaced is updated, a jar removed is uninstalled, each followed by a refresh of what was wired to it.
  *
- * <p>File Install does the first load too ({@code noInitialDelay}: its start scans the folder and
- * installs and starts every jar before it returns), so every bundle of the folder is one of its managed
- * artifacts from the beginning. Had the launcher installed them first, File Install would adopt them by
- * location but, knowing no checksum of theirs, update every one of them on its first scan.
+ * <p>What it refuses, each named in the daemon's log and in {@code plugins ls}: a jar it may not trust ({@link JarTrust}:
+ * the file or its folder not root's, or writable by group or others); a second copy of a bundle already installed from
+ * another jar (the same symbolic name and version): the installed one stays, and removing the copy changes nothing.
+ * Apache Felix File Install did this before; it took a second copy as an update of the installed bundle and uninstalled
+ * that bundle when the copy went, and it loaded any jar.
  *
- * <p>File Install itself lives in {@code lib/}, beside the framework: it must not manage its own jar.
- * A CLI run never starts it (it reads the folder once, as it is), and framework stop waits for its
- * watcher thread, up to one poll: hence a short poll.
+ * <p>The daemon installs a jar by copying it into the framework's cache ({@code file:} location): a jar changed in place
+ * does not change the running bundle until the watcher updates it. A CLI run never watches (it reads the folder once).
  */
 final class HotDeploy {
     /** The framework property that marks the daemon (set by {@link Main}). */
     static final String DAEMON = "patchbay.daemon";
-    /** Overrides where File Install's jar is, e.g. for tests; by default it is in the launcher's {@code lib/}. */
-    static final String JAR_PROPERTY = "patchbay.fileinstall.jar";
     static final long POLL_MS = 1000;
-    private static final String JAR_PREFIX = "org.apache.felix.fileinstall";
-    /** Strongly held: java.util.logging keeps loggers weakly, and would drop the handler with the logger. */
-    private static Logger julLogger;
 
-    private final Path jar;
     private final Path bundlesDir;
-    private volatile boolean loaded;
+    private final Map<Path, Managed> managed = new HashMap<>();
+    private final Map<Path, Stat> seen = new HashMap<>();
+    /** Jars refused or failed in the state they have now: not tried again until they change or a bundle goes. */
+    private final Map<Path, Stat> passed = new HashMap<>();
+    private final BundlesLoader loader;
+    /** The folder's own state: a change of its owner or mode (or of its files) makes the refused jars be looked at again. */
+    private Stat folder;
+    private volatile boolean stopping;
+    private Thread thread;
+    private PrintWriter log;
 
-    private HotDeploy(Path jar, Path bundlesDir) {
-        this.jar = jar;
-        this.bundlesDir = bundlesDir;
+    /** One jar the watcher installed: the bundle and the file's state when it was installed or updated. */
+    private record Managed(Bundle bundle, Stat stat) {
     }
 
-    /** For a daemon ({@value #DAEMON}{@code =true} in {@code properties}): File Install's jar, or null if it is missing. */
-    static HotDeploy forDaemon(Map<String, String> properties, Path bundlesDir) {
-        if (!"true".equals(properties.get(DAEMON))) {
-            return null;
+    /** Size, modification time, owner and mode: a jar changes when any of them does. */
+    record Stat(long size, long mtime, int uid, int mode) {
+        static Stat of(Path p) {
+            try {
+                return new Stat(Files.size(p), Files.getLastModifiedTime(p).toMillis(), (Integer) Files.getAttribute(p, "unix:uid"),
+                        (Integer) Files.getAttribute(p, "unix:mode"));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
         }
-        Path found = findJar();
-        return found == null ? null : new HotDeploy(found, bundlesDir.toAbsolutePath().normalize());
     }
 
-    /** Whether {@code properties} are a daemon's: then a missing File Install is worth a warning. */
+    private HotDeploy(Path bundlesDir) {
+        this.bundlesDir = bundlesDir;
+        this.loader = new BundlesLoader(bundlesDir);
+    }
+
+    /** For a daemon ({@value #DAEMON}{@code =true} in {@code properties}), else null. */
+    static HotDeploy forDaemon(Map<String, String> properties, Path bundlesDir) {
+        return isDaemon(properties) ? new HotDeploy(bundlesDir.toAbsolutePath().normalize()) : null;
+    }
+
     static boolean isDaemon(Map<String, String> properties) {
         return "true".equals(properties.get(DAEMON));
     }
 
-    /** Where the launcher looks for File Install, for messages. */
-    static Path libDir() {
-        try {
-            Path self = Path.of(HotDeploy.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isDirectory(self) ? self : self.getParent();
-        } catch (Exception e) {
-            return Path.of("lib");
-        }
-    }
-
-    private static Path findJar() {
-        String prop = System.getProperty(JAR_PROPERTY);
-        if (prop != null && !prop.isEmpty()) {
-            return Files.isRegularFile(Path.of(prop)) ? Path.of(prop) : null;
-        }
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(libDir(), JAR_PREFIX + "*.jar")) {
-            for (Path p : dir) {
-                return p;
-            }
-        } catch (IOException | RuntimeException e) {
-            // no lib folder: no hot deploy
-        }
-        return null;
-    }
-
-    /** File Install reads its configuration from framework properties. */
-    Map<String, String> frameworkProperties(Path storage, boolean verbose) {
-        Map<String, String> p = new HashMap<>();
-        p.put("felix.fileinstall.dir", bundlesDir.toString());
-        p.put("felix.fileinstall.poll", Long.toString(POLL_MS));
-        p.put("felix.fileinstall.noInitialDelay", "true");
-        p.put("felix.fileinstall.filter", ".*\\.jar");
-        p.put("felix.fileinstall.subdir.mode", "skip");
-        p.put("felix.fileinstall.bundles.new.start", "true");
-        p.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall").toString()); // deleted with the cache
-        p.put("felix.fileinstall.log.default", "jul");
-        p.put("felix.fileinstall.log.level", verbose ? "4" : "3");
-        return p;
-    }
-
     /**
-     * Starts File Install, which loads the folder before it returns; then reports, one line each, the jars
-     * it could not install and the bundles it could not start (File Install retries those whenever a bundle
-     * comes or goes).
+     * Loads the folder (each jar it may trust, once; the problems are returned, one line each) and starts watching it.
      */
-    List<String> start(BundleContext ctx, PrintWriter log, boolean verbose) {
-        bridgeLog(log, verbose);
+    synchronized List<String> start(BundleContext ctx, PrintWriter log, boolean verbose) {
+        this.log = log;
+        folder = Stat.of(bundlesDir);
         List<String> problems = new ArrayList<>();
-        try {
-            ctx.installBundle(jar.toUri().toString()).start();
-        } catch (BundleException | RuntimeException e) {
-            problems.add("hot deploy is off: cannot start File Install (" + jar + "): " + e.getMessage());
-            return problems;
-        } finally {
-            loaded = true;
-        }
-        Set<Path> installed = new TreeSet<>();
-        for (Bundle b : ctx.getBundles()) {
-            Path p = pathOf(b.getLocation());
-            if (p == null || !bundlesDir.equals(p.getParent())) {
-                continue;
-            }
-            installed.add(p);
-            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
-            if (!fragment && b.getState() != Bundle.ACTIVE && b.getState() != Bundle.STARTING) {
-                problems.add("cannot start bundle " + b.getSymbolicName() + " (" + p.getFileName() + "): see patchbay plugins ls");
+        for (Path jar : loader.jars(problems)) {
+            Stat s = Stat.of(jar);
+            seen.put(jar, s);
+            Bundle b = install(ctx, jar, s, problems);
+            if (b != null) {
+                managed.put(jar, new Managed(b, s));
+            } else {
+                passed.put(jar, s); // said once, in the problems returned
             }
         }
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(bundlesDir, "*.jar")) {
-            for (Path p : dir) {
-                if (Files.isRegularFile(p) && !installed.contains(p.toAbsolutePath().normalize())) {
-                    problems.add("cannot install " + p.getFileName() + " (see the hot deploy message above)");
-                }
-            }
-        } catch (IOException e) {
-            problems.add("cannot list " + bundlesDir + ": " + e.getMessage());
-        }
+        problems.addAll(loader.startAll(ctx, bundles()));
+        thread = new Thread(() -> watch(ctx, verbose), "patchbay-hot-deploy");
+        thread.setDaemon(true);
+        thread.start();
         return problems;
     }
 
-    /** The file a bundle location names ({@code file:/...}), or null for other locations. */
+    /** Stops watching (before the framework stops); waits for a poll in progress. */
+    void stop() {
+        stopping = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void watch(BundleContext ctx, boolean verbose) {
+        while (!stopping) {
+            try {
+                Thread.sleep(POLL_MS);
+                poll(ctx, verbose);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IllegalStateException e) {
+                return; // the framework is stopping
+            } catch (RuntimeException e) {
+                say("error: " + e);
+            }
+        }
+    }
+
+    /** One look at the folder: what went, what came or changed and kept still for a poll; then a refresh and the starts. */
+    synchronized void poll(BundleContext ctx, boolean verbose) throws InterruptedException {
+        List<Path> jars = loader.jars(new ArrayList<>());
+        Stat dir = Stat.of(bundlesDir);
+        if (!java.util.Objects.equals(dir, folder)) {
+            passed.clear();
+            folder = dir;
+        }
+        Map<Path, Stat> now = new HashMap<>();
+        jars.forEach(j -> now.put(j, Stat.of(j)));
+        List<Bundle> changed = new ArrayList<>();
+        for (Path gone : new ArrayList<>(managed.keySet())) {
+            if (!now.containsKey(gone)) {
+                Bundle b = managed.remove(gone).bundle();
+                try {
+                    b.uninstall();
+                    changed.add(b);
+                    say("uninstalled bundle " + b.getSymbolicName() + " " + b.getVersion() + " (bundles/" + gone.getFileName() + " was removed)");
+                } catch (BundleException | IllegalStateException e) {
+                    say("error: cannot uninstall bundle " + b.getSymbolicName() + ": " + e.getMessage());
+                }
+                passed.clear(); // a copy refused because of it may be installed now
+            }
+        }
+        passed.keySet().retainAll(now.keySet());
+        List<Bundle> added = new ArrayList<>();
+        for (Path jar : jars) {
+            Stat s = now.get(jar);
+            if (s == null || !s.equals(seen.get(jar))) {
+                continue; // new or still changing: taken once it kept still for a poll
+            }
+            Managed m = managed.get(jar);
+            if ((m != null && m.stat().equals(s)) || s.equals(passed.get(jar))) {
+                continue;
+            }
+            List<String> problems = new ArrayList<>();
+            if (m == null) {
+                Bundle b = install(ctx, jar, s, problems);
+                if (b != null) {
+                    managed.put(jar, new Managed(b, s));
+                    added.add(b);
+                    say("installed bundle " + b.getSymbolicName() + " " + b.getVersion() + " from bundles/" + jar.getFileName());
+                }
+            } else if (update(jar, m, s, problems)) {
+                changed.add(m.bundle());
+            }
+            problems.forEach(p -> say("warning: " + p));
+            if (!problems.isEmpty()) {
+                passed.put(jar, s);
+            }
+        }
+        seen.clear();
+        seen.putAll(now);
+        if (!changed.isEmpty()) {
+            loader.refresh(ctx, changed);
+        }
+        if (!changed.isEmpty() || !added.isEmpty()) {
+            for (String p : loader.startAll(ctx, bundles())) {
+                if (verbose) {
+                    say("warning: " + p);
+                }
+            }
+        }
+    }
+
+    private Bundle install(BundleContext ctx, Path jar, Stat s, List<String> problems) {
+        String why = JarTrust.refusal(jar);
+        if (why != null) {
+            problems.add(JarTrust.refused(jar, why));
+            return null;
+        }
+        String twin = loader.installedElsewhere(ctx, jar);
+        if (twin != null) {
+            problems.add("bundles/" + jar.getFileName() + " is not installed: " + twin);
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(jar)) {
+            return ctx.installBundle(jar.toUri().toString(), in);
+        } catch (IOException | BundleException e) {
+            problems.add("cannot install bundles/" + jar.getFileName() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private boolean update(Path jar, Managed m, Stat s, List<String> problems) {
+        String why = JarTrust.refusal(jar);
+        if (why != null) {
+            problems.add(JarTrust.refused(jar, why) + "; bundle " + m.bundle().getSymbolicName() + " keeps what was installed before");
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(jar)) {
+            m.bundle().update(in);
+            managed.put(jar, new Managed(m.bundle(), s));
+            say("updated bundle " + m.bundle().getSymbolicName() + " " + m.bundle().getVersion() + " from bundles/" + jar.getFileName());
+            return true;
+        } catch (IOException | BundleException | IllegalStateException e) {
+            problems.add("cannot update bundle " + m.bundle().getSymbolicName() + " from bundles/" + jar.getFileName() + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private List<Bundle> bundles() {
+        List<Bundle> out = new ArrayList<>();
+        managed.values().forEach(m -> out.add(m.bundle()));
+        return out;
+    }
+
+    private void say(String line) {
+        PrintWriter w = log;
+        if (w != null) {
+            w.println("patchbay: hot deploy: " + line);
+            w.flush();
+        }
+    }
+
+    /** The file a bundle location names ({@code file:/...} or {@code reference:file:/...}), or null for other locations. */
     static Path pathOf(String location) {
         try {
             // the CLI installs "reference:file:..." (Felix reads the jar where it lies instead of copying it)
@@ -157,46 +252,5 @@ final class HotDeploy {
         } catch (Exception e) {
             return null;
         }
-    }
-
-    /**
-     * File Install logs through java.util.logging (logger {@code fileinstall}): one line each on the daemon's
-     * log. Its per-bundle notes (installing, starting, updating) only once the first load is done, so that a
-     * start shows only what went wrong; with {@code -v}, everything.
-     */
-    private void bridgeLog(PrintWriter log, boolean verbose) {
-        Logger logger = Logger.getLogger("fileinstall");
-        for (Handler h : logger.getHandlers()) {
-            logger.removeHandler(h);
-        }
-        logger.setUseParentHandlers(false);
-        logger.setLevel(verbose ? Level.FINE : Level.INFO);
-        logger.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                boolean problem = r.getLevel().intValue() >= Level.WARNING.intValue();
-                if (!problem && !loaded && !verbose) {
-                    return;
-                }
-                Throwable t = r.getThrown();
-                String tag = r.getLevel() == Level.SEVERE ? "error: " : problem ? "warning: " : "";
-                log.println("patchbay: hot deploy: " + tag + r.getMessage() + (t == null ? "" : ": " + t.getMessage()));
-                if (t != null && verbose) {
-                    t.printStackTrace(log);
-                }
-                log.flush();
-            }
-
-            @Override
-            public void flush() {
-                log.flush();
-            }
-
-            @Override
-            public void close() {
-                // the log belongs to the launcher
-            }
-        });
-        julLogger = logger;
     }
 }

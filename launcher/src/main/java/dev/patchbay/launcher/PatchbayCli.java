@@ -119,7 +119,10 @@ public final class PatchbayCli {
         commands(ctx, only).forEach((name, ref) -> mount(ctx, name, ref));
     }
 
-    /** The command services by name ({@code only} that one, or every one for null); the highest ranking wins a clash. */
+    /**
+     * The command services by name ({@code only} that one, or every one for null); of two of one name, the one
+     * {@link BundlesLoader#SERVES_FIRST} (plugins ls shows the clash).
+     */
     static TreeMap<String, ServiceReference<?>> commands(BundleContext ctx, String only) {
         ServiceReference<?>[] refs;
         try {
@@ -131,7 +134,7 @@ public final class PatchbayCli {
         for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             String name = String.valueOf(ref.getProperty(COMMAND_PROPERTY));
             ServiceReference<?> seen = byName.get(name);
-            if (seen == null || ref.compareTo(seen) > 0) {
+            if (seen == null || BundlesLoader.SERVES_FIRST.compare(ref, seen) < 0) {
                 byName.put(name, ref);
             }
         }

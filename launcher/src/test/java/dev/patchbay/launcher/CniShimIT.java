@@ -188,8 +188,9 @@ class CniShimIT {
     void aServerThatIsNotRootIsRefused(Sandbox sandbox) throws Exception {
         Path python = Path.of("/usr/bin/python3");
         assumeTrue(Files.isExecutable(python) && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs python3 and setpriv");
-        // the test JVM's /tmp is root's alone: nobody's listener binds in a folder under target/
-        Path run = Files.createTempDirectory(Cli.DIST.toAbsolutePath().getParent(), "pb-cni-peer");
+        // nobody's listener binds in a folder it can reach from anywhere: not under the test JVM's /tmp (root's alone in
+        // the sandbox, and so is a checkout under /tmp, bound into it), nor under the checkout (whose parents may be closed)
+        Path run = Files.createTempDirectory(Path.of("/dev/shm"), "pb-cni-peer");
         Path sock = socketIn(run);
         Files.setAttribute(run, "unix:uid", 65534);
         Process nobody = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python.toString(), "-c",

@@ -65,6 +65,7 @@ class DoctorIT {
             status(fresh, "firewall: nftables", "ok", "usable");
             status(fresh, "firewall: iptables", "ok", "usable");
             status(fresh, "daemon", "ok", "none serves this namespace");
+            status(fresh, "bundles folder", "ok", "each and the folder root's and writable by root alone");
 
             cli.run("firewall", "backend", "nftables").ok();
             cli.run("network", "create", "doc", "--subnet", "10.70.0.0/24", "--bridge", "pbdoc0", "--masquerade", "--uplink", "up0").ok();

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Boots the real Felix with every real bundle of the built distribution, and runs the real
@@ -43,6 +44,42 @@ class FrameworkIT {
             long ours = Stream.of(boot.context().getBundles()).filter(b -> b.getSymbolicName().startsWith("dev.patchbay.")).count();
             assertEquals(9, ours, "the nine Patchbay bundles are loaded");
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
+        }
+    }
+
+    /**
+     * The orchestrator's state warm-up (a thread its network manager starts on activation) ends with its component: a
+     * framework stopped right after the activation leaves no such thread behind, and none dies with a stack trace (it
+     * did: NoClassDefFoundError from a warm-up that outlived its bundle's wiring).
+     */
+    @Test
+    void theStateWarmUpEndsWithItsBundle() throws Exception {
+        List<String> died = new ArrayList<>();
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            synchronized (died) {
+                died.add(t.getName() + ": " + e);
+            }
+        });
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (FelixBoot boot = FelixBoot.start(DIST.resolve("bundles"), new PrintWriter(new StringWriter(), true), false)) {
+                    ServiceTracker<Object, Object> manager = new ServiceTracker<>(boot.context(),
+                            boot.context().createFilter("(objectClass=dev.patchbay.orchestrator.network.NetworkManager)"), null);
+                    manager.open(true);
+                    assertNotNull(manager.waitForService(30_000), "the network manager is registered and activates");
+                    manager.close();
+                }
+                List<String> alive = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                        .map(Thread::getName).filter("patchbay-state-warm-up"::equals).toList();
+                assertEquals(List.of(), alive, "run " + i + ": a warm-up outlived its framework");
+            }
+            Thread.sleep(200); // a warm-up that outlived its wiring would fail within this
+            synchronized (died) {
+                assertEquals(List.of(), died);
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.orchestrator.firewall.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
 import dev.patchbay.orchestrator.network.NetworkManager;
+import dev.patchbay.orchestrator.plugins.JarTrust;
 import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
@@ -65,9 +66,12 @@ public final class DoctorCommand implements PatchbayCommand {
     @Mixin
     ContainerOptions container = new ContainerOptions();
 
+    private final String bundlesDir;
+
     @Activate
     public DoctorCommand(BundleContext context) {
         this.inDaemon = "true".equals(context.getProperty("patchbay.daemon"));
+        this.bundlesDir = context.getProperty("patchbay.bundles.dir");
     }
 
     @Override
@@ -75,6 +79,7 @@ public final class DoctorCommand implements PatchbayCommand {
         CliContext cli = CliContext.of(spec);
         List<Check> checks = new ArrayList<>();
         new HostChecks(manager, firewall, backends, cli.stateDir(), cli.netns(), inDaemon).run(checks);
+        JarTrust.doctor(bundlesDir).forEach(c -> checks.add(new Check("plugins", "bundles folder", c[0], c[1])));
         if (network != null) {
             new Walk(manager, firewall, backends, cli.stateDir(), cli.netns()).run(network, container, checks);
         } else if (container.hasNamespace()) {

@@ -1,6 +1,7 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.errors.ErrorCollector;
+import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
@@ -14,10 +15,29 @@ import java.util.List;
  * A network's plugins in chain order (the driver first), and the steps every use case takes through
  * them: set-ups in order, each one done counted so that a failure undoes exactly those in reverse;
  * teardowns in reverse, every plugin asked even when an earlier one failed; rules gathered from all.
+ * Each call goes through {@link PluginCalls}: a deadline, and the plugin named ({@code origins}: its bundle's
+ * symbolic name and version) in whatever it throws that is not one of Patchbay's errors. A plugin no bundle provides is
+ * a {@link MissingPlugin}: what makes or checks something fails naming it, a teardown works from the records.
  */
-record Chain(List<String> types, List<NetworkPlugin> plugins) {
+record Chain(List<String> types, List<NetworkPlugin> plugins, List<String> origins) {
 
+    /** {@code plugin "TYPE" (BUNDLE VERSION)}. */
+    String who(int i) {
+        return "plugin \"" + types.get(i) + "\" (" + origins.get(i) + ")";
+    }
+
+    /** Fails naming the first plugin of the chain no bundle provides ({@link MissingPlugin}), if any. */
+    void requireInstalled() {
+        for (NetworkPlugin p : plugins) {
+            if (p instanceof MissingPlugin missing) {
+                throw missing.unavailable();
+            }
+        }
+    }
+
+    /** Whether a plugin serves {@code capability}; every plugin must be installed to say. */
     boolean serves(String capability) {
+        requireInstalled();
         for (NetworkPlugin p : plugins) {
             if (p.capabilities().contains(capability)) {
                 return true;
@@ -27,11 +47,17 @@ record Chain(List<String> types, List<NetworkPlugin> plugins) {
     }
 
     void validate(NetworkContext ctx, List<NetworkConfig> others) {
-        plugins.forEach(p -> p.validate(ctx, others));
+        for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            PluginCalls.run(who(i), "validate network \"" + ctx.config().name() + "\"", () -> p.validate(ctx, others));
+        }
     }
 
     void validate(NetworkContext ctx, AttachRequest request) {
-        plugins.forEach(p -> p.validate(ctx, request));
+        for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            PluginCalls.run(who(i), "validate the attach of \"" + request.containerId() + "\"", () -> p.validate(ctx, request));
+        }
     }
 
     /**
@@ -42,7 +68,7 @@ record Chain(List<String> types, List<NetworkPlugin> plugins) {
     void setUpNetwork(NetworkContext ctx) {
         for (int i = 0; i < plugins.size(); i++) {
             try {
-                plugins.get(i).setUpNetwork(ctx);
+                setUpNetwork(ctx, i);
             } catch (RuntimeException e) {
                 ErrorCollector undo = new ErrorCollector();
                 tearDownNetwork(ctx, i, undo);
@@ -51,20 +77,43 @@ record Chain(List<String> types, List<NetworkPlugin> plugins) {
         }
     }
 
+    /** Sets up plugin {@code i}'s part of the network's host side (also to repair it); one that ends late is torn down. */
+    void setUpNetwork(NetworkContext ctx, int i) {
+        NetworkPlugin p = plugins.get(i);
+        PluginCalls.call(who(i), "set up network \"" + ctx.config().name() + "\"", () -> {
+            p.setUpNetwork(ctx);
+            return Boolean.TRUE;
+        }, late -> tearDownNetworkPart(ctx, i, new ErrorCollector()));
+    }
+
     void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
         tearDownNetwork(ctx, plugins.size() - 1, errors);
     }
 
     private void tearDownNetwork(NetworkContext ctx, int from, ErrorCollector errors) {
         for (int i = from; i >= 0; i--) {
-            NetworkPlugin p = plugins.get(i);
-            errors.run("tear down " + types.get(i) + " of network \"" + ctx.config().name() + "\"", () -> p.tearDownNetwork(ctx, errors));
+            tearDownNetworkPart(ctx, i, errors);
         }
+    }
+
+    private void tearDownNetworkPart(NetworkContext ctx, int i, ErrorCollector errors) {
+        NetworkPlugin p = plugins.get(i);
+        ErrorCollector mine = new ErrorCollector();
+        errors.run("tear down " + types.get(i) + " of network \"" + ctx.config().name() + "\"",
+                () -> PluginCalls.run(who(i), "tear down network \"" + ctx.config().name() + "\"", () -> p.tearDownNetwork(ctx, mine)));
+        merge("tear down " + types.get(i) + " of network \"" + ctx.config().name() + "\"", mine, errors);
     }
 
     List<Rule> networkRules(NetworkContext ctx) {
         List<Rule> rules = new ArrayList<>();
-        plugins.forEach(p -> p.networkRules(ctx, rules));
+        for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            rules.addAll(PluginCalls.call(who(i), "give the rules of network \"" + ctx.config().name() + "\"", () -> {
+                List<Rule> mine = new ArrayList<>();
+                p.networkRules(ctx, mine);
+                return mine;
+            }, null));
+        }
         return rules;
     }
 
@@ -75,8 +124,12 @@ record Chain(List<String> types, List<NetworkPlugin> plugins) {
     Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment first) {
         Attachment att = first;
         for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            int at = i;
+            Attachment given = att;
             try {
-                att = plugins.get(i).setUp(ctx, request, att);
+                att = PluginCalls.call(who(i), "set up \"" + request.containerId() + "\" on network \"" + ctx.config().name() + "\"",
+                        () -> p.setUp(ctx, request, given), late -> tearDownPart(ctx, late, at, new ErrorCollector()));
             } catch (RuntimeException e) {
                 ErrorCollector undo = new ErrorCollector();
                 tearDown(ctx, att, i, undo);
@@ -92,14 +145,37 @@ record Chain(List<String> types, List<NetworkPlugin> plugins) {
 
     private void tearDown(NetworkContext ctx, Attachment attachment, int from, ErrorCollector errors) {
         for (int i = from; i >= 0; i--) {
-            NetworkPlugin p = plugins.get(i);
-            errors.run(types.get(i) + ": unplug \"" + attachment.containerId() + "\"", () -> p.tearDown(ctx, attachment, errors));
+            tearDownPart(ctx, attachment, i, errors);
+        }
+    }
+
+    private void tearDownPart(NetworkContext ctx, Attachment attachment, int i, ErrorCollector errors) {
+        NetworkPlugin p = plugins.get(i);
+        ErrorCollector mine = new ErrorCollector(); // the plugin's own: a call past its deadline may still add to it
+        errors.run(types.get(i) + ": unplug \"" + attachment.containerId() + "\"",
+                () -> PluginCalls.run(who(i), "unplug \"" + attachment.containerId() + "\"", () -> p.tearDown(ctx, attachment, mine)));
+        merge("unplug \"" + attachment.containerId() + "\" (" + types.get(i) + ")", mine, errors);
+    }
+
+    /** What a plugin's teardown collected, once it returned in time. */
+    private static void merge(String step, ErrorCollector mine, ErrorCollector errors) {
+        for (PatchbayException e : mine.errors()) {
+            errors.run(step, () -> {
+                throw e;
+            });
         }
     }
 
     List<Rule> attachmentRules(NetworkContext ctx, Attachment attachment) {
         List<Rule> rules = new ArrayList<>();
-        plugins.forEach(p -> p.attachmentRules(ctx, attachment, rules));
+        for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            rules.addAll(PluginCalls.call(who(i), "give the rules of \"" + attachment.containerId() + "\"", () -> {
+                List<Rule> mine = new ArrayList<>();
+                p.attachmentRules(ctx, attachment, mine);
+                return mine;
+            }, null));
+        }
         return rules;
     }
 }

@@ -10,6 +10,7 @@ import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.orchestrator.plugins.Providers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -42,44 +44,75 @@ public final class NetworkManager {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile Ipam ipam;
 
-    private final Map<String, NetworkPlugin> plugins = new ConcurrentHashMap<>();
+    /** The providers of each plugin type, the one that serves first ({@link Providers#ORDER}). */
+    private final Map<String, List<Provided>> plugins = new ConcurrentHashMap<>();
     private final Map<String, NetnsHandle> hosts = new ConcurrentHashMap<>();
+    private StateWarmUp warmUp;
 
     @org.osgi.service.component.annotations.Activate
     void activate() {
-        StateWarmUp.start(); // while the framework starts the other bundles
+        warmUp = StateWarmUp.start(); // while the framework starts the other bundles
+    }
+
+    /** A plugin service and its reference (its bundle, its ranking). */
+    record Provided(NetworkPlugin plugin, ServiceReference<?> ref) {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addPlugin(NetworkPlugin plugin, Map<String, Object> props) {
-        plugins.put(String.valueOf(props.get(NetworkPlugin.TYPE)), plugin);
+    void addPlugin(NetworkPlugin plugin, ServiceReference<NetworkPlugin> ref) {
+        plugins.compute(String.valueOf(ref.getProperty(NetworkPlugin.TYPE)), (type, had) -> {
+            List<Provided> all = new ArrayList<>(had == null ? List.of() : had);
+            all.add(new Provided(plugin, ref));
+            all.sort(java.util.Comparator.comparing(Provided::ref, Providers.ORDER));
+            return List.copyOf(all);
+        });
     }
 
-    void removePlugin(NetworkPlugin plugin, Map<String, Object> props) {
-        plugins.remove(String.valueOf(props.get(NetworkPlugin.TYPE)), plugin);
+    void removePlugin(NetworkPlugin plugin, ServiceReference<NetworkPlugin> ref) {
+        plugins.computeIfPresent(String.valueOf(ref.getProperty(NetworkPlugin.TYPE)), (type, had) -> {
+            List<Provided> left = had.stream().filter(p -> p.plugin() != plugin).toList();
+            return left.isEmpty() ? null : left;
+        });
     }
 
     /** The installed plugin of {@code type}; a clear error naming it when none is. */
     NetworkPlugin plugin(String type, String role) {
-        NetworkPlugin p = plugins.get(type);
+        return provided(type, role).plugin();
+    }
+
+    private Provided provided(String type, String role) {
+        List<Provided> all = plugins.get(type);
+        Provided p = all == null || all.isEmpty() ? null : all.get(0);
         if (p == null) {
-            throw new UnavailableException("no network " + role + " \"" + type + "\" is installed (a bundle registering "
-                    + NetworkPlugin.class.getName() + " with " + NetworkPlugin.TYPE + "=" + type + "; see patchbay plugins ls)");
+            throw missing(type, role);
         }
         return p;
     }
 
+    private static UnavailableException missing(String type, String role) {
+        return new UnavailableException("no network " + role + " \"" + type + "\" is installed (a bundle registering "
+                + NetworkPlugin.class.getName() + " with " + NetworkPlugin.TYPE + "=" + type + "; see patchbay plugins ls)");
+    }
+
     /**
-     * The network's chain, resolved: every plugin installed, else an error naming the first missing one.
-     * A driver names the plugins after it when the operator named none ({@code plugins == null}).
+     * The network's chain. A plugin no bundle provides is a {@link MissingPlugin}: a set-up, a check or a rule asked of it
+     * fails naming the first missing one (as {@link Chain#requireInstalled} does), a teardown works from the records.
      */
     Chain chain(NetworkConfig config) {
         List<NetworkPlugin> out = new ArrayList<>(config.plugins().size() + 1);
-        out.add(plugin(config.driver(), "driver"));
-        for (String type : config.plugins()) {
-            out.add(plugin(type, "plugin"));
+        List<String> origins = new ArrayList<>(config.plugins().size() + 1);
+        for (String type : config.chain()) {
+            String role = out.isEmpty() ? "driver" : "plugin";
+            List<Provided> all = plugins.get(type);
+            if (all == null || all.isEmpty()) {
+                out.add(new MissingPlugin(out.isEmpty(), () -> missing(type, role)));
+                origins.add("not installed");
+            } else {
+                out.add(all.get(0).plugin());
+                origins.add(Providers.origin(all.get(0).ref()));
+            }
         }
-        return new Chain(config.chain(), out);
+        return new Chain(config.chain(), out, origins);
     }
 
     /** The IPAM data directory of a network: a folder holding one folder per network (host-local's {@code dataDir}). */
@@ -159,6 +192,9 @@ public final class NetworkManager {
 
     @Deactivate
     void deactivate() {
+        if (warmUp != null) {
+            warmUp.stop(); // it must not outlive the bundle's wiring
+        }
         hosts.values().forEach(NetnsHandle::close);
         hosts.clear();
     }

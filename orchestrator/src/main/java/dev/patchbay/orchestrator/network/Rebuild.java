@@ -156,7 +156,7 @@ final class Rebuild {
         options.put("bridge", bridge.value());
         sources.add("driver bridge, chain firewall, portmap: the bridge driver's own (nothing else records them)");
         NetworkConfig config = new NetworkConfig(name, "bridge", List.of("firewall", "portmap"), subnet, gateway, subnet6, gateway6, options);
-        m.chain(config); // its plugins are installed
+        m.chain(config).requireInstalled(); // its plugins are installed
         return new Result(config, sources);
     }
 

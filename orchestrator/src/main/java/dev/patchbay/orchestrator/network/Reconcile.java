@@ -136,6 +136,7 @@ final class Reconcile {
     /** What of the network is missing in {@code hostRef}'s kernel; changes nothing. {@code deep}: also inside each container. */
     Health check(NetnsRef hostRef, String hostId, NetworkRecord rec, Map<String, HostView> views, boolean deep) {
         Chain chain = m.chain(rec.config());
+        chain.requireInstalled(); // a plugin missing: its network's health is unknown, said so by the caller
         NetworkContext ctx = m.context(hostRef, hostId, rec.config(), chain);
         HostView view = views.computeIfAbsent(hostId, k -> new HostView(ctx.host(), m.firewall.host(store.root(), hostRef)));
         return Health.of(findings(ctx, chain, view, store.readableAttachments(rec.name()), deep, true));
@@ -157,6 +158,9 @@ final class Reconcile {
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
         NetworkContext ctx = m.context(hostRef, rec.hostNetns(), config, chain);
+        if (detachGone && chain.plugins().stream().anyMatch(MissingPlugin.class::isInstance)) {
+            return collectGone(hostRef, rec, chain, detached); // only what the records allow without the plugin
+        }
         FirewallHost fw = m.firewall.host(store.root(), hostRef);
         List<Attachment> attachments = store.readableAttachments(config.name());
         List<Finding> found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep);
@@ -168,8 +172,8 @@ final class Reconcile {
         List<String> hostSide = found.stream().filter(f -> f.kind() == Kind.HOST_SIDE).map(Finding::what).toList();
         if (!hostSide.isEmpty()) {
             for (int i = 0; i < chain.plugins().size(); i++) {
-                NetworkPlugin p = chain.plugins().get(i);
-                errors.run("set up " + chain.types().get(i) + " of " + net, () -> p.setUpNetwork(ctx));
+                int at = i;
+                errors.run("set up " + chain.types().get(i) + " of " + net, () -> chain.setUpNetwork(ctx, at));
             }
             if (errors.isEmpty()) {
                 done.add(net + ": made again " + String.join(", ", hostSide));
@@ -310,6 +314,35 @@ final class Reconcile {
             }
         }
         return out;
+    }
+
+    /**
+     * gc on a network one of whose plugins no bundle provides: its containers whose namespace is gone are detached from
+     * the records ({@link MissingPlugin}); nothing is made again, and the missing plugin is named in what it did.
+     */
+    private List<String> collectGone(NetnsRef hostRef, NetworkRecord rec, Chain chain, List<String> detached) {
+        List<String> done = new ArrayList<>();
+        ErrorCollector errors = new ErrorCollector();
+        for (Attachment a : store.readableAttachments(rec.name())) {
+            String why = gone(a);
+            if (why != null) {
+                errors.run("detach \"" + a.containerId() + "\"", () -> {
+                    new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+                    if (detached != null) {
+                        detached.add(rec.name() + "/" + a.containerId());
+                    } else {
+                        done.add("network \"" + rec.name() + "\": detached \"" + a.containerId() + "\" (" + why + ")");
+                    }
+                });
+            }
+        }
+        errors.throwIfAny("failed to repair network \"" + rec.name() + "\"");
+        try {
+            chain.requireInstalled();
+        } catch (PatchbayException e) {
+            done.add("network \"" + rec.name() + "\": not checked further: " + e.getMessage());
+        }
+        return done;
     }
 
     /** Why the attachment's container is gone (its namespace file is missing, or names another namespace now), or null. */

@@ -19,21 +19,38 @@ final class StateWarmUp {
     private static final String ENTRY = "{\"id\":\"attach-1\",\"op\":\"attach\",\"network\":\"warm\",\"containerId\":\"c\","
             + "\"hostNetns\":\"x/1\",\"steps\":[]}";
 
-    private StateWarmUp() {
+    private final Thread thread;
+
+    private StateWarmUp(Thread thread) {
+        this.thread = thread;
     }
 
-    static void start() {
+    static StateWarmUp start() {
         Thread t = new Thread(() -> {
             try {
                 Gson g = Json.compact();
                 g.toJson(g.fromJson(NETWORK, NetworkRecord.class));
                 g.toJson(g.fromJson(ATTACHMENT, Attachment.class));
                 g.toJson(g.fromJson(ENTRY, Journal.Entry.class));
-            } catch (RuntimeException ignored) {
-                // only a warm-up: the real reads report their own problems
+            } catch (RuntimeException | LinkageError ignored) {
+                // only a warm-up: the real reads report their own problems. A LinkageError: the bundle's wiring went
+                // (its framework stopped or it was refreshed) while this ran; nothing here is worth a stack trace
             }
         }, "patchbay-state-warm-up");
         t.setDaemon(true);
         t.start();
+        return new StateWarmUp(t);
+    }
+
+    /**
+     * Waits for the warm-up to end (the component is deactivated: its bundle may be stopped, its class loader closed next).
+     * Interrupting it would not stop gson; it takes tens of milliseconds, and this waits at most a second.
+     */
+    void stop() {
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -73,6 +73,7 @@ final class PluginReport {
 
     static List<Entry> read(BundleContext ctx, ServiceComponentRuntime scr) {
         Map<Long, Set<Provided>> provided = provided(ctx);
+        Map<Long, List<String>> conflicts = conflicts(ctx);
         List<Entry> entries = new ArrayList<>();
         Bundle[] bundles = ctx.getBundles();
         for (Bundle b : bundles) {
@@ -85,10 +86,11 @@ final class PluginReport {
             } else if (b.getState() == Bundle.ACTIVE) {
                 problems.addAll(components(scr, b));
             }
+            problems.addAll(conflicts.getOrDefault(b.getBundleId(), List.of()));
             entries.add(new Entry(b.getSymbolicName(), b.getVersion().toString(), STATES.get(Integer.numberOfTrailingZeros(b.getState())),
                     List.copyOf(provided.getOrDefault(b.getBundleId(), Set.of())), problems));
         }
-        entries.addAll(notInstalled(ctx, bundles));
+        entries.addAll(FolderJars.notInstalled(ctx, bundles));
         return entries;
     }
 
@@ -118,6 +120,46 @@ final class PluginReport {
             }
         }
         return byBundle;
+    }
+
+    /**
+     * Two bundles providing one network plugin type or one command: one serves ({@link Providers#RULE}); each of them is
+     * told who else provides it and whether it serves.
+     */
+    static Map<Long, List<String>> conflicts(BundleContext ctx) {
+        Map<Long, List<String>> out = new HashMap<>();
+        for (String property : List.of(NetworkPlugin.TYPE, PatchbayCommandName.PROPERTY)) {
+            ServiceReference<?>[] refs;
+            try {
+                refs = ctx.getAllServiceReferences(null, "(" + property + "=*)");
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            Map<String, List<ServiceReference<?>>> byName = new HashMap<>();
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                if (ref.getBundle() != null) {
+                    byName.computeIfAbsent(String.valueOf(ref.getProperty(property)), k -> new ArrayList<>()).add(ref);
+                }
+            }
+            String kind = KINDS.get(property);
+            byName.forEach((name, all) -> {
+                if (all.stream().map(r -> r.getBundle().getBundleId()).distinct().count() < 2) {
+                    return;
+                }
+                all.sort(Providers.ORDER);
+                ServiceReference<?> winner = all.get(0);
+                for (ServiceReference<?> r : all) {
+                    List<String> others = all.stream().filter(o -> o.getBundle().getBundleId() != r.getBundle().getBundleId())
+                            .map(o -> Providers.origin(o) + " (bundle " + o.getBundle().getBundleId() + ")").distinct().toList();
+                    boolean serves = r.getBundle().getBundleId() == winner.getBundle().getBundleId();
+                    out.computeIfAbsent(r.getBundle().getBundleId(), k -> new ArrayList<>()).add("conflict: " + kind + " \"" + name
+                            + "\" is also provided by " + String.join(", ", others) + "; " + (serves ? "this bundle's serves" : Providers.origin(winner)
+                            + "'s serves") + " (" + Providers.RULE + ")");
+                }
+            });
+        }
+        out.replaceAll((k, v) -> List.copyOf(new java.util.LinkedHashSet<>(v)));
+        return out;
     }
 
     private static int kindOrder(String kind) {
@@ -317,76 +359,5 @@ final class PluginReport {
         int found = u.targetServices == null ? 0 : u.targetServices.length;
         return "a service " + iface + (targeted ? " matching " + u.target : "") + " (reference \"" + u.name + "\"), "
                 + (found == 0 ? "which no bundle provides" : "of which only " + found + " " + (found == 1 ? "is" : "are") + " registered");
-    }
-
-    // --- jars of the bundles folder that the framework does not have
-
-    private static List<Entry> notInstalled(BundleContext ctx, Bundle[] bundles) {
-        String dir = ctx.getProperty(BUNDLES_DIR);
-        if (dir == null || !Files.isDirectory(Path.of(dir))) {
-            return List.of();
-        }
-        Set<Path> installed = new HashSet<>();
-        Map<String, Bundle> byIdentity = new HashMap<>();
-        for (Bundle b : bundles) {
-            Path p = pathOf(b.getLocation());
-            if (p != null) {
-                installed.add(p);
-            }
-            byIdentity.put(b.getSymbolicName() + " " + b.getVersion(), b);
-        }
-        List<Entry> entries = new ArrayList<>();
-        List<Path> jars = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(dir), "*.jar")) {
-            ds.forEach(jars::add);
-        } catch (IOException e) {
-            return List.of();
-        }
-        jars.sort(null);
-        for (Path jar : jars) {
-            Path abs = jar.toAbsolutePath().normalize();
-            if (installed.contains(abs) || !Files.isRegularFile(abs)) {
-                continue;
-            }
-            String file = "bundles/" + jar.getFileName();
-            String bsn = null;
-            String version = null;
-            String problem;
-            try (JarFile jf = new JarFile(abs.toFile())) {
-                Manifest mf = jf.getManifest();
-                Attributes main = mf == null ? null : mf.getMainAttributes();
-                bsn = main == null ? null : main.getValue(Constants.BUNDLE_SYMBOLICNAME);
-                if (bsn != null) {
-                    bsn = bsn.split(";")[0].strip();
-                    version = Version.parseVersion(main.getValue(Constants.BUNDLE_VERSION)).toString();
-                    Bundle same = byIdentity.get(bsn + " " + version);
-                    problem = same != null
-                            ? file + " is not installed: the same bundle is installed from " + where(same.getLocation())
-                            : file + " is not installed (a daemon installs a new jar within a few seconds; otherwise see the warnings patchbay printed, or the daemon's log)";
-                } else {
-                    problem = file + " is not an OSGi bundle: its manifest has no Bundle-SymbolicName";
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                problem = file + " cannot be read as a jar: " + e.getMessage();
-            }
-            entries.add(new Entry(bsn, version, "NOT_INSTALLED", List.of(), List.of(problem)));
-        }
-        return entries;
-    }
-
-    /** A location as the operator knows it: the file, without Felix's {@code reference:} prefix. */
-    private static String where(String location) {
-        Path p = pathOf(location);
-        return p != null ? p.toUri().toString() : location;
-    }
-
-    private static Path pathOf(String location) {
-        try {
-            // the CLI installs "reference:file:..." (Felix reads the jar where it lies instead of copying it)
-            URI uri = new URI(location.startsWith("reference:") ? location.substring("reference:".length()) : location).normalize();
-            return "file".equals(uri.getScheme()) ? Path.of(uri).toAbsolutePath().normalize() : null;
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

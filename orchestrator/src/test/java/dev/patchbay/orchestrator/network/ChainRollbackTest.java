@@ -54,7 +54,7 @@ class ChainRollbackTest {
     final List<String> events = new ArrayList<>();
 
     /** A plugin that records its calls, contributes a network rule (and "c" the published ports), and fails where it is told to. */
-    final class FakePlugin implements NetworkPlugin {
+    class FakePlugin implements NetworkPlugin {
         final String type;
         String failOn = "";
 
@@ -183,7 +183,7 @@ class ChainRollbackTest {
         fs.add(fw, 100);
         m.firewall = fs;
         for (FakePlugin p : List.of(a, b, c)) {
-            m.addPlugin(p, Map.of(NetworkPlugin.TYPE, p.type));
+            m.addPlugin(p, ref(p.type, "dev.patchbay.test." + p.type, 10, 0));
         }
         host = NetnsRef.path(Files.createFile(dir.resolve("host")));
         container = NetnsRef.path(Files.createFile(dir.resolve("c1")));
@@ -328,12 +328,78 @@ class ChainRollbackTest {
     @Test
     void aMissingPluginIsNamedAndRefusesAttachesButKeepsAttachmentsListed() {
         attachments().attach(host, request());
-        m.removePlugin(b, Map.of(NetworkPlugin.TYPE, "b"));
+        m.removePlugin(b, ref("b", "dev.patchbay.test.b", 10, 0));
         UnavailableException e = assertThrows(UnavailableException.class, () -> attachments().attach(host,
                 new AttachRequest("n", "c2", container, new IfName("eth1"), List.of(), null, List.of())));
         assertTrue(e.getMessage().contains("no network plugin \"b\" is installed"), e.getMessage());
         assertEquals(1, attachments().list("n").size());
-        m.addPlugin(b, Map.of(NetworkPlugin.TYPE, "b"));
+        m.addPlugin(b, ref("b", "dev.patchbay.test.b", 10, 0));
         attachments().detach(host, "n", "c1");
+    }
+
+    /** A service reference of a plugin {@code type} registered by bundle {@code bsn} 1.0.0 (id {@code id}) with a ranking. */
+    @SuppressWarnings("unchecked")
+    static org.osgi.framework.ServiceReference<NetworkPlugin> ref(String type, String bsn, long id, int ranking) {
+        org.osgi.framework.Bundle bundle = (org.osgi.framework.Bundle) Proxy.newProxyInstance(ChainRollbackTest.class.getClassLoader(),
+                new Class<?>[] {org.osgi.framework.Bundle.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getSymbolicName" -> bsn;
+                    case "getVersion" -> new org.osgi.framework.Version(1, 0, 0);
+                    case "getBundleId" -> id;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> null;
+                });
+        return (org.osgi.framework.ServiceReference<NetworkPlugin>) Proxy.newProxyInstance(ChainRollbackTest.class.getClassLoader(),
+                new Class<?>[] {org.osgi.framework.ServiceReference.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getProperty" -> args[0].equals(NetworkPlugin.TYPE) ? type
+                            : args[0].equals(org.osgi.framework.Constants.SERVICE_RANKING) ? Integer.valueOf(ranking) : null;
+                    case "getBundle" -> bundle;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> null;
+                });
+    }
+
+    @Test
+    void aPluginsBugIsNamedWithItsBundleAndTheStepAndUndone() {
+        FakePlugin buggy = new FakePlugin("b") {
+            @Override
+            public dev.patchbay.core.network.Attachment setUp(NetworkContext ctx, AttachRequest request, dev.patchbay.core.network.Attachment previous) {
+                events.add("setUp:buggy");
+                throw new NullPointerException("a bug of its own");
+            }
+        };
+        m.removePlugin(b, ref("b", "dev.patchbay.test.b", 10, 0));
+        m.addPlugin(buggy, ref("b", "dev.patchbay.test.buggy", 11, 0));
+        PatchbayException e = assertThrows(PatchbayException.class, () -> attachments().attach(host, request()));
+        assertEquals(1, e.exitCode(), "a failure, not an internal error");
+        assertEquals("plugin \"b\" (dev.patchbay.test.buggy 1.0.0) failed to set up \"c1\" on network \"n\": "
+                + "java.lang.NullPointerException: a bug of its own", e.getMessage());
+        assertEquals(List.of("validate:a", "validate:b", "validate:c", "allocate", "setUp:a", "setUp:buggy", "tearDown:b", "tearDown:a", "release"),
+                events, "what was set up is undone, the failing plugin's part too");
+        assertTrue(attachments().list("n").isEmpty());
+    }
+
+    @Test
+    void ofTwoProvidersOfOneTypePatchbaysOwnThenTheHighestRankingThenTheFirstBundleServes() {
+        FakePlugin other = new FakePlugin("b") {
+            @Override
+            public void validate(NetworkContext ctx, AttachRequest request) {
+                events.add("validate:other");
+            }
+        };
+        m.addPlugin(other, ref("b", "dev.patchbay.test.other", 5, 0)); // installed before the first one: it wins a tie
+        attachments().attach(host, request());
+        assertTrue(events.contains("validate:other") && !events.contains("validate:b"), events.toString());
+        attachments().detach(host, "n", "c1");
+        events.clear();
+        m.addPlugin(b, ref("b", "dev.patchbay.test.b", 10, 5)); // a higher ranking wins over the lower bundle id
+        attachments().attach(host, request());
+        assertTrue(events.contains("validate:b") && !events.contains("validate:other"), events.toString());
+        attachments().detach(host, "n", "c1");
+        events.clear();
+        m.addPlugin(other, ref("b", "dev.patchbay.plugin.bridge", 50, -10)); // Patchbay's own wins over any ranking
+        attachments().attach(host, request());
+        assertTrue(events.contains("validate:other") && !events.contains("validate:b"), events.toString());
     }
 }

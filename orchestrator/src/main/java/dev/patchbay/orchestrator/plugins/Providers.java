@@ -1,0 +1,45 @@
+package dev.patchbay.orchestrator.plugins;
+
+import java.util.Comparator;
+import java.util.Set;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Which of two services providing the same thing (a network plugin type, a command name) serves: Patchbay's own
+ * bundles first, then the highest service ranking, then the lowest bundle id (the bundle installed first). The
+ * launcher mounts commands by the same rule; {@code plugins ls} shows each conflict and who won it.
+ */
+public final class Providers {
+    /** The bundles of Patchbay's distribution: a third-party bundle never takes a type or a command from them. */
+    static final Set<String> OWN = Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.plugin.bridge",
+            "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink", "dev.patchbay.firewall.iptables",
+            "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip");
+
+    /** The winner first. */
+    public static final Comparator<ServiceReference<?>> ORDER = Comparator
+            .comparing((ServiceReference<?> r) -> !own(r.getBundle()))
+            .thenComparing(r -> -ranking(r))
+            .thenComparingLong(r -> r.getBundle() == null ? Long.MAX_VALUE : r.getBundle().getBundleId());
+
+    /** The rule in words, for messages. */
+    public static final String RULE = "Patchbay's own bundles first, then the highest service.ranking, then the lowest bundle id";
+
+    private Providers() {
+    }
+
+    static boolean own(Bundle b) {
+        return b != null && OWN.contains(b.getSymbolicName());
+    }
+
+    private static int ranking(ServiceReference<?> r) {
+        return r.getProperty(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
+    }
+
+    /** {@code BUNDLE VERSION} of a service's bundle. */
+    public static String origin(ServiceReference<?> r) {
+        Bundle b = r.getBundle();
+        return b == null ? "an uninstalled bundle" : b.getSymbolicName() + " " + b.getVersion();
+    }
+}
