@@ -49,7 +49,7 @@ public final class DriftRepair {
             List<RulesetOwner> repaired = firewall.host(stateDir, NetnsRef.current()).repair();
             if (!repaired.isEmpty()) {
                 System.err.println("patchbay: daemon: re-applied the firewall rules of "
-                        + String.join(", ", repaired.stream().map(o -> Host.words(o.id())).toList()) + " (they had been removed)");
+                        + String.join(", ", repaired.stream().map(o -> OwnerWords.words(o.id())).toList()) + " (they had been removed)");
             }
         } catch (RuntimeException e) {
             System.err.println("patchbay: daemon: drift repair failed: " + e.getMessage());

@@ -2,17 +2,13 @@ package dev.patchbay.orchestrator.firewall;
 
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.InvalidInputException;
-import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
-import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,47 +29,13 @@ final class Host implements FirewallHost {
         this.netns = netns;
     }
 
-    /**
-     * The host's identity for its log ({@code BOOTID/COOKIE} from the stack, so a later namespace that gets the
-     * same inode never inherits this one's backend and owners). A log kept under the {@code DEV:INO} name of an
-     * earlier release is adopted once, by renaming it.
-     */
-    private String identity(boolean write) {
-        NetnsId id = service.stack != null ? service.stack.identity(netns) : devIno(netns);
-        String name = id.toString();
-        if (id.bootId() != null) {
-            Path log = HostLog.file(stateDir, name);
-            Path old = HostLog.file(stateDir, id.dev() + ":" + id.ino());
-            if (!write && !Files.exists(log) && Files.exists(old)) {
-                return id.dev() + ":" + id.ino(); // read where it is: a reader renames nothing
-            }
-            if (write && !Files.exists(log) && Files.exists(old)) {
-                try {
-                    Files.move(old, log, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    throw new BackendException("failed to adopt firewall state \"" + old + "\": " + e.getMessage(), e);
-                }
-            }
-        }
-        return name;
-    }
-
-    private static NetnsId devIno(NetnsRef netns) {
-        try {
-            Map<String, Object> a = Files.readAttributes(netns.path(), "unix:dev,ino");
-            return new NetnsId(null, 0, (Long) a.get("dev"), (Long) a.get("ino"));
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new NotFoundException(netns.describe() + " does not exist (" + netns.path() + ")", e);
-        }
-    }
-
     private HostLog load() {
-        return service.log(stateDir, identity(true)).refresh(netns.toString());
+        return service.log(stateDir, HostIdentity.of(service.stack, stateDir, netns, true)).refresh(netns.toString());
     }
 
     /** For read-only work: changes no file. */
     private HostLog read() {
-        return service.log(stateDir, identity(false)).refresh(netns.toString());
+        return service.log(stateDir, HostIdentity.of(service.stack, stateDir, netns, false)).refresh(netns.toString());
     }
 
     /** Read-only work under a shared lock that creates no file (nothing to lock when no writer ever came). */
@@ -229,7 +191,7 @@ final class Host implements FirewallHost {
             for (String key : newKeys) {
                 String holder = oldKeys.contains(key) ? null : r.portHolder(key);
                 if (holder != null && !holder.equals(id)) {
-                    throw new InvalidInputException("publish", key, "is already published by " + words(holder));
+                    throw new InvalidInputException("publish", key, "is already published by " + OwnerWords.words(holder));
                 }
             }
             FirewallService.Backend b = chosen(r);
@@ -246,22 +208,13 @@ final class Host implements FirewallHost {
                 } catch (RuntimeException undo) {
                     e.addSuppressed(undo);
                 }
-                throw worded(e);
+                throw OwnerWords.worded(e);
             }
             if (!b.name().equals(r.backend())) {
                 r.backend(b.name());
             }
             return null;
         });
-    }
-
-    /** An owner as the operator knows it: {@code container "red" on network "web"}, {@code network "web"}. */
-    static String words(String owner) {
-        if (owner.startsWith("att:") && owner.indexOf('/') > 4) {
-            int slash = owner.indexOf('/');
-            return "container \"" + owner.substring(slash + 1) + "\" on network \"" + owner.substring(4, slash) + "\"";
-        }
-        return owner.startsWith("net:") ? "network \"" + owner.substring(4) + "\"" : "\"" + owner + "\"";
     }
 
     private static Set<String> keys(List<Rule.Entry> entries) {
@@ -298,7 +251,7 @@ final class Host implements FirewallHost {
             try {
                 notices = b.firewall().remove(netns, owner);
             } catch (RuntimeException e) {
-                throw worded(e);
+                throw OwnerWords.worded(e);
             }
             try {
                 r.remove(owner.id());
@@ -388,33 +341,13 @@ final class Host implements FirewallHost {
                     try {
                         notices.addAll(b.firewall().remove(netns, RulesetOwner.of(id)));
                     } catch (RuntimeException e) {
-                        throw worded(e);
+                        throw OwnerWords.worded(e);
                     }
                 }
                 r.remove(id);
             }
             return notices;
         });
-    }
-
-    /** An owner id in a backend's message, put in words: {@code "att:web/red"} becomes {@code container "red" on network "web"}. */
-    static RuntimeException worded(RuntimeException e) {
-        String m = e.getMessage();
-        if (!(e instanceof BackendException) || e.getClass() != BackendException.class || m == null) {
-            return e;
-        }
-        java.util.regex.Matcher o = java.util.regex.Pattern.compile("(?:for |of )?(?:owner )?\"((?:att|net):[^\"]+)\"").matcher(m);
-        StringBuilder sb = new StringBuilder();
-        boolean any = false;
-        while (o.find()) {
-            any = true;
-            o.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement("of " + words(o.group(1))));
-        }
-        if (!any) {
-            return e;
-        }
-        o.appendTail(sb);
-        return new BackendException(sb.toString(), e);
     }
 
     private static Map<RulesetOwner, Ruleset> rulesets(HostLog r) {
