@@ -38,6 +38,51 @@ final class Host implements FirewallHost {
         return service.log(stateDir, HostIdentity.of(service.stack, stateDir, netns, false)).refresh(netns.toString());
     }
 
+    /**
+     * A change of this host's firewall, under the firewall lock: one writer at a time, across processes. If another
+     * process changed it since this one last did, the backend's view of the kernel is read again first (a cached view
+     * would add what is there or miss what is: EEXIST, or rules left of containers no longer recorded); afterwards the
+     * change is stamped as this process's.
+     */
+    private <T> T changing(java.util.function.Function<HostLog, T> action) {
+        return changing(action, done -> true);
+    }
+
+    /** {@link #changing(java.util.function.Function)}, stamped only when {@code changed} says the result changed something (or it failed). */
+    private <T> T changing(java.util.function.Function<HostLog, T> action, java.util.function.Predicate<T> changed) {
+        return FirewallService.locked(stateDir, () -> {
+            HostLog r = load();
+            Path key = r.file().toAbsolutePath().normalize();
+            if (service.changedElsewhere(stateDir, key)) {
+                refresh(r.backend());
+                VERIFIED.remove(key); // and its footprint is checked again
+            }
+            T done;
+            try {
+                done = action.apply(r);
+            } catch (RuntimeException e) {
+                service.wrote(stateDir, key);
+                throw e;
+            }
+            if (changed.test(done)) {
+                service.wrote(stateDir, key);
+            }
+            return done;
+        });
+    }
+
+    /** Drops what backend {@code name} keeps of this host's kernel, by reading it afresh; nothing for none recorded. */
+    private void refresh(String name) {
+        if (name == null) {
+            return;
+        }
+        try {
+            service.backend(name).firewall().owners(netns);
+        } catch (RuntimeException e) {
+            // not installed or not readable now: the change itself says so
+        }
+    }
+
     /** Read-only work under a shared lock that creates no file (nothing to lock when no writer ever came). */
     private <T> T readLocked(java.util.function.Supplier<T> action) {
         return dev.patchbay.orchestrator.state.FileLocks.readLocked(stateDir.resolve("firewall").resolve(".lock"), action);
@@ -126,12 +171,11 @@ final class Host implements FirewallHost {
 
     @Override
     public Swap select(String name, boolean dryRun) {
-        return FirewallService.locked(stateDir, () -> {
+        return changing(r -> {
             FirewallService.Backend to = service.backend(name);
             if (!to.firewall().usable(netns)) {
                 throw new UnavailableException("failed to select firewall backend \"" + name + "\": it is not usable in " + netns.describe());
             }
-            HostLog r = load();
             String from = r.backend();
             List<String> owners = new ArrayList<>(r.owners().keySet());
             List<String> warnings = to.firewall().conflicts(netns);
@@ -142,6 +186,7 @@ final class Host implements FirewallHost {
                 return new Swap(from, name, owners, true, warnings);
             }
             refuseIfDamaged(r); // an owner in a lost line would be left behind on the old backend
+            refresh(name); // this process's view of the new backend may be from before a swap away from it
             Map<RulesetOwner, Ruleset> all = rulesets(r);
             List<RulesetOwner> applied = new ArrayList<>();
             try {
@@ -180,8 +225,7 @@ final class Host implements FirewallHost {
 
     @Override
     public void apply(Ruleset desired) {
-        FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        changing(r -> {
             refuseIfDamaged(r);
             verifyOnce(r);
             String id = desired.owner().id();
@@ -225,7 +269,13 @@ final class Host implements FirewallHost {
 
     @Override
     public String plan(Ruleset desired) {
-        return readLocked(() -> chosen(read()).firewall().plan(netns, desired));
+        return readLocked(() -> {
+            HostLog r = read();
+            if (service.changedElsewhere(stateDir, r.file().toAbsolutePath().normalize())) {
+                refresh(r.backend()); // (seen again at the next change, which stamps)
+            }
+            return chosen(r).firewall().plan(netns, desired);
+        });
     }
 
     @Override
@@ -239,8 +289,7 @@ final class Host implements FirewallHost {
     }
 
     private List<String> remove(RulesetOwner owner, boolean restore) {
-        return FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        return changing(r -> {
             Ruleset recorded = r.owner(owner.id());
             if (recorded == null && !r.doubtful()) {
                 return List.of(); // never recorded, so never applied (apply records first): nothing to ask the backend
@@ -271,7 +320,7 @@ final class Host implements FirewallHost {
 
     @Override
     public List<RulesetOwner> repair() {
-        return FirewallService.locked(stateDir, () -> repairLocked(load()));
+        return changing(this::repairLocked, done -> !done.isEmpty());
     }
 
     private List<RulesetOwner> repairLocked(HostLog r) {
@@ -320,8 +369,7 @@ final class Host implements FirewallHost {
 
     @Override
     public List<String> removeOwners(java.util.function.Predicate<String> ids) {
-        return FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        return changing(r -> {
             Set<String> all = new java.util.TreeSet<>();
             r.owners().keySet().stream().filter(ids).forEach(all::add);
             FirewallService.Backend b = r.backend() != null ? service.backend(r.backend()) : null;
