@@ -10,6 +10,7 @@ import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetworkStack;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,43 @@ public final class IptablesFirewall implements Firewall {
         }));
     }
 
+    /** Read afresh: every owner when a table's chains or fixed rules are incomplete, else each owner lacking rules. */
+    @Override
+    public Set<RulesetOwner> drifted(NetnsRef host, Collection<Ruleset> recorded) {
+        IptablesTool t = tool();
+        return NetnsCalls.call(stack, host, () -> {
+            Map<Family, IptablesTool.Saved> saved = new EnumMap<>(Family.class);
+            boolean whole = true;
+            for (Family f : Family.values()) {
+                saved.put(f, IptablesTool.Saved.parse(t.save(f)));
+                for (String table : IptablesRenderer.TABLES) {
+                    whole &= whole(saved.get(f), table, f);
+                }
+            }
+            Set<RulesetOwner> out = new TreeSet<>();
+            for (Ruleset rs : recorded) {
+                boolean held = whole;
+                for (Family f : Family.values()) {
+                    Map<String, List<String>> want = IptablesRenderer.rules(rs, f);
+                    for (String table : IptablesRenderer.TABLES) {
+                        held &= saved.get(f).owned(table, rs.owner().id()).size() == want.get(table).size();
+                    }
+                }
+                if (!rs.rules().isEmpty() && !held) {
+                    out.add(rs.owner());
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Whether {@code table} holds every chain of Patchbay's and every fixed rule (jumps included), as many as it makes. */
+    static boolean whole(IptablesTool.Saved saved, String table, Family f) {
+        List<String> chains = IptablesRenderer.chains(table, f);
+        return saved.chains(table).containsAll(chains)
+                && saved.skeleton.getOrDefault(table, List.of()).size() == IptablesRenderer.skeleton(table, f).size();
+    }
+
     @Override
     public Set<RulesetOwner> owners(NetnsRef host) {
         IptablesTool t = tool();
@@ -139,7 +177,10 @@ public final class IptablesFirewall implements Firewall {
         });
     }
 
-    /** The restore input that replaces the owner's rules of one family, given what is saved now. */
+    /**
+     * The restore input that replaces the owner's rules of one family, given what is saved now, putting back whatever of
+     * the chains and fixed rules is missing (the fixed rules left are deleted and made again, so they stay in order).
+     */
     static String planFamily(IptablesTool.Saved saved, Ruleset desired, Family f) {
         Map<String, List<String>> rules = IptablesRenderer.rules(desired, f);
         StringBuilder sb = new StringBuilder();
@@ -157,6 +198,11 @@ public final class IptablesFirewall implements Firewall {
             }
             if (!have.contains(chains.get(chains.size() - 1))) {
                 lines.addAll(IptablesRenderer.skeleton(table, f));
+            } else if (!whole(saved, table, f)) {
+                saved.skeleton.getOrDefault(table, List.of()).forEach(old -> lines.add("-D" + old.substring(2)));
+                for (String l : IptablesRenderer.skeleton(table, f)) { // the multicast return first again, before masquerades
+                    lines.add(l.startsWith("-A PATCHBAY-POSTROUTING ") ? "-I PATCHBAY-POSTROUTING 1 " + l.substring(24) : l);
+                }
             }
             for (String old : saved.owned(table, desired.owner().id())) {
                 lines.add("-D" + old.substring(2));

@@ -97,14 +97,15 @@ final class Host implements FirewallHost {
      * asked to apply, and the others' rules would stay missing until the daemon's drift repair. Costs one read of what
      * the backend holds, once per process (the daemon's first request; every CLI run without a daemon).
      */
-    private void verifyOnce(HostLog r) {
+    private List<RulesetOwner> verifyOnce(HostLog r) {
         if (r.backend() == null || r.owners().isEmpty() || !VERIFIED.add(r.file().toAbsolutePath().normalize())) {
-            return;
+            return List.of();
         }
         try {
-            repairLocked(r);
+            return repairLocked(r);
         } catch (RuntimeException e) {
             VERIFIED.remove(r.file().toAbsolutePath().normalize()); // try again next time; the change itself goes on
+            return List.of();
         }
     }
 
@@ -319,19 +320,25 @@ final class Host implements FirewallHost {
     }
 
     @Override
-    public List<RulesetOwner> repair() {
-        return changing(this::repairLocked, done -> !done.isEmpty());
+    public Repair repair() {
+        return changing(r -> new Repair(r.backend(), repairLocked(r)), done -> !done.owners().isEmpty());
     }
 
+    @Override
+    public List<RulesetOwner> verify() {
+        return changing(this::verifyOnce, done -> !done.isEmpty());
+    }
+
+    /** Compares the backend's whole footprint with every recorded owner and re-applies those not held whole (the first puts back the backend's own part). */
     private List<RulesetOwner> repairLocked(HostLog r) {
         if (r.backend() == null || r.owners().isEmpty()) {
             return List.of();
         }
         Firewall fw = service.backend(r.backend()).firewall();
-        java.util.Set<RulesetOwner> present = fw.owners(netns);
+        Set<RulesetOwner> drifted = fw.drifted(netns, rulesets(r).values());
         List<RulesetOwner> repaired = new ArrayList<>();
         for (Ruleset rs : rulesets(r).values()) {
-            if (!present.contains(rs.owner()) && !rs.rules().isEmpty()) {
+            if (drifted.contains(rs.owner()) && !rs.rules().isEmpty()) {
                 fw.apply(netns, rs);
                 repaired.add(rs.owner());
             }
@@ -349,6 +356,14 @@ final class Host implements FirewallHost {
         return readLocked(() -> {
             HostLog r = read();
             return r.backend() == null ? Set.of() : service.backend(r.backend()).firewall().owners(netns);
+        });
+    }
+
+    @Override
+    public Set<RulesetOwner> drifted() {
+        return readLocked(() -> {
+            HostLog r = read();
+            return r.backend() == null || r.owners().isEmpty() ? Set.of() : service.backend(r.backend()).firewall().drifted(netns, rulesets(r).values());
         });
     }
 

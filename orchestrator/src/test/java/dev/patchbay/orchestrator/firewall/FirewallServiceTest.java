@@ -191,9 +191,9 @@ class FirewallServiceTest {
         host.apply(net("a"));
         host.apply(publish("att:a/c1", "8080:80"));
         nft.held.remove(RulesetOwner.of("att:a/c1")); // someone flushed it
-        assertEquals(List.of(RulesetOwner.of("att:a/c1")), host.repair());
+        assertEquals(List.of(RulesetOwner.of("att:a/c1")), host.repair().owners());
         assertEquals(2, nft.held.size());
-        assertEquals(List.of(), host.repair(), "nothing missing: nothing done");
+        assertEquals(List.of(), host.repair().owners(), "nothing missing: nothing done");
     }
 
     @Test
