@@ -147,6 +147,39 @@ class FirewallRepairIT {
         }
     }
 
+    /**
+     * Through both backends and back: after the last network is removed nothing of Patchbay's is left, no empty
+     * iptables-nft table either; a table another tool holds rules in stays, with its rules.
+     */
+    @Test
+    void nothingIsLeftAfterTheLastNetworkWhicheverBackends(Sandbox sandbox) throws Exception {
+        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"), Map.of("PATCHBAY_DAEMON", "off"));
+        String red = sandbox.netns("red");
+        for (String[] path : new String[][] {{"iptables", "nftables"}, {"nftables", "iptables"}, {"iptables", "nftables", "iptables"}}) {
+            cli.run("firewall", "backend", path[0]).ok();
+            cli.run("network", "create", "gone", "--subnet", "10.88.0.0/24", "--bridge", "pbgone0", "--masquerade").ok();
+            cli.run("attach", "gone", "--netns", red, "--publish", "9000:9000/tcp").ok();
+            for (int i = 1; i < path.length; i++) {
+                cli.run("firewall", "backend", path[i]).ok();
+            }
+            cli.run("detach", "gone", "--netns", red).ok();
+            cli.run("network", "rm", "gone").ok();
+            assertNothingLeft();
+        }
+        sandbox.run("iptables", "-A", "INPUT", "-s", "192.0.2.9", "-j", "ACCEPT"); // another tool's rule
+        try {
+            cli.run("firewall", "backend", "iptables").ok();
+            cli.run("network", "create", "gone", "--subnet", "10.88.0.0/24", "--bridge", "pbgone0", "--masquerade").ok();
+            cli.run("network", "rm", "gone").ok();
+            String ipt = Sandbox.exec("iptables-save").output();
+            assertTrue(ipt.contains("-A INPUT -s 192.0.2.9/32 -j ACCEPT"), ipt);
+            assertFalse(ipt.contains("PATCHBAY") || ipt.contains("*nat") || ipt.contains("*raw"), ipt);
+        } finally {
+            sandbox.run("iptables", "-D", "INPUT", "-s", "192.0.2.9", "-j", "ACCEPT");
+            sandbox.run("nft", "delete", "table", "ip", "filter");
+        }
+    }
+
     /** {@code nft list ruleset} and both iptables-save of the namespace are empty. */
     static void assertNothingLeft() {
         assertEquals("", Sandbox.exec("nft", "list", "ruleset").output().strip(), "nothing left in nftables");

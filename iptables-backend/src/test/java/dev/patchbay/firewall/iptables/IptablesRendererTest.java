@@ -151,4 +151,31 @@ class IptablesRendererTest {
         assertEquals(false, IptablesFirewall.whole(s, "filter", v4), "no filter chains at all");
         assertEquals(true, IptablesFirewall.whole(IptablesTool.Saved.parse(""), "raw", dev.patchbay.core.model.Family.INET6), "nothing of ip6 raw is Patchbay's");
     }
+
+    /** A table the nf_tables variant makes for Patchbay carries a marker chain, which the teardown deletes with the rest. */
+    @Test
+    void aTableMadeForPatchbayIsMarkedAndItsMarkerGoesWithTheTeardown() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("net:a"), new Rule.Masquerade(IpPrefix.parse("10.0.0.0/24"), null));
+        IptablesTool.Saved none = IptablesTool.Saved.parse("");
+        String plan = IptablesFirewall.planFamily(none, rs, dev.patchbay.core.model.Family.INET, true);
+        assertEquals(3, plan.split(":PATCHBAY-MADE - \\[0:0\\]", -1).length - 1, "raw, nat and filter are new: each is marked\n" + plan);
+        String save = """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :PATCHBAY-MADE - [0:0]
+                :PATCHBAY-DNAT - [0:0]
+                :PATCHBAY-POSTROUTING - [0:0]
+                COMMIT
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD DROP [0:0]
+                COMMIT
+                """;
+        IptablesTool.Saved s = IptablesTool.Saved.parse(save);
+        assertEquals(false, IptablesFirewall.planFamily(s, rs, dev.patchbay.core.model.Family.INET, true).contains("*nat\n:PATCHBAY-MADE"),
+                "a table that exists is never marked");
+        assertEquals(true, IptablesFirewall.teardown(s, dev.patchbay.core.model.Family.INET).contains("-X PATCHBAY-MADE"));
+        assertEquals(java.util.Set.of("nat", "filter"), s.busy, "chains of its own, a DROP policy: not empty");
+        assertEquals(java.util.Set.of(), IptablesTool.Saved.parse("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n").busy);
+    }
 }
