@@ -113,6 +113,66 @@ class FirewallSwapIT {
         }
     }
 
+    /**
+     * A second process swaps the backend back and forth ({@code PATCHBAY_DAEMON=off}) while the daemon attaches and
+     * detaches a container publishing 8080: one writer of the namespace's firewall at a time, and the daemon reads the
+     * kernel again after another process changed it. No attach fails, and no DNAT is left of a detached container.
+     */
+    @Test
+    void aSwapFromAnotherProcessRacesNoAttach(Sandbox sandbox) throws Exception {
+        Path state = Files.createTempDirectory("pb-state");
+        Path run = Files.createTempDirectory("pb-run");
+        Cli cli = new Cli(state, run);
+        Cli direct = new Cli(state, run, Map.of("PATCHBAY_DAEMON", "off"));
+        Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_REPAIR_SECONDS", "3600"));
+        String red = sandbox.netns("red");
+        java.util.concurrent.atomic.AtomicBoolean swapping = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try {
+            cli.run("firewall", "backend", "nftables").ok();
+            cli.run("network", "create", "race", "--subnet", "10.83.0.0/24", "--bridge", "pbrace0").ok();
+            Thread swapper = new Thread(() -> {
+                for (int i = 0; i < 6; i++) {
+                    for (String b : new String[] {"iptables", "nftables"}) {
+                        Cli.Run r = direct.run("firewall", "backend", b);
+                        if (r.code() != 0) {
+                            failures.add("swap to " + b + ": " + r.err());
+                        }
+                    }
+                }
+                swapping.set(false);
+            });
+            swapper.start();
+            int attaches = 0;
+            while (swapping.get()) {
+                Cli.Run a = cli.run("attach", "race", "--netns", red, "--publish", "8080:80/tcp");
+                attaches++;
+                if (a.code() != 0) {
+                    failures.add("attach " + attaches + ": " + a.err());
+                }
+                Cli.Run d = cli.run("detach", "race", "--netns", red);
+                if (d.code() != 0) {
+                    failures.add("detach " + attaches + ": " + d.err());
+                }
+            }
+            swapper.join();
+            assertTrue(attaches > 3, "the daemon attached while the swaps ran: " + attaches);
+            assertEquals(java.util.List.of(), failures, attaches + " attaches");
+            String nft = Sandbox.exec("nft", "list", "ruleset").output();
+            String ipt = Sandbox.exec("iptables-save").output();
+            assertFalse(nft.contains("8080"), "no DNAT of a detached container in nftables:\n" + nft);
+            assertFalse(ipt.contains("8080"), "no DNAT of a detached container in iptables:\n" + ipt);
+            Cli.Run again = cli.run("attach", "race", "--netns", red, "--publish", "8080:80/tcp").ok();
+            assertTrue(Sandbox.exec("nft", "list", "ruleset").output().contains("8080"), again.out());
+        } finally {
+            swapping.set(false);
+            cli.run("detach", "race", "--netns", red);
+            cli.run("network", "rm", "race");
+            daemon.destroy();
+            daemon.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static String echo(OutputStream to, BufferedReader from, String line) throws Exception {
         to.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         to.flush();

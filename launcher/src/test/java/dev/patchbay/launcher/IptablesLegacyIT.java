@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Where {@code iptables} is the legacy variant, the iptables backend writes there (and only there):
- * masquerade and a published port work, and removal leaves the legacy tables as they were.
+ * masquerade and a published port work, a flushed nat table is shown degraded and put back whole by gc, and removal
+ * leaves the legacy tables as they were.
  */
 @NetnsTest
 class IptablesLegacyIT {
@@ -40,6 +41,13 @@ class IptablesLegacyIT {
             server = Topo.echoServer(red, 9000);
             String py = "import socket; s=socket.create_connection(('" + Topo.HOST_UPLINK_IP + "',9000),timeout=3); s.sendall(b'x\\n'); assert s.recv(10)==b'x\\n'";
             assertEquals(0, sandbox.execIn(outside, "python3", "-c", py).code(), "published port");
+
+            sandbox.run("iptables-legacy", "-t", "nat", "-F"); // someone flushes the nat table: jumps, fixed rules, DNAT, masquerade
+            assertTrue(cli.run("network", "ls").ok().out().contains("degraded"), "network ls reads the legacy tables");
+            cli.run("gc").ok();
+            assertTrue(cli.run("network", "ls").ok().out().contains(" ok"), "gc put back all of it");
+            assertEquals(0, sandbox.execIn(outside, "python3", "-c", py).code(), "published port, after gc");
+            assertTrue(sandbox.ping(red, Topo.OUTSIDE_IP), "masquerade, after gc");
         } finally {
             if (server != null) {
                 server.destroyForcibly();

@@ -1,8 +1,10 @@
 package dev.patchbay.core.firewall;
 
 import dev.patchbay.core.model.NetnsRef;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -22,34 +24,40 @@ public interface Firewall {
     /** A probe: the tools or library are there and the kernel accepts them in {@code host}. Never throws. */
     boolean usable(NetnsRef host);
 
-    /**
-     * The exact text {@link #apply} sends for {@code desired} into a namespace where Patchbay has nothing
-     * yet: pure, no kernel access (the golden-test surface).
-     */
+    /** The exact text {@link #apply} sends for {@code desired} where Patchbay has nothing yet: pure, no kernel access (goldens). */
     String render(Ruleset desired);
 
     /** The exact text {@link #apply} would send now in {@code host}, given what is already there. */
     String plan(NetnsRef host, Ruleset desired);
 
-    /** Replaces everything {@code desired.owner()} has in {@code host} with {@code desired}, atomically. */
+    /**
+     * Replaces everything {@code desired.owner()} has in {@code host} with {@code desired}, atomically, and puts back
+     * whatever of the backend's own part (see {@link #drifted}) the kernel lacks.
+     */
     void apply(NetnsRef host, Ruleset desired);
 
     /**
-     * Removes every rule of {@code owner} in {@code host}; a no-op when it has none. When no owner is
-     * left, removes what the backend created (chains, table), keeping only a user hook chain the
-     * operator put rules in; a notice says so.
-     *
-     * @return notices for the operator (may be empty)
+     * Removes every rule of {@code owner} in {@code host}; a no-op when it has none. When no owner is left, removes what
+     * the backend created (chains, tables), keeping only a user hook chain the operator put rules in (a notice says so).
      */
     List<String> remove(NetnsRef host, RulesetOwner owner);
 
-    /** The owners this backend holds rules for in {@code host}, read from the kernel. */
+    /** The owners this backend holds rules for in {@code host}, read afresh from the kernel (a view the backend keeps is read again). */
     Set<RulesetOwner> owners(NetnsRef host);
 
     /**
-     * What in {@code host} would defeat this backend's rules, for the operator: e.g. another firewall's
-     * drop policy that this backend's accepts cannot override. Read-only; never throws. Empty: none.
+     * The owners of {@code recorded} whose rules {@code host}'s kernel does not hold whole, read afresh; every one of them
+     * when the backend's own part is incomplete (its tables, base chains, the jumps into its chains, its maps, fixed rules
+     * such as the raw 127/8 drop). Applying each puts all of it back. By default: those {@link #owners} lacks.
      */
+    default Set<RulesetOwner> drifted(NetnsRef host, Collection<Ruleset> recorded) {
+        Set<RulesetOwner> held = owners(host);
+        Set<RulesetOwner> out = new TreeSet<>();
+        recorded.stream().filter(rs -> !rs.rules().isEmpty() && !held.contains(rs.owner())).forEach(rs -> out.add(rs.owner()));
+        return out;
+    }
+
+    /** What in {@code host} would defeat this backend's rules (another firewall's drop policy ...), for the operator; never throws. */
     default List<String> conflicts(NetnsRef host) {
         return List.of();
     }

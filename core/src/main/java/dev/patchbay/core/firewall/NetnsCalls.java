@@ -7,10 +7,7 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetworkStack;
 import java.util.concurrent.Callable;
 
-/**
- * Runs firewall work inside the host namespace: through {@link NetworkStack#callIn} when a stack is
- * there; for the current namespace without one, directly on the calling thread (nothing to enter).
- */
+/** Runs firewall work in the host namespace: through {@link NetworkStack#callIn}; without a stack, the current one on this thread. */
 public final class NetnsCalls {
     private NetnsCalls() {
     }

@@ -28,13 +28,7 @@ public record Ruleset(RulesetOwner owner, List<Rule> rules) {
 
     /** The rules of one kind, in order. */
     public <T extends Rule> List<T> rulesOf(Class<T> kind) {
-        List<T> out = new ArrayList<>();
-        for (Rule r : rules) {
-            if (kind.isInstance(r)) {
-                out.add(kind.cast(r));
-            }
-        }
-        return out;
+        return rules.stream().filter(kind::isInstance).map(kind::cast).toList();
     }
 
     /** Every port forward, port by port. */

@@ -5,5 +5,5 @@
  * a backend per host namespace, records each owner's rules and applies them.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package dev.patchbay.core.firewall;

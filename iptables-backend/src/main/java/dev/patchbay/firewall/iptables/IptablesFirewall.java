@@ -10,6 +10,7 @@ import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetworkStack;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ public final class IptablesFirewall implements Firewall {
         IptablesTool t = tool();
         wrap("apply iptables rules for owner", desired.owner(), () -> NetnsCalls.call(stack, host, () -> {
             for (Family f : Family.values()) {
-                String text = planFamily(IptablesTool.Saved.parse(t.save(f)), desired, f);
+                String text = planFamily(IptablesTool.Saved.parse(t.save(f)), desired, f, t.variant.equals("nft"));
                 if (!text.isEmpty()) {
                     t.restore(f, text);
                 }
@@ -122,9 +123,70 @@ public final class IptablesFirewall implements Firewall {
                     notices.add("kept chain " + IptablesRenderer.USER + " (" + (f == Family.INET ? "iptables" : "ip6tables")
                             + "): it holds " + s.userRules + " rule(s) an operator added");
                 }
+                if (others.isEmpty()) {
+                    deleteMadeTables(t, f, s, notices);
+                }
             }
             return notices;
         }));
+    }
+
+    /**
+     * The tables Patchbay made (nf_tables variant: they carry its {@link IptablesRenderer#MADE} chain until the teardown)
+     * go once nothing is left in them; a table another tool put anything in stays.
+     */
+    private static void deleteMadeTables(IptablesTool t, Family f, IptablesTool.Saved before, List<String> notices) {
+        List<String> made = IptablesRenderer.TABLES.stream().filter(x -> before.chains(x).contains(IptablesRenderer.MADE)).toList();
+        if (made.isEmpty()) {
+            return;
+        }
+        IptablesTool.Saved now = IptablesTool.Saved.parse(t.save(f));
+        for (String table : made) {
+            if (now.tables.contains(table) && !now.busy.contains(table)) {
+                try {
+                    t.deleteTable(f, table);
+                } catch (PatchbayException e) {
+                    notices.add("kept the empty table " + table + " (" + (f == Family.INET ? "ip" : "ip6") + "): " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Read afresh: every owner when a table's chains or fixed rules are incomplete, else each owner lacking rules. */
+    @Override
+    public Set<RulesetOwner> drifted(NetnsRef host, Collection<Ruleset> recorded) {
+        IptablesTool t = tool();
+        return NetnsCalls.call(stack, host, () -> {
+            Map<Family, IptablesTool.Saved> saved = new EnumMap<>(Family.class);
+            boolean whole = true;
+            for (Family f : Family.values()) {
+                saved.put(f, IptablesTool.Saved.parse(t.save(f)));
+                for (String table : IptablesRenderer.TABLES) {
+                    whole &= whole(saved.get(f), table, f);
+                }
+            }
+            Set<RulesetOwner> out = new TreeSet<>();
+            for (Ruleset rs : recorded) {
+                boolean held = whole;
+                for (Family f : Family.values()) {
+                    Map<String, List<String>> want = IptablesRenderer.rules(rs, f);
+                    for (String table : IptablesRenderer.TABLES) {
+                        held &= saved.get(f).owned(table, rs.owner().id()).size() == want.get(table).size();
+                    }
+                }
+                if (!rs.rules().isEmpty() && !held) {
+                    out.add(rs.owner());
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Whether {@code table} holds every chain of Patchbay's and every fixed rule (jumps included), as many as it makes. */
+    static boolean whole(IptablesTool.Saved saved, String table, Family f) {
+        List<String> chains = IptablesRenderer.chains(table, f);
+        return saved.chains(table).containsAll(chains)
+                && saved.skeleton.getOrDefault(table, List.of()).size() == IptablesRenderer.skeleton(table, f).size();
     }
 
     @Override
@@ -141,6 +203,15 @@ public final class IptablesFirewall implements Firewall {
 
     /** The restore input that replaces the owner's rules of one family, given what is saved now. */
     static String planFamily(IptablesTool.Saved saved, Ruleset desired, Family f) {
+        return planFamily(saved, desired, f, false);
+    }
+
+    /**
+     * {@link #planFamily(IptablesTool.Saved, Ruleset, Family)}, putting back whatever of the chains and fixed rules is
+     * missing (the fixed rules left are deleted and made again, so they stay in order); {@code mark}: a table this
+     * creates gets the {@link IptablesRenderer#MADE} chain, so the teardown knows to delete it once empty.
+     */
+    static String planFamily(IptablesTool.Saved saved, Ruleset desired, Family f, boolean mark) {
         Map<String, List<String>> rules = IptablesRenderer.rules(desired, f);
         StringBuilder sb = new StringBuilder();
         for (String table : IptablesRenderer.TABLES) {
@@ -150,6 +221,9 @@ public final class IptablesFirewall implements Firewall {
             }
             List<String> lines = new ArrayList<>();
             Set<String> have = saved.chains(table);
+            if (mark && !saved.tables.contains(table)) {
+                lines.add(":" + IptablesRenderer.MADE + " - [0:0]");
+            }
             for (String ch : chains) {
                 if (!have.contains(ch)) {
                     lines.add(":" + ch + " - [0:0]");
@@ -157,6 +231,11 @@ public final class IptablesFirewall implements Firewall {
             }
             if (!have.contains(chains.get(chains.size() - 1))) {
                 lines.addAll(IptablesRenderer.skeleton(table, f));
+            } else if (!whole(saved, table, f)) {
+                saved.skeleton.getOrDefault(table, List.of()).forEach(old -> lines.add("-D" + old.substring(2)));
+                for (String l : IptablesRenderer.skeleton(table, f)) { // the multicast return first again, before masquerades
+                    lines.add(l.startsWith("-A PATCHBAY-POSTROUTING ") ? "-I PATCHBAY-POSTROUTING 1 " + l.substring(24) : l);
+                }
             }
             for (String old : saved.owned(table, desired.owner().id())) {
                 lines.add("-D" + old.substring(2));
@@ -200,6 +279,9 @@ public final class IptablesFirewall implements Firewall {
                 if (saved.chains(table).contains(ch) && !keep) {
                     ours.add(ch);
                 }
+            }
+            if (saved.chains(table).contains(IptablesRenderer.MADE)) {
+                ours.add(IptablesRenderer.MADE);
             }
             ours.forEach(ch -> lines.add("-F " + ch));
             ours.forEach(ch -> lines.add("-X " + ch));

@@ -25,6 +25,8 @@ import java.util.Map;
 final class IptablesRenderer {
     static final String SKELETON_TAG = "patchbay";
     static final String USER = "PATCHBAY-USER";
+    /** An empty chain marking a table Patchbay made (nf_tables variant), deleted with the table once nothing is left in it. */
+    static final String MADE = "PATCHBAY-MADE";
     static final List<String> TABLES = List.of("raw", "nat", "filter");
 
     private IptablesRenderer() {

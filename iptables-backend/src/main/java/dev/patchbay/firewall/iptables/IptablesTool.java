@@ -76,6 +76,18 @@ final class IptablesTool {
         run(List.of(find(binary(f, variant, "restore")).toString(), "-w", "--noflush"), input);
     }
 
+    /**
+     * Deletes table {@code table} of family {@code f} through {@code nft} (iptables cannot delete a table): for the
+     * nf_tables variant, whose tables stay after their last chain is gone.
+     */
+    void deleteTable(Family f, String table) {
+        Path nft = find("nft");
+        if (nft == null) {
+            throw new UnavailableException("failed to find program \"nft\": not installed");
+        }
+        run(List.of(nft.toString(), "delete", "table", f == Family.INET ? "ip" : "ip6", table), null);
+    }
+
     private static String run(List<String> argv, String stdin) {
         try {
             Process p = new ProcessBuilder(argv).start();
@@ -122,6 +134,10 @@ final class IptablesTool {
         /** Per table: fixed Patchbay rules (tagged {@code patchbay}). */
         final java.util.Map<String, List<String>> skeleton = new java.util.HashMap<>();
         int userRules;
+        /** The tables that exist. */
+        final Set<String> tables = new LinkedHashSet<>();
+        /** The tables that hold anything: a rule, a chain of their own, a built-in chain's policy other than ACCEPT. */
+        final Set<String> busy = new LinkedHashSet<>();
 
         static Saved parse(String save) {
             Saved s = new Saved();
@@ -129,9 +145,15 @@ final class IptablesTool {
             for (String line : save.split("\n")) {
                 if (line.startsWith("*")) {
                     table = line.substring(1).strip();
+                    s.tables.add(table);
                 } else if (table != null && line.startsWith(":")) {
                     s.chains.computeIfAbsent(table, k -> new LinkedHashSet<>()).add(line.substring(1).split(" ")[0]);
+                    String[] parts = line.split(" ");
+                    if (parts.length < 2 || !parts[1].equals("ACCEPT")) {
+                        s.busy.add(table);
+                    }
                 } else if (table != null && line.startsWith("-A ")) {
+                    s.busy.add(table);
                     String chain = line.split(" ")[1];
                     String owner = owner(line);
                     if (chain.equals(IptablesRenderer.USER)) {

@@ -102,6 +102,9 @@ class IptablesRendererTest {
                 :PATCHBAY-DNAT - [0:0]
                 :PATCHBAY-POSTROUTING - [0:0]
                 -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A POSTROUTING -m comment --comment patchbay -j PATCHBAY-POSTROUTING
+                -A PATCHBAY-POSTROUTING -d 224.0.0.0/4 -m comment --comment patchbay -j RETURN
                 -A PATCHBAY-DNAT -p tcp -m tcp --dport 8080 -m comment --comment "pb:att:x" -j DNAT --to-destination 10.0.0.2:80
                 -A PATCHBAY-DNAT -p tcp -m tcp --dport 8081 -m comment --comment "pb:att:y" -j DNAT --to-destination 10.0.0.3:80
                 COMMIT
@@ -116,5 +119,63 @@ class IptablesRendererTest {
                 COMMIT
                 """), nat);
         assertEquals(java.util.Set.of("att:x", "att:y"), s.owners());
+    }
+
+    /** After {@code iptables -t nat -F}: the chains stay, their rules and the jumps into them are gone; all of it comes back. */
+    @Test
+    void aFlushedTableGetsItsJumpsAndFixedRulesBack() {
+        String save = """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                :PATCHBAY-DNAT - [0:0]
+                :PATCHBAY-POSTROUTING - [0:0]
+                -A POSTROUTING -m comment --comment patchbay -j PATCHBAY-POSTROUTING
+                COMMIT
+                """;
+        IptablesTool.Saved s = IptablesTool.Saved.parse(save);
+        dev.patchbay.core.model.Family v4 = dev.patchbay.core.model.Family.INET;
+        assertEquals(false, IptablesFirewall.whole(s, "nat", v4));
+        Ruleset rs = Ruleset.of(RulesetOwner.of("net:a"), new Rule.Masquerade(IpPrefix.parse("10.0.0.0/24"), null));
+        String plan = IptablesFirewall.planFamily(s, rs, v4);
+        assertEquals(true, plan.contains("""
+                *nat
+                -D POSTROUTING -m comment --comment patchbay -j PATCHBAY-POSTROUTING
+                -A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A OUTPUT -m addrtype --dst-type LOCAL -m comment --comment patchbay -j PATCHBAY-DNAT
+                -A POSTROUTING -m comment --comment patchbay -j PATCHBAY-POSTROUTING
+                -I PATCHBAY-POSTROUTING 1 -d 224.0.0.0/4 -m comment --comment patchbay -j RETURN
+                -A PATCHBAY-POSTROUTING -s 10.0.0.0/24 ! -d 10.0.0.0/24 -m comment --comment pb:net:a -j MASQUERADE
+                COMMIT
+                """), plan);
+        assertEquals(false, IptablesFirewall.whole(s, "filter", v4), "no filter chains at all");
+        assertEquals(true, IptablesFirewall.whole(IptablesTool.Saved.parse(""), "raw", dev.patchbay.core.model.Family.INET6), "nothing of ip6 raw is Patchbay's");
+    }
+
+    /** A table the nf_tables variant makes for Patchbay carries a marker chain, which the teardown deletes with the rest. */
+    @Test
+    void aTableMadeForPatchbayIsMarkedAndItsMarkerGoesWithTheTeardown() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("net:a"), new Rule.Masquerade(IpPrefix.parse("10.0.0.0/24"), null));
+        IptablesTool.Saved none = IptablesTool.Saved.parse("");
+        String plan = IptablesFirewall.planFamily(none, rs, dev.patchbay.core.model.Family.INET, true);
+        assertEquals(3, plan.split(":PATCHBAY-MADE - \\[0:0\\]", -1).length - 1, "raw, nat and filter are new: each is marked\n" + plan);
+        String save = """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :PATCHBAY-MADE - [0:0]
+                :PATCHBAY-DNAT - [0:0]
+                :PATCHBAY-POSTROUTING - [0:0]
+                COMMIT
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD DROP [0:0]
+                COMMIT
+                """;
+        IptablesTool.Saved s = IptablesTool.Saved.parse(save);
+        assertEquals(false, IptablesFirewall.planFamily(s, rs, dev.patchbay.core.model.Family.INET, true).contains("*nat\n:PATCHBAY-MADE"),
+                "a table that exists is never marked");
+        assertEquals(true, IptablesFirewall.teardown(s, dev.patchbay.core.model.Family.INET).contains("-X PATCHBAY-MADE"));
+        assertEquals(java.util.Set.of("nat", "filter"), s.busy, "chains of its own, a DROP policy: not empty");
+        assertEquals(java.util.Set.of(), IptablesTool.Saved.parse("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n").busy);
     }
 }

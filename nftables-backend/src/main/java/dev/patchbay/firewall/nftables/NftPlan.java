@@ -13,8 +13,10 @@ import java.util.Set;
 /** What one apply changes, computed from the remembered state (pure), and how it changes that state. */
 final class NftPlan {
     final String owner;
-    /** The table has no skeleton yet: this apply creates it. */
+    /** The table has no skeleton yet, or not all of it: this apply creates it, or puts it back. */
     final boolean createsSkeleton;
+    /** The commands that make the skeleton: all of it into no table, what is missing into one that exists. */
+    private List<String> skeleton = List.of();
     /** {@code delete rule} for the owner's old rules. */
     final List<String> ruleDeletes = new ArrayList<>();
     /** {@code add rule} for its new ones. */
@@ -42,7 +44,10 @@ final class NftPlan {
                         + held.owner() + "\"");
             }
         }
-        NftPlan p = new NftPlan(owner, !s.skeleton(), NftRenderer.rules(desired));
+        NftPlan p = new NftPlan(owner, !s.whole(), NftRenderer.rules(desired));
+        if (p.createsSkeleton) {
+            p.skeleton = s.table ? NftRenderer.restoreSkeleton(s.fixed) : NftRenderer.skeleton();
+        }
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             p.ruleDeletes.add(deleteRule(r));
         }
@@ -89,9 +94,7 @@ final class NftPlan {
     /** The whole plan as one nft script (one transaction): what {@code plan} shows, and the path without netlink. */
     String text() {
         List<String> c = new ArrayList<>();
-        if (createsSkeleton) {
-            c.addAll(NftRenderer.skeleton());
-        }
+        c.addAll(skeleton);
         c.addAll(ruleDeletes);
         c.addAll(NftRenderer.deleteElements(removed));
         c.addAll(ruleAdds);
@@ -102,9 +105,7 @@ final class NftPlan {
     /** The skeleton (if this plan creates it) and the rule commands, without elements. */
     String rulesText() {
         List<String> c = new ArrayList<>();
-        if (createsSkeleton) {
-            c.addAll(NftRenderer.skeleton());
-        }
+        c.addAll(skeleton);
         c.addAll(ruleDeletes);
         c.addAll(ruleAdds);
         return script(c);

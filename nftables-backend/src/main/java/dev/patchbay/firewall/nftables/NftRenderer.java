@@ -76,6 +76,38 @@ final class NftRenderer {
         return c;
     }
 
+    /** The skeleton's fixed rules ({@code add rule} commands without an owner). */
+    static List<String> fixedRules() {
+        return skeleton().stream().filter(c -> c.startsWith("add rule ")).toList();
+    }
+
+    /** The chain an {@code add rule inet patchbay CHAIN ...} or {@code insert rule ...} command names. */
+    static String chainOf(String rule) {
+        String rest = rule.substring(rule.indexOf(T) + T.length() + 1);
+        return rest.substring(0, rest.indexOf(' '));
+    }
+
+    /**
+     * Puts back the skeleton in a table that exists but lacks part of it (someone flushed a chain or the table, deleted
+     * a chain or a rule): the table, maps and chains are added (a no-op for those that exist), the fixed rules left are
+     * deleted ({@code fixed}: their handles by chain) and made again, the forward chain's jumps first in it.
+     */
+    static List<String> restoreSkeleton(Map<String, List<Long>> fixed) {
+        List<String> c = new ArrayList<>();
+        skeleton().stream().filter(x -> !x.startsWith("add rule ")).forEach(c::add);
+        fixed.forEach((chain, handles) -> handles.forEach(h -> c.add("delete rule " + T + " " + chain + " handle " + h)));
+        List<String> first = new ArrayList<>();
+        for (String r : fixedRules()) {
+            if (chainOf(r).equals("filter-fwd")) {
+                first.add(0, "insert" + r.substring(3)); // inserted in reverse: they end up in order, before every accept
+            } else {
+                c.add(r);
+            }
+        }
+        c.addAll(first);
+        return c;
+    }
+
     /** The owner's rules, as {@code add rule} commands, each tagged with the owner. */
     static List<String> rules(Ruleset rs) {
         String tag = " comment \"" + rs.owner().id() + "\"";

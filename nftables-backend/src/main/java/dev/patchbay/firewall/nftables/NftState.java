@@ -20,6 +20,8 @@ final class NftState {
     final Set<String> chains = new HashSet<>();
     final Set<String> maps = new HashSet<>();
     int userRules;
+    /** Handles of the fixed rules (no owner's comment), by chain. */
+    final Map<String, List<Long>> fixed = new HashMap<>();
     final Map<String, List<RuleRef>> rules = new HashMap<>();
     /** By {@code map|key}. */
     final Map<String, NftRenderer.Element> elements = new HashMap<>();
@@ -34,6 +36,44 @@ final class NftState {
 
     boolean skeleton() {
         return chains.contains("filter-fwd");
+    }
+
+    /**
+     * The whole of the table's own part: every chain and map, and each chain's fixed rules (the jumps from the base
+     * chains, the ports lookups, the raw 127/8 drop) as many as {@link NftRenderer#skeleton} makes.
+     */
+    boolean whole() {
+        if (!table || !chains.containsAll(NftRenderer.CHAINS) || !chains.contains(NftRenderer.USER_CHAIN) || !maps.containsAll(NftRenderer.MAPS)) {
+            return false;
+        }
+        Map<String, Integer> want = new HashMap<>();
+        NftRenderer.fixedRules().forEach(r -> want.merge(NftRenderer.chainOf(r), 1, Integer::sum));
+        for (Map.Entry<String, Integer> e : want.entrySet()) {
+            if (fixed.getOrDefault(e.getKey(), List.of()).size() != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the table holds {@code rs} whole: as many rules in each chain as it renders, and exactly its elements. */
+    boolean holds(dev.patchbay.core.firewall.Ruleset rs) {
+        String owner = rs.owner().id();
+        Map<String, Integer> want = new HashMap<>();
+        NftRenderer.rules(rs).forEach(r -> want.merge(NftRenderer.chainOf(r), 1, Integer::sum));
+        Map<String, Integer> have = new HashMap<>();
+        rules.getOrDefault(owner, List.of()).forEach(r -> have.merge(r.chain(), 1, Integer::sum));
+        if (!want.equals(have)) {
+            return false;
+        }
+        List<NftRenderer.Element> elements = NftRenderer.elements(rs);
+        for (NftRenderer.Element e : elements) {
+            NftRenderer.Element held = this.elements.get(id(e));
+            if (held == null || !held.owner().equals(owner) || !held.value().equals(e.value())) {
+                return false;
+            }
+        }
+        return elementsOf(owner).size() == elements.size();
     }
 
     Set<String> owners() {
@@ -89,6 +129,8 @@ final class NftState {
                 } else if (r.has("comment")) {
                     s.rules.computeIfAbsent(r.get("comment").getAsString(), k -> new ArrayList<>())
                             .add(new RuleRef(chain, r.get("handle").getAsLong()));
+                } else {
+                    s.fixed.computeIfAbsent(chain, k -> new ArrayList<>()).add(r.get("handle").getAsLong());
                 }
             }
         }

@@ -11,6 +11,7 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetworkStack;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,6 +102,9 @@ public final class NftablesFirewall implements Firewall {
                 if (!p.isEmpty()) {
                     NftSteps.apply(c, s, p);
                 }
+                if (p.createsSkeleton) {
+                    c.state = null; // the fixed rules' new handles: read again when next needed
+                }
                 return null;
             });
         }
@@ -149,6 +153,23 @@ public final class NftablesFirewall implements Firewall {
             Set<RulesetOwner> out = new TreeSet<>();
             for (String o : state(c).owners()) {
                 out.add(RulesetOwner.of(o));
+            }
+            return out;
+        }
+    }
+
+    /** Read afresh: every owner when the table's own part is incomplete, else each owner whose rules or elements are not all there. */
+    @Override
+    public Set<RulesetOwner> drifted(NetnsRef host, Collection<Ruleset> recorded) {
+        NftContext c = ctx(host);
+        synchronized (c) {
+            c.state = null;
+            NftState s = state(c);
+            Set<RulesetOwner> out = new TreeSet<>();
+            for (Ruleset rs : recorded) {
+                if (!rs.rules().isEmpty() && (!s.whole() || !s.holds(rs))) {
+                    out.add(rs.owner());
+                }
             }
             return out;
         }

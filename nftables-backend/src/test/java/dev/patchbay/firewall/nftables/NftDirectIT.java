@@ -93,8 +93,10 @@ class NftDirectIT {
     void aFailingRuleStepTakesTheElementsBack(Sandbox sb) {
         NftablesFirewall fw = direct(new NetlinkNetworkStack());
         publishOther(fw);
-        // from outside: the chain isolation rules jump to disappears, so adding them fails
+        // from outside: the chain isolation rules jump to becomes a base chain, which nothing may jump to, so adding
+        // them fails (a chain that is only gone would be made again: the apply puts back the table's own part)
         nft(sb, "delete", "chain", "inet", "patchbay", "isolation2");
+        nft(sb, "add", "chain", "inet", "patchbay", "isolation2", "{ type filter hook input priority 0; }");
         Ruleset mixed = Ruleset.of(OWNER, fwd("8085:80/tcp", "10.89.0.2"), new Rule.Isolation(IfName.of("pbd0")));
         assertThrows(PatchbayException.class, () -> fw.apply(HOST, mixed));
         String map = nft(sb, "list", "map", "inet", "patchbay", "fwd4");

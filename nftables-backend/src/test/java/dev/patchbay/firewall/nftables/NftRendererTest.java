@@ -114,4 +114,65 @@ class NftRendererTest {
         assertEquals(List.of(new NftState.RuleRef("filter-fwd", 22)), NftState.echoedRules(
                 "add rule inet patchbay filter-fwd iifname \"br9\" accept comment \"x\" # handle 22\n").get("x"));
     }
+
+    /** A listing of the whole skeleton: every chain and map, the fixed rules (no comment) with handles 1, 2, ... */
+    static String listing(String... extra) {
+        StringBuilder sb = new StringBuilder("{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"patchbay\"}}");
+        for (String m : NftRenderer.MAPS) {
+            sb.append(", {\"map\": {\"name\": \"").append(m).append("\"}}");
+        }
+        for (String c : NftRenderer.CHAINS) {
+            sb.append(", {\"chain\": {\"name\": \"").append(c).append("\"}}");
+        }
+        sb.append(", {\"chain\": {\"name\": \"user\"}}");
+        int h = 1;
+        for (String r : NftRenderer.fixedRules()) {
+            sb.append(", {\"rule\": {\"chain\": \"").append(NftRenderer.chainOf(r)).append("\", \"handle\": ").append(h++).append("}}");
+        }
+        for (String e : extra) {
+            sb.append(", ").append(e);
+        }
+        return sb.append("]}").toString();
+    }
+
+    @Test
+    void wholeNeedsEveryChainMapAndFixedRule() {
+        assertEquals(true, NftState.parse(listing()).whole());
+        String flushed = listing().replaceAll(", \\{\"rule\": \\{[^}]*\\}\\}", ""); // nft flush table: the rules go, chains and maps stay
+        assertEquals(false, NftState.parse(flushed).whole());
+        assertEquals(false, NftState.parse(listing().replace(", {\"chain\": {\"name\": \"raw-pre\"}}", "")).whole());
+        assertEquals(false, NftState.parse(listing().replace(", {\"map\": {\"name\": \"fwd4\"}}", "")).whole());
+        assertEquals(false, NftState.parse("").whole());
+    }
+
+    /** Into a table that lacks part of its skeleton: what is left of the fixed rules is deleted and all made again, the forward jumps first. */
+    @Test
+    void aPartialSkeletonIsPutBackInOrder() {
+        NftState s = NftState.parse(listing().replace(", {\"rule\": {\"chain\": \"raw-pre\", \"handle\": 5}}", ""));
+        assertEquals(false, s.whole());
+        List<String> c = NftRenderer.restoreSkeleton(s.fixed);
+        assertEquals(true, c.contains("delete rule inet patchbay ports handle 1"), c.toString());
+        assertEquals(false, c.stream().anyMatch(x -> x.contains("raw-pre handle")), "the raw drop is gone: nothing to delete");
+        assertEquals(true, c.contains("add rule inet patchbay raw-pre iifname != \"lo\" ip daddr 127.0.0.0/8 drop"), c.toString());
+        assertEquals(List.of("insert rule inet patchbay filter-fwd jump isolation", "insert rule inet patchbay filter-fwd jump user"),
+                c.subList(c.size() - 2, c.size()), "inserted in reverse: user first, then isolation, then every accept");
+        NftPlan p = NftPlan.of(s, network());
+        assertEquals(true, p.createsSkeleton);
+        assertEquals(true, p.text().startsWith(String.join("\n", c)), p.text());
+    }
+
+    /** An owner is held when each chain has as many of its rules as it renders and its elements are all there, no more. */
+    @Test
+    void anOwnerIsHeldOnlyWhole() {
+        String elem = "{\"map\": {\"name\": \"fwd4\", \"elem\": [[{\"elem\": {\"val\": {\"concat\": [\"tcp\", 8080]}, \"comment\": \"att:x\"}},"
+                + " {\"concat\": [\"10.0.0.2\", 80]}]]}}";
+        Ruleset x = Ruleset.of(RulesetOwner.of("att:x"), new Rule.PortForward(PortMapping.parse("8080:80/tcp"), IpAddresses.parse("t", "10.0.0.2")));
+        assertEquals(true, NftState.parse(listing(elem)).holds(x));
+        assertEquals(false, NftState.parse(listing()).holds(x), "its element is gone");
+        Ruleset moved = Ruleset.of(RulesetOwner.of("att:x"), new Rule.PortForward(PortMapping.parse("8080:80/tcp"), IpAddresses.parse("t", "10.0.0.3")));
+        assertEquals(false, NftState.parse(listing(elem)).holds(moved), "another target");
+        Ruleset masq = Ruleset.of(RulesetOwner.of("net:a"), new Rule.Masquerade(IpPrefix.parse("10.0.0.0/24"), null));
+        assertEquals(false, NftState.parse(listing()).holds(masq));
+        assertEquals(true, NftState.parse(listing("{\"rule\": {\"chain\": \"nat-post\", \"handle\": 40, \"comment\": \"net:a\"}}")).holds(masq));
+    }
 }

@@ -200,6 +200,33 @@ final class HostChecks {
                 }
             }
         }
+        if (current != null) {
+            rulesHeld(current);
+        }
+    }
+
+    /** Every recorded owner's rules, and the backend's own part (tables, base chains, jumps), held by the kernel: read from it. */
+    private void rulesHeld(String current) {
+        try {
+            var fw = firewall.host(stateDir, host);
+            long owners = fw.rulesets().values().stream().filter(rs -> !rs.rules().isEmpty()).count();
+            if (owners == 0) {
+                return;
+            }
+            if (current.equals("none")) {
+                add("firewall rules", "ok", "backend none: Patchbay keeps no rules here (" + owners + " owner(s) recorded)");
+                return;
+            }
+            var drifted = fw.drifted();
+            if (drifted.isEmpty()) {
+                add("firewall rules", "ok", "the rules of all " + owners + " owner(s) recorded are whole in " + current);
+            } else {
+                add("firewall rules", "fail", "missing from " + current + " in " + host.describe() + " (flushed?): the rules of "
+                        + String.join(", ", drifted.stream().map(o -> o.id()).toList()) + "; the daemon puts them back, or patchbay gc");
+            }
+        } catch (RuntimeException e) {
+            add("firewall rules", "fail", e.getMessage());
+        }
     }
 
     private void forwarding(List<NetworkConfig> networks) {

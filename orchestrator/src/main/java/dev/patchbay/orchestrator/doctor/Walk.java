@@ -273,7 +273,7 @@ final class Walk {
             return;
         }
         Map<RulesetOwner, Ruleset> recorded;
-        Set<RulesetOwner> inKernel;
+        Set<RulesetOwner> inKernel; // the recorded owners the kernel holds whole
         String backend;
         try {
             recorded = firewall.host(stateDir, host).rulesets();
@@ -283,7 +283,8 @@ final class Walk {
                 add("firewall", "fail", "backend \"" + backend + "\" is not installed");
                 return;
             }
-            inKernel = fw.owners(host);
+            inKernel = new java.util.HashSet<>(recorded.keySet());
+            inKernel.removeAll(fw.drifted(host, recorded.values())); // held whole, with the backend's own part
         } catch (RuntimeException e) {
             add("firewall", "fail", e.getMessage());
             return;

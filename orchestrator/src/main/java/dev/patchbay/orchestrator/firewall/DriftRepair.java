@@ -44,12 +44,22 @@ public final class DriftRepair {
         timer.scheduleWithFixedDelay(() -> repair(stateDir), seconds, seconds, TimeUnit.SECONDS);
     }
 
+    /** Whether the log said that backend none keeps no rules (said once, again only after another backend was used). */
+    private boolean saidNone;
+
     private void repair(Path stateDir) {
         try {
-            List<RulesetOwner> repaired = firewall.host(stateDir, NetnsRef.current()).repair();
+            FirewallHost.Repair done = firewall.host(stateDir, NetnsRef.current()).repair();
+            List<RulesetOwner> repaired = done.owners();
+            boolean none = "none".equals(done.backend());
+            if (none && !saidNone) {
+                System.err.println("patchbay: daemon: the firewall backend is \"none\": Patchbay keeps no rules here, so drift repair"
+                        + " has nothing to put back");
+            }
+            saidNone = none;
             if (!repaired.isEmpty()) {
                 System.err.println("patchbay: daemon: re-applied the firewall rules of "
-                        + String.join(", ", repaired.stream().map(o -> Host.words(o.id())).toList()) + " (they had been removed)");
+                        + String.join(", ", repaired.stream().map(o -> OwnerWords.words(o.id())).toList()) + " (they had been removed)");
             }
         } catch (RuntimeException e) {
             System.err.println("patchbay: daemon: drift repair failed: " + e.getMessage());

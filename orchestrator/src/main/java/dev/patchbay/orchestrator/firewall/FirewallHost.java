@@ -51,11 +51,28 @@ public interface FirewallHost {
      */
     List<String> removeOrRestore(RulesetOwner owner);
 
+    /** What a drift repair did: the recorded backend (null: none recorded yet) and the owners it re-applied. */
+    record Repair(String backend, List<RulesetOwner> owners) {
+    }
+
     /**
-     * Drift repair: re-applies, on the current backend, every recorded owner whose rules the kernel no
-     * longer holds (someone flushed them). Returns the owners it re-applied.
+     * Drift repair: compares the backend's whole footprint (its own part and every recorded owner's rules) with the
+     * kernel and re-applies every owner not held whole (someone flushed a table, a chain, the ruleset).
      */
-    List<RulesetOwner> repair();
+    Repair repair();
+
+    /**
+     * The first time this process touches this host's firewall (and when another process changed it since): a
+     * {@link #repair}. Cheap afterwards: before every attach, detach and publish. Returns the owners it re-applied.
+     */
+    default List<RulesetOwner> verify() {
+        return List.of();
+    }
+
+    /** The recorded owners whose rules the kernel does not hold whole (all of them when the backend's own part is incomplete), read afresh. */
+    default java.util.Set<RulesetOwner> drifted() {
+        return java.util.Set.of();
+    }
 
     /** Every owner's recorded rules, by owner. */
     Map<RulesetOwner, Ruleset> rulesets();

@@ -97,6 +97,51 @@ public final class FirewallService implements FirewallManager {
         return logs.computeIfAbsent(HostLog.file(stateDir, identity).toAbsolutePath().normalize(), f -> new HostLog(stateDir, identity));
     }
 
+    /** This process, in the writer stamp: a clock reading and an object's identity, unlikely twice on one machine. */
+    private static final String ME = Long.toHexString(System.nanoTime()) + "." + Integer.toHexString(System.identityHashCode(new Object()));
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    /** The writer stamp this process last wrote or read, by host log: what it has seen of the firewall. */
+    private final Map<Path, String> seen = new ConcurrentHashMap<>();
+
+    /**
+     * Under the firewall lock: whether another process changed the firewall since this one last changed or refreshed
+     * host {@code log}'s ({@code firewall/.writer} names the last writer of the state directory's firewalls, one stamp
+     * per change). A caller that gets true reads the kernel again (a backend's view of it is stale) and calls
+     * {@link #wrote}.
+     */
+    boolean changedElsewhere(Path stateDir, Path log) {
+        String now;
+        try {
+            now = java.nio.file.Files.readString(stamp(stateDir));
+        } catch (java.nio.file.NoSuchFileException e) {
+            now = "";
+        } catch (java.io.IOException e) {
+            now = "unreadable";
+        }
+        String before = seen.putIfAbsent(log, now);
+        return before != null && !before.equals(now); // none: this process has no view of the kernel yet
+    }
+
+    /** Under the firewall lock, after a change of host {@code log}'s firewall (or a refresh): stamps it as this process's. */
+    void wrote(Path stateDir, Path log) {
+        String mine = ME + "." + writes.incrementAndGet();
+        try {
+            Path f = stamp(stateDir);
+            if (!java.nio.file.Files.exists(f)) {
+                java.nio.file.Files.createFile(f, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+            java.nio.file.Files.writeString(f, mine);
+            seen.put(log, mine);
+        } catch (java.io.IOException e) {
+            seen.remove(log); // unknown: the next change reads the kernel again
+        }
+    }
+
+    private static Path stamp(Path stateDir) {
+        return stateDir.resolve("firewall").resolve(".writer");
+    }
+
     /** Runs {@code action} holding the firewall lock of the state directory, against threads and processes. */
     static <T> T locked(Path stateDir, Supplier<T> action) {
         return FileLocks.locked(stateDir.resolve("firewall").resolve(".lock"), action);

@@ -2,17 +2,13 @@ package dev.patchbay.orchestrator.firewall;
 
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.InvalidInputException;
-import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
-import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,47 +29,58 @@ final class Host implements FirewallHost {
         this.netns = netns;
     }
 
-    /**
-     * The host's identity for its log ({@code BOOTID/COOKIE} from the stack, so a later namespace that gets the
-     * same inode never inherits this one's backend and owners). A log kept under the {@code DEV:INO} name of an
-     * earlier release is adopted once, by renaming it.
-     */
-    private String identity(boolean write) {
-        NetnsId id = service.stack != null ? service.stack.identity(netns) : devIno(netns);
-        String name = id.toString();
-        if (id.bootId() != null) {
-            Path log = HostLog.file(stateDir, name);
-            Path old = HostLog.file(stateDir, id.dev() + ":" + id.ino());
-            if (!write && !Files.exists(log) && Files.exists(old)) {
-                return id.dev() + ":" + id.ino(); // read where it is: a reader renames nothing
-            }
-            if (write && !Files.exists(log) && Files.exists(old)) {
-                try {
-                    Files.move(old, log, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    throw new BackendException("failed to adopt firewall state \"" + old + "\": " + e.getMessage(), e);
-                }
-            }
-        }
-        return name;
-    }
-
-    private static NetnsId devIno(NetnsRef netns) {
-        try {
-            Map<String, Object> a = Files.readAttributes(netns.path(), "unix:dev,ino");
-            return new NetnsId(null, 0, (Long) a.get("dev"), (Long) a.get("ino"));
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new NotFoundException(netns.describe() + " does not exist (" + netns.path() + ")", e);
-        }
-    }
-
     private HostLog load() {
-        return service.log(stateDir, identity(true)).refresh(netns.toString());
+        return service.log(stateDir, HostIdentity.of(service.stack, stateDir, netns, true)).refresh(netns.toString());
     }
 
     /** For read-only work: changes no file. */
     private HostLog read() {
-        return service.log(stateDir, identity(false)).refresh(netns.toString());
+        return service.log(stateDir, HostIdentity.of(service.stack, stateDir, netns, false)).refresh(netns.toString());
+    }
+
+    /**
+     * A change of this host's firewall, under the firewall lock: one writer at a time, across processes. If another
+     * process changed it since this one last did, the backend's view of the kernel is read again first (a cached view
+     * would add what is there or miss what is: EEXIST, or rules left of containers no longer recorded); afterwards the
+     * change is stamped as this process's.
+     */
+    private <T> T changing(java.util.function.Function<HostLog, T> action) {
+        return changing(action, done -> true);
+    }
+
+    /** {@link #changing(java.util.function.Function)}, stamped only when {@code changed} says the result changed something (or it failed). */
+    private <T> T changing(java.util.function.Function<HostLog, T> action, java.util.function.Predicate<T> changed) {
+        return FirewallService.locked(stateDir, () -> {
+            HostLog r = load();
+            Path key = r.file().toAbsolutePath().normalize();
+            if (service.changedElsewhere(stateDir, key)) {
+                refresh(r.backend());
+                VERIFIED.remove(key); // and its footprint is checked again
+            }
+            T done;
+            try {
+                done = action.apply(r);
+            } catch (RuntimeException e) {
+                service.wrote(stateDir, key);
+                throw e;
+            }
+            if (changed.test(done)) {
+                service.wrote(stateDir, key);
+            }
+            return done;
+        });
+    }
+
+    /** Drops what backend {@code name} keeps of this host's kernel, by reading it afresh; nothing for none recorded. */
+    private void refresh(String name) {
+        if (name == null) {
+            return;
+        }
+        try {
+            service.backend(name).firewall().owners(netns);
+        } catch (RuntimeException e) {
+            // not installed or not readable now: the change itself says so
+        }
     }
 
     /** Read-only work under a shared lock that creates no file (nothing to lock when no writer ever came). */
@@ -90,14 +97,15 @@ final class Host implements FirewallHost {
      * asked to apply, and the others' rules would stay missing until the daemon's drift repair. Costs one read of what
      * the backend holds, once per process (the daemon's first request; every CLI run without a daemon).
      */
-    private void verifyOnce(HostLog r) {
+    private List<RulesetOwner> verifyOnce(HostLog r) {
         if (r.backend() == null || r.owners().isEmpty() || !VERIFIED.add(r.file().toAbsolutePath().normalize())) {
-            return;
+            return List.of();
         }
         try {
-            repairLocked(r);
+            return repairLocked(r);
         } catch (RuntimeException e) {
             VERIFIED.remove(r.file().toAbsolutePath().normalize()); // try again next time; the change itself goes on
+            return List.of();
         }
     }
 
@@ -164,12 +172,11 @@ final class Host implements FirewallHost {
 
     @Override
     public Swap select(String name, boolean dryRun) {
-        return FirewallService.locked(stateDir, () -> {
+        return changing(r -> {
             FirewallService.Backend to = service.backend(name);
             if (!to.firewall().usable(netns)) {
                 throw new UnavailableException("failed to select firewall backend \"" + name + "\": it is not usable in " + netns.describe());
             }
-            HostLog r = load();
             String from = r.backend();
             List<String> owners = new ArrayList<>(r.owners().keySet());
             List<String> warnings = to.firewall().conflicts(netns);
@@ -180,6 +187,7 @@ final class Host implements FirewallHost {
                 return new Swap(from, name, owners, true, warnings);
             }
             refuseIfDamaged(r); // an owner in a lost line would be left behind on the old backend
+            refresh(name); // this process's view of the new backend may be from before a swap away from it
             Map<RulesetOwner, Ruleset> all = rulesets(r);
             List<RulesetOwner> applied = new ArrayList<>();
             try {
@@ -218,8 +226,7 @@ final class Host implements FirewallHost {
 
     @Override
     public void apply(Ruleset desired) {
-        FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        changing(r -> {
             refuseIfDamaged(r);
             verifyOnce(r);
             String id = desired.owner().id();
@@ -229,7 +236,7 @@ final class Host implements FirewallHost {
             for (String key : newKeys) {
                 String holder = oldKeys.contains(key) ? null : r.portHolder(key);
                 if (holder != null && !holder.equals(id)) {
-                    throw new InvalidInputException("publish", key, "is already published by " + words(holder));
+                    throw new InvalidInputException("publish", key, "is already published by " + OwnerWords.words(holder));
                 }
             }
             FirewallService.Backend b = chosen(r);
@@ -246,22 +253,13 @@ final class Host implements FirewallHost {
                 } catch (RuntimeException undo) {
                     e.addSuppressed(undo);
                 }
-                throw worded(e);
+                throw OwnerWords.worded(e);
             }
             if (!b.name().equals(r.backend())) {
                 r.backend(b.name());
             }
             return null;
         });
-    }
-
-    /** An owner as the operator knows it: {@code container "red" on network "web"}, {@code network "web"}. */
-    static String words(String owner) {
-        if (owner.startsWith("att:") && owner.indexOf('/') > 4) {
-            int slash = owner.indexOf('/');
-            return "container \"" + owner.substring(slash + 1) + "\" on network \"" + owner.substring(4, slash) + "\"";
-        }
-        return owner.startsWith("net:") ? "network \"" + owner.substring(4) + "\"" : "\"" + owner + "\"";
     }
 
     private static Set<String> keys(List<Rule.Entry> entries) {
@@ -272,7 +270,13 @@ final class Host implements FirewallHost {
 
     @Override
     public String plan(Ruleset desired) {
-        return readLocked(() -> chosen(read()).firewall().plan(netns, desired));
+        return readLocked(() -> {
+            HostLog r = read();
+            if (service.changedElsewhere(stateDir, r.file().toAbsolutePath().normalize())) {
+                refresh(r.backend()); // (seen again at the next change, which stamps)
+            }
+            return chosen(r).firewall().plan(netns, desired);
+        });
     }
 
     @Override
@@ -286,8 +290,7 @@ final class Host implements FirewallHost {
     }
 
     private List<String> remove(RulesetOwner owner, boolean restore) {
-        return FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        return changing(r -> {
             Ruleset recorded = r.owner(owner.id());
             if (recorded == null && !r.doubtful()) {
                 return List.of(); // never recorded, so never applied (apply records first): nothing to ask the backend
@@ -298,7 +301,7 @@ final class Host implements FirewallHost {
             try {
                 notices = b.firewall().remove(netns, owner);
             } catch (RuntimeException e) {
-                throw worded(e);
+                throw OwnerWords.worded(e);
             }
             try {
                 r.remove(owner.id());
@@ -317,19 +320,25 @@ final class Host implements FirewallHost {
     }
 
     @Override
-    public List<RulesetOwner> repair() {
-        return FirewallService.locked(stateDir, () -> repairLocked(load()));
+    public Repair repair() {
+        return changing(r -> new Repair(r.backend(), repairLocked(r)), done -> !done.owners().isEmpty());
     }
 
+    @Override
+    public List<RulesetOwner> verify() {
+        return changing(this::verifyOnce, done -> !done.isEmpty());
+    }
+
+    /** Compares the backend's whole footprint with every recorded owner and re-applies those not held whole (the first puts back the backend's own part). */
     private List<RulesetOwner> repairLocked(HostLog r) {
         if (r.backend() == null || r.owners().isEmpty()) {
             return List.of();
         }
         Firewall fw = service.backend(r.backend()).firewall();
-        java.util.Set<RulesetOwner> present = fw.owners(netns);
+        Set<RulesetOwner> drifted = fw.drifted(netns, rulesets(r).values());
         List<RulesetOwner> repaired = new ArrayList<>();
         for (Ruleset rs : rulesets(r).values()) {
-            if (!present.contains(rs.owner()) && !rs.rules().isEmpty()) {
+            if (drifted.contains(rs.owner()) && !rs.rules().isEmpty()) {
                 fw.apply(netns, rs);
                 repaired.add(rs.owner());
             }
@@ -351,6 +360,14 @@ final class Host implements FirewallHost {
     }
 
     @Override
+    public Set<RulesetOwner> drifted() {
+        return readLocked(() -> {
+            HostLog r = read();
+            return r.backend() == null || r.owners().isEmpty() ? Set.of() : service.backend(r.backend()).firewall().drifted(netns, rulesets(r).values());
+        });
+    }
+
+    @Override
     public List<String> damage() {
         return readLocked(() -> {
             HostLog r = read();
@@ -367,8 +384,7 @@ final class Host implements FirewallHost {
 
     @Override
     public List<String> removeOwners(java.util.function.Predicate<String> ids) {
-        return FirewallService.locked(stateDir, () -> {
-            HostLog r = load();
+        return changing(r -> {
             Set<String> all = new java.util.TreeSet<>();
             r.owners().keySet().stream().filter(ids).forEach(all::add);
             FirewallService.Backend b = r.backend() != null ? service.backend(r.backend()) : null;
@@ -388,33 +404,13 @@ final class Host implements FirewallHost {
                     try {
                         notices.addAll(b.firewall().remove(netns, RulesetOwner.of(id)));
                     } catch (RuntimeException e) {
-                        throw worded(e);
+                        throw OwnerWords.worded(e);
                     }
                 }
                 r.remove(id);
             }
             return notices;
         });
-    }
-
-    /** An owner id in a backend's message, put in words: {@code "att:web/red"} becomes {@code container "red" on network "web"}. */
-    static RuntimeException worded(RuntimeException e) {
-        String m = e.getMessage();
-        if (!(e instanceof BackendException) || e.getClass() != BackendException.class || m == null) {
-            return e;
-        }
-        java.util.regex.Matcher o = java.util.regex.Pattern.compile("(?:for |of )?(?:owner )?\"((?:att|net):[^\"]+)\"").matcher(m);
-        StringBuilder sb = new StringBuilder();
-        boolean any = false;
-        while (o.find()) {
-            any = true;
-            o.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement("of " + words(o.group(1))));
-        }
-        if (!any) {
-            return e;
-        }
-        o.appendTail(sb);
-        return new BackendException(sb.toString(), e);
     }
 
     private static Map<RulesetOwner, Ruleset> rulesets(HostLog r) {

@@ -45,4 +45,10 @@ public final class NoopFirewall implements Firewall {
     public Set<RulesetOwner> owners(NetnsRef host) {
         return Set.of();
     }
+
+    /** Nothing is ever missing: nothing was ever put in (a repair re-applies nothing). */
+    @Override
+    public Set<RulesetOwner> drifted(NetnsRef host, java.util.Collection<Ruleset> recorded) {
+        return Set.of();
+    }
 }

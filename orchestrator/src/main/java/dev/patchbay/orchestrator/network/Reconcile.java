@@ -43,7 +43,8 @@ import java.util.Set;
  *     run over what exists; a set-up that fails undoes itself and the attachment is reported, its record kept.</li>
  * </ul>
  * The hot path ({@link #ensureCheap}, before every attach, detach and publish) looks only at the host interface: one
- * netlink request when nothing is missing. The full check runs in {@code gc}, at daemon start and on the daemon's
+ * netlink request when nothing is missing; and, the first time a process touches the host's firewall (or after another
+ * process changed it), at the firewall's whole footprint. The full check runs in {@code gc}, at daemon start and on the daemon's
  * netlink events; {@code network ls} and {@code inspect} show what it finds without changing anything.
  */
 final class Reconcile {
@@ -71,7 +72,7 @@ final class Reconcile {
         private final FirewallHost firewall;
         private final Map<String, Link> links = new HashMap<>();
         private final Map<Integer, List<IpPrefix>> addresses = new HashMap<>();
-        private Set<RulesetOwner> present;
+        private Set<RulesetOwner> drifted;
         private Map<RulesetOwner, Ruleset> recorded;
 
         HostView(NetnsHandle host, FirewallHost firewall) {
@@ -93,11 +94,12 @@ final class Reconcile {
             return addresses.getOrDefault(link.index(), List.of()).contains(address);
         }
 
-        Set<RulesetOwner> present() {
-            if (present == null) {
-                present = firewall.present();
+        /** The recorded owners the kernel does not hold whole: the backend's whole footprint, read once. */
+        Set<RulesetOwner> drifted() {
+            if (drifted == null) {
+                drifted = firewall.drifted();
             }
-            return present;
+            return drifted;
         }
 
         Ruleset recorded(RulesetOwner owner) {
@@ -122,6 +124,7 @@ final class Reconcile {
      * repaired first (its host side, its rules, its attachments' links), so the operation works.
      */
     void ensureCheap(NetnsRef hostRef, NetworkRecord rec, Chain chain, NetworkContext ctx) {
+        m.firewall.host(store.root(), hostRef).verify(); // the firewall's whole footprint, once per process
         IfName hi = ctx.hostInterface();
         if (hi == null) {
             return;
@@ -382,10 +385,10 @@ final class Reconcile {
         }
     }
 
-    /** The owner's rules are recorded as {@code rules} and the backend holds the owner. */
+    /** The owner's rules are recorded as {@code rules} and the kernel holds them whole, with the backend's own part. */
     private static boolean held(HostView view, RulesetOwner owner, List<Rule> rules) {
         Ruleset recorded = view.recorded(owner);
         return recorded != null && recorded.rules().stream().map(Rule::describe).toList().equals(rules.stream().map(Rule::describe).toList())
-                && view.present().contains(owner);
+                && !view.drifted().contains(owner);
     }
 }

@@ -59,7 +59,10 @@ class FirewallServiceTest {
             return List.of();
         }
 
-        @Override public Set<RulesetOwner> owners(NetnsRef host) { return Set.copyOf(held.keySet()); }
+        /** How often the kernel was read (owners): a backend's cached view is read again this way. */
+        int reads;
+
+        @Override public Set<RulesetOwner> owners(NetnsRef host) { reads++; return Set.copyOf(held.keySet()); }
     }
 
     @TempDir
@@ -188,8 +191,27 @@ class FirewallServiceTest {
         host.apply(net("a"));
         host.apply(publish("att:a/c1", "8080:80"));
         nft.held.remove(RulesetOwner.of("att:a/c1")); // someone flushed it
-        assertEquals(List.of(RulesetOwner.of("att:a/c1")), host.repair());
+        assertEquals(List.of(RulesetOwner.of("att:a/c1")), host.repair().owners());
         assertEquals(2, nft.held.size());
-        assertEquals(List.of(), host.repair(), "nothing missing: nothing done");
+        assertEquals(List.of(), host.repair().owners(), "nothing missing: nothing done");
+    }
+
+    @Test
+    void anotherProcessesChangeMakesTheBackendReadTheKernelAgain() {
+        host.apply(net("a"));
+        host.apply(publish("att:a/c1", "8080:80")); // the first change with owners checks the kernel once
+        int reads = nft.reads;
+        host.apply(publish("att:a/c2", "8081:80"));
+        assertEquals(reads, nft.reads, "after its own changes a process keeps its view");
+        FirewallService other = new FirewallService(); // another process, same state directory
+        other.add(new FakeFirewall("nftables"), 200);
+        other.add(new FakeFirewall("iptables"), 100);
+        other.host(state, NetnsRef.current()).select("iptables", false);
+        other.host(state, NetnsRef.current()).select("nftables", false);
+        host.apply(publish("att:a/c3", "8082:80"));
+        assertTrue(nft.reads > reads, "after another process's change the backend reads the kernel again before changing it");
+        reads = nft.reads;
+        host.apply(publish("att:a/c4", "8083:80"));
+        assertEquals(reads, nft.reads);
     }
 }
