@@ -324,6 +324,7 @@ final class Podman implements AutoCloseable {
                 pb.environment().put("PATH", PATH);
                 pb.environment().put("HOME", "/root");
                 pb.environment().put("TMPDIR", System.getProperty("java.io.tmpdir"));
+                pb.environment().put("PATCHBAY_DAEMON_AUTOSTART", "off"); // Podman hands its environment to the plugins
                 for (int i = 0; i + 1 < env.length; i += 2) {
                     pb.environment().put(env[i], env[i + 1]);
                 }
