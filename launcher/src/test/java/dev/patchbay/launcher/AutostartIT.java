@@ -117,6 +117,11 @@ class AutostartIT {
             pool.shutdownNow();
         }
         assertEquals(1, daemonsOf(run).size(), "one daemon");
+        long pid = daemonsOf(run).get(0);
+        String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+        assertFalse(environ.contains("CNI_"), "the call's CNI variables are not handed on: " + environ);
+        assertEquals(String.valueOf(pid), session(pid), "a session of its own: killing the shim's process group leaves it");
+        assertEquals("/", Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString());
         String log = Files.readString(log(run));
         assertEquals(1, count(log, "daemon serving"), log);
         assertEquals(0, count(log, "already serves"), log);
@@ -142,9 +147,21 @@ class AutostartIT {
         String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
         assertFalse(environ.contains("CNI_COMMAND=") || environ.contains("NOTIFY_SOCKET="), "not handed on: " + environ);
         assertEquals("/", Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString());
+        assertEquals(String.valueOf(pid), session(pid), "a session of its own");
+    }
+
+    /** The session id of a process ({@code /proc/PID/stat}: state ppid pgrp session after the name). */
+    private static String session(long pid) throws Exception {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // state ppid pgrp session
-        assertEquals(String.valueOf(pid), f[3], "a session of its own: " + stat);
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3];
+    }
+
+    @Test
+    void aBadIdleTimeIsRefusedNamingIt(Sandbox sandbox) throws Exception {
+        Run r = Within.run(30, List.of(Cli.DIST.resolve("bin/patchbay").toString(), "daemon", "--idle", "5m"), Map.of("PATH",
+                "/usr/sbin:/usr/bin:/sbin:/bin", "PATCHBAY_RUN_DIR", run().toString()), new byte[0]);
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("daemon --idle 5m: seconds, 0 to 999999"), r.err());
     }
 
     @Test
