@@ -173,6 +173,7 @@ final class DaemonClient {
 
         synchronized void watch(SocketChannel ch) {
             this.ch = ch;
+            expired = false; // a new channel (after a start): the deadline of the last one is no longer ours
             kick();
         }
 
