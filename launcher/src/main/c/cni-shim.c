@@ -8,7 +8,8 @@
  *     CLI uses: $PATCHBAY_RUN_DIR or /run/patchbay, then net-<inode of /proc/self/ns/net>.sock), as one request
  *     carrying the type name we were called as, the whole environment and stdin; the reply's stdout, stderr and exit
  *     code are copied back;
- *   - with no daemon (no socket, or nobody listening on it) it execs the launcher, ../bin/patchbay next to this
+ *   - with no daemon (no socket, or nobody listening on it) it starts one (cni-autostart.c) and forwards to it; when
+ *     that is switched off or fails, it execs the launcher, ../bin/patchbay next to this
  *     program's real path, with the same stdin (a memfd holding what was read) and environment plus
  *     PATCHBAY_CNI_TYPE=<type>.
  * stdin is read whole before anything else, at most MAX_CONFIG bytes (CniRequest.MAX_CONFIG: past it the answer is
@@ -40,6 +41,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cni-autostart.h"
 #include "cni-version.h"
 
 extern char **environ;
@@ -333,22 +335,30 @@ static int forward(int fd, const char *path, const char *netns, const char *type
 
 /* ---- no daemon: the launcher ---- */
 
+/* <home>/bin/patchbay, <home> being two levels above this program's real path (<home>/cni/patchbay); -1 if none. */
+static int launcher_path(char *launcher, size_t size) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1); /* symlinks resolved: <home>/cni/patchbay */
+    if (n <= 0) return -1;
+    self[n] = '\0';
+    for (int up = 0; up < 2; up++) { /* <home>/cni/patchbay -> <home> */
+        char *slash = strrchr(self, '/');
+        if (!slash || slash == self) return -1;
+        *slash = '\0';
+    }
+    int w = snprintf(launcher, size, "%s/bin/patchbay", self);
+    return w > 0 && (size_t) w < size ? 0 : -1;
+}
+
 static int exec_launcher(const char *type, const char *in, size_t in_len) {
-    char self[PATH_MAX], launcher[PATH_MAX + 16], why[PATH_MAX + 128];
+    char launcher[PATH_MAX + 16], why[PATH_MAX + 128];
     /* stdin was read: the launcher gets what was read, from a memfd in its place */
     int mem = memfd_create("patchbay-cni-stdin", 0);
     if (mem < 0 || write_all(mem, in, in_len) != 0 || lseek(mem, 0, SEEK_SET) != 0 || dup2(mem, 0) != 0)
         return cni_error(1, ERR_IO, "cannot hand the configuration to the launcher", strerror(errno));
     close(mem);
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1); /* symlinks resolved: <home>/cni/patchbay */
-    if (n <= 0) return cni_error(3, ERR_TRY_AGAIN, "no Patchbay daemon, and cannot find the launcher", strerror(errno));
-    self[n] = '\0';
-    for (int up = 0; up < 2; up++) { /* <home>/cni/patchbay -> <home> */
-        char *slash = strrchr(self, '/');
-        if (!slash || slash == self) return cni_error(3, ERR_TRY_AGAIN, "no Patchbay daemon, and cannot find the launcher", self);
-        *slash = '\0';
-    }
-    snprintf(launcher, sizeof launcher, "%s/bin/patchbay", self);
+    if (launcher_path(launcher, sizeof launcher) != 0)
+        return cni_error(3, ERR_TRY_AGAIN, "no Patchbay daemon, and cannot find the launcher", strerror(errno));
 
     size_t envc = 0;
     for (char **e = environ; *e; e++) envc++;
@@ -404,8 +414,14 @@ int main(int argc, char **argv) {
         return cni_error(3, ERR_TRY_AGAIN, "cannot name the Patchbay daemon's socket", "/proc/self/ns/net or PATCHBAY_RUN_DIR");
     int fd;
     switch (connect_daemon(path, &fd, why, sizeof why)) {
-    case NO_DAEMON:
-        return exec_launcher(type, in, len);
+    case NO_DAEMON: {
+        /* none yet: start one (cni-autostart.c) and forward to it; the call never fails for want of one: it runs cold */
+        char launcher[PATH_MAX + 16];
+        int started = launcher_path(launcher, sizeof launcher) == 0 ? autostart(path, launcher, why, sizeof why) : AUTOSTART_SKIPPED;
+        if (started == AUTOSTART_FAILED) fprintf(stderr, "patchbay: no daemon started (%s); running this call without one\n", why);
+        if (started != AUTOSTART_SERVES || connect_daemon(path, &fd, why, sizeof why) != CONNECTED) return exec_launcher(type, in, len);
+        break;
+    }
     case UNTRUSTED:
         return cni_error(3, ERR_UNTRUSTED, "refusing the Patchbay daemon's socket", why);
     case FAILED:

@@ -35,4 +35,17 @@ final class Args {
         }
         return false;
     }
+
+    /** The value of {@code option} ({@code OPTION VALUE} or {@code OPTION=VALUE}; the last one given), or null. */
+    static String value(String[] args, String option) {
+        String value = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(option)) {
+                value = i + 1 < args.length ? args[i + 1] : "";
+            } else if (args[i].startsWith(option + "=")) {
+                value = args[i].substring(option.length() + 1);
+            }
+        }
+        return value;
+    }
 }

@@ -23,7 +23,17 @@ final class DaemonClient {
     private DaemonClient() {
     }
 
-    /** The daemon's reply, or empty when no daemon serves this namespace (then work in-process). */
+    /** Whether a command that finds no daemon starts one: not for help, versions, completion or man pages. */
+    static boolean autostarts(String[] args) {
+        String word = Args.commandWord(args);
+        return word != null && !Args.has(args, "-h", "--help", "-V", "--version")
+                && !java.util.Set.of("help", "version", "completion", "man").contains(word);
+    }
+
+    /**
+     * The daemon's reply, or empty when no daemon serves this namespace (then work in-process). With none, a command
+     * starts one first ({@link DaemonAutostart}); when that is switched off or fails, it works in-process.
+     */
     static Optional<DaemonSocket.Reply> forward(String[] args) {
         if ("off".equals(System.getenv(DaemonSocket.ENV_DAEMON))) {
             return Optional.empty();
@@ -42,6 +52,17 @@ final class DaemonClient {
             // refused, as the CNI shim refuses: the command line (and its reply) must not go to whoever put a socket there
             return Optional.of(new DaemonSocket.Reply(3, "", "patchbay: " + e.getMessage()
                     + "; PATCHBAY_RUN_DIR must be a folder only root can write (or run with PATCHBAY_DAEMON=off)\n"));
+        }
+        if (trusted == null && !dog.expired() && autostarts(args)) {
+            DaemonAutostart.Outcome started = DaemonAutostart.ensure(sock, Main.home(), System.getenv());
+            if (started.why() != null) {
+                System.err.println("patchbay: no daemon started (" + started.why() + "); running this command without one");
+            }
+            try {
+                trusted = started.serves() ? DaemonSocket.connectTrusted(sock, dog::watch).orElse(null) : null;
+            } catch (DaemonSocket.UntrustedSocket e) {
+                return Optional.of(new DaemonSocket.Reply(3, "", "patchbay: " + e.getMessage() + "\n"));
+            }
         }
         if (trusted == null) {
             return dog.expired() ? Optional.of(silent(sock, false, args)) : Optional.empty();
@@ -152,6 +173,7 @@ final class DaemonClient {
 
         synchronized void watch(SocketChannel ch) {
             this.ch = ch;
+            expired = false; // a new channel (after a start): the deadline of the last one is no longer ours
             kick();
         }
 

@@ -2,6 +2,7 @@ package dev.patchbay.launcher;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Help for {@code patchbay daemon}; the launcher itself runs the daemon (see {@link DaemonServer}). */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
@@ -15,8 +16,14 @@ import picocli.CommandLine.Command;
             "As a service (patchbay.socket, patchbay.service): it serves the socket systemd passes (LISTEN_FDS), tells systemd",
             "READY=1 once it serves and STOPPING=1, finishes the requests it took on SIGTERM and keeps serving on SIGHUP.",
             "A CLI or CNI call waits at most 10 s for a daemon that says nothing (stopped, hung); a CNI configuration may be",
-            "at most 1 MiB; CNI calls of one container and interface run in the order they came."})
+            "at most 1 MiB; CNI calls of one container and interface run in the order they came.",
+            "Where no daemon runs, the first CLI command or CNI call starts one (patchbay daemon --idle SECONDS, its log",
+            "net-INODE.log beside its socket); PATCHBAY_DAEMON_AUTOSTART=off turns that off."})
 final class DaemonCommand implements Callable<Integer> {
+    @Option(names = "--idle", paramLabel = "SECONDS", description = {"Leave after serving nobody for SECONDS (removing the socket first);",
+        "0, the default, never. A daemon a command started gets PATCHBAY_DAEMON_IDLE (default 300). Not with systemd's socket."})
+    long idle;
+
     @Override
     public Integer call() {
         return 0; // reached only through a daemon, which refuses a second one earlier

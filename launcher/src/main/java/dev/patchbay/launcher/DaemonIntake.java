@@ -35,6 +35,11 @@ final class DaemonIntake {
         this.dispatch = dispatch;
     }
 
+    /** How many connections are being read now. */
+    int reading() {
+        return MAX_READERS - readers.availablePermits();
+    }
+
     /** Reads the request of a connection just accepted, on a thread of its own. */
     void accept(SocketChannel ch) {
         if (!readers.tryAcquire()) {

@@ -31,12 +31,16 @@ final class DaemonServer {
     private final String netns = DaemonSocket.currentNetns();
 
     /** {@code stopFramework} stops the framework and deletes its cache; the shutdown hook runs it (idempotent). */
-    DaemonServer(BundleContext ctx, Runnable stopFramework) {
+    DaemonServer(BundleContext ctx, Runnable stopFramework, long idleSeconds) {
+        this.idleSeconds = idleSeconds;
         this.requests = new Requests(ctx);
         this.stopFramework = stopFramework;
         String dir = ctx.getProperty("patchbay.state.dir");
         this.stateDir = dir == null || dir.isEmpty() ? null : dir;
     }
+
+    /** {@code --idle}: leave after serving nobody this long (0: never). */
+    private final long idleSeconds;
 
     /** The state directory the framework was told of, or null for the CLI's default. */
     private final String stateDir;
@@ -72,7 +76,9 @@ final class DaemonServer {
         // never gets to stop the framework, so the hook does all of it (else the Felix cache stays in $TMPDIR). It is
         // in place before the socket exists: a client may stop the daemon as soon as it sees the socket.
         // An activated socket's files are systemd's: they stay (it listens on, and starts the daemon again on a request).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, activated != null ? null : sock, pool, log), "patchbay-daemon-stop"));
+        // An idle daemon removes its socket itself before it leaves: the hook must not remove a successor's.
+        DaemonIdle idle = new DaemonIdle(idleSeconds, server, activated != null ? null : sock, intake, pool, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, idle.socketToRemove(), pool, log), "patchbay-daemon-stop"));
         if (activated != null) {
             SocketActivation.link(activated, sock); // the name this namespace's clients look for
             log.println("patchbay: daemon serving " + netns + " on " + sock + " (systemd's socket " + SocketActivation.listened(activated) + ")");
@@ -84,19 +90,23 @@ final class DaemonServer {
             server.bind(UnixDomainSocketAddress.of(bound));
             Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
             Files.move(bound, sock, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            log.println("patchbay: daemon serving " + netns + " on " + sock);
+            log.println("patchbay: daemon serving " + netns + " on " + sock + (idleSeconds > 0 ? " (leaves after " + idleSeconds + " s idle)" : ""));
         }
         log.flush();
         Hangup.handle(log);
         recover(log); // before the first request is served: clients that connect meanwhile wait for it
         Notify.ready(log); // systemd (Type=notify): started once it serves
+        if (activated == null) {
+            idle.watch(timer); // systemd's socket starts the daemon again on demand: it decides when it stops
+        }
         while (server.isOpen()) {
             SocketChannel client;
             try {
                 client = server.accept();
             } catch (IOException e) {
-                break; // closed by the shutdown hook
+                break; // closed by the shutdown hook, or by DaemonIdle
             }
+            idle.accepted();
             intake.accept(client); // read off the pool: only requests read whole go to it
         }
         finish(pool); // the shutdown hook closed the socket: the caller stops the framework next

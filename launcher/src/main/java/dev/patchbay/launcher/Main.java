@@ -49,6 +49,15 @@ public final class Main {
         if (daemon) { // every line of its stderr, whoever writes it, with a time and a level (journald's priority)
             err = new PrintWriter(new OutputStreamWriter(DaemonLog.install(), StandardCharsets.UTF_8), true);
         }
+        long idle = 0;
+        if (daemon) {
+            String value = Args.value(args, "--idle");
+            if (value != null && !value.matches("[0-9]{1,6}")) {
+                err.println("patchbay: daemon --idle " + value + ": seconds, 0 to 999999 (0: never leave)");
+                return 2;
+            }
+            idle = value == null ? 0 : Long.parseLong(value);
+        }
         if (!daemon) {
             var reply = DaemonClient.forward(args);
             if (reply.isPresent()) {
@@ -68,7 +77,7 @@ public final class Main {
             }
             if (daemon) {
                 try {
-                    return new DaemonServer(boot.context(), boot::close).serve(err);
+                    return new DaemonServer(boot.context(), boot::close, idle).serve(err);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
                 }

@@ -114,6 +114,7 @@ class CniSeedIT {
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("PATCHBAY_STATE_DIR", state.toString());
         env.put("PATCHBAY_RUN_DIR", run.toString());
+        env.put("PATCHBAY_DAEMON_AUTOSTART", "off"); // "cold" means no daemon: none starts (AutostartIT: one does)
         return env;
     }
 

@@ -59,6 +59,7 @@ class CniShimIT {
         env.put("HOME", "/root");
         env.put("PATCHBAY_RUN_DIR", runDir.toString());
         env.put("PATCHBAY_STATE_DIR", stateDir.toString());
+        env.put("PATCHBAY_DAEMON_AUTOSTART", "off"); // the cold path: no daemon starts (AutostartIT: one does)
         return env;
     }
 

@@ -33,6 +33,7 @@ class CniShimTest {
     static Run shim(Path argv0, Map<String, String> env, String stdin) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(argv0.toString());
         pb.environment().clear();
+        pb.environment().put("PATCHBAY_DAEMON_AUTOSTART", "off"); // unless the test says otherwise: no daemon started
         pb.environment().putAll(env);
         Process p = pb.start();
         try (var in = p.getOutputStream()) {

@@ -238,6 +238,7 @@ class CniTrustIT {
         ProcessBuilder b = new ProcessBuilder(CniSeedIT.CNI_DIR.resolve("tuning").toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         b.environment().clear();
+        b.environment().put("PATCHBAY_DAEMON_AUTOSTART", "off");
         b.environment().putAll(env);
         Process shim = b.start();
         long[] started = new long[0];

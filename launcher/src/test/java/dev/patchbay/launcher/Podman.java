@@ -297,7 +297,28 @@ final class Podman implements AutoCloseable {
     }
 
     /** SIGTERM to every daemon started here (its shutdown hook removes the socket and the framework cache). */
+    /** -Dpatchbay.podman.autostart=true: no daemon started by hand, the first CNI call starts one (killed by stopDaemons). */
+    static final boolean AUTOSTART = Boolean.getBoolean("patchbay.podman.autostart");
+
     void stopDaemons() {
+        try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) { // daemons that started themselves in the holder
+            Path holderNet = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net"));
+            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String cmdline = Files.readString(proc.resolve("cmdline"), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    if (cmdline.contains("launcher.jar\0daemon\0--idle") && Files.readSymbolicLink(proc.resolve("ns/net")).equals(holderNet)) {
+                        ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(h -> {
+                            h.destroy();
+                            h.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+                        });
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // exited meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: nothing to find
+        }
         for (Process d : daemons) {
             d.destroy();
             try {
@@ -324,6 +345,8 @@ final class Podman implements AutoCloseable {
                 pb.environment().put("PATH", PATH);
                 pb.environment().put("HOME", "/root");
                 pb.environment().put("TMPDIR", System.getProperty("java.io.tmpdir"));
+                // Podman hands its environment to the plugins: a daemon starts itself only when asked (-Dpatchbay.podman.autostart)
+                pb.environment().put("PATCHBAY_DAEMON_AUTOSTART", AUTOSTART ? "on" : "off");
                 for (int i = 0; i + 1 < env.length; i += 2) {
                     pb.environment().put(env[i], env[i + 1]);
                 }

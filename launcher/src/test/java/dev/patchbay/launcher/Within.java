@@ -23,6 +23,7 @@ final class Within {
             Files.write(in, stdin);
             ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().clear();
+            pb.environment().put("PATCHBAY_DAEMON_AUTOSTART", "off"); // unless the test says otherwise: no daemon started
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {

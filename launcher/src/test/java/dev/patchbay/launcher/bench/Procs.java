@@ -55,6 +55,7 @@ final class Procs {
                 pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(stdin.toFile()));
                 if (onlyEnv) {
                     pb.environment().clear();
+                    pb.environment().put("PATCHBAY_DAEMON_AUTOSTART", "off"); // unless the bench says otherwise
                 }
                 pb.environment().putAll(env);
                 long t0 = System.nanoTime();
