@@ -124,6 +124,48 @@ class FirewallRepairIT {
         assertNothingLeft();
     }
 
+    /**
+     * A daemon whose drift repair is far off: after {@code nft flush table inet patchbay} the very next attach to the
+     * network (no port of its own) puts back the whole table, the first container's published port and masquerade
+     * included; the daemon's earlier changes do not excuse it from checking.
+     */
+    @Test
+    void theDaemonsNextAttachPutsBackAFlushedTable(Sandbox sandbox) throws Exception {
+        Path state = Files.createTempDirectory("pb-state");
+        Cli cli = new Cli(state, Files.createTempDirectory("pb-run"));
+        Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_REPAIR_SECONDS", "3600"));
+        String red = sandbox.netns("red");
+        String blue = sandbox.netns("blue");
+        String outside = sandbox.netns("out");
+        Topo.uplink(sandbox, outside);
+        Process server = null;
+        try {
+            cli.run("firewall", "backend", "nftables").ok();
+            cli.run("network", "create", "fg", "--subnet", "10.89.0.0/24", "--bridge", "pbfg0", "--masquerade", "--uplink", "up0").ok();
+            cli.run("attach", "fg", "--netns", red, "--publish", "9000:9000/tcp").ok();
+            server = Topo.echoServer(red, 9000);
+            assertTraffic(sandbox, red, outside, "before the flush");
+            sandbox.run("nft", "flush", "table", "inet", "patchbay");
+            assertFalse(newConnection(sandbox, outside), "the flush broke the published port");
+            cli.run("attach", "fg", "--netns", blue).ok();
+            assertTrue(newConnection(sandbox, outside), "the published port answers right after the next attach");
+            assertTraffic(sandbox, red, outside, "after the next attach");
+            assertTrue(sandbox.ping(blue, Topo.OUTSIDE_IP), "masquerade for the new container");
+            assertEquals("ok", health(cli));
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            cli.run("detach", "fg", "--netns", red);
+            cli.run("detach", "fg", "--netns", blue);
+            cli.run("network", "rm", "fg");
+            daemon.destroy();
+            daemon.waitFor(30, TimeUnit.SECONDS);
+            sandbox.run("ip", "link", "del", "up0");
+        }
+        assertNothingLeft();
+    }
+
     /** Backend none keeps no rules: the daemon re-applies nothing, and says so once. */
     @Test
     void backendNoneRepairsNothingAndSaysSoOnce(Sandbox sandbox) throws Exception {

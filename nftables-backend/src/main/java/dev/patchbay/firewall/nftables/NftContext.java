@@ -16,6 +16,10 @@ final class NftContext implements AutoCloseable {
     NftState state;
     /** The nf_tables netlink channel for map elements, in the same namespace; null: elements go through libnftables. */
     NftDirect direct;
+    /** Whether {@link #state} can be trusted without reading the table (see {@link #unchanged}). */
+    final Generations gens = new Generations();
+    /** Transactions this context's runs committed (every run but a listing). */
+    private long commits;
 
     private NftContext(long ctx) {
         this.ctx = ctx;
@@ -50,7 +54,33 @@ final class NftContext implements AutoCloseable {
         if (r.rc() != 0) {
             throw new BackendException("nft: " + (r.error().isBlank() ? "rc=" + r.rc() : r.error().strip()));
         }
+        if (!commands.startsWith("list ")) {
+            commits++;
+        }
         return new Result(r.output());
+    }
+
+    /** This context's committed transactions so far, libnftables' and the netlink channel's. */
+    synchronized long commits() {
+        return commits + (direct == null ? 0 : direct.commits());
+    }
+
+    /** The namespace's nf_tables generation; -1 when it cannot be read (no netlink channel). */
+    long generation() {
+        try {
+            return direct == null ? -1 : direct.generation();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * One GETGEN round trip: whether {@link #state} was found whole and nothing but this context's own commits
+     * changed the ruleset since (see {@link Generations}).
+     */
+    boolean unchanged() {
+        long g = generation();
+        return g >= 0 && gens.unchanged(g, commits());
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.spi.NetlinkChannel;
+import dev.patchbay.firewall.nftables.nfnl.Generation;
 import dev.patchbay.firewall.nftables.nfnl.NfAnswer;
 import dev.patchbay.firewall.nftables.nfnl.NfType;
 import dev.patchbay.firewall.nftables.nfnl.SetElemBatch;
@@ -43,6 +44,8 @@ final class NftDirect implements AutoCloseable {
 
     private final NetlinkChannel channel;
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
+    /** Batches the kernel committed. */
+    private long commits;
 
     NftDirect(NetlinkChannel channel) {
         this.channel = channel;
@@ -105,10 +108,33 @@ final class NftDirect implements AutoCloseable {
                     if (failure != null) {
                         throw map(batch, failure);
                     }
+                    commits++;
                     return;
                 }
                 if (failure == null && a.errno() != 0 && a.seq() >= batch.firstSeq() && a.seq() <= batch.lastSeq()) {
                     failure = a; // the first the kernel reports; the transaction is aborted as a whole
+                }
+            }
+        }
+    }
+
+    synchronized long commits() {
+        return commits;
+    }
+
+    /** The namespace's nf_tables generation, read now (one round trip). */
+    synchronized long generation() {
+        int s = next();
+        channel.send(Generation.request(s));
+        while (true) {
+            java.nio.ByteBuffer d = channel.receive();
+            long id = Generation.id(d, s);
+            if (id >= 0) {
+                return id;
+            }
+            for (NfAnswer a : NfAnswer.parse(d)) {
+                if (a.isError() && a.seq() == s && a.errno() != 0) {
+                    throw new BackendException("failed to read the nf_tables generation: " + ERRNO.getOrDefault(a.errno(), "errno " + a.errno()));
                 }
             }
         }

@@ -32,7 +32,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * Each context remembers what the table holds (read once, then kept up to date), so changing one
  * published port is one element operation, whatever the number of others.
  */
-@Component(property = {Firewall.BACKEND + "=nftables", "service.ranking:Integer=200"})
+@Component(property = {Firewall.BACKEND + "=nftables", "service.ranking:Integer=200", "patchbay.firewall.drift=generation"})
 public final class NftablesFirewall implements Firewall {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
@@ -158,11 +158,19 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
-    /** Read afresh: every owner when the table's own part is incomplete, else each owner whose rules or elements are not all there. */
+    /**
+     * Every owner when the table's own part is incomplete, else each owner whose rules or elements are not all there.
+     * Read afresh, unless the table was last found whole and the nf_tables generation says nothing but this context
+     * changed the ruleset since: then one GETGEN round trip answers, whatever the number of owners (service property
+     * {@code patchbay.firewall.drift=generation} tells the firewall host it may ask on every change).
+     */
     @Override
     public Set<RulesetOwner> drifted(NetnsRef host, Collection<Ruleset> recorded) {
         NftContext c = ctx(host);
         synchronized (c) {
+            if (c.state != null && c.unchanged()) {
+                return new TreeSet<>();
+            }
             c.state = null;
             NftState s = state(c);
             Set<RulesetOwner> out = new TreeSet<>();
@@ -170,6 +178,9 @@ public final class NftablesFirewall implements Firewall {
                 if (!rs.rules().isEmpty() && (!s.whole() || !s.holds(rs))) {
                     out.add(rs.owner());
                 }
+            }
+            if (out.isEmpty()) {
+                c.gens.whole();
             }
             return out;
         }
@@ -208,6 +219,7 @@ public final class NftablesFirewall implements Firewall {
 
     private static NftState state(NftContext c) {
         if (c.state == null) {
+            long gen = c.generation(); // before the read: a change during it is seen next time
             String json;
             try {
                 json = c.run("list table " + NftRenderer.T, Nftables.OUTPUT_JSON).output();
@@ -218,6 +230,11 @@ public final class NftablesFirewall implements Firewall {
                 json = "";
             }
             c.state = NftState.parse(json);
+            if (gen < 0) {
+                c.gens.forget();
+            } else {
+                c.gens.read(gen, c.commits());
+            }
         }
         return c.state;
     }

@@ -96,6 +96,42 @@ class NftablesFirewallIT {
         nft(sb, "delete", "table", "inet", "foreign");
     }
 
+    /**
+     * drifted() reads the table only when someone else committed since it was last found whole (with a netlink
+     * channel: it asks the nf_tables generation); its own applies and removals are counted, anyone else's change is
+     * seen, a flush of the table among them.
+     */
+    @Test
+    void driftedReadsTheTableOnlyAfterSomeoneElsesChange(Sandbox sb) {
+        NftablesFirewall fw = newFirewall();
+        RulesetOwner c2 = RulesetOwner.of("att:t/c2");
+        List<Ruleset> recorded = List.of(network(), publish(ATT1, "8080:80/tcp", "10.89.0.2"), publish(c2, "8081:80/tcp", "10.89.0.3"));
+        fw.apply(HOST, recorded.get(0));
+        fw.apply(HOST, recorded.get(1));
+        assertEquals(Set.of(), fw.drifted(HOST, recorded.subList(0, 2)));
+        NftState seen = fw.ctx(HOST).state;
+        fw.apply(HOST, recorded.get(2));
+        fw.apply(HOST, publish(c2, "8082:80/tcp", "10.89.0.3"));
+        fw.apply(HOST, recorded.get(2));
+        assertEquals(Set.of(), fw.drifted(HOST, recorded));
+        assertEquals(direct(), fw.ctx(HOST).state == seen, "its own changes do not make it read the table");
+        fw.remove(HOST, c2);
+        assertEquals(Set.of(), fw.drifted(HOST, recorded.subList(0, 2)));
+        assertEquals(direct(), fw.ctx(HOST).state == seen);
+
+        nft(sb, "add", "table", "ip", "elsewhere"); // another tool's change, not in Patchbay's table
+        assertEquals(Set.of(), fw.drifted(HOST, recorded.subList(0, 2)));
+        assertFalse(fw.ctx(HOST).state == seen, "read again after another tool's commit");
+        nft(sb, "flush", "table", "inet", "patchbay");
+        assertEquals(Set.of(NET, ATT1), fw.drifted(HOST, recorded.subList(0, 2)));
+        fw.apply(HOST, recorded.get(0));
+        assertEquals(Set.of(), fw.drifted(HOST, recorded.subList(0, 1)));
+        fw.remove(HOST, ATT1);
+        fw.remove(HOST, NET);
+        nft(sb, "delete", "table", "ip", "elsewhere");
+        assertFalse(nft(sb, "list", "ruleset").contains("patchbay"));
+    }
+
     @Test
     void keepsAUserChainTheOperatorFilled(Sandbox sb) {
         NftablesFirewall fw = newFirewall();

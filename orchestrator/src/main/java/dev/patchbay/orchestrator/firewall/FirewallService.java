@@ -22,8 +22,15 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = FirewallManager.class)
 public final class FirewallService implements FirewallManager {
 
-    /** An installed backend. */
-    record Backend(String name, int ranking, Firewall firewall) {
+    /**
+     * Service property of a backend whose {@link Firewall#drifted} answers at a constant cost while nothing but its own
+     * changes touched the kernel (value {@code generation}: it asks nf_tables' generation): the host checks the whole
+     * footprint on every change, not once per process.
+     */
+    static final String DRIFT = "patchbay.firewall.drift";
+
+    /** An installed backend; {@code cheapDrift}: see {@link #DRIFT}. */
+    record Backend(String name, int ranking, Firewall firewall, boolean cheapDrift) {
     }
 
     /** Names host namespaces for their logs; without one (unit tests) a log is named by the namespace file's inode. */
@@ -38,7 +45,7 @@ public final class FirewallService implements FirewallManager {
     void addFirewall(Firewall fw, Map<String, Object> props) {
         String name = String.valueOf(props.getOrDefault(Firewall.BACKEND, fw.backend()));
         Object r = props.get("service.ranking");
-        backends.put(name, new Backend(name, r instanceof Integer i ? i : 0, fw));
+        backends.put(name, new Backend(name, r instanceof Integer i ? i : 0, fw, props.get(DRIFT) != null));
     }
 
     void removeFirewall(Firewall fw, Map<String, Object> props) {
@@ -47,7 +54,12 @@ public final class FirewallService implements FirewallManager {
 
     /** For tests and wiring without OSGi. */
     public void add(Firewall fw, int ranking) {
-        backends.put(fw.backend(), new Backend(fw.backend(), ranking, fw));
+        add(fw, ranking, false);
+    }
+
+    /** For tests: {@code cheapDrift} as the {@link #DRIFT} property would say. */
+    void add(Firewall fw, int ranking, boolean cheapDrift) {
+        backends.put(fw.backend(), new Backend(fw.backend(), ranking, fw, cheapDrift));
     }
 
     /** Installed backends, best-ranked first. */

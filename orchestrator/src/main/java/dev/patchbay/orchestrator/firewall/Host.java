@@ -92,19 +92,24 @@ final class Host implements FirewallHost {
     private static final Set<Path> VERIFIED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
-     * The first change a process makes in a host checks that the kernel holds every recorded owner, and re-applies
-     * those it lost: a backend that finds its table gone (someone flushed it) rebuilds it with the one owner it is
-     * asked to apply, and the others' rules would stay missing until the daemon's drift repair. Costs one read of what
-     * the backend holds, once per process (the daemon's first request; every CLI run without a daemon).
+     * A change checks that the kernel holds every recorded owner, and re-applies those it lost: a backend that finds
+     * its table gone (someone flushed it) rebuilds it with the one owner it is asked to apply, and the others' rules
+     * would stay missing until the daemon's drift repair. With a backend whose check is cheap while only its own
+     * changes touched the kernel ({@link FirewallService#DRIFT}: nftables asks the ruleset generation), every change
+     * checks; with another (iptables reads iptables-save), the first change a process makes in a host does.
      */
     private List<RulesetOwner> verifyOnce(HostLog r) {
-        if (r.backend() == null || r.owners().isEmpty() || !VERIFIED.add(r.file().toAbsolutePath().normalize())) {
+        Path key = r.file().toAbsolutePath().normalize();
+        if (r.backend() == null || r.owners().isEmpty()) {
             return List.of();
         }
         try {
+            if (!service.backend(r.backend()).cheapDrift() && !VERIFIED.add(key)) {
+                return List.of();
+            }
             return repairLocked(r);
         } catch (RuntimeException e) {
-            VERIFIED.remove(r.file().toAbsolutePath().normalize()); // try again next time; the change itself goes on
+            VERIFIED.remove(key); // try again next time; the change itself goes on
             return List.of();
         }
     }
@@ -335,9 +340,9 @@ final class Host implements FirewallHost {
             return List.of();
         }
         Firewall fw = service.backend(r.backend()).firewall();
-        Set<RulesetOwner> drifted = fw.drifted(netns, rulesets(r).values());
+        Set<RulesetOwner> drifted = fw.drifted(netns, r.owners().values());
         List<RulesetOwner> repaired = new ArrayList<>();
-        for (Ruleset rs : rulesets(r).values()) {
+        for (Ruleset rs : drifted.isEmpty() ? List.<Ruleset>of() : r.owners().values()) {
             if (drifted.contains(rs.owner()) && !rs.rules().isEmpty()) {
                 fw.apply(netns, rs);
                 repaired.add(rs.owner());

@@ -196,6 +196,22 @@ class FirewallServiceTest {
         assertEquals(List.of(), host.repair().owners(), "nothing missing: nothing done");
     }
 
+    /** A backend whose drift check is cheap (nftables: the ruleset generation) is checked on every change; another (iptables) on a process's first. */
+    @Test
+    void everyChangePutsBackAFlushWhenTheBackendChecksCheaply() {
+        for (boolean cheap : new boolean[] {true, false}) {
+            FakeFirewall fw = new FakeFirewall("nftables");
+            FirewallService daemon = new FirewallService();
+            daemon.add(fw, 200, cheap);
+            FirewallHost h = daemon.host(state.resolve(cheap ? "cheap" : "costly"), NetnsRef.current());
+            h.apply(net("a"));
+            h.apply(publish("att:a/c1", "8080:80")); // the process's first check: nothing lost
+            fw.held.clear(); // nft flush table inet patchbay
+            h.apply(publish("att:a/c2", "8081:80"));
+            assertEquals(cheap ? 3 : 1, fw.held.size(), "cheap " + cheap + ": " + fw.held.keySet());
+        }
+    }
+
     @Test
     void anotherProcessesChangeMakesTheBackendReadTheKernelAgain() {
         host.apply(net("a"));
