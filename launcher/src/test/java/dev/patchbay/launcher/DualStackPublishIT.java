@@ -40,6 +40,10 @@ class DualStackPublishIT {
             Cli.Run published = cli.run("attach", "ds6", "--netns", red, "--publish", "8080:80/tcp");
             assertEquals(0, published.code(), "a dual-stack mapping is one claim, not two that collide: " + published.err());
             cli.run("attach", "ds6", "--netns", blue).ok();
+            // the container's IPv6 address is usable at once (no duplicate address detection: the dad option's default)
+            assertEquals("0", sandbox.execIn(blue, "sysctl", "-n", "net.ipv6.conf.eth0.accept_dad").output().strip());
+            String six = sandbox.execIn(blue, "ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global").output();
+            assertTrue(six.contains("fd00:73::") && !six.contains("tentative"), six);
             server = dualStackServer(red, 80);
             // from outside, to the host's uplink addresses
             assertEquals("hi", get(sandbox, outside, Topo.HOST_UPLINK_IP, 8080), "outside -> IPv4");

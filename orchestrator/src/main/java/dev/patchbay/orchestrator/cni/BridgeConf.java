@@ -21,11 +21,12 @@ import java.util.TreeMap;
  * configuration key it comes from (for code 7 when an existing network has other settings).
  *
  * <p>The mapping: {@code bridge} (default {@code cni0}) → bridge; {@code ipMasq} → masquerade; {@code mtu} → mtu;
- * {@code hairpinMode} → hairpin; {@code promiscMode} → promisc; {@code isGateway} false → gateway-on-bridge=false
+ * {@code hairpinMode} → hairpin; {@code promiscMode} → promisc; {@code enabledad} → dad (duplicate address detection
+ * on the container's IPv6 addresses, off by default as in the reference); {@code isGateway} false → gateway-on-bridge=false
  * ({@code isDefaultGateway} implies it true); {@code ipam.routes}, plus a default route via each gateway for
  * {@code isDefaultGateway} → routes ({@code none} for none); {@code ipam.dataDir} (default host-local's) → ipam.dir;
  * {@code rangeStart}/{@code rangeEnd} → ipam.range / ipam.range6; the subnets and gateways → the network's own.
- * {@code forceAddress}, {@code capabilities}, {@code enabledad}, {@code preserveDefaultVlan} and unknown keys are
+ * {@code forceAddress}, {@code capabilities}, {@code preserveDefaultVlan} and unknown keys are
  * accepted and ignored (Patchbay always owns its bridge's address); {@code vlan}, {@code vlanTrunk},
  * {@code macspoofchk}, {@code disableContainerInterface} and {@code portIsolation} set are not served.
  */
@@ -42,6 +43,7 @@ record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ip
         d.put("mtu", null);
         d.put("hairpin", "false");
         d.put("promisc", "false");
+        d.put("dad", "false");
         d.put("gateway-on-bridge", "true");
         d.put("routes", null);
         d.put(NetworkManager.IPAM_DIR, null);
@@ -99,6 +101,7 @@ record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ip
         set(options, fields, "mtu", mtu == null || mtu == 0 ? null : mtu.toString(), "mtu");
         set(options, fields, "hairpin", hairpin ? "true" : null, "hairpinMode");
         set(options, fields, "promisc", promisc ? "true" : null, "promiscMode");
+        set(options, fields, "dad", c.bool("enabledad", false) ? "true" : null, "enabledad");
         set(options, fields, "gateway-on-bridge", isGateway ? null : "false", "isGateway");
         set(options, fields, "routes", routes.isEmpty() ? "none" : String.join(",", routes.stream().map(IpamConf.RouteConf::option).toList()),
                 isDefaultGateway ? "ipam.routes (with isDefaultGateway)" : "ipam.routes");

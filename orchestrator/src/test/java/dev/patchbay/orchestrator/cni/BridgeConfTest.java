@@ -87,6 +87,17 @@ class BridgeConfTest {
     }
 
     @Test
+    void enabledadTurnsDuplicateAddressDetectionOnAsTheReferenceDoesItsDefaultOff() {
+        String conf = """
+                {"cniVersion":"1.0.0","name":"d","type":"bridge",%s"ipam":{"type":"host-local","subnet":"10.1.0.0/24"}}
+                """;
+        assertEquals("true", parse(conf.formatted("\"enabledad\":true,")).network().options().get("dad"));
+        assertEquals(null, parse(conf.formatted("\"enabledad\":false,")).network().options().get("dad"), "the bridge's default: off");
+        assertEquals(null, parse(conf.formatted("")).network().options().get("dad"));
+        assertEquals("enabledad", parse(conf.formatted("")).fields().get("dad"), "a contradiction names the key");
+    }
+
+    @Test
     void noGatewayOnTheBridgeAndNoRoutesAndTheDefaultBridgeName() {
         NetworkConfig n = parse("""
                 {"cniVersion":"1.0.0","name":"ng","type":"bridge","ipam":{"type":"host-local","subnet":"10.1.0.0/24"}}

@@ -43,6 +43,7 @@ public final class BridgePlugin implements NetworkPlugin {
     static final String PROMISC = "promisc";
     static final String GATEWAY_ON_BRIDGE = "gateway-on-bridge";
     static final String ROUTES = "routes";
+    static final String DAD = "dad";
 
     @Reference
     NetworkStack stack;
@@ -70,6 +71,8 @@ public final class BridgePlugin implements NetworkPlugin {
     @Override
     public Map<String, String> options() {
         return Map.of(BRIDGE, "name of the bridge (default: pb-NAME, cut to 15 bytes)",
+                DAD, "true: a container's IPv6 addresses go through duplicate address detection, tentative for a second or"
+                        + " more (default: false, usable at once, as the CNI bridge plugin's enabledad false)",
                 MTU, "MTU of the bridge and the container links, 68..65535 (default: the kernel's)",
                 HAIRPIN, "true: every container's port reflects frames back to it (default: only ports of containers publishing ports)",
                 PROMISC, "true: the bridge is in promiscuous mode (default: false)",
@@ -98,6 +101,7 @@ public final class BridgePlugin implements NetworkPlugin {
         NetworkConfig config = ctx.config();
         mtu(config);
         config.flag(HAIRPIN, false);
+        config.flag(DAD, false);
         config.flag(GATEWAY_ON_BRIDGE, true);
         if (config.flag(PROMISC, false) && config.flag(HAIRPIN, false)) {
             throw new InvalidInputException(PROMISC, "true", "cannot go with hairpin=true (a promiscuous bridge would see its own frames reflected)");
@@ -197,6 +201,8 @@ public final class BridgePlugin implements NetworkPlugin {
             LinkRef eth = LinkRef.name(request.ifName());
             if (config.subnet6() == null) {
                 withoutIpv6(ctr, request.ifName());
+            } else if (!config.flag(DAD, false)) {
+                ctr.sysctl().set("net/ipv6/conf/" + request.ifName().value() + "/accept_dad", "0"); // before its addresses
             }
             ctr.links().setUp(LinkRef.name("lo"), true);
             for (IpPrefix a : addresses) {
