@@ -66,7 +66,7 @@ class BridgePluginTest {
 
     @Test
     void declaresItsOptionsDefaultsAndChain() {
-        assertEquals(Set.of("bridge", "mtu", "hairpin", "promisc", "gateway-on-bridge", "routes"), plugin.options().keySet());
+        assertEquals(Set.of("bridge", "mtu", "hairpin", "promisc", "gateway-on-bridge", "routes", "dad"), plugin.options().keySet());
         assertEquals(Map.of("bridge", "pb-web"), plugin.defaults(ipv4("web", null)));
         assertEquals(Map.of("bridge", "pb-averyveryver"), plugin.defaults(ipv4("averyveryverylongname", null)));
         assertEquals(List.of("firewall", "portmap"), plugin.defaultChain());
@@ -182,6 +182,7 @@ class BridgePluginTest {
         assertTrue(red.link("lo").orElseThrow().up());
         assertEquals(a.addresses(), red.addresses("eth0"));
         assertEquals("0", red.sysctl("net.ipv6.conf.eth0.disable_ipv6").orElseThrow());
+        assertEquals("0", red.sysctl("net/ipv6/conf/eth0/accept_dad").orElseThrow(), "no duplicate address detection (dad's default)");
         assertEquals(List.of(Route.defaultVia(IpAddresses.parse("gw", "10.88.0.1")), Route.defaultVia(IpAddresses.parse("gw", "fd00:88::1")))
                         .stream().map(r -> new Route(r.destination(), r.gateway(), new IfName("eth0"), null, null, null, null)).toList(),
                 red.routes());
