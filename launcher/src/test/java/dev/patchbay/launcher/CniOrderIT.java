@@ -58,7 +58,7 @@ class CniOrderIT {
                     Thread.sleep(1500);
                     assertTrue(add.isAlive(), "the ADD is held up");
                     add.destroyForcibly().waitFor(); // the runtime's timeout
-                    del = CompletableFuture.supplyAsync(() -> {
+                    del = Within.async(() -> {
                         try {
                             return Within.cni(120, "bridge", DaemonFairnessIT.cniEnv(cli, "DEL", id, "/run/netns/" + ctr), conf.toString());
                         } catch (Exception e) {

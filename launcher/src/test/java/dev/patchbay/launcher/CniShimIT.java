@@ -133,7 +133,7 @@ class CniShimIT {
         String stdin = "{\"cniVersion\":\"1.0.0\",\"name\":\"caf\u00e9\",\"type\":\"tuning\"}\n";
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            CompletableFuture<DaemonSocket.Call> received = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<DaemonSocket.Call> received = Within.async(() -> {
                 try (SocketChannel c = server.accept()) {
                     DaemonSocket.Call call = DaemonSocket.readCall(new DataInputStream(Channels.newInputStream(c)));
                     DaemonSocket.writeV3(new DataOutputStream(Channels.newOutputStream(c)),

@@ -91,7 +91,7 @@ class CniSizeLimitIT {
         Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString()));
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(DaemonFairnessIT.socket(cli)))) {
             int size = 60 << 20;
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> sending = Within.async(() -> {
                 try {
                     DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
                     out.writeInt(DaemonSocket.WIRE_V2);
@@ -111,8 +111,9 @@ class CniSizeLimitIT {
                 } catch (java.io.IOException e) {
                     // the daemon closed the connection after its answer
                 }
+                return null;
             });
-            DaemonSocket.Reply reply = CompletableFuture.supplyAsync(() -> {
+            DaemonSocket.Reply reply = Within.async(() -> {
                 try {
                     return DaemonSocket.readReply(new DataInputStream(Channels.newInputStream(ch)));
                 } catch (java.io.IOException e) {
@@ -141,7 +142,7 @@ class CniSizeLimitIT {
                 String ctr = sandbox.netns("w" + i);
                 ctrs.add(ctr);
                 Map<String, String> env = DaemonFairnessIT.cniEnv(cli, "ADD", "w" + i, "/run/netns/" + ctr);
-                adds.add(CompletableFuture.supplyAsync(() -> {
+                adds.add(Within.async(() -> {
                     try {
                         return Within.cni(120, "bridge", env, config);
                     } catch (Exception e) {

@@ -112,7 +112,7 @@ class DaemonFairnessIT {
 
     /** Whether the daemon closes {@code ch} within {@code seconds} having sent nothing but progress bytes. */
     private static boolean closedWithin(SocketChannel ch, long seconds) throws Exception {
-        java.util.concurrent.CompletableFuture<Boolean> closed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        java.util.concurrent.CompletableFuture<Boolean> closed = Within.async(() -> {
             try {
                 ByteBuffer buf = ByteBuffer.allocate(64);
                 for (int n = ch.read(buf); n >= 0; n = ch.read(buf)) {
@@ -182,7 +182,7 @@ class DaemonFairnessIT {
             java.util.concurrent.CompletableFuture<Run> attach;
             try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(cli.stateDir().resolve("locks/slow.lock"),
                     java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock held = lock.lock()) {
-                attach = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                attach = Within.async(() -> {
                     try {
                         return Within.cli(cli, 120, "attach", "slow", "--netns", ctr);
                     } catch (Exception e) {
@@ -198,7 +198,7 @@ class DaemonFairnessIT {
             Run stopped;
             try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(cli.stateDir().resolve("locks/slow.lock"),
                     java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock held = lock.lock()) {
-                java.util.concurrent.CompletableFuture<Run> detach = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                java.util.concurrent.CompletableFuture<Run> detach = Within.async(() -> {
                     try {
                         return Within.cli(cli, 60, "detach", "slow", "--netns", ctr);
                     } catch (Exception e) {

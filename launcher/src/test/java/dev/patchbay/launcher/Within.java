@@ -14,6 +14,24 @@ final class Within {
     private Within() {
     }
 
+    /**
+     * Runs {@code task} on a thread of its own. Not the common pool: on a two-core machine it has one thread, so two
+     * blocking tasks there run one after the other (or one never starts while an earlier test's task still blocks).
+     */
+    static <T> java.util.concurrent.CompletableFuture<T> async(java.util.concurrent.Callable<T> task) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "test-async");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
     /** Runs {@code argv} with exactly {@code env} and {@code stdin}; an AssertionError if it has not exited in {@code seconds}. */
     static Run run(long seconds, List<String> argv, Map<String, String> env, byte[] stdin) throws Exception {
         Path out = Files.createTempFile("pb-out", ".txt");

@@ -91,7 +91,12 @@ final class IptablesTool {
     private static String run(List<String> argv, String stdin) {
         try {
             Process p = new ProcessBuilder(argv).start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+            // stderr read on a thread of its own, not the common pool: on a two-core machine that has one thread, and a
+            // program whose stderr fills its pipe while nobody reads it never exits
+            CompletableFuture<byte[]> err = new CompletableFuture<>();
+            Thread reader = new Thread(() -> err.complete(readAll(p.getErrorStream())), "iptables-stderr");
+            reader.setDaemon(true);
+            reader.start();
             if (stdin != null) {
                 try (OutputStream in = p.getOutputStream()) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
