@@ -80,7 +80,7 @@ public final class FelixBoot implements AutoCloseable {
         config.put("ds.cache.metadata", "true");
         // the launcher and the bundles share picocli's annotations and model through the system bundle
         Stamps.mark("cache");
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "picocli;version=\"" + picocliVersion() + "\"");
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "picocli;version=\"" + picocliVersion() + "\"," + HOST_PACKAGES);
         Stamps.mark("picocli");
         config.put("felix.log.logger", new StderrLogger(log, verbose));
         config.put("felix.log.level", verbose ? "3" : "1");
@@ -275,6 +275,12 @@ public final class FelixBoot implements AutoCloseable {
         }
         Stamps.mark("stopped");
     }
+
+    /**
+     * The host API's packages (lib/host-api.jar, see its package-info) the system bundle exports to the bundles; the
+     * version is the package's {@code @Version}.
+     */
+    static final String HOST_PACKAGES = "dev.patchbay.host.metrics;version=\"1.0.0\"";
 
     /** Framework property: the bundles folder, absolute. */
     public static final String BUNDLES_DIR = "patchbay.bundles.dir";

@@ -58,6 +58,7 @@ public final class DriftRepair {
             }
             saidNone = none;
             if (!repaired.isEmpty()) {
+                dev.patchbay.orchestrator.metrics.Tally.FIREWALL_REPAIRS.add(repaired.size());
                 System.err.println("patchbay: daemon: re-applied the firewall rules of "
                         + String.join(", ", repaired.stream().map(o -> OwnerWords.words(o.id())).toList()) + " (they had been removed)");
             }

@@ -116,6 +116,7 @@ public final class DaemonWatch {
         try {
             List<String> done = manager.recovery(stateDir).watch(NetnsRef.current(), gone, lost);
             done.forEach(d -> System.err.println("patchbay: daemon: " + d));
+            dev.patchbay.orchestrator.metrics.Tally.LINK_REPAIRS.add(done.size());
         } catch (RuntimeException e) {
             System.err.println("patchbay: daemon: reconcile failed: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.orchestrator.metrics.Tally;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -104,6 +105,7 @@ final class PluginCalls {
             if (t != null) {
                 t.interrupt();
             }
+            Tally.PLUGIN_CALLS_TIMED_OUT.increment();
             throw new PluginFailure(who + ": " + step + " did not finish within " + seconds + " s (" + TIMEOUT_ENV
                     + " sets the deadline; default " + DEFAULT_SECONDS + "): abandoned, what it did is undone", null);
         } catch (ExecutionException e) {
@@ -111,6 +113,7 @@ final class PluginCalls {
             if (cause instanceof PatchbayException p) {
                 throw p;
             }
+            Tally.PLUGIN_CALLS_FAILED.increment();
             throw new PluginFailure(who + " failed to " + step + ": " + cause, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
