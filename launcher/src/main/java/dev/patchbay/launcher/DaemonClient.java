@@ -23,11 +23,14 @@ final class DaemonClient {
     private DaemonClient() {
     }
 
-    /** Whether a command that finds no daemon starts one: not for help, versions, completion or man pages. */
+    /**
+     * Whether a command that finds no daemon starts one: not for help, versions, completion or man pages, nor for the
+     * metrics (a daemon started to answer them would have counted nothing).
+     */
     static boolean autostarts(String[] args) {
         String word = Args.commandWord(args);
         return word != null && !Args.has(args, "-h", "--help", "-V", "--version")
-                && !java.util.Set.of("help", "version", "completion", "man").contains(word);
+                && !java.util.Set.of("help", "version", "completion", "man", "metrics").contains(word);
     }
 
     /**

@@ -30,9 +30,19 @@ final class DaemonServer {
     private final Runnable stopFramework;
     private final String netns = DaemonSocket.currentNetns();
 
-    /** {@code stopFramework} stops the framework and deletes its cache; the shutdown hook runs it (idempotent). */
-    DaemonServer(BundleContext ctx, Runnable stopFramework, long idleSeconds) {
+    private final DaemonMetrics metrics;
+    private final MetricsEndpoint metricsAt;
+    private MetricsServer metricsServer;
+
+    /**
+     * {@code stopFramework} stops the framework and deletes its cache; the shutdown hook runs it (idempotent).
+     * {@code metricsAt}: where to serve the metrics ({@link MetricsEndpoint#OFF}: nowhere, {@code patchbay metrics} still
+     * answers).
+     */
+    DaemonServer(BundleContext ctx, Runnable stopFramework, long idleSeconds, MetricsEndpoint metricsAt) {
         this.idleSeconds = idleSeconds;
+        this.metrics = new DaemonMetrics(ctx);
+        this.metricsAt = metricsAt;
         this.requests = new Requests(ctx);
         this.stopFramework = stopFramework;
         String dir = ctx.getProperty("patchbay.state.dir");
@@ -58,6 +68,21 @@ final class DaemonServer {
             Files.delete(sock); // left by a daemon that died
         }
         ServerSocketChannel server = activated != null ? activated : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "patchbay-daemon-timer");
+            t.setDaemon(true);
+            return t;
+        }); // read and write deadlines, progress bytes
+        if (!metricsAt.off()) { // before the daemon's socket: a daemon that cannot serve what it was told to does not start
+            try {
+                metricsServer = MetricsServer.start(metricsAt, metrics::scrape, timer);
+            } catch (IOException e) {
+                log.println("patchbay: daemon: cannot serve the metrics on " + metricsAt.describe() + " (" + MetricsEndpoint.SETTING
+                        + "): " + e.getMessage());
+                return 3;
+            }
+            MetricsServer.logServing(log, metricsAt);
+        }
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
@@ -65,11 +90,6 @@ final class DaemonServer {
             return t;
         };
         ExecutorService pool = Executors.newFixedThreadPool(16, threads); // platform threads: commands may block on locks
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "patchbay-daemon-timer");
-            t.setDaemon(true);
-            return t;
-        }); // read and write deadlines, progress bytes
         DaemonOrder order = new DaemonOrder(pool);
         DaemonIntake intake = new DaemonIntake(timer, (conn, call) -> dispatch(order, conn, call));
         // On SIGTERM/SIGINT the JVM runs only its shutdown hooks and then halts: the main thread's try-with-resources
@@ -160,6 +180,9 @@ final class DaemonServer {
      */
     private void stop(ServerSocketChannel server, Path sock, ExecutorService pool, PrintWriter log) {
         Notify.stopping(log);
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         try {
             server.close();
             if (sock != null) {
@@ -184,18 +207,22 @@ final class DaemonServer {
                     conn.close(); // never started: nobody waits for it (a runtime that gave up sends DEL next)
                     return;
                 }
-                DaemonSocket.Reply reply;
+                Ran ran;
                 String peer = RequestLog.peer(conn.channel());
                 long start = System.nanoTime();
                 try {
-                    reply = run(call, conn::clientGone); // a plugin a CNI call runs ends when its client goes
+                    ran = run(call, conn::clientGone); // a plugin a CNI call runs ends when its client goes
                 } catch (RuntimeException e) {
                     conn.close();
-                    log(RequestLog.line(peer, call, "internal error " + e, System.nanoTime() - start));
+                    long took = System.nanoTime() - start;
+                    log(RequestLog.line(peer, call, "internal error " + e, took));
+                    metrics.request(label(call, null), -1, took);
                     return;
                 }
-                conn.reply(reply);
-                log(RequestLog.line(peer, call, "exit " + reply.code(), System.nanoTime() - start));
+                conn.reply(ran.reply());
+                long took = System.nanoTime() - start;
+                log(RequestLog.line(peer, call, "exit " + ran.reply().code(), took));
+                metrics.request(label(call, ran.command()), ran.reply().code(), took);
             });
         } catch (RuntimeException e) { // the pool stopped
             conn.close();
@@ -207,31 +234,47 @@ final class DaemonServer {
         System.err.println(line);
     }
 
+    /** The metrics' command label of a call: its CNI verb, or the command the tree matched ({@code other}: none). */
+    private static String label(DaemonSocket.Call call, String command) {
+        if (call instanceof DaemonSocket.CniCall cni) {
+            return DaemonMetrics.cniLabel(cni.env().get("CNI_COMMAND"));
+        }
+        return DaemonMetrics.commandLabel(command);
+    }
+
+    /** A call's reply and the command it ran as the command tree names it (null: none, or a CNI call). */
+    private record Ran(DaemonSocket.Reply reply, String command) {
+    }
+
     DaemonSocket.Reply run(DaemonSocket.Call call) {
-        return run(call, () -> false);
+        return run(call, () -> false).reply();
     }
 
     /** Runs the call; {@code clientGone} tells a CNI call whether anyone still waits for it (see CniRequest). */
-    DaemonSocket.Reply run(DaemonSocket.Call call, java.util.function.BooleanSupplier clientGone) {
+    private Ran run(DaemonSocket.Call call, java.util.function.BooleanSupplier clientGone) {
         if (!netns.equals(call.netns())) {
             String refusal = "patchbay: this daemon serves " + netns + ", the client runs in " + call.netns() + "\n";
-            return call instanceof DaemonSocket.CniCall cni ? CniRequest.asCniReply(3, "", refusal, cni.stdin()) : new DaemonSocket.Reply(3, "", refusal);
+            return new Ran(call instanceof DaemonSocket.CniCall cni ? CniRequest.asCniReply(3, "", refusal, cni.stdin())
+                    : new DaemonSocket.Reply(3, "", refusal), null);
         }
         if (call instanceof DaemonSocket.CniCall cni) {
-            return CniRequest.execute(cni, requests::runCni, clientGone); // the cni command, with the call: see CniRequest
+            return new Ran(CniRequest.execute(cni, requests::runCni, clientGone), null); // the cni command, with the call: see CniRequest
         }
         DaemonSocket.Request req = (DaemonSocket.Request) call;
         String word = Args.commandWord(req.args());
         if ("daemon".equals(word)) {
-            return new DaemonSocket.Reply(3, "", "patchbay: a daemon already serves this namespace\n");
+            return new Ran(new DaemonSocket.Reply(3, "", "patchbay: a daemon already serves this namespace\n"), "daemon");
+        }
+        if ("metrics".equals(word) && !Args.has(req.args(), "-h", "--help", "-V", "--version")) {
+            return new Ran(new DaemonSocket.Reply(0, new String(metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8), ""), "metrics");
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        int code = requests.run(req.args(), o, e);
+        Requests.Ran ran = requests.runNamed(req.args(), o, e);
         o.flush();
         e.flush();
-        return new DaemonSocket.Reply(code, out.toString(), err.toString());
+        return new Ran(new DaemonSocket.Reply(ran.code(), out.toString(), err.toString()), ran.command());
     }
 }

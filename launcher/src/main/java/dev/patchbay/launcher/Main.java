@@ -58,6 +58,15 @@ public final class Main {
             }
             idle = value == null ? 0 : Long.parseLong(value);
         }
+        MetricsEndpoint metricsAt = MetricsEndpoint.OFF;
+        if (daemon) {
+            try {
+                metricsAt = MetricsEndpoint.parse(MetricsEndpoint.setting(), DaemonSocket.path());
+            } catch (IllegalArgumentException e) {
+                err.println("patchbay: daemon: " + e.getMessage());
+                return 2;
+            }
+        }
         if (!daemon) {
             var reply = DaemonClient.forward(args);
             if (reply.isPresent()) {
@@ -77,7 +86,7 @@ public final class Main {
             }
             if (daemon) {
                 try {
-                    return new DaemonServer(boot.context(), boot::close, idle).serve(err);
+                    return new DaemonServer(boot.context(), boot::close, idle, metricsAt).serve(err);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
                 }

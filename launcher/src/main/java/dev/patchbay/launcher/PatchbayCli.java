@@ -48,6 +48,9 @@ public final class PatchbayCli {
             root.addSubcommand("man", new CommandLine(new ManCommand()));
             root.addSubcommand("completion", new CommandLine(new CompletionCommand()));
         }
+        if (only == null || tree || only.equals("metrics")) {
+            root.addSubcommand("metrics", new CommandLine(new MetricsCommand()));
+        }
         if (only == null || tree || only.equals("version")) {
             root.addSubcommand("version", new CommandLine(new VersionCommand(ctx)));
         }
@@ -107,6 +110,20 @@ public final class PatchbayCli {
         root.setOut(out);
         root.setErr(err);
         return root.execute(args);
+    }
+
+    /**
+     * The command the last {@link #executeAgain} ran, as the command tree names it ({@code network create}), null if
+     * none: names picocli matched, never a word as typed.
+     */
+    String matched() {
+        CommandLine.ParseResult pr = root.getParseResult();
+        StringBuilder names = new StringBuilder();
+        while (pr != null && pr.hasSubcommand()) {
+            pr = pr.subcommand();
+            names.append(names.length() == 0 ? "" : " ").append(pr.commandSpec().name());
+        }
+        return names.length() == 0 ? null : names.toString();
     }
 
     /** Gives back the command services; the command line must not run again. */

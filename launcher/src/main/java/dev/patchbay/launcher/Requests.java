@@ -48,6 +48,18 @@ public final class Requests implements AutoCloseable {
 
     /** Runs one command line, {@code args}, writing to {@code out} and {@code err}; returns its exit code. */
     public int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, true).code();
+    }
+
+    /**
+     * How a command line ended: its exit code and the command it ran as the command tree names it ({@code network
+     * create}; null when none of the tree's commands ran: help, an unknown word). For the daemon's metrics.
+     */
+    public record Ran(int code, String command) {
+    }
+
+    /** Like {@link #run}, saying which command ran. */
+    public Ran runNamed(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, out, err, true);
     }
 
@@ -56,7 +68,7 @@ public final class Requests implements AutoCloseable {
      * answered with exit code 3 and why it is missing, instead of mounting every command for picocli's suggestions.
      */
     public int runCommand(String[] args, PrintWriter out, PrintWriter err) {
-        return run(args, out, err, false);
+        return run(args, out, err, false).code();
     }
 
     /**
@@ -96,10 +108,10 @@ public final class Requests implements AutoCloseable {
         }
     }
 
-    private int run(String[] args, PrintWriter out, PrintWriter err, boolean suggest) {
+    private Ran run(String[] args, PrintWriter out, PrintWriter err, boolean suggest) {
         String word = Args.commandWord(args);
         if (word == null || word.equals("daemon")) { // help, version or no command: rare, built afresh
-            return PatchbayCli.create(ctx, out, err, null).execute(args);
+            return new Ran(PatchbayCli.create(ctx, out, err, null).execute(args), word);
         }
         Ready ready = take(word);
         if (ready == null) {
@@ -111,15 +123,16 @@ public final class Requests implements AutoCloseable {
                 if (!suggest) {
                     err.println("patchbay: no command '" + word + "': no started bundle provides it");
                     MissingCommands.explain(ctx, args, err);
-                    return 3;
+                    return new Ran(3, null);
                 }
                 // unknown word: every command mounted, for picocli's suggestions
-                return PatchbayCli.create(ctx, out, err, null).execute(args);
+                return new Ran(PatchbayCli.create(ctx, out, err, null).execute(args), null);
             }
             ready = new Ready(cli, built);
         }
         try {
-            return ready.cli().executeAgain(out, err, args);
+            int code = ready.cli().executeAgain(out, err, args);
+            return new Ran(code, code == 2 ? word : ready.cli().matched()); // a usage error: the parse may not have got far
         } finally {
             giveBack(word, ready);
         }
