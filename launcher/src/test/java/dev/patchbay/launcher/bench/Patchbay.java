@@ -44,7 +44,7 @@ interface Patchbay extends AutoCloseable {
         InProcess(Path dist, Path stateDir) throws Exception {
             Path lib = dist.resolve("lib");
             URL[] urls = {lib.resolve("launcher.jar").toUri().toURL(), lib.resolve("org.apache.felix.framework.jar").toUri().toURL(),
-                lib.resolve("picocli.jar").toUri().toURL()};
+                lib.resolve("picocli.jar").toUri().toURL(), lib.resolve("host-api.jar").toUri().toURL()}; // the packages the system bundle exports
             this.loader = new URLClassLoader("patchbay-dist", urls, ClassLoader.getPlatformClassLoader());
             Class<?> felixBoot = loader.loadClass("dev.patchbay.launcher.FelixBoot");
             Class<?> requestsClass = loader.loadClass("dev.patchbay.launcher.Requests");
