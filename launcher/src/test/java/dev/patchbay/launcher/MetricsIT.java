@@ -58,6 +58,11 @@ class MetricsIT {
             cli.run("attach", "met", "--netns", c1).ok();
             assertEquals(1, cli.run("attach", "nosuch", "--netns", c1).code(), "a request that fails");
             assertEquals(2, cli.run("attach", "met", "--bogus").code(), "a usage error");
+            Map<String, String> env = CniSeedIT.env("DEL", "", "eth0", CniVerbsIT.CNI_PATH, cli.stateDir(), cli.runDir());
+            env.put("CNI_CONTAINERID", "metrics-none");
+            CniShimTest.Run del = CniShimTest.shim(CniSeedIT.CNI_DIR.resolve("bridge"), env,
+                    CniVerbsIT.bridge("1.0.0", "metcni", "10.87.0.0/24", "").toString());
+            assertEquals(0, del.code(), "a CNI DEL of nothing, through the shim and the daemon: " + del.err());
 
             Map<String, Double> s = PromText.parse(scrape(UnixDomainSocketAddress.of(sock)));
             assertEquals(1.0, s.get("patchbay_requests_total{command=\"network create\",result=\"ok\"}"), s.toString());
@@ -68,6 +73,7 @@ class MetricsIT {
             assertEquals(3.0, s.get("patchbay_request_duration_seconds_bucket{command=\"attach\",le=\"+Inf\"}"));
             assertEquals(3.0, s.get("patchbay_request_duration_seconds_bucket{command=\"attach\",le=\"30.0\"}"), "each within 30 s");
             assertTrue(s.get("patchbay_request_duration_seconds_sum{command=\"attach\"}") > 0);
+            assertEquals(1.0, s.get("patchbay_requests_total{command=\"cni DEL\",result=\"ok\"}"), "a CNI call by its verb");
             assertEquals(1.0, s.get("patchbay_networks"));
             assertEquals(1.0, s.get("patchbay_network_attachments{network=\"met\"}"));
             assertEquals(1.0, s.get("patchbay_network_addresses{family=\"ipv4\",network=\"met\",state=\"used\"}"));
