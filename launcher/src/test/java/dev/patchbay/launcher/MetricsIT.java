@@ -116,6 +116,7 @@ class MetricsIT {
             Map<String, Double> s = PromText.parse(scrape(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
             assertEquals(1.0, s.get("patchbay_requests_total{command=\"network ls\",result=\"ok\"}"), s.toString());
             assertEquals(0.0, s.get("patchbay_networks"));
+            assertFalse(s.keySet().stream().anyMatch(k -> k.startsWith("patchbay_firewall_backend")), "no network, no backend chosen: none probed");
         } finally {
             daemon.destroy();
             assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));

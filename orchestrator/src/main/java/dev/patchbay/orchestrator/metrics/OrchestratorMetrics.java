@@ -22,7 +22,7 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 /**
  * The orchestrator's numbers for the daemon's metrics (the launcher asks at each scrape): the networks of the daemon's
  * state directory with their attachments and addresses ({@link Usage}, from the records), the firewall backend in use in
- * the daemon's namespace, the repairs and plugin call failures counted since the bundle started ({@link Tally}), and the
+ * the daemon's namespace (while it has networks: before, choosing one would probe every backend at each scrape), the repairs and plugin call failures counted since the bundle started ({@link Tally}), and the
  * components SCR cannot satisfy. A delayed component: nothing runs until a daemon scrapes.
  */
 @Component(service = MetricsSource.class)
@@ -44,16 +44,19 @@ public final class OrchestratorMetrics implements MetricsSource {
 
     @Override
     public void collect(MetricsSink sink) {
-        for (Usage u : Usage.read(networks, stateDir)) {
+        java.util.List<Usage> all = Usage.read(networks, stateDir);
+        for (Usage u : all) {
             sink.network(u.network(), u.attachments());
             for (Usage.Addresses a : u.families()) {
                 sink.addresses(u.network(), a.family(), a.used(), a.free());
             }
         }
-        try {
-            sink.firewallBackend(firewall.host(stateDir, NetnsRef.current()).backend());
-        } catch (RuntimeException e) {
-            // no backend installed or usable here: no backend to name
+        if (!all.isEmpty()) { // a network's rules made the backend's choice a record: read, not probed again at every scrape
+            try {
+                sink.firewallBackend(firewall.host(stateDir, NetnsRef.current()).backend());
+            } catch (RuntimeException e) {
+                // no backend installed or usable here: no backend to name
+            }
         }
         sink.repairs("firewall", Tally.FIREWALL_REPAIRS.sum());
         sink.repairs("links", Tally.LINK_REPAIRS.sum());
