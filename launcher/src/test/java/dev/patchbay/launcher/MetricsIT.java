@@ -103,6 +103,33 @@ class MetricsIT {
         assertFalse(Files.exists(sock), "the metrics socket goes with the daemon");
     }
 
+    /** Drift repair every second: a flushed table is put back, and counted (a bounded wait: the repair's own period). */
+    @Test
+    void repairsAreCounted(Sandbox sandbox) throws Exception {
+        Cli cli = Cli.fresh();
+        Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString(), "PATCHBAY_REPAIR_SECONDS", "1"));
+        String c1 = sandbox.netns("c1");
+        try {
+            cli.run("network", "create", "metfix", "--subnet", "10.89.0.0/24", "--bridge", "pbmetfix0", "--masquerade").ok();
+            cli.run("firewall", "backend", "nftables").ok();
+            cli.run("attach", "metfix", "--netns", c1).ok();
+            double before = PromText.parse(cli.run("metrics").ok().out()).get("patchbay_repairs_total{kind=\"firewall\"}");
+            sandbox.run("nft", "flush", "table", "inet", "patchbay");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            double now = before;
+            while (now <= before && System.nanoTime() < deadline) {
+                Thread.sleep(300);
+                now = PromText.parse(cli.run("metrics").ok().out()).get("patchbay_repairs_total{kind=\"firewall\"}");
+            }
+            assertTrue(now > before, "the drift repair is counted: " + before + " -> " + now);
+        } finally {
+            cli.run("detach", "metfix", "--netns", c1);
+            cli.run("network", "rm", "--force", "metfix");
+            daemon.destroy();
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void aLoopbackPort(Sandbox sandbox) throws Exception {
         Cli cli = Cli.fresh();
