@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * In the daemon (framework property {@code patchbay.daemon=true}), puts back rules someone flushed:
- * every {@code patchbay.repair.seconds} (default 2; the configuration's repair-seconds, read again before each wait, so a
- * reload of the daemon's configuration changes the next one) it compares what the state records with what the
+ * every {@code patchbay.repair.seconds} (default 2; the configuration's repair-seconds, looked at every second, so a
+ * reload of the daemon's configuration applies within one) it compares what the state records with what the
  * kernel holds in the daemon's namespace and re-applies what is missing. Idle in one-shot CLI runs. (Bridges, gateways
  * and links someone deleted are the network package's: {@code DaemonWatch}, on the kernel's events.)
  */
@@ -43,20 +43,21 @@ public final class DriftRepair {
             return t;
         });
         this.ctx = ctx;
-        timer.schedule(() -> round(stateDir), seconds(), TimeUnit.SECONDS);
+        this.last = System.nanoTime();
+        timer.scheduleWithFixedDelay(() -> tick(stateDir), 1, 1, TimeUnit.SECONDS);
     }
 
     private BundleContext ctx;
     /** The interval last used: a change is said once in the log. */
     private long lastSeconds;
+    /** When the last repair ended (System.nanoTime). */
+    private long last;
 
-    /** One repair, then the next after the interval as configured now. */
-    private void round(Path stateDir) {
-        repair(stateDir);
-        try {
-            timer.schedule(() -> round(stateDir), seconds(), TimeUnit.SECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            // deactivated meanwhile
+    /** Every second: a repair once the interval, as configured now, has passed since the last one. */
+    private void tick(Path stateDir) {
+        if (System.nanoTime() - last >= TimeUnit.SECONDS.toNanos(seconds())) {
+            repair(stateDir);
+            last = System.nanoTime();
         }
     }
 
