@@ -113,6 +113,22 @@ class SettingsTest {
         assertEquals(List.of(Setting.STATE_DIR), running.changed(next), "a pending restart-only change is named again");
     }
 
+    /** The Debian package's patchbay.conf shows every key at its default, commented out, with its variable; uncommented it parses. */
+    @Test
+    void thePackagedFileDocumentsEveryKeyAtItsDefault() throws Exception {
+        Path packaged = Path.of("../packaging/src/deb/root/etc/patchbay/patchbay.conf");
+        String text = Files.readString(packaged);
+        for (Setting s : Setting.values()) {
+            assertTrue(text.contains("\n#" + (s.key + " = " + s.fallback).strip() + "\n"), s.key + " at its default " + s.fallback);
+            assertTrue(text.contains(s.env), s.env);
+        }
+        Settings all = Settings.parse(packaged, text.replaceAll("(?m)^#([a-z-]+ =)", "$1"), Map.of());
+        for (Setting s : Setting.values()) {
+            assertEquals(Settings.Source.FILE, all.source(s), s.key);
+            assertEquals(s.fallback, all.get(s), s.key);
+        }
+    }
+
     @Test
     void everyKeyHasAnEnvironmentVariableAndAValidDefault() {
         for (Setting s : Setting.values()) {
