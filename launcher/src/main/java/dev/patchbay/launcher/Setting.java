@@ -10,7 +10,7 @@ import java.util.Locale;
 enum Setting {
     STATE_DIR("state-dir", "PATCHBAY_STATE_DIR", "/var/lib/patchbay", false, null, Kind.PATH,
             "State: networks, attachments, the journal, IPAM's reservations."),
-    RUN_DIR("run-dir", "PATCHBAY_RUN_DIR", "/run/patchbay", false, null, Kind.PATH,
+    RUN_DIR("run-dir", "PATCHBAY_RUN_DIR", "/run/patchbay", false, "patchbay.run.dir", Kind.PATH,
             "Sockets and locks of the daemons (patchbay.socket listens in /run/patchbay: keep it under systemd)."),
     CACHE_DIR("cache-dir", "PATCHBAY_CACHE_DIR", "/var/cache/patchbay", false, null, Kind.PATH,
             "Class data sharing archives and the framework template of one-shot runs (read by bin/patchbay)."),

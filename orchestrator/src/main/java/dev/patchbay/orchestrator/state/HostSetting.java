@@ -14,6 +14,8 @@ public final class HostSetting {
     public static final String PLUGIN_TIMEOUT = "patchbay.plugin.timeout";
     public static final String REPAIR_SECONDS = "patchbay.repair.seconds";
     public static final String CNI_LOG = "patchbay.cni.log";
+    /** The daemons' sockets (read at start: a reload does not change it). */
+    public static final String RUN_DIR = "patchbay.run.dir";
     /** The state folder of a CNI call whose environment names none (the file's, never the daemon's environment). */
     public static final String CNI_STATE_DIR = "patchbay.cni.state.dir";
 
