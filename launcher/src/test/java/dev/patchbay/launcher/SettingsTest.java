@@ -130,6 +130,14 @@ class SettingsTest {
     }
 
     @Test
+    void hotDeployOffLoadsTheFolderOnceWithoutAWatcher() {
+        Path bundles = Path.of("/nonexistent/bundles");
+        assertNull(HotDeploy.forDaemon(Map.of(HotDeploy.DAEMON, "true", HotDeploy.ENABLED, "off"), bundles));
+        assertTrue(HotDeploy.forDaemon(Map.of(HotDeploy.DAEMON, "true", HotDeploy.ENABLED, "on"), bundles) != null);
+        assertNull(HotDeploy.forDaemon(Map.of(), bundles), "a CLI run never watches");
+    }
+
+    @Test
     void everyKeyHasAnEnvironmentVariableAndAValidDefault() {
         for (Setting s : Setting.values()) {
             assertTrue(s.env.startsWith("PATCHBAY_"), s.key);
