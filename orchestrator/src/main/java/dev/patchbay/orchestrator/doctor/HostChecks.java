@@ -317,7 +317,8 @@ final class HostChecks {
             add("daemon", "skip", "cannot name this namespace");
             return;
         }
-        String dir = System.getenv("PATCHBAY_RUN_DIR");
+        String dir = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.RUN_DIR); // the configuration's
+        dir = dir != null ? dir : System.getenv("PATCHBAY_RUN_DIR");
         Path sock = Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, "net-" + ns + ".sock");
         if (!Files.exists(sock, LinkOption.NOFOLLOW_LINKS)) {
             add("daemon", "ok", "none serves this namespace (each command starts in about 0.8 s; patchbay daemon serves them in 0.1 s)");
