@@ -146,6 +146,8 @@ final class HostChecks {
                 try {
                     manager.networks(stateDir).find(name);
                     manager.attachments(stateDir).list(name);
+                } catch (dev.patchbay.orchestrator.state.NewerStateException e) {
+                    add("state records", "fail", e.getMessage()); // not damage: gc refuses it too
                 } catch (RuntimeException e) {
                     damaged.add(e.getMessage());
                 }
