@@ -524,8 +524,15 @@ public final class StateLog {
             } catch (NoSuchFileException e) {
                 reset();
             }
-            if (gen == 0 || upgradeWith) {
-                rewrite(line, bytes); // no complete line yet (none, or a header a crash cut short): start the log; or upgrade it
+            if (upgradeWith) {
+                try {
+                    rewrite(line, bytes);
+                    return;
+                } catch (IOException refused) { // a full disk (a rewrite needs room for the whole log): the line is appended
+                    appendLine(bytes); // as before, and a later write upgrades the log
+                }
+            } else if (gen == 0) {
+                rewrite(line, bytes); // no complete line yet (none, or a header a crash cut short): start the log
                 return;
             }
             apply(line, bytes.length, valid);
@@ -545,6 +552,16 @@ public final class StateLog {
         } catch (IOException | RuntimeException e) {
             reset(); // read again next time
             throw new BackendException("failed to write state file \"" + file + "\": " + words(e), e);
+        }
+    }
+
+    /** Appends a line after the last complete one (cutting a torn one off); the caller holds the writers' lock. */
+    private void appendLine(byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() != valid) {
+                ch.truncate(valid);
+            }
+            writeFully(ch, bytes, valid);
         }
     }
 

@@ -103,6 +103,25 @@ class StateFormatTest {
     }
 
     @Test
+    void anUpgradeTheFileSystemRefusesLeavesTheLogWholeAndStillTakesTheLine() throws Exception {
+        Files.createDirectories(file().getParent());
+        Files.writeString(file(), UNVERSIONED);
+        // the rewrite's temp file cannot be made (a full disk, say): a folder stands where it goes
+        Path tmp = file().resolveSibling(".x.log." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId() + ".tmp");
+        Files.createDirectory(tmp);
+        Files.writeString(tmp.resolve("in the way"), "");
+        StateLog a = new StateLog(file(), Map.of(), null).refresh();
+        a.put("c3", "3");
+        assertEquals(UNVERSIONED + "{\"op\":\"put\",\"key\":\"c3\",\"value\":3}\n", Files.readString(file()),
+                "appended as before: the line is not lost, the log not cut");
+        Files.delete(tmp.resolve("in the way"));
+        Files.delete(tmp);
+        a.put("c4", "4");
+        assertEquals(1, header(file()).get("format").getAsInt(), "a later write upgrades it");
+        assertEquals(Map.of("c2", "{\"n\":2}", "c3", "3", "c4", "4"), new StateLog(file(), Map.of(), null).refresh().all());
+    }
+
+    @Test
     void aNewLogCarriesTheFormat() throws Exception {
         new StateLog(file(), Map.of("network", "web"), null).refresh().put("k", "1");
         assertEquals(1, header(file()).get("format").getAsInt());
