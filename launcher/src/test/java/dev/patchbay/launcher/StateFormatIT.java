@@ -163,6 +163,10 @@ class StateFormatIT {
                 StateDamageIT.clean(r.err());
                 assertEquals(before, contents(), argv + ": nothing changed, repaired or set aside");
             }
+            Cli.Run doctor = cli.run("doctor");
+            assertTrue(doctor.out().contains("\"" + newer + "\" has format 2") && !doctor.out().contains("gc repairs")
+                    && !doctor.out().contains("every record readable"), "doctor names it, as no damage: " + doctor.out());
+            assertEquals(before, contents(), "doctor: nothing changed");
             Files.delete(newer);
             Path log = state.resolve("attachments/cur.log");
             List<String> lines = new ArrayList<>(Files.readAllLines(log));
