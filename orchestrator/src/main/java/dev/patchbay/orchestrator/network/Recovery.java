@@ -65,7 +65,7 @@ public final class Recovery {
                 StateFiles.sweepTemp(store.root().resolve(dir));
             }
             errors.run("upgrade the state files", () -> {
-                List<Path> up = Upgrade.run(store);
+                List<Path> up = Upgrade.run(store, kept);
                 if (!up.isEmpty()) {
                     repaired.add("upgraded to state format " + dev.patchbay.orchestrator.state.StateFormat.CURRENT + " (written before"
                             + " formats were recorded): " + up.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));

@@ -31,8 +31,11 @@ final class Upgrade {
         StateFormat.refuseNewer(root.resolve("firewall"), "*.log");
     }
 
-    /** Upgrades what is of before formats; the caller holds the networks' lock. Returns the files written anew. */
-    static List<Path> run(NetworkStore store) {
+    /**
+     * Upgrades what is of before formats; the caller holds the networks' lock. Returns the files written anew; one the
+     * file system refuses to write (a full disk) is left as it is, named in {@code left} with why.
+     */
+    static List<Path> run(NetworkStore store, List<String> left) {
         Path root = store.root();
         List<Path> done = new ArrayList<>();
         java.util.SortedSet<String> networks = new java.util.TreeSet<>(store.attachmentLogs());
@@ -40,14 +43,10 @@ final class Upgrade {
         names(root.resolve("journal"), ".log").forEach(networks::add);
         for (String name : networks) {
             store.lockNetwork(name, () -> {
-                if (StateFiles.upgrade(store.networkFile(name))) {
-                    done.add(store.networkFile(name));
-                }
+                upgrade(store.networkFile(name), () -> StateFiles.upgrade(store.networkFile(name)), done, left);
                 for (String dir : List.of("attachments", "journal")) {
                     StateLog log = StateLog.shared(root.resolve(dir).resolve(name + ".log"), Map.of("network", name));
-                    if (log.upgrade()) {
-                        done.add(log.file());
-                    }
+                    upgrade(log.file(), log::upgrade, done, left);
                 }
                 return null;
             });
@@ -57,14 +56,24 @@ final class Upgrade {
             FileLocks.locked(root.resolve("firewall").resolve(".lock"), () -> {
                 for (String f : firewalls) {
                     StateLog log = new StateLog(root.resolve("firewall").resolve(f + ".log"), Map.of(), null);
-                    if (log.upgrade()) {
-                        done.add(log.file());
-                    }
+                    upgrade(log.file(), log::upgrade, done, left);
                 }
                 return null;
             });
         }
         return done;
+    }
+
+    private static void upgrade(Path file, java.util.function.BooleanSupplier upgrade, List<Path> done, List<String> left) {
+        try {
+            if (upgrade.getAsBoolean()) {
+                done.add(file);
+            }
+        } catch (dev.patchbay.orchestrator.state.NewerStateException newer) {
+            throw newer;
+        } catch (dev.patchbay.core.errors.BackendException refused) {
+            left.add(refused.getMessage() + " (not upgraded: read as it is; a later write or gc upgrades it)");
+        }
     }
 
     private static List<String> names(Path dir, String suffix) {

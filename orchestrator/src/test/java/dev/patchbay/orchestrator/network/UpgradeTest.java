@@ -56,7 +56,7 @@ class UpgradeTest {
         assertEquals("pb-web", before.config().options().get("bridge"), "read as format 1");
         assertEquals(RECORD, Files.readString(dir.resolve("networks/web.json")), "reading changes nothing");
 
-        List<Path> done = store.lockNetworks(() -> Upgrade.run(store));
+        List<Path> done = store.lockNetworks(() -> Upgrade.run(store, new java.util.ArrayList<>()));
         assertEquals(Set.of(dir.resolve("networks/web.json"), dir.resolve("attachments/web.log"), dir.resolve("journal/web.log"),
                 dir.resolve("firewall/netns-boot-1.log")), Set.copyOf(done));
         JsonObject rec = JsonParser.parseString(Files.readString(dir.resolve("networks/web.json"))).getAsJsonObject();
@@ -75,7 +75,7 @@ class UpgradeTest {
         assertEquals("h", fw.get("netns").getAsString());
         assertEquals("\"nftables\"", new dev.patchbay.orchestrator.state.StateLog(dir.resolve("firewall/netns-boot-1.log"), Map.of(), null)
                 .refresh().get("backend"), "the backend choice is kept");
-        assertEquals(List.of(), store.lockNetworks(() -> Upgrade.run(store)), "once");
+        assertEquals(List.of(), store.lockNetworks(() -> Upgrade.run(store, new java.util.ArrayList<>())), "once");
     }
 
     @Test
@@ -84,6 +84,23 @@ class UpgradeTest {
         NetworkStore store = new NetworkStore(dir);
         store.save(store.network("web").orElseThrow());
         assertEquals(1, JsonParser.parseString(Files.readString(dir.resolve("networks/web.json"))).getAsJsonObject().get("format").getAsInt());
+    }
+
+    @Test
+    void anUpgradeTheFileSystemRefusesLeavesTheFileAsItWasAndSaysSo() throws Exception {
+        writeUnversioned();
+        NetworkStore store = new NetworkStore(dir);
+        // the record's temp file cannot be made (a full disk, say): a folder stands where it goes
+        Path tmp = dir.resolve("networks/.web.json." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId() + ".tmp");
+        Files.createDirectories(tmp.resolve("in the way"));
+        List<String> left = new java.util.ArrayList<>();
+        List<Path> done = store.lockNetworks(() -> Upgrade.run(store, left));
+        assertFalse(done.contains(dir.resolve("networks/web.json")), done.toString());
+        assertEquals(3, done.size(), "the others are upgraded: " + done);
+        assertEquals(RECORD, Files.readString(dir.resolve("networks/web.json")), "as it was");
+        assertEquals(1, left.size(), left.toString());
+        assertTrue(left.get(0).contains("networks/web.json") && left.get(0).contains("not upgraded"), left.get(0));
+        assertEquals("pb-web", store.network("web").orElseThrow().config().options().get("bridge"), "still read");
     }
 
     @Test
