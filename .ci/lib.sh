@@ -3,7 +3,7 @@
 # iptables, nftables with libnftables, ping, the CNI reference plugins (peers in tests and benchmarks), and rootful
 # Podman with crun and busybox-static (PodmanIT: Podman drives Patchbay's cni/, in namespaces of its own), and for the
 # Debian package's checks lintian and systemd (systemd-analyze verify; systemd-socket-activate and systemd-notify in ServiceIT).
-PACKAGES="openjdk-17-jdk-headless maven gcc libc6-dev iproute2 iptables nftables libnftables1 iputils-ping util-linux procps python3 containernetworking-plugins podman crun busybox-static uidmap systemd lintian"
+PACKAGES="openjdk-17-jdk-headless maven gcc libc6-dev iproute2 iptables nftables libnftables1 iputils-ping util-linux procps python3 containernetworking-plugins podman crun containerd busybox-static uidmap systemd lintian"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -9,8 +9,8 @@
  *     stdout and stderr appended to <run dir>/net-INODE.log, cwd /, no fd of ours, and our environment without the
  *     call's CNI_* variables, PATCHBAY_CNI_TYPE, LISTEN_* and NOTIFY_SOCKET; argv, never a shell command line;
  *   - bounded: START_WAIT_S for its socket, LOCK_WAIT_S for a concurrent starter; past them the call runs cold.
- * PATCHBAY_DAEMON_AUTOSTART=off turns it off; PATCHBAY_DAEMON_IDLE (seconds, default 300, 0 = never) is how long the
- * daemon serves nobody before it leaves.
+ * PATCHBAY_DAEMON_AUTOSTART=off turns it off; PATCHBAY_DAEMON_IDLE (seconds, 0 = never) is how long the daemon serves
+ * nobody before it leaves; without it the daemon takes daemon-idle of the configuration file (default 300).
  */
 #define _GNU_SOURCE
 #include "cni-autostart.h"
@@ -35,7 +35,7 @@ extern char **environ;
 
 #define START_WAIT_S 20    /* DaemonAutostart.START_WAIT_MS: the longest wait for the daemon we started */
 #define LOCK_WAIT_S 25     /* DaemonAutostart.LOCK_WAIT_MS: the longest wait for a concurrent starter */
-#define DEFAULT_IDLE "300" /* DaemonAutostart.DEFAULT_IDLE */
+#define CONFIGURED_IDLE "configured" /* DaemonIdle.CONFIGURED: the daemon reads daemon-idle from the configuration */
 
 static double now(void) {
     struct timespec ts;
@@ -153,9 +153,10 @@ int autostart(const char *sock, const char *launcher, char *why, size_t why_size
         return AUTOSTART_FAILED;
     }
     const char *idle = getenv("PATCHBAY_DAEMON_IDLE");
-    if (!idle || !*idle) idle = DEFAULT_IDLE;
-    size_t digits = strspn(idle, "0123456789");
-    if (digits == 0 || digits > 6 || idle[digits] != '\0') {
+    size_t digits = idle && *idle ? strspn(idle, "0123456789") : 0;
+    if (!idle || !*idle) {
+        idle = CONFIGURED_IDLE;
+    } else if (digits == 0 || digits > 6 || idle[digits] != '\0') {
         snprintf(why, why_size, "PATCHBAY_DAEMON_IDLE=%.64s: seconds, 0 to 999999 (0: never leave)", idle);
         return AUTOSTART_FAILED;
     }

@@ -57,7 +57,7 @@ final class DaemonClient {
                     + "; PATCHBAY_RUN_DIR must be a folder only root can write (or run with PATCHBAY_DAEMON=off)\n"));
         }
         if (trusted == null && !dog.expired() && autostarts(args)) {
-            DaemonAutostart.Outcome started = DaemonAutostart.ensure(sock, Main.home(), System.getenv());
+            DaemonAutostart.Outcome started = DaemonAutostart.ensure(sock, Main.home(), configured(System.getenv()));
             if (started.why() != null) {
                 System.err.println("patchbay: no daemon started (" + started.why() + "); running this command without one");
             }
@@ -74,7 +74,7 @@ final class DaemonClient {
         try (SocketChannel ch = trusted) {
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
             try {
-                DaemonSocket.writeV3(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, System.getenv("PATCHBAY_STATE_DIR"))));
+                DaemonSocket.writeV3(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, Settings.current().given(Setting.STATE_DIR))));
             } catch (IOException e) {
                 if (dog.expired()) {
                     return Optional.of(silent(sock, false, args));
@@ -136,6 +136,14 @@ final class DaemonClient {
      * arguments (before a {@code --} that ends the options), so that an error naming an argument's position names the
      * one the operator typed.
      */
+    /** {@code env} with the settings' autostart and idle time (the environment's, else the file's, else the defaults). */
+    static java.util.Map<String, String> configured(java.util.Map<String, String> env) {
+        java.util.Map<String, String> all = new java.util.HashMap<>(env);
+        all.put(DaemonAutostart.ENV_AUTOSTART, Settings.current().get(Setting.DAEMON_AUTOSTART));
+        all.put(DaemonAutostart.ENV_IDLE, Settings.current().get(Setting.DAEMON_IDLE));
+        return all;
+    }
+
     static String[] withEnvironment(String[] args, String stateDir) {
         if (stateDir == null || stateDir.isEmpty() || Args.has(args, "--state-dir")) {
             return args;

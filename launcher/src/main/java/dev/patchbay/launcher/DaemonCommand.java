@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
             "net-INODE.log beside its socket); PATCHBAY_DAEMON_AUTOSTART=off turns that off."})
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--idle", paramLabel = "SECONDS", description = {"Leave after serving nobody for SECONDS (removing the socket first);",
-        "0, the default, never. A daemon a command started gets PATCHBAY_DAEMON_IDLE (default 300). Not with systemd's socket."})
-    long idle;
+        "0, the default, never; configured: daemon-idle of the configuration (PATCHBAY_DAEMON_IDLE, default 300), which a",
+        "daemon a command started gets. Not with systemd's socket."})
+    String idle;
 
     @Override
     public Integer call() {

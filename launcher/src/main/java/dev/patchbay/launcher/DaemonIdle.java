@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class DaemonIdle {
     static final long DRAIN_MS = 500;
+    /** {@code --idle configured}: the settings' daemon-idle (PATCHBAY_DAEMON_IDLE, else the file's, else 300). */
+    static final String CONFIGURED = "configured";
 
     private final long idleNanos;
     private final ServerSocketChannel server;

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * the journal's stream, as {@code JOURNAL_STREAM} names it) the level goes as journald's {@code <N>} priority prefix
  * ({@code sd-daemon(3)}), so {@code journalctl -p warning} finds the warnings. A line's level is read from its words, as
  * the bundles write them: {@code warning}, {@code error}, {@code failed}; the rest is info. Each request adds a line
- * ({@link RequestLog}).
+ * ({@link RequestLog}). The setting log-level drops the lines below it ({@link #threshold}); what a reload of the
+ * configuration says ({@value #CONFIGURATION}...) is a notice, always written.
  */
 final class DaemonLog extends OutputStream {
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX");
@@ -26,6 +27,15 @@ final class DaemonLog extends OutputStream {
     private final boolean journal;
     private final Supplier<OffsetDateTime> clock;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    /** The lines a reload writes start so: level notice, never dropped. */
+    static final String CONFIGURATION = "patchbay: daemon: configuration";
+    /** The highest journald priority written (6 info, 4 warning, 3 error): the setting log-level. */
+    private static volatile int threshold = 6;
+
+    /** Sets the level below which lines are dropped: {@code info}, {@code warning} or {@code error}. */
+    static void threshold(String level) {
+        threshold = priority(level);
+    }
 
     DaemonLog(OutputStream out, boolean journal, Supplier<OffsetDateTime> clock) {
         this.out = out;
@@ -60,6 +70,9 @@ final class DaemonLog extends OutputStream {
         if (text.startsWith(RequestLog.PREFIX)) {
             return "info"; // it quotes the operator's words
         }
+        if (text.startsWith(CONFIGURATION)) {
+            return text.startsWith(CONFIGURATION + " error") ? "error" : "notice";
+        }
         String t = text.toLowerCase(java.util.Locale.ROOT);
         if (t.contains("error") || t.contains("failed") || t.contains("exception")) {
             return "error";
@@ -67,13 +80,20 @@ final class DaemonLog extends OutputStream {
         return t.contains("warning") || t.contains("refused") ? "warning" : "info";
     }
 
-    /** journald's priority of a level: 3 err, 4 warning, 6 info. */
+    /** journald's priority of a level: 3 err, 4 warning, 5 notice, 6 info. */
     static int priority(String level) {
         return switch (level) {
             case "error" -> 3;
             case "warning" -> 4;
+            case "notice" -> 5;
             default -> 6;
         };
+    }
+
+    /** Whether a line of this level is written under the log-level threshold (a notice always is). */
+    static boolean shown(String level) {
+        int p = priority(level);
+        return p == 5 || p <= threshold;
     }
 
     /** One line as logged, without its end. */
@@ -107,6 +127,9 @@ final class DaemonLog extends OutputStream {
     private void emit() throws IOException {
         String text = line.toString(StandardCharsets.UTF_8);
         line.reset();
+        if (!shown(level(text))) {
+            return;
+        }
         out.write((format(text) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }

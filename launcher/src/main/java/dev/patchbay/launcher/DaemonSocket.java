@@ -62,8 +62,7 @@ final class DaemonSocket {
                 name.append(c);
             }
         }
-        String dir = System.getenv(ENV_RUN_DIR);
-        return Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, name.append(".sock").toString());
+        return Path.of(Settings.current().get(Setting.RUN_DIR), name.append(".sock").toString()); // PATCHBAY_RUN_DIR, else the file's
     }
 
     /** A daemon socket the client will not talk to; the message says why, in one line for the operator. */

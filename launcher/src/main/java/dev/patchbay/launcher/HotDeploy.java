@@ -31,6 +31,8 @@ import org.osgi.framework.BundleException;
 final class HotDeploy {
     /** The framework property that marks the daemon (set by {@link Main}). */
     static final String DAEMON = "patchbay.daemon";
+    /** The framework property {@code on} or {@code off} (the setting hot-deploy, set by {@link Main}): off loads the folder once. */
+    static final String ENABLED = "patchbay.hot.deploy";
     static final long POLL_MS = 1000;
 
     private final Path bundlesDir;
@@ -68,7 +70,7 @@ final class HotDeploy {
 
     /** For a daemon ({@value #DAEMON}{@code =true} in {@code properties}), else null. */
     static HotDeploy forDaemon(Map<String, String> properties, Path bundlesDir) {
-        return isDaemon(properties) ? new HotDeploy(bundlesDir.toAbsolutePath().normalize()) : null;
+        return isDaemon(properties) && !"off".equals(properties.get(ENABLED)) ? new HotDeploy(bundlesDir.toAbsolutePath().normalize()) : null;
     }
 
     static boolean isDaemon(Map<String, String> properties) {

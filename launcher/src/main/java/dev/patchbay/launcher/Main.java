@@ -2,7 +2,6 @@ package dev.patchbay.launcher;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -44,19 +43,30 @@ public final class Main {
             err.println(refusal);
             return 3;
         }
-        boolean verbose = Args.has(args, "-v", "--verbose");
         boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
+        Settings settings;
+        try {
+            settings = Settings.init(System.getenv());
+        } catch (Settings.SettingsException e) {
+            err.println("patchbay: " + e.getMessage());
+            return 2;
+        }
+        if (!daemon && args.length > 0) { // the file's state folder, as --state-dir (the environment's the CLI reads itself)
+            args = DaemonClient.withEnvironment(args, settings.given(Setting.STATE_DIR));
+        }
+        boolean verbose = Args.has(args, "-v", "--verbose");
         if (daemon) { // every line of its stderr, whoever writes it, with a time and a level (journald's priority)
+            DaemonLog.threshold(settings.get(Setting.LOG_LEVEL));
             err = new PrintWriter(new OutputStreamWriter(DaemonLog.install(), StandardCharsets.UTF_8), true);
         }
         long idle = 0;
         if (daemon) {
             String value = Args.value(args, "--idle");
-            if (value != null && !value.matches("[0-9]{1,6}")) {
-                err.println("patchbay: daemon --idle " + value + ": seconds, 0 to 999999 (0: never leave)");
+            if (value != null && !value.matches("[0-9]{1,6}") && !value.equals(DaemonIdle.CONFIGURED)) {
+                err.println("patchbay: daemon --idle " + value + ": seconds, 0 to 999999 (0: never leave), or " + DaemonIdle.CONFIGURED);
                 return 2;
             }
-            idle = value == null ? 0 : Long.parseLong(value);
+            idle = value == null ? 0 : value.equals(DaemonIdle.CONFIGURED) ? settings.number(Setting.DAEMON_IDLE) : Long.parseLong(value);
         }
         MetricsEndpoint metricsAt = MetricsEndpoint.OFF;
         if (daemon) {
@@ -132,6 +142,16 @@ public final class Main {
             return tooLarge.code();
         }
         java.util.Map<String, String> env = System.getenv();
+        try {
+            Settings.init(env);
+        } catch (Settings.SettingsException e) {
+            DaemonSocket.Reply refused = CniRequest.asCniReply(2, "", "patchbay: " + e.getMessage() + "\n", stdin);
+            out.print(refused.out());
+            out.flush();
+            err.print(refused.err());
+            err.flush();
+            return refused.code();
+        }
         String type = env.get(CniRequest.ENV_TYPE);
         DaemonSocket.CniCall call = new DaemonSocket.CniCall(DaemonSocket.currentNetns(), type == null || type.isEmpty() ? "patchbay" : type, env, stdin);
         DaemonSocket.Reply reply;
@@ -155,23 +175,25 @@ public final class Main {
         return reply.code();
     }
 
-    /** What the daemon's components read: that they run in a daemon, and its state directory. */
+    /**
+     * What the daemon's components read as framework properties: that they run in a daemon, its state directory
+     * ({@code --state-dir}, else the settings'), whether it watches the bundles folder. The settings bundles may see
+     * change are system properties ({@link Settings}), not these.
+     */
     static java.util.Map<String, String> daemonProperties(String[] args) {
+        Settings settings = Settings.current();
         java.util.Map<String, String> p = new java.util.HashMap<>();
         p.put("patchbay.daemon", "true");
-        String stateDir = System.getenv("PATCHBAY_STATE_DIR");
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--state-dir")) {
+        String stateDir = settings.get(Setting.STATE_DIR);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--state-dir") && i + 1 < args.length) {
                 stateDir = args[i + 1];
+            } else if (args[i].startsWith("--state-dir=")) {
+                stateDir = args[i].substring("--state-dir=".length());
             }
         }
-        if (stateDir != null && !stateDir.isEmpty()) {
-            p.put("patchbay.state.dir", stateDir);
-        }
-        String repair = System.getenv("PATCHBAY_REPAIR_SECONDS");
-        if (repair != null && repair.matches("[1-9][0-9]{0,4}")) {
-            p.put("patchbay.repair.seconds", repair);
-        }
+        p.put("patchbay.state.dir", stateDir);
+        p.put(HotDeploy.ENABLED, settings.get(Setting.HOT_DEPLOY));
         return p;
     }
 
@@ -190,7 +212,7 @@ public final class Main {
 
     static Path bundlesDir() {
         String prop = System.getProperty("patchbay.bundles");
-        Path dir = prop != null && !prop.isEmpty() ? Path.of(prop) : home().resolve("bundles");
-        return Files.isDirectory(dir) ? dir : dir;
+        String configured = Settings.current().get(Setting.BUNDLES_DIR);
+        return prop != null && !prop.isEmpty() ? Path.of(prop) : !configured.isEmpty() ? Path.of(configured) : home().resolve("bundles");
     }
 }

@@ -17,14 +17,17 @@ final class RequestLog {
     private RequestLog() {
     }
 
-    /** The peer's user name, or {@code ?} when the kernel does not say. */
+    /** The peer's user name and pid, {@code root pid 4242}, each {@code ?} when the kernel does not say. */
     static String peer(SocketChannel ch) {
+        String user;
         try {
             UnixDomainPrincipal p = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            return p.user().getName();
+            user = p.user().getName();
         } catch (IOException | UnsupportedOperationException e) {
-            return "?";
+            user = "?";
         }
+        java.util.OptionalLong pid = PeerPid.of(ch);
+        return user + " pid " + (pid.isPresent() ? Long.toString(pid.getAsLong()) : "?");
     }
 
     /** What a call asks, for the log. */
@@ -36,7 +39,7 @@ final class RequestLog {
         return "patchbay " + String.join(" ", ((DaemonSocket.Request) call).args());
     }
 
-    /** The line: {@code patchbay: request from root: patchbay network ls -> exit 0 in 3.41 ms}. */
+    /** The line: {@code patchbay: request from root pid 4242: patchbay network ls -> exit 0 in 3.41 ms}. */
     static String line(String peer, DaemonSocket.Call call, String outcome, long nanos) {
         return PREFIX + "from " + peer + ": " + what(call) + " -> " + outcome + " in " + String.format(Locale.ROOT, "%.2f", nanos / 1e6) + " ms";
     }

@@ -96,6 +96,12 @@ class AutostartIT {
         return text.lines().filter(l -> l.contains(what)).count();
     }
 
+    /** Request lines of {@code what} from root, with the peer's pid as the kernel gave it (a number, not "?"). */
+    private static long requests(String text, String what) {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("request from root pid [1-9][0-9]*: " + java.util.regex.Pattern.quote(what));
+        return text.lines().filter(l -> line.matcher(l).find()).count();
+    }
+
     @Test
     void fiftyConcurrentColdCallsStartOneDaemonAndAllSucceed(Sandbox sandbox) throws Exception {
         Path run = run();
@@ -125,7 +131,7 @@ class AutostartIT {
         String log = Files.readString(log(run));
         assertEquals(1, count(log, "daemon serving"), log);
         assertEquals(0, count(log, "already serves"), log);
-        assertEquals(50, count(log, "request from root: CNI STATUS bridge"), "every call went to it: " + log);
+        assertEquals(50, requests(log, "CNI STATUS bridge"), "every call went to it: " + log);
         assertTrue(log.contains("(leaves after 300 s idle)"), "the default idle time: " + log);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log(run))));
     }
@@ -142,7 +148,7 @@ class AutostartIT {
         }
         assertEquals(1, daemonsOf(run).size());
         String log = Files.readString(log(run));
-        assertEquals(2, count(log, "request from root: patchbay network ls"), log);
+        assertEquals(2, requests(log, "patchbay network ls"), log);
         long pid = daemonsOf(run).get(0);
         String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
         assertFalse(environ.contains("CNI_COMMAND=") || environ.contains("NOTIFY_SOCKET="), "not handed on: " + environ);
@@ -200,6 +206,22 @@ class AutostartIT {
         assertTrue(log.contains("on " + sock(run) + "\n"), "the second never leaves (PATCHBAY_DAEMON_IDLE=0): " + log);
     }
 
+    /** Without PATCHBAY_DAEMON_IDLE the shim starts {@code daemon --idle configured}: daemon-idle of the file (fails on main: 300 s). */
+    @Test
+    void aDaemonTheShimStartedTakesItsIdleTimeFromTheConfigurationFile(Sandbox sandbox) throws Exception {
+        Path run = run();
+        Path state = Files.createTempDirectory("pb-auto-state");
+        Path conf = Files.createTempDirectory("pb-auto-conf").resolve("patchbay.conf");
+        Files.writeString(conf, "daemon-idle = 2\n");
+        Run r = CniShimTest.shim(CniSeedIT.CNI_DIR.resolve("bridge"), cni(run, state, "STATUS", "PATCHBAY_CONFIG", conf.toString()), STATUS_CONF);
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<Long> started = daemonsOf(run);
+        assertEquals(1, started.size());
+        ProcessHandle.of(started.get(0)).orElseThrow().onExit().get(60, TimeUnit.SECONDS); // a generous bound: it leaves after 2 s idle
+        String log = Files.readString(log(run));
+        assertTrue(log.contains("(leaves after 2 s idle)") && log.contains("nobody served for 2 s: leaving"), log);
+    }
+
     @Test
     void aStartThatCannotHappenFallsBackToTheColdPath(Sandbox sandbox) throws Exception {
         Path state = Files.createTempDirectory("pb-auto-state");
@@ -210,16 +232,18 @@ class AutostartIT {
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("patchbay: no daemon started (the run folder " + open + " is not a folder of root's alone); running this call without one"), r.err());
         assertEquals(List.of(), daemonsOf(open));
-        // a value that is not a number of seconds: named
+        // a value that is not a number of seconds: named by the shim, and refused by the cold path as any bad setting
         Path run = run();
+        String refused = "patchbay: PATCHBAY_DAEMON_IDLE=\"5m\" (the environment's daemon-idle): must be a whole number of seconds from 0 to 999999";
         r = CniShimTest.shim(CniSeedIT.CNI_DIR.resolve("bridge"), cni(run, state, "STATUS", "PATCHBAY_DAEMON_IDLE", "5m"), STATUS_CONF);
-        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("no daemon started (PATCHBAY_DAEMON_IDLE=5m: seconds"), r.err());
+        assertTrue(r.err().contains(refused), r.err());
         Run cli = Within.run(30, List.of(Cli.DIST.resolve("bin/patchbay").toString(), "network", "ls"), Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
                 "PATCHBAY_RUN_DIR", run.toString(), "PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_DAEMON_IDLE", "5m",
                 "PATCHBAY_DAEMON_AUTOSTART", "on"), new byte[0]);
-        assertEquals(0, cli.code(), cli.out() + cli.err());
-        assertTrue(cli.err().contains("no daemon started (PATCHBAY_DAEMON_IDLE=5m: seconds"), cli.err());
+        assertEquals(2, cli.code(), cli.out() + cli.err());
+        assertEquals(refused + "\n", cli.err());
         assertEquals(List.of(), daemonsOf(run));
 
         // a launcher whose daemon does not start: a copy of the distribution whose bin/patchbay fails for "daemon"

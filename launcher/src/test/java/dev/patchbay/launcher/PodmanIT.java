@@ -321,8 +321,8 @@ class PodmanIT {
         return types;
     }
 
-    private void awaitPage(String what, java.util.function.Supplier<Podman.Result> fetch) throws InterruptedException {
-        Podman.Result last = null;
+    private void awaitPage(String what, java.util.function.Supplier<Holder.Result> fetch) throws InterruptedException {
+        Holder.Result last = null;
         for (int i = 0; i < 30; i++) { // httpd starts after `run -d` returns
             last = fetch.get();
             if (last.out().contains(PAGE)) {
@@ -333,11 +333,11 @@ class PodmanIT {
         fail(what + ": no page: exit " + last.code() + ", " + last.out() + last.err());
     }
 
-    private static void expectPage(String what, Podman.Result r) {
+    private static void expectPage(String what, Holder.Result r) {
         assertTrue(r.out().contains(PAGE), what + ": exit " + r.code() + ", out " + r.out() + ", err " + r.err());
     }
 
-    private Podman.Result ok(String profile, String... args) {
+    private Holder.Result ok(String profile, String... args) {
         return podman.podman(profile, args).ok("podman " + String.join(" ", args) + " (" + profile + ")");
     }
 

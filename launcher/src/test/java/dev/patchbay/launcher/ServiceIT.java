@@ -48,7 +48,7 @@ class ServiceIT {
             assertTrue(d.process.info().command().orElse("").endsWith("java"), "the activated process is the JVM: " + d.process.info());
 
             d.signal("HUP");
-            ActivatedDaemon.await(() -> d.log().contains("SIGHUP: reload"), "the reload is logged");
+            ActivatedDaemon.await(() -> d.log().contains("configuration: SIGHUP: read "), "the reload is logged");
             Cli.Run after = d.cli.run("network", "ls").ok();
             assertTrue(d.process.isAlive(), "SIGHUP does not stop the daemon");
             assertTrue(after.out().contains("NAME"), after.out());

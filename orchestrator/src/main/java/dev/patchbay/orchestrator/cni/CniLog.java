@@ -23,6 +23,9 @@ final class CniLog {
     static void append(Map<String, String> env, CniCall call, String ranType, int exit, CniError failure, List<String> notes, double ms) {
         String file = env.get(ENV);
         if (file == null || file.isEmpty()) {
+            file = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.CNI_LOG);
+        }
+        if (file == null || file.isEmpty()) {
             return;
         }
         StringBuilder sb = new StringBuilder();

@@ -125,9 +125,12 @@ public final class CniService {
                 + " plugin on CNI_PATH", "CNI_PATH=" + String.join(":", call.path()));
     }
 
-    /** PATCHBAY_STATE_DIR of the call, else the default (never the daemon's own environment). */
+    /** PATCHBAY_STATE_DIR of the call, else the configuration file's state-dir, else the default (never the daemon's own environment). */
     private static Path stateDir(CniCall call) {
         String dir = call.env(CliContext.STATE_DIR_ENV);
+        if (dir == null) {
+            dir = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.CNI_STATE_DIR);
+        }
         return dir == null ? CliContext.DEFAULT_STATE_DIR : Path.of(dir);
     }
 

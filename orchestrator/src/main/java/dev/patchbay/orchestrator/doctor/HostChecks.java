@@ -140,12 +140,15 @@ final class HostChecks {
                     + String.join(", ", open.subList(0, Math.min(5, open.size()))) + (open.size() > 5 ? ", ..." : ""));
         }
         List<String> damaged = new ArrayList<>();
+        List<String> newer = new ArrayList<>();
         try (Stream<Path> files = Files.list(stateDir.resolve("networks"))) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
                 String name = f.getFileName().toString().replaceFirst("\\.json$", "");
                 try {
                     manager.networks(stateDir).find(name);
                     manager.attachments(stateDir).list(name);
+                } catch (dev.patchbay.orchestrator.state.NewerStateException e) {
+                    newer.add(e.getMessage()); // not damage: gc refuses it too
                 } catch (RuntimeException e) {
                     damaged.add(e.getMessage());
                 }
@@ -153,11 +156,12 @@ final class HostChecks {
         } catch (IOException e) {
             // no networks yet
         }
-        if (problems.isEmpty() && damaged.isEmpty()) {
+        if (problems.isEmpty() && damaged.isEmpty() && newer.isEmpty()) {
             add("state directory", "ok", stateDir + ": root's alone (0700, files 0600), every record readable");
         }
         problems.forEach(p -> add("state directory", "warn", p));
         damaged.forEach(d -> add("state records", "fail", d + " (patchbay gc repairs what it can)"));
+        newer.forEach(d -> add("state records", "fail", d));
         try {
             return HostPorts.networksIn(manager.stack(), stateDir, host);
         } catch (RuntimeException e) {
@@ -317,7 +321,8 @@ final class HostChecks {
             add("daemon", "skip", "cannot name this namespace");
             return;
         }
-        String dir = System.getenv("PATCHBAY_RUN_DIR");
+        String dir = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.RUN_DIR); // the configuration's
+        dir = dir != null ? dir : System.getenv("PATCHBAY_RUN_DIR");
         Path sock = Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, "net-" + ns + ".sock");
         if (!Files.exists(sock, LinkOption.NOFOLLOW_LINKS)) {
             add("daemon", "ok", "none serves this namespace (each command starts in about 0.8 s; patchbay daemon serves them in 0.1 s)");

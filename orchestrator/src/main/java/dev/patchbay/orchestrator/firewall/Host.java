@@ -129,10 +129,15 @@ final class Host implements FirewallHost {
             return service.backend(r.backend());
         }
         String env = System.getenv(FirewallManager.ENV);
+        String from = FirewallManager.ENV;
+        if (env == null || env.isBlank()) {
+            env = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.FIREWALL);
+            from = "the configuration's firewall";
+        }
         if (env != null && !env.isBlank()) {
             FirewallService.Backend b = service.backend(env.strip());
             if (!b.firewall().usable(netns)) {
-                throw new UnavailableException("failed to use firewall backend \"" + b.name() + "\" (from " + FirewallManager.ENV
+                throw new UnavailableException("failed to use firewall backend \"" + b.name() + "\" (from " + from
                         + "): it is not usable in " + netns.describe());
             }
             return b;

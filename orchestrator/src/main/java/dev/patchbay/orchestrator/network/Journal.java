@@ -112,6 +112,8 @@ final class Journal {
             }
             try {
                 StateFiles.read(p, Entry.class).filter(Journal::complete).ifPresent(out::add);
+            } catch (dev.patchbay.orchestrator.state.NewerStateException newer) {
+                throw newer; // a newer Patchbay's entry: refused, never dropped as torn
             } catch (RuntimeException torn) {
                 StateFiles.delete(p);
             }

@@ -41,11 +41,15 @@ final class PluginCalls {
     private PluginCalls() {
     }
 
-    /** The deadline of one plugin call, in seconds: {@value #TIMEOUT_ENV}, or {@value #DEFAULT_SECONDS}. */
+    /**
+     * The deadline of one plugin call, in seconds: {@value #TIMEOUT_ENV}, else the configuration's plugin-timeout, else
+     * {@value #DEFAULT_SECONDS}.
+     */
     static long timeoutSeconds() {
         String v = System.getenv(TIMEOUT_ENV);
         if (v == null || v.isBlank()) {
-            return DEFAULT_SECONDS;
+            String configured = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.PLUGIN_TIMEOUT);
+            return configured != null && configured.matches("[0-9]{1,4}") ? Long.parseLong(configured) : DEFAULT_SECONDS;
         }
         try {
             long s = Long.parseLong(v.strip());

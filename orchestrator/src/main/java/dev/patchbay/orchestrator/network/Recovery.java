@@ -60,9 +60,17 @@ public final class Recovery {
         List<String> damaged = new ArrayList<>();
         ErrorCollector errors = new ErrorCollector();
         store.lockNetworks(() -> {
+            Upgrade.refuseNewer(store.root()); // before anything changes: a newer Patchbay's state is not this one's to touch
             for (String dir : List.of("journal", "networks", "attachments", "firewall")) {
                 StateFiles.sweepTemp(store.root().resolve(dir));
             }
+            errors.run("upgrade the state files", () -> {
+                List<Path> up = Upgrade.run(store, kept);
+                if (!up.isEmpty()) {
+                    repaired.add("upgraded to state format " + dev.patchbay.orchestrator.state.StateFormat.CURRENT + " (written before"
+                            + " formats were recorded): " + up.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+                }
+            });
             firewallRecord(hostRef, repairDamage, repaired, damaged, errors);
             for (DamagedNetworkException d : store.damaged()) {
                 if (!repairDamage) {

@@ -10,6 +10,7 @@ import dev.patchbay.core.command.Json;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.orchestrator.state.FileLocks;
 import dev.patchbay.orchestrator.state.Modes;
+import dev.patchbay.orchestrator.state.StateFormat;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.channels.FileChannel;
@@ -72,7 +73,10 @@ final class StateFiles {
         });
     }
 
-    /** The JSON object in {@code file}, empty if there is no such file; {@link Unreadable} says what is wrong. */
+    /**
+     * The JSON object in {@code file}, empty if there is no such file; {@link Unreadable} says what is wrong, and a
+     * {@link StateFormat} newer than this build's throws {@link dev.patchbay.orchestrator.state.NewerStateException}.
+     */
     static Optional<JsonObject> readObject(Path file) {
         byte[] bytes;
         try {
@@ -82,7 +86,32 @@ final class StateFiles {
         } catch (IOException e) {
             throw new BackendException("failed to read state file \"" + file + "\": " + words(e), e);
         }
-        return Optional.of(parse(file, bytes));
+        JsonObject json = parse(file, bytes);
+        try {
+            StateFormat.of(file, json);
+        } catch (IllegalArgumentException e) {
+            throw new Unreadable(file, e.getMessage());
+        }
+        return Optional.of(json);
+    }
+
+    /**
+     * Rewrites a record written before formats were recorded with the current format, member for member (write's
+     * temp file and rename); the caller holds the record's lock. Returns whether it did: false for a missing record, one
+     * that has a format, or one that cannot be read (left as it is, for gc --repair).
+     */
+    static boolean upgrade(Path file) {
+        Optional<JsonObject> json;
+        try {
+            json = readObject(file);
+        } catch (Unreadable damaged) {
+            return false;
+        }
+        if (json.isEmpty() || StateFormat.of(file, json.get()) != StateFormat.NONE) {
+            return false;
+        }
+        write(file, json.get());
+        return true;
     }
 
     private static JsonObject parse(Path file, byte[] bytes) {
@@ -139,13 +168,15 @@ final class StateFiles {
     }
 
     /**
-     * Replaces {@code file} with the JSON of {@code value}, crash-safely: readers see the old or the new content, never
+     * Replaces {@code file} with the JSON of {@code value}, its {@link StateFormat} first, crash-safely: readers see the old or the new content, never
      * a mix, and after a power loss the file is one or the other, whole (temp file synced, renamed, folder synced).
      */
     static void write(Path file, Object value) {
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "." + Thread.currentThread().getId() + ".tmp");
         try {
-            byte[] json = (Json.compact().toJson(value) + "\n").getBytes(StandardCharsets.UTF_8);
+            JsonElement tree = Json.compact().toJsonTree(value);
+            byte[] json = (Json.compact().toJson(tree.isJsonObject() ? StateFormat.stamp(tree.getAsJsonObject()) : tree) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
             try (FileChannel ch = create(tmp, file.getParent())) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(json);
                 while (b.hasRemaining()) {

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 /**
  * A map of keys to JSON values kept in the state directory as a log of JSON lines:
  * <pre>
- * {"op":"log","gen":G,...}                 first line: the generation, which changes when the log is rewritten
+ * {"op":"log","gen":G,"format":1,...}      first line: the generation, which changes when the log is rewritten, and the
+ *                                          {@link StateFormat} (none in a log of before formats: upgraded by its next write)
  * {"op":"put","key":"K","value":{...}}     K now holds this value
  * {"op":"del","key":"K"}
  * </pre>
@@ -113,6 +114,10 @@ public final class StateLog {
     private final Map<String, String> header;
     private final Listener listener;
     private long gen;
+    /** The header's {@link StateFormat} ({@link StateFormat#NONE} in a log written before formats were recorded). */
+    private int format;
+    /** The file's header line as read: its members for people are kept when the log is rewritten. */
+    private JsonObject fileHeader;
     private long valid;
     /** Complete lines before {@link #valid}. */
     private int lines;
@@ -163,11 +168,34 @@ public final class StateLog {
             catchUp(ch);
         } catch (NoSuchFileException e) {
             reset();
+        } catch (NewerStateException e) {
+            reset();
+            throw e;
         } catch (IOException | RuntimeException e) {
             reset();
             throw new BackendException("failed to read state file \"" + file + "\": " + words(e), e);
         }
         return this;
+    }
+
+    /**
+     * Rewrites a whole log written before formats were recorded with the current format in its header (temp file,
+     * rename: a reader or a crash sees the old file or the new one, with the same keys). Returns whether it did; a
+     * damaged log is left for {@link #repair} (which writes the format too). The caller holds the writers' lock. An
+     * append does the same on its own first: this is for a caller that upgrades without a change ({@code gc}).
+     */
+    public synchronized boolean upgrade() {
+        refreshReadable();
+        if (gen == 0 || gen == NO_HEADER || format >= StateFormat.CURRENT || !damage.isEmpty()) {
+            return false;
+        }
+        try {
+            rewrite(null, null);
+        } catch (IOException | RuntimeException e) {
+            reset();
+            throw new BackendException("failed to write state file \"" + file + "\": " + words(e), e);
+        }
+        return true;
     }
 
     /** The lines the last read could not use, in file order; empty when the log is whole. */
@@ -231,10 +259,11 @@ public final class StateLog {
     }
 
     /**
-     * Deletes the file if it holds no key and no damage (a damaged log stays until {@link #repair}ed); the caller
-     * holds the writers' lock.
+     * Deletes the file if it holds no key and no damage (a damaged log stays until {@link #repair}ed, a newer one is
+     * refused); the caller holds the writers' lock.
      */
     public synchronized void deleteIfEmpty() {
+        refreshReadable(); // as the file is now: one of a newer format throws, one written meanwhile stays
         if (values.isEmpty() && damage.isEmpty()) {
             try {
                 Files.deleteIfExists(file);
@@ -277,6 +306,8 @@ public final class StateLog {
 
     private void reset() {
         gen = 0;
+        format = StateFormat.NONE;
+        fileHeader = null;
         valid = 0;
         lines = 0;
         torn = 0;
@@ -361,6 +392,11 @@ public final class StateLog {
         JsonObject line = json.getAsJsonObject();
         String op = string(line, "op");
         if (first) {
+            try {
+                StateFormat.of(file, line); // a newer format throws: refused, not damage
+            } catch (IllegalArgumentException e) {
+                return damaged(e.getMessage() + ": " + excerpt(text));
+            }
             if (generation(line) == NO_HEADER) {
                 return damaged("is not a log header (the first line must be {\"op\":\"log\",\"gen\":N,...}): " + excerpt(text));
             }
@@ -441,6 +477,8 @@ public final class StateLog {
         String op = string(line, "op");
         if (at == 0) {
             gen = generation(line);
+            format = StateFormat.of(file, line);
+            fileHeader = line;
             return;
         }
         String key = string(line, "key");
@@ -466,6 +504,7 @@ public final class StateLog {
      */
     private void append(JsonObject line) {
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        boolean upgradeWith = false;
         try {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 catchUp(ch); // cheap when this view is current: the caller refreshed it under the same lock
@@ -474,7 +513,9 @@ public final class StateLog {
                     Modes.narrow(file.getParent());
                     narrowed = true;
                 }
-                if (gen != 0) {
+                if (gen != 0 && gen != NO_HEADER && format < StateFormat.CURRENT && damage.isEmpty()) {
+                    upgradeWith = true; // a log of before formats: written anew with the format, then this line
+                } else if (gen != 0) {
                     if (ch.size() != valid) {
                         ch.truncate(valid); // a line a crash cut short
                     }
@@ -483,7 +524,14 @@ public final class StateLog {
             } catch (NoSuchFileException e) {
                 reset();
             }
-            if (gen == 0) {
+            if (upgradeWith) {
+                try {
+                    rewrite(line, bytes);
+                    return;
+                } catch (IOException refused) { // a full disk (a rewrite needs room for the whole log): the line is appended
+                    appendLine(bytes); // as before, and a later write upgrades the log
+                }
+            } else if (gen == 0) {
                 rewrite(line, bytes); // no complete line yet (none, or a header a crash cut short): start the log
                 return;
             }
@@ -498,9 +546,22 @@ public final class StateLog {
                     // and must not be reported as failed; the log stays as it is, whole, for a later append to compact
                 }
             }
+        } catch (NewerStateException e) {
+            reset();
+            throw e;
         } catch (IOException | RuntimeException e) {
             reset(); // read again next time
             throw new BackendException("failed to write state file \"" + file + "\": " + words(e), e);
+        }
+    }
+
+    /** Appends a line after the last complete one (cutting a torn one off); the caller holds the writers' lock. */
+    private void appendLine(byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() != valid) {
+                ch.truncate(valid);
+            }
+            writeFully(ch, bytes, valid);
         }
     }
 
@@ -517,7 +578,15 @@ public final class StateLog {
         JsonObject h = new JsonObject();
         h.addProperty("op", "log");
         h.addProperty("gen", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+        h.addProperty(StateFormat.MEMBER, StateFormat.CURRENT);
         header.forEach(h::addProperty);
+        if (fileHeader != null) { // what the file's header said that this view's does not (an upgrade by gc keeps it all)
+            fileHeader.entrySet().forEach(e -> {
+                if (!h.has(e.getKey())) {
+                    h.add(e.getKey(), e.getValue());
+                }
+            });
+        }
         StringBuilder text = new StringBuilder().append(h).append('\n');
         values.forEach((k, v) -> {
             JsonObject p = new JsonObject();
@@ -543,6 +612,8 @@ public final class StateLog {
             Files.deleteIfExists(tmp);
         }
         gen = h.get("gen").getAsLong();
+        format = StateFormat.CURRENT;
+        fileHeader = h;
         valid = body.length;
         lines = 1 + values.size();
         torn = 0;
