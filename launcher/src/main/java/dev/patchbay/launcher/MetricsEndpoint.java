@@ -21,11 +21,22 @@ record MetricsEndpoint(SocketAddress address) {
     static final MetricsEndpoint OFF = new MetricsEndpoint(null);
 
     /**
-     * The setting's value, null when not set: the one place it is read from (the environment for now; a configuration
-     * file's {@code metrics} key later).
+     * The setting's value: the one place it is read from, this process's {@link Settings} (the configuration file's
+     * {@code metrics} key, {@value #SETTING} over it).
      */
     static String setting() {
-        return System.getenv(SETTING);
+        return Settings.current().get(Setting.METRICS);
+    }
+
+    /** Why {@code value} is no endpoint (for the configuration's check), or null when it is one. */
+    static String problem(String value) {
+        try {
+            parse(value, Path.of("/run/patchbay/net.sock"));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must be off, unix:/PATH or a loopback address and port (127.0.0.1:PORT, [::1]:PORT): "
+                    + e.getMessage().substring((SETTING + "=" + value + ": ").length());
+        }
     }
 
     boolean off() {

@@ -139,15 +139,9 @@ enum Setting {
             }
         }
 
+        /** {@link MetricsEndpoint} says what a value must be: one definition for the file, the environment and the daemon. */
         private static String metrics(String v) {
-            if (v.equals("off") || v.startsWith("unix:/") && v.length() > 6) {
-                return null;
-            }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(127\\.0\\.0\\.1|\\[::1\\]):([0-9]{1,5})").matcher(v);
-            if (m.matches() && Integer.parseInt(m.group(2)) >= 1 && Integer.parseInt(m.group(2)) <= 65535) {
-                return null;
-            }
-            return "must be off, unix:/PATH or 127.0.0.1:PORT (a loopback address and a port from 1 to 65535)";
+            return MetricsEndpoint.problem(v);
         }
     }
 }

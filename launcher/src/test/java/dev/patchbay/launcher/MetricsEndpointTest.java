@@ -55,6 +55,14 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void theConfigurationChecksWithTheSameRules() {
+        assertEquals(null, Setting.METRICS.kind.check("unix"));
+        assertEquals(null, Setting.METRICS.kind.check("[::1]:9464"));
+        String why = Setting.METRICS.kind.check("0.0.0.0:9464");
+        assertTrue(why.startsWith("must be off, unix:/PATH or a loopback address") && why.contains("only a loopback address"), why);
+    }
+
+    @Test
     void aNonLoopbackAddressSaysWhy() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("0.0.0.0:9464"));
         assertTrue(e.getMessage().contains("only a loopback address"), e.getMessage());
