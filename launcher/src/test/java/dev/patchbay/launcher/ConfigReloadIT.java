@@ -33,7 +33,7 @@ class ConfigReloadIT {
         Path log = FirewallRepairIT.log(daemon);
         try {
             cli.run("network", "create", "cf", "--subnet", "10.93.0.0/24", "--bridge", "pbcf0", "--masquerade", "--uplink", "up0").ok();
-            waitFor(log, "request from root: patchbay network create");
+            waitFor(log, "request from root pid ", ": patchbay network create");
             sandbox.run("nft", "delete", "table", "inet", "patchbay"); // someone removes Patchbay's rules
             Thread.sleep(3000);
             assertFalse(Files.readString(log).contains("re-applied"), "every 3600 s: not yet put back");
@@ -67,7 +67,7 @@ class ConfigReloadIT {
             hangup(daemon);
             waitFor(log, "configuration: SIGHUP: read " + conf + ": log-level warning -> info");
             cli.run("network", "ls").ok();
-            waitFor(log, "request from root: patchbay network ls");
+            waitFor(log, "request from root pid ", ": patchbay network ls");
             assertEquals(requests + 1, count(log, "request from"), "logged again, by the daemon that served all along");
         } finally {
             cli.run("network", "rm", "cf");
@@ -111,10 +111,18 @@ class ConfigReloadIT {
     }
 
     /** Waits at most 30 s for {@code text} in the daemon's log. */
-    private static void waitFor(Path log, String text) throws Exception {
+    /** Waits for a line of the daemon's log holding {@code parts} in this order (a trailing newline: at the line's end). */
+    private static void waitFor(Path log, String... parts) throws Exception {
+        StringBuilder re = new StringBuilder();
+        for (String p : parts) { // a part ending in a newline ends the line
+            boolean end = p.endsWith("\n");
+            re.append(re.length() == 0 ? "" : ".*").append(java.util.regex.Pattern.quote(end ? p.substring(0, p.length() - 1) : p)).append(end ? "$" : "");
+        }
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(re.toString());
+        String text = String.join("...", parts);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (Files.readString(log).contains(text)) {
+            if (Files.readString(log).lines().anyMatch(l -> line.matcher(l).find())) {
                 return;
             }
             Thread.sleep(100);
