@@ -42,6 +42,7 @@ static int exec_jvm(char **argv, int in_process) {
         return 3;
     }
     argv[0] = jvm;
+    signal(SIGPIPE, SIG_DFL); /* ignored while we decided: not for the JVM and what it runs */
     execv(jvm, argv);
     fprintf(stderr, "patchbay: cannot run %s: %s\n", jvm, strerror(errno));
     return 3;
@@ -148,13 +149,13 @@ static int forward(int fd, const char *sock, const char *netns, int n, char **ar
     size_t out_len, err_len;
     if (read_int(fd, &code) != 0 || read_string(fd, &out, &out_len) != 0 || read_string(fd, &err, &err_len) != 0)
         return errno == EAGAIN || errno == EWOULDBLOCK ? silent(sock, heard, n, args) : died(n, args);
-    signal(SIGPIPE, SIG_IGN); /* as the JVM: a reader that went away does not change the exit code */
-    write_all(1, out, out_len);
+    write_all(1, out, out_len); /* SIGPIPE ignored: as for the JVM, a reader that went away does not change the exit code */
     write_all(2, err, err_len);
     return code & 0xff;
 }
 
 int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN); /* as the JVM: a closed stdout or stderr does not kill us (exec_jvm restores it) */
     find_jvm();
     int n = argc > 0 ? argc - 1 : 0;
     char **args = argv + (argc > 0);
