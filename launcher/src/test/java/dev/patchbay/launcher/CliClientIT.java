@@ -105,6 +105,16 @@ class CliClientIT {
             same(viaClient, jvm(cli, c.toArray(String[]::new)), String.join(" ", c));
             same(viaClient, run(CLIENT, cli, Map.of("PATCHBAY_DAEMON", "off"), c.toArray(String[]::new)), "PATCHBAY_DAEMON=off " + c);
         }
+        // a start that cannot happen (a run folder others may write): named in the JVM's line, then the JVM works in-process
+        Path open = Files.createTempDirectory("pb-run-open");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Cli openCli = new Cli(cli.stateDir(), open);
+        Map<String, String> on = Map.of("PATCHBAY_DAEMON_AUTOSTART", "on");
+        Run started = run(CLIENT, openCli, on, "network", "ls");
+        same(started, run(JVM, openCli, on, "network", "ls"), "a start that cannot happen");
+        assertTrue(started.err().startsWith("patchbay: no daemon started (the run folder " + open + " is not a folder of root's alone)"),
+                started.err());
+        assertEquals(0, started.code(), started.err());
         Run noJava = client(cli, "network", "ls");
         assertEquals("", noJava.out(), "with no daemon nothing answers but the JVM path (here /bin/false)");
         assertTrue(noJava.code() != 0);
