@@ -10,7 +10,8 @@
  *   - everything else runs the JVM path: bin/patchbay-jvm next to this program's real path, exec'd with our argv
  *     (never a shell command line) and environment: PATCHBAY_DAEMON=off, not root (the JVM says what a user may run),
  *     PATCHBAY_TIMING, a CNI call (no arguments, CNI_COMMAND set), `daemon` itself, no daemon and none started,
- *     or anything the JVM would answer in its own words (a socket it cannot inspect, an autostart setting it names).
+ *     or anything the JVM would answer in its own words (a socket it cannot inspect; settings other than the run and
+ *     state folders and the autostart's variables, or a configuration file that sets anything: cli-settings.c).
  *     When a daemon start failed, or the daemon did not get the request, the JVM gets PATCHBAY_DAEMON=off: it works
  *     in-process, as DaemonClient does then.
  */
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli-args.h"
+#include "cli-settings.h"
 #include "cni-autostart.h"
 #include "daemon-wire.h"
 
@@ -106,18 +108,8 @@ static int untrusted(int kind, const char *sock, const struct peer *peer, const 
     return 3;
 }
 
-/* Whether the autostart settings are ones cni-autostart.c and DaemonAutostart read alike (else the JVM names them). */
-static int plain_autostart_settings(void) {
-    const char *mode = getenv("PATCHBAY_DAEMON_AUTOSTART");
-    const char *idle = getenv("PATCHBAY_DAEMON_IDLE");
-    if (mode && *mode && strcmp(mode, "on") != 0 && strcmp(mode, "off") != 0) return 0;
-    if (!idle || !*idle) return 1;
-    size_t digits = strspn(idle, "0123456789");
-    return digits > 0 && digits <= 6 && idle[digits] == '\0';
-}
-
 /* Sends the command line, reads the reply whole, prints it: DaemonClient.forward once it has a connection. */
-static int forward(int fd, const char *sock, const char *netns, int n, char **args, char **argv) {
+static int forward(int fd, const char *sock, const char *netns, int n, char **args, int named_n, char **named, char **argv) {
     int sent_n;
     char **sent = with_state_dir(n, args, getenv("PATCHBAY_STATE_DIR"), &sent_n);
     struct frame f = {0};
@@ -129,26 +121,26 @@ static int forward(int fd, const char *sock, const char *netns, int n, char **ar
     for (int i = 0; i < sent_n; i++) frame_string(&f, sent[i]);
     if (f.oom) return exec_jvm(argv, 0);
     if (send_frame(fd, &f) != 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return silent(sock, 0, n, args);
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return silent(sock, 0, named_n, named);
         return exec_jvm(argv, 1); /* not all of the request went out: the daemon cannot have run it */
     }
     int heard;
     switch (await_reply(fd, &heard)) {
     case AWAIT_SILENT:
-        return silent(sock, heard, n, args);
+        return silent(sock, heard, named_n, named);
     case AWAIT_CLOSED: {
         char *msg;
         return asprintf(&msg, "patchbay: the daemon on %s closed the connection without reading the request (too many clients"
                         " at once, or an older daemon: restart it); nothing was run\n", sock) < 0 ? 1 : say(1, msg);
     }
     case AWAIT_BROKEN:
-        return died(n, args);
+        return died(named_n, named);
     }
     int32_t code;
     char *out, *err;
     size_t out_len, err_len;
     if (read_int(fd, &code) != 0 || read_string(fd, &out, &out_len) != 0 || read_string(fd, &err, &err_len) != 0)
-        return errno == EAGAIN || errno == EWOULDBLOCK ? silent(sock, heard, n, args) : died(n, args);
+        return errno == EAGAIN || errno == EWOULDBLOCK ? silent(sock, heard, named_n, named) : died(named_n, named);
     write_all(1, out, out_len); /* SIGPIPE ignored: as for the JVM, a reader that went away does not change the exit code */
     write_all(2, err, err_len);
     return code & 0xff;
@@ -161,8 +153,12 @@ int main(int argc, char **argv) {
     char **args = argv + (argc > 0);
     const char *daemon = getenv("PATCHBAY_DAEMON");
     if ((n == 0 && getenv("CNI_COMMAND")) || geteuid() != 0 || getenv("PATCHBAY_TIMING") || (daemon && !strcmp(daemon, "off"))
-        || runs_daemon(n, args))
+        || runs_daemon(n, args) || !plain_settings())
         return exec_jvm(argv, 0);
+    /* the arguments the JVM names in its messages: with the state folder Main adds (to a command line that has any) */
+    int named_n = n;
+    char **named = n > 0 ? with_state_dir(n, args, getenv("PATCHBAY_STATE_DIR"), &named_n) : args;
+    if (!named) return exec_jvm(argv, 0);
 
     char sock[PATH_MAX], netns[64], why[PATH_MAX + 256];
     if (daemon_socket_path(sock, sizeof sock, netns, sizeof netns) != 0) return exec_jvm(argv, 0);
@@ -171,7 +167,7 @@ int main(int argc, char **argv) {
     int hint = 1; /* the first refusal names PATCHBAY_RUN_DIR, one after a start does not (as DaemonClient) */
     int connected = connect_daemon(sock, &fd, &peer, why, sizeof why);
     if (connected == NO_DAEMON) {
-        if (!autostarts(n, args) || !plain_autostart_settings()) return exec_jvm(argv, 0);
+        if (!autostarts(n, args)) return exec_jvm(argv, 0);
         char started_why[PATH_MAX + 256];
         switch (autostart(sock, self, started_why, sizeof started_why)) {
         case AUTOSTART_SKIPPED:
@@ -192,7 +188,7 @@ int main(int argc, char **argv) {
     case FAILED:
         return exec_jvm(argv, 0);
     case SILENT:
-        return silent(sock, 0, n, args);
+        return silent(sock, 0, named_n, named);
     }
-    return forward(fd, sock, netns, n, args, argv);
+    return forward(fd, sock, netns, n, args, named_n, named, argv);
 }

@@ -130,6 +130,46 @@ class CliClientIT {
         }
     }
 
+    /**
+     * The settings: the JVM reads the configuration file and every setting's variable before it forwards, refusing a bad
+     * one; the client reads them itself only where that is the same (no setting in the file; the run and state folders
+     * and the autostart's variables), else the JVM path does. Both give the same answer either way.
+     */
+    @Test
+    void settingsAreReadAsTheJvmReadsThem(Sandbox sandbox) throws Exception {
+        Cli cli = Cli.fresh();
+        Path dir = Files.createTempDirectory("pb-conf");
+        Path comments = Files.writeString(dir.resolve("comments.conf"), "# every key at its default\n\n  # state-dir = /var/lib/patchbay\n");
+        Path setsState = Files.writeString(dir.resolve("state.conf"), "state-dir = " + cli.stateDir() + "\n");
+        Path unknown = Files.writeString(dir.resolve("unknown.conf"), "# a typo\nstate-dri = /x\n");
+        Process daemon = cli.startDaemon();
+        try {
+            // only comments: the client forwards by itself
+            Run c = run(CLIENT, cli, Map.of("JAVA", "/bin/false", "PATCHBAY_CONFIG", comments.toString()), "network", "ls");
+            assertEquals(0, c.code(), c.err());
+            same(c, run(JVM, cli, Map.of("PATCHBAY_CONFIG", comments.toString()), "network", "ls"), "a file of comments");
+            // the state folder from the file, not the environment: the JVM path reads it, and forwards
+            Map<String, String> fileOnly = new HashMap<>(Within.cliEnv(cli));
+            fileOnly.remove("PATCHBAY_STATE_DIR");
+            fileOnly.put("PATCHBAY_CONFIG", setsState.toString());
+            same(Within.run(60, Within.argv(CLIENT, "network", "ls", "-o", "json"), fileOnly, new byte[0]),
+                    Within.run(60, Within.argv(JVM, "network", "ls", "-o", "json"), fileOnly, new byte[0]), "state-dir from the file");
+            // refused settings: exit 2, the same line
+            for (Map<String, String> bad : List.of(Map.of("PATCHBAY_CONFIG", unknown.toString()),
+                    Map.of("PATCHBAY_CONFIG", dir.resolve("missing.conf").toString()), Map.of("PATCHBAY_FW", "Bad!"),
+                    Map.of("PATCHBAY_RUN_DIR", "relative/run"), Map.of("PATCHBAY_DAEMON_IDLE", "1234567"),
+                    Map.of("PATCHBAY_DAEMON_AUTOSTART", "maybe"))) {
+                Run viaClient = run(CLIENT, cli, bad, "network", "ls");
+                same(viaClient, run(JVM, cli, bad, "network", "ls"), bad.toString());
+                assertEquals(2, viaClient.code(), bad + ": " + viaClient.err());
+            }
+        } finally {
+            daemon.destroy();
+            daemon.waitFor(60, TimeUnit.SECONDS);
+            LeastPrivilegeIT.delete(dir);
+        }
+    }
+
     /** A socket not to talk to: refused in the JVM's words, sending nothing (the fake daemon of LeastPrivilegeIT, nobody's). */
     @Test
     void anUntrustedSocketIsRefusedAsTheJvmRefusesIt(Sandbox sandbox) throws Exception {
