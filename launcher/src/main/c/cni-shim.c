@@ -14,10 +14,10 @@
  *     PATCHBAY_CNI_TYPE=<type>.
  * stdin is read whole before anything else, at most MAX_CONFIG bytes (CniRequest.MAX_CONFIG: past it the answer is
  * code 7 naming the limit, as the launcher answers): a runtime whose stdin never closes holds no daemon connection.
- * The daemon side of the frame is dev.patchbay.launcher.DaemonSocket (wire version 3, request kind "cni"): the daemon
- * sends a progress byte as soon as it has the request and every 2 s until the reply, so the shim waits at most
- * SILENCE_S seconds for its next byte (connecting, sending, or waiting): a stopped daemon is answered with code 11 in
- * bounded time, a long call is not.
+ * The daemon side of the frame is dev.patchbay.launcher.DaemonSocket (wire version 3, request kind "cni"); the socket,
+ * its trust, the frame and the progress bytes are daemon-wire.c (shared with the CLI, patchbay-cli.c): the shim waits
+ * at most WIRE_SILENCE_S seconds for the daemon's next byte (connecting, sending, or waiting), so a stopped daemon is
+ * answered with code 11 in bounded time, a long call is not.
  *
  * CNI facts used (CNI SPEC.md): parameters come in CNI_* environment variables and the network configuration on
  * stdin; the verbs are ADD, DEL, CHECK, GC, STATUS and VERSION; VERSION's result is
@@ -34,15 +34,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/types.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cni-autostart.h"
 #include "cni-version.h"
+#include "daemon-wire.h"
 
 extern char **environ;
 
@@ -53,27 +51,11 @@ extern char **environ;
 #define ERR_IO 5               /* CNI: I/O failure */
 #define ERR_TRY_AGAIN 11       /* CNI: try again later */
 #define ERR_UNTRUSTED 103      /* Patchbay: 100 + exit code 3 (environment) */
-#define WIRE_V3 (-3)           /* DaemonSocket: a negative first int announces a versioned frame */
-#define PROGRESS 0             /* DaemonSocket.PROGRESS: the daemon has the request, or is still on it */
-#define REPLY 1                /* DaemonSocket.REPLY: the reply follows */
-#define MAX_STRING (64u << 20) /* DaemonFrameReader: the longest string of a reply */
 #define MAX_CONFIG (1u << 20)  /* CniRequest.MAX_CONFIG: the longest configuration on stdin */
-#define SILENCE_S 10           /* DaemonSocket.SILENCE_MS: the longest wait for the daemon's next byte */
 
 static char version[33] = DEFAULT_VERSION; /* the request's cniVersion once stdin was read */
 
 /* ---- output ---- */
-
-static int write_all(int fd, const char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t) w;
-    }
-    return 0;
-}
 
 /* A JSON string: quotes, backslashes and control characters escaped; other bytes as they are (UTF-8). */
 static void json_string(FILE *f, const char *s) {
@@ -132,161 +114,11 @@ static int too_large(void) {
 
 /* ---- the daemon ---- */
 
-enum { CONNECTED, NO_DAEMON, UNTRUSTED, FAILED, SILENT };
-
-/* The daemon's socket of the namespace we run in: DaemonSocket.path() of the Java side. */
-static int socket_path(char *path, size_t size, char *netns, size_t netns_size) {
-    ssize_t n = readlink("/proc/self/ns/net", netns, netns_size - 1);
-    if (n <= 0) return -1;
-    netns[n] = '\0'; /* "net:[4026531840]" */
-    char digits[32];
-    size_t d = 0;
-    for (ssize_t i = 0; i < n && d < sizeof digits - 1; i++)
-        if (netns[i] >= '0' && netns[i] <= '9') digits[d++] = netns[i];
-    digits[d] = '\0';
-    const char *dir = getenv("PATCHBAY_RUN_DIR");
-    if (!dir || !*dir) dir = "/run/patchbay";
-    int w = snprintf(path, size, "%s/net-%s.sock", dir, digits);
-    return w > 0 && (size_t) w < size ? 0 : -1;
-}
-
-/*
- * Connects to the daemon, trusting it only when the socket is root's, in a folder only root can write (so nobody
- * else can have put it there or swap it), and the process listening is root's (SO_PEERCRED).
- */
-static int connect_daemon(const char *path, int *fd, char *why, size_t why_size) {
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR || errno == EACCES) return NO_DAEMON; /* EACCES: not root, see below */
-        snprintf(why, why_size, "cannot inspect %s: %s", path, strerror(errno));
-        return FAILED;
-    }
-    if (!S_ISSOCK(st.st_mode) || st.st_uid != 0) {
-        snprintf(why, why_size, "refusing %s: not a socket owned by root (uid %u)", path, (unsigned) st.st_uid);
-        return UNTRUSTED;
-    }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir) slash[1] = '\0';
-    else if (slash) *slash = '\0';
-    else snprintf(dir, sizeof dir, ".");
-    if (stat(dir, &st) != 0) {
-        snprintf(why, why_size, "cannot inspect %s: %s", dir, strerror(errno));
-        return FAILED;
-    }
-    if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0) {
-        snprintf(why, why_size, "refusing %s: its folder %s is not root's alone (owner uid %u, mode %03o)", path, dir,
-                 (unsigned) st.st_uid, (unsigned) (st.st_mode & 0777));
-        return UNTRUSTED;
-    }
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof addr.sun_path) {
-        snprintf(why, why_size, "socket path too long: %s", path);
-        return FAILED;
-    }
-    strcpy(addr.sun_path, path);
-    *fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (*fd < 0) {
-        snprintf(why, why_size, "socket: %s", strerror(errno));
-        return FAILED;
-    }
-    /* every connect, send and read waits at most SILENCE_S (a full backlog: connect waits for the send timeout) */
-    struct timeval silence = {.tv_sec = SILENCE_S};
-    if (setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &silence, sizeof silence) != 0
-        || setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &silence, sizeof silence) != 0) {
-        snprintf(why, why_size, "setsockopt: %s", strerror(errno));
-        close(*fd);
-        return FAILED;
-    }
-    if (connect(*fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
-        int e = errno;
-        close(*fd);
-        if (e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS) {
-            snprintf(why, why_size, "%s", path);
-            return SILENT;
-        }
-        /* stale socket of a dead daemon; EACCES: we are not root, the daemon is not ours to use (as for the CLI) */
-        if (e == ECONNREFUSED || e == ENOENT || e == EACCES) return NO_DAEMON;
-        snprintf(why, why_size, "cannot connect to %s: %s", path, strerror(e));
-        return FAILED;
-    }
-    struct ucred peer = {.pid = 0, .uid = (uid_t) -1, .gid = (gid_t) -1};
-    socklen_t len = sizeof peer;
-    if (getsockopt(*fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != 0) {
-        snprintf(why, why_size, "refusing %s: the process serving it (pid %d) is not root's (uid %u)", path,
-                 (int) peer.pid, (unsigned) peer.uid);
-        close(*fd);
-        return UNTRUSTED;
-    }
-    return CONNECTED;
-}
-
-/* The frame: big-endian ints and length-prefixed byte strings, as Java's DataOutputStream writes them. */
-struct frame { char *p; size_t len, cap; int oom; };
-
-static void put(struct frame *f, const void *data, size_t n) {
-    if (f->len + n > f->cap) {
-        size_t cap = f->cap ? f->cap : 65536;
-        while (cap < f->len + n) cap *= 2;
-        char *more = realloc(f->p, cap);
-        if (!more) { f->oom = 1; return; }
-        f->p = more;
-        f->cap = cap;
-    }
-    memcpy(f->p + f->len, data, n);
-    f->len += n;
-}
-
-static void put_int(struct frame *f, int32_t v) {
-    uint32_t u = (uint32_t) v;
-    unsigned char b[4] = {(unsigned char) (u >> 24), (unsigned char) (u >> 16), (unsigned char) (u >> 8), (unsigned char) u};
-    put(f, b, 4);
-}
-
-static void put_bytes(struct frame *f, const char *s, size_t n) {
-    put_int(f, (int32_t) n);
-    put(f, s, n);
-}
-
-static int read_exact(int fd, void *buf, size_t n) {
-    char *p = buf;
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        p += r;
-        n -= (size_t) r;
-    }
-    return 0;
-}
-
-static int read_int(int fd, int32_t *v) {
-    unsigned char b[4];
-    if (read_exact(fd, b, 4) != 0) return -1;
-    *v = (int32_t) ((uint32_t) b[0] << 24 | (uint32_t) b[1] << 16 | (uint32_t) b[2] << 8 | b[3]);
-    return 0;
-}
-
-/* Copies one length-prefixed string of the reply to `out_fd`. */
-static int copy_string(int fd, int out_fd) {
-    int32_t n;
-    if (read_int(fd, &n) != 0 || n < 0 || (uint32_t) n > MAX_STRING) return -1;
-    char buf[65536];
-    while (n > 0) {
-        size_t chunk = (size_t) n < sizeof buf ? (size_t) n : sizeof buf;
-        if (read_exact(fd, buf, chunk) != 0) return -1;
-        write_all(out_fd, buf, chunk); /* a closed stdout must not stop us from reading the exit code */
-        n -= (int32_t) chunk;
-    }
-    return 0;
-}
-
 static int silent(int heard, const char *path) {
     char msg[256];
     snprintf(msg, sizeof msg, heard
              ? "the Patchbay daemon stopped answering while running the call (nothing for %d s: stopped or hung?); it may do part of it yet"
-             : "the Patchbay daemon does not answer (nothing for %d s: stopped or hung?); nothing was run", SILENCE_S);
+             : "the Patchbay daemon does not answer (nothing for %d s: stopped or hung?); nothing was run", WIRE_SILENCE_S);
     fprintf(stderr, "patchbay: %s\n", msg);
     return cni_error(3, ERR_TRY_AGAIN, msg, path);
 }
@@ -296,36 +128,28 @@ static int forward(int fd, const char *path, const char *netns, const char *type
     struct frame f = {0};
     size_t envc = 0;
     for (char **e = environ; *e; e++) envc++;
-    put_int(&f, WIRE_V3);
-    put_bytes(&f, "cni", 3);
-    put_bytes(&f, netns, strlen(netns));
-    put_bytes(&f, type, strlen(type));
-    put_int(&f, (int32_t) envc);
-    for (char **e = environ; *e; e++) put_bytes(&f, *e, strlen(*e));
-    put_bytes(&f, in, in_len);
+    frame_int(&f, WIRE_V3);
+    frame_string(&f, "cni");
+    frame_string(&f, netns);
+    frame_string(&f, type);
+    frame_int(&f, (int32_t) envc);
+    for (char **e = environ; *e; e++) frame_string(&f, *e);
+    frame_bytes(&f, in, in_len);
     if (f.oom) return cni_error(1, ERR_IO, "out of memory", NULL);
-    size_t off = 0;
-    while (off < f.len) {
-        ssize_t w = send(fd, f.p + off, f.len - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return silent(0, path);
-        if (w <= 0) return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(errno));
-        off += (size_t) w;
+    if (send_frame(fd, &f) != 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return silent(0, path);
+        return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(errno));
     }
-    int heard = 0;
-    for (;;) { /* progress bytes, then REPLY */
-        unsigned char b;
-        ssize_t r = read(fd, &b, 1);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return silent(heard, path);
-        if (r == 0 && !heard)
-            return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon closed the connection without reading the call; nothing was run",
-                             "too many clients at once, or an older daemon (restart it)");
-        if (r <= 0 || b > REPLY)
-            return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away while running the call; it may have done part of it",
-                             "run patchbay gc, which finishes or undoes what it left in flight");
-        if (b == REPLY) break;
-        heard = 1;
+    int heard;
+    switch (await_reply(fd, &heard)) {
+    case AWAIT_SILENT:
+        return silent(heard, path);
+    case AWAIT_CLOSED:
+        return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon closed the connection without reading the call; nothing was run",
+                         "too many clients at once, or an older daemon (restart it)");
+    case AWAIT_BROKEN:
+        return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away while running the call; it may have done part of it",
+                         "run patchbay gc, which finishes or undoes what it left in flight");
     }
     int32_t code;
     if (read_int(fd, &code) != 0 || copy_string(fd, 1) != 0 || copy_string(fd, 2) != 0)
@@ -410,19 +234,21 @@ int main(int argc, char **argv) {
     const char *off = getenv("PATCHBAY_DAEMON"); /* as for the CLI: off = never the daemon */
     if (off && strcmp(off, "off") == 0) return exec_launcher(type, in, len);
     char path[PATH_MAX], netns[64], why[PATH_MAX + 256];
-    if (socket_path(path, sizeof path, netns, sizeof netns) != 0)
+    if (daemon_socket_path(path, sizeof path, netns, sizeof netns) != 0)
         return cni_error(3, ERR_TRY_AGAIN, "cannot name the Patchbay daemon's socket", "/proc/self/ns/net or PATCHBAY_RUN_DIR");
     int fd;
-    switch (connect_daemon(path, &fd, why, sizeof why)) {
+    struct peer peer;
+    switch (connect_daemon(path, &fd, &peer, why, sizeof why)) {
     case NO_DAEMON: {
         /* none yet: start one (cni-autostart.c) and forward to it; the call never fails for want of one: it runs cold */
         char launcher[PATH_MAX + 16];
         int started = launcher_path(launcher, sizeof launcher) == 0 ? autostart(path, launcher, why, sizeof why) : AUTOSTART_SKIPPED;
         if (started == AUTOSTART_FAILED) fprintf(stderr, "patchbay: no daemon started (%s); running this call without one\n", why);
-        if (started != AUTOSTART_SERVES || connect_daemon(path, &fd, why, sizeof why) != CONNECTED) return exec_launcher(type, in, len);
+        if (started != AUTOSTART_SERVES || connect_daemon(path, &fd, &peer, why, sizeof why) != CONNECTED) return exec_launcher(type, in, len);
         break;
     }
     case UNTRUSTED:
+    case UNTRUSTED_PEER:
         return cni_error(3, ERR_UNTRUSTED, "refusing the Patchbay daemon's socket", why);
     case FAILED:
         return cni_error(3, ERR_TRY_AGAIN, "cannot reach the Patchbay daemon", why);

@@ -12,8 +12,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * The daemon's listening socket when systemd (or {@code systemd-socket-activate}) made it: {@code patchbay.socket}
  * listens on {@code /run/patchbay/patchbay.sock} and passes it as fd 3 ({@code LISTEN_FDS=1}, {@code LISTEN_PID}).
- * Java adopts only fd 0 ({@link System#inheritedChannel()}), so {@code bin/patchbay} moves fd 3 there and says so with
- * {@code -Dpatchbay.listen=inherited}; without that property fd 0 is never taken for a socket.
+ * Java adopts only fd 0 ({@link System#inheritedChannel()}), so {@code bin/patchbay-jvm} (which {@code bin/patchbay}
+ * execs for {@code daemon}, keeping the pid) moves fd 3 there and says so with {@code -Dpatchbay.listen=inherited};
+ * without that property fd 0 is never taken for a socket.
  *
  * <p>Clients (the CLI and the CNI shim) look for the socket of their network namespace,
  * {@code /run/patchbay/net-INODE.sock}, which a unit file cannot name. The socket unit's {@code ExecStartPost}

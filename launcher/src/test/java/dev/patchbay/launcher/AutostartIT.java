@@ -147,7 +147,12 @@ class AutostartIT {
             assertEquals(0, r.code(), r.out() + r.err());
         }
         assertEquals(1, daemonsOf(run).size());
+        // the daemon logs a request after its reply: the C client may have exited before the second line is written
         String log = Files.readString(log(run));
+        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); requests(log, "patchbay network ls") < 2 && System.nanoTime() < until; ) {
+            Thread.sleep(50);
+            log = Files.readString(log(run));
+        }
         assertEquals(2, requests(log, "patchbay network ls"), log);
         long pid = daemonsOf(run).get(0);
         String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
