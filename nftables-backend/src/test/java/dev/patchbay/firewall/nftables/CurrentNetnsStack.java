@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
  */
 final class CurrentNetnsStack implements NetworkStack {
     private static final int AF_NETLINK = 16;
+    private static final int SOL_NETLINK = 270;
+    private static final int NETLINK_CAP_ACK = 10;
+    private static final int NETLINK_EXT_ACK = 11;
 
     @Override
     public NetnsHandle open(NetnsRef netns) {
@@ -90,6 +93,10 @@ final class CurrentNetnsStack implements NetworkStack {
                 throw new BackendException("socket(AF_NETLINK, " + protocol + "): " + Sys.describe(Sys.errno()));
             }
             kernel.putShort(0, (short) AF_NETLINK);
+            // as the netlink backend's sockets: errors carry the offending attribute's offset, not the request
+            ByteBuffer on = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 1);
+            libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, on, 4);
+            libc.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, on, 4);
             ByteBuffer local = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
             local.putShort(0, (short) AF_NETLINK);
             if (libc.bind(fd, local, 12) < 0) {
