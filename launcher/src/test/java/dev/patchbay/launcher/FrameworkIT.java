@@ -42,7 +42,9 @@ class FrameworkIT {
             }
             assertEquals(List.of(), notActive);
             long ours = Stream.of(boot.context().getBundles()).filter(b -> b.getSymbolicName().startsWith("dev.patchbay.")).count();
-            assertEquals(9, ours, "the nine Patchbay bundles are loaded");
+            assertEquals(10, ours, "the ten Patchbay bundles are loaded (dev.patchbay.sys, the C calls, among them)");
+            assertTrue(Stream.of(boot.context().getBundles()).anyMatch(b -> b.getSymbolicName().equals("dev.patchbay.sys")),
+                    "the JNI library's own bundle is loaded");
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
         }
     }
