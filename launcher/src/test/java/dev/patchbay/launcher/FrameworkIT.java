@@ -42,8 +42,32 @@ class FrameworkIT {
             }
             assertEquals(List.of(), notActive);
             long ours = Stream.of(boot.context().getBundles()).filter(b -> b.getSymbolicName().startsWith("dev.patchbay.")).count();
-            assertEquals(9, ours, "the nine Patchbay bundles are loaded");
+            assertEquals(10, ours, "the ten Patchbay bundles are loaded (dev.patchbay.sys, the C calls, among them)");
+            assertTrue(Stream.of(boot.context().getBundles()).anyMatch(b -> b.getSymbolicName().equals("dev.patchbay.sys")),
+                    "the JNI library's own bundle is loaded");
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
+        }
+    }
+
+    /**
+     * A backend goes by deleting its jar: without netlink-backend's, the other bundles still resolve and start, the
+     * nftables backend and IPAM included (they import the C calls from dev.patchbay.sys, a bundle of its own).
+     */
+    @Test
+    void withoutTheNetlinkBackendTheOthersStillStart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (Stream<Path> jars = Files.list(DIST.resolve("bundles"))) {
+            for (Path jar : jars.filter(j -> !j.getFileName().toString().startsWith("netlink-backend-")).toList()) {
+                Files.copy(jar, dir.resolve(jar.getFileName()));
+            }
+        }
+        try (FelixBoot boot = FelixBoot.start(dir, new PrintWriter(new StringWriter(), true), false)) {
+            assertEquals(List.of(), boot.problems());
+            List<String> started = Stream.of(boot.context().getBundles()).filter(b -> b.getState() == Bundle.ACTIVE)
+                    .map(Bundle::getSymbolicName).toList();
+            for (String b : List.of("dev.patchbay.sys", "dev.patchbay.firewall.nftables", "dev.patchbay.plugin.ipam")) {
+                assertTrue(started.contains(b), b + " starts without the netlink backend: " + started);
+            }
+            assertTrue(!started.contains("dev.patchbay.netlink"), "the netlink backend is gone");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.patchbay.netlink;
 
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.Sys;
 
 /** A negative answer from the kernel (or a failed system call): errno plus the kernel's extended message, if any. */
 final class NetlinkError extends RuntimeException {

@@ -6,8 +6,8 @@ import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_EXT_ACK;
 import static dev.patchbay.netlink.wire.Rtnetlink.SOL_NETLINK;
 
 import dev.patchbay.core.errors.Errno;
-import dev.patchbay.netlink.sys.LibC;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.LibC;
+import dev.patchbay.sys.Sys;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

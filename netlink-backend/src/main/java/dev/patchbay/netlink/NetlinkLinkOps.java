@@ -13,7 +13,7 @@ import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.LinkOps;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.Sys;
 import dev.patchbay.netlink.wire.IfInfoMsg;
 import dev.patchbay.netlink.wire.NlAttrs;
 import dev.patchbay.netlink.wire.NlMessage;

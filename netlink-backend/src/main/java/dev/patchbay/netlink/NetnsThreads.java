@@ -6,8 +6,8 @@ import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.netlink.sys.LibC;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.LibC;
+import dev.patchbay.sys.Sys;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 

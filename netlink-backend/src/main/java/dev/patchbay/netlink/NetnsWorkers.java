@@ -2,7 +2,7 @@ package dev.patchbay.netlink;
 
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.Sys;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;

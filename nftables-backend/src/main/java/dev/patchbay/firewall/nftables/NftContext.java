@@ -2,7 +2,7 @@ package dev.patchbay.firewall.nftables;
 
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.UnavailableException;
-import dev.patchbay.netlink.sys.Nftables;
+import dev.patchbay.sys.Nftables;
 
 /**
  * One libnftables context. Its netlink socket belongs to the namespace of the thread that created it,

@@ -2,7 +2,7 @@ package dev.patchbay.firewall.nftables;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.firewall.Ruleset;
-import dev.patchbay.netlink.sys.Nftables;
+import dev.patchbay.sys.Nftables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -5,17 +5,16 @@ import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetnsOps;
 import dev.patchbay.core.spi.NetworkStack;
-import dev.patchbay.netlink.NetlinkNetworkStack;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 
 /**
- * The real network stack, whose netlink channels can be told to misaddress the next set-element
- * batches: the kernel then really refuses them (ENOENT: set "fwdX" not found). For rollback tests,
- * at the SPI boundary instead of a hook in production code.
+ * The test stack ({@link CurrentNetnsStack}: real sockets, real kernel), whose netlink channels can be told to
+ * misaddress the next set-element batches: the kernel then really refuses them (ENOENT: set "fwdX" not found). For
+ * rollback tests, at the SPI boundary instead of a hook in production code.
  */
 final class FaultyStack implements NetworkStack {
-    private final NetworkStack real = new NetlinkNetworkStack();
+    private final NetworkStack real = new CurrentNetnsStack();
     /** Batches still to spoil. */
     volatile int spoil;
 

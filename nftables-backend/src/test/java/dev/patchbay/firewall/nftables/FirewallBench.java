@@ -9,7 +9,6 @@ import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.model.PortRange;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.firewall.iptables.IptablesFirewall;
-import dev.patchbay.netlink.NetlinkNetworkStack;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.io.IOException;
@@ -182,7 +181,7 @@ class FirewallBench {
     void scale() throws Exception {
         Path tmp = Files.createTempDirectory("pb-bench");
         NftablesFirewall nft = new NftablesFirewall();
-        nft.stack = new NetlinkNetworkStack(); // as in the daemon: elements go as netlink batches
+        nft.stack = new CurrentNetnsStack(); // as in the daemon: elements go as netlink batches
         NftablesFirewall text = new NftablesFirewall(); // no stack: libnftables does everything
         IptablesFirewall ipt = new IptablesFirewall();
         ours(nft, 100); // warm-up: JIT, library load, context

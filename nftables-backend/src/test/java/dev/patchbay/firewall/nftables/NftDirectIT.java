@@ -14,7 +14,6 @@ import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.PortMapping;
-import dev.patchbay.netlink.NetlinkNetworkStack;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.util.ArrayList;
@@ -51,7 +50,7 @@ class NftDirectIT {
 
     @Test
     void nftListsTheElementsWithTheirOwnersAndAnotherProcessReadsThemBack(Sandbox sb) {
-        NftablesFirewall fw = direct(new NetlinkNetworkStack());
+        NftablesFirewall fw = direct(new CurrentNetnsStack());
         List<Rule> rules = new ArrayList<>(List.of(fwd("8080:80/tcp", "10.89.0.2"), fwd("127.0.0.1:5353:53/udp", "10.89.0.2"),
                 fwd("[fd00::1]:8443:443/tcp", "fd00::2"), fwd("9000-9001:9000-9001/sctp", "fd00::3")));
         for (int k = 0; k < 3000; k++) { // several messages in one batch
@@ -76,7 +75,7 @@ class NftDirectIT {
 
     @Test
     void aKeyTakenOutsidePatchbayIsRefusedAndNothingOfTheOwnerStays(Sandbox sb) {
-        NftablesFirewall fw = direct(new NetlinkNetworkStack());
+        NftablesFirewall fw = direct(new CurrentNetnsStack());
         publishOther(fw);
         nft(sb, "add", "element", "inet", "patchbay", "fwd4", "{ tcp . 8086 : 10.0.0.1 . 80 }"); // no comment: not Patchbay's
         AlreadyExistsException e = assertThrows(AlreadyExistsException.class,
@@ -91,7 +90,7 @@ class NftDirectIT {
 
     @Test
     void aFailingRuleStepTakesTheElementsBack(Sandbox sb) {
-        NftablesFirewall fw = direct(new NetlinkNetworkStack());
+        NftablesFirewall fw = direct(new CurrentNetnsStack());
         publishOther(fw);
         // from outside: the chain isolation rules jump to becomes a base chain, which nothing may jump to, so adding
         // them fails (a chain that is only gone would be made again: the apply puts back the table's own part)

@@ -34,7 +34,7 @@ class NftablesFirewallIT {
     /** A backend as DS wires it in the daemon. */
     NftablesFirewall newFirewall() {
         NftablesFirewall fw = new NftablesFirewall();
-        fw.stack = new dev.patchbay.netlink.NetlinkNetworkStack();
+        fw.stack = new CurrentNetnsStack();
         return fw;
     }
 

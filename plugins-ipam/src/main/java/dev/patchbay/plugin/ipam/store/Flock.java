@@ -2,8 +2,8 @@ package dev.patchbay.plugin.ipam.store;
 
 import dev.patchbay.core.errors.Errno;
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.netlink.sys.LibC;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.LibC;
+import dev.patchbay.sys.Sys;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;

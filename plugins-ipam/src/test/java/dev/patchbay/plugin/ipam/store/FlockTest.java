@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.patchbay.netlink.sys.LibC;
-import dev.patchbay.netlink.sys.Sys;
+import dev.patchbay.sys.LibC;
+import dev.patchbay.sys.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

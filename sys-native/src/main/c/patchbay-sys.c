@@ -1,5 +1,5 @@
 /*
- * libpatchbay-sys: the C calls Patchbay's bundles make, as JNI methods of dev.patchbay.netlink.sys.Native.
+ * libpatchbay-sys: the C calls Patchbay's bundles make, as JNI methods of dev.patchbay.sys.Native.
  *
  * Each call returns its result, or -errno when it failed: errno is read here, right after the call, before the JVM
  * runs anything else on the thread. Buffers are direct ByteBuffers (their address plus the offset Java passes);
@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define NATIVE(name) JNICALL Java_dev_patchbay_netlink_sys_Native_##name
+#define NATIVE(name) JNICALL Java_dev_patchbay_sys_Native_##name
 
 /* The address of a direct buffer plus offset, or NULL (a null or non-direct buffer: Java checks for that). */
 static void *address(JNIEnv *env, jobject buffer, jint offset) {

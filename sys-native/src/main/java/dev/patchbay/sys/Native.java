@@ -1,4 +1,4 @@
-package dev.patchbay.netlink.sys;
+package dev.patchbay.sys;
 
 import java.io.IOException;
 import java.io.InputStream;

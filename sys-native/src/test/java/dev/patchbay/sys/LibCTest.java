@@ -1,4 +1,4 @@
-package dev.patchbay.netlink.sys;
+package dev.patchbay.sys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
