@@ -12,8 +12,10 @@ import java.util.stream.Stream;
 /**
  * The examples, built once per test JVM the way their author builds them: {@code mvn -f examples/pom.xml
  * package}, a build of its own that knows Patchbay only as the {@code dev.patchbay:core} artifact of the
- * local repository (this module's pom installs it there first). Offline: the test JVM's sandbox has no
- * network, and the main build has fetched every plugin the examples use.
+ * distribution's Maven repository folder ({@code launcher/target/patchbay/maven}, which examples/pom.xml
+ * names), with a local repository that has no {@code dev/patchbay} in it. Offline: the test JVM's sandbox
+ * has no network, the main build has fetched every plugin the examples use, and examples/.mvn/maven.config
+ * lets an offline Maven read file:// repositories.
  */
 final class Examples {
     static final Path DIR = Path.of(System.getProperty("patchbay.examples", "../examples")).toAbsolutePath().normalize();
@@ -40,10 +42,10 @@ final class Examples {
     private static void build() {
         List<String> argv = new ArrayList<>(List.of(mvn(), "-o", "-q", "-B", "-f", DIR.resolve("pom.xml").toString(), "package"));
         String repo = System.getProperty("patchbay.m2.repo", "");
-        if (!repo.isEmpty() && !repo.startsWith("${")) {
-            argv.add("-Dmaven.repo.local=" + repo);
-        }
         try {
+            if (!repo.isEmpty() && !repo.startsWith("${")) {
+                argv.add("-Dmaven.repo.local=" + withoutPatchbay(Path.of(repo)));
+            }
             Path log = Files.createTempFile("pb-examples", ".log");
             ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
             // the test JVM runs under the sandbox's java wrapper: give Maven the real Java
@@ -64,6 +66,36 @@ final class Examples {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * A local repository for the examples build: every entry of {@code repo} linked in, except
+     * {@code dev/patchbay}, so that the API can come only from the distribution, never from an earlier
+     * {@code mvn install} of Patchbay (which Maven would prefer: its copy there is as new as it knows).
+     */
+    private static Path withoutPatchbay(Path repo) throws IOException {
+        Path local = Path.of("target", "examples-m2").toAbsolutePath();
+        if (Files.isDirectory(local)) { // made anew: the links, not what they point to (walk follows no link)
+            try (Stream<Path> old = Files.walk(local)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(local.resolve("dev"));
+        try (Stream<Path> top = Files.list(repo)) {
+            for (Path p : top.filter(p -> !p.getFileName().toString().equals("dev")).toList()) {
+                Files.createSymbolicLink(local.resolve(p.getFileName().toString()), p);
+            }
+        }
+        if (Files.isDirectory(repo.resolve("dev"))) {
+            try (Stream<Path> dev = Files.list(repo.resolve("dev"))) {
+                for (Path p : dev.filter(p -> !p.getFileName().toString().equals("patchbay")).toList()) {
+                    Files.createSymbolicLink(local.resolve("dev").resolve(p.getFileName().toString()), p);
+                }
+            }
+        }
+        return local;
     }
 
     /** Maven: the one running this build, else {@code mvn} on PATH. */
