@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import jdk.jfr.Category;
 import jdk.jfr.Event;

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * shape: isGateway, ipMasq, host-local) in the sandbox JVM's namespace (the host): VERSION, bridge ADD, DEL, the
  * bridge+portmap chain with one published port (ADD and DEL), and ADD/DEL with no daemon (the shim execs the
  * launcher). Prints medians, ratios and the issue's targets, writes them to {@code target/bench/cni-bench.txt}. Runs
- * with {@code -Pbench} only (launcher/BENCH.md); it fails only if a call fails or if it leaves something behind.
+ * with {@code -Pbench} only (bench/BENCH.md); it fails only if a call fails or if it leaves something behind.
  */
 @NetnsTest
 class CniBenchIT {

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * process; side by side with the CNI bridge(+portmap) plugins and the tutorials' shell steps, in the same
  * run, in the sandbox JVM's namespace (the host). Prints a table with peer/Patchbay ratios and writes it to
  * {@code target/bench/attach-bench.txt}. Not part of {@code mvn verify}: run it with {@code -Pbench}, see
- * launcher/BENCH.md.
+ * bench/BENCH.md.
  */
 @NetnsTest
 class AttachBenchIT {

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import dev.patchbay.launcher.Containerd;
 import dev.patchbay.launcher.Holder;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * systemd: the warm-up run starts it, every later CNI call uses it), and {@code ctr run --rm} without {@code --cni}:
  * the floor no CNI plugin can go below. Alternating (A B C, C B A, ...), medians after one warm-up run each, ratios
  * against the reference; the first Patchbay run (the daemon starting) is reported on its own. Podman's row is
- * PodmanIT's timing with {@code -Dpatchbay.podman.autostart=true} (launcher/BENCH.md). Writes
+ * PodmanIT's timing with {@code -Dpatchbay.podman.autostart=true} (bench/BENCH.md). Writes
  * {@code target/bench/runtime-bench.txt}. Runs with {@code -Pbench} only; fails only if a run fails or leaves
  * something behind.
  */

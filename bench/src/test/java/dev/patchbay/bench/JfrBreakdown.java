@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import jdk.jfr.consumer.RecordingFile;
  * the step of the use case it was in (the method the attach/detach use case called, with its line). Prints,
  * per operation, the share of each step and an estimate in ms for the first and the last tenth of the
  * containers. Self-contained (JDK only), run it as a source file:
- * {@code java launcher/src/test/java/dev/patchbay/launcher/bench/JfrBreakdown.java rec.jfr [rows]}.
+ * {@code java bench/src/test/java/dev/patchbay/bench/JfrBreakdown.java rec.jfr [rows]}.
  */
 public final class JfrBreakdown {
     private JfrBreakdown() {
@@ -146,7 +146,7 @@ public final class JfrBreakdown {
 
     private static boolean isProduct(RecordedFrame f) {
         String cls = f.getMethod().getType().getName();
-        return cls.startsWith("dev.patchbay") && !cls.startsWith("dev.patchbay.launcher");
+        return cls.startsWith("dev.patchbay") && !cls.startsWith("dev.patchbay.launcher") && !cls.startsWith("dev.patchbay.bench");
     }
 
     private static String name(RecordedFrame f) {

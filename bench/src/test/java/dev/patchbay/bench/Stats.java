@@ -1,4 +1,4 @@
-package dev.patchbay.launcher.bench;
+package dev.patchbay.bench;
 
 import java.util.Arrays;
 import java.util.List;
