@@ -1,0 +1,251 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.errors.ErrorCollector;
+import dev.patchbay.core.firewall.Firewall;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.firewall.Ruleset;
+import dev.patchbay.core.firewall.RulesetOwner;
+import dev.patchbay.core.ipam.Allocation;
+import dev.patchbay.core.ipam.AllocationRecord;
+import dev.patchbay.core.ipam.AllocationRequest;
+import dev.patchbay.core.ipam.Ipam;
+import dev.patchbay.core.ipam.IpamConfig;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.LinkSpec;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.core.network.AttachRequest;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.orchestrator.firewall.FirewallService;
+import dev.patchbay.testing.FakeNetworkStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * A host over {@link FakeNetworkStack}, for the use cases end to end without a kernel: a bridge driver (type "bridge", as the real one: gc checks a bridge's gateway and forwarding) that makes
+ * what the real one makes (a bridge, up, holding the gateway, forwarding on; per container a veth pair, the container's
+ * end named and addressed, the host's end a port of the bridge), an in-memory IPAM and firewall backend, and the
+ * orchestrator wired to them over a state folder. Namespaces are files in the test's folder (as the kernel's are), so a
+ * deleted file is a container gone.
+ */
+final class FakeHost {
+    final FakeNetworkStack stack = new FakeNetworkStack();
+    final MemoryIpam ipam = new MemoryIpam();
+    final MemoryFirewall fw = new MemoryFirewall();
+    final BridgeDriver driver = new BridgeDriver();
+    final NetworkManager m = new NetworkManager();
+    final Path dir;
+    final Path state;
+    final NetnsRef host;
+
+    FakeHost(Path dir) {
+        this.dir = dir;
+        this.state = dir.resolve("state");
+        m.stack = stack;
+        m.ipam = ipam;
+        FirewallService fs = new FirewallService();
+        fs.add(fw, 100);
+        m.firewall = fs;
+        m.addPlugin(driver, ChainRollbackTest.ref("bridge", "dev.patchbay.test.bridge", 10, 0));
+        host = namespace("host");
+    }
+
+    /** A namespace made as a file in the test's folder (its "bind mount") and in the fake kernel. */
+    NetnsRef namespace(String name) {
+        try {
+            NetnsRef ref = NetnsRef.path(Files.createFile(dir.resolve(name)));
+            stack.netns(ref);
+            return ref;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    FakeNetworkStack.Netns kernel(NetnsRef ref) {
+        return stack.netns(ref);
+    }
+
+    /** Creates network {@code name} on {@code subnet} (its gateway the first address), bridge {@code pb-NAME}. */
+    NetworkConfig create(String name, String subnet) {
+        IpPrefix p = IpPrefix.parse(subnet);
+        String gw = subnet.substring(0, subnet.lastIndexOf('.')) + ".1";
+        ipam.prefixes.put(name, subnet.substring(0, subnet.lastIndexOf('.') + 1));
+        return networks().create(host, new NetworkConfig(name, "bridge", null, p, IpAddresses.parse("gw", gw), null, null, Map.of()), true);
+    }
+
+    /** Attaches a container (a new namespace named as it) to {@code network} as eth0, publishing {@code ports}. */
+    Attachment attach(String network, String containerId, String... ports) {
+        NetnsRef ctr = namespace(containerId);
+        return attachments().attach(host, new AttachRequest(network, containerId, ctr, new IfName("eth0"), List.of(), null,
+                java.util.Arrays.stream(ports).map(PortMapping::parse).toList()));
+    }
+
+    Networks networks() {
+        return m.networks(state);
+    }
+
+    Attachments attachments() {
+        return m.attachments(state);
+    }
+
+    Recovery recovery() {
+        return m.recovery(state);
+    }
+
+    NetworkStore store() {
+        return new NetworkStore(state);
+    }
+
+    /** The bridge driver over the fake kernel; {@code failSetUp}: its next attach set-up fails after making the veth pair. */
+    static final class BridgeDriver implements NetworkPlugin {
+        boolean failSetUp;
+
+        @Override public Map<String, String> options() { return Map.of("bridge", "the bridge's name"); }
+        @Override public Map<String, String> defaults(NetworkConfig config) { return Map.of("bridge", "pb-" + config.name()); }
+        @Override public Set<String> capabilities() { return Set.of(PORT_MAPPINGS); }
+        @Override public IfName hostInterface(NetworkConfig config) { return new IfName(config.options().get("bridge")); }
+        @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
+
+        @Override
+        public void setUpNetwork(NetworkContext ctx) {
+            IfName br = ctx.hostInterface();
+            ctx.host().links().ensure(new LinkSpec.Bridge(br, null, null));
+            ctx.host().links().setUp(LinkRef.name(br), true);
+            ctx.host().addresses().ensure(LinkRef.name(br), ctx.config().gatewayAddress());
+            ctx.host().sysctl().ensure("net.ipv4.ip_forward", "1");
+        }
+
+        @Override
+        public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
+            errors.run("delete the bridge", () -> ctx.host().links().find(LinkRef.name(ctx.hostInterface()))
+                    .ifPresent(l -> ctx.host().links().delete(LinkRef.index(l.index()))));
+        }
+
+        @Override
+        public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
+            IfName hostIf = hostIf(previous);
+            ctx.host().links().add(new LinkSpec.Veth(hostIf, previous.ifName(), request.container(), null, null, previous.mac()));
+            if (failSetUp) {
+                failSetUp = false;
+                throw new dev.patchbay.core.errors.PatchbayException("br failed to set up \"" + previous.containerId() + "\"");
+            }
+            try (NetnsHandle ctr = ctx.stack().open(request.container())) {
+                for (IpPrefix a : previous.addresses()) {
+                    ctr.addresses().add(LinkRef.name(previous.ifName()), a);
+                }
+                ctr.links().setUp(LinkRef.name(previous.ifName()), true);
+            }
+            ctx.host().links().setMaster(LinkRef.name(hostIf), LinkRef.name(ctx.hostInterface()));
+            ctx.host().links().setUp(LinkRef.name(hostIf), true);
+            return new Attachment(previous.network(), previous.containerId(), previous.netnsPath(), previous.ifName(), hostIf,
+                    previous.mac(), previous.addresses(), previous.ports());
+        }
+
+        @Override
+        public void tearDown(NetworkContext ctx, Attachment attachment, ErrorCollector errors) {
+            IfName hostIf = hostIf(attachment);
+            errors.run("delete " + hostIf, () -> ctx.host().links().find(LinkRef.name(hostIf))
+                    .ifPresent(l -> ctx.host().links().delete(LinkRef.index(l.index()))));
+        }
+
+        @Override
+        public void networkRules(NetworkContext ctx, List<Rule> rules) {
+            rules.add(new Rule.Masquerade(ctx.config().subnet(), ctx.hostInterface()));
+        }
+
+        @Override
+        public void attachmentRules(NetworkContext ctx, Attachment a, List<Rule> rules) {
+            a.ports().forEach(p -> rules.add(new Rule.PortForward(p, a.addresses().get(0).address())));
+        }
+
+        static IfName hostIf(Attachment a) {
+            String id = a.containerId().replaceAll("[^A-Za-z0-9]", "");
+            return new IfName("vb" + id.substring(0, Math.min(id.length(), 12)));
+        }
+    }
+
+    /** Addresses handed out in order from .2, one per owner and interface; {@code gc} frees what no valid attachment holds, unless live. */
+    static final class MemoryIpam implements Ipam {
+        final Map<String, InetAddress> held = new LinkedHashMap<>();
+        /** Per network, the first three octets of its /24 ({@code 10.9.0.}). */
+        final Map<String, String> prefixes = new LinkedHashMap<>();
+
+        @Override public void validate(IpamConfig config) { }
+
+        @Override
+        public Allocation allocate(AllocationRequest r) {
+            String prefix = prefixes.get(r.network());
+            for (int i = 2; i < 255; i++) {
+                InetAddress ip = IpAddresses.parse("ip", prefix + i);
+                if (!held.containsValue(ip) && !r.inUse().test(ip)) {
+                    held.put(r.network() + "/" + r.ownerId() + "/" + r.ifName(), ip);
+                    return new Allocation(List.of(new Allocation.Address(IpPrefix.of(ip, 24), null, 0)), List.of(), null);
+                }
+            }
+            throw new dev.patchbay.core.errors.PatchbayException("no address left");
+        }
+
+        @Override
+        public List<InetAddress> release(Path dataDir, String network, String ownerId, IfName ifName) {
+            InetAddress ip = held.remove(network + "/" + ownerId + "/" + ifName);
+            return ip == null ? List.of() : List.of(ip);
+        }
+
+        @Override
+        public GcResult gc(Path dataDir, String network, Set<dev.patchbay.core.ipam.Attachment> valid, Predicate<InetAddress> live) {
+            List<InetAddress> freed = new ArrayList<>();
+            List<AllocationRecord> kept = new ArrayList<>();
+            for (Map.Entry<String, InetAddress> e : List.copyOf(held.entrySet())) {
+                String[] k = e.getKey().split("/");
+                if (!k[0].equals(network) || valid.contains(new dev.patchbay.core.ipam.Attachment(k[1], new IfName(k[2])))) {
+                    continue;
+                }
+                if (live.test(e.getValue())) {
+                    kept.add(new AllocationRecord(network, e.getValue(), k[1], k[2]));
+                } else {
+                    held.remove(e.getKey());
+                    freed.add(e.getValue());
+                }
+            }
+            return new GcResult(freed, kept);
+        }
+
+        @Override public List<AllocationRecord> list(Path dataDir, String network) { return List.of(); }
+        @Override public List<String> networks(Path dataDir) { return List.of(); }
+    }
+
+    /** A firewall backend holding rulesets by owner; what it holds is "the kernel's". */
+    static final class MemoryFirewall implements Firewall {
+        final Map<RulesetOwner, Ruleset> held = new LinkedHashMap<>();
+
+        @Override public String backend() { return "memory"; }
+        @Override public boolean usable(NetnsRef host) { return true; }
+        @Override public String render(Ruleset desired) { return desired.toString(); }
+        @Override public String plan(NetnsRef host, Ruleset desired) { return render(desired); }
+        @Override public void apply(NetnsRef host, Ruleset desired) { held.put(desired.owner(), desired); }
+
+        @Override
+        public List<String> remove(NetnsRef host, RulesetOwner owner) {
+            held.remove(owner);
+            return List.of();
+        }
+
+        @Override public Set<RulesetOwner> owners(NetnsRef host) { return Set.copyOf(held.keySet()); }
+    }
+}
