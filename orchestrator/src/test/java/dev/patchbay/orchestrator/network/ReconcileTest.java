@@ -155,6 +155,16 @@ class ReconcileTest {
                 .map(x -> ((dev.patchbay.core.firewall.Rule.PortForward) x).mapping().toString()).toList());
     }
 
+    /** One gc converges: a container plugged in again gets its published ports back too when the backend lost them. */
+    @Test
+    void aDeletedVethWhoseRulesWereLostTooGetsBothBackInOneGc() {
+        behindItsBack(host -> host.links().delete(LinkRef.name(c1.hostIf())));
+        h.fw.held.remove(RulesetOwner.of("att:n/c1"));
+        Recovery.Report r = h.recovery().run(h.host);
+        assertEquals(List.of(), r.errors());
+        assertWhole();
+    }
+
     @Test
     void aContainerWhoseNamespaceIsGoneIsDetachedAndItsAddressFreed() throws Exception {
         Files.delete(Path.of(c1.netnsPath()));
