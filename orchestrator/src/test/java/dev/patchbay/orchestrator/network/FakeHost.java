@@ -91,8 +91,12 @@ final class FakeHost {
 
     /** Attaches a container (a new namespace named as it) to {@code network} as eth0, publishing {@code ports}. */
     Attachment attach(String network, String containerId, String... ports) {
-        NetnsRef ctr = namespace(containerId);
-        return attachments().attach(host, new AttachRequest(network, containerId, ctr, new IfName("eth0"), List.of(), null,
+        return attach(network, containerId, namespace(containerId), "eth0", ports);
+    }
+
+    /** Attaches a container of namespace {@code ctr} (one it has already, say) as {@code ifName}. */
+    Attachment attach(String network, String containerId, NetnsRef ctr, String ifName, String... ports) {
+        return attachments().attach(host, new AttachRequest(network, containerId, ctr, new IfName(ifName), List.of(), null,
                 java.util.Arrays.stream(ports).map(PortMapping::parse).toList()));
     }
 
@@ -226,7 +230,13 @@ final class FakeHost {
             return new GcResult(freed, kept);
         }
 
-        @Override public List<AllocationRecord> list(Path dataDir, String network) { return List.of(); }
+        @Override
+        public List<AllocationRecord> list(Path dataDir, String network) {
+            return held.entrySet().stream().filter(e -> e.getKey().startsWith(network + "/")).map(e -> {
+                String[] k = e.getKey().split("/");
+                return new AllocationRecord(network, e.getValue(), k[1], k[2]);
+            }).toList();
+        }
         @Override public List<String> networks(Path dataDir) { return List.of(); }
     }
 
