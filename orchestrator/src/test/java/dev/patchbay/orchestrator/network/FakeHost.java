@@ -57,13 +57,31 @@ final class FakeHost {
     FakeHost(Path dir) {
         this.dir = dir;
         this.state = dir.resolve("state");
-        m.stack = stack;
+        m.stack = hostSocketsFrom(stack);
         m.ipam = ipam;
         FirewallService fs = new FirewallService();
         fs.add(fw, 100);
         m.firewall = fs;
         m.addPlugin(driver, ChainRollbackTest.ref("bridge", "dev.patchbay.test.bridge", 10, 0));
         host = namespace("host");
+    }
+
+    /** The sockets bound in the host, as {@link HostPorts} reads them (the fake kernel has none; the machine's are not read). */
+    final List<HostPorts.Listener> sockets = new ArrayList<>();
+
+    /** The fake, but what {@link HostPorts} asks to run in the host to read its sockets answers {@link #sockets}. */
+    private dev.patchbay.core.spi.NetworkStack hostSocketsFrom(FakeNetworkStack fake) {
+        return (dev.patchbay.core.spi.NetworkStack) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {dev.patchbay.core.spi.NetworkStack.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith(HostPorts.class.getName() + "$$")) {
+                        return List.copyOf(sockets);
+                    }
+                    try {
+                        return method.invoke(fake, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** A namespace made as a file in the test's folder (its "bind mount") and in the fake kernel. */
