@@ -44,7 +44,7 @@ import java.util.function.Predicate;
  * orchestrator wired to them over a state folder. Namespaces are files in the test's folder (as the kernel's are), so a
  * deleted file is a container gone.
  */
-final class FakeHost {
+public final class FakeHost {
     final FakeNetworkStack stack = new FakeNetworkStack();
     final MemoryIpam ipam = new MemoryIpam();
     final MemoryFirewall fw = new MemoryFirewall();
@@ -54,7 +54,7 @@ final class FakeHost {
     final Path state;
     final NetnsRef host;
 
-    FakeHost(Path dir) {
+    public FakeHost(Path dir) {
         this.dir = dir;
         this.state = dir.resolve("state");
         m.stack = hostSocketsFrom(stack);
@@ -68,6 +68,8 @@ final class FakeHost {
 
     /** The sockets bound in the host, as {@link HostPorts} reads them (the fake kernel has none; the machine's are not read). */
     final List<HostPorts.Listener> sockets = new ArrayList<>();
+    /** Whether a ping from a container to its gateway answers (doctor's walk). */
+    public boolean gatewayAnswers = true;
 
     /** The fake, but what {@link HostPorts} asks to run in the host to read its sockets answers {@link #sockets}. */
     private dev.patchbay.core.spi.NetworkStack hostSocketsFrom(FakeNetworkStack fake) {
@@ -75,6 +77,9 @@ final class FakeHost {
                 new Class<?>[] {dev.patchbay.core.spi.NetworkStack.class}, (proxy, method, args) -> {
                     if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith(HostPorts.class.getName() + "$$")) {
                         return List.copyOf(sockets);
+                    }
+                    if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith("dev.patchbay.orchestrator.doctor.Walk$$")) {
+                        return gatewayAnswers; // doctor's ping from the container: no real ping in a fake namespace
                     }
                     try {
                         return method.invoke(fake, args);
@@ -95,12 +100,12 @@ final class FakeHost {
         }
     }
 
-    FakeNetworkStack.Netns kernel(NetnsRef ref) {
+    public FakeNetworkStack.Netns kernel(NetnsRef ref) {
         return stack.netns(ref);
     }
 
     /** Creates network {@code name} on {@code subnet} (its gateway the first address), bridge {@code pb-NAME}. */
-    NetworkConfig create(String name, String subnet) {
+    public NetworkConfig create(String name, String subnet) {
         IpPrefix p = IpPrefix.parse(subnet);
         String gw = subnet.substring(0, subnet.lastIndexOf('.')) + ".1";
         ipam.prefixes.put(name, subnet.substring(0, subnet.lastIndexOf('.') + 1));
@@ -108,7 +113,7 @@ final class FakeHost {
     }
 
     /** Attaches a container (a new namespace named as it) to {@code network} as eth0, publishing {@code ports}. */
-    Attachment attach(String network, String containerId, String... ports) {
+    public Attachment attach(String network, String containerId, String... ports) {
         return attach(network, containerId, namespace(containerId), "eth0", ports);
     }
 
@@ -116,6 +121,38 @@ final class FakeHost {
     Attachment attach(String network, String containerId, NetnsRef ctr, String ifName, String... ports) {
         return attachments().attach(host, new AttachRequest(network, containerId, ctr, new IfName(ifName), List.of(), null,
                 java.util.Arrays.stream(ports).map(PortMapping::parse).toList()));
+    }
+
+    /** For tests of other packages (doctor): what this package reaches directly. */
+    public NetworkManager manager() {
+        return m;
+    }
+
+    public dev.patchbay.orchestrator.firewall.FirewallManager firewall() {
+        return m.firewall;
+    }
+
+    public MemoryFirewall backend() {
+        return fw;
+    }
+
+    public Path state() {
+        return state;
+    }
+
+    public NetnsRef host() {
+        return host;
+    }
+
+    public FakeNetworkStack stack() {
+        return stack;
+    }
+
+    /** The container options of {@code --id ID}. */
+    public static ContainerOptions container(String id) {
+        ContainerOptions o = new ContainerOptions();
+        o.id = id;
+        return o;
     }
 
     Networks networks() {
@@ -172,6 +209,10 @@ final class FakeHost {
                     ctr.addresses().add(LinkRef.name(previous.ifName()), a);
                 }
                 ctr.links().setUp(LinkRef.name(previous.ifName()), true);
+                ctr.routes().add(dev.patchbay.core.model.Route.onLink(ctx.config().subnet(), previous.ifName()));
+                if (ctr.routes().list(null, null).stream().noneMatch(dev.patchbay.core.model.Route::isDefault)) { // the first network's
+                    ctr.routes().add(dev.patchbay.core.model.Route.defaultVia(ctx.config().gateway()));
+                }
             }
             ctx.host().links().setMaster(LinkRef.name(hostIf), LinkRef.name(ctx.hostInterface()));
             ctx.host().links().setUp(LinkRef.name(hostIf), true);
@@ -259,8 +300,8 @@ final class FakeHost {
     }
 
     /** A firewall backend holding rulesets by owner; what it holds is "the kernel's". */
-    static final class MemoryFirewall implements Firewall {
-        final Map<RulesetOwner, Ruleset> held = new LinkedHashMap<>();
+    public static final class MemoryFirewall implements Firewall {
+        public final Map<RulesetOwner, Ruleset> held = new LinkedHashMap<>();
 
         @Override public String backend() { return "memory"; }
         @Override public boolean usable(NetnsRef host) { return true; }
