@@ -16,25 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code doctor NETWORK --id C} ({@link Walk}) over the fake kernel: which checks pass for a whole attachment, and which
  * one fails (and which are skipped) for each thing broken. Asserted on the checks' names and statuses, not their words.
  */
-class WalkTest {
-    @TempDir
-    Path dir;
-    FakeHost h;
-    Attachment c1;
-
-    @BeforeEach
-    void oneNetworkOneContainer() {
-        h = new FakeHost(dir);
-        h.create("n", "10.9.0.0/24");
-        c1 = h.attach("n", "c1", "8080:80/tcp");
+class WalkTest extends dev.patchbay.orchestrator.network.OneContainer {
+    @Override
+    protected String[] ports() {
+        return new String[] {"8080:80/tcp"};
     }
 
     /** Check name to status, in the walk's order. */

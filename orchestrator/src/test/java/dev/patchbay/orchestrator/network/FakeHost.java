@@ -112,6 +112,12 @@ public final class FakeHost {
         return networks().create(host, new NetworkConfig(name, "bridge", null, p, IpAddresses.parse("gw", gw), null, null, Map.of()), true);
     }
 
+    /** The tests' common start: network "n" on 10.9.0.0/24 and container "c1" attached to it, publishing {@code ports}; returns c1. */
+    public Attachment oneNetworkOneContainer(String... ports) {
+        create("n", "10.9.0.0/24");
+        return attach("n", "c1", ports);
+    }
+
     /** Attaches a container (a new namespace named as it) to {@code network} as eth0, publishing {@code ports}. */
     public Attachment attach(String network, String containerId, String... ports) {
         return attach(network, containerId, namespace(containerId), "eth0", ports);

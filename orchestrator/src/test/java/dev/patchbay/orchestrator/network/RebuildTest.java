@@ -17,32 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A network rebuilt by gc: from its records in a host that lost all of it, and its record rebuilt from the kernel and the other records when it cannot be read ({@link Rebuild}, gc --repair).
  */
-class RebuildTest {
-    @TempDir
-    Path dir;
-    FakeHost h;
-    Attachment c1;
-
-    @BeforeEach
-    void oneNetworkOneContainer() {
-        h = new FakeHost(dir);
-        h.create("n", "10.9.0.0/24");
-        c1 = h.attach("n", "c1", "18081:80/tcp");
-    }
-
-    private FakeNetworkStack.Netns kernel() {
-        return h.kernel(h.host);
-    }
-
-    private FakeNetworkStack.Netns container(Attachment a) {
-        return h.stack.netns(NetnsRef.path(Path.of(a.netnsPath())));
+class RebuildTest extends OneContainer {
+    @Override
+    protected String[] ports() {
+        return new String[] {"18081:80/tcp"};
     }
 
     /**

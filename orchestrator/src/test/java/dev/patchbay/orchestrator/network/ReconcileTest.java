@@ -17,9 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reconcile through gc ({@link Recovery#run}), the daemon's look ({@link Recovery#watch}) and {@code network ls}
@@ -27,21 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its gateway, forwarding, a container's veth pair and address, the rules), a container whose namespace is gone is
  * detached, and what no record names is left alone.
  */
-class ReconcileTest {
-    @TempDir
-    Path dir;
-    FakeHost h;
-    Attachment c1;
-
-    @BeforeEach
-    void oneNetworkOneContainer() {
-        h = new FakeHost(dir);
-        h.create("n", "10.9.0.0/24");
-        c1 = h.attach("n", "c1", "18080:80/tcp");
-    }
-
-    private FakeNetworkStack.Netns kernel() {
-        return h.kernel(h.host);
+class ReconcileTest extends OneContainer {
+    @Override
+    protected String[] ports() {
+        return new String[] {"18080:80/tcp"};
     }
 
     /** Changes the host's kernel behind the orchestrator's back, as an operator's {@code ip} would. */
@@ -63,7 +50,7 @@ class ReconcileTest {
         Link port = link(c1.hostIf().value());
         assertEquals(Integer.valueOf(br.index()), port.masterIndex(), "a port of the bridge");
         assertTrue(port.up());
-        FakeNetworkStack.Netns ctr = h.stack.netns(dev.patchbay.core.model.NetnsRef.path(Path.of(c1.netnsPath())));
+        FakeNetworkStack.Netns ctr = container(c1);
         assertEquals(c1.addresses(), ctr.addresses("eth0"));
         assertEquals(Set.of(RulesetOwner.of("net:n"), RulesetOwner.of("att:n/c1")),
                 h.fw.owners(h.host).stream().filter(o -> Rebuild.owns("n", o)).collect(java.util.stream.Collectors.toSet()));
@@ -123,7 +110,7 @@ class ReconcileTest {
     @Test
     void aDeletedVethIsPluggedInAgainWithItsRecordedAddress() {
         behindItsBack(host -> host.links().delete(LinkRef.name(c1.hostIf())));
-        FakeNetworkStack.Netns ctr = h.stack.netns(dev.patchbay.core.model.NetnsRef.path(Path.of(c1.netnsPath())));
+        FakeNetworkStack.Netns ctr = container(c1);
         assertTrue(ctr.link("eth0").isEmpty(), "its peer went with it");
         List<String> done = h.recovery().watch(h.host, Set.of(c1.hostIf().value()), Set.of());
         assertFalse(done.isEmpty());
@@ -134,7 +121,7 @@ class ReconcileTest {
 
     @Test
     void anAddressLostInsideTheContainerIsPutBackByGcsDeepCheck() {
-        FakeNetworkStack.Netns ctr = h.stack.netns(dev.patchbay.core.model.NetnsRef.path(Path.of(c1.netnsPath())));
+        FakeNetworkStack.Netns ctr = container(c1);
         try (NetnsHandle in = h.stack.open(ctr.ref())) {
             in.addresses().delete(LinkRef.name(new IfName("eth0")), c1.addresses().get(0));
         }

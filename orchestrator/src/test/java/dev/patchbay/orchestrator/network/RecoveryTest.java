@@ -24,25 +24,17 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * gc's recovery of operations in flight ({@link Recovery#run} over {@link Journal}): an attach that died or whose undo
- * failed is undone, a detach is finished, a create is undone; a torn entry is dropped or repaired; an entry of another
- * living namespace is left to gc run there. Each leaves the kernel, the records, the addresses and the rules consistent.
+ * failed is undone, a detach is finished, a create is undone; a torn entry is dropped or repaired; an entry of a gone
+ * namespace whose network lives here is replayed here. Each leaves the kernel, the records, the addresses and the rules consistent.
  */
-class RecoveryTest {
-    @TempDir
-    Path dir;
-    FakeHost h;
-    Attachment c1;
+class RecoveryTest extends OneContainer {
     String hostId;
 
     @BeforeEach
-    void oneNetworkOneContainer() {
-        h = new FakeHost(dir);
-        h.create("n", "10.9.0.0/24");
-        c1 = h.attach("n", "c1");
+    void itsHost() {
         hostId = h.store().network("n").orElseThrow().hostNetns();
     }
 
