@@ -183,4 +183,29 @@ class ReconcileTest extends OneContainer {
         assertEquals(null, foreign.masterIndex(), "a link no record names is not put on the bridge");
         assertTrue(h.fw.held.containsKey(RulesetOwner.of("other:x")), "rules of an owner not Patchbay's network stay");
     }
+
+    @Test
+    void aLinkDeletedByADetachIsNotPluggedInAgain() {
+        h.attachments().detach(h.host, "n", "c1");
+        assertEquals(List.of(), h.recovery().watch(h.host, Set.of(c1.hostIf().value()), Set.of()));
+        assertTrue(kernel().link(c1.hostIf().value()).isEmpty());
+        assertTrue(h.attachments().list("n").isEmpty());
+    }
+
+    /** The driver's bundle stopped: gc detaches only what the records allow (a container gone), makes nothing, says why. */
+    @Test
+    void withItsDriverMissingGcDetachesGoneContainersOnlyAndLsSaysUnknown() throws Exception {
+        Attachment c2 = h.attach("n", "c2");
+        h.m.removePlugin(h.driver, ChainRollbackTest.ref("bridge", "dev.patchbay.test.bridge", 10, 0));
+        assertEquals("unknown", status().health());
+        Files.delete(Path.of(c2.netnsPath()));
+        behindItsBack(host -> host.links().setUp(LinkRef.name(new IfName("pb-n")), false));
+        Recovery.Report r = h.recovery().run(h.host);
+        assertEquals(List.of(), r.errors(), r.toString());
+        assertEquals(List.of("n/c2"), r.detached());
+        assertTrue(r.repaired().stream().anyMatch(w -> w.contains("not checked further") && w.contains("\"bridge\"")), r.repaired().toString());
+        assertEquals(List.of(c1), h.attachments().list("n"), "the live one stays");
+        assertFalse(link("pb-n").up(), "nothing is made again without the driver");
+        assertFalse(h.ipam.held.containsKey("n/c2/eth0"), "the gone one's address is freed");
+    }
 }
