@@ -160,6 +160,26 @@ class RecoveryTest extends OneContainer {
         assertEquals(List.of(), r.errors());
     }
 
+    /** An earlier release wrote each entry as its own file and named the host link in it: gc replays it all the same. */
+    @Test
+    void anEntryOfAnEarlierReleaseAsItsOwnFileNamingItsLinkIsUndone() throws Exception {
+        NetnsRef c2 = h.namespace("c2");
+        try (NetnsHandle host = h.stack.open(h.host)) {
+            host.links().add(new LinkSpec.Veth(new IfName("old-c2"), new IfName("eth0"), c2, null, null, null));
+        }
+        h.ipam.held.put("n/c2/eth1", dev.patchbay.core.model.IpAddresses.parse("ip", "10.9.0.3"));
+        Path file = h.state.resolve("journal/attach-1-1-1.json");
+        Files.writeString(file, "{\"id\":\"attach-1-1-1\",\"op\":\"attach\",\"network\":\"n\",\"containerId\":\"c2\",\"hostNetns\":"
+                + com.google.gson.JsonParser.parseString("\"" + hostId + "\"") + ",\"steps\":[{\"kind\":\"ipam\",\"data\":{\"ifname\":\"eth1\"}},"
+                + "{\"kind\":\"link\",\"data\":{\"hostIf\":\"old-c2\"}}]}");
+        Recovery.Report r = h.recovery().run(h.host);
+        assertEquals(List.of("attach n/c2"), r.recovered(), r.toString());
+        assertEquals(List.of(), r.errors());
+        assertFalse(hostHas("old-c2"), "the link it names is deleted");
+        assertFalse(h.ipam.held.containsKey("n/c2/eth1"), "the address of the interface it names is freed");
+        assertFalse(Files.exists(file));
+    }
+
     /** Writes under the network's lock, as the operations do. */
     private void store(java.util.function.Supplier<Journal> begin) {
         h.store().lockNetwork("n", begin::get);
