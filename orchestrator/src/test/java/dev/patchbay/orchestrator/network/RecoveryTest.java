@@ -180,6 +180,21 @@ class RecoveryTest extends OneContainer {
         assertFalse(Files.exists(file));
     }
 
+    /** gc run in another namespace forgets a network whose host namespace is gone (no reboot: it is not coming back). */
+    @Test
+    void aNetworkWhoseHostNamespaceIsGoneIsForgottenByGcElsewhere() throws Exception {
+        Files.delete(h.host.path());
+        NetnsRef elsewhere = h.namespace("elsewhere");
+        Recovery.Report r = h.recovery().run(elsewhere);
+        assertEquals(List.of(), r.errors(), r.toString());
+        assertEquals(1, r.removed().size(), r.toString());
+        assertTrue(r.removed().get(0).startsWith("network \"n\""), r.removed().get(0));
+        assertTrue(h.networks().find("n").isEmpty());
+        assertEquals(List.of(), h.attachments().list("n"));
+        assertTrue(h.ipam.held.isEmpty(), "its addresses are freed");
+        assertTrue(h.kernel(elsewhere).link("pb-n").isEmpty(), "nothing is made where gc ran");
+    }
+
     /** Writes under the network's lock, as the operations do. */
     private void store(java.util.function.Supplier<Journal> begin) {
         h.store().lockNetwork("n", begin::get);
