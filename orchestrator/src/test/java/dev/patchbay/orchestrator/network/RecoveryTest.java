@@ -195,6 +195,28 @@ class RecoveryTest extends OneContainer {
         assertTrue(h.kernel(elsewhere).link("pb-n").isEmpty(), "nothing is made where gc ran");
     }
 
+    /** A damaged attachment log may hide live attachments: nothing of the network is detached or freed until gc --repair. */
+    @Test
+    void aDamagedAttachmentLogKeepsEverythingUntilRepaired() throws Exception {
+        Files.writeString(h.state.resolve("attachments/n.log"), "{\"op\":\"put\",\"key\":\"c7\",\"val\n", // a damaged line (a torn last one, without its newline, is no damage)
+                java.nio.file.StandardOpenOption.APPEND);
+        Files.delete(Path.of(c1.netnsPath()));
+        h.ipam.held.put("n/ghost/eth0", dev.patchbay.core.model.IpAddresses.parse("ip", "10.9.0.70"));
+        Recovery.Report r = h.recovery().run(h.host);
+        assertEquals(1, r.damaged().size(), r.toString());
+        assertTrue(r.damaged().get(0).startsWith("attachments of network \"n\""), r.damaged().get(0));
+        assertEquals(List.of(), r.detached());
+        assertEquals(List.of(), r.released());
+        assertEquals(2, h.ipam.held.size(), "every address kept");
+
+        r = h.recovery().run(h.host, true);
+        assertEquals(List.of(), r.errors(), r.toString());
+        assertTrue(r.repaired().stream().anyMatch(w -> w.startsWith("attachments of network \"n\": rewritten")), r.repaired().toString());
+        assertEquals(List.of("n/c1"), r.detached());
+        assertEquals(List.of("n/10.9.0.70"), r.released());
+        assertTrue(h.ipam.held.isEmpty());
+    }
+
     /** Writes under the network's lock, as the operations do. */
     private void store(java.util.function.Supplier<Journal> begin) {
         h.store().lockNetwork("n", begin::get);
