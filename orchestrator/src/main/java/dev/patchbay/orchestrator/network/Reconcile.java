@@ -292,21 +292,19 @@ final class Reconcile {
             Link hl = view.link(a.hostIf());
             if (a.hostIf() != null && hl == null) {
                 out.add(new Finding(Kind.UNPLUGGED, "link \"" + a.hostIf() + "\" of " + who, a));
-                continue;
-            }
-            if (hl != null && bridge != null && "bridge".equals(bridge.kind())
-                    && (!Integer.valueOf(bridge.index()).equals(hl.masterIndex()) || !hl.up())) {
-                out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
-            } else if (hl != null && bridge == null && hostSideMissing && hi != null) {
-                out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
-            }
-            if (deep) {
-                String inside = inside(ctx, a);
+            } else {
+                if (hl != null && bridge != null && "bridge".equals(bridge.kind())
+                        && (!Integer.valueOf(bridge.index()).equals(hl.masterIndex()) || !hl.up())) {
+                    out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
+                } else if (hl != null && bridge == null && hostSideMissing && hi != null) {
+                    out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
+                }
+                String inside = deep ? inside(ctx, a) : null;
                 if (inside != null) {
                     out.add(new Finding(Kind.UNPLUGGED, inside + " in " + who, a));
-                    continue;
                 }
             }
+            // its rules too when it is plugged in again: one repair converges (after the replug, in this order)
             List<Rule> mine = rules ? chain.attachmentRules(ctx, a) : List.of();
             RulesetOwner owner = Owners.attachment(config.name(), a.containerId());
             Ruleset recorded = rules ? view.recorded(owner) : null;
