@@ -219,10 +219,12 @@ final class DaemonServer {
                     metrics.request(label(call, null), -1, took);
                     return;
                 }
-                conn.reply(ran.reply());
+                // counted and logged before the reply goes out: a client that scrapes or reads the log once it has
+                // its answer finds its request there (the C client exits the moment the reply is read)
                 long took = System.nanoTime() - start;
                 log(RequestLog.line(peer, call, "exit " + ran.reply().code(), took));
                 metrics.request(label(call, ran.command()), ran.reply().code(), took);
+                conn.reply(ran.reply());
             });
         } catch (RuntimeException e) { // the pool stopped
             conn.close();
