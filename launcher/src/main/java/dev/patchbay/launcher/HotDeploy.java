@@ -1,5 +1,6 @@
 package dev.patchbay.launcher;
 
+import dev.patchbay.host.plugins.JarTrust;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -7,7 +7,7 @@ import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.orchestrator.firewall.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
 import dev.patchbay.orchestrator.network.NetworkManager;
-import dev.patchbay.orchestrator.plugins.JarTrust;
+import dev.patchbay.orchestrator.plugins.BundlesFolderCheck;
 import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
@@ -79,7 +79,7 @@ public final class DoctorCommand implements PatchbayCommand {
         CliContext cli = CliContext.of(spec);
         List<Check> checks = new ArrayList<>();
         new HostChecks(manager, firewall, backends, cli.stateDir(), cli.netns(), inDaemon).run(checks);
-        JarTrust.doctor(bundlesDir).forEach(c -> checks.add(new Check("plugins", "bundles folder", c[0], c[1])));
+        BundlesFolderCheck.doctor(bundlesDir).forEach(c -> checks.add(new Check("plugins", "bundles folder", c[0], c[1])));
         if (network != null) {
             new Walk(manager, firewall, backends, cli.stateDir(), cli.netns()).run(network, container, checks);
         } else if (container.hasNamespace()) {

@@ -1,5 +1,6 @@
 package dev.patchbay.orchestrator.plugins;
 
+import dev.patchbay.host.plugins.JarTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.DirectoryStream;

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher;
+package dev.patchbay.host.plugins;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,17 +10,17 @@ import java.nio.file.Path;
  * file (a link followed) and its folder belong to root or to the process's own user, and neither is writable by group
  * or others. Anything else is refused before the framework reads it, named with the reason.
  *
- * <p>The same rule is read by {@code plugins ls} and {@code doctor} (the orchestrator's {@code JarTrust}), which show the
- * jars refused.
+ * <p>One rule for both sides: the launcher refuses the jars ({@code FelixBoot}, {@code HotDeploy}); {@code plugins ls}
+ * and {@code doctor} (the orchestrator, importing this package from the system bundle) name the jars refused and why.
  */
-final class JarTrust {
+public final class JarTrust {
     private static final int GROUP_OR_OTHER_WRITE = 0022;
 
     private JarTrust() {
     }
 
     /** Why {@code jar} must not be loaded, or null when it may. */
-    static String refusal(Path jar) {
+    public static String refusal(Path jar) {
         Path abs = jar.toAbsolutePath().normalize();
         String problem = check(abs.getParent(), "its folder " + abs.getParent());
         return problem != null ? problem : check(abs, "it");
@@ -56,7 +56,7 @@ final class JarTrust {
     }
 
     /** One line for the log and {@code plugins ls}: {@code refused bundles/x.jar: WHY}. */
-    static String refused(Path jar, String why) {
+    public static String refused(Path jar, String why) {
         return "refused bundles/" + jar.getFileName() + ": " + why + " (a plugin runs as root: its jar and folder must be root's "
                 + "and writable by root alone)";
     }
