@@ -22,9 +22,9 @@ import org.osgi.framework.wiring.FrameworkWiring;
 /** The steps a CLI run's load and the daemon's watcher share: the folder's jars, twins, starts, refreshes. */
 final class BundlesLoader {
     /** The bundles of Patchbay's distribution (the orchestrator's {@code Providers.OWN}). */
-    static final java.util.Set<String> OWN = java.util.Set.of("dev.patchbay.core", "dev.patchbay.orchestrator",
+    static final java.util.Set<String> OWN = java.util.Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.state", "dev.patchbay.firewall.host",
             "dev.patchbay.plugin.bridge", "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink",
-            "dev.patchbay.firewall.iptables", "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip");
+            "dev.patchbay.firewall.iptables", "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys");
 
     /**
      * Which of two services of one command name is mounted: Patchbay's own bundles first, then the highest service ranking,

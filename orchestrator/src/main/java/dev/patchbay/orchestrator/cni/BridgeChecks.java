@@ -10,7 +10,7 @@ import dev.patchbay.core.model.Link;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.orchestrator.firewall.FirewallHost;
+import dev.patchbay.firewall.host.FirewallHost;
 import dev.patchbay.orchestrator.network.Attachments;
 import java.math.BigInteger;
 import java.net.InetAddress;

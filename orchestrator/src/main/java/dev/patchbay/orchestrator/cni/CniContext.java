@@ -4,7 +4,7 @@ import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
-import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.Attachments;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import dev.patchbay.orchestrator.network.Networks;

@@ -23,7 +23,7 @@ final class CniLog {
     static void append(Map<String, String> env, CniCall call, String ranType, int exit, CniError failure, List<String> notes, double ms) {
         String file = env.get(ENV);
         if (file == null || file.isEmpty()) {
-            file = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.CNI_LOG);
+            file = dev.patchbay.state.HostSetting.get(dev.patchbay.state.HostSetting.CNI_LOG);
         }
         if (file == null || file.isEmpty()) {
             return;

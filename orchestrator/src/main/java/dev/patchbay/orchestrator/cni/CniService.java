@@ -4,7 +4,7 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -129,7 +129,7 @@ public final class CniService {
     private static Path stateDir(CniCall call) {
         String dir = call.env(CliContext.STATE_DIR_ENV);
         if (dir == null) {
-            dir = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.CNI_STATE_DIR);
+            dir = dev.patchbay.state.HostSetting.get(dev.patchbay.state.HostSetting.CNI_STATE_DIR);
         }
         return dir == null ? CliContext.DEFAULT_STATE_DIR : Path.of(dir);
     }

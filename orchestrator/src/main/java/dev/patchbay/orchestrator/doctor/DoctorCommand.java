@@ -4,7 +4,7 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.firewall.Firewall;
-import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import dev.patchbay.orchestrator.plugins.BundlesFolderCheck;

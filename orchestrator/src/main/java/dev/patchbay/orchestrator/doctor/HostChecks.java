@@ -7,7 +7,7 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.orchestrator.doctor.DoctorCommand.Check;
-import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.HostPorts;
 import dev.patchbay.orchestrator.network.HostSubnets;
 import dev.patchbay.orchestrator.network.NetworkManager;
@@ -147,7 +147,7 @@ final class HostChecks {
                 try {
                     manager.networks(stateDir).find(name);
                     manager.attachments(stateDir).list(name);
-                } catch (dev.patchbay.orchestrator.state.NewerStateException e) {
+                } catch (dev.patchbay.state.NewerStateException e) {
                     newer.add(e.getMessage()); // not damage: gc refuses it too
                 } catch (RuntimeException e) {
                     damaged.add(e.getMessage());
@@ -321,7 +321,7 @@ final class HostChecks {
             add("daemon", "skip", "cannot name this namespace");
             return;
         }
-        String dir = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.RUN_DIR); // the configuration's
+        String dir = dev.patchbay.state.HostSetting.get(dev.patchbay.state.HostSetting.RUN_DIR); // the configuration's
         dir = dir != null ? dir : System.getenv("PATCHBAY_RUN_DIR");
         Path sock = Path.of(dir == null || dir.isEmpty() ? "/run/patchbay" : dir, "net-" + ns + ".sock");
         if (!Files.exists(sock, LinkOption.NOFOLLOW_LINKS)) {

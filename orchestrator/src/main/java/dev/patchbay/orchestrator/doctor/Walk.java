@@ -18,7 +18,7 @@ import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.orchestrator.doctor.DoctorCommand.Check;
-import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
 import dev.patchbay.orchestrator.network.HostPorts;
 import dev.patchbay.orchestrator.network.NetworkManager;

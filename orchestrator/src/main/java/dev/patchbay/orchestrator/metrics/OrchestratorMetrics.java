@@ -4,7 +4,7 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.host.metrics.MetricsSink;
 import dev.patchbay.host.metrics.MetricsSource;
-import dev.patchbay.orchestrator.firewall.FirewallManager;
+import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import dev.patchbay.orchestrator.network.Usage;
 import java.nio.file.Path;
@@ -58,7 +58,6 @@ public final class OrchestratorMetrics implements MetricsSource {
                 // no backend installed or usable here: no backend to name
             }
         }
-        sink.repairs("firewall", Tally.FIREWALL_REPAIRS.sum());
         sink.repairs("links", Tally.LINK_REPAIRS.sum());
         sink.pluginCallFailures("failed", Tally.PLUGIN_CALLS_FAILED.sum());
         sink.pluginCallFailures("timed_out", Tally.PLUGIN_CALLS_TIMED_OUT.sum());

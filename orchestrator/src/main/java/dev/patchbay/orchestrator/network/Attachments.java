@@ -21,7 +21,7 @@ import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
-import dev.patchbay.orchestrator.firewall.FirewallHost;
+import dev.patchbay.firewall.host.FirewallHost;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

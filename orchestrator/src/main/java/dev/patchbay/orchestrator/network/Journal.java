@@ -1,7 +1,7 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.command.Json;
-import dev.patchbay.orchestrator.state.StateLog;
+import dev.patchbay.state.StateLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -112,7 +112,7 @@ final class Journal {
             }
             try {
                 StateFiles.read(p, Entry.class).filter(Journal::complete).ifPresent(out::add);
-            } catch (dev.patchbay.orchestrator.state.NewerStateException newer) {
+            } catch (dev.patchbay.state.NewerStateException newer) {
                 throw newer; // a newer Patchbay's entry: refused, never dropped as torn
             } catch (RuntimeException torn) {
                 StateFiles.delete(p);
@@ -181,7 +181,7 @@ final class Journal {
                 .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
         try {
             Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            dev.patchbay.orchestrator.state.Modes.narrow(copy);
+            dev.patchbay.state.Modes.narrow(copy);
         } catch (IOException e) {
             throw new dev.patchbay.core.errors.BackendException("failed to keep \"" + file + "\": " + StateFiles.words(e), e);
         }

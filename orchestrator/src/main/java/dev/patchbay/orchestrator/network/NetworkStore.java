@@ -1,8 +1,8 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.command.Json;
-import dev.patchbay.orchestrator.state.Modes;
-import dev.patchbay.orchestrator.state.StateLog;
+import dev.patchbay.state.Modes;
+import dev.patchbay.state.StateLog;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

@@ -48,7 +48,7 @@ final class PluginCalls {
     static long timeoutSeconds() {
         String v = System.getenv(TIMEOUT_ENV);
         if (v == null || v.isBlank()) {
-            String configured = dev.patchbay.orchestrator.state.HostSetting.get(dev.patchbay.orchestrator.state.HostSetting.PLUGIN_TIMEOUT);
+            String configured = dev.patchbay.state.HostSetting.get(dev.patchbay.state.HostSetting.PLUGIN_TIMEOUT);
             return configured != null && configured.matches("[0-9]{1,4}") ? Long.parseLong(configured) : DEFAULT_SECONDS;
         }
         try {

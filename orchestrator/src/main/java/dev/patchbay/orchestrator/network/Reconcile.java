@@ -17,7 +17,7 @@ import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.orchestrator.firewall.FirewallHost;
+import dev.patchbay.firewall.host.FirewallHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.orchestrator.firewall.FirewallHost;
+import dev.patchbay.firewall.host.FirewallHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,7 +67,7 @@ public final class Recovery {
             errors.run("upgrade the state files", () -> {
                 List<Path> up = Upgrade.run(store, kept);
                 if (!up.isEmpty()) {
-                    repaired.add("upgraded to state format " + dev.patchbay.orchestrator.state.StateFormat.CURRENT + " (written before"
+                    repaired.add("upgraded to state format " + dev.patchbay.state.StateFormat.CURRENT + " (written before"
                             + " formats were recorded): " + up.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
                 }
             });

@@ -8,9 +8,9 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.patchbay.core.command.Json;
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.orchestrator.state.FileLocks;
-import dev.patchbay.orchestrator.state.Modes;
-import dev.patchbay.orchestrator.state.StateFormat;
+import dev.patchbay.state.FileLocks;
+import dev.patchbay.state.Modes;
+import dev.patchbay.state.StateFormat;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.channels.FileChannel;
@@ -75,7 +75,7 @@ final class StateFiles {
 
     /**
      * The JSON object in {@code file}, empty if there is no such file; {@link Unreadable} says what is wrong, and a
-     * {@link StateFormat} newer than this build's throws {@link dev.patchbay.orchestrator.state.NewerStateException}.
+     * {@link StateFormat} newer than this build's throws {@link dev.patchbay.state.NewerStateException}.
      */
     static Optional<JsonObject> readObject(Path file) {
         byte[] bytes;

@@ -1,8 +1,8 @@
 package dev.patchbay.orchestrator.network;
 
-import dev.patchbay.orchestrator.state.FileLocks;
-import dev.patchbay.orchestrator.state.StateFormat;
-import dev.patchbay.orchestrator.state.StateLog;
+import dev.patchbay.state.FileLocks;
+import dev.patchbay.state.StateFormat;
+import dev.patchbay.state.StateLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ final class Upgrade {
     private Upgrade() {
     }
 
-    /** Throws {@link dev.patchbay.orchestrator.state.NewerStateException} for the first file of a newer format. */
+    /** Throws {@link dev.patchbay.state.NewerStateException} for the first file of a newer format. */
     static void refuseNewer(Path root) {
         StateFormat.refuseNewer(root.resolve("networks"), "*.json");
         StateFormat.refuseNewer(root.resolve("attachments"), "*.log");
@@ -69,7 +69,7 @@ final class Upgrade {
             if (upgrade.getAsBoolean()) {
                 done.add(file);
             }
-        } catch (dev.patchbay.orchestrator.state.NewerStateException newer) {
+        } catch (dev.patchbay.state.NewerStateException newer) {
             throw newer;
         } catch (dev.patchbay.core.errors.BackendException refused) {
             left.add(refused.getMessage() + " (not upgraded: read as it is; a later write or gc upgrades it)");

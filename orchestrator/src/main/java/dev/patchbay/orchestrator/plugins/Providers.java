@@ -13,9 +13,9 @@ import org.osgi.framework.ServiceReference;
  */
 public final class Providers {
     /** The bundles of Patchbay's distribution: a third-party bundle never takes a type or a command from them. */
-    static final Set<String> OWN = Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.plugin.bridge",
+    static final Set<String> OWN = Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.state", "dev.patchbay.firewall.host", "dev.patchbay.plugin.bridge",
             "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink", "dev.patchbay.firewall.iptables",
-            "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip");
+            "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys");
 
     /** The winner first. */
     public static final Comparator<ServiceReference<?>> ORDER = Comparator

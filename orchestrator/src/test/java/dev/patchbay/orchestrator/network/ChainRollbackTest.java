@@ -29,7 +29,7 @@ import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
-import dev.patchbay.orchestrator.firewall.FirewallService;
+import dev.patchbay.firewall.host.FirewallService;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -23,7 +23,7 @@ import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.orchestrator.firewall.FirewallService;
+import dev.patchbay.firewall.host.FirewallService;
 import dev.patchbay.testing.FakeNetworkStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,7 +134,7 @@ public final class FakeHost {
         return m;
     }
 
-    public dev.patchbay.orchestrator.firewall.FirewallManager firewall() {
+    public dev.patchbay.firewall.host.FirewallManager firewall() {
         return m.firewall;
     }
 

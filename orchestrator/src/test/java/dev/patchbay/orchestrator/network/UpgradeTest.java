@@ -9,7 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.orchestrator.state.NewerStateException;
+import dev.patchbay.state.NewerStateException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,12 +68,12 @@ class UpgradeTest {
         for (String log : List.of("attachments/web.log", "journal/web.log", "firewall/netns-boot-1.log")) {
             assertEquals(1, first(dir.resolve(log)).get("format").getAsInt(), log);
         }
-        assertEquals("{\"v\":1}", new dev.patchbay.orchestrator.state.StateLog(dir.resolve("attachments/web.log"), Map.of(), null)
+        assertEquals("{\"v\":1}", new dev.patchbay.state.StateLog(dir.resolve("attachments/web.log"), Map.of(), null)
                 .refresh().get("k"));
         JsonObject fw = first(dir.resolve("firewall/netns-boot-1.log"));
         assertEquals("boot/1", fw.get("identity").getAsString(), "the header's members are kept: " + fw);
         assertEquals("h", fw.get("netns").getAsString());
-        assertEquals("\"nftables\"", new dev.patchbay.orchestrator.state.StateLog(dir.resolve("firewall/netns-boot-1.log"), Map.of(), null)
+        assertEquals("\"nftables\"", new dev.patchbay.state.StateLog(dir.resolve("firewall/netns-boot-1.log"), Map.of(), null)
                 .refresh().get("backend"), "the backend choice is kept");
         assertEquals(List.of(), store.lockNetworks(() -> Upgrade.run(store, new java.util.ArrayList<>())), "once");
     }

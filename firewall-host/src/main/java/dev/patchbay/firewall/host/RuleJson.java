@@ -1,0 +1,60 @@
+package dev.patchbay.firewall.host;
+
+import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.firewall.Rule;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.PortMapping;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A rule as stored in state: its kind and its values as text. */
+final class RuleJson {
+    String type;
+    String subnet;
+    String uplink;
+    String bridge;
+    List<String> subnets;
+    String mapping;
+    String target;
+
+    static RuleJson of(Rule r) {
+        RuleJson j = new RuleJson();
+        if (r instanceof Rule.Masquerade m) {
+            j.type = "masquerade";
+            j.subnet = m.subnet().toString();
+            j.uplink = m.uplink() == null ? null : m.uplink().value();
+        } else if (r instanceof Rule.BridgeForward b) {
+            j.type = "bridge-forward";
+            j.bridge = b.bridge().value();
+            j.subnets = new ArrayList<>();
+            b.subnets().forEach(s -> j.subnets.add(s.toString()));
+        } else if (r instanceof Rule.Isolation i) {
+            j.type = "isolation";
+            j.bridge = i.bridge().value();
+        } else if (r instanceof Rule.PortForward p) {
+            j.type = "port-forward";
+            j.mapping = p.mapping().toString();
+            j.target = IpAddresses.format(p.target());
+        }
+        return j;
+    }
+
+    Rule toRule() {
+        switch (String.valueOf(type)) {
+            case "masquerade":
+                return new Rule.Masquerade(IpPrefix.parse(subnet), uplink == null ? null : IfName.of(uplink));
+            case "bridge-forward":
+                List<IpPrefix> s = new ArrayList<>();
+                (subnets == null ? List.<String>of() : subnets).forEach(x -> s.add(IpPrefix.parse(x)));
+                return new Rule.BridgeForward(IfName.of(bridge), s);
+            case "isolation":
+                return new Rule.Isolation(IfName.of(bridge));
+            case "port-forward":
+                return new Rule.PortForward(PortMapping.parse(mapping), IpAddresses.parse("target", target));
+            default:
+                throw new BackendException("failed to read firewall state: unknown rule type \"" + type + "\"");
+        }
+    }
+}
