@@ -1,7 +1,7 @@
 package dev.patchbay.bench;
 
-import dev.patchbay.launcher.Containerd;
-import dev.patchbay.launcher.Holder;
+import dev.patchbay.harness.Containerd;
+import dev.patchbay.harness.Holder;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.nio.file.Files;

@@ -70,7 +70,7 @@ final class Within {
 
     /** A CNI call through the shim installed as {@code type}, within {@code seconds}. */
     static Run cni(long seconds, String type, Map<String, String> env, String config) throws Exception {
-        return run(seconds, List.of(CniSeedIT.CNI_DIR.resolve(type).toString()), env, config.getBytes(StandardCharsets.UTF_8));
+        return run(seconds, List.of(Cli.DIST.resolve("cni").resolve(type).toAbsolutePath().toString()), env, config.getBytes(StandardCharsets.UTF_8));
     }
 
     static List<String> argv(Path program, String... args) {

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher;
+package dev.patchbay.harness;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import dev.patchbay.harness.Holder;
+import dev.patchbay.harness.Podman;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.io.IOException;

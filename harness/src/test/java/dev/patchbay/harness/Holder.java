@@ -1,4 +1,4 @@
-package dev.patchbay.launcher;
+package dev.patchbay.harness;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.patchbay.launcher;
+package dev.patchbay.harness;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,10 +26,10 @@ import java.util.Map;
  *
  * <p>The namespaces, mounts and clean-up are a {@link Holder}'s.
  */
-final class Podman implements AutoCloseable {
-    static final String IMAGE = "localhost/bb:1";
+public final class Podman implements AutoCloseable {
+    public static final String IMAGE = "localhost/bb:1";
     static final String PATH = Holder.PATH;
-    static final boolean AUTOSTART = Holder.AUTOSTART;
+    public static final boolean AUTOSTART = Holder.AUTOSTART;
     private static final List<String> TOOLS = List.of("/usr/bin/podman", "/usr/bin/crun", "/bin/busybox", "/usr/bin/nsenter", "/usr/bin/unshare",
             "/usr/bin/tar");
 
@@ -38,7 +38,7 @@ final class Podman implements AutoCloseable {
     private final Holder holder;
 
     /** Why Podman cannot run here (a tool missing), or null. */
-    static String missing() {
+    public static String missing() {
         List<String> absent = new ArrayList<>();
         for (String t : TOOLS) {
             if (!Files.isExecutable(Path.of(t))) {
@@ -53,7 +53,7 @@ final class Podman implements AutoCloseable {
      * Makes the holder and its mounts, writes one containers.conf per profile (name -&gt; cni_plugin_dirs) and
      * imports the image. On failure, everything made so far is removed.
      */
-    Podman(Path base, Map<String, List<Path>> pluginDirs) throws IOException, InterruptedException {
+    public Podman(Path base, Map<String, List<Path>> pluginDirs) throws IOException, InterruptedException {
         this.base = base;
         Files.createDirectories(base.resolve("storage"));
         Files.createDirectories(base.resolve("runroot"));
@@ -113,17 +113,17 @@ final class Podman implements AutoCloseable {
     }
 
     /** The network_config_dir of a profile (where {@code podman network create} writes its conflist). */
-    Path networkConfigDir(String profile) {
+    public Path networkConfigDir(String profile) {
         return base.resolve("net.d-" + profile);
     }
 
     /** {@code podman ARGS} with the profile's containers.conf, in the holder's namespaces. */
-    Holder.Result podman(String profile, String... args) {
+    public Holder.Result podman(String profile, String... args) {
         return podmanIn(profile, null, args);
     }
 
     /** {@code podman ARGS} with {@code stdin}, e.g. {@code exec -i}. */
-    Holder.Result podmanIn(String profile, byte[] stdin, String... args) {
+    public Holder.Result podmanIn(String profile, byte[] stdin, String... args) {
         Path conf = profiles.get(profile);
         if (conf == null) {
             throw new IllegalArgumentException("no Podman profile " + profile + " (have " + profiles.keySet() + ")");
@@ -134,22 +134,22 @@ final class Podman implements AutoCloseable {
     }
 
     /** A path of the holder's mount namespace, as this JVM can read it. */
-    Path inside(String absolute) {
+    public Path inside(String absolute) {
         return holder.inside(absolute);
     }
 
     /** A command in the holder's network and mount namespaces, with a runtime's plain environment. */
-    Holder.Result in(String... argv) {
+    public Holder.Result in(String... argv) {
         return holder.in(argv);
     }
 
     /** A command in the holder's namespaces with {@code stdin}. */
-    Holder.Result inWithInput(byte[] stdin, String... argv) {
+    public Holder.Result inWithInput(byte[] stdin, String... argv) {
         return holder.inWithInput(stdin, argv);
     }
 
     /** {@code bin/patchbay daemon} of {@code dist} in the holder (see {@link Holder#startDaemon}). */
-    Process startDaemon(Path dist, Path log) throws IOException, InterruptedException {
+    public Process startDaemon(Path dist, Path log) throws IOException, InterruptedException {
         return holder.startDaemon(dist, log);
     }
 
