@@ -136,8 +136,13 @@ public final class PatchbayCli {
         releases.clear();
     }
 
+    /** Mounts the bundles' commands; a name the launcher's own commands hold (plugins, version, ...) stays theirs. */
     private void mountCommands(BundleContext ctx, String only) {
-        commands(ctx, only).forEach((name, ref) -> mount(ctx, name, ref));
+        commands(ctx, only).forEach((name, ref) -> {
+            if (!root.getSubcommands().containsKey(name)) {
+                mount(ctx, name, ref);
+            }
+        });
     }
 
     /**
