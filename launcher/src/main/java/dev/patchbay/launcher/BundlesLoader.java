@@ -21,19 +21,6 @@ import org.osgi.framework.wiring.FrameworkWiring;
 
 /** The steps a CLI run's load and the daemon's watcher share: the folder's jars, twins, starts, refreshes. */
 final class BundlesLoader {
-    /** The bundles of Patchbay's distribution (the orchestrator's {@code Providers.OWN}). */
-    static final java.util.Set<String> OWN = java.util.Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.state", "dev.patchbay.firewall.host",
-            "dev.patchbay.plugin.bridge", "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink",
-            "dev.patchbay.firewall.iptables", "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys");
-
-    /**
-     * Which of two services of one command name is mounted: Patchbay's own bundles first, then the highest service ranking,
-     * then the lowest bundle id (the orchestrator's {@code Providers.ORDER}, which network plugin types follow).
-     */
-    static final java.util.Comparator<org.osgi.framework.ServiceReference<?>> SERVES_FIRST = java.util.Comparator
-            .comparing((org.osgi.framework.ServiceReference<?> r) -> r.getBundle() == null || !OWN.contains(r.getBundle().getSymbolicName()))
-            .thenComparing(r -> r.getProperty(Constants.SERVICE_RANKING) instanceof Integer i ? -i : 0)
-            .thenComparingLong(r -> r.getBundle() == null ? Long.MAX_VALUE : r.getBundle().getBundleId());
     private final Path bundlesDir;
 
     BundlesLoader(Path bundlesDir) {

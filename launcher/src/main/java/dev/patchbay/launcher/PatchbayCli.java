@@ -1,5 +1,6 @@
 package dev.patchbay.launcher;
 
+import dev.patchbay.host.plugins.Providers;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -50,6 +51,9 @@ public final class PatchbayCli {
         }
         if (only == null || tree || only.equals("metrics")) {
             root.addSubcommand("metrics", new CommandLine(new MetricsCommand()));
+        }
+        if (only == null || tree || only.equals("plugins")) {
+            root.addSubcommand("plugins", new CommandLine(new PluginsCommand(ctx)));
         }
         if (only == null || tree || only.equals("version")) {
             root.addSubcommand("version", new CommandLine(new VersionCommand(ctx)));
@@ -132,13 +136,18 @@ public final class PatchbayCli {
         releases.clear();
     }
 
+    /** Mounts the bundles' commands; a name the launcher's own commands hold (plugins, version, ...) stays theirs. */
     private void mountCommands(BundleContext ctx, String only) {
-        commands(ctx, only).forEach((name, ref) -> mount(ctx, name, ref));
+        commands(ctx, only).forEach((name, ref) -> {
+            if (!root.getSubcommands().containsKey(name)) {
+                mount(ctx, name, ref);
+            }
+        });
     }
 
     /**
      * The command services by name ({@code only} that one, or every one for null); of two of one name, the one
-     * {@link BundlesLoader#SERVES_FIRST} (plugins ls shows the clash).
+     * {@link Providers#ORDER} puts first (plugins ls shows the clash).
      */
     static TreeMap<String, ServiceReference<?>> commands(BundleContext ctx, String only) {
         ServiceReference<?>[] refs;
@@ -151,7 +160,7 @@ public final class PatchbayCli {
         for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             String name = String.valueOf(ref.getProperty(COMMAND_PROPERTY));
             ServiceReference<?> seen = byName.get(name);
-            if (seen == null || BundlesLoader.SERVES_FIRST.compare(ref, seen) < 0) {
+            if (seen == null || Providers.ORDER.compare(ref, seen) < 0) {
                 byName.put(name, ref);
             }
         }

@@ -43,7 +43,7 @@ class FrameworkIT {
             assertEquals(List.of(), notActive);
             java.util.Set<String> ours = Stream.of(boot.context().getBundles()).map(Bundle::getSymbolicName)
                     .filter(n -> n.startsWith("dev.patchbay.")).collect(java.util.stream.Collectors.toSet());
-            assertEquals(BundlesLoader.OWN, ours, "every bundle of the distribution is loaded, and no other of Patchbay's names");
+            assertEquals(dev.patchbay.host.plugins.Providers.OWN, ours, "every bundle of the distribution is loaded, and no other of Patchbay's names");
             assertTrue(Stream.of(boot.context().getBundles()).anyMatch(b -> b.getSymbolicName().equals("dev.patchbay.sys")),
                     "the JNI library's own bundle is loaded");
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
@@ -157,13 +157,12 @@ class FrameworkIT {
             JsonElement doc = JsonParser.parseString(r.out);
             JsonArray bundles = doc.getAsJsonArray();
             assertTrue(bundles.size() >= 12, r.out);
-            boolean orchestratorListsItsCommand = false;
+            java.util.Map<String, String> provides = new java.util.HashMap<>();
             for (JsonElement b : bundles) {
-                if (b.getAsJsonObject().get("symbolicName").getAsString().equals("dev.patchbay.orchestrator")) {
-                    orchestratorListsItsCommand = b.getAsJsonObject().get("provides").toString().contains("plugins");
-                }
+                provides.put(b.getAsJsonObject().get("symbolicName").getAsString(), b.getAsJsonObject().get("provides").toString());
             }
-            assertTrue(orchestratorListsItsCommand, r.out);
+            assertTrue(provides.get("dev.patchbay.orchestrator").contains("{\"kind\":\"command\",\"name\":\"network\"}"), r.out);
+            assertTrue(provides.get("dev.patchbay.doctor").contains("{\"kind\":\"command\",\"name\":\"doctor\"}"), r.out);
         }
     }
 

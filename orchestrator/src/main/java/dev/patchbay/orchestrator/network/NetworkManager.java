@@ -10,7 +10,7 @@ import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.firewall.host.FirewallManager;
-import dev.patchbay.orchestrator.plugins.Providers;
+import dev.patchbay.host.plugins.Providers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -78,7 +78,7 @@ public final class FakeHost {
                     if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith(HostPorts.class.getName() + "$$")) {
                         return List.copyOf(sockets);
                     }
-                    if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith("dev.patchbay.orchestrator.doctor.Walk$$")) {
+                    if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith("dev.patchbay.doctor.Walk$$")) {
                         return gatewayAnswers; // doctor's ping from the container: no real ping in a fake namespace
                     }
                     try {

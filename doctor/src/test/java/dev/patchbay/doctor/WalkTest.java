@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.doctor;
+package dev.patchbay.doctor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

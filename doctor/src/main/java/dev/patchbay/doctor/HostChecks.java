@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.doctor;
+package dev.patchbay.doctor;
 
 import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.model.NetnsRef;
@@ -6,7 +6,7 @@ import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.orchestrator.doctor.DoctorCommand.Check;
+import dev.patchbay.doctor.DoctorCommand.Check;
 import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.HostPorts;
 import dev.patchbay.orchestrator.network.HostSubnets;

@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.doctor;
+package dev.patchbay.doctor;
 
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
@@ -7,7 +7,6 @@ import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
 import dev.patchbay.orchestrator.network.NetworkManager;
-import dev.patchbay.orchestrator.plugins.BundlesFolderCheck;
 import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;

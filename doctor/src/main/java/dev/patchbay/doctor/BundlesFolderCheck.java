@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.plugins;
+package dev.patchbay.doctor;
 
 import dev.patchbay.host.plugins.JarTrust;
 import java.io.IOException;
@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code doctor}'s look at the bundles folder through the launcher's jar rule ({@link JarTrust}). */
-public final class BundlesFolderCheck {
+final class BundlesFolderCheck {
     private BundlesFolderCheck() {
     }
 
@@ -17,7 +17,7 @@ public final class BundlesFolderCheck {
      * For {@code doctor}: the bundles folder named by the framework property {@code dir} (null: no line), one line per jar
      * refused, each {@code {status, detail}}; or one {@code ok} line.
      */
-    public static List<String[]> doctor(String dir) {
+    static List<String[]> doctor(String dir) {
         if (dir == null) {
             return List.of();
         }

@@ -1,8 +1,7 @@
-package dev.patchbay.orchestrator.plugins;
+package dev.patchbay.launcher;
 
 import dev.patchbay.host.plugins.JarTrust;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,20 +19,20 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Version;
 
-/** The jars of the bundles folder that the framework does not have, and why: refused, a second copy, unreadable, new. */
+/** For {@code plugins ls}: the jars of the bundles folder that the framework does not have, and why: refused, a second copy, unreadable, new. */
 final class FolderJars {
     private FolderJars() {
     }
 
     static List<PluginReport.Entry> notInstalled(BundleContext ctx, Bundle[] bundles) {
-        String dir = ctx.getProperty(PluginReport.BUNDLES_DIR);
+        String dir = ctx.getProperty(FelixBoot.BUNDLES_DIR);
         if (dir == null || !Files.isDirectory(Path.of(dir))) {
             return List.of();
         }
         Set<Path> installed = new HashSet<>();
         Map<String, Bundle> byIdentity = new HashMap<>();
         for (Bundle b : bundles) {
-            Path p = pathOf(b.getLocation());
+            Path p = HotDeploy.pathOf(b.getLocation());
             if (p != null) {
                 installed.add(p);
             }
@@ -81,17 +80,7 @@ final class FolderJars {
 
     /** A location as the operator knows it: the file, without Felix's {@code reference:} prefix. */
     private static String where(String location) {
-        Path p = pathOf(location);
+        Path p = HotDeploy.pathOf(location);
         return p != null ? p.toUri().toString() : location;
-    }
-
-    static Path pathOf(String location) {
-        try {
-            // the CLI installs "reference:file:..." (Felix reads the jar where it lies instead of copying it)
-            URI uri = new URI(location.startsWith("reference:") ? location.substring("reference:".length()) : location).normalize();
-            return "file".equals(uri.getScheme()) ? Path.of(uri).toAbsolutePath().normalize() : null;
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

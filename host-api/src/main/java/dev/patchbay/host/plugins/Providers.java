@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.plugins;
+package dev.patchbay.host.plugins;
 
 import java.util.Comparator;
 import java.util.Set;
@@ -9,13 +9,14 @@ import org.osgi.framework.ServiceReference;
 /**
  * Which of two services providing the same thing (a network plugin type, a command name) serves: Patchbay's own
  * bundles first, then the highest service ranking, then the lowest bundle id (the bundle installed first). The
- * launcher mounts commands by the same rule; {@code plugins ls} shows each conflict and who won it.
+ * launcher mounts commands by this rule, the orchestrator picks network plugins by it, and {@code plugins ls} shows
+ * each conflict and who won it.
  */
 public final class Providers {
     /** The bundles of Patchbay's distribution: a third-party bundle never takes a type or a command from them. */
-    static final Set<String> OWN = Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.state", "dev.patchbay.firewall.host", "dev.patchbay.plugin.bridge",
-            "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink", "dev.patchbay.firewall.iptables",
-            "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys");
+    public static final Set<String> OWN = Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.state", "dev.patchbay.firewall.host", "dev.patchbay.doctor",
+            "dev.patchbay.plugin.bridge", "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink",
+            "dev.patchbay.firewall.iptables", "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys");
 
     /** The winner first. */
     public static final Comparator<ServiceReference<?>> ORDER = Comparator
@@ -29,7 +30,8 @@ public final class Providers {
     private Providers() {
     }
 
-    static boolean own(Bundle b) {
+    /** Whether {@code b} is one of Patchbay's own bundles ({@link #OWN}); false for null. */
+    public static boolean own(Bundle b) {
         return b != null && OWN.contains(b.getSymbolicName());
     }
 

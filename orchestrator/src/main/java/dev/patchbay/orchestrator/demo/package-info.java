@@ -1,1 +1,0 @@
-package dev.patchbay.orchestrator.demo;
