@@ -74,9 +74,7 @@ public final class Networks {
                     ruled = true;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.network(config.name()), rules));
                 }
-                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace()));
-                journal.done();
-                return config;
+                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace())); // the commit point
             } catch (RuntimeException e) {
                 if (ruled) {
                     undo.run("remove the rules of network \"" + config.name() + "\"",
@@ -84,10 +82,12 @@ public final class Networks {
                 }
                 chain.tearDownNetwork(ctx, undo);
                 if (undo.isEmpty()) {
-                    journal.done();
+                    journal.doneIfPossible(); // fully undone; an entry left finds nothing to undo
                 }
                 throw undo.attachTo(e);
             }
+            journal.doneIfPossible(); // the network exists: an entry left (a full disk) names a recorded network, which gc forgets
+            return config;
         }));
     }
 

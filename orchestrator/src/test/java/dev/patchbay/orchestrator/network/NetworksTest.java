@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
@@ -20,8 +21,11 @@ import dev.patchbay.core.model.Route;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -103,6 +107,39 @@ class NetworksTest extends OneContainer {
         assertEquals(List.of(), Journal.pending(h.state));
         h.networks().create(h.host, config("m", "10.8.0.0/24"), true); // made once the backend takes it
         assertTrue(h.fw.held.containsKey(RulesetOwner.of("net:m")));
+    }
+
+    /**
+     * The record is a create's commit point, as an attach's: once it is saved the network exists, and a journal that
+     * then refuses to forget the entry (a full disk; here the log made a directory) neither fails the create nor tears
+     * down what the record says exists. gc forgets an entry whose network is recorded.
+     */
+    @Test
+    void aCreateWhoseRecordIsSavedStandsEvenIfItsJournalEntryCannotBeForgotten() throws Exception {
+        Path log = h.state.resolve("journal/m.log");
+        NetworkPlugin jam = new NetworkPlugin() {
+            @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
+            @Override public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) { }
+            @Override public Attachment setUp(NetworkContext ctx, AttachRequest r, Attachment previous) { return previous; }
+            @Override public void tearDown(NetworkContext ctx, Attachment a, ErrorCollector errors) { }
+
+            @Override
+            public void setUpNetwork(NetworkContext ctx) { // the entry is written: from now on the journal refuses writes
+                try {
+                    Files.delete(log);
+                    Files.createDirectory(log);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        h.m.addPlugin(jam, ChainRollbackTest.ref("jam", "dev.patchbay.test.jam", 20, 0));
+        NetworkConfig asked = config("m", "10.8.0.0/24");
+        h.networks().create(h.host, new NetworkConfig("m", "bridge", List.of("jam"), asked.subnet(), asked.gateway(), null, null, Map.of()), false);
+        assertTrue(h.networks().find("m").isPresent());
+        assertTrue(kernel().link("pb-m").isPresent(), "what the record says exists is there");
+        assertTrue(h.fw.held.containsKey(RulesetOwner.of("net:m")));
+        Files.delete(log);
     }
 
     @Test
