@@ -109,6 +109,21 @@ class AttachmentsTest extends OneContainer {
         assertEquals(List.of(), Journal.pending(h.state));
     }
 
+    /** The record's deletion is a detach's commit point: a journal that then refuses to forget the entry does not fail it. */
+    @Test
+    void aDetachWhoseRecordIsGoneStandsEvenIfItsJournalEntryCannotBeForgotten() throws Exception {
+        h.m.addPlugin(NetworksTest.jam(h.state.resolve("journal/j.log"), "tearDown"), ChainRollbackTest.ref("jam", "dev.patchbay.test.jam", 20, 0));
+        h.ipam.prefixes.put("j", "10.7.0.");
+        h.networks().create(h.host, new dev.patchbay.core.network.NetworkConfig("j", "bridge", List.of("jam"),
+                dev.patchbay.core.model.IpPrefix.parse("10.7.0.0/24"), IpAddresses.parse("gw", "10.7.0.1"), null, null, Map.of()), false);
+        Attachment a = h.attach("j", "cj");
+        h.attachments().detach(h.host, "j", "cj");
+        assertTrue(h.attachments().find("j", "cj").isEmpty());
+        assertTrue(kernel().link(a.hostIf().value()).isEmpty());
+        assertFalse(h.ipam.held.containsKey("j/cj/eth0"));
+        Files.delete(h.state.resolve("journal/j.log"));
+    }
+
     @Test
     void aDetachWithoutARecordReleasesWhatAnAttachAsThatInterfaceReserved() {
         h.ipam.held.put("n/k1/eth3", IpAddresses.parse("ip", "10.9.0.40")); // a CNI ADD that died before its record

@@ -117,22 +117,7 @@ class NetworksTest extends OneContainer {
     @Test
     void aCreateWhoseRecordIsSavedStandsEvenIfItsJournalEntryCannotBeForgotten() throws Exception {
         Path log = h.state.resolve("journal/m.log");
-        NetworkPlugin jam = new NetworkPlugin() {
-            @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
-            @Override public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) { }
-            @Override public Attachment setUp(NetworkContext ctx, AttachRequest r, Attachment previous) { return previous; }
-            @Override public void tearDown(NetworkContext ctx, Attachment a, ErrorCollector errors) { }
-
-            @Override
-            public void setUpNetwork(NetworkContext ctx) { // the entry is written: from now on the journal refuses writes
-                try {
-                    Files.delete(log);
-                    Files.createDirectory(log);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        };
+        NetworkPlugin jam = jam(log, "setUpNetwork");
         h.m.addPlugin(jam, ChainRollbackTest.ref("jam", "dev.patchbay.test.jam", 20, 0));
         NetworkConfig asked = config("m", "10.8.0.0/24");
         h.networks().create(h.host, new NetworkConfig("m", "bridge", List.of("jam"), asked.subnet(), asked.gateway(), null, null, Map.of()), false);
@@ -140,6 +125,37 @@ class NetworksTest extends OneContainer {
         assertTrue(kernel().link("pb-m").isPresent(), "what the record says exists is there");
         assertTrue(h.fw.held.containsKey(RulesetOwner.of("net:m")));
         Files.delete(log);
+    }
+
+    /** A chained plugin that, at {@code step} (setUpNetwork, tearDown), makes the journal log a directory: the journal refuses writes. */
+    static NetworkPlugin jam(Path log, String step) {
+        Runnable jam = () -> {
+            try {
+                Files.delete(log);
+                Files.createDirectory(log);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        return new NetworkPlugin() {
+            @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
+            @Override public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) { }
+            @Override public Attachment setUp(NetworkContext ctx, AttachRequest r, Attachment previous) { return previous; }
+
+            @Override
+            public void setUpNetwork(NetworkContext ctx) {
+                if (step.equals("setUpNetwork")) {
+                    jam.run();
+                }
+            }
+
+            @Override
+            public void tearDown(NetworkContext ctx, Attachment a, ErrorCollector errors) {
+                if (step.equals("tearDown")) {
+                    jam.run();
+                }
+            }
+        };
     }
 
     @Test
