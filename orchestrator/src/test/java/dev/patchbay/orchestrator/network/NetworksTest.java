@@ -188,6 +188,30 @@ class NetworksTest extends OneContainer {
         assertThrows(InvalidInputException.class, () -> h.networks().remove(h.host, "../n", true));
     }
 
+    /**
+     * rm --force whose detach of one container fails: an error naming it, the network's record kept with the removal's
+     * journal entry, and gc finishes the removal (before, the record went anyway and the container's link stayed for good).
+     */
+    @Test
+    void aForcedRemovalThatCannotDetachAContainerIsFinishedByGc() {
+        Attachment c2 = h.attach("n", "c2");
+        h.stack.failOn("links.delete", 1, new BackendException("the kernel is busy"));
+        PatchbayException e = assertThrows(PatchbayException.class, () -> h.networks().remove(h.host, "n", true));
+        assertTrue(e.getMessage().startsWith("failed to remove network \"n\"") && e.getMessage().contains("detach \"c1\"")
+                && e.getMessage().endsWith("patchbay gc finishes the removal"), e.getMessage());
+        assertTrue(h.networks().find("n").isPresent(), "kept while its container is left: without it gc could not finish");
+        assertTrue(kernel().link(c1.hostIf().value()).isPresent(), "the link that would not go");
+        Recovery.Report r = h.recovery().run(h.host);
+        assertEquals(List.of(), r.errors(), r.toString());
+        assertTrue(h.networks().find("n").isEmpty());
+        assertTrue(h.attachments().list(null).isEmpty(), "no attachment left recorded");
+        assertTrue(kernel().link(c1.hostIf().value()).isEmpty() && kernel().link(c2.hostIf().value()).isEmpty(), "no link left");
+        assertTrue(kernel().link("pb-n").isEmpty());
+        assertTrue(h.ipam.held.isEmpty(), "no address left reserved");
+        assertEquals(List.of(), List.copyOf(h.fw.held.keySet()));
+        assertEquals(List.of(), Journal.pending(h.state));
+    }
+
     @Test
     void aNetworkWhoseHostNamespaceIsGoneIsForgottenFromAnywhereChangingNoKernel() throws Exception {
         Files.delete(h.host.path());
