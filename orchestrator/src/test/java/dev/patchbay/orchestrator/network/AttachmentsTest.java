@@ -96,6 +96,45 @@ class AttachmentsTest extends OneContainer {
     }
 
     @Test
+    void concurrentAttachesGetOneAddressEach() throws Exception {
+        List<NetnsRef> namespaces = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            namespaces.add(h.namespace("p" + i));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Attachment>> made = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                NetnsRef ns = namespaces.get(i);
+                String id = "p" + i;
+                made.add(pool.submit(() -> h.attach("n", id, ns, "eth0")));
+            }
+            java.util.Set<InetAddress> seen = new java.util.HashSet<>(List.of(c1.addresses().get(0).address()));
+            for (java.util.concurrent.Future<Attachment> f : made) {
+                assertTrue(seen.add(f.get().addresses().get(0).address()), "handed out twice: " + f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(7, h.attachments().list("n").size());
+        assertEquals(7, new java.util.HashSet<>(h.ipam.held.values()).size());
+        assertEquals(List.of(), Journal.pending(h.state));
+    }
+
+    @Test
+    void anAttachWhoseRulesAreRefusedUnplugsTheContainerAgain() {
+        NetnsRef c2 = h.namespace("c2");
+        String before = kernel().toString();
+        h.fw.refuseNext = new dev.patchbay.core.errors.BackendException("the backend refused the ruleset");
+        assertThrows(PatchbayException.class, () -> h.attach("n", "c2", c2, "eth0", "8080:80/tcp"));
+        assertEquals(before, kernel().toString(), "its veth pair is gone");
+        assertTrue(h.kernel(c2).link("eth0").isEmpty());
+        assertEquals(1, h.ipam.held.size(), "only c1's address is reserved");
+        assertTrue(h.attachments().find("n", "c2").isEmpty());
+        assertFalse(h.fw.held.containsKey(RulesetOwner.of("att:n/c2")));
+    }
+
+    @Test
     void detachIsIdempotentAndFreesEverything() {
         h.attachments().detach(h.host, "n", "c1");
         assertTrue(h.ipam.held.isEmpty());
