@@ -201,8 +201,8 @@ public final class Attachments {
         ErrorCollector errors = new ErrorCollector();
         undo(hostRef, rec, chain, a, errors);
         if (errors.isEmpty()) {
-            store.deleteAttachment(config.name(), containerId);
-            journal.done();
+            store.deleteAttachment(config.name(), containerId); // the commit point: the detach has happened
+            journal.doneIfPossible(); // an entry left (a full disk) finds nothing to finish: gc forgets it
         }
         try {
             errors.throwIfAny("failed to detach \"" + containerId + "\" from network \"" + config.name() + "\"");

@@ -166,7 +166,10 @@ final class NetworkStore {
 
     /** Keeps a damaged record beside it ({@code NAME.json.damaged-TIME}) before it is rebuilt; returns the copy. */
     Path keepDamaged(String name) {
-        Path file = networkFile(name);
+        return keep(networkFile(name));
+    }
+
+    private static Path keep(Path file) {
         Path copy = file.resolveSibling(file.getFileName() + ".damaged-"
                 + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
         try {
@@ -191,15 +194,22 @@ final class NetworkStore {
         }
     }
 
+    /** The attachment recorded as {@code containerId}, if any; a record that is no attachment is damage (see {@link #attachments}). */
     Optional<Attachment> attachment(String network, String containerId) {
-        String json = attachmentLog(network).refresh().get(containerId);
-        return Optional.ofNullable(json == null ? null : Json.compact().fromJson(json, Attachment.class));
+        StateLog log = attachmentLog(network).refresh();
+        String json = log.get(containerId);
+        return Optional.ofNullable(json == null ? null : parse(log.file(), containerId, json));
     }
 
-    /** The network's attachments, by container id. Needs no lock: a log is read up to its last complete line. */
+    /**
+     * The network's attachments, by container id. Needs no lock: a log is read up to its last complete line. A damaged
+     * log, or a value in it that is JSON but no attachment, throws a {@link dev.patchbay.core.errors.BackendException}
+     * naming the file (and the entry): damage of this network only, listed by {@link #attachmentDamage}.
+     */
     List<Attachment> attachments(String network) {
+        StateLog log = attachmentLog(network).refresh();
         List<Attachment> out = new ArrayList<>();
-        attachmentLog(network).refresh().all().values().forEach(json -> out.add(Json.compact().fromJson(json, Attachment.class)));
+        log.all().forEach((key, json) -> out.add(parse(log.file(), key, json)));
         return out;
     }
 
@@ -207,26 +217,66 @@ final class NetworkStore {
     List<Attachment> readableAttachments(String network) {
         List<Attachment> out = new ArrayList<>();
         attachmentLog(network).refreshReadable().all().values().forEach(json -> {
-            try {
-                out.add(Json.compact().fromJson(json, Attachment.class));
-            } catch (RuntimeException unreadable) {
-                // a line that is JSON but no attachment: counted as damage by whoever repairs it
+            Attachment a = attachmentOrNull(json);
+            if (a != null) {
+                out.add(a); // else a line that is JSON but no attachment: damage, see attachmentDamage
             }
         });
         return out;
     }
 
-    /** What cannot be read of the network's attachment log, in words (empty when whole). */
+    /** What cannot be read of the network's attachment log, in words (empty when whole): damaged lines, entries that are no attachment. */
     List<String> attachmentDamage(String network) {
         StateLog log = attachmentLog(network).refreshReadable();
         List<String> out = new ArrayList<>();
         log.damage().forEach(d -> out.add(d.toString()));
+        log.all().forEach((key, json) -> {
+            if (attachmentOrNull(json) == null) {
+                out.add(noAttachment(log.file(), key));
+            }
+        });
         return out;
     }
 
-    /** Rewrites a damaged attachment log from its readable lines, keeping the damaged file beside it; the caller holds the lock. */
+    /**
+     * Rewrites a damaged attachment log from its readable lines, without the entries that are no attachment, keeping the
+     * damaged file beside it ({@code NAME.log.damaged-TIME}); returns the copy, or null if the log was whole. The caller
+     * holds the lock.
+     */
     Path repairAttachments(String network) {
-        return attachmentLog(network).repair();
+        StateLog log = attachmentLog(network).refreshReadable();
+        Path copy = null;
+        for (Map.Entry<String, String> e : log.all().entrySet()) {
+            if (attachmentOrNull(e.getValue()) == null) {
+                copy = copy == null ? keep(log.file()) : copy;
+                log.remove(e.getKey());
+            }
+        }
+        Path kept = log.repair(); // rewritten from the readable lines, if any was damaged
+        return copy == null ? kept : copy;
+    }
+
+    private static Attachment parse(Path file, String key, String json) {
+        Attachment a = attachmentOrNull(json);
+        if (a == null) {
+            throw new dev.patchbay.core.errors.BackendException(noAttachment(file, key));
+        }
+        return a;
+    }
+
+    private static String noAttachment(Path file, String key) {
+        return "state file \"" + file + "\" is damaged: entry \"" + key + "\" is no attachment (it names no network, container,"
+                + " namespace or interface)";
+    }
+
+    /** The attachment a record's JSON holds, or null if it holds none (JSON of another shape, or missing what every record has). */
+    private static Attachment attachmentOrNull(String json) {
+        try {
+            Attachment a = Json.compact().fromJson(json, Attachment.class);
+            return a == null || a.network() == null || a.containerId() == null || a.netnsPath() == null || a.ifName() == null ? null : a;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** Whether an attachment record of the network names one of {@code links} as its host link: a scan of the log's text. */

@@ -74,9 +74,7 @@ public final class Networks {
                     ruled = true;
                     m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.network(config.name()), rules));
                 }
-                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace()));
-                journal.done();
-                return config;
+                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace())); // the commit point
             } catch (RuntimeException e) {
                 if (ruled) {
                     undo.run("remove the rules of network \"" + config.name() + "\"",
@@ -84,10 +82,12 @@ public final class Networks {
                 }
                 chain.tearDownNetwork(ctx, undo);
                 if (undo.isEmpty()) {
-                    journal.done();
+                    journal.doneIfPossible(); // fully undone; an entry left finds nothing to undo
                 }
                 throw undo.attachTo(e);
             }
+            journal.doneIfPossible(); // the network exists: an entry left (a full disk) names a recorded network, which gc forgets
+            return config;
         }));
     }
 
@@ -190,14 +190,27 @@ public final class Networks {
             }
             Journal journal = Journal.begin(store.root(), "remove", name, null, rec.hostNetns(), List.of());
             tearDown(hostRef, rec, chain, errors);
-            if (errors.isEmpty()) {
-                Journal.forgetAll(store.root(), name); // its entries, damaged lines too: nothing of it is in flight any more
-            } else {
-                journal.done();
-            }
-            errors.throwIfAny("failed to remove network \"" + name + "\"");
+            finishRemove(name, journal, errors);
             return null;
         }));
+    }
+
+    /**
+     * After a removal's teardown: done, its journal forgotten; or the record (and the entry) kept while a container or
+     * the network's own objects are left, for gc to finish; or, when only addresses were kept, forgotten with an error.
+     */
+    private void finishRemove(String name, Journal journal, ErrorCollector errors) {
+        boolean left = java.nio.file.Files.exists(store.networkFile(name));
+        if (errors.isEmpty()) {
+            Journal.forgetAll(store.root(), name); // its entries, damaged lines too: nothing of it is in flight any more
+        } else if (!left) {
+            journal.done(); // forgotten: only addresses were kept, which the error names
+        }
+        try {
+            errors.throwIfAny("failed to remove network \"" + name + "\"");
+        } catch (PatchbayException e) { // the record and the entry stay: gc finishes the removal
+            throw left ? new PatchbayException(e.getMessage() + "; patchbay gc finishes the removal", e) : e;
+        }
     }
 
     /**
@@ -230,7 +243,12 @@ public final class Networks {
         }
     }
 
-    /** Everything a network owns, removed; every error collected. Used by remove and by recovery. */
+    /**
+     * Everything a network owns, removed; every error collected. Its record is forgotten only when nothing failed
+     * before the addresses (a container that could not be detached, a rule or the network's own objects left), so
+     * that gc, finding the record and the removal's journal entry, finishes it; addresses an interface still holds
+     * are kept and named, the record forgotten. Used by remove and by recovery.
+     */
     void tearDown(NetnsRef hostRef, NetworkRecord rec, Chain chain, ErrorCollector errors) {
         NetworkConfig config = rec.config();
         // every owner of the network the backend holds, recorded or not: a record line lost to damage or cut short
@@ -238,8 +256,11 @@ public final class Networks {
         errors.run("remove the rules of network \"" + config.name() + "\"",
                 () -> m.firewall.host(store.root(), hostRef).removeOwners(id -> Rebuild.owns(config.name(), dev.patchbay.core.firewall.RulesetOwner.of(id))));
         chain.tearDownNetwork(m.context(hostRef, rec.hostNetns(), config, chain), errors);
+        boolean undone = errors.isEmpty();
         errors.run("release the addresses of network \"" + config.name() + "\"", () -> releaseAll(config));
-        errors.run("forget network \"" + config.name() + "\"", () -> store.deleteNetwork(config.name()));
+        if (undone) {
+            errors.run("forget network \"" + config.name() + "\"", () -> store.deleteNetwork(config.name()));
+        }
     }
 
     /**

@@ -308,12 +308,22 @@ public final class FakeHost {
     /** A firewall backend holding rulesets by owner; what it holds is "the kernel's". */
     public static final class MemoryFirewall implements Firewall {
         public final Map<RulesetOwner, Ruleset> held = new LinkedHashMap<>();
+        /** Thrown, once, by the next {@link #apply} instead of applying (a backend that refuses a ruleset). */
+        public RuntimeException refuseNext;
 
         @Override public String backend() { return "memory"; }
         @Override public boolean usable(NetnsRef host) { return true; }
         @Override public String render(Ruleset desired) { return desired.toString(); }
         @Override public String plan(NetnsRef host, Ruleset desired) { return render(desired); }
-        @Override public void apply(NetnsRef host, Ruleset desired) { held.put(desired.owner(), desired); }
+        @Override
+        public void apply(NetnsRef host, Ruleset desired) {
+            RuntimeException refused = refuseNext;
+            refuseNext = null;
+            if (refused != null) {
+                throw refused;
+            }
+            held.put(desired.owner(), desired);
+        }
 
         @Override
         public List<String> remove(NetnsRef host, RulesetOwner owner) {
