@@ -86,6 +86,28 @@ record Chain(List<String> types, List<NetworkPlugin> plugins, List<String> origi
         }, late -> tearDownNetworkPart(ctx, i, new ErrorCollector()));
     }
 
+    /** What of the network's host side the plugins find missing (their CNI CHECK), in chain order, in words. */
+    List<String> checkNetwork(NetworkContext ctx) {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            missing.addAll(PluginCalls.call(who(i), "check network \"" + ctx.config().name() + "\"", () -> List.copyOf(p.checkNetwork(ctx)), null));
+        }
+        return missing;
+    }
+
+    /** What of {@code attachment} plugin {@code i} finds missing, in words. */
+    List<String> check(NetworkContext ctx, Attachment attachment, int i) {
+        NetworkPlugin p = plugins.get(i);
+        return PluginCalls.call(who(i), "check \"" + attachment.containerId() + "\"", () -> List.copyOf(p.check(ctx, attachment)), null);
+    }
+
+    /** Plugin {@code i} makes again what it found missing of {@code attachment}; false when it cannot. */
+    boolean repair(NetworkContext ctx, Attachment attachment, int i) {
+        NetworkPlugin p = plugins.get(i);
+        return PluginCalls.call(who(i), "repair \"" + attachment.containerId() + "\"", () -> p.repair(ctx, attachment), null);
+    }
+
     void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
         tearDownNetwork(ctx, plugins.size() - 1, errors);
     }

@@ -196,6 +196,39 @@ public final class FakeHost {
             ctx.host().sysctl().ensure("net.ipv4.ip_forward", "1");
         }
 
+        /** As the real bridge driver checks its part: the bridge, up, with the gateway, forwarding on; each port on it. */
+        @Override
+        public List<String> checkNetwork(NetworkContext ctx) {
+            IfName br = ctx.hostInterface();
+            var l = ctx.host().links().find(LinkRef.name(br));
+            List<String> missing = new ArrayList<>();
+            if (l.isEmpty() || !l.get().up()) {
+                missing.add("bridge \"" + br + "\"" + (l.isEmpty() ? "" : " up"));
+            }
+            if (l.isPresent() && !ctx.host().addresses().list(LinkRef.name(br), null).contains(ctx.config().gatewayAddress())) {
+                missing.add("gateway on \"" + br + "\"");
+            }
+            if (l.isPresent() && !"1".equals(ctx.host().sysctl().get("net.ipv4.ip_forward").orElse("1").strip())) {
+                missing.add("net.ipv4.ip_forward=1");
+            }
+            return missing;
+        }
+
+        @Override
+        public List<String> check(NetworkContext ctx, Attachment a) {
+            var port = ctx.host().links().find(LinkRef.name(hostIf(a)));
+            var br = ctx.host().links().find(LinkRef.name(ctx.hostInterface()));
+            return port.isEmpty() || br.isPresent() && Integer.valueOf(br.get().index()).equals(port.get().masterIndex()) && port.get().up()
+                    ? List.of() : List.of("link \"" + hostIf(a) + "\" on \"" + ctx.hostInterface() + "\"");
+        }
+
+        @Override
+        public boolean repair(NetworkContext ctx, Attachment a) {
+            ctx.host().links().setMaster(LinkRef.name(hostIf(a)), LinkRef.name(ctx.hostInterface()));
+            ctx.host().links().setUp(LinkRef.name(hostIf(a)), true);
+            return true;
+        }
+
         @Override
         public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
             errors.run("delete the bridge", () -> ctx.host().links().find(LinkRef.name(ctx.hostInterface()))

@@ -153,6 +153,12 @@ public final class BridgePlugin implements NetworkPlugin {
         host.sysctl().ensure("net/ipv4/conf/" + bridge + "/route_localnet", "1");
     }
 
+    /** What {@link #setUpNetwork} makes that the kernel lacks: the bridge, up, its gateway addresses, forwarding. */
+    @Override
+    public List<String> checkNetwork(NetworkContext ctx) {
+        return BridgeHealth.checkNetwork(ctx);
+    }
+
     @Override
     public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
         IfName bridge = bridge(ctx.config());
@@ -315,6 +321,18 @@ public final class BridgePlugin implements NetworkPlugin {
         } catch (NotFoundException | InvalidInputException e) {
             // no IPv6 in this kernel, or a name no sysctl key can spell: the interface keeps IPv6
         }
+    }
+
+    /** The container's host link is a port of the bridge, and up (a bridge made again has no ports). */
+    @Override
+    public List<String> check(NetworkContext ctx, Attachment attachment) {
+        return BridgeHealth.check(ctx, attachment);
+    }
+
+    /** Puts the container's host link back on the bridge, up, with its hairpin mode; false when the link is gone. */
+    @Override
+    public boolean repair(NetworkContext ctx, Attachment attachment) {
+        return BridgeHealth.repair(ctx, attachment);
     }
 
     @Override
