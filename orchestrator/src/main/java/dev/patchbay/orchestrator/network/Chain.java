@@ -8,8 +8,10 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.NetnsHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A network's plugins in chain order (the driver first), and the steps every use case takes through
@@ -106,6 +108,12 @@ record Chain(List<String> types, List<NetworkPlugin> plugins, List<String> origi
     boolean repair(NetworkContext ctx, Attachment attachment, int i) {
         NetworkPlugin p = plugins.get(i);
         return PluginCalls.call(who(i), "repair \"" + attachment.containerId() + "\"", () -> p.repair(ctx, attachment), null);
+    }
+
+    /** Plugin {@code i}'s options for network {@code name} read back when its record is lost ({@link NetworkPlugin#recover}). */
+    Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments, int i) {
+        NetworkPlugin p = plugins.get(i);
+        return PluginCalls.call(who(i), "read back network \"" + name + "\"", () -> Map.copyOf(p.recover(host, name, rules, attachments)), null);
     }
 
     void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {

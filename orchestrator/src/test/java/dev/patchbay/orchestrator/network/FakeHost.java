@@ -186,6 +186,23 @@ public final class FakeHost {
         @Override public Set<String> capabilities() { return Set.of(PORT_MAPPINGS); }
         @Override public IfName hostInterface(NetworkConfig config) { return new IfName(config.options().get("bridge")); }
         @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
+        /** The real driver's is firewall, portmap; none here unless a test installs them. */
+        List<String> defaultChain = List.of();
+        @Override public List<String> defaultChain() { return defaultChain; }
+
+        /** As the real driver reads its bridge back: the bridge its attachments' links are ports of. */
+        @Override
+        public Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+            for (Attachment a : attachments) {
+                var port = host.links().find(LinkRef.name(hostIf(a)));
+                var br = port.isEmpty() || port.get().masterIndex() == null ? java.util.Optional.<dev.patchbay.core.model.Link>empty()
+                        : host.links().find(LinkRef.index(port.get().masterIndex()));
+                if (br.isPresent()) {
+                    return Map.of("bridge", br.get().name().value());
+                }
+            }
+            return Map.of();
+        }
 
         @Override
         public void setUpNetwork(NetworkContext ctx) {

@@ -1,5 +1,6 @@
 package dev.patchbay.plugin.bridge;
 
+import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
@@ -7,14 +8,19 @@ import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
+import dev.patchbay.core.spi.NetnsHandle;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The bridge driver's CNI CHECK and repair ({@link dev.patchbay.core.network.NetworkPlugin#checkNetwork},
- * {@code check}, {@code repair}): what of a bridge network its kernel lacks, in words, and a port put back on its bridge.
- * Reads only, but for {@link #repair}.
+ * {@code check}, {@code repair}, {@code recover}): what of a bridge network its kernel lacks, in words, a port put back
+ * on its bridge, and the bridge of a network whose record is lost. Reads only, but for {@link #repair}.
  */
 final class BridgeHealth {
     private BridgeHealth() {
@@ -74,5 +80,32 @@ final class BridgeHealth {
         }
         ctx.host().links().setUp(port, true);
         return true;
+    }
+
+    /**
+     * The bridge option of a network whose record is lost: the bridge its forward rules name, else the bridge its
+     * attachments' host links are ports of, else a bridge of the default name ({@code pb-NAME}); empty when none is.
+     */
+    static Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+        for (Rule r : rules) {
+            if (r instanceof Rule.BridgeForward b) {
+                return Map.of(BridgePlugin.BRIDGE, b.bridge().value());
+            }
+        }
+        List<Link> links = host.links().list();
+        Set<IfName> ports = new HashSet<>();
+        attachments.stream().map(Attachment::hostIf).filter(Objects::nonNull).forEach(ports::add);
+        for (Link l : links) {
+            if (l.masterIndex() != null && ports.contains(l.name())) {
+                for (Link b : links) {
+                    if (b.index() == l.masterIndex() && "bridge".equals(b.kind())) {
+                        return Map.of(BridgePlugin.BRIDGE, b.name().value());
+                    }
+                }
+            }
+        }
+        String guess = BridgePlugin.defaultBridge(name);
+        return links.stream().anyMatch(l -> l.name().value().equals(guess) && "bridge".equals(l.kind()))
+                ? Map.of(BridgePlugin.BRIDGE, guess) : Map.of();
     }
 }

@@ -4,6 +4,7 @@ import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
@@ -157,6 +158,12 @@ public final class BridgePlugin implements NetworkPlugin {
     @Override
     public List<String> checkNetwork(NetworkContext ctx) {
         return BridgeHealth.checkNetwork(ctx);
+    }
+
+    /** Its bridge, when a network's record is lost: from its forward rules, its ports in the kernel, or its default name. */
+    @Override
+    public Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+        return BridgeHealth.recover(host, name, rules, attachments);
     }
 
     @Override
