@@ -21,9 +21,8 @@ public interface NetnsHandle extends AutoCloseable {
     SysctlOps sysctl();
 
     /**
-     * Streams link, address and route events of this namespace to {@code listener}, on a thread of the
-     * handle's own, until the returned monitor is closed. Events that happen before this returns are
-     * not reported; compare with a listing made after it returns to get a consistent picture.
+     * Streams this namespace's link, address and route events to {@code listener} on a thread of the handle's own until
+     * the monitor returned is closed. Events before it returns are not reported: list after it for a consistent picture.
      */
     default AutoCloseable monitor(java.util.function.Consumer<dev.patchbay.core.model.NetEvent> listener) {
         throw new dev.patchbay.core.errors.UnavailableException("this network stack cannot monitor events");
