@@ -46,9 +46,15 @@ class FrameworkIT {
             assertEquals(dev.patchbay.host.plugins.Providers.OWN, ours, "every bundle of the distribution is loaded, and no other of Patchbay's names");
             assertTrue(Stream.of(boot.context().getBundles()).anyMatch(b -> b.getSymbolicName().equals("dev.patchbay.sys")),
                     "the JNI library's own bundle is loaded");
+            var cni = boot.context().getServiceReference(dev.patchbay.host.cni.CniHandler.class);
+            assertNotNull(cni, "a bundle serves CNI calls through the host API's dev.patchbay.host.cni");
+            assertEquals(CNI_BUNDLE, cni.getBundle().getSymbolicName());
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
         }
     }
+
+    /** The bundle that serves CNI calls. */
+    static final String CNI_BUNDLE = "dev.patchbay.orchestrator";
 
     /**
      * A backend goes by deleting its jar: without netlink-backend's, the other bundles still resolve and start, the

@@ -5,6 +5,8 @@ import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.firewall.host.FirewallManager;
+import dev.patchbay.host.cni.CniHandler;
+import dev.patchbay.host.cni.CniInvocation;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,14 +23,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Serves CNI plugin calls: picks the plugin of the call's type, checks the version and environment, runs the verb
- * and prints the result alone on stdout, or the error result ({@code {"cniVersion","code","msg","details"}}) with a
+ * Serves CNI plugin calls, the host API's {@link CniHandler} (the launcher hands each call over): picks the plugin of
+ * the call's type, checks the version and environment, runs the verb and prints the result alone on stdout, or the error result ({@code {"cniVersion","code","msg","details"}}) with a
  * non-zero exit; diagnostics go to stderr, and with {@code PATCHBAY_CNI_LOG} set, a line per call to that file
  * ({@link CniLog}). A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
  * plugin of the type on CNI_PATH ({@link FallThrough}). Keeps a handle on the host namespace (the caller's) open.
  */
-@Component(service = CniService.class)
-public final class CniService {
+@Component(service = CniHandler.class)
+public final class CniService implements CniHandler {
     private static final List<String> VERBS = List.of("ADD", "DEL", "CHECK", "GC", "STATUS");
     private static final Map<String, CniPlugin> PLUGINS = Map.of(
             "bridge", new CniBridge(), "patchbay", new CniBridge(), "portmap", new CniPortmap(),
@@ -45,16 +47,15 @@ public final class CniService {
 
     private NetnsHandle host;
 
-    /** Serves one call; returns the exit code. */
-    public int serve(String ranType, Map<String, String> env, byte[] stdin, PrintWriter out, PrintWriter err) {
-        return serve(ranType, env, stdin, out, err, () -> false);
-    }
-
     /**
      * Serves one call while its caller is there: {@code callerGone} turns true once nobody waits for the answer (the
      * daemon's client closed its connection); a plugin the call runs ({@link FallThrough}) is killed then.
      */
-    public int serve(String ranType, Map<String, String> env, byte[] stdin, PrintWriter out, PrintWriter err, BooleanSupplier callerGone) {
+    @Override
+    public int serve(CniInvocation invocation, PrintWriter out, PrintWriter err, BooleanSupplier callerGone) {
+        String ranType = invocation.name();
+        Map<String, String> env = invocation.env();
+        byte[] stdin = invocation.stdin();
         long t0 = System.nanoTime();
         List<String> notes = new ArrayList<>();
         CniCall call = null;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.patchbay.host.cni.CniInvocation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,8 @@ class CniServiceTest {
     static Out serve(String type, Map<String, String> env, String stdin) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = new CniService().serve(type, env, stdin.getBytes(StandardCharsets.UTF_8), new PrintWriter(out), new PrintWriter(err));
+        int exit = new CniService().serve(new CniInvocation(type, env, stdin.getBytes(StandardCharsets.UTF_8)), new PrintWriter(out),
+                new PrintWriter(err), () -> false);
         JsonObject json = out.toString().isBlank() ? null : JsonParser.parseString(out.toString()).getAsJsonObject();
         return new Out(exit, out.toString(), err.toString(), json);
     }
