@@ -54,7 +54,7 @@ class FrameworkIT {
     }
 
     /** The bundle that serves CNI calls. */
-    static final String CNI_BUNDLE = "dev.patchbay.orchestrator";
+    static final String CNI_BUNDLE = "dev.patchbay.cni";
 
     /**
      * A backend goes by deleting its jar: without netlink-backend's, the other bundles still resolve and start, the
