@@ -28,6 +28,13 @@ public interface NetnsHandle extends AutoCloseable {
         throw new dev.patchbay.core.errors.UnavailableException("this network stack cannot monitor events");
     }
 
+    /**
+     * The sockets bound in this namespace that take traffic unasked (the sock_diag dumps of {@code ss -l}): TCP
+     * listening, UDP not connected; IPv4, then IPv6. UnavailableException where the kernel has no sock_diag.
+     * @since 1.3
+     */
+    java.util.List<dev.patchbay.core.model.ListeningSocket> listeningSockets();
+
     @Override
     void close();
 }
