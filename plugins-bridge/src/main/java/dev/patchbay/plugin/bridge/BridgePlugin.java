@@ -9,6 +9,7 @@ import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.Route;
@@ -138,7 +139,7 @@ public final class BridgePlugin implements NetworkPlugin {
             host.addresses().ensure(br, config.gatewayAddress());
         }
         if (config.flag(PROMISC, false)) {
-            Promisc.on(stack, host.netns(), link.index(), bridge);
+            host.links().set(LinkRef.index(link.index()), new LinkChange(null, true, null, null));
         }
         if (config.subnet6() != null) {
             host.sysctl().ensure("net/ipv6/conf/" + bridge + "/accept_dad", "0"); // slashes: a name may hold dots
