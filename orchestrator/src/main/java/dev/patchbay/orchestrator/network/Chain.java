@@ -98,9 +98,24 @@ record Chain(List<String> types, List<NetworkPlugin> plugins, List<String> origi
         return missing;
     }
 
+    /** Whether a plugin's class checks attachments itself (one that does not is not called: no deadline thread per attachment). */
+    private static final ClassValue<Boolean> CHECKS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("check", NetworkContext.class, Attachment.class).getDeclaringClass() != NetworkPlugin.class;
+            } catch (NoSuchMethodException e) {
+                return true;
+            }
+        }
+    };
+
     /** What of {@code attachment} plugin {@code i} finds missing, in words. */
     List<String> check(NetworkContext ctx, Attachment attachment, int i) {
         NetworkPlugin p = plugins.get(i);
+        if (!CHECKS.get(p.getClass())) {
+            return List.of();
+        }
         return PluginCalls.call(who(i), "check \"" + attachment.containerId() + "\"", () -> List.copyOf(p.check(ctx, attachment)), null);
     }
 

@@ -15,7 +15,6 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
-import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.firewall.host.FirewallHost;
 import java.nio.file.Files;
@@ -72,12 +71,11 @@ final class Reconcile {
         }
     }
 
-    /** One host namespace as read once: links by name, addresses by link index, firewall owners (read when needed). */
+    /** One host namespace as read once: links by name, firewall owners (read when needed). */
     static final class HostView {
         private final NetnsHandle host;
         private final FirewallHost firewall;
         private final Map<String, Link> links = new HashMap<>();
-        private final Map<Integer, List<IpPrefix>> addresses = new HashMap<>();
         private Set<RulesetOwner> drifted;
         private Map<RulesetOwner, Ruleset> recorded;
 
@@ -87,17 +85,10 @@ final class Reconcile {
             for (Link l : host.links().list()) {
                 links.put(l.name().value(), l);
             }
-            for (AddressOps.Assigned a : host.addresses().listAll(null)) {
-                addresses.computeIfAbsent(a.linkIndex(), k -> new ArrayList<>()).add(a.address());
-            }
         }
 
         Link link(IfName name) {
             return name == null ? null : links.get(name.value());
-        }
-
-        boolean holds(Link link, IpPrefix address) {
-            return addresses.getOrDefault(link.index(), List.of()).contains(address);
         }
 
         /** The recorded owners the kernel does not hold whole: the backend's whole footprint, read once. */
