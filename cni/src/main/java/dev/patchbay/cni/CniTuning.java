@@ -132,18 +132,15 @@ final class CniTuning implements CniPlugin {
         try (NetnsHandle ctr = ctx.stack().open(ns)) {
             t.sysctls().forEach((k, v) -> ctr.sysctl().set(k, v));
             LinkRef eth = LinkRef.name(ifName);
-            Link link = ctr.links().get(eth);
+            ctr.links().get(eth); // NotFoundException names a missing one
             if (t.mtu() != null) {
                 ctr.links().setMtu(eth, t.mtu());
             }
             if (t.mac() != null) {
                 ctr.links().setMac(eth, t.mac());
             }
-            if (t.promisc() != null) {
-                LinkFlags.set(ctx.stack(), ns, link.index(), LinkFlags.IFF_PROMISC, t.promisc(), "promisc on " + ifName);
-            }
-            if (t.allmulti() != null) {
-                LinkFlags.set(ctx.stack(), ns, link.index(), LinkFlags.IFF_ALLMULTI, t.allmulti(), "allmulti on " + ifName);
+            if (t.promisc() != null || t.allmulti() != null) {
+                ctr.links().set(eth, new dev.patchbay.core.model.LinkChange(null, t.promisc(), t.allmulti(), null));
             }
         }
     }

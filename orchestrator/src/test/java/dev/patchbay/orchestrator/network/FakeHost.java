@@ -66,18 +66,13 @@ public final class FakeHost {
         host = namespace("host");
     }
 
-    /** The sockets bound in the host, as {@link HostPorts} reads them (the fake kernel has none; the machine's are not read). */
-    final List<HostPorts.Listener> sockets = new ArrayList<>();
     /** Whether a ping from a container to its gateway answers (doctor's walk). */
     public boolean gatewayAnswers = true;
 
-    /** The fake, but what {@link HostPorts} asks to run in the host to read its sockets answers {@link #sockets}. */
+    /** The fake, but doctor's ping from a container answers {@link #gatewayAnswers}. */
     private dev.patchbay.core.spi.NetworkStack hostSocketsFrom(FakeNetworkStack fake) {
         return (dev.patchbay.core.spi.NetworkStack) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {dev.patchbay.core.spi.NetworkStack.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith(HostPorts.class.getName() + "$$")) {
-                        return List.copyOf(sockets);
-                    }
                     if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith("dev.patchbay.doctor.Walk$$")) {
                         return gatewayAnswers; // doctor's ping from the container: no real ping in a fake namespace
                     }
