@@ -45,57 +45,18 @@ final class Rebuild {
 
     /** The network {@code name} as it was, seen from {@code hostRef}; a PatchbayException says why it cannot be told. */
     Result of(NetnsRef hostRef, String name) {
-        for (Journal.Entry e : Journal.pending(store.root())) {
-            if (name.equals(e.network()) && "create".equals(e.op())) {
-                for (Journal.Step s : e.steps()) {
-                    if ("network".equals(s.kind()) && s.data().get("config") != null) {
-                        return new Result(NetworkStore.config(s.data().get("config")), List.of("the whole configuration from the journal of its create"));
-                    }
-                }
-            }
+        Result journalled = fromJournal(name);
+        if (journalled != null) {
+            return journalled;
         }
         List<String> sources = new ArrayList<>();
-        IpPrefix[] subnets = new IpPrefix[2];
         Ruleset recorded = m.firewall.host(store.root(), hostRef).rulesets().get(Owners.network(name));
         List<Rule> rules = recorded == null ? List.of() : recorded.rules();
-        for (Rule r : rules) {
-            if (r instanceof Rule.BridgeForward b) {
-                b.subnets().forEach(s -> subnets[s.family() == Family.INET ? 0 : 1] = s);
-            }
-        }
-        if (subnets[0] != null) {
-            sources.add("subnets from the network's forward rules");
-        }
         List<Attachment> attachments = store.readableAttachments(name);
-        for (Attachment a : attachments) {
-            for (IpPrefix p : a.addresses()) {
-                int f = p.family() == Family.INET ? 0 : 1;
-                if (subnets[f] == null) {
-                    subnets[f] = p.network();
-                    sources.add((f == 0 ? "subnet " : "IPv6 subnet ") + subnets[f] + " from the addresses of its attachments");
-                }
-            }
-        }
+        IpPrefix[] subnets = subnets(rules, attachments, sources);
         try (NetnsHandle host = m.stack().open(hostRef)) {
-            Chain all = m.installed();
             Map<String, Map<String, String>> told = new LinkedHashMap<>();
-            List<String> drivers = new ArrayList<>();
-            for (int i = 0; i < all.plugins().size(); i++) {
-                Map<String, String> options = all.recover(host, name, rules, attachments, i);
-                if (!options.isEmpty()) {
-                    String type = all.types().get(i);
-                    told.put(type, options);
-                    if (all.plugins().get(i).hostInterface(provisional(name, type, subnets[0], options)) != null) {
-                        drivers.add(type);
-                    }
-                }
-            }
-            if (drivers.size() != 1) {
-                throw new PatchbayException("cannot rebuild network \"" + name + "\": no record, and " + (drivers.isEmpty()
-                        ? "no installed driver finds its host interface in its rules or the kernel" : "drivers " + String.join(", ", drivers)
-                        + " each find it theirs"));
-            }
-            String driver = drivers.get(0);
+            String driver = driver(host, name, rules, attachments, subnets[0], told);
             List<String> chain = m.plugin(driver, "driver").defaultChain();
             Map<String, String> options = new TreeMap<>();
             for (String type : told.keySet()) {
@@ -107,7 +68,7 @@ final class Rebuild {
             }
             sources.add("driver " + driver + ", chain " + (chain.isEmpty() ? "none" : String.join(", ", chain)) + ": the driver's own (nothing else records them)");
             IfName hi = m.plugin(driver, "driver").hostInterface(provisional(name, driver, subnets[0], options));
-            InetAddress[] gateways = gateways(host, hi, subnets);
+            InetAddress[] gateways = gateways(host, hi, subnets); // an address of the host interface can tell the subnet
             if (subnets[0] == null) {
                 throw new PatchbayException("cannot rebuild network \"" + name + "\": no record, and nothing in the kernel names its subnet");
             }
@@ -124,6 +85,69 @@ final class Rebuild {
             m.chain(config).requireInstalled(); // its plugins are installed
             return new Result(config, sources);
         }
+    }
+
+    /** The whole configuration, when a create of the network is still in the journal; else null. */
+    private Result fromJournal(String name) {
+        for (Journal.Entry e : Journal.pending(store.root())) {
+            if (name.equals(e.network()) && "create".equals(e.op())) {
+                for (Journal.Step s : e.steps()) {
+                    if ("network".equals(s.kind()) && s.data().get("config") != null) {
+                        return new Result(NetworkStore.config(s.data().get("config")), List.of("the whole configuration from the journal of its create"));
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The IPv4 and IPv6 subnets (null: not told): from the network's forward rules, else its attachments' addresses. */
+    private static IpPrefix[] subnets(List<Rule> rules, List<Attachment> attachments, List<String> sources) {
+        IpPrefix[] subnets = new IpPrefix[2];
+        for (Rule r : rules) {
+            if (r instanceof Rule.BridgeForward b) {
+                b.subnets().forEach(s -> subnets[s.family() == Family.INET ? 0 : 1] = s);
+            }
+        }
+        if (subnets[0] != null) {
+            sources.add("subnets from the network's forward rules");
+        }
+        for (Attachment a : attachments) {
+            for (IpPrefix p : a.addresses()) {
+                int f = p.family() == Family.INET ? 0 : 1;
+                if (subnets[f] == null) {
+                    subnets[f] = p.network();
+                    sources.add((f == 0 ? "subnet " : "IPv6 subnet ") + subnets[f] + " from the addresses of its attachments");
+                }
+            }
+        }
+        return subnets;
+    }
+
+    /**
+     * The one installed driver that finds the network's host interface, with what each installed plugin read back
+     * ({@code told}, by type); a PatchbayException when none or several do.
+     */
+    private String driver(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments, IpPrefix subnet,
+                          Map<String, Map<String, String>> told) {
+        Chain all = m.installed();
+        List<String> drivers = new ArrayList<>();
+        for (int i = 0; i < all.plugins().size(); i++) {
+            Map<String, String> options = all.recover(host, name, rules, attachments, i);
+            if (!options.isEmpty()) {
+                String type = all.types().get(i);
+                told.put(type, options);
+                if (all.plugins().get(i).hostInterface(provisional(name, type, subnet, options)) != null) {
+                    drivers.add(type);
+                }
+            }
+        }
+        if (drivers.size() != 1) {
+            throw new PatchbayException("cannot rebuild network \"" + name + "\": no record, and " + (drivers.isEmpty()
+                    ? "no installed driver finds its host interface in its rules or the kernel" : "drivers " + String.join(", ", drivers)
+                    + " each find it theirs"));
+        }
+        return drivers.get(0);
     }
 
     /** A configuration to ask a plugin its host interface with, before the subnet is known. */

@@ -167,76 +167,107 @@ final class Reconcile {
         if (found.isEmpty()) {
             return done;
         }
-        ErrorCollector errors = new ErrorCollector();
-        String net = "network \"" + config.name() + "\"";
+        Repairing r = new Repairing(hostRef, rec, chain, ctx, fw, detachGone, detached);
         List<String> hostSide = found.stream().filter(f -> f.kind() == Kind.HOST_SIDE).map(Finding::what).toList();
         if (!hostSide.isEmpty()) {
+            r.hostSide(hostSide);
+            found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep); // its ports are off it now
+        }
+        found.forEach(r::fix);
+        r.errors.throwIfAny("failed to repair " + r.net + (r.done.isEmpty() ? "" : " (done: " + String.join("; ", r.done) + ")"));
+        return r.done;
+    }
+
+    /** One network's repair under way: what it works on, what it did, what failed (each finding on its own). */
+    private final class Repairing {
+        private final NetnsRef hostRef;
+        private final NetworkRecord rec;
+        private final Chain chain;
+        private final NetworkContext ctx;
+        private final FirewallHost fw;
+        private final boolean detachGone;
+        private final List<String> detached;
+        private final String net;
+        private final List<String> done = new ArrayList<>();
+        private final ErrorCollector errors = new ErrorCollector();
+
+        Repairing(NetnsRef hostRef, NetworkRecord rec, Chain chain, NetworkContext ctx, FirewallHost fw, boolean detachGone, List<String> detached) {
+            this.hostRef = hostRef;
+            this.rec = rec;
+            this.chain = chain;
+            this.ctx = ctx;
+            this.fw = fw;
+            this.detachGone = detachGone;
+            this.detached = detached;
+            this.net = "network \"" + rec.name() + "\"";
+        }
+
+        /** The host side lacks {@code what}: each plugin sets its part up again (idempotent). */
+        void hostSide(List<String> what) {
             for (int i = 0; i < chain.plugins().size(); i++) {
                 int at = i;
                 errors.run("set up " + chain.types().get(i) + " of " + net, () -> chain.setUpNetwork(ctx, at));
             }
             if (errors.isEmpty()) {
-                done.add(net + ": made again " + String.join(", ", hostSide));
+                done.add(net + ": made again " + String.join(", ", what));
             }
-            found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep); // its ports are off it now
         }
-        for (Finding f : found) {
+
+        void fix(Finding f) {
+            Attachment a = f.attachment();
             switch (f.kind()) {
                 case NETWORK_RULES -> errors.run("apply the rules of " + net, () -> {
-                    fw.apply(new Ruleset(Owners.network(config.name()), chain.networkRules(ctx)));
+                    fw.apply(new Ruleset(Owners.network(rec.name()), chain.networkRules(ctx)));
                     done.add(net + ": re-applied its firewall rules");
                 });
                 case CONTAINER_GONE -> {
                     if (detachGone) {
-                        Attachment a = f.attachment();
-                        errors.run("detach \"" + a.containerId() + "\"", () -> {
-                            new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
-                            if (detached != null) {
-                                detached.add(config.name() + "/" + a.containerId());
-                            } else {
-                                done.add(net + ": detached " + f.what());
-                            }
-                        });
+                        errors.run("detach \"" + a.containerId() + "\"", () -> detachGone(f));
                     }
                 }
-                case PLUGIN -> {
-                    Attachment a = f.attachment();
-                    errors.run("repair \"" + a.containerId() + "\"", () -> {
-                        boolean all = true;
-                        for (int i : f.plugins()) {
-                            all = all && chain.repair(ctx, a, i);
-                        }
-                        if (!all) {
-                            replug(ctx, chain, a); // a plugin that cannot repair its part: the chain plugs the container in anew
-                        }
-                        done.add(net + (all ? ": repaired " : ": plugged \"" + a.containerId() + "\" in again (") + f.what() + (all ? "" : " was missing)"));
-                    });
-                }
-                case UNPLUGGED -> {
-                    Attachment a = f.attachment();
-                    errors.run("plug \"" + a.containerId() + "\" in again", () -> {
-                        replug(ctx, chain, a);
-                        done.add(net + ": plugged \"" + a.containerId() + "\" in again (" + f.what() + " was missing)");
-                    });
-                }
-                case ATTACHMENT_RULES -> {
-                    Attachment a = f.attachment();
-                    errors.run("apply the rules of \"" + a.containerId() + "\"", () -> {
-                        List<Rule> mine = chain.attachmentRules(ctx, a);
-                        if (mine.isEmpty()) {
-                            fw.remove(Owners.attachment(config.name(), a.containerId()));
-                            done.add(net + ": removed rules of \"" + a.containerId() + "\" its record does not hold");
-                        } else {
-                            fw.apply(new Ruleset(Owners.attachment(config.name(), a.containerId()), mine));
-                            done.add(net + ": re-applied the published ports of \"" + a.containerId() + "\"");
-                        }
-                    });
-                }
+                case PLUGIN -> errors.run("repair \"" + a.containerId() + "\"", () -> repairByPlugins(f));
+                case UNPLUGGED -> errors.run("plug \"" + a.containerId() + "\" in again", () -> {
+                    replug(ctx, chain, a);
+                    done.add(net + ": plugged \"" + a.containerId() + "\" in again (" + f.what() + " was missing)");
+                });
+                case ATTACHMENT_RULES -> errors.run("apply the rules of \"" + a.containerId() + "\"", () -> attachmentRules(a));
                 default -> { }
             }
         }
-        errors.throwIfAny("failed to repair " + net + (done.isEmpty() ? "" : " (done: " + String.join("; ", done) + ")"));
-        return done;
+
+        private void detachGone(Finding f) {
+            Attachment a = f.attachment();
+            new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+            if (detached != null) {
+                detached.add(rec.name() + "/" + a.containerId());
+            } else {
+                done.add(net + ": detached " + f.what());
+            }
+        }
+
+        /** Each plugin that found its part missing repairs it; one that cannot: the chain plugs the container in anew. */
+        private void repairByPlugins(Finding f) {
+            Attachment a = f.attachment();
+            boolean all = true;
+            for (int i : f.plugins()) {
+                all = all && chain.repair(ctx, a, i);
+            }
+            if (!all) {
+                replug(ctx, chain, a);
+            }
+            done.add(net + (all ? ": repaired " : ": plugged \"" + a.containerId() + "\" in again (") + f.what() + (all ? "" : " was missing)"));
+        }
+
+        private void attachmentRules(Attachment a) {
+            List<Rule> mine = chain.attachmentRules(ctx, a);
+            if (mine.isEmpty()) {
+                fw.remove(Owners.attachment(rec.name(), a.containerId()));
+                done.add(net + ": removed rules of \"" + a.containerId() + "\" its record does not hold");
+            } else {
+                fw.apply(new Ruleset(Owners.attachment(rec.name(), a.containerId()), mine));
+                done.add(net + ": re-applied the published ports of \"" + a.containerId() + "\"");
+            }
+        }
     }
 
     /**

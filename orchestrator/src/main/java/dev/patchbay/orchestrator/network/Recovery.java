@@ -49,17 +49,42 @@ public final class Recovery {
     }
 
     public Report run(NetnsRef hostRef, boolean repairDamage) {
-        HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
-        NetnsId hostId = hosts.here();
-        List<String> recovered = new ArrayList<>();
-        List<String> detached = new ArrayList<>();
-        List<String> released = new ArrayList<>();
-        List<String> kept = new ArrayList<>();
-        List<String> repaired = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> damaged = new ArrayList<>();
-        ErrorCollector errors = new ErrorCollector();
+        GcRun run = new GcRun(hostRef, repairDamage);
         store.lockNetworks(() -> {
+            run.all();
+            return null;
+        });
+        return run.report();
+    }
+
+    /** One gc run in one namespace: its steps in order, and what they found and did, collected as they go. */
+    private final class GcRun {
+        private final NetnsRef hostRef;
+        private final boolean repairDamage;
+        private final HostNamespaces hosts;
+        private final NetnsId hostId;
+        private final List<String> recovered = new ArrayList<>();
+        private final List<String> detached = new ArrayList<>();
+        private final List<String> released = new ArrayList<>();
+        private final List<String> kept = new ArrayList<>();
+        private final List<String> repaired = new ArrayList<>();
+        private final List<String> removed = new ArrayList<>();
+        private final List<String> damaged = new ArrayList<>();
+        private final ErrorCollector errors = new ErrorCollector();
+
+        GcRun(NetnsRef hostRef, boolean repairDamage) {
+            this.hostRef = hostRef;
+            this.repairDamage = repairDamage;
+            this.hosts = new HostNamespaces(m.stack(), hostRef);
+            this.hostId = hosts.here();
+        }
+
+        Report report() {
+            return new Report(recovered, detached, released, kept, repaired, removed, damaged,
+                    errors.errors().stream().map(Throwable::getMessage).toList());
+        }
+
+        void all() {
             Upgrade.refuseNewer(store.root()); // before anything changes: a newer Patchbay's state is not this one's to touch
             for (String dir : List.of("journal", "networks", "attachments", "firewall")) {
                 StateFiles.sweepTemp(store.root().resolve(dir));
@@ -68,84 +93,27 @@ public final class Recovery {
                 List<Path> up = Upgrade.run(store, kept);
                 if (!up.isEmpty()) {
                     repaired.add("upgraded to state format " + dev.patchbay.state.StateFormat.CURRENT + " (written before"
-                            + " formats were recorded): " + up.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+                            + " formats were recorded): " + up.stream().map(Path::toString).collect(Collectors.joining(", ")));
                 }
             });
-            firewallRecord(hostRef, repairDamage, repaired, damaged, errors);
-            for (DamagedNetworkException d : store.damaged()) {
-                if (!repairDamage) {
-                    damaged.add("network \"" + d.network() + "\": its record \"" + d.file() + "\" " + d.problem() + " (gc --repair rebuilds it)");
-                    continue;
-                }
-                errors.run("rebuild network \"" + d.network() + "\"", () -> store.lockNetwork(d.network(), () -> {
-                    Rebuild.Result r = new Rebuild(m, store).of(hostRef, d.network());
-                    Path copy = store.keepDamaged(d.network());
-                    store.save(new NetworkRecord(r.config(), hostId.toString(), hostRef.describe(), hosts.herePlace()));
-                    repaired.add("rebuilt network \"" + d.network() + "\" (its record " + d.problem() + "; kept as " + copy + "): "
-                            + String.join("; ", r.sources()));
-                    return null;
-                }));
-            }
-            Journal.damage(store.root()).forEach((network, problems) -> errors.run("repair the journal of network \"" + network + "\"",
-                    () -> store.lockNetwork(network, () -> {
-                        Path copy = Journal.repair(store.root(), network);
-                        repaired.add("journal of network \"" + network + "\": removed what could not be used (" + String.join("; ", problems)
-                                + ")" + (copy == null ? "" : "; kept as " + copy));
-                        return null;
-                    })));
-            for (NetworkRecord rec : store.networks()) {
-                HostNamespaces.Where where = hosts.where(rec);
-                if (where == HostNamespaces.Where.REPLACED) {
-                    errors.run("rebuild network \"" + rec.name() + "\"", () -> new Networks(m, store).adopt(hosts, rec.name(), repaired, detached));
-                } else if (where == HostNamespaces.Where.GONE && !hosts.rebooted(rec)) {
-                    errors.run("forget network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
-                        ErrorCollector mine = new ErrorCollector();
-                        new Networks(m, store).forgetGone(rec, mine);
-                        mine.throwIfAny("failed to forget network \"" + rec.name() + "\"");
-                        removed.add("network \"" + rec.name() + "\" (its host namespace, " + rec.hostDescription() + ", is gone)");
-                        return null;
-                    }));
-                } else if (where == HostNamespaces.Where.GONE) {
-                    kept.add("network \"" + rec.name() + "\": its host namespace (" + rec.hostDescription() + ") does not exist since the"
-                            + " reboot; gc run where it is made again rebuilds it, network rm --force forgets it");
-                }
-            }
+            firewallRecord();
+            store.damaged().forEach(this::damagedRecord);
+            Journal.damage(store.root()).forEach(this::damagedJournal);
+            store.networks().forEach(this::place);
             for (Journal.Entry e : Journal.pending(store.root())) {
-                if (!mine(hosts, e)) {
-                    continue;
+                if (mine(hosts, e)) {
+                    replayed(e);
                 }
-                ErrorCollector mine = new ErrorCollector();
-                boolean replayed = store.lockNetwork(e.network(), () -> {
-                    // The entry was listed before this lock was ours: an operation still running then has
-                    // finished meanwhile and deleted its entry (a later detach-then-attach of the same
-                    // container must not be undone). Attach and detach write and delete their entry under
-                    // this lock, so an entry still here now belongs to a process that died.
-                    if (!Journal.exists(store.root(), e)) {
-                        return false;
-                    }
-                    replay(hostRef, e, mine);
-                    if (mine.isEmpty()) {
-                        Journal.forget(store.root(), e);
-                    }
-                    return true;
-                });
-                if (replayed && mine.isEmpty()) {
-                    recovered.add(e.op() + " " + e.network() + (e.containerId() == null ? "" : "/" + e.containerId()));
-                }
-                mine.errors().forEach(x -> errors.run("recover " + e.op() + " of network \"" + e.network() + "\"", () -> {
-                    throw x;
-                }));
             }
             Evidence evidence = new Evidence(m.stack(), store);
             Reconcile reconcile = new Reconcile(m, store);
             for (NetworkRecord rec : store.networks()) {
-                if (!NetnsIdentity.same(rec.hostNetns(), hostId)) {
-                    continue;
+                if (NetnsIdentity.same(rec.hostNetns(), hostId)) {
+                    errors.run("check network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
+                        check(rec, reconcile, evidence);
+                        return null;
+                    }));
                 }
-                errors.run("check network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
-                    check(hostRef, rec, reconcile, evidence, repairDamage, detached, released, kept, repaired, damaged);
-                    return null;
-                }));
             }
             errors.run("delete the links a daemon left unplugged", () -> { // a killed daemon's background deletions
                 List<String> gone = PendingLinks.sweep(m.stack(), hostRef);
@@ -153,10 +121,130 @@ public final class Recovery {
                     repaired.add("deleted " + gone.size() + " link(s) a daemon had unplugged for deletion: " + String.join(", ", gone));
                 }
             });
-            return null;
-        });
-        return new Report(recovered, detached, released, kept, repaired, removed, damaged,
-                errors.errors().stream().map(Throwable::getMessage).toList());
+        }
+
+        /** A network record that cannot be read: reported, or rebuilt from the kernel and the other records. */
+        private void damagedRecord(DamagedNetworkException d) {
+            if (!repairDamage) {
+                damaged.add("network \"" + d.network() + "\": its record \"" + d.file() + "\" " + d.problem() + " (gc --repair rebuilds it)");
+                return;
+            }
+            errors.run("rebuild network \"" + d.network() + "\"", () -> store.lockNetwork(d.network(), () -> {
+                Rebuild.Result r = new Rebuild(m, store).of(hostRef, d.network());
+                Path copy = store.keepDamaged(d.network());
+                store.save(new NetworkRecord(r.config(), hostId.toString(), hostRef.describe(), hosts.herePlace()));
+                repaired.add("rebuilt network \"" + d.network() + "\" (its record " + d.problem() + "; kept as " + copy + "): "
+                        + String.join("; ", r.sources()));
+                return null;
+            }));
+        }
+
+        private void damagedJournal(String network, List<String> problems) {
+            errors.run("repair the journal of network \"" + network + "\"", () -> store.lockNetwork(network, () -> {
+                Path copy = Journal.repair(store.root(), network);
+                repaired.add("journal of network \"" + network + "\": removed what could not be used (" + String.join("; ", problems)
+                        + ")" + (copy == null ? "" : "; kept as " + copy));
+                return null;
+            }));
+        }
+
+        /** A network whose host namespace was made again is rebuilt here; one whose namespace is gone for good, forgotten. */
+        private void place(NetworkRecord rec) {
+            HostNamespaces.Where where = hosts.where(rec);
+            if (where == HostNamespaces.Where.REPLACED) {
+                errors.run("rebuild network \"" + rec.name() + "\"", () -> new Networks(m, store).adopt(hosts, rec.name(), repaired, detached));
+            } else if (where == HostNamespaces.Where.GONE && !hosts.rebooted(rec)) {
+                errors.run("forget network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
+                    ErrorCollector mine = new ErrorCollector();
+                    new Networks(m, store).forgetGone(rec, mine);
+                    mine.throwIfAny("failed to forget network \"" + rec.name() + "\"");
+                    removed.add("network \"" + rec.name() + "\" (its host namespace, " + rec.hostDescription() + ", is gone)");
+                    return null;
+                }));
+            } else if (where == HostNamespaces.Where.GONE) {
+                kept.add("network \"" + rec.name() + "\": its host namespace (" + rec.hostDescription() + ") does not exist since the"
+                        + " reboot; gc run where it is made again rebuilds it, network rm --force forgets it");
+            }
+        }
+
+        /** An operation a process that died left in the journal: finished or undone, then forgotten. */
+        private void replayed(Journal.Entry e) {
+            ErrorCollector mine = new ErrorCollector();
+            boolean replayed = store.lockNetwork(e.network(), () -> {
+                // The entry was listed before this lock was ours: an operation still running then has
+                // finished meanwhile and deleted its entry (a later detach-then-attach of the same
+                // container must not be undone). Attach and detach write and delete their entry under
+                // this lock, so an entry still here now belongs to a process that died.
+                if (!Journal.exists(store.root(), e)) {
+                    return false;
+                }
+                replay(hostRef, e, mine);
+                if (mine.isEmpty()) {
+                    Journal.forget(store.root(), e);
+                }
+                return true;
+            });
+            if (replayed && mine.isEmpty()) {
+                recovered.add(e.op() + " " + e.network() + (e.containerId() == null ? "" : "/" + e.containerId()));
+            }
+            mine.errors().forEach(x -> errors.run("recover " + e.op() + " of network \"" + e.network() + "\"", () -> {
+                throw x;
+            }));
+        }
+
+        /** One network of this namespace, under its lock: its attachment log, the kernel, the rules, the addresses. */
+        private void check(NetworkRecord rec, Reconcile reconcile, Evidence evidence) {
+            String name = rec.name();
+            List<String> damage = store.attachmentDamage(name);
+            if (!damage.isEmpty()) {
+                if (!repairDamage) {
+                    // lost lines may be live attachments: nothing of the network is detached or freed until it is repaired
+                    damaged.add("attachments of network \"" + name + "\": " + String.join("; ", damage) + " (gc --repair rewrites it from"
+                            + " its readable lines; addresses stay reserved)");
+                    return;
+                }
+                Path copy = store.repairAttachments(name);
+                repaired.add("attachments of network \"" + name + "\": rewritten from its readable lines (" + String.join("; ", damage)
+                        + "); kept as " + copy);
+            }
+            repaired.addAll(Orphans.adopt(m, store, hostRef, rec, evidence)); // before the rules and addresses no record explains go
+            repaired.addAll(reconcile.repair(hostRef, rec, true, true, detached));
+            // rules the kernel holds for the network that no record explains (an attach that died, a record lost)
+            Set<String> wanted = new HashSet<>();
+            wanted.add(Owners.network(name).id());
+            store.attachments(name).forEach(a -> wanted.add(Owners.attachment(name, a.containerId()).id()));
+            FirewallHost fw = m.firewall.host(store.root(), hostRef);
+            Set<String> stale = fw.present().stream().map(o -> o.id()).filter(id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id))
+                    && !wanted.contains(id)).collect(Collectors.toSet());
+            if (!stale.isEmpty()) {
+                fw.removeOwners(stale::contains);
+                repaired.add("network \"" + name + "\": removed the rules of " + stale.size() + " owner(s) no attachment has");
+            }
+            Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(name).stream()
+                    .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
+            Ipam.GcResult gc = m.ipam().gc(Attachments.ipamDir(store.root(), rec.config()), name, valid, evidence);
+            gc.freed().forEach(ip -> released.add(name + "/" + IpAddresses.format(ip)));
+            gc.kept().forEach(r -> kept.add(name + "/" + IpAddresses.format(r.address()) + ": "
+                    + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
+        }
+
+        /** The firewall record of this namespace: damage reported, or rewritten from its readable lines ({@code repair}). */
+        private void firewallRecord() {
+            errors.run("check the firewall record", () -> {
+                FirewallHost fw = m.firewall.host(store.root(), hostRef);
+                List<String> damage = fw.damage();
+                if (damage.isEmpty()) {
+                    return;
+                }
+                if (!repairDamage) {
+                    damaged.add(String.join("; ", damage) + " (gc --repair rebuilds it from the network and attachment records)");
+                    return;
+                }
+                Path copy = fw.repairRecord();
+                repaired.add("firewall record: rewritten from its readable lines (" + String.join("; ", damage) + "); kept as " + copy
+                        + "; each network's and attachment's rules are applied again from their records");
+            });
+        }
     }
 
     /**
@@ -193,61 +281,6 @@ public final class Recovery {
             }
         }
         return done;
-    }
-
-    /** One network of this namespace, under its lock: its attachment log, the kernel, the rules, the addresses. */
-    private void check(NetnsRef hostRef, NetworkRecord rec, Reconcile reconcile, Evidence evidence, boolean repairDamage,
-                       List<String> detached, List<String> released, List<String> kept, List<String> repaired, List<String> damaged) {
-        String name = rec.name();
-        List<String> damage = store.attachmentDamage(name);
-        if (!damage.isEmpty()) {
-            if (!repairDamage) {
-                // lost lines may be live attachments: nothing of the network is detached or freed until it is repaired
-                damaged.add("attachments of network \"" + name + "\": " + String.join("; ", damage) + " (gc --repair rewrites it from"
-                        + " its readable lines; addresses stay reserved)");
-                return;
-            }
-            Path copy = store.repairAttachments(name);
-            repaired.add("attachments of network \"" + name + "\": rewritten from its readable lines (" + String.join("; ", damage)
-                    + "); kept as " + copy);
-        }
-        repaired.addAll(Orphans.adopt(m, store, hostRef, rec, evidence)); // before the rules and addresses no record explains go
-        repaired.addAll(reconcile.repair(hostRef, rec, true, true, detached));
-        // rules the kernel holds for the network that no record explains (an attach that died, a record lost)
-        Set<String> wanted = new HashSet<>();
-        wanted.add(Owners.network(name).id());
-        store.attachments(name).forEach(a -> wanted.add(Owners.attachment(name, a.containerId()).id()));
-        FirewallHost fw = m.firewall.host(store.root(), hostRef);
-        Set<String> stale = fw.present().stream().map(o -> o.id()).filter(id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id))
-                && !wanted.contains(id)).collect(Collectors.toSet());
-        if (!stale.isEmpty()) {
-            fw.removeOwners(stale::contains);
-            repaired.add("network \"" + name + "\": removed the rules of " + stale.size() + " owner(s) no attachment has");
-        }
-        Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(name).stream()
-                .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
-        Ipam.GcResult gc = m.ipam().gc(Attachments.ipamDir(store.root(), rec.config()), name, valid, evidence);
-        gc.freed().forEach(ip -> released.add(name + "/" + IpAddresses.format(ip)));
-        gc.kept().forEach(r -> kept.add(name + "/" + IpAddresses.format(r.address()) + ": "
-                + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
-    }
-
-    /** The firewall record of this namespace: damage reported, or rewritten from its readable lines ({@code repair}). */
-    private void firewallRecord(NetnsRef hostRef, boolean repair, List<String> repaired, List<String> damaged, ErrorCollector errors) {
-        errors.run("check the firewall record", () -> {
-            FirewallHost fw = m.firewall.host(store.root(), hostRef);
-            List<String> damage = fw.damage();
-            if (damage.isEmpty()) {
-                return;
-            }
-            if (!repair) {
-                damaged.add(String.join("; ", damage) + " (gc --repair rebuilds it from the network and attachment records)");
-                return;
-            }
-            Path copy = fw.repairRecord();
-            repaired.add("firewall record: rewritten from its readable lines (" + String.join("; ", damage) + "); kept as " + copy
-                    + "; each network's and attachment's rules are applied again from their records");
-        });
     }
 
     /**

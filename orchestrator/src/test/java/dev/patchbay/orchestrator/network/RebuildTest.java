@@ -116,4 +116,18 @@ class RebuildTest extends OneContainer {
         assertEquals("{\"config\":", Files.readString(file), "kept as it was");
         assertFalse(kernel().link("pb-n").isPresent());
     }
+
+    /** No attachment and no rule tells the subnet: the gateway address on the bridge does (read before the subnet is needed). */
+    @Test
+    void aDamagedRecordOfANetworkWithoutContainersOrRulesGetsItsSubnetFromTheBridgesAddress() throws Exception {
+        h.attachments().detach(h.host, "n", "c1");
+        h.firewall().host(h.state, h.host).remove(Owners.network("n"));
+        Path file = h.state.resolve("networks/n.json");
+        Files.writeString(file, "{\"config\":");
+        Recovery.Report r = h.recovery().run(h.host, true);
+        assertEquals(List.of(), r.errors(), r.toString());
+        NetworkConfig config = h.networks().inspect(h.host, "n").config();
+        assertEquals(IpPrefix.parse("10.9.0.0/24"), config.subnet(), "from the bridge's address");
+        assertEquals(IpAddresses.parse("gw", "10.9.0.1"), config.gateway());
+    }
 }
