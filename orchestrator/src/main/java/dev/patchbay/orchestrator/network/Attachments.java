@@ -107,42 +107,29 @@ public final class Attachments {
                     Journal.Step.of("ipam", Map.of("ifname", request.ifName().value())),
                     Journal.Step.of("chain", Map.of()),
                     Journal.Step.of("rules", Map.of())));
-            ErrorCollector undo = new ErrorCollector();
-            int done = 0; // 1: addresses allocated, 2: chain set up, 3: rules applied
-            Attachment attachment = stub(config, request.containerId(), request.ifName());
+            Undo undo = new Undo();
+            Attachment attachment;
             try {
                 AllocationRequest ar = AllocationRequest.of(ipamDir(store.root(), config), config.name(), request.containerId(),
                         request.ifName(), ipamConfig).withRequested(request.addresses().toArray(InetAddress[]::new))
                         .withInUse(ip -> store.recorded(config.name(), ip)); // a reservation deleted under a live attachment
                 Allocation allocation = ipam.allocate(ar);
-                done = 1;
+                undo.pushRelease("release the addresses of \"" + request.containerId() + "\"",
+                        () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
                 List<IpPrefix> addresses = allocation.addresses().stream().map(Allocation.Address::address).toList();
-                attachment = new Attachment(config.name(), request.containerId(), request.container().path().toString(),
-                        request.ifName(), null, request.mac(), addresses, request.ports());
-                attachment = chain.setUp(ctx, request, attachment);
-                done = 2;
-                List<Rule> rules = chain.attachmentRules(ctx, attachment);
+                Attachment made = chain.setUp(ctx, request, new Attachment(config.name(), request.containerId(),
+                        request.container().path().toString(), request.ifName(), null, request.mac(), addresses, request.ports()));
+                undo.pushTeardown(errors -> chain.tearDown(ctx, made, errors)); // a failure inside the chain has undone the chain itself
+                List<Rule> rules = chain.attachmentRules(ctx, made);
                 if (!rules.isEmpty()) {
-                    done = 3;
-                    m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
+                    FirewallHost fw = m.firewall.host(store.root(), hostRef);
+                    undo.push("remove the rules of \"" + request.containerId() + "\"", () -> fw.remove(Owners.attachment(config.name(), request.containerId())));
+                    fw.apply(new Ruleset(Owners.attachment(config.name(), request.containerId()), rules));
                 }
-                store.save(attachment, containerNs.toString(), origin); // the commit point: a recorded attach has happened
+                store.save(made, containerNs.toString(), origin); // the commit point: a recorded attach has happened
+                attachment = made;
             } catch (RuntimeException e) {
-                Attachment made = attachment;
-                if (done >= 3) {
-                    undo.run("remove the rules of \"" + request.containerId() + "\"",
-                            () -> m.firewall.host(store.root(), hostRef).remove(Owners.attachment(config.name(), request.containerId())));
-                }
-                if (done >= 2) {
-                    chain.tearDown(ctx, made, undo); // a failure inside the chain has undone the chain itself
-                }
-                List<Throwable> left = new ArrayList<>(undo.errors());
-                left.addAll(List.of(e.getSuppressed())); // what the failing step could not undo of itself
-                if (done >= 1 && left.isEmpty()) { // freed only once no rule or link that may name them is left
-                    undo.run("release the addresses of \"" + request.containerId() + "\"",
-                            () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
-                    left.addAll(undo.errors());
-                }
+                List<Throwable> left = undo.run(e);
                 if (left.isEmpty()) {
                     journal.doneIfPossible(); // fully undone
                     throw e;

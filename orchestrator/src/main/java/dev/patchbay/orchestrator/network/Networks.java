@@ -13,6 +13,7 @@ import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.firewall.host.FirewallHost;
 import dev.patchbay.core.network.NetworkContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,23 +66,19 @@ public final class Networks {
             chain.validate(ctx, others);
             Journal journal = Journal.begin(store.root(), "create", config.name(), null, hostId,
                     List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)))));
-            ErrorCollector undo = new ErrorCollector();
-            boolean ruled = false;
+            Undo undo = new Undo();
             try {
+                undo.pushTeardown(errors -> chain.tearDownNetwork(ctx, errors)); // what of the host side a failing set-up made
                 chain.setUpNetwork(ctx);
                 List<Rule> rules = chain.networkRules(ctx);
                 if (!rules.isEmpty()) {
-                    ruled = true;
-                    m.firewall.host(store.root(), hostRef).apply(new Ruleset(Owners.network(config.name()), rules));
+                    FirewallHost fw = m.firewall.host(store.root(), hostRef);
+                    undo.push("remove the rules of network \"" + config.name() + "\"", () -> fw.remove(Owners.network(config.name())));
+                    fw.apply(new Ruleset(Owners.network(config.name()), rules));
                 }
                 store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace())); // the commit point
             } catch (RuntimeException e) {
-                if (ruled) {
-                    undo.run("remove the rules of network \"" + config.name() + "\"",
-                            () -> m.firewall.host(store.root(), hostRef).remove(Owners.network(config.name())));
-                }
-                chain.tearDownNetwork(ctx, undo);
-                if (undo.isEmpty()) {
+                if (undo.run(e).isEmpty()) {
                     journal.doneIfPossible(); // fully undone; an entry left finds nothing to undo
                 }
                 throw undo.attachTo(e);
