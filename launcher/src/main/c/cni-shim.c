@@ -195,7 +195,7 @@ static int exec_launcher(const char *type, const char *in, size_t in_len) {
     sprintf(type_var, "PATCHBAY_CNI_TYPE=%s", type); /* Main: the type the runtime called, as the daemon gets it */
     env[k++] = type_var;
     env[k] = NULL;
-    char *argv[] = {launcher, NULL}; /* no arguments: Main runs the `cni` command when CNI_COMMAND is set */
+    char *argv[] = {launcher, NULL}; /* no arguments: Main hands the call to the CNI handler when CNI_COMMAND is set */
     fflush(stdout);
     execve(launcher, argv, env);
     snprintf(why, sizeof why, "cannot run %s: %s", launcher, strerror(errno));

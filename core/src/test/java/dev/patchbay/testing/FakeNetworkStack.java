@@ -9,6 +9,8 @@ import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
+import dev.patchbay.core.model.ListeningSocket;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
@@ -214,6 +216,7 @@ public final class FakeNetworkStack implements NetworkStack {
         private final List<Route> routes = new ArrayList<>();
         private final List<PolicyRule> rules = new ArrayList<>();
         private final List<Neighbour> neighbours = new ArrayList<>();
+        private final List<ListeningSocket> listening = new ArrayList<>();
         private final Map<String, String> sysctls = new TreeMap<>(Map.of("net/ipv4/ip_forward", "0",
                 "net/ipv6/conf/all/forwarding", "0", "net/ipv6/conf/all/disable_ipv6", "0"));
         private int nextIndex = 1;
@@ -240,6 +243,26 @@ public final class FakeNetworkStack implements NetworkStack {
 
         public Optional<Link> link(String name) {
             return locked(() -> find(LinkRef.name(name)).map(FakeLink::toLink));
+        }
+
+        /** Whether the link is in promiscuous mode. */
+        public boolean promisc(String name) {
+            return locked(() -> get(LinkRef.name(name)).promisc);
+        }
+
+        /** Whether the link receives all multicast. */
+        public boolean allmulti(String name) {
+            return locked(() -> get(LinkRef.name(name)).allmulti);
+        }
+
+        /** The link group of the link (0: the default group). */
+        public int group(String name) {
+            return locked(() -> get(LinkRef.name(name)).group);
+        }
+
+        /** Plays a socket bound in this namespace, for {@link NetnsHandle#listeningSockets}. */
+        public void listen(ListeningSocket socket) {
+            locked(() -> listening.add(socket));
         }
 
         /** The hairpin flag of a bridge port. */
@@ -378,6 +401,9 @@ public final class FakeNetworkStack implements NetworkStack {
         boolean up;
         boolean hairpin;
         boolean isolated;
+        boolean promisc;
+        boolean allmulti;
+        int group;
         FakeLink master;
         FakeLink peer;
         final List<IpPrefix> addresses = new ArrayList<>();
@@ -403,7 +429,8 @@ public final class FakeNetworkStack implements NetworkStack {
         public String toString() {
             return "link " + index + " " + name + " kind=" + kind + " mtu=" + mtu + " mac=" + mac + (up ? " up" : " down")
                     + (master == null ? "" : " master=" + master.name) + (hairpin ? " hairpin" : "") + (isolated ? " isolated" : "")
-                    + (peer == null ? "" : " peer=" + peer.name + "@" + peer.home.ref);
+                    + (peer == null ? "" : " peer=" + peer.name + "@" + peer.home.ref) + (promisc ? " promisc" : "")
+                    + (allmulti ? " allmulti" : "") + (group == 0 ? "" : " group=" + group);
         }
     }
 
@@ -499,6 +526,11 @@ public final class FakeNetworkStack implements NetworkStack {
         @Override
         public SysctlOps sysctl() {
             return sysctl;
+        }
+
+        @Override
+        public List<ListeningSocket> listeningSockets() {
+            return read("listeningSockets", null, () -> List.copyOf(ns.listening));
         }
 
         private Link create(LinkSpec spec) {
@@ -666,6 +698,55 @@ public final class FakeNetworkStack implements NetworkStack {
                         throw new BackendException("failed to delete link \"" + ref + "\" in " + where() + ": Operation not supported");
                     }
                     ns.remove(l);
+                });
+            }
+
+            @Override
+            public void addAll(List<LinkSpec> specs) {
+                java.util.ArrayDeque<LinkSpec> done = new java.util.ArrayDeque<>();
+                try {
+                    for (LinkSpec spec : specs) {
+                        add(spec);
+                        done.push(spec);
+                    }
+                } catch (RuntimeException e) {
+                    for (LinkSpec spec : done) {
+                        try {
+                            delete(LinkRef.name(spec.name()));
+                        } catch (RuntimeException undo) {
+                            e.addSuppressed(undo);
+                        }
+                    }
+                    throw e;
+                }
+            }
+
+            @Override
+            public void deleteAll(List<LinkRef> refs) {
+                for (LinkRef ref : refs) {
+                    if (find(ref).isPresent()) {
+                        delete(ref);
+                    }
+                }
+            }
+
+            @Override
+            public void set(LinkRef ref, LinkChange c) {
+                Handle.this.change("links.set", ref + " " + c, () -> {
+                    FakeLink l = ns.get(ref);
+                    l.up = c.up() == null ? l.up : c.up();
+                    l.promisc = c.promisc() == null ? l.promisc : c.promisc();
+                    l.allmulti = c.allmulti() == null ? l.allmulti : c.allmulti();
+                    l.group = c.group() == null ? l.group : c.group();
+                });
+            }
+
+            @Override
+            public boolean deleteGroup(int group) {
+                return Handle.this.change("links.deleteGroup", group, () -> {
+                    List<FakeLink> marked = ns.links.stream().filter(l -> l.group == group).toList();
+                    marked.forEach(ns::remove);
+                    return !marked.isEmpty();
                 });
             }
         };

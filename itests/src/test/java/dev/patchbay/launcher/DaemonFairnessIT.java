@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class DaemonFairnessIT {
-    /** Answered by the cni command without touching any network: a chained plugin's ADD with no prevResult, code 7. */
+    /** Answered by the CNI handler without touching any network: a chained plugin's ADD with no prevResult, code 7. */
     private static final String CHAINED = "{\"cniVersion\":\"0.4.0\",\"name\":\"fair\",\"type\":\"tuning\"}";
 
     static Map<String, String> cniEnv(Cli cli, String verb, String id, String netns) {

@@ -1,56 +1,32 @@
 package dev.patchbay.launcher;
 
+import dev.patchbay.host.cni.CniHandler;
+import dev.patchbay.host.cni.CniInvocation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
+import java.util.function.BooleanSupplier;
 
 /**
- * How a CNI plugin call reaches the {@code cni} command, the one place that defines it.
+ * How a CNI plugin call reaches the bundle that serves it, the one place that defines it.
  *
- * <p>A runtime runs {@code cni/<type>} (the shim), which forwards the call to the daemon, or, with no daemon, execs
- * {@code bin/patchbay} with no arguments, which {@link Main} turns into the same call. Either way the launcher runs
- * the command line {@code patchbay [--state-dir $PATCHBAY_STATE_DIR] cni} with the call's own stdout and stderr, and
- * the call itself (not the daemon's environment or stdin) available to the command, for the duration of the call,
- * through the root command's hidden option {@value #OPTION}. In the command's {@code call()}, with picocli's
- * {@code @Spec CommandSpec spec} injected:
+ * <p>A runtime runs {@code cni/<type>} (the shim), which forwards the call to the daemon or, with no daemon, execs
+ * {@code bin/patchbay} with no arguments, which {@link Main} turns into the same call. Either way the launcher makes a
+ * {@link CniInvocation} of it (the name the runtime ran, the call's own environment and stdin, never the daemon's) and
+ * hands it to the {@link CniHandler} service that serves first ({@link CniHandlers}), with the call's own stdout and
+ * stderr and whether its caller went away: the host API's package {@code dev.patchbay.host.cni}, which the system
+ * bundle exports. No command line is built or parsed. The name matters because the shim is installed under the names
+ * of the reference plugins: a configuration Patchbay does not serve goes to the next folder of {@code CNI_PATH} with
+ * that name.
  *
- * <pre>{@code
- *     Map<String, Object> cni = (Map<String, Object>) spec.root().findOption("--cni-request").getValue();
- *     String type = (String) cni.get("type");                        // the plugin type called: bridge, portmap, ...
- *     Map<String, String> env = (Map<String, String>) cni.get("env"); // CNI_COMMAND, CNI_NETNS, CNI_PATH, PATH, ...
- *     byte[] config = (byte[]) cni.get("stdin");                     // the network configuration, as sent
- * }</pre>
- *
- * The map is unmodifiable; {@code stdin} is the command's own copy. The value is {@code null} outside a CNI call (a
- * user typing {@code patchbay cni}), and on any thread but the one running the command: read it in {@code call()}.
- * It is request-scoped: the option's getter reads the thread's current call, so the daemon's reused command lines see
- * nothing of an earlier call, and the option cannot be set from a command line (a value given is ignored). When no
- * started bundle provides {@code cni}, the answer is exit code 3 and why (no suggestions of other commands). The type
- * matters because the shim is installed under the names of the reference plugins: a configuration Patchbay does not
- * serve goes to the next folder of {@code CNI_PATH} with that name.
- *
- * <p>If the command fails and writes nothing to stdout (e.g. no bundle provides {@code cni} yet), the reply's stdout
- * becomes a CNI error result: {@code {"cniVersion":<the request's>,"code":100+exit code,"msg":<first line of stderr>,
- * "details":<stderr>}} (codes 100 and up are the plugin's own in the CNI spec; 101 failure, 102 usage, 103
- * environment, 104 internal), so a runtime always gets the JSON the spec asks for.
+ * <p>If the call fails and writes nothing to stdout (no started bundle serves CNI: exit 3 and why; a handler that
+ * throws: exit 4), the reply's stdout becomes a CNI error result: {@code {"cniVersion":<the request's>,"code":100+exit
+ * code,"msg":<first line of stderr>,"details":<stderr>}} (codes 100 and up are the plugin's own in the CNI spec; 101
+ * failure, 102 usage, 103 environment, 104 internal), so a runtime always gets the JSON the spec asks for.
  */
 final class CniRequest {
-    /** The root command's hidden option carrying the call. */
-    static final String OPTION = "--cni-request";
-    /** The command word a CNI call runs. */
-    static final String COMMAND = "cni";
     /** Set by the shim when it execs the launcher: the plugin type it was called as. */
     static final String ENV_TYPE = "PATCHBAY_CNI_TYPE";
-    /** Keys of the map. */
-    static final String TYPE = "type";
-    static final String ENV = "env";
-    static final String STDIN = "stdin";
-    /** Optional: a {@code BooleanSupplier} saying whether the caller went away (the daemon's client is gone). */
-    static final String GONE = "gone";
     /** Patchbay's CNI error codes are this plus its exit code. */
     static final int CODE_BASE = 100;
     /**
@@ -58,77 +34,28 @@ final class CniRequest {
      * {@code MAX_CONFIG} is the same). Runtimes send a few KB; 1 MiB holds a conflist with some ten thousand port
      * mappings, and keeps what the daemon holds per call well inside its small heap.
      */
-    static final int MAX_CONFIG = 1 << 20;
+    static final int MAX_CONFIG = CniInvocation.MAX_STDIN;
     /** The CNI error code of a configuration past {@link #MAX_CONFIG}: invalid network configuration. */
     static final int CODE_TOO_LARGE = 7;
-
-    private static final ThreadLocal<Map<String, Object>> CURRENT = new ThreadLocal<>();
-
-    /** Runs one command line, e.g. {@link Requests#runCommand}. */
-    interface Runner {
-        int run(String[] args, PrintWriter out, PrintWriter err);
-    }
 
     private CniRequest() {
     }
 
-    /** The call {@link #execute} is running on this thread (type, env, stdin), or null. */
-    static Map<String, Object> current() {
-        return CURRENT.get();
-    }
-
-    /** Adds the hidden {@value #OPTION} to the root of a Patchbay command line. */
-    static void addOption(CommandLine root) {
-        root.getCommandSpec().addOption(OptionSpec.builder(OPTION)
-                .hidden(true)
-                .type(String.class)
-                .hasInitialValue(false)
-                .description("Set by the launcher for a CNI plugin call; see dev.patchbay.launcher.CniRequest.")
-                .getter(new CommandLine.Model.IGetter() {
-                    @Override
-                    @SuppressWarnings("unchecked")
-                    public <T> T get() {
-                        Map<String, Object> call = CURRENT.get();
-                        if (call == null) {
-                            return null;
-                        }
-                        Map<String, Object> copy = new HashMap<>(call);
-                        copy.put(STDIN, ((byte[]) call.get(STDIN)).clone());
-                        return (T) java.util.Collections.unmodifiableMap(copy);
-                    }
-                })
-                .setter(new CommandLine.Model.ISetter() {
-                    @Override
-                    public <T> T set(T value) {
-                        return null; // only the launcher sets it, through CURRENT
-                    }
-                })
-                .build());
-    }
-
-    /** Runs {@code call} as the {@code cni} command through {@code runner}; the reply is what goes back to the runtime. */
-    static DaemonSocket.Reply execute(DaemonSocket.CniCall call, Runner runner) {
-        return execute(call, runner, () -> false);
-    }
-
-    /** Runs the call while {@code callerGone} is false: what the call runs in turn is stopped once it turns true. */
-    static DaemonSocket.Reply execute(DaemonSocket.CniCall call, Runner runner, java.util.function.BooleanSupplier callerGone) {
-        String stateDir = call.env().get("PATCHBAY_STATE_DIR");
-        String[] args = stateDir == null || stateDir.isEmpty() ? new String[] {COMMAND} : new String[] {"--state-dir", stateDir, COMMAND};
+    /**
+     * Serves {@code call} with {@code handler} while {@code callerGone} is false (what the call runs in turn is stopped
+     * once it turns true); the reply is what goes back to the runtime.
+     */
+    static DaemonSocket.Reply execute(DaemonSocket.CniCall call, CniHandler handler, BooleanSupplier callerGone) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        Map<String, Object> request = Map.of(TYPE, call.type(), ENV, call.env(), STDIN, call.stdin(), GONE, callerGone);
         int code;
-        CURRENT.set(request);
         try {
-            code = runner.run(args, o, e);
-        } catch (RuntimeException ex) {
+            code = handler.serve(new CniInvocation(call.type(), call.env(), call.stdin()), o, e, callerGone);
+        } catch (RuntimeException | LinkageError ex) { // a bundle's bug, or a bundle updated under the call
             e.println("patchbay: internal error: " + ex);
             code = 4;
-        } finally {
-            CURRENT.remove();
         }
         o.flush();
         e.flush();

@@ -21,12 +21,13 @@ import org.osgi.framework.BundleContext;
 /**
  * {@code patchbay daemon}: keeps the framework, the netlink sockets and the firewall session open and
  * runs the CLI's commands for clients on a root-only Unix socket, and the CNI plugin calls the shim forwards (as the
- * {@code cni} command, see {@link CniRequest}). Serves the namespace it runs in. Each connection is read off the
+ * CNI handler service, see {@link CniRequest}). Serves the namespace it runs in. Each connection is read off the
  * workers ({@link DaemonIntake}, within {@link DaemonFrameReader}'s limits), run in its container's order
  * ({@link DaemonOrder}) unless its client is gone, and answered through its {@link DaemonConnection}.
  */
 final class DaemonServer {
     private final Requests requests;
+    private final CniHandlers cniHandlers;
     private final Runnable stopFramework;
     private final String netns = DaemonSocket.currentNetns();
 
@@ -44,6 +45,7 @@ final class DaemonServer {
         this.metrics = new DaemonMetrics(ctx);
         this.metricsAt = metricsAt;
         this.requests = new Requests(ctx);
+        this.cniHandlers = new CniHandlers(ctx);
         this.stopFramework = stopFramework;
         String dir = ctx.getProperty("patchbay.state.dir");
         this.stateDir = dir == null || dir.isEmpty() ? null : dir;
@@ -193,6 +195,7 @@ final class DaemonServer {
         }
         finish(pool);
         requests.close();
+        cniHandlers.close();
         stopFramework.run();
     }
 
@@ -260,7 +263,7 @@ final class DaemonServer {
                     : new DaemonSocket.Reply(3, "", refusal), null);
         }
         if (call instanceof DaemonSocket.CniCall cni) {
-            return new Ran(CniRequest.execute(cni, requests::runCni, clientGone), null); // the cni command, with the call: see CniRequest
+            return new Ran(cniHandlers.serve(cni, clientGone), null); // the CNI handler service, with the call: see CniRequest
         }
         DaemonSocket.Request req = (DaemonSocket.Request) call;
         String word = Args.commandWord(req.args());

@@ -122,8 +122,8 @@ public final class Main {
     }
 
     /**
-     * A CNI plugin call with no daemon: the shim exec'd us (or a runtime runs bin/patchbay as a plugin). Runs the
-     * {@code cni} command in process, with this process's environment and stdin as the call (see {@link CniRequest}).
+     * A CNI plugin call with no daemon: the shim exec'd us (or a runtime runs bin/patchbay as a plugin). Hands the CNI
+     * handler service in process this process's environment and stdin as the call (see {@link CniRequest}).
      * It never forwards: the shim found no daemon it trusts, and only the shim checks who serves a socket.
      */
     private static int cni(PrintWriter out, PrintWriter err) {
@@ -160,8 +160,8 @@ public final class Main {
             for (String problem : boot.problems()) {
                 err.println("patchbay: warning: " + problem);
             }
-            try (Requests requests = new Requests(boot.context())) {
-                reply = CniRequest.execute(call, requests::runCni); // picocli only if the cni command does not take calls itself
+            try (CniHandlers handlers = new CniHandlers(boot.context())) {
+                reply = handlers.serve(call, () -> false); // no picocli: the handler service takes the call itself
             }
             Stamps.mark("cni");
             boot.discard(); // the call is made and the process exits next: no orderly stop

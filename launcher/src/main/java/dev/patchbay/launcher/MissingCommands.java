@@ -23,9 +23,24 @@ final class MissingCommands {
 
     static void explain(BundleContext ctx, String[] args, PrintWriter err) {
         String name = Args.commandWord(args);
-        if (name == null) {
-            return;
+        if (name != null) {
+            explain(ctx, dto -> name.equals(String.valueOf(((Map<?, ?>) field(dto, "properties")).get(PatchbayCli.COMMAND_PROPERTY))),
+                    "command '" + name + "'", err);
         }
+    }
+
+    /** Why no started bundle provides the service {@code iface} (e.g. the CNI handler): as for a command. */
+    static void explainService(BundleContext ctx, String iface, String what, PrintWriter err) {
+        explain(ctx, dto -> field(dto, "serviceInterfaces") instanceof String[] names && java.util.Arrays.asList(names).contains(iface),
+                what, err);
+    }
+
+    /** Which component description a walk is about. */
+    private interface Match {
+        boolean test(Object description) throws ReflectiveOperationException;
+    }
+
+    private static void explain(BundleContext ctx, Match match, String what, PrintWriter err) {
         try {
             ServiceReference<?> ref = ctx.getServiceReference(SCR);
             if (ref == null) {
@@ -37,8 +52,7 @@ final class MissingCommands {
             descriptions.setAccessible(true);
             Collection<?> dtos = (Collection<?>) descriptions.invoke(scr, (Object) new org.osgi.framework.Bundle[0]);
             for (Object dto : dtos) {
-                Map<?, ?> props = (Map<?, ?>) field(dto, "properties");
-                if (props == null || !name.equals(String.valueOf(props.get(PatchbayCli.COMMAND_PROPERTY)))) {
+                if (field(dto, "properties") == null || !match.test(dto)) {
                     continue;
                 }
                 Object bundle = field(dto, "bundle");
@@ -50,12 +64,12 @@ final class MissingCommands {
                     for (int i = 0; unsatisfied != null && i < Array.getLength(unsatisfied); i++) {
                         Object u = Array.get(unsatisfied, i);
                         String refName = String.valueOf(field(u, "name"));
-                        err.println("patchbay: command '" + name + "' of bundle " + bsn + " is not available: it needs the service "
+                        err.println("patchbay: " + what + " of bundle " + bsn + " is not available: it needs the service "
                                 + interfaceOf(dto, refName) + " (reference '" + refName + "'), which no started bundle provides");
                     }
                 }
                 if (Boolean.FALSE.equals(field(dto, "defaultEnabled"))) {
-                    err.println("patchbay: command '" + name + "' of bundle " + bsn + " is disabled");
+                    err.println("patchbay: " + what + " of bundle " + bsn + " is disabled");
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException e) {

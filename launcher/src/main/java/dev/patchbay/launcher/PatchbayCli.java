@@ -39,7 +39,6 @@ public final class PatchbayCli {
      */
     public static PatchbayCli create(BundleContext ctx, PrintWriter out, PrintWriter err, String only) {
         CommandLine root = new CommandLine(new RootCommand());
-        CniRequest.addOption(root); // a CNI call, for the cni command
         PatchbayCli cli = new PatchbayCli(root);
         boolean tree = "man".equals(only) || "completion".equals(only); // they describe every command
         if (only == null || tree || only.equals("daemon")) {

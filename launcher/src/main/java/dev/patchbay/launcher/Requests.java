@@ -1,17 +1,13 @@
 package dev.patchbay.launcher;
 
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToIntFunction;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceListener;
-import org.osgi.framework.ServiceObjects;
-import org.osgi.framework.ServiceReference;
 
 /**
  * Runs CLI requests in a long-lived framework (the daemon). Building a command line per request (service lookup
@@ -69,43 +65,6 @@ public final class Requests implements AutoCloseable {
      */
     public int runCommand(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, out, err, false).code();
-    }
-
-    /**
-     * A CNI call ({@link CniRequest#execute} set it for this thread), handed to the {@code cni} command's service
-     * directly when that takes it (a {@code ToIntFunction} of the call's map, as the orchestrator's does): no picocli
-     * model to build and no command line to parse, about 40 ms of a cold call. Otherwise as {@link #runCommand}.
-     */
-    public int runCni(String[] args, PrintWriter out, PrintWriter err) {
-        Map<String, Object> call = CniRequest.current();
-        ServiceReference<?> ref = call == null ? null : PatchbayCli.commands(ctx, CniRequest.COMMAND).get(CniRequest.COMMAND);
-        ServiceObjects<?> objects = ref == null ? null : ctx.getServiceObjects(ref);
-        Object command = objects == null ? null : objects.getService();
-        if (!(command instanceof ToIntFunction<?>)) {
-            release(objects, command);
-            return runCommand(args, out, err);
-        }
-        try {
-            Map<String, Object> request = new HashMap<>(call);
-            request.put("out", out);
-            request.put("err", err);
-            @SuppressWarnings("unchecked")
-            ToIntFunction<Map<String, Object>> serve = (ToIntFunction<Map<String, Object>>) command;
-            return serve.applyAsInt(request);
-        } finally {
-            release(objects, command);
-        }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void release(ServiceObjects objects, Object command) {
-        if (objects != null && command != null) {
-            try {
-                objects.ungetService(command);
-            } catch (RuntimeException ignored) {
-                // the framework may be stopping
-            }
-        }
     }
 
     private Ran run(String[] args, PrintWriter out, PrintWriter err, boolean suggest) {

@@ -3,54 +3,27 @@ package dev.patchbay.launcher;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.patchbay.host.cni.CniHandler;
+import dev.patchbay.host.cni.CniInvocation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
-/** The daemon's side of a CNI call: the wire frame, how the call reaches the cni command, the error result. */
+/** The daemon's side of a CNI call: the wire frame, how the call reaches the CNI handler service, the error result. */
 class CniRequestTest {
-
-    /** A stand-in for the cni command of a bundle: reads the call the documented way. */
-    @Command(name = "cni")
-    static final class FakeCni implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        final List<Map<String, Object>> seen = new ArrayList<>();
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public Integer call() {
-            Map<String, Object> cni = (Map<String, Object>) spec.root().findOption("--cni-request").getValue();
-            seen.add(cni);
-            if (cni == null) {
-                return 1;
-            }
-            Map<String, String> env = (Map<String, String>) cni.get("env");
-            spec.commandLine().getOut().print("{\"type\":\"" + cni.get("type") + "\",\"verb\":\"" + env.get("CNI_COMMAND")
-                    + "\",\"stdin\":" + new String((byte[]) cni.get("stdin"), StandardCharsets.UTF_8) + "}");
-            return 0;
-        }
-    }
 
     private static DaemonSocket.CniCall call(String verb, String stdin) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -86,19 +59,45 @@ class CniRequestTest {
     }
 
     @Test
-    void theCommandSeesTheCallOnlyDuringIt() {
-        FakeCni cni = new FakeCni();
-        PatchbayCli cli = PatchbayCli.create(null, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-        cli.commandLine().addSubcommand("cni", new CommandLine(cni));
-        DaemonSocket.Reply reply = CniRequest.execute(call("DEL", "{\"cniVersion\":\"0.4.0\"}"), (a, o, e) -> cli.executeAgain(o, e, a));
+    void theHandlerGetsTheCallAsTheRuntimeMadeIt() {
+        List<CniInvocation> seen = new ArrayList<>();
+        AtomicBoolean gone = new AtomicBoolean();
+        List<Boolean> goneSeen = new ArrayList<>();
+        CniHandler handler = (call, out, err, callerGone) -> {
+            seen.add(call);
+            gone.set(true);
+            goneSeen.add(callerGone.getAsBoolean()); // the launcher's signal itself, not a copy of its value
+            out.print("{\"type\":\"" + call.name() + "\",\"verb\":\"" + call.env("CNI_COMMAND") + "\",\"stdin\":"
+                    + new String(call.stdin(), StandardCharsets.UTF_8) + "}");
+            err.println("diagnostic");
+            return 0;
+        };
+        DaemonSocket.CniCall call = call("DEL", "{\"cniVersion\":\"0.4.0\"}");
+        DaemonSocket.Reply reply = CniRequest.execute(call, handler, gone::get);
         assertEquals(0, reply.code(), reply.err());
         JsonObject out = JsonParser.parseString(reply.out()).getAsJsonObject();
         assertEquals("bridge", out.get("type").getAsString());
         assertEquals("DEL", out.get("verb").getAsString());
         assertEquals("0.4.0", out.getAsJsonObject("stdin").get("cniVersion").getAsString());
-        // the same command line again, outside a call, with a value typed for the hidden option: still nothing
-        assertEquals(1, cli.executeAgain(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "--cni-request", "x", "cni"));
-        assertNull(cni.seen.get(1));
+        assertEquals("diagnostic\n", reply.err());
+        assertEquals(List.of(true), goneSeen);
+        assertEquals(new CniInvocation("bridge", call.env(), call.stdin()), seen.get(0));
+        // a value: what the handler holds cannot change the call, nor the call what the handler holds
+        seen.get(0).stdin()[0] = 'x';
+        assertEquals('{', seen.get(0).stdin()[0]);
+        assertThrows(UnsupportedOperationException.class, () -> seen.get(0).env().put("CNI_COMMAND", "ADD"));
+    }
+
+    @Test
+    void aHandlerThatThrowsIsAnInternalErrorAsCniJson() {
+        DaemonSocket.Reply r = CniRequest.execute(call("ADD", "{\"cniVersion\":\"1.1.0\"}"), (call, out, err, gone) -> {
+            throw new IllegalStateException("bug");
+        }, () -> false);
+        assertEquals(4, r.code());
+        JsonObject e = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("1.1.0", e.get("cniVersion").getAsString());
+        assertEquals(104, e.get("code").getAsInt());
+        assertEquals("patchbay: internal error: java.lang.IllegalStateException: bug", e.get("msg").getAsString());
     }
 
     @Test

@@ -38,13 +38,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The distribution's {@code cni/<type>} shim against a daemon: the real one (a forwarded call comes back as the
- * daemon's answer: the {@code cni} command's CNI error for a chained plugin with no prevResult), a fake one in this JVM (the
+ * daemon's answer: the CNI handler's error for a chained plugin with no prevResult), a fake one in this JVM (the
  * frame's content, byte for byte, both ways), sockets it must not trust, and the cold path with no daemon.
  */
 @NetnsTest
 class CniShimIT {
     private static final String CONFIG = "{\"cniVersion\":\"0.4.0\",\"name\":\"web\",\"type\":\"bridge\",\"bridge\":\"pb0\"}";
-    /** What the cni command answers without touching any network: a chained plugin's ADD with no prevResult is code 7. */
+    /** What the CNI handler answers without touching any network: a chained plugin's ADD with no prevResult is code 7. */
     private static final String CHAINED = "{\"cniVersion\":\"0.4.0\",\"name\":\"web\",\"type\":\"tuning\"}";
 
     private static Map<String, String> cniEnv(Path runDir, Path stateDir, String verb) {
@@ -77,7 +77,7 @@ class CniShimIT {
             assertNotEquals(0, r.code(), r.out() + r.err());
             JsonObject e = r.json();
             assertEquals("0.4.0", e.get("cniVersion").getAsString(), r.out());
-            assertEquals(7, e.get("code").getAsInt(), r.out()); // the cni command's answer: invalid network configuration
+            assertEquals(7, e.get("code").getAsInt(), r.out()); // the CNI handler's answer: invalid network configuration
             assertTrue(e.get("msg").getAsString().startsWith("prevResult: is required"), r.out());
             assertTrue(r.err().contains("prevResult: is required"), "the daemon's stderr is copied back: " + r.err());
 
@@ -101,7 +101,7 @@ class CniShimIT {
         assertNotEquals(0, cold.code(), cold.out() + cold.err());
         assertEquals(7, cold.json().get("code").getAsInt(), cold.out() + cold.err());
         assertTrue(cold.json().get("msg").getAsString().startsWith("prevResult: is required"), cold.out());
-        // the cni command's service took the call itself: no picocli command line was built (the "cli" step)
+        // the CNI handler service took the call itself: no picocli command line was built (the "cli" step)
         assertTrue(cold.err().contains("patchbay timing:") && !cold.err().contains(", cli "), cold.err());
     }
 

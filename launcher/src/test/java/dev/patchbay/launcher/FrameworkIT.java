@@ -46,8 +46,48 @@ class FrameworkIT {
             assertEquals(dev.patchbay.host.plugins.Providers.OWN, ours, "every bundle of the distribution is loaded, and no other of Patchbay's names");
             assertTrue(Stream.of(boot.context().getBundles()).anyMatch(b -> b.getSymbolicName().equals("dev.patchbay.sys")),
                     "the JNI library's own bundle is loaded");
+            var cni = boot.context().getServiceReference(dev.patchbay.host.cni.CniHandler.class);
+            assertNotNull(cni, "a bundle serves CNI calls through the host API's dev.patchbay.host.cni");
+            assertEquals(CNI_BUNDLE, cni.getBundle().getSymbolicName());
             assertTrue(log.toString().isEmpty(), "no framework errors: " + log);
         }
+    }
+
+    /** The bundle that serves CNI calls. */
+    static final String CNI_BUNDLE = "dev.patchbay.cni";
+
+    /**
+     * The launcher holds the CNI handler from one call to the next and lets go of it when its bundle stops: a call then
+     * is CNI error 103 naming the missing handler, and once the bundle starts again its new handler serves.
+     */
+    @Test
+    void theCniHandlerIsHeldUntilItsBundleStops() throws Exception {
+        try (FelixBoot boot = FelixBoot.start(DIST.resolve("bundles"), new PrintWriter(new StringWriter(), true), false);
+                CniHandlers handlers = new CniHandlers(boot.context())) {
+            java.util.Map<String, String> env = java.util.Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "c1",
+                    "CNI_NETNS", "/proc/self/ns/net", "CNI_IFNAME", "eth0", "CNI_PATH", "/nonexistent");
+            DaemonSocket.CniCall chained = new DaemonSocket.CniCall("net:[1]", "tuning", env,
+                    "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"tuning\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(7, cniCode(handlers.serve(chained, () -> false)), "the handler's own answer: prevResult is required");
+            Bundle cni = Stream.of(boot.context().getBundles()).filter(b -> CNI_BUNDLE.equals(b.getSymbolicName())).findFirst().orElseThrow();
+            cni.stop();
+            DaemonSocket.Reply none = handlers.serve(chained, () -> false);
+            assertEquals(3, none.code(), none.err());
+            assertEquals(103, cniCode(none));
+            assertTrue(none.err().startsWith("patchbay: no started bundle serves CNI calls"), none.err());
+            cni.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            DaemonSocket.Reply again = handlers.serve(chained, () -> false);
+            while (again.code() == 3 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                again = handlers.serve(chained, () -> false);
+            }
+            assertEquals(7, cniCode(again), again.out() + again.err());
+        }
+    }
+
+    private static int cniCode(DaemonSocket.Reply reply) {
+        return JsonParser.parseString(reply.out()).getAsJsonObject().get("code").getAsInt();
     }
 
     /**

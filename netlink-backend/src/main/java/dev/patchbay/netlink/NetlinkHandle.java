@@ -19,6 +19,7 @@ final class NetlinkHandle implements NetnsHandle {
     private final NetlinkRuleOps rules;
     private final NetlinkNeighbourOps neighbours;
     private final NetlinkSysctlOps sysctl;
+    private final NetlinkSockets sockets;
 
     NetlinkHandle(NetnsRef netns, NetlinkSocket socket) {
         this.netns = netns;
@@ -29,6 +30,7 @@ final class NetlinkHandle implements NetnsHandle {
         this.rules = new NetlinkRuleOps(netns, socket);
         this.neighbours = new NetlinkNeighbourOps(netns, socket, links);
         this.sysctl = new NetlinkSysctlOps(netns);
+        this.sockets = new NetlinkSockets(netns);
     }
 
     @Override
@@ -79,7 +81,13 @@ final class NetlinkHandle implements NetnsHandle {
     }
 
     @Override
+    public java.util.List<dev.patchbay.core.model.ListeningSocket> listeningSockets() {
+        return sockets.listening();
+    }
+
+    @Override
     public void close() {
+        sockets.close();
         socket.close();
     }
 }

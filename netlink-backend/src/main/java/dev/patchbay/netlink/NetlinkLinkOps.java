@@ -8,6 +8,7 @@ import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
@@ -143,7 +144,7 @@ final class NetlinkLinkOps implements LinkOps {
         try {
             List<NetlinkSocket.Request> requests = new ArrayList<>(specs.size());
             if (specs.stream().anyMatch(LinkSpec.Macvlan.class::isInstance)) {
-                LinkOps.super.addAll(specs); // rare: one request each, with the parent looked up first
+                addOneByOne(specs); // rare: one request each, with the parent looked up first
                 return;
             }
             for (LinkSpec spec : specs) {
@@ -171,6 +172,25 @@ final class NetlinkLinkOps implements LinkOps {
             }
         } finally {
             fds.values().forEach(fd -> Sys.libc().close(fd));
+        }
+    }
+
+    private void addOneByOne(List<LinkSpec> specs) {
+        java.util.ArrayDeque<LinkSpec> done = new java.util.ArrayDeque<>();
+        try {
+            for (LinkSpec spec : specs) {
+                add(spec);
+                done.push(spec);
+            }
+        } catch (RuntimeException e) {
+            for (LinkSpec spec : done) {
+                try {
+                    delete(LinkRef.name(spec.name()));
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+            }
+            throw e;
         }
     }
 
@@ -271,6 +291,24 @@ final class NetlinkLinkOps implements LinkOps {
     @Override
     public void setUp(LinkRef ref, boolean up) {
         change(ref, up ? "set up" : "set down", (e, seq) -> Requests.setUp(e, seq, index(ref), name(ref), up));
+    }
+
+    @Override
+    public void set(LinkRef ref, LinkChange c) {
+        change(ref, "change", (e, seq) -> Requests.change(e, seq, index(ref), name(ref), c));
+    }
+
+    @Override
+    public boolean deleteGroup(int group) {
+        try {
+            socket.execute((e, seq) -> Requests.delGroup(e, seq, group)); // the grace period passes in here
+            return true;
+        } catch (NetlinkError e) {
+            if (e.errno() == Errno.ENODEV) {
+                return false; // no link in the group
+            }
+            throw Errors.map(e, "delete", "link group", group, netns);
+        }
     }
 
     @Override

@@ -62,6 +62,11 @@ final class NetlinkSocket implements AutoCloseable {
         return new NetlinkSocket(NetlinkFd.open(NETLINK_ROUTE, groups));
     }
 
+    /** Opens a socket of another netlink protocol (e.g. NETLINK_SOCK_DIAG) in the calling thread's namespace. */
+    static NetlinkSocket openProtocol(int protocol) {
+        return new NetlinkSocket(NetlinkFd.open(protocol, 0));
+    }
+
     private int nextSeq() {
         seq = (seq + 1) & 0x7fffffff;
         return seq == 0 ? ++seq : seq;

@@ -4,6 +4,7 @@ import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.Neighbour;
@@ -140,6 +141,30 @@ final class Requests {
 
     static void setUp(NlEncoder e, int seq, int index, String name, boolean up) {
         changeLink(e, seq, index, name, up ? IFF_UP : 0, IFF_UP).end();
+    }
+
+    /** RTM_NEWLINK setting the flags and the link group that {@code c} holds (null: left as is), in one request. */
+    static void change(NlEncoder e, int seq, int index, String name, LinkChange c) {
+        int flags = 0;
+        int mask = 0;
+        Boolean[] values = {c.up(), c.promisc(), c.allmulti()};
+        int[] bits = {IFF_UP, IFF_PROMISC, IFF_ALLMULTI};
+        for (int i = 0; i < bits.length; i++) {
+            if (values[i] != null) {
+                mask |= bits[i];
+                flags |= values[i] ? bits[i] : 0;
+            }
+        }
+        changeLink(e, seq, index, name, flags, mask);
+        if (c.group() != null) {
+            e.u32(IFLA_GROUP, c.group());
+        }
+        e.end();
+    }
+
+    /** RTM_DELLINK of every link in link group {@code group} (ifindex 0, no name: the kernel deletes by group). */
+    static void delGroup(NlEncoder e, int seq, int group) {
+        e.begin(RTM_DELLINK, CHANGE, seq, 0).struct(IfInfoMsg.of(0)).u32(IFLA_GROUP, group).end();
     }
 
     static void setMaster(NlEncoder e, int seq, int index, String name, int masterIndex) {

@@ -10,9 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The global options every command sees, read from the root command the launcher built:
- * {@code -n/--netns}, {@code -o/--output}, {@code --state-dir}. Commands get it with
- * {@code CliContext.of(spec)} from an injected {@code @Spec CommandSpec spec}.
+ * The global options every command sees, from the launcher's root command: {@code -n/--netns}, {@code -o/--output},
+ * {@code --state-dir}. A command gets it with {@code CliContext.of(spec)} from an injected {@code @Spec CommandSpec spec}.
  */
 public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, PrintWriter out, PrintWriter err) {
 

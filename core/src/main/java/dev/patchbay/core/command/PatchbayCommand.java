@@ -4,11 +4,9 @@ import java.util.concurrent.Callable;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A top-level {@code patchbay} subcommand contributed by a bundle. Implementations are DS components
- * with {@code scope = ServiceScope.PROTOTYPE} (one fresh object per invocation, since picocli writes the
- * parsed options into it), carry {@link PatchbayCommandName}, and are annotated with picocli's
- * {@code @Command}. The launcher mounts every such service under the root command; the root's global
- * options are read with {@link CliContext#of}.
+ * A top-level {@code patchbay} subcommand of a bundle: a DS component of {@code scope = ServiceScope.PROTOTYPE} (picocli
+ * writes the options into a fresh object per run) with {@link PatchbayCommandName} and picocli's {@code @Command}. The
+ * launcher mounts each under the root command; {@link CliContext#of} reads the root's global options.
  */
 @ConsumerType
 public interface PatchbayCommand extends Callable<Integer> {

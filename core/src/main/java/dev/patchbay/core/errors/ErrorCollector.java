@@ -4,9 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Teardown keeps going: each step runs, failures are collected, and the caller reports them all at
- * the end. A step that finds its object already gone ({@link NotFoundException}) has nothing to undo
- * and counts as done.
+ * Teardown keeps going: each step runs, failures are collected and reported together at the end. A step that finds its
+ * object gone ({@link NotFoundException}) has nothing to undo and counts as done.
  */
 public final class ErrorCollector {
     private final List<PatchbayException> errors = new ArrayList<>();

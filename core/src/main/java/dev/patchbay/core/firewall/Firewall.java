@@ -8,10 +8,9 @@ import java.util.TreeSet;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * A firewall backend. Registered as a service with {@link #BACKEND}{@code =<name>} and a
- * {@code service.ranking} (the highest-ranked usable one is the default). Every operation is addressed
- * to the "host" namespace whose firewall it changes. Backends touch only what they own (their own
- * chains or table); never foreign rules.
+ * A firewall backend, registered with {@link #BACKEND}{@code =<name>} and a {@code service.ranking} (the highest-ranked
+ * usable one is the default). Every operation names the "host" namespace whose firewall it changes. Backends touch only
+ * what they own (their own chains or table), never foreign rules.
  */
 @ProviderType
 public interface Firewall {

@@ -34,10 +34,9 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
     }
 
     /**
-     * Forwarding for a bridge: everything from it is accepted, replies (established/related) and
-     * published-port traffic (DNAT) to it are accepted. For each of its {@code subnets}, published-port
-     * traffic from the subnet back into the bridge (hairpin) is masqueraded, so it works whether or not
-     * bridge netfilter is on; IPv4 traffic from 127.0.0.0/8 (the host publishing on localhost) too.
+     * Forwarding for a bridge: all from it, and replies (established/related) and published-port traffic (DNAT) to it, are
+     * accepted. Published-port traffic from each of its {@code subnets} back into it (hairpin) is masqueraded, bridge
+     * netfilter on or not; so is IPv4 from 127.0.0.0/8 (the host publishing on localhost).
      */
     record BridgeForward(IfName bridge, List<IpPrefix> subnets) implements Rule {
         public BridgeForward {
@@ -73,9 +72,8 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
     }
 
     /**
-     * A published port: {@code mapping}'s host ports (on its host address, or any local address) go to
-     * {@code target}'s container ports, port by port. Works from outside, from the host itself and from
-     * containers on the same bridge (with {@link BridgeForward}).
+     * A published port: {@code mapping}'s host ports (on its host address, or any local one) go to {@code target}'s
+     * container ports, one by one; from outside, from the host and from containers on the bridge ({@link BridgeForward}).
      */
     record PortForward(PortMapping mapping, InetAddress target) implements Rule {
         public PortForward {

@@ -4,9 +4,8 @@ import dev.patchbay.core.errors.InvalidInputException;
 import java.util.regex.Pattern;
 
 /**
- * Who a set of rules belongs to, e.g. {@code net:web} or {@code att:web/c1}. Backends tag every rule
- * with it (a comment), so removing one owner's rules is exact. 1-100 characters of
- * {@code [A-Za-z0-9_.:/@+-]}, starting with a letter or digit: safe inside an iptables or nft comment.
+ * Who a set of rules belongs to, e.g. {@code net:web} or {@code att:web/c1}; backends tag each rule with it (a comment),
+ * so an owner's removal is exact. 1-100 of {@code [A-Za-z0-9_.:/@+-]}, first a letter or digit: safe in any comment.
  */
 public record RulesetOwner(String id) implements Comparable<RulesetOwner> {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,99}");

@@ -9,10 +9,9 @@ import java.util.function.Predicate;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Address management for one data directory per call, CNI host-local style: one address per range set,
- * round-robin, never the network, broadcast or gateway address. Registered with the service property
- * {@value #TYPE_PROPERTY}, e.g. {@code host-local}. Every method is safe across threads and processes sharing
- * the data directory.
+ * Address management for one data directory per call, CNI host-local style: one address per range set, round-robin,
+ * never the network, broadcast or gateway address. Registered as {@value #TYPE_PROPERTY}{@code =host-local} (e.g.);
+ * every method is safe across threads and processes sharing the data directory.
  */
 @ProviderType
 public interface Ipam {

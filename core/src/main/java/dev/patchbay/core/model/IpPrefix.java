@@ -4,10 +4,7 @@ import dev.patchbay.core.errors.InvalidInputException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 
-/**
- * An address with a prefix length, IPv4 or IPv6: {@code 10.0.0.2/24} is an interface address,
- * {@code 10.0.0.0/24} a subnet. {@link #network()} gives the subnet of an interface address.
- */
+/** An address with a prefix length: interface address {@code 10.0.0.2/24}, its subnet ({@link #network()}) {@code 10.0.0.0/24}. */
 public record IpPrefix(InetAddress address, int length) {
 
     public IpPrefix {

@@ -17,9 +17,8 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
     }
 
     /**
-     * A veth pair. The peer is created directly in {@code peerNetns} under {@code peerName}
-     * (no move, no rename): the way to give a container its {@code eth0} in one request.
-     * {@code peerNetns == null} keeps the peer next to this end.
+     * A veth pair whose peer is created directly in {@code peerNetns} (null: next to this end) under {@code peerName}, no
+     * move, no rename: a container's {@code eth0} in one request.
      */
     record Veth(IfName name, IfName peerName, NetnsRef peerNetns, Integer mtu, MacAddress mac, MacAddress peerMac)
             implements LinkSpec {

@@ -1,8 +1,8 @@
 package dev.patchbay.core.model;
 
 /**
- * A change the kernel announced in one namespace: a link, address or route that appeared, changed
- * or went away. Exactly one of {@code link}, {@code address}, {@code route} is set, by {@code type}.
+ * A change the kernel announced in one namespace: a link, address or route that appeared, changed or went away; one of
+ * {@code link}, {@code address}, {@code route} is set, by {@code type}.
  *
  * @param linkIndex the link the event concerns (the link itself, the address's link, the route's output link), or 0
  */

@@ -35,10 +35,7 @@ public sealed interface NetnsRef permits NetnsRef.Current, NetnsRef.Named, Netns
         return new OfPid(pid);
     }
 
-    /**
-     * Parses what a user typed after {@code -n}/{@code --netns}: an absolute path, {@code pid:N},
-     * or a name. An empty value or {@code -} means the current namespace.
-     */
+    /** Parses {@code -n}/{@code --netns}: an absolute path, {@code pid:N}, a name; empty or {@code -}: the current one. */
     static NetnsRef parse(String text) {
         if (text == null || text.isEmpty() || text.equals("-")) {
             return current();

@@ -3,10 +3,7 @@ package dev.patchbay.core.model;
 import dev.patchbay.core.errors.InvalidInputException;
 import java.net.InetAddress;
 
-/**
- * A published port: traffic to {@code hostIp:hostPorts} (any host address when {@code hostIp} is
- * null) goes to the container's {@code containerPorts}. Both ranges have the same size.
- */
+/** A published port: {@code hostIp:hostPorts} (null hostIp: any address of the host) to {@code containerPorts}, of one size. */
 public record PortMapping(Protocol protocol, InetAddress hostIp, PortRange hostPorts, PortRange containerPorts) {
 
     public PortMapping {
@@ -19,10 +16,7 @@ public record PortMapping(Protocol protocol, InetAddress hostIp, PortRange hostP
         }
     }
 
-    /**
-     * Parses {@code [HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/PROTO]} (IPv6 host addresses in brackets:
-     * {@code [::1]:8080:80}). The protocol defaults to tcp.
-     */
+    /** Parses {@code [HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/PROTO]}, IPv6 in brackets ({@code [::1]:8080:80}); tcp by default. */
     public static PortMapping parse(String text) {
         if (text == null || text.isBlank()) {
             throw new InvalidInputException("publish", text, "expected [HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/PROTO]");

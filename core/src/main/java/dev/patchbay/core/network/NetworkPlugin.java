@@ -3,22 +3,25 @@ package dev.patchbay.core.network;
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.spi.NetnsHandle;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * One link of a network's chain, as a CNI plugin list has them (bridge, portmap, firewall, tuning). The
- * first plugin of a chain is the network's driver: it makes the network's links and plugs containers in.
- * Plugins after it add to what the driver made. A plugin registers with {@link #TYPE}{@code =<type>};
- * networks name their driver and plugins by that value, so a third-party plugin is usable without
- * touching any other bundle.
+ * One link of a network's chain, as a CNI plugin list has them (bridge, portmap, firewall, tuning). The first plugin is
+ * the network's driver: it makes the network's links and plugs containers in; the others add to that. A plugin registers
+ * with {@link #TYPE}{@code =<type>}, the name networks use, so a third party's plugin needs no other bundle changed.
  *
- * <p>The orchestrator validates every plugin before anything changes, allocates the addresses, runs
- * {@link #setUp} in chain order, applies every plugin's rules as one ruleset per owner (the network; each
- * attachment), then records the result; a failure undoes what was done, in reverse. Teardown runs in reverse,
- * keeps going past errors, treats absent objects as done. Rules are pure contributions: no plugin talks to a firewall.
+ * <p>The orchestrator validates every plugin before anything changes, allocates the addresses, runs {@link #setUp} in
+ * chain order, applies the rules as one ruleset per owner (the network; each attachment), then records the result; a
+ * failure undoes what was done, in reverse. Teardown runs in reverse, keeps going past errors, treats absent objects as
+ * done. Rules are pure contributions: no plugin talks to a firewall. {@code gc}, the daemon and {@code network ls} ask
+ * each plugin's checks what is missing; {@code gc} repairs it.
  */
 @ConsumerType
 public interface NetworkPlugin {
@@ -63,6 +66,21 @@ public interface NetworkPlugin {
     default void setUpNetwork(NetworkContext ctx) {
     }
 
+    /** What of its part of the host side is missing, in words; reads only (CNI's CHECK). Default: a missing or down {@link #hostInterface}. */
+    default List<String> checkNetwork(NetworkContext ctx) {
+        IfName hi = hostInterface(ctx.config());
+        Optional<Link> l = hi == null ? Optional.empty() : ctx.host().links().find(LinkRef.name(hi));
+        return hi == null || l.map(Link::up).orElse(false) ? List.of() : List.of("interface \"" + hi + "\"" + (l.isEmpty() ? "" : " up"));
+    }
+
+    /**
+     * Its options read back, when network {@code name}'s record is lost, from its recorded rules, its attachments and the
+     * kernel; empty: nothing of its own. A driver answers only for a network whose host interface it finds there.
+     */
+    default Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+        return Map.of();
+    }
+
     /** Removes the network's host side; keeps going past errors, collecting them; absent objects are fine. */
     default void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
     }
@@ -88,6 +106,16 @@ public interface NetworkPlugin {
      * crash {@code attachment} may hold only the network, the container id and the interface name.
      */
     default void tearDown(NetworkContext ctx, Attachment attachment, ErrorCollector errors) {
+    }
+
+    /** What of its part of the attachment is missing in the host or the container, in words; reads only (CNI's CHECK). */
+    default List<String> check(NetworkContext ctx, Attachment attachment) {
+        return List.of();
+    }
+
+    /** Makes again what {@link #check} found, as recorded; false: it cannot, and the chain plugs the container in anew. */
+    default boolean repair(NetworkContext ctx, Attachment attachment) {
+        return false;
     }
 
     /** Adds an attachment's firewall rules (e.g. its published ports) to {@code rules}. Pure. */

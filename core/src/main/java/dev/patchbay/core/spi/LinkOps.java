@@ -2,6 +2,7 @@ package dev.patchbay.core.spi;
 
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
@@ -48,30 +49,17 @@ public interface LinkOps {
      * All or nothing: if one fails, those this call created are deleted again and the first failure is thrown.
      */
     default void addAll(List<LinkSpec> specs) {
-        java.util.ArrayDeque<LinkSpec> done = new java.util.ArrayDeque<>();
-        try {
-            for (LinkSpec spec : specs) {
-                add(spec);
-                done.push(spec);
-            }
-        } catch (RuntimeException e) {
-            for (LinkSpec spec : done) {
-                try {
-                    delete(LinkRef.name(spec.name()));
-                } catch (RuntimeException undo) {
-                    e.addSuppressed(undo);
-                }
-            }
-            throw e;
-        }
+        throw new dev.patchbay.core.errors.UnavailableException("this link provider cannot add links in batches");
     }
 
     /** Deletes many links in as few round trips as possible; links already gone are ignored. */
     default void deleteAll(List<LinkRef> refs) {
-        for (LinkRef ref : refs) {
-            if (find(ref).isPresent()) {
-                delete(ref);
-            }
-        }
+        throw new dev.patchbay.core.errors.UnavailableException("this link provider cannot delete links in batches");
     }
+
+    /** Sets in one request what {@code change} holds (up, promiscuous, all-multicast, link group). @since 1.3 */
+    void set(LinkRef ref, LinkChange change);
+
+    /** Deletes every link of link group {@code group} in one request (one RCU grace period); false if it had none. */
+    boolean deleteGroup(int group);
 }

@@ -21,13 +21,19 @@ public interface NetnsHandle extends AutoCloseable {
     SysctlOps sysctl();
 
     /**
-     * Streams link, address and route events of this namespace to {@code listener}, on a thread of the
-     * handle's own, until the returned monitor is closed. Events that happen before this returns are
-     * not reported; compare with a listing made after it returns to get a consistent picture.
+     * Streams this namespace's link, address and route events to {@code listener} on a thread of the handle's own until
+     * the monitor returned is closed. Events before it returns are not reported: list after it for a consistent picture.
      */
     default AutoCloseable monitor(java.util.function.Consumer<dev.patchbay.core.model.NetEvent> listener) {
         throw new dev.patchbay.core.errors.UnavailableException("this network stack cannot monitor events");
     }
+
+    /**
+     * The sockets bound in this namespace that take traffic unasked (the sock_diag dumps of {@code ss -l}): TCP
+     * listening, UDP not connected; IPv4, then IPv6. UnavailableException where the kernel has no sock_diag.
+     * @since 1.3
+     */
+    java.util.List<dev.patchbay.core.model.ListeningSocket> listeningSockets();
 
     @Override
     void close();

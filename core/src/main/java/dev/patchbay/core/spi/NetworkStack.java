@@ -6,9 +6,8 @@ import java.util.concurrent.Callable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Entry point to the kernel's networking. One service; the netlink backend provides it.
- * Nothing but {@link #open} and {@link #callIn} ever enters a namespace, and both do it on a
- * dedicated platform thread, never on the caller's.
+ * Entry point to the kernel's networking: one service, provided by the netlink backend. Only {@link #open} and
+ * {@link #callIn} enter a namespace, both on a platform thread of their own, never on the caller's.
  */
 @ProviderType
 public interface NetworkStack {
@@ -20,16 +19,14 @@ public interface NetworkStack {
     NetnsOps namespaces();
 
     /**
-     * Runs {@code task} on a fresh platform thread that has entered {@code netns}; the thread ends
-     * with the task. For work that must start inside a namespace: a firewall context whose socket
-     * must belong to it, a helper process that must inherit it.
+     * Runs {@code task} on a fresh platform thread in {@code netns}, ending with it: for work that must start inside a
+     * namespace (a firewall context whose socket must belong to it, a helper process that must inherit it).
      */
     <T> T callIn(NetnsRef netns, Callable<T> task);
 
     /**
-     * Opens a raw netlink socket of {@code protocol} (e.g. {@link NetlinkChannel#NETLINK_NETFILTER})
-     * inside {@code netns}; it keeps that namespace for good and is used from any thread. The caller
-     * owns it and closes it.
+     * Opens a raw netlink socket of {@code protocol} (e.g. {@link NetlinkChannel#NETLINK_NETFILTER}) in {@code netns}
+     * for good, usable from any thread; the caller owns and closes it.
      *
      * @throws dev.patchbay.core.errors.UnavailableException if this stack cannot open raw sockets
      * @since 1.1

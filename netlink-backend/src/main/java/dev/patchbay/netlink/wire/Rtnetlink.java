@@ -12,6 +12,9 @@ public final class Rtnetlink {
     public static final int AF_BRIDGE = 7;
     public static final int AF_INET6 = 10;
     public static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_SOCK_DIAG = 4;
+    /** sock_diag: the request and answer type of a per-family dump (inet_diag_req_v2 / inet_diag_msg). */
+    public static final int SOCK_DIAG_BY_FAMILY = 20;
     public static final int SOL_NETLINK = 270;
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;
@@ -67,6 +70,8 @@ public final class Rtnetlink {
     // link flags
     public static final int IFF_UP = 0x1;
     public static final int IFF_LOWER_UP = 0x10000;
+    public static final int IFF_PROMISC = 0x100;
+    public static final int IFF_ALLMULTI = 0x200;
 
     // IFLA_*
     public static final int IFLA_ADDRESS = 1;

@@ -102,7 +102,7 @@ public final class Attachments {
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
-            Macs.checkFree(store.attachments(config.name()), ctx.host(), config, request.mac());
+            Macs.checkFree(store.attachments(config.name()), ctx, request.mac());
             Journal journal = Journal.begin(store.root(), "attach", config.name(), request.containerId(), rec.hostNetns(), List.of(
                     Journal.Step.of("ipam", Map.of("ifname", request.ifName().value())),
                     Journal.Step.of("chain", Map.of()),
@@ -288,7 +288,7 @@ public final class Attachments {
     }
 
     /**
-     * Who holds {@code mac} on the network (an attachment, the bridge or a port of it), empty when nobody does: the
+     * Who holds {@code mac} on the network (an attachment, its host interface or a port of it), empty when nobody does: the
      * check before an attach, which checks again under the network's lock.
      */
     public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac) {
@@ -299,7 +299,7 @@ public final class Attachments {
     public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac, String except) {
         NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
         NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), m.chain(rec.config()));
-        return Macs.holder(store.attachments(rec.name()), ctx.host(), rec.config(), mac, except);
+        return Macs.holder(store.attachments(rec.name()), ctx, mac, except);
     }
 
     /**

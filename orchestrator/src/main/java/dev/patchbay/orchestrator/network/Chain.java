@@ -8,8 +8,10 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.NetnsHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A network's plugins in chain order (the driver first), and the steps every use case takes through
@@ -84,6 +86,49 @@ record Chain(List<String> types, List<NetworkPlugin> plugins, List<String> origi
             p.setUpNetwork(ctx);
             return Boolean.TRUE;
         }, late -> tearDownNetworkPart(ctx, i, new ErrorCollector()));
+    }
+
+    /** What of the network's host side the plugins find missing (their CNI CHECK), in chain order, in words. */
+    List<String> checkNetwork(NetworkContext ctx) {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < plugins.size(); i++) {
+            NetworkPlugin p = plugins.get(i);
+            missing.addAll(PluginCalls.call(who(i), "check network \"" + ctx.config().name() + "\"", () -> List.copyOf(p.checkNetwork(ctx)), null));
+        }
+        return missing;
+    }
+
+    /** Whether a plugin's class checks attachments itself (one that does not is not called: no deadline thread per attachment). */
+    private static final ClassValue<Boolean> CHECKS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("check", NetworkContext.class, Attachment.class).getDeclaringClass() != NetworkPlugin.class;
+            } catch (NoSuchMethodException e) {
+                return true;
+            }
+        }
+    };
+
+    /** What of {@code attachment} plugin {@code i} finds missing, in words. */
+    List<String> check(NetworkContext ctx, Attachment attachment, int i) {
+        NetworkPlugin p = plugins.get(i);
+        if (!CHECKS.get(p.getClass())) {
+            return List.of();
+        }
+        return PluginCalls.call(who(i), "check \"" + attachment.containerId() + "\"", () -> List.copyOf(p.check(ctx, attachment)), null);
+    }
+
+    /** Plugin {@code i} makes again what it found missing of {@code attachment}; false when it cannot. */
+    boolean repair(NetworkContext ctx, Attachment attachment, int i) {
+        NetworkPlugin p = plugins.get(i);
+        return PluginCalls.call(who(i), "repair \"" + attachment.containerId() + "\"", () -> p.repair(ctx, attachment), null);
+    }
+
+    /** Plugin {@code i}'s options for network {@code name} read back when its record is lost ({@link NetworkPlugin#recover}). */
+    Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments, int i) {
+        NetworkPlugin p = plugins.get(i);
+        return PluginCalls.call(who(i), "read back network \"" + name + "\"", () -> Map.copyOf(p.recover(host, name, rules, attachments)), null);
     }
 
     void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {

@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * What the host namespace already has where a port is to be published: sockets bound to the port (asked of the
- * kernel's sock_diag there, {@link SockDiag}; else read from {@code /proc/net/tcp}, {@code tcp6}, {@code udp}, {@code udp6}
+ * kernel's sock_diag there through the stack; else read from {@code /proc/net/tcp}, {@code tcp6}, {@code udp}, {@code udp6}
  * of the host namespace) and the addresses it holds. A
  * published port is DNATed before any local socket sees it, so a host process listening there would silently lose its
  * traffic (Docker and Podman fail such a publish too: their proxy cannot bind); a host address the namespace does not
@@ -95,9 +95,10 @@ public final class HostPorts {
 
     /** The sockets bound in {@code hostRef}: TCP listening, UDP bound (asked of sock_diag there, else read from its /proc). */
     public static List<Listener> listeners(NetworkStack stack, NetnsRef hostRef) {
-        List<Listener> diag = SockDiag.listeners(stack, hostRef);
-        if (diag != null) {
-            return diag;
+        try (NetnsHandle h = stack.open(hostRef)) {
+            return h.listeningSockets().stream().map(s -> new Listener(s.protocol(), s.address(), s.port(), s.inode())).toList();
+        } catch (dev.patchbay.core.errors.UnavailableException noSockDiag) {
+            // a kernel without sock_diag: /proc tells the same
         }
         if (hostRef instanceof NetnsRef.Current) {
             return listeners(); // callers' threads never enter another namespace (see NetworkStack): read it here

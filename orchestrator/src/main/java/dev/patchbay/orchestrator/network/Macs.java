@@ -4,8 +4,8 @@ import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.Link;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.network.Attachment;
-import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.network.NetworkContext;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,15 +41,15 @@ public final class Macs {
     }
 
     /**
-     * Who holds {@code mac} on the network: an attachment's record, else (bridge networks) the bridge or one of its
-     * ports in the host namespace; empty when nobody does.
+     * Who holds {@code mac} on the network: an attachment's record, else the network's host interface (a bridge) or a
+     * link whose master it is, in the host namespace; empty when nobody does.
      */
-    static Optional<String> holder(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac) {
-        return holder(attachments, host, config, mac, null);
+    static Optional<String> holder(List<Attachment> attachments, NetworkContext ctx, MacAddress mac) {
+        return holder(attachments, ctx, mac, null);
     }
 
-    /** As {@link #holder(List, NetnsHandle, NetworkConfig, MacAddress)}, the attachment recorded as {@code except} left out. */
-    static Optional<String> holder(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac, String except) {
+    /** As {@link #holder(List, NetworkContext, MacAddress)}, the attachment recorded as {@code except} left out. */
+    static Optional<String> holder(List<Attachment> attachments, NetworkContext ctx, MacAddress mac, String except) {
         if (mac == null) {
             return Optional.empty();
         }
@@ -58,24 +58,25 @@ public final class Macs {
                 return Optional.of("attachment \"" + a.containerId() + "\" (" + a.ifName() + ")");
             }
         }
-        String bridge = config.options().get("bridge");
-        if (bridge == null || host == null) {
+        IfName hi = ctx.hostInterface();
+        if (hi == null || ctx.host() == null) {
             return Optional.empty();
         }
-        List<Link> links = host.links().list();
-        Optional<Link> br = links.stream().filter(l -> l.name().value().equals(bridge)).findFirst();
+        List<Link> links = ctx.host().links().list();
+        Optional<Link> master = links.stream().filter(l -> l.name().equals(hi)).findFirst();
         for (Link l : links) {
-            boolean onIt = l.name().value().equals(bridge) || (br.isPresent() && Integer.valueOf(br.get().index()).equals(l.masterIndex()));
+            boolean onIt = l.name().equals(hi) || (master.isPresent() && Integer.valueOf(master.get().index()).equals(l.masterIndex()));
             if (onIt && mac.equals(l.mac())) {
-                return Optional.of(l.name().value().equals(bridge) ? "bridge " + bridge : "link " + l.name() + " (a port of " + bridge + ")");
+                return Optional.of(l.name().equals(hi) ? (l.kind() == null ? "interface " : l.kind() + " ") + hi
+                        : "link " + l.name() + " (a port of " + hi + ")");
             }
         }
         return Optional.empty();
     }
 
-    static void checkFree(List<Attachment> attachments, NetnsHandle host, NetworkConfig config, MacAddress mac) {
-        holder(attachments, host, config, mac).ifPresent(who -> {
-            throw new InvalidInputException("mac", mac, "is held on network \"" + config.name() + "\" by " + who);
+    static void checkFree(List<Attachment> attachments, NetworkContext ctx, MacAddress mac) {
+        holder(attachments, ctx, mac).ifPresent(who -> {
+            throw new InvalidInputException("mac", mac, "is held on network \"" + ctx.config().name() + "\" by " + who);
         });
     }
 }

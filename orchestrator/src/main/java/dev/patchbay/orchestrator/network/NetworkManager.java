@@ -115,6 +115,19 @@ public final class NetworkManager {
         return new Chain(config.chain(), out, origins);
     }
 
+    /** Every installed plugin type (sorted), its first provider each, as one chain: to ask all of them (a network's recovery). */
+    Chain installed() {
+        List<String> types = new ArrayList<>(new java.util.TreeSet<>(plugins.keySet()));
+        List<NetworkPlugin> out = new ArrayList<>();
+        List<String> origins = new ArrayList<>();
+        for (String type : types) {
+            Provided p = provided(type, "plugin");
+            out.add(p.plugin());
+            origins.add(Providers.origin(p.ref()));
+        }
+        return new Chain(types, out, origins);
+    }
+
     /** The IPAM data directory of a network: a folder holding one folder per network (host-local's {@code dataDir}). */
     public static final String IPAM_DIR = "ipam.dir";
     /** The IPv4 addresses a network hands out, {@code FIRST-LAST} (host-local's {@code rangeStart}, {@code rangeEnd}). */

@@ -119,17 +119,24 @@ final class NetworkStore {
         return Json.compact().fromJson(upgrade(JsonParser.parseString(json).getAsJsonObject()), NetworkConfig.class);
     }
 
+    /** The members of a network's configuration as this release writes it. */
+    private static final java.util.Set<String> MEMBERS = java.util.Arrays.stream(NetworkConfig.class.getRecordComponents())
+            .map(java.lang.reflect.RecordComponent::getName).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     /**
-     * Earlier releases kept the bridge driver's settings as fields of every network ({@code bridge},
-     * {@code masquerade}, {@code uplink}, {@code isolate}, {@code mtu}) and had no chain: they become the
-     * options of the bridge and firewall plugins, chained as the bridge driver chains them.
+     * Earlier releases kept their one driver's settings as members of every network and had no options and no chain:
+     * each member this release does not know becomes an option when set (not null, not false), and the chain is the one
+     * that driver had, firewall then portmap.
      */
     private static JsonObject upgrade(JsonObject c) {
-        if (c.has("options") || !c.has("bridge")) {
+        if (c.has("options") || c.keySet().stream().allMatch(MEMBERS::contains)) {
             return c;
         }
         JsonObject options = new JsonObject();
-        for (String key : List.of("bridge", "masquerade", "uplink", "isolate", "mtu")) {
+        for (String key : List.copyOf(c.keySet())) {
+            if (MEMBERS.contains(key)) {
+                continue;
+            }
             JsonElement v = c.remove(key);
             boolean set = v != null && !v.isJsonNull() && !(v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean() && !v.getAsBoolean());
             if (set) {
@@ -137,10 +144,12 @@ final class NetworkStore {
             }
         }
         c.add("options", options);
-        JsonArray plugins = new JsonArray();
-        plugins.add("firewall");
-        plugins.add("portmap");
-        c.add("plugins", plugins);
+        if (!c.has("plugins")) {
+            JsonArray plugins = new JsonArray();
+            plugins.add("firewall");
+            plugins.add("portmap");
+            c.add("plugins", plugins);
+        }
         return c;
     }
 

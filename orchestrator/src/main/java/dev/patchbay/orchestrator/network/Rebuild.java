@@ -8,25 +8,27 @@ import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.core.spi.AddressOps;
+import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
+import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * A network's definition rebuilt when its record cannot be read, from what else describes it: an operation in flight
- * that names its configuration (the journal of a create), the network's own firewall rules in the host's record (its
- * bridge and subnets in the forward accepts, masquerade and uplink, isolation), its attachments' addresses, and the
- * kernel (the bridge holding the attachments' links, its gateway addresses). What no source holds keeps its default
- * (the bridge driver's chain: firewall, portmap), and the result says so, source by source.
+ * that names its configuration (the journal of a create), else the plugins: each installed plugin reads its options back
+ * ({@link NetworkPlugin#recover}) from the network's firewall rules in the host's record, its attachments and the kernel,
+ * and the one driver among them that finds the network's host interface is its driver, chained as it chains by default.
+ * The subnets come from the network's forward rules and its attachments' addresses, the gateways from its host
+ * interface's addresses in the kernel. What no source holds keeps its default, and the result says so, source by source.
  */
 final class Rebuild {
     /** The configuration rebuilt, and where each part came from, in words. */
@@ -53,111 +55,101 @@ final class Rebuild {
             }
         }
         List<String> sources = new ArrayList<>();
-        Map<String, String> options = new TreeMap<>();
-        IfName bridge = null;
-        IpPrefix subnet = null;
-        IpPrefix subnet6 = null;
-        Ruleset rules = m.firewall.host(store.root(), hostRef).rulesets().get(Owners.network(name));
-        if (rules != null) {
-            for (Rule r : rules.rules()) {
-                if (r instanceof Rule.BridgeForward b) {
-                    bridge = b.bridge();
-                    for (IpPrefix s : b.subnets()) {
-                        if (s.family() == Family.INET) {
-                            subnet = s;
-                        } else {
-                            subnet6 = s;
-                        }
-                    }
-                } else if (r instanceof Rule.Masquerade mq) {
-                    options.put("masquerade", "true");
-                    if (mq.uplink() != null) {
-                        options.put("uplink", mq.uplink().value());
-                    }
-                } else if (r instanceof Rule.Isolation) {
-                    options.put("isolate", "true");
-                }
+        IpPrefix[] subnets = new IpPrefix[2];
+        Ruleset recorded = m.firewall.host(store.root(), hostRef).rulesets().get(Owners.network(name));
+        List<Rule> rules = recorded == null ? List.of() : recorded.rules();
+        for (Rule r : rules) {
+            if (r instanceof Rule.BridgeForward b) {
+                b.subnets().forEach(s -> subnets[s.family() == Family.INET ? 0 : 1] = s);
             }
-            sources.add("bridge, subnets and firewall options from the network's firewall rules");
+        }
+        if (subnets[0] != null) {
+            sources.add("subnets from the network's forward rules");
         }
         List<Attachment> attachments = store.readableAttachments(name);
-        Set<IfName> ports = new LinkedHashSet<>();
         for (Attachment a : attachments) {
-            if (a.hostIf() != null) {
-                ports.add(a.hostIf());
-            }
             for (IpPrefix p : a.addresses()) {
-                if (p.family() == Family.INET && subnet == null) {
-                    subnet = p.network();
-                    sources.add("subnet " + subnet + " from the addresses of its attachments");
-                } else if (p.family() == Family.INET6 && subnet6 == null) {
-                    subnet6 = p.network();
-                    sources.add("IPv6 subnet " + subnet6 + " from the addresses of its attachments");
+                int f = p.family() == Family.INET ? 0 : 1;
+                if (subnets[f] == null) {
+                    subnets[f] = p.network();
+                    sources.add((f == 0 ? "subnet " : "IPv6 subnet ") + subnets[f] + " from the addresses of its attachments");
                 }
             }
         }
-        java.net.InetAddress gateway = null;
-        java.net.InetAddress gateway6 = null;
         try (NetnsHandle host = m.stack().open(hostRef)) {
-            List<Link> links = host.links().list();
-            if (bridge == null) {
-                for (Link l : links) {
-                    if (l.masterIndex() != null && ports.contains(l.name())) {
-                        for (Link b : links) {
-                            if (b.index() == l.masterIndex() && "bridge".equals(b.kind())) {
-                                bridge = b.name();
-                            }
-                        }
+            Chain all = m.installed();
+            Map<String, Map<String, String>> told = new LinkedHashMap<>();
+            List<String> drivers = new ArrayList<>();
+            for (int i = 0; i < all.plugins().size(); i++) {
+                Map<String, String> options = all.recover(host, name, rules, attachments, i);
+                if (!options.isEmpty()) {
+                    String type = all.types().get(i);
+                    told.put(type, options);
+                    if (all.plugins().get(i).hostInterface(provisional(name, type, subnets[0], options)) != null) {
+                        drivers.add(type);
                     }
-                }
-                if (bridge == null) {
-                    IfName guess = new IfName(("pb-" + name).length() > IfName.MAX_BYTES ? ("pb-" + name).substring(0, IfName.MAX_BYTES) : "pb-" + name);
-                    if (links.stream().anyMatch(l -> l.name().equals(guess) && "bridge".equals(l.kind()))) {
-                        bridge = guess;
-                    }
-                }
-                if (bridge != null) {
-                    sources.add("bridge \"" + bridge + "\" from the kernel");
                 }
             }
-            IfName br = bridge;
-            Optional<Link> b = links.stream().filter(l -> l.name().equals(br)).findFirst();
-            if (b.isPresent()) {
-                for (AddressOps.Assigned a : host.addresses().listAll(null)) {
-                    if (a.linkIndex() != b.get().index()) {
-                        continue;
-                    }
-                    IpPrefix p = a.address();
-                    if (p.family() == Family.INET && gateway == null && (subnet == null || subnet.contains(p.address()))) {
-                        subnet = subnet == null ? p.network() : subnet;
-                        gateway = p.address();
-                    } else if (p.family() == Family.INET6 && gateway6 == null && subnet6 != null && subnet6.contains(p.address())) {
-                        gateway6 = p.address();
-                    }
-                }
-                if (gateway != null) {
-                    sources.add("gateway from the addresses of \"" + bridge + "\" in the kernel");
+            if (drivers.size() != 1) {
+                throw new PatchbayException("cannot rebuild network \"" + name + "\": no record, and " + (drivers.isEmpty()
+                        ? "no installed driver finds its host interface in its rules or the kernel" : "drivers " + String.join(", ", drivers)
+                        + " each find it theirs"));
+            }
+            String driver = drivers.get(0);
+            List<String> chain = m.plugin(driver, "driver").defaultChain();
+            Map<String, String> options = new TreeMap<>();
+            for (String type : told.keySet()) {
+                if (type.equals(driver) || chain.contains(type)) {
+                    told.get(type).forEach(options::putIfAbsent);
+                    sources.add("options " + NetworkCommand.options(provisional(name, type, subnets[0], told.get(type))) + " read back by "
+                            + (type.equals(driver) ? "driver" : "plugin") + " \"" + type + "\" from the rules and the kernel");
                 }
             }
-        } catch (PatchbayException e) {
-            sources.add("nothing from the kernel (" + e.getMessage() + ")");
+            sources.add("driver " + driver + ", chain " + (chain.isEmpty() ? "none" : String.join(", ", chain)) + ": the driver's own (nothing else records them)");
+            IfName hi = m.plugin(driver, "driver").hostInterface(provisional(name, driver, subnets[0], options));
+            InetAddress[] gateways = gateways(host, hi, subnets);
+            if (subnets[0] == null) {
+                throw new PatchbayException("cannot rebuild network \"" + name + "\": no record, and nothing in the kernel names its subnet");
+            }
+            if (gateways[0] != null) {
+                sources.add("gateway from the addresses of \"" + hi + "\" in the kernel");
+            } else {
+                gateways[0] = NetworkConfig.firstHost(subnets[0]);
+                sources.add("gateway " + dev.patchbay.core.model.IpAddresses.format(gateways[0]) + ": the subnet's first address (the default)");
+            }
+            if (subnets[1] != null && gateways[1] == null) {
+                gateways[1] = NetworkConfig.firstHost(subnets[1]);
+            }
+            NetworkConfig config = new NetworkConfig(name, driver, chain, subnets[0], gateways[0], subnets[1], gateways[1], options);
+            m.chain(config).requireInstalled(); // its plugins are installed
+            return new Result(config, sources);
         }
-        if (bridge == null || subnet == null) {
-            throw new PatchbayException("cannot rebuild network \"" + name + "\": " + (bridge == null
-                    ? "no record and nothing in the kernel names its bridge" : "no record and nothing in the kernel names its subnet"));
+    }
+
+    /** A configuration to ask a plugin its host interface with, before the subnet is known. */
+    private static NetworkConfig provisional(String name, String driver, IpPrefix subnet, Map<String, String> options) {
+        return new NetworkConfig(name, driver, List.of(), subnet != null ? subnet : IpPrefix.parse("0.0.0.0/0"), null, null, null, options);
+    }
+
+    /**
+     * The gateways {@code hi} holds in the kernel, IPv4 then IPv6: within the known subnets; an IPv4 one gives the subnet
+     * when none is known.
+     */
+    private static InetAddress[] gateways(NetnsHandle host, IfName hi, IpPrefix[] subnets) {
+        InetAddress[] gw = new InetAddress[2];
+        Optional<Link> l = hi == null ? Optional.empty() : host.links().find(LinkRef.name(hi));
+        if (l.isEmpty()) {
+            return gw;
         }
-        if (gateway == null) {
-            gateway = NetworkConfig.firstHost(subnet);
-            sources.add("gateway " + dev.patchbay.core.model.IpAddresses.format(gateway) + ": the subnet's first address (the default)");
+        for (IpPrefix p : host.addresses().list(LinkRef.index(l.get().index()), null)) {
+            if (p.family() == Family.INET && gw[0] == null && (subnets[0] == null || subnets[0].contains(p.address()))) {
+                subnets[0] = subnets[0] == null ? p.network() : subnets[0];
+                gw[0] = p.address();
+            } else if (p.family() == Family.INET6 && gw[1] == null && subnets[1] != null && subnets[1].contains(p.address())) {
+                gw[1] = p.address();
+            }
         }
-        if (subnet6 != null && gateway6 == null) {
-            gateway6 = NetworkConfig.firstHost(subnet6);
-        }
-        options.put("bridge", bridge.value());
-        sources.add("driver bridge, chain firewall, portmap: the bridge driver's own (nothing else records them)");
-        NetworkConfig config = new NetworkConfig(name, "bridge", List.of("firewall", "portmap"), subnet, gateway, subnet6, gateway6, options);
-        m.chain(config).requireInstalled(); // its plugins are installed
-        return new Result(config, sources);
+        return gw;
     }
 
     /** For messages: the owner ids of a network in the firewall record. */

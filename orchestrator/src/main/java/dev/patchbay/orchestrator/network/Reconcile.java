@@ -15,7 +15,6 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
-import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.firewall.host.FirewallHost;
 import java.nio.file.Files;
@@ -31,16 +30,19 @@ import java.util.Set;
  * Reconcile, level-triggered (design §12): per network, compare the kernel (the truth for what exists) with the records
  * (what was asked for) and make what is missing again. Read the kernel first, then the records:
  * <ul>
- * <li>the network's host side, as its driver makes it: the host interface (a bridge), up, with the gateway addresses,
- *     and forwarding on; repaired by the chain's {@link NetworkPlugin#setUpNetwork}, which is idempotent (create or
- *     verify), plugin by plugin, never undone on a failure (a repair must not delete what works);</li>
+ * <li>the network's host side, as each plugin of its chain checks its own part ({@link NetworkPlugin#checkNetwork}, CNI's
+ *     CHECK: the bridge driver's bridge, up, with its gateway addresses, forwarding on); repaired by the chain's
+ *     {@link NetworkPlugin#setUpNetwork}, which is idempotent (create or verify), plugin by plugin, never undone on a
+ *     failure (a repair must not delete what works);</li>
  * <li>the network's own rules and each attachment's, recorded and held by the backend; re-applied;</li>
  * <li>each attachment: its container namespace still the one it was attached in (else it is gone: gc detaches it),
- *     its host link there and a port of the bridge (put back when the bridge was made again), and in a deep check its
- *     interface and addresses inside the container. An attachment whose link is gone while its container lives is
- *     <b>plugged in again</b>: what is left of it is torn down and the chain set up anew with its recorded addresses
- *     (still reserved to it), interface, MAC and published ports. The driver's set-up is not idempotent, so it is never
- *     run over what exists; a set-up that fails undoes itself and the attachment is reported, its record kept.</li>
+ *     its host link there, what each plugin checks of its part ({@link NetworkPlugin#check}: the bridge's port on the
+ *     bridge and up, a macvlan in its container), repaired by that plugin ({@link NetworkPlugin#repair}), and in a deep
+ *     check its interface and addresses inside the container. An attachment whose link is gone while its container
+ *     lives, or whose plugin cannot repair its part, is <b>plugged in again</b>: what is left of it is torn down and the
+ *     chain set up anew with its recorded addresses (still reserved to it), interface, MAC and published ports. The
+ *     driver's set-up is not idempotent, so it is never run over what exists; a set-up that fails undoes itself and the
+ *     attachment is reported, its record kept.</li>
  * </ul>
  * The hot path ({@link #ensureCheap}, before every attach, detach and publish) looks only at the host interface: one
  * netlink request when nothing is missing; and, the first time a process touches the host's firewall (or after another
@@ -60,18 +62,20 @@ final class Reconcile {
         }
     }
 
-    enum Kind { HOST_SIDE, NETWORK_RULES, CONTAINER_GONE, UNPLUGGED, OFF_BRIDGE, ATTACHMENT_RULES }
+    enum Kind { HOST_SIDE, NETWORK_RULES, CONTAINER_GONE, UNPLUGGED, PLUGIN, ATTACHMENT_RULES }
 
-    /** One thing missing, in words; {@code attachment} for the attachment findings. */
-    record Finding(Kind kind, String what, Attachment attachment) {
+    /** One thing missing, in words; {@code attachment} for the attachment findings; {@code plugins}: which found it (PLUGIN). */
+    record Finding(Kind kind, String what, Attachment attachment, List<Integer> plugins) {
+        Finding(Kind kind, String what, Attachment attachment) {
+            this(kind, what, attachment, List.of());
+        }
     }
 
-    /** One host namespace as read once: links by name, addresses by link index, firewall owners (read when needed). */
+    /** One host namespace as read once: links by name, firewall owners (read when needed). */
     static final class HostView {
         private final NetnsHandle host;
         private final FirewallHost firewall;
         private final Map<String, Link> links = new HashMap<>();
-        private final Map<Integer, List<IpPrefix>> addresses = new HashMap<>();
         private Set<RulesetOwner> drifted;
         private Map<RulesetOwner, Ruleset> recorded;
 
@@ -81,17 +85,10 @@ final class Reconcile {
             for (Link l : host.links().list()) {
                 links.put(l.name().value(), l);
             }
-            for (AddressOps.Assigned a : host.addresses().listAll(null)) {
-                addresses.computeIfAbsent(a.linkIndex(), k -> new ArrayList<>()).add(a.address());
-            }
         }
 
         Link link(IfName name) {
             return name == null ? null : links.get(name.value());
-        }
-
-        boolean holds(Link link, IpPrefix address) {
-            return addresses.getOrDefault(link.index(), List.of()).contains(address);
         }
 
         /** The recorded owners the kernel does not hold whole: the backend's whole footprint, read once. */
@@ -202,12 +199,17 @@ final class Reconcile {
                         });
                     }
                 }
-                case OFF_BRIDGE -> {
+                case PLUGIN -> {
                     Attachment a = f.attachment();
-                    errors.run("put \"" + a.hostIf() + "\" back on " + ctx.hostInterface(), () -> {
-                        ctx.host().links().setMaster(LinkRef.name(a.hostIf()), LinkRef.name(ctx.hostInterface()));
-                        ctx.host().links().setUp(LinkRef.name(a.hostIf()), true);
-                        done.add(net + ": put link \"" + a.hostIf() + "\" of \"" + a.containerId() + "\" back on \"" + ctx.hostInterface() + "\"");
+                    errors.run("repair \"" + a.containerId() + "\"", () -> {
+                        boolean all = true;
+                        for (int i : f.plugins()) {
+                            all = all && chain.repair(ctx, a, i);
+                        }
+                        if (!all) {
+                            replug(ctx, chain, a); // a plugin that cannot repair its part: the chain plugs the container in anew
+                        }
+                        done.add(net + (all ? ": repaired " : ": plugged \"" + a.containerId() + "\" in again (") + f.what() + (all ? "" : " was missing)"));
                     });
                 }
                 case UNPLUGGED -> {
@@ -256,28 +258,9 @@ final class Reconcile {
     private List<Finding> findings(NetworkContext ctx, Chain chain, HostView view, List<Attachment> attachments, boolean deep, boolean rules) {
         List<Finding> out = new ArrayList<>();
         NetworkConfig config = ctx.config();
-        IfName hi = ctx.hostInterface();
-        String word = "bridge".equals(config.driver()) ? "bridge" : "interface";
-        Link bridge = view.link(hi);
-        if (hi != null) {
-            if (bridge == null) {
-                out.add(new Finding(Kind.HOST_SIDE, word + " \"" + hi + "\"", null));
-            } else {
-                if (!bridge.up()) {
-                    out.add(new Finding(Kind.HOST_SIDE, word + " \"" + hi + "\" up", null));
-                }
-                for (IpPrefix gw : java.util.Arrays.asList(config.gatewayAddress(), config.gateway6Address())) {
-                    if (gw != null && "bridge".equals(config.driver()) && !view.holds(bridge, gw)) {
-                        out.add(new Finding(Kind.HOST_SIDE, "gateway " + gw + " on \"" + hi + "\"", null));
-                    }
-                }
-            }
-            if ("bridge".equals(config.driver()) && bridge != null
-                    && !"1".equals(view.host.sysctl().get("net.ipv4.ip_forward").orElse("1").strip())) {
-                out.add(new Finding(Kind.HOST_SIDE, "net.ipv4.ip_forward=1", null));
-            }
+        for (String w : chain.checkNetwork(ctx)) { // each plugin's CHECK of its part; setUpNetwork makes it again
+            out.add(new Finding(Kind.HOST_SIDE, w, null));
         }
-        boolean hostSideMissing = !out.isEmpty();
         List<Rule> own = rules ? chain.networkRules(ctx) : List.of();
         if (!own.isEmpty() && !held(view, Owners.network(config.name()), own)) {
             out.add(new Finding(Kind.NETWORK_RULES, "the network's firewall rules", null));
@@ -293,13 +276,19 @@ final class Reconcile {
             if (a.hostIf() != null && hl == null) {
                 out.add(new Finding(Kind.UNPLUGGED, "link \"" + a.hostIf() + "\" of " + who, a));
             } else {
-                if (hl != null && bridge != null && "bridge".equals(bridge.kind())
-                        && (!Integer.valueOf(bridge.index()).equals(hl.masterIndex()) || !hl.up())) {
-                    out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
-                } else if (hl != null && bridge == null && hostSideMissing && hi != null) {
-                    out.add(new Finding(Kind.OFF_BRIDGE, "link \"" + a.hostIf() + "\" of " + who + " on \"" + hi + "\"", a));
+                List<String> theirs = new ArrayList<>();
+                List<Integer> by = new ArrayList<>();
+                for (int i = 0; i < chain.plugins().size(); i++) {
+                    List<String> w = chain.check(ctx, a, i);
+                    theirs.addAll(w);
+                    if (!w.isEmpty()) {
+                        by.add(i);
+                    }
                 }
-                String inside = deep ? inside(ctx, a) : null;
+                if (!theirs.isEmpty()) {
+                    out.add(new Finding(Kind.PLUGIN, String.join(", ", theirs) + " for " + who, a, List.copyOf(by)));
+                }
+                String inside = deep && theirs.isEmpty() ? inside(ctx, a) : null;
                 if (inside != null) {
                     out.add(new Finding(Kind.UNPLUGGED, inside + " in " + who, a));
                 }

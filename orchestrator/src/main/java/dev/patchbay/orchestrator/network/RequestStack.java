@@ -6,7 +6,6 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.LinkOps;
 import dev.patchbay.core.spi.NeighbourOps;
-import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetnsOps;
 import dev.patchbay.core.spi.NetworkStack;
@@ -45,11 +44,6 @@ final class RequestStack implements NetworkStack, AutoCloseable {
     @Override
     public <T> T callIn(NetnsRef netns, Callable<T> task) {
         return stack.callIn(netns, task);
-    }
-
-    @Override
-    public NetlinkChannel openNetlink(NetnsRef netns, int protocol) {
-        return stack.openNetlink(netns, protocol);
     }
 
     @Override
@@ -99,6 +93,11 @@ final class RequestStack implements NetworkStack, AutoCloseable {
         @Override
         public SysctlOps sysctl() {
             return handle.sysctl();
+        }
+
+        @Override
+        public java.util.List<dev.patchbay.core.model.ListeningSocket> listeningSockets() {
+            return handle.listeningSockets();
         }
 
         @Override

@@ -66,18 +66,13 @@ public final class FakeHost {
         host = namespace("host");
     }
 
-    /** The sockets bound in the host, as {@link HostPorts} reads them (the fake kernel has none; the machine's are not read). */
-    final List<HostPorts.Listener> sockets = new ArrayList<>();
     /** Whether a ping from a container to its gateway answers (doctor's walk). */
     public boolean gatewayAnswers = true;
 
-    /** The fake, but what {@link HostPorts} asks to run in the host to read its sockets answers {@link #sockets}. */
+    /** The fake, but doctor's ping from a container answers {@link #gatewayAnswers}. */
     private dev.patchbay.core.spi.NetworkStack hostSocketsFrom(FakeNetworkStack fake) {
         return (dev.patchbay.core.spi.NetworkStack) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {dev.patchbay.core.spi.NetworkStack.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith(HostPorts.class.getName() + "$$")) {
-                        return List.copyOf(sockets);
-                    }
                     if (method.getName().equals("callIn") && args[1].getClass().getName().startsWith("dev.patchbay.doctor.Walk$$")) {
                         return gatewayAnswers; // doctor's ping from the container: no real ping in a fake namespace
                     }
@@ -186,6 +181,23 @@ public final class FakeHost {
         @Override public Set<String> capabilities() { return Set.of(PORT_MAPPINGS); }
         @Override public IfName hostInterface(NetworkConfig config) { return new IfName(config.options().get("bridge")); }
         @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
+        /** The real driver's is firewall, portmap; none here unless a test installs them. */
+        List<String> defaultChain = List.of();
+        @Override public List<String> defaultChain() { return defaultChain; }
+
+        /** As the real driver reads its bridge back: the bridge its attachments' links are ports of. */
+        @Override
+        public Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+            for (Attachment a : attachments) {
+                var port = host.links().find(LinkRef.name(hostIf(a)));
+                var br = port.isEmpty() || port.get().masterIndex() == null ? java.util.Optional.<dev.patchbay.core.model.Link>empty()
+                        : host.links().find(LinkRef.index(port.get().masterIndex()));
+                if (br.isPresent()) {
+                    return Map.of("bridge", br.get().name().value());
+                }
+            }
+            return Map.of();
+        }
 
         @Override
         public void setUpNetwork(NetworkContext ctx) {
@@ -194,6 +206,39 @@ public final class FakeHost {
             ctx.host().links().setUp(LinkRef.name(br), true);
             ctx.host().addresses().ensure(LinkRef.name(br), ctx.config().gatewayAddress());
             ctx.host().sysctl().ensure("net.ipv4.ip_forward", "1");
+        }
+
+        /** As the real bridge driver checks its part: the bridge, up, with the gateway, forwarding on; each port on it. */
+        @Override
+        public List<String> checkNetwork(NetworkContext ctx) {
+            IfName br = ctx.hostInterface();
+            var l = ctx.host().links().find(LinkRef.name(br));
+            List<String> missing = new ArrayList<>();
+            if (l.isEmpty() || !l.get().up()) {
+                missing.add("bridge \"" + br + "\"" + (l.isEmpty() ? "" : " up"));
+            }
+            if (l.isPresent() && !ctx.host().addresses().list(LinkRef.name(br), null).contains(ctx.config().gatewayAddress())) {
+                missing.add("gateway on \"" + br + "\"");
+            }
+            if (l.isPresent() && !"1".equals(ctx.host().sysctl().get("net.ipv4.ip_forward").orElse("1").strip())) {
+                missing.add("net.ipv4.ip_forward=1");
+            }
+            return missing;
+        }
+
+        @Override
+        public List<String> check(NetworkContext ctx, Attachment a) {
+            var port = ctx.host().links().find(LinkRef.name(hostIf(a)));
+            var br = ctx.host().links().find(LinkRef.name(ctx.hostInterface()));
+            return port.isEmpty() || br.isPresent() && Integer.valueOf(br.get().index()).equals(port.get().masterIndex()) && port.get().up()
+                    ? List.of() : List.of("link \"" + hostIf(a) + "\" on \"" + ctx.hostInterface() + "\"");
+        }
+
+        @Override
+        public boolean repair(NetworkContext ctx, Attachment a) {
+            ctx.host().links().setMaster(LinkRef.name(hostIf(a)), LinkRef.name(ctx.hostInterface()));
+            ctx.host().links().setUp(LinkRef.name(hostIf(a)), true);
+            return true;
         }
 
         @Override

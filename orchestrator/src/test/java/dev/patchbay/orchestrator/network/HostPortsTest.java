@@ -34,7 +34,7 @@ class HostPortsTest {
     }
 
     private void socket(Protocol protocol, String address, int port) {
-        h.sockets.add(new HostPorts.Listener(protocol, IpAddresses.parse("ip", address), port, 4242));
+        h.kernel(h.host).listen(new dev.patchbay.core.model.ListeningSocket(protocol, IpAddresses.parse("ip", address), port, 4242));
     }
 
     /** Nothing of the refused attach is left: no record, address, link, rules or journal entry. */

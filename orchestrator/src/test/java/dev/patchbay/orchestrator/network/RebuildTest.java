@@ -67,6 +67,7 @@ class RebuildTest extends OneContainer {
 
     /** The bridge driver's default chain, which a rebuilt record names: installed as plugins that do nothing here. */
     private void installFirewallAndPortmap() {
+        h.driver.defaultChain = List.of("firewall", "portmap");
         for (String type : List.of("firewall", "portmap")) {
             h.m.addPlugin(new NetworkPlugin() {
                 @Override public void validate(dev.patchbay.core.network.NetworkContext ctx, List<NetworkConfig> others) { }

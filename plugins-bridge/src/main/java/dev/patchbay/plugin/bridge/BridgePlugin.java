@@ -4,10 +4,12 @@ import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.Route;
@@ -137,7 +139,7 @@ public final class BridgePlugin implements NetworkPlugin {
             host.addresses().ensure(br, config.gatewayAddress());
         }
         if (config.flag(PROMISC, false)) {
-            Promisc.on(stack, host.netns(), link.index(), bridge);
+            host.links().set(LinkRef.index(link.index()), new LinkChange(null, true, null, null));
         }
         if (config.subnet6() != null) {
             host.sysctl().ensure("net/ipv6/conf/" + bridge + "/accept_dad", "0"); // slashes: a name may hold dots
@@ -151,6 +153,18 @@ public final class BridgePlugin implements NetworkPlugin {
         // ports published on the host's 127.0.0.1 are DNATed out of the bridge with a loopback source;
         // the firewall masquerades them, and refuses 127/8 arriving from any other interface
         host.sysctl().ensure("net/ipv4/conf/" + bridge + "/route_localnet", "1");
+    }
+
+    /** What {@link #setUpNetwork} makes that the kernel lacks: the bridge, up, its gateway addresses, forwarding. */
+    @Override
+    public List<String> checkNetwork(NetworkContext ctx) {
+        return BridgeHealth.checkNetwork(ctx);
+    }
+
+    /** Its bridge, when a network's record is lost: from its forward rules, its ports in the kernel, or its default name. */
+    @Override
+    public Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+        return BridgeHealth.recover(host, name, rules, attachments);
     }
 
     @Override
@@ -315,6 +329,18 @@ public final class BridgePlugin implements NetworkPlugin {
         } catch (NotFoundException | InvalidInputException e) {
             // no IPv6 in this kernel, or a name no sysctl key can spell: the interface keeps IPv6
         }
+    }
+
+    /** The container's host link is a port of the bridge, and up (a bridge made again has no ports). */
+    @Override
+    public List<String> check(NetworkContext ctx, Attachment attachment) {
+        return BridgeHealth.check(ctx, attachment);
+    }
+
+    /** Puts the container's host link back on the bridge, up, with its hairpin mode; false when the link is gone. */
+    @Override
+    public boolean repair(NetworkContext ctx, Attachment attachment) {
+        return BridgeHealth.repair(ctx, attachment);
     }
 
     @Override

@@ -3,13 +3,11 @@ package dev.patchbay.plugin.bridge;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,19 +15,19 @@ import java.util.Map;
 
 /**
  * Deletes the daemon's veth pairs off the request path. Deleting a link waits for an RCU grace period (15-25 ms on the
- * build VM: 90-97 % of a detach). So in a daemon a detach {@link #unplug unplugs}: one rtnetlink request sets the host
+ * build VM: 90-97 % of a detach). So in a daemon a detach {@link #unplug unplugs}: one request (LinkOps.set) sets the host
  * end down (the container's end loses carrier at once: no traffic either way; a bridge port that is down forwards
  * nothing) and puts it in the link group {@link #GROUP}, Patchbay's mark for "to be deleted". The link is queued here
- * and one platform thread deletes what is queued: one request deleting the group, so a whole batch waits for one grace
- * period (N single deletions wait N times, even sent in one datagram). Taking the port off its bridge (nomaster) and
+ * and one platform thread deletes what is queued: one request deleting the group (LinkOps.deleteGroup), so a whole
+ * batch waits for one grace period (N single deletions wait N times, even sent in one datagram). Taking the port off its bridge (nomaster) and
  * renaming it would each wait for an expedited grace period (0.2-6 ms here, outliers near 100 ms), so the request
  * path does neither: the deletion takes it off the bridge.
  *
  * <p>Only marked links are deleted: a link gets the mark only from an unplug, by its index, so a new link of the same
  * name (a re-attach of the container) is never deleted with it. A set-up that finds the name taken deletes the waiting
- * pair first ({@link #clear}). Where there is no raw netlink (a stack of tests, a kernel refusing the group), the link is
- * set down through LinkOps and deleted on its own by the batch, only if it is still what was queued: the same index and
- * name, a veth, down.
+ * pair first ({@link #clear}). Where the mark or the group's deletion is refused (a kernel refusing link groups), the
+ * link is set down and deleted on its own by the batch, only if it is still what was queued: the same index and name,
+ * a veth, down.
  *
  * <p>Crash safety: a daemon killed with links queued leaves them down and marked; the next batch in that namespace (a
  * group deletion takes all of them), and {@code patchbay gc} (the orchestrator's Recovery, which gc also runs at
@@ -53,10 +51,6 @@ final class LinkReaper implements AutoCloseable {
     private int inFlight; // batches being deleted
     private Thread worker;
     private boolean closed;
-    /** Raw rtnetlink socket of this process's namespace, for the request threads' marks (never the thread's: it blocks). */
-    private NetlinkChannel here; // guarded by marks
-    private int hereSeq; // guarded by marks
-    private final Object marks = new Object();
 
     /** {@code background}: a thread deletes; else only {@link #clear} and {@link #close} do (tests). */
     LinkReaper(NetworkStack stack, boolean background) {
@@ -80,51 +74,17 @@ final class LinkReaper implements AutoCloseable {
             host.links().delete(ref);
             return;
         }
-        int errno = mark(host.netns(), l.index());
-        if (errno == ENODEV) {
+        boolean marked = true;
+        try {
+            host.links().set(ref, new LinkChange(false, null, null, GROUP)); // one request: down and marked
+        } catch (NotFoundException gone) {
             return; // gone meanwhile
-        }
-        if (errno != 0) {
+        } catch (RuntimeException refused) {
+            marked = false;
             host.links().setUp(ref, false); // no mark: the batch checks it is still this link, down, before deleting it
         }
-        if (!enqueue(new Pending(host.netns(), l.index(), l.name(), errno == 0))) {
+        if (!enqueue(new Pending(host.netns(), l.index(), l.name(), marked))) {
             host.links().delete(ref); // stopping: no one would delete it
-        }
-    }
-
-    /** One RTM_NEWLINK: link {@code index} down and in {@link #GROUP}. The errno (0: done), or -1 without raw netlink. */
-    private int mark(NetnsRef netns, int index) {
-        if (!(netns instanceof NetnsRef.Current)) {
-            try (NetlinkChannel ch = stack.openNetlink(netns, NETLINK_ROUTE)) {
-                return request(ch, message(RTM_NEWLINK, 1, index, IFF_UP));
-            } catch (RuntimeException e) {
-                return -1;
-            }
-        }
-        synchronized (marks) {
-            try {
-                if (here == null) {
-                    here = stack.openNetlink(netns, NETLINK_ROUTE);
-                }
-                hereSeq = hereSeq == Integer.MAX_VALUE ? 1 : hereSeq + 1;
-                return request(here, message(RTM_NEWLINK, hereSeq, index, IFF_UP));
-            } catch (RuntimeException e) {
-                closeHere();
-                return -1;
-            }
-        }
-    }
-
-    private void closeHere() {
-        synchronized (marks) {
-            if (here != null) {
-                try {
-                    here.close();
-                } catch (RuntimeException ignored) {
-                    // closing anyway
-                }
-                here = null;
-            }
         }
     }
 
@@ -199,7 +159,6 @@ final class LinkReaper implements AutoCloseable {
             }
         }
         clear(null);
-        closeHere();
     }
 
     private void work() {
@@ -277,17 +236,14 @@ final class LinkReaper implements AutoCloseable {
             }
         }
         boolean any = false;
-        if (anyMarked) {
-            int errno = deleteGroup(netns);
-            any = errno == 0;
-            if (errno != 0 && errno != ENODEV) { // ENODEV: nothing is marked (deleted meanwhile)
-                batch.stream().filter(Pending::marked).forEach(single::add);
-            }
-        }
-        if (single.isEmpty()) {
-            return any;
-        }
         try (NetnsHandle h = stack.open(netns)) {
+            if (anyMarked) {
+                try {
+                    any = h.links().deleteGroup(GROUP); // one request; the grace period passes in here
+                } catch (RuntimeException refused) { // a kernel refusing link groups: one by one, if still as queued
+                    batch.stream().filter(Pending::marked).forEach(single::add);
+                }
+            }
             for (Pending p : single) {
                 Link l = h.links().find(LinkRef.index(p.index())).orElse(null);
                 if (l != null && l.name().equals(p.name()) && "veth".equals(l.kind()) && !l.up()) {
@@ -301,53 +257,5 @@ final class LinkReaper implements AutoCloseable {
             }
         }
         return any;
-    }
-
-    /** RTM_DELLINK of {@link #GROUP} in {@code netns}: the errno (0: deleted; ENODEV: none marked), -1 without raw netlink. */
-    private int deleteGroup(NetnsRef netns) {
-        try (NetlinkChannel ch = stack.openNetlink(netns, NETLINK_ROUTE)) {
-            return request(ch, message(RTM_DELLINK, 1, 0, 0)); // the grace period passes in here
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
-
-    private static final int NETLINK_ROUTE = 0;
-    private static final short RTM_NEWLINK = 16;
-    private static final short RTM_DELLINK = 17;
-    private static final short NLMSG_ERROR = 2;
-    private static final short IFLA_GROUP = 27;
-    private static final int IFF_UP = 0x1;
-    static final int ENODEV = 19;
-
-    /**
-     * nlmsghdr (REQUEST|ACK) + ifinfomsg of {@code index} (0: the group), flags 0 in {@code change} (IFF_UP: down) +
-     * IFLA_GROUP {@link #GROUP}: 40 bytes.
-     */
-    private static ByteBuffer message(short type, int seq, int index, int change) {
-        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.nativeOrder());
-        b.putInt(40).putShort(type).putShort((short) (0x1 | 0x4)).putInt(seq).putInt(0);
-        b.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(index).putInt(0).putInt(change);
-        b.putShort((short) 8).putShort(IFLA_GROUP).putInt(GROUP);
-        return b.flip();
-    }
-
-    /** Sends one request and returns the errno of its acknowledgement (0: done). */
-    private static int request(NetlinkChannel ch, ByteBuffer message) {
-        int seq = message.getInt(8);
-        ch.send(message);
-        while (true) {
-            ByteBuffer r = ch.receive();
-            for (int at = 0; at + 20 <= r.limit(); ) {
-                int len = r.getInt(at);
-                if (len < 16) {
-                    throw new IllegalStateException("malformed netlink answer");
-                }
-                if (r.getShort(at + 4) == NLMSG_ERROR && r.getInt(at + 8) == seq) {
-                    return -r.getInt(at + 16);
-                }
-                at += (len + 3) & ~3;
-            }
-        }
     }
 }

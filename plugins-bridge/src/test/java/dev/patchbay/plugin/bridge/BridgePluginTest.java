@@ -65,6 +65,14 @@ class BridgePluginTest {
     }
 
     @Test
+    void promiscPutsTheBridgeInPromiscuousMode() {
+        plugin.setUpNetwork(ctx(ipv4("web", Map.of("bridge", "br0", "promisc", "true"))));
+        plugin.setUpNetwork(ctx(ipv4("db", Map.of("bridge", "br1"))));
+        assertTrue(hostState.promisc("br0"));
+        assertFalse(hostState.promisc("br1"), "only where asked");
+    }
+
+    @Test
     void declaresItsOptionsDefaultsAndChain() {
         assertEquals(Set.of("bridge", "mtu", "hairpin", "promisc", "gateway-on-bridge", "routes", "dad"), plugin.options().keySet());
         assertEquals(Map.of("bridge", "pb-web"), plugin.defaults(ipv4("web", null)));

@@ -78,6 +78,8 @@ class LinkReaperTest {
 
         Link parked = hostState.link(a.hostIf().value()).orElseThrow();
         assertFalse(parked.up(), "the host end is down");
+        assertEquals(LinkReaper.GROUP, hostState.group(a.hostIf().value()), "and marked, in the same request");
+        assertTrue(stack.calls().stream().anyMatch(c -> c.startsWith("host links.set ")), stack.calls().toString());
         assertFalse(red.link("eth0").orElseThrow().lowerUp(), "the container's end lost carrier at once");
         assertEquals(1, reaper.pending());
 
@@ -107,8 +109,24 @@ class LinkReaperTest {
     }
 
     @Test
-    void onlyWhatStillIsAsQueuedIsDeleted() {
+    void aMarkedLinkGoesWithItsGroupAndANewLinkOfItsNameStays() {
         LinkReaper reaper = manual();
+        Attachment a = attach("red");
+        detach(a);
+        host.links().rename(LinkRef.name(a.hostIf()), new IfName("moved0")); // still marked: the group takes it
+        host.links().add(new LinkSpec.Veth(a.hostIf(), new IfName("p0"), null, null, null, null));
+
+        assertTrue(reaper.clear(null));
+
+        assertTrue(hostState.link("moved0").isEmpty(), "marked: deleted with the group: " + hostState);
+        assertTrue(hostState.link(a.hostIf().value()).isPresent(), "a new link of the name is not marked: kept");
+        assertFalse(hostState.links().stream().anyMatch(l -> hostState.group(l.name().value()) == LinkReaper.GROUP));
+    }
+
+    @Test
+    void whereTheGroupCannotBeDeletedOnlyWhatStillIsAsQueuedIsDeleted() {
+        LinkReaper reaper = manual();
+        stack.failOn("links.deleteGroup", 1, new dev.patchbay.core.errors.BackendException("link groups refused"));
         stack.netns("blue");
         stack.netns("green");
         stack.netns("gray");

@@ -6,11 +6,14 @@ import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.core.spi.NetnsHandle;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -64,6 +67,23 @@ public final class FirewallPlugin implements NetworkPlugin {
         if (config.flag(ISOLATE, false)) {
             rules.add(new Rule.Isolation(ctx.hostInterface()));
         }
+    }
+
+    /** Its options, when a network's record is lost: masquerade (and its uplink) and isolation, from the network's rules. */
+    @Override
+    public Map<String, String> recover(NetnsHandle host, String name, List<Rule> rules, List<Attachment> attachments) {
+        Map<String, String> options = new TreeMap<>();
+        for (Rule r : rules) {
+            if (r instanceof Rule.Masquerade mq) {
+                options.put(MASQUERADE, "true");
+                if (mq.uplink() != null) {
+                    options.put(UPLINK, mq.uplink().value());
+                }
+            } else if (r instanceof Rule.Isolation) {
+                options.put(ISOLATE, "true");
+            }
+        }
+        return options;
     }
 
     static IfName uplink(NetworkConfig config) {

@@ -157,4 +157,16 @@ class NatPluginsTest {
                 () -> publish("127.0.0.1:53:5353/udp", "127.0.0.1:53:53/udp"));
         publish("8080:80/tcp", "8080:80/udp", "127.0.0.1:9000:90/tcp", "127.0.0.2:9000:90/tcp", "8081:80/tcp");
     }
+
+    /** A network whose record is lost: the options its rules show, read back as they were given. */
+    @Test
+    void theFirewallsOptionsAreReadBackFromItsRules() {
+        for (Map<String, String> given : List.of(Map.<String, String>of(), Map.of("masquerade", "true"),
+                Map.of("masquerade", "true", "uplink", "eth0", "isolate", "true"))) {
+            NetworkContext ctx = ctx(ipv4(given), BR0);
+            List<Rule> rules = new ArrayList<>();
+            firewall.networkRules(ctx, rules);
+            assertEquals(given, firewall.recover(host, "web", rules, List.of()));
+        }
+    }
 }

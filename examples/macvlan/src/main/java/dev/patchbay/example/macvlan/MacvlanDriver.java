@@ -2,6 +2,7 @@ package dev.patchbay.example.macvlan;
 
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
@@ -16,9 +17,11 @@ import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -85,20 +88,92 @@ public final class MacvlanDriver implements NetworkPlugin {
         ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), request.container(),
                 null, request.mac()));
         try (NetnsHandle ctr = ctx.stack().open(request.container())) {
-            LinkRef eth = LinkRef.name(ifName);
-            for (IpPrefix address : previous.addresses()) {
-                ctr.addresses().add(eth, address);
-            }
-            ctr.links().setUp(LinkRef.name("lo"), true);
-            ctr.links().setUp(eth, true);
-            if (config.gateway() != null) {
-                ctr.routes().replace(Route.defaultVia(config.gateway()));
-            }
-            if (config.subnet6() != null && config.gateway6() != null) {
-                ctr.routes().replace(Route.defaultVia(config.gateway6()));
-            }
+            configure(ctr, config, ifName, previous.addresses());
             return new Attachment(config.name(), request.containerId(), request.container().path().toString(), ifName, null,
-                    ctr.links().get(eth).mac(), previous.addresses(), previous.ports());
+                    ctr.links().get(LinkRef.name(ifName)).mac(), previous.addresses(), previous.ports());
+        }
+    }
+
+    /** The parent is the network's only part in the host: it must be there (it is the operator's, never made here). */
+    @Override
+    public List<String> checkNetwork(NetworkContext ctx) {
+        IfName parent = parent(ctx.config());
+        return ctx.host().links().find(LinkRef.name(parent)).isPresent() ? List.of() : List.of("parent \"" + parent + "\"");
+    }
+
+    /** Nothing of the network's own to make; a parent that is gone cannot be made again here. */
+    @Override
+    public void setUpNetwork(NetworkContext ctx) {
+        IfName parent = parent(ctx.config());
+        if (ctx.host().links().find(LinkRef.name(parent)).isEmpty()) {
+            throw new NotFoundException("parent \"" + parent + "\" of network \"" + ctx.config().name() + "\" is missing from "
+                    + ctx.host().netns().describe() + ": make it again, or remove the network");
+        }
+    }
+
+    /** CNI's CHECK of an attachment: its macvlan in the container, up, with its addresses. */
+    @Override
+    public List<String> check(NetworkContext ctx, Attachment attachment) {
+        if (attachment.netnsPath() == null || attachment.netnsPath().isEmpty()) {
+            return List.of();
+        }
+        IfName ifName = attachment.ifName();
+        try (NetnsHandle ctr = ctx.stack().open(NetnsRef.path(Path.of(attachment.netnsPath())))) {
+            Optional<Link> eth = ctr.links().find(LinkRef.name(ifName));
+            if (eth.isEmpty() || !TYPE.equals(eth.get().kind())) {
+                return List.of("macvlan \"" + ifName + "\"");
+            }
+            List<String> missing = new ArrayList<>();
+            if (!eth.get().up()) {
+                missing.add("macvlan \"" + ifName + "\" up");
+            }
+            List<IpPrefix> held = ctr.addresses().list(LinkRef.index(eth.get().index()), null);
+            attachment.addresses().stream().filter(a -> !held.contains(a)).forEach(a -> missing.add("address " + a + " on \"" + ifName + "\""));
+            return missing;
+        } catch (NotFoundException gone) {
+            return List.of(); // the container went meanwhile: the orchestrator's own look says so
+        }
+    }
+
+    /**
+     * Makes the container's macvlan again as recorded (its MAC, addresses, routes); what is there is kept. False when
+     * another kind of link holds its name: then the orchestrator tears down and sets up anew.
+     */
+    @Override
+    public boolean repair(NetworkContext ctx, Attachment attachment) {
+        if (attachment.netnsPath() == null || attachment.netnsPath().isEmpty()) {
+            return false;
+        }
+        NetworkConfig config = ctx.config();
+        NetnsRef container = NetnsRef.path(Path.of(attachment.netnsPath()));
+        IfName ifName = attachment.ifName();
+        try (NetnsHandle ctr = ctx.stack().open(container)) {
+            Optional<Link> eth = ctr.links().find(LinkRef.name(ifName));
+            if (eth.isPresent() && !TYPE.equals(eth.get().kind())) {
+                return false;
+            }
+            if (eth.isEmpty()) {
+                ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), container, null,
+                        attachment.mac()));
+            }
+            configure(ctr, config, ifName, attachment.addresses());
+            return true;
+        }
+    }
+
+    /** The container's side of its macvlan, idempotent: its addresses, it and loopback up, default routes via the gateways. */
+    private static void configure(NetnsHandle ctr, NetworkConfig config, IfName ifName, List<IpPrefix> addresses) {
+        LinkRef eth = LinkRef.name(ifName);
+        for (IpPrefix address : addresses) {
+            ctr.addresses().ensure(eth, address);
+        }
+        ctr.links().setUp(LinkRef.name("lo"), true);
+        ctr.links().setUp(eth, true);
+        if (config.gateway() != null) {
+            ctr.routes().replace(Route.defaultVia(config.gateway()));
+        }
+        if (config.subnet6() != null && config.gateway6() != null) {
+            ctr.routes().replace(Route.defaultVia(config.gateway6()));
         }
     }
 
