@@ -8,7 +8,8 @@ import java.util.Map;
  * Graphviz DOT drawn like the tutorials' diagrams: each namespace a box (a cluster) titled with its name and default
  * route; its links boxes inside it, named with their addresses; a bridge's ports joined to it; veth pairs as thick
  * lines between the namespaces' boxes; published ports as notes in the host's box pointing at their container. What
- * Patchbay did not make is grey and dashed, marked "foreign". The loopback is left out.
+ * Patchbay did not make is grey and dashed, marked "foreign". The loopback and IPv6 link-local addresses are left out
+ * (text and JSON keep them).
  */
 final class DotRender {
     private DotRender() {
@@ -111,7 +112,7 @@ final class DotRender {
         String role = Views.role(l);
         s.append("\n").append(l.kind() == null ? "device" : l.kind()).append(role.isEmpty() ? "" : ", " + role)
                 .append(l.up() ? "" : ", DOWN");
-        l.addresses().forEach(a -> s.append('\n').append(a));
+        l.addresses().stream().filter(a -> !linkLocal(a)).forEach(a -> s.append('\n').append(a));
         if (l.role().equals("uplink")) {
             for (Topology.Network n : t.networks()) {
                 if (n.masquerade() && l.name().equals(n.uplink())) {
@@ -127,6 +128,12 @@ final class DotRender {
             }
         }
         return s.toString();
+    }
+
+    /** fe80::/10: the kernel gives every IPv6 link one; the tutorials' pictures leave them out, so does this one. */
+    static boolean linkLocal(String prefix) {
+        String p = prefix.toLowerCase(java.util.Locale.ROOT);
+        return p.startsWith("fe8") || p.startsWith("fe9") || p.startsWith("fea") || p.startsWith("feb");
     }
 
     private static String fill(String role) {

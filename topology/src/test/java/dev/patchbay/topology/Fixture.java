@@ -37,7 +37,7 @@ final class Fixture {
                 link(5, "up0", "veth", null, 2, 1),
                 link(6, "stray0", "veth", null, 2, 2),
                 link(7, "lost0", "veth", null, 9, 5)),
-                List.of(addr(3, "10.77.0.1/24"), addr(5, "198.51.100.1/24"), addr(1, "127.0.0.1/8")),
+                List.of(addr(3, "10.77.0.1/24"), addr(3, "fe80::1c3a:1ff:fe2b:3c4d/64"), addr(5, "198.51.100.1/24"), addr(1, "127.0.0.1/8")),
                 List.of(Route.defaultVia(dev.patchbay.core.model.IpAddresses.parse("gw", "198.51.100.2"))));
         Assemble.Seen red = new Assemble.Seen("red", "red", "container", List.of(link(1, "lo", null, null, null, null),
                 link(2, "eth0", "veth", null, 4, 0)), List.of(addr(2, "10.77.0.2/24")),

@@ -32,11 +32,17 @@ class RenderTest {
         assertEquals(4, count(dot, "label=\"veth pair\""), dot);
         assertEquals(1, count(dot, "shape=note"), "one published port: " + dot);
         assertTrue(dot.contains("label=\"red\\ncontainer web/red\\ndefault via 10.77.0.1\""), dot);
-        assertTrue(dot.contains("label=\"pbweb0\\nbridge, bridge of web\\n10.77.0.1/24\""), dot);
+        assertTrue(dot.contains("label=\"pbweb0\\nbridge, bridge of web\\n10.77.0.1/24\""), "the link-local address left out: " + dot);
         assertTrue(dot.contains("label=\"up0\\nveth, uplink of web\\n198.51.100.1/24\\nmasquerade 10.77.0.0/24\""), dot);
         assertTrue(dot.contains("label=\"stray0\\nveth, foreign\", fillcolor=\"#e4e4e4\", style=\"rounded,filled,dashed\""), dot);
         assertEquals(count(dot, "{"), count(dot, "}"), dot);
         java.nio.file.Files.writeString(java.nio.file.Path.of("target", "topology-fixture.dot"), dot); // to look at: dot -Tpng
+    }
+
+    @Test
+    void jsonAndTextKeepTheLinkLocalAddress() {
+        assertTrue(TextRender.render(Fixture.demo()).contains("10.77.0.1/24 fe80::1c3a:1ff:fe2b:3c4d/64"));
+        assertTrue(Json.pretty().toJson(Fixture.demo()).contains("\"fe80::1c3a:1ff:fe2b:3c4d/64\""));
     }
 
     @Test
