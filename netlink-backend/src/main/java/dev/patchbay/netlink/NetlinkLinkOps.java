@@ -383,10 +383,11 @@ final class NetlinkLinkOps implements LinkOps {
         byte[] mac = a.bytes(IFLA_ADDRESS);
         Integer master = a.u32(IFLA_MASTER);
         Integer peer = a.u32(IFLA_LINK);
+        Integer peerNetns = a.s32(IFLA_LINK_NETNSID); // in another namespace, the peer may have this link's index
         return new Link(h.index(), new IfName(a.string(IFLA_IFNAME)), info.string(IFLA_INFO_KIND),
                 a.u32(IFLA_MTU) == null ? 0 : a.u32(IFLA_MTU), mac != null && mac.length == 6 ? MacAddress.of(mac) : null,
                 (h.flags() & IFF_UP) != 0, (h.flags() & IFF_LOWER_UP) != 0,
-                master == null || master == 0 ? null : master, peer == null || peer == 0 || peer == h.index() ? null : peer,
-                a.s32(IFLA_LINK_NETNSID));
+                master == null || master == 0 ? null : master,
+                peer == null || peer == 0 || (peer == h.index() && peerNetns == null) ? null : peer, peerNetns);
     }
 }

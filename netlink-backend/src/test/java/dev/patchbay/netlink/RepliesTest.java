@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
 import dev.patchbay.netlink.wire.IfAddrMsg;
+import dev.patchbay.netlink.wire.IfInfoMsg;
 import dev.patchbay.netlink.wire.NlAttrs;
 import dev.patchbay.netlink.wire.NlDecoder;
+import dev.patchbay.netlink.wire.NlEncoder;
 import dev.patchbay.netlink.wire.NlMessage;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -44,6 +46,25 @@ class RepliesTest {
         assertEquals(false, l.up());
         NlAttrs info = msgs.get(0).attrs(16).nested(IFLA_LINKINFO);
         assertEquals("bridge", info.string(IFLA_INFO_SLAVE_KIND));
+    }
+
+    /**
+     * A veth whose peer is in another namespace may have the peer's index equal to its own (each namespace counts from
+     * 1: {@code ip -n h link add up0 type veth peer name eth0 netns o} gives both index 2): IFLA_LINK then names the
+     * peer, not the link itself, as IFLA_LINK_NETNSID says. Same-namespace IFLA_LINK == index still means no peer.
+     */
+    @Test
+    void aPeerInAnotherNamespaceMayHaveTheLinksOwnIndex() {
+        for (boolean other : new boolean[] {true, false}) {
+            var e = new NlEncoder().begin(RTM_NEWLINK, 0, 1, 0)
+                    .struct(IfInfoMsg.of(2)).string(IFLA_IFNAME, "up0").u32(IFLA_LINK, 2);
+            if (other) {
+                e.u32(IFLA_LINK_NETNSID, 0);
+            }
+            ByteBuffer b = e.end().buffer();
+            Link l = NetlinkLinkOps.decode(NlDecoder.messages(b, b.remaining()).get(0));
+            assertEquals(other ? Integer.valueOf(2) : null, l.peerIndex(), other ? "the peer in namespace id 0" : "no peer");
+        }
     }
 
     @Test
