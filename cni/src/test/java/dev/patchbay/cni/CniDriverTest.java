@@ -149,6 +149,20 @@ class CniDriverTest {
         assertTrue(host.manager().networks(host.state()).find("mvcni").isEmpty(), "no network made");
     }
 
+    @Test
+    void statusAsksTheDriverWhetherAnAddCanSucceed() {
+        service.ipam = host.ipam();
+        String v11 = conf("").replace("1.0.0", "1.1.0");
+        CniServiceTest.assertError(serve("STATUS", "k1", c1, v11.replace("\"up0\"", "\"nope\"")), 50, "invalid opt parent \"nope\": is no interface");
+        assertEquals(0, serve("STATUS", "k1", c1, v11).exit(), "no network yet, its parent is there");
+        assertEquals(0, serve("ADD", "k1", c1, v11).exit());
+        assertEquals(0, serve("STATUS", "k1", c1, v11).exit());
+        try (NetnsHandle h = host.stack().open(NetnsRef.current())) {
+            h.links().delete(LinkRef.name("up0"));
+        }
+        CniServiceTest.assertError(serve("STATUS", "k1", c1, v11), 51, "network \"mvcni\" lacks parent \"up0\"");
+    }
+
     /** A third party's macvlan driver, as the example's: the reference macvlan plugin's keys mapped onto its options. */
     static class Macvlan implements NetworkPlugin {
         @Override
@@ -185,6 +199,15 @@ class CniDriverTest {
 
         @Override
         public void validate(NetworkContext ctx, List<NetworkConfig> others) {
+            if (checkNetwork(ctx).size() > 0) {
+                throw new InvalidInputException("opt parent", ctx.config().options().get("parent"), "is no interface of the host");
+            }
+        }
+
+        @Override
+        public List<String> checkNetwork(NetworkContext ctx) {
+            String parent = ctx.config().options().get("parent");
+            return ctx.host().links().find(LinkRef.name(parent)).isPresent() ? List.of() : List.of("parent \"" + parent + "\"");
         }
 
         @Override

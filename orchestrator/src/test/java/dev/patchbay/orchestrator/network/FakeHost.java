@@ -134,6 +134,10 @@ public final class FakeHost {
         return m;
     }
 
+    public Ipam ipam() {
+        return ipam;
+    }
+
     public dev.patchbay.firewall.host.FirewallManager firewall() {
         return m.firewall;
     }
