@@ -21,19 +21,23 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** CHECK, GC and STATUS of a bridge configuration. */
+/** CHECK, GC and STATUS of a configuration that is a network: a bridge configuration, and what a driver's type shares ({@link CniDriver}). */
 final class BridgeChecks {
     private BridgeChecks() {
     }
 
+    /** What of the network's own parts an attachment lacks, added to {@code missing} (a bridge's: {@link #bridge}). */
+    interface Own {
+        void check(CniContext ctx, NetworkConfig net, Attachment a, List<String> missing);
+    }
+
     /**
-     * The kernel against the record and {@code prevResult}: the bridge and the host end of the veth (a port of the
-     * bridge), the container's interface, up, with the addresses Patchbay recorded; the MAC, addresses and routes the
-     * result names. Code 7 for a {@code prevResult} that names no interface CNI_IFNAME in a sandbox (it is not this
-     * attachment's result); 3 for a container the network does not know (or the CLI attached); 101 naming everything
-     * that is missing.
+     * The kernel against the record and {@code prevResult}: the type's {@code own} parts, the container's interface, up,
+     * with the addresses Patchbay recorded; the MAC, addresses and routes the result names. Code 7 for a
+     * {@code prevResult} that names no interface CNI_IFNAME in a sandbox (it is not this attachment's result); 3 for a
+     * container the network does not know (or the CLI attached); 101 naming everything that is missing.
      */
-    static String check(CniCall call, CniContext ctx, BridgeConf conf) {
+    static String check(CniCall call, CniContext ctx, NetworkConf conf, Own own) {
         call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
         String id = call.containerId();
         IfName ifName = call.ifName();
@@ -51,6 +55,17 @@ final class BridgeChecks {
         Attachment a = ctx.attachments().findCni(net.name(), id, ifName)
                 .orElseThrow(() -> new CniError(CniError.UNKNOWN_CONTAINER, "\"" + id + "\" is not attached to network \"" + net.name() + "\" as " + ifName));
         List<String> missing = new ArrayList<>();
+        own.check(ctx, net, a, missing);
+        ContainerCheck.against(ctx, Path.of(call.netns()), ifName, prev, missing);
+        ContainerCheck.addresses(ctx, Path.of(call.netns()), ifName, a.addresses(), missing);
+        if (!missing.isEmpty()) {
+            throw new CniError(CniError.PATCHBAY + 1, "CHECK of \"" + id + "\" on network \"" + net.name() + "\" failed: " + String.join("; ", missing));
+        }
+        return "";
+    }
+
+    /** A bridge's parts of an attachment: the bridge and the host end of the veth, a port of the bridge. */
+    static void bridge(CniContext ctx, NetworkConfig net, Attachment a, List<String> missing) {
         String bridge = net.options().get("bridge");
         Optional<Link> br = ctx.host().links().find(LinkRef.name(bridge));
         if (br.isEmpty()) {
@@ -62,12 +77,6 @@ final class BridgeChecks {
         } else if (br.isPresent() && !Integer.valueOf(br.get().index()).equals(hostIf.get().masterIndex())) {
             missing.add("host link " + a.hostIf() + " is not a port of " + bridge);
         }
-        ContainerCheck.against(ctx, Path.of(call.netns()), ifName, prev, missing);
-        ContainerCheck.addresses(ctx, Path.of(call.netns()), ifName, a.addresses(), missing);
-        if (!missing.isEmpty()) {
-            throw new CniError(CniError.PATCHBAY + 1, "CHECK of \"" + id + "\" on network \"" + net.name() + "\" failed: " + String.join("; ", missing));
-        }
-        return "";
     }
 
     /**
@@ -76,7 +85,7 @@ final class BridgeChecks {
      * {@code cni.dev/attachments}), the rules no attachment owns, and reservations by the IPAM's evidence rules. With
      * no such list, nothing is released (when in doubt, keep). A network Patchbay does not know has nothing to release.
      */
-    static String gc(CniCall call, CniContext ctx, BridgeConf conf) {
+    static String gc(CniCall call, CniContext ctx, NetworkConf conf) {
         call.require("CNI_PATH");
         Conf c = Conf.root(call.config());
         String key = c.has("cni.dev/valid-attachments") ? "cni.dev/valid-attachments" : c.has("cni.dev/attachments") ? "cni.dev/attachments" : null;
@@ -142,14 +151,19 @@ final class BridgeChecks {
         if (ctx.host().links().find(LinkRef.name(bridge)).isEmpty()) {
             throw new CniError(CniError.LIMITED, "bridge \"" + bridge + "\" of network \"" + net.get().name() + "\" is gone");
         }
-        List<AllocationRecord> reserved = ctx.ipam().list(Path.of(conf.ipam().dataDir()), net.get().name());
+        requireFree(ctx, conf, net.get());
+        return "";
+    }
+
+    /** Code 50 when a range of the network has no free address left. */
+    static void requireFree(CniContext ctx, NetworkConf conf, NetworkConfig net) {
+        List<AllocationRecord> reserved = ctx.ipam().list(Path.of(conf.ipam().dataDir()), net.name());
         for (IpamConf.Range r : conf.ipam().v6() == null ? List.of(conf.ipam().v4()) : List.of(conf.ipam().v4(), conf.ipam().v6())) {
             if (free(r, reserved).signum() <= 0) {
                 throw new CniError(CniError.NOT_AVAILABLE, "no free address left in " + r.subnet()
-                        + (r.option() == null ? "" : " (" + r.option() + ")") + " of network \"" + net.get().name() + "\"");
+                        + (r.option() == null ? "" : " (" + r.option() + ")") + " of network \"" + net.name() + "\"");
             }
         }
-        return "";
     }
 
     /** How many addresses of the range are neither the gateway nor reserved. */

@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * accepted and ignored (Patchbay always owns its bridge's address); {@code vlan}, {@code vlanTrunk},
  * {@code macspoofchk}, {@code disableContainerInterface} and {@code portIsolation} set are not served.
  */
-record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ipam, List<IpamConf.RouteConf> routes, JsonObject dns) {
+record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ipam, List<IpamConf.RouteConf> routes, JsonObject dns)
+        implements NetworkConf {
     static final String DEFAULT_BRIDGE = "cni0";
 
     /** The options a CNI bridge configuration decides, with the value each has when the option is absent. */
@@ -153,7 +154,8 @@ record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ip
      * Code 7 unless {@code existing} (a network of the same name) has the settings this configuration asks for: the
      * driver, the subnets and gateways, and every option the mapping decides (absent ones at their defaults).
      */
-    void requireSame(NetworkConfig existing) {
+    @Override
+    public void requireSame(NetworkConfig existing) {
         String name = existing.name();
         if (!existing.driver().equals("bridge")) {
             throw differs(name, "type", "driver " + existing.driver(), "bridge");
@@ -184,28 +186,34 @@ record BridgeConf(NetworkConfig network, Map<String, String> fields, IpamConf ip
      * network (driver, subnets, gateways, the options the mapping decides), digested; equal for every configuration
      * that {@link #requireSame} accepts for one network.
      */
-    String identity() {
+    @Override
+    public String identity() {
         StringBuilder sb = new StringBuilder(network.name()).append('\n').append(network.driver()).append('\n')
                 .append(network.subnet()).append(' ').append(format(network.gateway())).append('\n')
                 .append(network.subnet6() == null ? "-" : network.subnet6() + " " + format(network.gateway6())).append('\n');
         for (String key : DEFAULTS.keySet()) {
             sb.append(key).append('=').append(network.options().getOrDefault(key, DEFAULTS.get(key))).append('\n');
         }
+        return "bridge:" + digest(sb.toString());
+    }
+
+    /** The first 12 bytes of the text's SHA-256, in hex. */
+    static String digest(String text) {
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "bridge:" + java.util.HexFormat.of().formatHex(d, 0, 12);
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static CniError differs(String network, String field, String has, String asks) {
+    static CniError differs(String network, String field, String has, String asks) {
         return new CniError(CniError.INVALID_CONFIG, field + ": network \"" + network + "\" exists with other settings: it has "
                 + has + ", this configuration asks for " + asks,
                 "the configuration of an existing network cannot change; remove it first (patchbay network rm " + network + ")");
     }
 
-    private static String format(java.net.InetAddress a) {
+    static String format(java.net.InetAddress a) {
         return a == null ? "none" : IpAddresses.format(a);
     }
 }

@@ -1,39 +1,27 @@
 package dev.patchbay.cni;
 
 import com.google.gson.JsonObject;
-import dev.patchbay.core.errors.AlreadyExistsException;
-import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.Link;
 import dev.patchbay.core.model.LinkRef;
-import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
-import dev.patchbay.orchestrator.network.CniOrigin;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code bridge} (and {@code patchbay}): the configuration is a Patchbay network of the bridge driver
- * ({@link BridgeConf}), created on the first ADD and then only compared; ADD attaches {@code CNI_CONTAINERID} (the
- * attachment's id and the IPAM owner, so host-local's records match; {@code ID@IFNAME} for a second interface of the
- * container on the network) as {@code CNI_IFNAME} in {@code CNI_NETNS}, the record carrying its {@link CniOrigin};
- * DEL detaches it, whatever is already gone. The network stays after its last DEL, as the reference bridge stays:
- * {@code patchbay network rm NAME} removes it. CHECK, GC and STATUS: {@link BridgeChecks}.
+ * ({@link BridgeConf}); ADD and DEL: {@link NetworkVerbs}; CHECK, GC and STATUS: {@link BridgeChecks}.
  */
 final class CniBridge implements CniPlugin {
 
     @Override
     public String call(CniCall call, CniContext ctx) {
         return switch (call.verb()) {
-            case "ADD" -> add(call, ctx);
-            case "DEL" -> del(call, ctx);
-            case "CHECK" -> BridgeChecks.check(call, ctx, conf(call));
+            case "ADD" -> NetworkVerbs.add(call, ctx, () -> conf(call), (conf, net, a, sandbox) -> result(ctx, net, a, conf, sandbox));
+            case "DEL" -> NetworkVerbs.del(call, ctx, () -> conf(call));
+            case "CHECK" -> BridgeChecks.check(call, ctx, conf(call), BridgeChecks::bridge);
             case "GC" -> BridgeChecks.gc(call, ctx, conf(call));
             default -> BridgeChecks.status(call, ctx, conf(call));
         };
@@ -41,50 +29,6 @@ final class CniBridge implements CniPlugin {
 
     static BridgeConf conf(CniCall call) {
         return BridgeConf.parse(call.network(), Conf.root(call.config()));
-    }
-
-    private static String add(CniCall call, CniContext ctx) {
-        call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH");
-        String id = call.containerId();
-        IfName ifName = call.ifName();
-        String netns = call.netns();
-        BridgeConf conf = conf(call);
-        AttachArgs args = AttachArgs.of(call, Conf.root(call.config()));
-        if (!Files.exists(Path.of(netns))) {
-            throw new CniError(CniError.INVALID_ENV, "CNI_NETNS: " + netns + " does not exist");
-        }
-        NetworkConfig net = ensure(conf, ctx);
-        if (args.mac() != null) {
-            ctx.attachments().macHolder(ctx.hostRef(), net.name(), args.mac()).ifPresent(who -> {
-                throw new CniError(CniError.INVALID_CONFIG, args.macField() + ": \"" + args.mac() + "\" is held on network \""
-                        + net.name() + "\" by " + who + ": two interfaces with one MAC on a bridge both lose their traffic");
-            });
-        }
-        if (ctx.attachments().findCni(net.name(), id, ifName).isPresent()) {
-            throw new AlreadyExistsException("\"" + id + "\" is already attached to network \"" + net.name() + "\" as " + ifName);
-        }
-        // the container's first interface on the network is recorded under its id, another one as ID@IFNAME
-        String key = ctx.attachments().find(net.name(), id).isPresent() ? id + "@" + ifName : id;
-        Attachment a = ctx.attachments().attach(ctx.hostRef(), new AttachRequest(net.name(), key, NetnsRef.path(Path.of(netns)),
-                ifName, args.ips(), args.mac(), List.of()), new CniOrigin(id, ifName, conf.identity(), key));
-        return JsonText.write(Results.convert(result(ctx, net, a, conf, netns), call.version()));
-    }
-
-    /** The network of the configuration: created when missing, else code 7 unless it has the same settings. */
-    static NetworkConfig ensure(BridgeConf conf, CniContext ctx) {
-        Optional<NetworkConfig> existing = ctx.networks().find(conf.network().name());
-        if (existing.isEmpty()) {
-            try {
-                return ctx.networks().create(ctx.hostRef(), conf.network(), true);
-            } catch (AlreadyExistsException e) {
-                existing = ctx.networks().find(conf.network().name()); // another ADD created it meanwhile
-                if (existing.isEmpty()) {
-                    throw e;
-                }
-            }
-        }
-        conf.requireSame(existing.get());
-        return existing.get();
     }
 
     static JsonObject result(CniContext ctx, NetworkConfig net, Attachment a, BridgeConf conf, String sandbox) {
@@ -101,46 +45,5 @@ final class CniBridge implements CniPlugin {
 
     private static String mac(CniContext ctx, String link) {
         return ctx.host().links().find(LinkRef.name(link)).map(Link::mac).map(m -> m.value()).orElse(null);
-    }
-
-    /**
-     * Detaches the interface a CNI ADD made for the container as CNI_IFNAME; succeeds for a network or container
-     * Patchbay does not know, with the namespace gone or CNI_NETNS empty. An attachment the CLI made is never this
-     * DEL's, nor one of another interface. A configuration that contradicts the network's settings touches nothing and
-     * says so on stderr, with success: an ADD with it was refused, so nothing of it exists to delete, and a failed DEL
-     * would leave the runtime retrying (or the container half torn down) over a file edited since.
-     */
-    private static String del(CniCall call, CniContext ctx) {
-        call.require("CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH");
-        String id = call.containerId();
-        IfName ifName = call.ifName();
-        call.netns();
-        BridgeConf conf = conf(call);
-        String name = conf.network().name();
-        Optional<NetworkConfig> net = ctx.networks().find(name);
-        if (net.isEmpty()) {
-            ctx.note("network \"" + name + "\" does not exist: nothing to delete");
-            return "";
-        }
-        try {
-            conf.requireSame(net.get());
-        } catch (CniError e) {
-            ctx.note("nothing deleted: this configuration is not the network's (" + e.getMessage() + ")");
-            return "";
-        }
-        Optional<Attachment> rec = ctx.attachments().findCni(name, id, ifName);
-        String key;
-        if (rec.isPresent()) {
-            key = rec.get().containerId();
-        } else { // no record: undo what an ADD interrupted before its record may have left, under the id it used
-            key = ctx.attachments().find(name, id).isPresent() ? id + "@" + ifName : id;
-            Optional<Attachment> other = ctx.attachments().find(name, key);
-            if (other.isPresent()) {
-                ctx.note("\"" + key + "\" on network \"" + name + "\" was not attached by CNI as " + ifName + " (patchbay detach removes it): nothing to delete");
-                return "";
-            }
-        }
-        ctx.attachments().detach(ctx.hostRef(), name, key, ifName);
-        return "";
     }
 }

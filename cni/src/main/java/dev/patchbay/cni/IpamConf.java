@@ -42,7 +42,7 @@ record IpamConf(Range v4, Range v6, List<RouteConf> routes, String dataDir) {
 
     static IpamConf parse(Conf ipam) {
         if (ipam == null) {
-            throw new Unserved("ipam", "no ipam: a bridge without addresses");
+            throw new Unserved("ipam", "no ipam: an interface without addresses");
         }
         String type = ipam.text("type");
         if (!"host-local".equals(type)) {

@@ -75,6 +75,35 @@ final class Dist implements AutoCloseable {
         return home.resolve("bundles");
     }
 
+    /** Runs the distribution's {@code cni/TYPE} in {@code netns} as a runtime does: only the call's environment and the Patchbay folders. */
+    Run cni(String netns, String type, Map<String, String> call, String stdin) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", netns, home.resolve("cni").resolve(type).toString());
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            environment(pb);
+            pb.environment().putAll(call);
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // it answered without reading stdin
+            }
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("cni/" + type + " did not exit");
+            }
+            return new Run(p.exitValue(), out, err);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Exit code, stdout and stderr of one command. */
     record Run(int code, String out, String err) {
         Run ok() {

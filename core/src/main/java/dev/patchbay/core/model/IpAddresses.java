@@ -57,17 +57,7 @@ public final class IpAddresses {
 
     /** Text form without host name or scope: {@code 10.0.0.1}, {@code fd00::1}. */
     public static String format(InetAddress address) {
-        String s = address.getHostAddress();
-        int pct = s.indexOf('%');
-        s = pct >= 0 ? s.substring(0, pct) : s;
-        if (s.indexOf(':') >= 0) {
-            try {
-                return compress(address.getAddress());
-            } catch (RuntimeException e) {
-                return s;
-            }
-        }
-        return s;
+        return address instanceof java.net.Inet6Address ? compress(address.getAddress()) : address.getHostAddress();
     }
 
     private static String compress(byte[] b) {

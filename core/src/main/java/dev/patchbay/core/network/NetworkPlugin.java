@@ -51,6 +51,16 @@ public interface NetworkPlugin {
         return Set.of();
     }
 
+    /**
+     * For a driver serving the CNI type of its own name: the network options of one such CNI configuration (e.g. macvlan's
+     * {@code master} as {@code parent}), given as its JSON object of maps, lists, strings, booleans, longs and doubles;
+     * Patchbay serves {@code ipam} (host-local), {@code dns}, {@code runtimeConfig} and {@code args}. Null: not served (the
+     * call goes on to the next plugin of the type on CNI_PATH). A wrong value: InvalidInputException naming its key. Since 2.3
+     */
+    default Map<String, String> cniOptions(Map<String, Object> conf) {
+        return null;
+    }
+
     /** For a driver: the network's own interface in the host namespace (e.g. its bridge), or null. */
     default IfName hostInterface(NetworkConfig config) {
         return null;

@@ -52,7 +52,9 @@ class BaselineIT {
         assertTrue(broken.out.contains("dev.patchbay.core.network"), broken.out);
         assertTrue(broken.out.contains("MAJOR"), broken.out);
 
-        edit(VERSION, "@org.osgi.annotation.versioning.Version(\"2.1.0\")", "@org.osgi.annotation.versioning.Version(\"3.0.0\")");
+        String info = Files.readString(copy.resolve(VERSION)); // the next major of whatever version the package has now
+        int major = Integer.parseInt(info.replaceAll("(?s).*versioning\\.Version\\(\"(\\d+)\\..*", "$1"));
+        Files.writeString(copy.resolve(VERSION), info.replaceAll("versioning\\.Version\\(\"[^\"]*\"\\)", "versioning.Version(\"" + (major + 1) + ".0.0\")"));
         Result bumped = build();
         assertEquals(0, bumped.code, bumped.out);
     }

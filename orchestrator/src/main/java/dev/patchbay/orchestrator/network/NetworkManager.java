@@ -80,6 +80,12 @@ public final class NetworkManager {
         return provided(type, role).plugin();
     }
 
+    /** The plugin of {@code type} a chain would take now, if one is installed (CNI serves its types through it). */
+    public java.util.Optional<NetworkPlugin> installed(String type) {
+        List<Provided> all = plugins.get(type);
+        return all == null || all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(all.get(0).plugin());
+    }
+
     private Provided provided(String type, String role) {
         List<Provided> all = plugins.get(type);
         Provided p = all == null || all.isEmpty() ? null : all.get(0);

@@ -85,7 +85,7 @@ public final class FakeHost {
     }
 
     /** A namespace made as a file in the test's folder (its "bind mount") and in the fake kernel. */
-    NetnsRef namespace(String name) {
+    public NetnsRef namespace(String name) {
         try {
             NetnsRef ref = NetnsRef.path(Files.createFile(dir.resolve(name)));
             stack.netns(ref);
@@ -124,9 +124,18 @@ public final class FakeHost {
                 java.util.Arrays.stream(ports).map(PortMapping::parse).toList()));
     }
 
+    /** Installs {@code plugin} as the provider of {@code type} (a third party's bundle). */
+    public void install(String type, NetworkPlugin plugin) {
+        m.addPlugin(plugin, ChainRollbackTest.ref(type, "dev.patchbay.test." + type, 20, 0));
+    }
+
     /** For tests of other packages (doctor): what this package reaches directly. */
     public NetworkManager manager() {
         return m;
+    }
+
+    public Ipam ipam() {
+        return ipam;
     }
 
     public dev.patchbay.firewall.host.FirewallManager firewall() {
@@ -304,7 +313,8 @@ public final class FakeHost {
 
         @Override
         public Allocation allocate(AllocationRequest r) {
-            String prefix = prefixes.get(r.network());
+            String net = r.config().rangeSets().get(0).ranges().get(0).subnet().address().getHostAddress();
+            String prefix = prefixes.getOrDefault(r.network(), net.substring(0, net.lastIndexOf('.') + 1));
             for (int i = 2; i < 255; i++) {
                 InetAddress ip = IpAddresses.parse("ip", prefix + i);
                 if (!held.containsValue(ip) && !r.inUse().test(ip)) {

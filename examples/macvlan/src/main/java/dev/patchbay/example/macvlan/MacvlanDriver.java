@@ -36,6 +36,9 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>The host cannot reach its own macvlans through the parent (the kernel's rule): that is macvlan, not a
  * fault of the driver.
+ *
+ * <p>It also serves the CNI type {@code macvlan} ({@link #cniOptions}): the reference macvlan plugin's keys
+ * {@code master}, {@code mode} and {@code mtu} become its options; Patchbay serves the {@code ipam} (host-local).
  */
 @Component(property = NetworkPlugin.TYPE + "=" + MacvlanDriver.TYPE)
 public final class MacvlanDriver implements NetworkPlugin {
@@ -43,12 +46,47 @@ public final class MacvlanDriver implements NetworkPlugin {
     static final String PARENT = "parent";
     static final String MODE = "mode";
     static final String DEFAULT_MODE = "bridge";
+    static final String MTU = "mtu";
 
     @Override
     public Map<String, String> options() {
         Map<String, String> o = new LinkedHashMap<>();
         o.put(PARENT, "the host interface the containers' macvlans hang off (required), e.g. eth0");
         o.put(MODE, "bridge (default: containers of one parent reach each other), private, vepa or passthru");
+        o.put(MTU, "the containers' MTU, 68..65535 (default: the parent's)");
+        return o;
+    }
+
+    /**
+     * A CNI configuration of type {@code macvlan} as this driver's options: {@code master} (required here: the
+     * reference plugin's fallback, the interface of the default route, is the host's to choose) → parent,
+     * {@code mode} → mode, {@code mtu} → mtu (0: the parent's). {@code linkInContainer} (a master inside the
+     * container) is not served: the call goes on to the reference plugin on CNI_PATH.
+     */
+    @Override
+    public Map<String, String> cniOptions(Map<String, Object> conf) {
+        if (Boolean.TRUE.equals(conf.get("linkInContainer"))) {
+            return null;
+        }
+        Map<String, String> o = new LinkedHashMap<>();
+        if (!(conf.get("master") instanceof String master) || master.isEmpty()) {
+            throw new InvalidInputException("master", conf.get("master"), "must name the host interface the macvlans hang off");
+        }
+        o.put(PARENT, master);
+        Object mode = conf.get("mode");
+        if (mode != null && !(mode instanceof String m && LinkSpec.Macvlan.MODES.contains(m))) {
+            throw new InvalidInputException("mode", mode, "must be one of " + String.join(", ", LinkSpec.Macvlan.MODES));
+        }
+        if (mode != null) {
+            o.put(MODE, (String) mode);
+        }
+        Object mtu = conf.get("mtu");
+        if (mtu != null && !(mtu instanceof Long n && (n == 0 || n >= 68 && n <= 65535))) {
+            throw new InvalidInputException("mtu", mtu, "must be a whole number in 68..65535 (or 0: the parent's)");
+        }
+        if (mtu != null && (Long) mtu != 0) {
+            o.put(MTU, mtu.toString());
+        }
         return o;
     }
 
@@ -62,6 +100,7 @@ public final class MacvlanDriver implements NetworkPlugin {
         NetworkConfig config = ctx.config();
         IfName parent = parent(config);
         String mode = mode(config);
+        mtu(config);
         Link link = ctx.host().links().find(LinkRef.name(parent)).orElseThrow(() -> new InvalidInputException("opt " + PARENT,
                 parent, "is no interface of " + ctx.host().netns().describe() + " (see patchbay macvlan ls)"));
         if (link.name().value().equals("lo")) {
@@ -86,7 +125,7 @@ public final class MacvlanDriver implements NetworkPlugin {
         NetworkConfig config = ctx.config();
         IfName ifName = request.ifName();
         ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), request.container(),
-                null, request.mac()));
+                mtu(config), request.mac()));
         try (NetnsHandle ctr = ctx.stack().open(request.container())) {
             configure(ctr, config, ifName, previous.addresses());
             return new Attachment(config.name(), request.containerId(), request.container().path().toString(), ifName, null,
@@ -153,8 +192,8 @@ public final class MacvlanDriver implements NetworkPlugin {
                 return false;
             }
             if (eth.isEmpty()) {
-                ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), container, null,
-                        attachment.mac()));
+                ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), container,
+                        mtu(config), attachment.mac()));
             }
             configure(ctr, config, ifName, attachment.addresses());
             return true;
@@ -201,6 +240,10 @@ public final class MacvlanDriver implements NetworkPlugin {
         } catch (InvalidInputException e) {
             throw new InvalidInputException("opt " + PARENT, parent, e.getMessage());
         }
+    }
+
+    static Integer mtu(NetworkConfig config) {
+        return config.number(MTU, 68, 65535);
     }
 
     static String mode(NetworkConfig config) {

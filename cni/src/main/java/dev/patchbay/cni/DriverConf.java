@@ -1,0 +1,138 @@
+package dev.patchbay.cni;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.orchestrator.network.NetworkManager;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A configuration of a CNI type that an installed driver serves ({@link NetworkPlugin#cniOptions}), as a Patchbay network
+ * of that driver and its default chain: the driver maps its own keys onto its options (the macvlan example: {@code master}
+ * → parent, {@code mode}, {@code mtu}); the {@code ipam} object (host-local's keys, {@link IpamConf}) gives the subnets,
+ * gateways, {@code ipam.dir} and the ranges; {@code dns} goes into the result. The container's routes are the driver's:
+ * {@code ipam.routes} other than a default route are not served ({@link Unserved}).
+ *
+ * @param compared the options {@link #requireSame} compares: the driver's and the IPAM ones, with the driver's defaults
+ */
+record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject dns, List<String> compared) implements NetworkConf {
+    private static final List<String> IPAM_KEYS = List.of(NetworkManager.IPAM_DIR, NetworkManager.IPAM_RANGE, NetworkManager.IPAM_RANGE6);
+
+    static DriverConf parse(String type, NetworkPlugin driver, String name, Conf c) {
+        IpamConf ipam = IpamConf.parse(c.object("ipam"));
+        for (IpamConf.RouteConf r : ipam.routes()) {
+            if (r.dst().length() != 0) {
+                throw new Unserved("ipam.routes", "a route to " + r.dst() + " (the " + type + " driver makes the container's routes)");
+            }
+        }
+        Map<String, String> options;
+        try {
+            options = driver.cniOptions(object(c.json()));
+        } catch (InvalidInputException e) {
+            String prefix = "invalid " + e.field() + " \"" + e.value() + "\": ";
+            String problem = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+            throw CniError.config(e.field(), e.value(), problem);
+        }
+        if (options == null) {
+            throw new Unserved("type", "the installed plugin \"" + type + "\" does not serve this configuration as a CNI type");
+        }
+        Map<String, String> all = new TreeMap<>(options);
+        putIfSet(all, NetworkManager.IPAM_DIR, ipam.dataDir());
+        putIfSet(all, NetworkManager.IPAM_RANGE, ipam.v4().option());
+        putIfSet(all, NetworkManager.IPAM_RANGE6, ipam.v6() == null ? null : ipam.v6().option());
+        IpamConf.Range v6 = ipam.v6();
+        NetworkConfig network;
+        try {
+            network = new NetworkConfig(name, type, List.of(), ipam.v4().subnet(), ipam.v4().gateway(),
+                    v6 == null ? null : v6.subnet(), v6 == null ? null : v6.gateway(), all);
+            network = network.withDefaults(driver.defaults(network));
+        } catch (InvalidInputException e) {
+            throw CniError.config(e.field(), e.value(), "is not an option value of the " + type + " driver (" + e.getMessage() + ")");
+        }
+        TreeSet<String> compared = new TreeSet<>(driver.options().keySet());
+        compared.addAll(IPAM_KEYS);
+        compared.addAll(network.options().keySet());
+        return new DriverConf(type, network, ipam, BridgeConf.dns(c.object("dns")), List.copyOf(compared));
+    }
+
+    private static void putIfSet(Map<String, String> options, String key, String value) {
+        if (value != null) {
+            options.put(key, value);
+        }
+    }
+
+    /** Code 7 unless {@code existing} is a network of this driver with these subnets, gateways and {@link #compared} options. */
+    @Override
+    public void requireSame(NetworkConfig existing) {
+        String name = existing.name();
+        if (!existing.driver().equals(type)) {
+            throw BridgeConf.differs(name, "type", "driver " + existing.driver(), type);
+        }
+        if (!existing.subnet().equals(network.subnet()) || !Objects.equals(existing.gateway(), network.gateway())) {
+            throw BridgeConf.differs(name, ipam.v4().field() + ".subnet/gateway", existing.subnet() + " gateway " + BridgeConf.format(existing.gateway()),
+                    network.subnet() + " gateway " + BridgeConf.format(network.gateway()));
+        }
+        if (!Objects.equals(existing.subnet6(), network.subnet6()) || !Objects.equals(existing.gateway6(), network.gateway6())) {
+            throw BridgeConf.differs(name, "ipam.ranges (IPv6)", existing.subnet6() == null ? "no IPv6" : existing.subnet6().toString(),
+                    network.subnet6() == null ? "no IPv6" : network.subnet6().toString());
+        }
+        for (String key : compared) {
+            String has = existing.options().get(key);
+            String asks = network.options().get(key);
+            if (!Objects.equals(has, asks)) {
+                throw BridgeConf.differs(name, "option " + key, key + "=" + (has == null ? "(unset)" : has), key + "=" + (asks == null ? "(unset)" : asks));
+            }
+        }
+    }
+
+    /** The network's name, driver, subnets, gateways and compared options, digested. */
+    @Override
+    public String identity() {
+        StringBuilder sb = new StringBuilder(network.name()).append('\n').append(type).append('\n').append(network.subnets())
+                .append(' ').append(network.gateway()).append(' ').append(network.gateway6()).append('\n');
+        compared.forEach(k -> sb.append(k).append('=').append(network.options().get(k)).append('\n'));
+        return type + ":" + BridgeConf.digest(sb.toString());
+    }
+
+    /** A JSON object as the contract hands it over: maps, lists, strings, booleans, longs (whole numbers) and doubles. */
+    static Map<String, Object> object(JsonObject o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        o.entrySet().forEach(e -> m.put(e.getKey(), plain(e.getValue())));
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static Object plain(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (e.isJsonObject()) {
+            return object(e.getAsJsonObject());
+        }
+        if (e.isJsonArray()) {
+            List<Object> l = new ArrayList<>();
+            e.getAsJsonArray().forEach(x -> l.add(plain(x)));
+            return Collections.unmodifiableList(l);
+        }
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isBoolean() || p.isString()) {
+            return p.isBoolean() ? (Object) p.getAsBoolean() : p.getAsString();
+        }
+        BigDecimal d = p.getAsBigDecimal();
+        try {
+            return d.longValueExact();
+        } catch (ArithmeticException notWhole) {
+            return d.doubleValue();
+        }
+    }
+}
