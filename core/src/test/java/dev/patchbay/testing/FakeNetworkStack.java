@@ -260,9 +260,10 @@ public final class FakeNetworkStack implements NetworkStack {
             return locked(() -> get(LinkRef.name(name)).group);
         }
 
-        /** Plays a socket bound in this namespace, for {@link NetnsHandle#listeningSockets}. */
-        public void listen(ListeningSocket socket) {
+        /** Plays a socket bound in this namespace, for {@link NetnsHandle#listeningSockets}, until closed. */
+        public AutoCloseable listen(ListeningSocket socket) {
             locked(() -> listening.add(socket));
+            return () -> locked(() -> listening.remove(socket));
         }
 
         /** The hairpin flag of a bridge port. */
@@ -530,7 +531,8 @@ public final class FakeNetworkStack implements NetworkStack {
 
         @Override
         public List<ListeningSocket> listeningSockets() {
-            return read("listeningSockets", null, () -> List.copyOf(ns.listening));
+            return read("listeningSockets", null, () -> ns.listening.stream().sorted(java.util.Comparator // as sock_diag's dumps
+                    .comparing(ListeningSocket::protocol).thenComparing(x -> x.address() instanceof java.net.Inet6Address)).toList());
         }
 
         private Link create(LinkSpec spec) {

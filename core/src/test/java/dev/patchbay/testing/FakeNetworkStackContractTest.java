@@ -1,0 +1,39 @@
+package dev.patchbay.testing;
+
+import dev.patchbay.core.model.ListeningSocket;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.spi.NetworkStack;
+import java.net.InetSocketAddress;
+
+/** {@link FakeNetworkStack} keeps the contract the kernel keeps (netlink-backend's NetworkStackContractIT). */
+class FakeNetworkStackContractTest extends NetworkStackContract {
+    private final FakeNetworkStack fake = new FakeNetworkStack();
+    private long inodes = 1000;
+
+    @Override
+    protected NetworkStack stack() {
+        return fake;
+    }
+
+    @Override
+    protected NetnsRef.Named netns(String role) {
+        return fake.namespaces().create(role);
+    }
+
+    @Override
+    protected String unusedName(String role) {
+        return role;
+    }
+
+    @Override
+    protected AutoCloseable listen(NetnsRef netns, Protocol protocol, InetSocketAddress at) {
+        return fake.netns(netns).listen(new ListeningSocket(protocol, at.getAddress(), at.getPort(), ++inodes));
+    }
+
+    @Override
+    protected Flags flags(NetnsRef netns, String link) {
+        FakeNetworkStack.Netns ns = fake.netns(netns);
+        return new Flags(ns.promisc(link), ns.allmulti(link), ns.group(link));
+    }
+}

@@ -1,0 +1,256 @@
+package dev.patchbay.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.errors.BackendException;
+import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.Link;
+import dev.patchbay.core.model.LinkChange;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.LinkSpec;
+import dev.patchbay.core.model.ListeningSocket;
+import dev.patchbay.core.model.MacAddress;
+import dev.patchbay.core.model.Neighbour;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.model.Route;
+import dev.patchbay.core.spi.AddressOps;
+import dev.patchbay.core.spi.LinkOps;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.spi.NetworkStack;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link NetworkStack} does, as the SPI's javadoc says and the product relies on: run it against the
+ * kernel (netlink-backend's {@code NetworkStackContractIT}) and against {@link FakeNetworkStack}
+ * ({@code FakeNetworkStackContractTest}), so that a unit test over the fake proves what it would prove on the kernel.
+ * Extend it to check a stack of your own. Each check asserts on values and exception types, not on message prose.
+ * Links and neighbours are in {@link LinkContract}'s half ({@code NetworkStackContract} holds the rest).
+ */
+public abstract class NetworkStackContract extends LinkContract {
+
+    @Test
+    void addressesAreAddedListedAndDeletedOnce() {
+        NetnsRef ns = netns("addr");
+        try (NetnsHandle h = stack().open(ns)) {
+            int index = h.links().add(LinkSpec.Veth.pair("ca0", "ca1")).index();
+            AddressOps a = h.addresses();
+            IpPrefix v4 = IpPrefix.parse("10.91.0.1/24");
+            IpPrefix v6 = IpPrefix.parse("2001:db8:91::1/64");
+            a.add(LinkRef.name("ca0"), v4);
+            a.add(LinkRef.name("ca0"), v6);
+            assertEquals(List.of(v4), a.list(LinkRef.name("ca0"), Family.INET));
+            assertEquals(List.of(v6), a.list(LinkRef.index(index), Family.INET6));
+            assertTrue(a.list(LinkRef.name("ca0"), null).containsAll(List.of(v4, v6)));
+            assertTrue(a.listAll(Family.INET).contains(new AddressOps.Assigned(index, v4)));
+            assertFalse(a.listAll(Family.INET).contains(new AddressOps.Assigned(index, v6)), "INET lists no IPv6 address");
+            assertThrows(AlreadyExistsException.class, () -> a.add(LinkRef.name("ca0"), v4));
+            assertFalse(a.ensure(LinkRef.name("ca0"), v4), "ensure of a present address");
+            IpPrefix second = IpPrefix.parse("10.91.1.1/24");
+            assertTrue(a.ensure(LinkRef.name("ca0"), second), "ensure of a new address");
+            a.replace(LinkRef.name("ca0"), second);
+            assertEquals(List.of(v4, second), a.list(LinkRef.name("ca0"), Family.INET));
+            a.delete(LinkRef.name("ca0"), v4);
+            assertEquals(List.of(second), a.list(LinkRef.name("ca0"), Family.INET));
+            assertThrows(NotFoundException.class, () -> a.delete(LinkRef.name("ca0"), v4));
+            assertThrows(NotFoundException.class, () -> a.add(LinkRef.name("nosuch0"), v4));
+            assertThrows(NotFoundException.class, () -> a.list(LinkRef.name("nosuch0"), null));
+            assertTrue(a.list(LinkRef.name("ca1"), Family.INET).isEmpty(), "the peer holds none of them");
+        }
+    }
+
+    /** A link's addresses do not travel with it to another namespace. */
+    @Test
+    void aMovedLinkLeavesItsAddressesBehind() {
+        NetnsRef ns = netns("addrmv");
+        NetnsRef other = netns("addrmv2");
+        try (NetnsHandle h = stack().open(ns); NetnsHandle there = stack().open(other)) {
+            h.links().add(LinkSpec.Veth.pair("cm0", "cm1"));
+            h.addresses().add(LinkRef.name("cm0"), IpPrefix.parse("10.92.0.1/24"));
+            h.links().moveTo(LinkRef.name("cm0"), other);
+            assertTrue(there.addresses().list(LinkRef.name("cm0"), null).stream().noneMatch(p -> p.family() == Family.INET));
+        }
+    }
+
+    @Test
+    void aDefaultRouteGoesViaAGatewayOfAConnectedSubnet() {
+        NetnsRef ns = netns("route");
+        try (NetnsHandle h = stack().open(ns)) {
+            up(h, "cr0", "cr1");
+            InetAddress gw = IpAddresses.parse("ip", "10.93.0.254");
+            Route viaGw = Route.defaultVia(gw);
+            assertThrows(BackendException.class, () -> h.routes().add(viaGw), "no address in the gateway's subnet yet");
+            h.addresses().add(LinkRef.name("cr0"), IpPrefix.parse("10.93.0.1/24"));
+            h.routes().add(viaGw);
+            Route listed = only(h.routes().list(Family.INET, null), viaGw.destination());
+            assertEquals(gw, listed.gateway());
+            assertEquals(IfName.of("cr0"), listed.device(), "the kernel keeps the device the gateway is reached by");
+            assertTrue(listed.isDefault());
+            assertTrue(h.routes().list(Family.INET6, null).stream().noneMatch(Route::isDefault), "INET6 lists no IPv4 route");
+            assertThrows(AlreadyExistsException.class, () -> h.routes().add(viaGw));
+            h.routes().replace(viaGw);
+            assertEquals(gw, only(h.routes().list(Family.INET, null), viaGw.destination()).gateway());
+            h.routes().delete(viaGw);
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(Route::isDefault));
+            assertThrows(NotFoundException.class, () -> h.routes().delete(viaGw));
+        }
+    }
+
+    @Test
+    void aDeviceRouteGoesWithItsLink() {
+        NetnsRef ns = netns("devroute");
+        try (NetnsHandle h = stack().open(ns)) {
+            up(h, "cd0", "cd1");
+            IpPrefix dst = IpPrefix.parse("10.94.0.0/24");
+            h.routes().add(Route.onLink(dst, IfName.of("cd0")));
+            assertEquals(IfName.of("cd0"), only(h.routes().list(Family.INET, null), dst).device());
+            Route table7 = new Route(IpPrefix.parse("10.95.0.0/24"), null, IfName.of("cd0"), null, null, 7, null);
+            h.routes().add(table7);
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(r -> r.destination().equals(table7.destination())),
+                    "the main table holds no route of table 7");
+            assertEquals(7, only(h.routes().list(Family.INET, 7), table7.destination()).table());
+            assertThrows(NotFoundException.class, () -> h.routes().add(Route.onLink(dst, IfName.of("nosuch0"))));
+            h.links().delete(LinkRef.name("cd0"));
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(r -> r.destination().equals(dst)));
+            assertTrue(h.routes().list(Family.INET, 7).isEmpty());
+        }
+    }
+
+    @Test
+    void sysctlsAreReadSetAndEnsured() {
+        NetnsRef ns = netns("sysctl");
+        try (NetnsHandle h = stack().open(ns)) {
+            var s = h.sysctl();
+            s.set("net.ipv4.ip_forward", "1");
+            assertEquals("1", s.get("net.ipv4.ip_forward").orElseThrow());
+            assertEquals("1", s.get("net/ipv4/ip_forward").orElseThrow(), "the slashed form names the same sysctl");
+            assertEquals("1", s.ensure("net.ipv4.ip_forward", "1"), "ensure returns the previous value");
+            assertEquals("1", s.ensure("net.ipv4.ip_forward", "0"));
+            assertEquals("0", s.get("net.ipv4.ip_forward").orElseThrow());
+            assertTrue(s.get("net.ipv4.nosuch_sysctl").isEmpty());
+            assertThrows(NotFoundException.class, () -> s.set("net.ipv4.nosuch_sysctl", "1"));
+            assertThrows(NotFoundException.class, () -> s.ensure("net.ipv4.nosuch_sysctl", "1"));
+            assertEquals("sysctl key", assertThrows(InvalidInputException.class, () -> s.get("kernel.hostname")).field());
+            assertEquals("sysctl key", assertThrows(InvalidInputException.class, () -> s.set("net.ipv4/../../x", "1")).field());
+            assertEquals("sysctl value", assertThrows(InvalidInputException.class, () -> s.set("net.ipv4.ip_forward", "1\n0")).field());
+            assertEquals("0", s.get("net.ipv4.ip_forward").orElseThrow(), "a refused value changes nothing");
+        }
+    }
+
+    @Test
+    void aLinkHasItsOwnSysctlsWhileItExists() {
+        NetnsRef ns = netns("linksysctl");
+        try (NetnsHandle h = stack().open(ns)) {
+            h.links().add(LinkSpec.Veth.pair("cs0", "cs1"));
+            var s = h.sysctl();
+            s.set("net.ipv4.conf.cs0.route_localnet", "1");
+            assertEquals("1", s.get("net.ipv4.conf.cs0.route_localnet").orElseThrow());
+            assertEquals("0", s.get("net.ipv4.conf.cs1.route_localnet").orElseThrow(), "the peer keeps its own");
+            assertEquals("0", s.ensure("net.ipv6.conf.cs0.disable_ipv6", "0"));
+            assertEquals("1", s.ensure("net.ipv6.conf.cs0.accept_dad", "0"));
+            h.links().rename(LinkRef.name("cs0"), IfName.of("cs2"));
+            assertEquals("1", s.get("net.ipv4.conf.cs2.route_localnet").orElseThrow(), "the link's sysctls follow a rename");
+            assertTrue(s.get("net.ipv4.conf.cs0.route_localnet").isEmpty());
+            h.links().delete(LinkRef.name("cs2"));
+            assertTrue(s.get("net.ipv4.conf.cs2.route_localnet").isEmpty());
+            assertThrows(NotFoundException.class, () -> s.set("net.ipv4.conf.cs1.forwarding", "1"), "the peer went with it");
+        }
+    }
+
+    /** TCP listening and UDP unbound-peer sockets: TCP before UDP, IPv4 before IPv6 of each; a closed one is gone. */
+    @Test
+    void listeningSocketsAreTheSocketsBoundInTheNamespace() throws Exception {
+        NetnsRef ns = netns("listen");
+        try (NetnsHandle h = stack().open(ns)) {
+            assertTrue(h.listeningSockets().isEmpty(), "a fresh namespace listens nowhere");
+            InetAddress any4 = IpAddresses.parse("ip", "0.0.0.0");
+            InetAddress any6 = IpAddresses.parse("ip", "::");
+            try (AutoCloseable udp6 = listen(ns, Protocol.UDP, new InetSocketAddress(any6, 40053));
+                 AutoCloseable tcp4 = listen(ns, Protocol.TCP, new InetSocketAddress(any4, 40080))) {
+                List<ListeningSocket> l = h.listeningSockets();
+                assertEquals(2, l.size(), l.toString());
+                assertEquals(List.of(Protocol.TCP, Protocol.UDP), l.stream().map(ListeningSocket::protocol).toList());
+                assertEquals(List.of(40080, 40053), l.stream().map(ListeningSocket::port).toList());
+                assertEquals(List.of(any4, any6), l.stream().map(ListeningSocket::address).toList());
+                assertTrue(l.stream().allMatch(x -> x.inode() > 0), "inodes as /proc/net has them");
+                udp6.close();
+                assertEquals(List.of(40080), h.listeningSockets().stream().map(ListeningSocket::port).toList());
+            }
+            assertTrue(h.listeningSockets().isEmpty());
+        }
+    }
+
+    @Test
+    void aNamespaceHasOneIdentityUnderEveryReference() {
+        NetnsRef.Named ns = netns("ident");
+        NetnsRef.Named other = netns("ident2");
+        var a = stack().identity(ns);
+        var b = stack().identity(NetnsRef.path(ns.path()));
+        assertEquals(a, b);
+        assertTrue(a.sameAs(b));
+        assertFalse(a.sameAs(stack().identity(other)));
+        assertNotEquals(a, stack().identity(other));
+        assertEquals(a.toString(), b.toString());
+        assertThrows(NotFoundException.class, () -> stack().identity(NetnsRef.named(unusedName("identgone"))));
+        assertThrows(NotFoundException.class, () -> stack().open(NetnsRef.named(unusedName("opengone"))));
+    }
+
+    @Test
+    void namespacesAreCreatedListedAndDeletedByName() {
+        String name = unusedName("made");
+        var ops = stack().namespaces();
+        assertFalse(ops.exists(NetnsRef.named(name)));
+        NetnsRef.Named made = ops.create(name);
+        assertEquals(name, made.name());
+        assertTrue(ops.exists(made));
+        assertTrue(ops.list().contains(name));
+        assertThrows(AlreadyExistsException.class, () -> ops.create(name));
+        try (NetnsHandle h = stack().open(made)) {
+            Link lo = h.links().get(LinkRef.name("lo"));
+            assertNull(lo.kind(), "lo has no kind");
+            assertEquals(65536, lo.mtu());
+            assertEquals(List.of("lo"), h.links().list().stream().map(l -> l.name().value()).toList(), "a new namespace holds lo only");
+        }
+        ops.delete(name);
+        assertFalse(ops.exists(made));
+        assertFalse(ops.list().contains(name));
+        assertThrows(NotFoundException.class, () -> ops.delete(name));
+    }
+
+    @Test
+    void callInRunsTheTaskAndHandsBackItsResult() {
+        NetnsRef ns = netns("callin");
+        assertEquals("done", stack().callIn(ns, () -> "done"));
+        assertThrows(NotFoundException.class, () -> stack().callIn(NetnsRef.named(unusedName("callgone")), () -> "never"));
+    }
+
+    /** The veth {@code a}-{@code b}, both ends up (so that a route via a gateway of its subnet can leave by it). */
+    static void up(NetnsHandle h, String a, String b) {
+        LinkOps l = h.links();
+        l.add(LinkSpec.Veth.pair(a, b));
+        l.setUp(LinkRef.name(a), true);
+        l.setUp(LinkRef.name(b), true);
+    }
+
+    static Route only(List<Route> routes, IpPrefix destination) {
+        List<Route> to = routes.stream().filter(r -> r.destination().equals(destination)).toList();
+        assertEquals(1, to.size(), "routes to " + destination + ": " + routes);
+        assertNotNull(to.get(0));
+        return to.get(0);
+    }
+}

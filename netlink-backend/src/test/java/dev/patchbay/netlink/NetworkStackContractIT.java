@@ -1,0 +1,67 @@
+package dev.patchbay.netlink;
+
+import com.google.gson.JsonObject;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.NetworkStackContract;
+import dev.patchbay.testing.Sandbox;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The SPI's contract on the kernel: each check in throwaway namespaces of its own (the {@link Sandbox} deletes them after
+ * every test, passed or failed). {@code FakeNetworkStackContractTest} runs the same checks on the fake.
+ */
+@NetnsTest
+class NetworkStackContractIT extends NetworkStackContract {
+    private final NetlinkNetworkStack stack = new NetlinkNetworkStack();
+    private Sandbox sandbox;
+
+    @BeforeEach
+    void sandbox(Sandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    @Override
+    protected NetworkStack stack() {
+        return stack;
+    }
+
+    @Override
+    protected NetnsRef.Named netns(String role) {
+        return new NetnsRef.Named(sandbox.netns(role));
+    }
+
+    @Override
+    protected String unusedName(String role) {
+        return sandbox.name(role);
+    }
+
+    /** A real socket of the address's family (not Java's dual-stack default), made on a thread in the namespace, so it belongs there. */
+    @Override
+    protected AutoCloseable listen(NetnsRef netns, Protocol protocol, InetSocketAddress at) {
+        ProtocolFamily family = at.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        return stack.callIn(netns, () -> {
+            Channel socket = protocol == Protocol.TCP ? ServerSocketChannel.open(family).bind(at) : DatagramChannel.open(family).bind(at);
+            return (AutoCloseable) socket::close;
+        });
+    }
+
+    /** From {@code ip -j -d link}: its flags and its group. */
+    @Override
+    protected Flags flags(NetnsRef netns, String link) {
+        JsonObject o = IpJson.link(sandbox, ((NetnsRef.Named) netns).name(), link);
+        String flags = o.get("flags").toString();
+        String group = IpJson.str(o, "group");
+        return new Flags(flags.contains("\"PROMISC\""), flags.contains("\"ALLMULTI\""),
+                group == null || group.equals("default") ? 0 : Integer.parseInt(group));
+    }
+}
