@@ -61,6 +61,7 @@ public final class FakeNetworkStack implements NetworkStack {
     private final List<String> calls = new ArrayList<>();
     private final Map<String, Fault> faults = new HashMap<>();
     private int openHandles;
+    private boolean subnetRoutes;
     private int serials;
 
     public FakeNetworkStack() {
@@ -91,6 +92,15 @@ public final class FakeNetworkStack implements NetworkStack {
             throw new IllegalArgumentException("nth must be 1 or more: " + nth);
         }
         faults.put(op, new Fault(nth, error));
+    }
+
+    /**
+     * From now on an IPv4 address on an up link brings its subnet's route, as the kernel's does ({@code proto kernel
+     * scope link src ADDRESS}); off by default while tests play that route by hand.
+     */
+    public synchronized FakeNetworkStack playSubnetRoutes() {
+        subnetRoutes = true;
+        return this;
     }
 
     /** Handles opened and not closed yet. */
@@ -359,6 +369,36 @@ public final class FakeNetworkStack implements NetworkStack {
             }
         }
 
+        /**
+         * As the kernel does: a link set down loses its IPv4 routes (for good) and its IPv6 addresses (keep_addr_on_down
+         * 0); set up, it gets the subnet route of each IPv4 address ({@link #playSubnetRoutes}). IPv6 link-local
+         * addresses and prefix routes are not played.
+         */
+        private void setUp(FakeLink l, boolean up) {
+            if (up && !l.up) {
+                l.up = true;
+                List.copyOf(l.addresses).forEach(a -> addConnected(l, a));
+            } else if (!up && l.up) {
+                routes.removeIf(r -> l.name.equals(r.device()) && r.destination().isV4());
+                l.addresses.removeIf(a -> !a.isV4());
+            }
+            l.up = up;
+        }
+
+        /** Adds an address, and its subnet route if it is IPv4 and the link up, as the kernel does; true. */
+        private boolean addAddress(FakeLink l, IpPrefix a) {
+            l.addresses.add(a);
+            addConnected(l, a);
+            return true;
+        }
+
+        /** With {@link #playSubnetRoutes}: the first IPv4 address of a subnet on an up link brings the subnet's route (a /32 none). */
+        private void addConnected(FakeLink l, IpPrefix a) {
+            if (subnetRoutes && l.up && a.isV4() && a.length() < 32 && routes.stream().noneMatch(r -> Handle.sameKey(r, connected(l, a)))) {
+                routes.add(connected(l, a));
+            }
+        }
+
         /** Where a sysctl lives: per link ({@code net/ipvX/conf/LINK/leaf}) or in the namespace. */
         private Slot slot(String key) {
             if (key == null || !key.matches("net[./][A-Za-z0-9_./-]+") || key.contains("..") || key.contains("//")) {
@@ -433,6 +473,11 @@ public final class FakeNetworkStack implements NetworkStack {
                     + (peer == null ? "" : " peer=" + peer.name + "@" + peer.home.ref) + (promisc ? " promisc" : "")
                     + (allmulti ? " allmulti" : "") + (group == 0 ? "" : " group=" + group);
         }
+    }
+
+    /** The kernel's route to the subnet of an IPv4 address ({@code proto kernel scope link src ADDRESS}). */
+    private static Route connected(FakeLink l, IpPrefix a) {
+        return new Route(a.network(), null, l.name, a.address(), null, null, dev.patchbay.core.model.Scope.LINK);
     }
 
     private static String describe(Route r) {
@@ -613,7 +658,7 @@ public final class FakeNetworkStack implements NetworkStack {
             @Override
             public void setUp(LinkRef ref, boolean up) {
                 change("links.setUp", ref + (up ? " up" : " down"), () -> {
-                    ns.get(ref).up = up;
+                    ns.setUp(ns.get(ref), up);
                 });
             }
 
@@ -736,7 +781,7 @@ public final class FakeNetworkStack implements NetworkStack {
             public void set(LinkRef ref, LinkChange c) {
                 Handle.this.change("links.set", ref + " " + c, () -> {
                     FakeLink l = ns.get(ref);
-                    l.up = c.up() == null ? l.up : c.up();
+                    ns.setUp(l, c.up() == null ? l.up : c.up());
                     l.promisc = c.promisc() == null ? l.promisc : c.promisc();
                     l.allmulti = c.allmulti() == null ? l.allmulti : c.allmulti();
                     l.group = c.group() == null ? l.group : c.group();
@@ -761,24 +806,24 @@ public final class FakeNetworkStack implements NetworkStack {
                     if (l.addresses.contains(address)) {
                         throw new AlreadyExistsException("address \"" + address + " on " + link + "\" already exists in " + where());
                     }
-                    l.addresses.add(address);
+                    ns.addAddress(l, address);
                 });
             }
 
             @Override
             public boolean ensure(LinkRef link, IpPrefix address) {
                 return change("addresses.ensure", address + " dev " + link, () -> {
-                    List<IpPrefix> on = ns.get(link).addresses;
-                    return !on.contains(address) && on.add(address);
+                    FakeLink l = ns.get(link);
+                    return !l.addresses.contains(address) && ns.addAddress(l, address);
                 });
             }
 
             @Override
             public void replace(LinkRef link, IpPrefix address) {
                 change("addresses.replace", address + " dev " + link, () -> {
-                    List<IpPrefix> on = ns.get(link).addresses;
-                    if (!on.contains(address)) {
-                        on.add(address);
+                    FakeLink l = ns.get(link);
+                    if (!l.addresses.contains(address)) {
+                        ns.addAddress(l, address);
                     }
                 });
             }
@@ -786,9 +831,11 @@ public final class FakeNetworkStack implements NetworkStack {
             @Override
             public void delete(LinkRef link, IpPrefix address) {
                 change("addresses.delete", address + " dev " + link, () -> {
-                    if (!ns.get(link).addresses.remove(address)) {
+                    FakeLink l = ns.get(link);
+                    if (!l.addresses.remove(address)) {
                         throw new NotFoundException("address \"" + address + " on " + link + "\" not found in " + where());
                     }
+                    ns.routes.remove(connected(l, address));
                 });
             }
 
@@ -808,7 +855,9 @@ public final class FakeNetworkStack implements NetworkStack {
         /** The route as the kernel keeps it: with the device it leaves by. */
         private Route resolve(Route r) {
             if (r.device() != null) {
-                ns.get(LinkRef.name(r.device()));
+                if (!ns.get(LinkRef.name(r.device())).up && r.destination().isV4()) {
+                    throw new BackendException("failed to add route \"" + describe(r) + "\" in " + where() + ": Device for nexthop is not up");
+                }
                 return r;
             }
             if (r.gateway() == null) {

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 
 /** {@link FakeNetworkStack} keeps the contract the kernel keeps (netlink-backend's NetworkStackContractIT). */
 class FakeNetworkStackContractTest extends NetworkStackContract {
-    private final FakeNetworkStack fake = new FakeNetworkStack();
+    private final FakeNetworkStack fake = new FakeNetworkStack().playSubnetRoutes();
     private long inodes = 1000;
 
     @Override

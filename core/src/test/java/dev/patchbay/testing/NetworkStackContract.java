@@ -26,6 +26,7 @@ import dev.patchbay.core.model.Neighbour;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.core.model.Route;
+import dev.patchbay.core.model.Scope;
 import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.LinkOps;
 import dev.patchbay.core.spi.NetnsHandle;
@@ -128,6 +129,44 @@ public abstract class NetworkStackContract extends LinkContract {
             h.links().delete(LinkRef.name("cd0"));
             assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(r -> r.destination().equals(dst)));
             assertTrue(h.routes().list(Family.INET, 7).isEmpty());
+        }
+    }
+
+    /**
+     * The kernel's own IPv4 route: an address on an up link brings its subnet's route (which a route of the same key
+     * then collides with); a link set down loses its IPv4 routes (a default route via it too, for good) and its IPv6
+     * addresses (keep_addr_on_down is 0), and takes no route while down.
+     */
+    @Test
+    void anUpLinkHasItsSubnetRouteAndADownLinkLosesItsRoutesAndIpv6Addresses() {
+        NetnsRef ns = netns("connected");
+        try (NetnsHandle h = stack().open(ns)) {
+            up(h, "ck0", "ck1");
+            IpPrefix v4 = IpPrefix.parse("10.97.0.1/24");
+            IpPrefix v6 = IpPrefix.parse("2001:db8:97::1/64");
+            IpPrefix subnet = IpPrefix.parse("10.97.0.0/24");
+            h.addresses().add(LinkRef.name("ck0"), v4);
+            h.addresses().add(LinkRef.name("ck0"), v6);
+            Route connected = new Route(subnet, null, IfName.of("ck0"), v4.address(), null, null, Scope.LINK);
+            assertEquals(connected, only(h.routes().list(Family.INET, null), subnet));
+            assertThrows(AlreadyExistsException.class, () -> h.routes().add(Route.onLink(subnet, IfName.of("ck0"))));
+            h.routes().add(Route.defaultVia(IpAddresses.parse("ip", "10.97.0.254")));
+            h.routes().add(Route.onLink(IpPrefix.parse("10.98.0.0/24"), IfName.of("ck0")));
+            h.links().setUp(LinkRef.name("ck0"), false);
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(r -> IfName.of("ck0").equals(r.device())),
+                    h.routes().list(Family.INET, null).toString());
+            assertEquals(List.of(v4), h.addresses().list(LinkRef.name("ck0"), null), "IPv4 addresses stay, IPv6 ones go");
+            assertThrows(BackendException.class, () -> h.routes().add(Route.onLink(IpPrefix.parse("10.99.0.0/24"), IfName.of("ck0"))),
+                    "no route through a link that is down");
+            h.links().set(LinkRef.name("ck0"), new LinkChange(true, null, null, null));
+            assertEquals(connected, only(h.routes().list(Family.INET, null), subnet), "up again: the subnet route is back");
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(Route::isDefault), "the default route is not");
+            h.addresses().delete(LinkRef.name("ck0"), v4);
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(r -> r.destination().equals(subnet)));
+            h.links().setUp(LinkRef.name("ck1"), false);
+            h.addresses().add(LinkRef.name("ck1"), IpPrefix.parse("10.96.0.1/24"));
+            assertTrue(h.routes().list(Family.INET, null).stream().noneMatch(r -> IfName.of("ck1").equals(r.device())),
+                    "an address on a down link brings no route");
         }
     }
 
