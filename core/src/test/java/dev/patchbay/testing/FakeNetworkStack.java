@@ -4,15 +4,12 @@ import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
-import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
-import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.ListeningSocket;
 import dev.patchbay.core.model.LinkRef;
-import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.Neighbour;
 import dev.patchbay.core.model.NetnsId;
@@ -34,7 +31,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -220,17 +216,17 @@ public final class FakeNetworkStack implements NetworkStack {
 
     /** One namespace's state; read it in assertions, {@link #toString()} dumps all of it (for "same state" checks). */
     public final class Netns {
-        private final NetnsRef ref;
-        private final int serial = ++serials;
-        private final List<FakeLink> links = new ArrayList<>();
-        private final List<Route> routes = new ArrayList<>();
-        private final List<PolicyRule> rules = new ArrayList<>();
-        private final List<Neighbour> neighbours = new ArrayList<>();
-        private final List<ListeningSocket> listening = new ArrayList<>();
-        private final Map<String, String> sysctls = new TreeMap<>(Map.of("net/ipv4/ip_forward", "0",
+        final NetnsRef ref;
+        final int serial = ++serials;
+        final List<FakeLink> links = new ArrayList<>();
+        final List<Route> routes = new ArrayList<>();
+        final List<PolicyRule> rules = new ArrayList<>();
+        final List<Neighbour> neighbours = new ArrayList<>();
+        final List<ListeningSocket> listening = new ArrayList<>();
+        final Map<String, String> sysctls = new TreeMap<>(Map.of("net/ipv4/ip_forward", "0",
                 "net/ipv6/conf/all/forwarding", "0", "net/ipv6/conf/all/disable_ipv6", "0"));
-        private int nextIndex = 1;
-        private int handles;
+        int nextIndex = 1;
+        int handles;
 
         private Netns(NetnsRef ref) {
             this.ref = ref;
@@ -241,7 +237,7 @@ public final class FakeNetworkStack implements NetworkStack {
             return ref;
         }
 
-        private <T> T locked(Supplier<T> read) {
+        <T> T locked(Supplier<T> read) {
             synchronized (FakeNetworkStack.this) {
                 return read.get();
             }
@@ -330,7 +326,7 @@ public final class FakeNetworkStack implements NetworkStack {
         }
 
         /** As the kernel does once no path and no handle refer to a namespace: its links go, and the veth peers of them. */
-        private void destroyIfUnused() {
+        void destroyIfUnused() {
             if (handles == 0 && !namespaces.containsValue(this)) {
                 List.copyOf(links).forEach(l -> {
                     if (links.contains(l)) {
@@ -340,7 +336,7 @@ public final class FakeNetworkStack implements NetworkStack {
             }
         }
 
-        private FakeLink newLink(IfName name, String kind, int mtu, MacAddress mac) {
+        FakeLink newLink(IfName name, String kind, int mtu, MacAddress mac) {
             int n = ++serials;
             MacAddress m = mac != null ? mac : MacAddress.of(new byte[] {2, 0, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
             FakeLink l = new FakeLink(this, nextIndex++, name, kind, mtu, m);
@@ -348,16 +344,16 @@ public final class FakeNetworkStack implements NetworkStack {
             return l;
         }
 
-        private Optional<FakeLink> find(LinkRef ref) {
+        Optional<FakeLink> find(LinkRef ref) {
             return links.stream().filter(l -> ref instanceof LinkRef.ByName n ? l.name.equals(n.name())
                     : l.index == ((LinkRef.ByIndex) ref).index()).findFirst();
         }
 
-        private FakeLink get(LinkRef ref) {
+        FakeLink get(LinkRef ref) {
             return find(ref).orElseThrow(() -> new NotFoundException("link \"" + ref + "\" not found in " + ref().describe()));
         }
 
-        private void remove(FakeLink l) {
+        void remove(FakeLink l) {
             links.remove(l);
             routes.removeIf(r -> l.name.equals(r.device()));
             links.stream().filter(p -> p.master == l).forEach(p -> p.master = null);
@@ -374,7 +370,7 @@ public final class FakeNetworkStack implements NetworkStack {
          * 0); set up, it gets the subnet route of each IPv4 address ({@link #playSubnetRoutes}). IPv6 link-local
          * addresses and prefix routes are not played.
          */
-        private void setUp(FakeLink l, boolean up) {
+        void setUp(FakeLink l, boolean up) {
             if (up && !l.up) {
                 l.up = true;
                 List.copyOf(l.addresses).forEach(a -> addConnected(l, a));
@@ -386,21 +382,21 @@ public final class FakeNetworkStack implements NetworkStack {
         }
 
         /** Adds an address, and its subnet route if it is IPv4 and the link up, as the kernel does; true. */
-        private boolean addAddress(FakeLink l, IpPrefix a) {
+        boolean addAddress(FakeLink l, IpPrefix a) {
             l.addresses.add(a);
             addConnected(l, a);
             return true;
         }
 
         /** With {@link #playSubnetRoutes}: the first IPv4 address of a subnet on an up link brings the subnet's route (a /32 none). */
-        private void addConnected(FakeLink l, IpPrefix a) {
-            if (subnetRoutes && l.up && a.isV4() && a.length() < 32 && routes.stream().noneMatch(r -> Handle.sameKey(r, connected(l, a)))) {
+        void addConnected(FakeLink l, IpPrefix a) {
+            if (subnetRoutes && l.up && a.isV4() && a.length() < 32 && routes.stream().noneMatch(r -> FakeRouteOps.sameKey(r, connected(l, a)))) {
                 routes.add(connected(l, a));
             }
         }
 
         /** Where a sysctl lives: per link ({@code net/ipvX/conf/LINK/leaf}) or in the namespace. */
-        private Slot slot(String key) {
+        Slot slot(String key) {
             if (key == null || !key.matches("net[./][A-Za-z0-9_./-]+") || key.contains("..") || key.contains("//")) {
                 throw new InvalidInputException("sysctl key", key, "expected a key under net., e.g. net.ipv4.ip_forward");
             }
@@ -416,7 +412,7 @@ public final class FakeNetworkStack implements NetworkStack {
         }
     }
 
-    private record Slot(Map<String, String> map, String key) {
+    record Slot(Map<String, String> map, String key) {
         Optional<String> get() {
             return Optional.ofNullable(map.get(key));
         }
@@ -432,7 +428,7 @@ public final class FakeNetworkStack implements NetworkStack {
         }
     }
 
-    private static final class FakeLink {
+    static final class FakeLink {
         Netns home;
         int index;
         IfName name;
@@ -476,41 +472,58 @@ public final class FakeNetworkStack implements NetworkStack {
     }
 
     /** The kernel's route to the subnet of an IPv4 address ({@code proto kernel scope link src ADDRESS}). */
-    private static Route connected(FakeLink l, IpPrefix a) {
+    static Route connected(FakeLink l, IpPrefix a) {
         return new Route(a.network(), null, l.name, a.address(), null, null, dev.patchbay.core.model.Scope.LINK);
     }
 
-    private static String describe(Route r) {
+    static String describe(Route r) {
         return r.destination() + (r.gateway() == null ? "" : " via " + IpAddresses.format(r.gateway()))
                 + (r.device() == null ? "" : " dev " + r.device()) + (r.table() == null ? "" : " table " + r.table())
                 + (r.metric() == null ? "" : " metric " + r.metric());
     }
 
-    private final class Handle implements NetnsHandle {
-        private final Netns ns;
+    final class Handle implements NetnsHandle {
+        final Netns ns;
         private final NetnsRef ref;
         private boolean closed;
+
+        private final LinkOps links;
+        private final AddressOps addresses;
+        private final RouteOps routes;
+        private final RuleOps rules;
+        private final NeighbourOps neighbours;
+        private final SysctlOps sysctl;
 
         Handle(Netns ns, NetnsRef ref) {
             this.ns = ns;
             this.ref = ref;
+            links = new FakeLinkOps(this);
+            addresses = new FakeAddressOps(this);
+            routes = new FakeRouteOps(this);
+            rules = new FakeRuleOps(this);
+            neighbours = new FakeNeighbourOps(this);
+            sysctl = new FakeSysctlOps(this);
         }
 
-        private <T> T read(String op, Object target, Supplier<T> body) {
+        Netns stackExisting(NetnsRef target) {
+            return existing(target);
+        }
+
+        <T> T read(String op, Object target, Supplier<T> body) {
             return op(ns, op, target, false, () -> {
                 check();
                 return body.get();
             });
         }
 
-        private <T> T change(String op, Object target, Supplier<T> body) {
+        <T> T change(String op, Object target, Supplier<T> body) {
             return op(ns, op, target, true, () -> {
                 check();
                 return body.get();
             });
         }
 
-        private void change(String op, Object target, Runnable body) {
+        void change(String op, Object target, Runnable body) {
             change(op, target, () -> {
                 body.run();
                 return null;
@@ -523,7 +536,7 @@ public final class FakeNetworkStack implements NetworkStack {
             }
         }
 
-        private String where() {
+        String where() {
             return ns.ref.describe();
         }
 
@@ -580,437 +593,9 @@ public final class FakeNetworkStack implements NetworkStack {
                     .comparing(ListeningSocket::protocol).thenComparing(x -> x.address() instanceof java.net.Inet6Address)).toList());
         }
 
-        private Link create(LinkSpec spec) {
-            Integer mtu = spec instanceof LinkSpec.Bridge b ? b.mtu() : spec instanceof LinkSpec.Veth v ? v.mtu()
-                    : spec instanceof LinkSpec.Macvlan mv ? mv.mtu() : ((LinkSpec.Dummy) spec).mtu();
-            if (mtu != null && (mtu < 68 || mtu > 65535)) {
-                throw new InvalidInputException("mtu", mtu, "must be 68..65535");
-            }
-            int m = mtu == null ? 1500 : mtu;
-            if (spec instanceof LinkSpec.Veth v) {
-                Netns peerNs = v.peerNetns() == null ? ns : existing(v.peerNetns());
-                if (ns.find(LinkRef.name(v.name())).isPresent() || peerNs.find(LinkRef.name(v.peerName())).isPresent()
-                        || (peerNs == ns && v.name().equals(v.peerName()))) {
-                    throw new AlreadyExistsException("link \"" + v.name() + "\" or its peer \"" + v.peerName() + "\" (in "
-                            + peerNs.ref.describe() + ") already exists in " + where());
-                }
-                FakeLink a = ns.newLink(v.name(), "veth", m, v.mac());
-                FakeLink b = peerNs.newLink(v.peerName(), "veth", m, v.peerMac());
-                a.peer = b;
-                b.peer = a;
-                return a.toLink();
-            }
-            if (spec instanceof LinkSpec.Macvlan mv) { // made in its target namespace, on a parent of this one
-                ns.find(mv.parent()).orElseThrow(() -> new NotFoundException("link " + mv.parent() + " not found in " + where()));
-                Netns target = mv.netns() == null ? ns : existing(mv.netns());
-                if (target.find(LinkRef.name(mv.name())).isPresent()) {
-                    throw new AlreadyExistsException("link \"" + mv.name() + "\" already exists in " + target.ref.describe());
-                }
-                return target.newLink(mv.name(), "macvlan", m, mv.mac()).toLink();
-            }
-            if (ns.find(LinkRef.name(spec.name())).isPresent()) {
-                throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + where());
-            }
-            MacAddress mac = spec instanceof LinkSpec.Bridge b ? b.mac() : null;
-            return ns.newLink(spec.name(), kindOf(spec), m, mac).toLink();
-        }
-
-        private static String kindOf(LinkSpec spec) {
-            return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth" : "dummy";
-        }
-
-        private final LinkOps links = new LinkOps() {
-            @Override
-            public Link add(LinkSpec spec) {
-                return change("links.add", spec.name(), () -> create(spec));
-            }
-
-            @Override
-            public Link ensure(LinkSpec spec) {
-                return change("links.ensure", spec.name(), () -> {
-                    Optional<FakeLink> l = ns.find(LinkRef.name(spec.name()));
-                    if (l.isEmpty()) {
-                        return create(spec);
-                    }
-                    if (!kindOf(spec).equals(l.get().kind)) {
-                        throw new AlreadyExistsException("link \"" + spec.name() + "\" exists in " + where() + " as "
-                                + (l.get().kind == null ? "a device without kind" : "kind " + l.get().kind) + ", not " + kindOf(spec));
-                    }
-                    return l.get().toLink();
-                });
-            }
-
-            @Override
-            public Optional<Link> find(LinkRef ref) {
-                return read("links.find", ref, () -> ns.find(ref).map(FakeLink::toLink));
-            }
-
-            @Override
-            public Link get(LinkRef ref) {
-                return read("links.get", ref, () -> ns.get(ref).toLink());
-            }
-
-            @Override
-            public List<Link> list() {
-                return read("links.list", null, () -> ns.links.stream().map(FakeLink::toLink).toList());
-            }
-
-            @Override
-            public void setUp(LinkRef ref, boolean up) {
-                change("links.setUp", ref + (up ? " up" : " down"), () -> {
-                    ns.setUp(ns.get(ref), up);
-                });
-            }
-
-            @Override
-            public void setMaster(LinkRef port, LinkRef master) {
-                change("links.setMaster", port + " " + (master == null ? "nomaster" : master), () -> {
-                    FakeLink p = ns.get(port);
-                    FakeLink m = master == null ? null : ns.get(master);
-                    if (m != null && !"bridge".equals(m.kind)) {
-                        throw new BackendException("failed to set master of link \"" + port + "\" in " + where() + ": \"" + master + "\" is not a bridge");
-                    }
-                    p.master = m;
-                });
-            }
-
-            @Override
-            public void setMtu(LinkRef ref, int mtu) {
-                change("links.setMtu", ref + " " + mtu, () -> {
-                    if (mtu < 68 || mtu > 65535) {
-                        throw new InvalidInputException("mtu", mtu, "must be 68..65535");
-                    }
-                    ns.get(ref).mtu = mtu;
-                });
-            }
-
-            @Override
-            public void setMac(LinkRef ref, MacAddress mac) {
-                change("links.setMac", ref + " " + mac, () -> {
-                    ns.get(ref).mac = mac;
-                });
-            }
-
-            @Override
-            public void rename(LinkRef ref, IfName newName) {
-                change("links.rename", ref + " " + newName, () -> {
-                    FakeLink l = ns.get(ref);
-                    if (ns.find(LinkRef.name(newName)).isPresent()) {
-                        throw new AlreadyExistsException("link \"" + newName + "\" already exists in " + where());
-                    }
-                    ns.routes.replaceAll(r -> l.name.equals(r.device()) ? withDevice(r, newName) : r);
-                    l.name = newName;
-                });
-            }
-
-            @Override
-            public void moveTo(LinkRef ref, NetnsRef target) {
-                change("links.moveTo", ref + " " + target, () -> {
-                    FakeLink l = ns.get(ref);
-                    Netns to = existing(target);
-                    if (to.find(LinkRef.name(l.name)).isPresent()) {
-                        throw new AlreadyExistsException("cannot move link \"" + ref + "\" to " + target.describe() + ": a link of that name exists there");
-                    }
-                    FakeLink peer = l.peer;
-                    l.peer = null; // keep the peer when leaving
-                    ns.remove(l);
-                    l.peer = peer;
-                    l.home = to;
-                    l.index = to.nextIndex++;
-                    l.up = false;
-                    l.master = null;
-                    l.addresses.clear();
-                    to.links.add(l);
-                });
-            }
-
-            @Override
-            public void setBridgePort(LinkRef port, Boolean hairpin, Boolean isolated) {
-                change("links.setBridgePort", port + " hairpin=" + hairpin + " isolated=" + isolated, () -> {
-                    FakeLink p = ns.get(port);
-                    if (p.master == null) {
-                        throw new BackendException("failed to set bridge-port flags of link \"" + port + "\" in " + where()
-                                + ": it is not a port of a bridge (set its master first)");
-                    }
-                    p.hairpin = hairpin != null ? hairpin : p.hairpin;
-                    p.isolated = isolated != null ? isolated : p.isolated;
-                });
-            }
-
-            @Override
-            public void delete(LinkRef ref) {
-                change("links.delete", ref, () -> {
-                    FakeLink l = ns.get(ref);
-                    if (l.kind == null) {
-                        throw new BackendException("failed to delete link \"" + ref + "\" in " + where() + ": Operation not supported");
-                    }
-                    ns.remove(l);
-                });
-            }
-
-            @Override
-            public void addAll(List<LinkSpec> specs) {
-                java.util.ArrayDeque<LinkSpec> done = new java.util.ArrayDeque<>();
-                try {
-                    for (LinkSpec spec : specs) {
-                        add(spec);
-                        done.push(spec);
-                    }
-                } catch (RuntimeException e) {
-                    for (LinkSpec spec : done) {
-                        try {
-                            delete(LinkRef.name(spec.name()));
-                        } catch (RuntimeException undo) {
-                            e.addSuppressed(undo);
-                        }
-                    }
-                    throw e;
-                }
-            }
-
-            @Override
-            public void deleteAll(List<LinkRef> refs) {
-                for (LinkRef ref : refs) {
-                    if (find(ref).isPresent()) {
-                        delete(ref);
-                    }
-                }
-            }
-
-            @Override
-            public void set(LinkRef ref, LinkChange c) {
-                Handle.this.change("links.set", ref + " " + c, () -> {
-                    FakeLink l = ns.get(ref);
-                    ns.setUp(l, c.up() == null ? l.up : c.up());
-                    l.promisc = c.promisc() == null ? l.promisc : c.promisc();
-                    l.allmulti = c.allmulti() == null ? l.allmulti : c.allmulti();
-                    l.group = c.group() == null ? l.group : c.group();
-                });
-            }
-
-            @Override
-            public boolean deleteGroup(int group) {
-                return Handle.this.change("links.deleteGroup", group, () -> {
-                    List<FakeLink> marked = ns.links.stream().filter(l -> l.group == group).toList();
-                    marked.forEach(ns::remove);
-                    return !marked.isEmpty();
-                });
-            }
-        };
-
-        private final AddressOps addresses = new AddressOps() {
-            @Override
-            public void add(LinkRef link, IpPrefix address) {
-                change("addresses.add", address + " dev " + link, () -> {
-                    FakeLink l = ns.get(link);
-                    if (l.addresses.contains(address)) {
-                        throw new AlreadyExistsException("address \"" + address + " on " + link + "\" already exists in " + where());
-                    }
-                    ns.addAddress(l, address);
-                });
-            }
-
-            @Override
-            public boolean ensure(LinkRef link, IpPrefix address) {
-                return change("addresses.ensure", address + " dev " + link, () -> {
-                    FakeLink l = ns.get(link);
-                    return !l.addresses.contains(address) && ns.addAddress(l, address);
-                });
-            }
-
-            @Override
-            public void replace(LinkRef link, IpPrefix address) {
-                change("addresses.replace", address + " dev " + link, () -> {
-                    FakeLink l = ns.get(link);
-                    if (!l.addresses.contains(address)) {
-                        ns.addAddress(l, address);
-                    }
-                });
-            }
-
-            @Override
-            public void delete(LinkRef link, IpPrefix address) {
-                change("addresses.delete", address + " dev " + link, () -> {
-                    FakeLink l = ns.get(link);
-                    if (!l.addresses.remove(address)) {
-                        throw new NotFoundException("address \"" + address + " on " + link + "\" not found in " + where());
-                    }
-                    ns.routes.remove(connected(l, address));
-                });
-            }
-
-            @Override
-            public List<IpPrefix> list(LinkRef link, Family family) {
-                return read("addresses.list", link, () -> ns.get(link).addresses.stream()
-                        .filter(a -> family == null || a.family() == family).toList());
-            }
-
-            @Override
-            public List<Assigned> listAll(Family family) {
-                return read("addresses.listAll", null, () -> ns.links.stream().flatMap(l -> l.addresses.stream()
-                        .filter(a -> family == null || a.family() == family).map(a -> new Assigned(l.index, a))).toList());
-            }
-        };
-
-        /** The route as the kernel keeps it: with the device it leaves by. */
-        private Route resolve(Route r) {
-            if (r.device() != null) {
-                if (!ns.get(LinkRef.name(r.device())).up && r.destination().isV4()) {
-                    throw new BackendException("failed to add route \"" + describe(r) + "\" in " + where() + ": Device for nexthop is not up");
-                }
-                return r;
-            }
-            if (r.gateway() == null) {
-                return r;
-            }
-            return ns.links.stream().filter(l -> l.up && l.addresses.stream().anyMatch(a -> a.contains(r.gateway())))
-                    .findFirst().map(l -> withDevice(r, l.name)).orElseThrow(() -> new BackendException("failed to add route \""
-                            + describe(r) + "\" in " + where() + ": gateway not reachable through any link (add an address in its subnet first)"));
-        }
-
-        private static boolean sameKey(Route a, Route b) {
-            return a.destination().equals(b.destination()) && table(a.table()) == table(b.table()) && Objects.equals(a.metric(), b.metric());
-        }
-
-        private static int table(Integer t) {
-            return t == null ? 254 : t; // null is the main table
-        }
-
-        private final RouteOps routes = new RouteOps() {
-            @Override
-            public void add(Route route) {
-                change("routes.add", describe(route), () -> {
-                    Route r = resolve(route);
-                    if (ns.routes.stream().anyMatch(x -> sameKey(x, r))) {
-                        throw new AlreadyExistsException("route \"" + describe(route) + "\" already exists in " + where());
-                    }
-                    ns.routes.add(r);
-                });
-            }
-
-            @Override
-            public void replace(Route route) {
-                change("routes.replace", describe(route), () -> {
-                    Route r = resolve(route);
-                    ns.routes.removeIf(x -> sameKey(x, r));
-                    ns.routes.add(r);
-                });
-            }
-
-            @Override
-            public void delete(Route route) {
-                change("routes.delete", describe(route), () -> {
-                    boolean gone = ns.routes.removeIf(x -> sameKey(x, route)
-                            && (route.gateway() == null || route.gateway().equals(x.gateway()))
-                            && (route.device() == null || route.device().equals(x.device())));
-                    if (!gone) {
-                        throw new NotFoundException("route \"" + describe(route) + "\" not found in " + where());
-                    }
-                });
-            }
-
-            @Override
-            public List<Route> list(Family family, Integer table) {
-                return read("routes.list", null, () -> ns.routes.stream()
-                        .filter(r -> (family == null || r.destination().family() == family) && table(r.table()) == table(table)).toList());
-            }
-        };
-
-        private final RuleOps rules = new RuleOps() {
-            @Override
-            public void add(PolicyRule rule) {
-                change("rules.add", rule, () -> {
-                    if (ns.rules.contains(rule)) {
-                        throw new AlreadyExistsException("rule \"" + rule + "\" already exists in " + where());
-                    }
-                    ns.rules.add(rule);
-                });
-            }
-
-            @Override
-            public void delete(PolicyRule rule) {
-                change("rules.delete", rule, () -> {
-                    if (!ns.rules.remove(rule)) {
-                        throw new NotFoundException("rule \"" + rule + "\" not found in " + where());
-                    }
-                });
-            }
-
-            @Override
-            public List<PolicyRule> list(Family family) {
-                return read("rules.list", null, () -> ns.rules.stream().filter(r -> family == null || r.family() == family).toList());
-            }
-        };
-
-        private final NeighbourOps neighbours = new NeighbourOps() {
-            @Override
-            public void add(Neighbour n) {
-                change("neighbours.add", n.address() + " dev " + n.device(), () -> {
-                    ns.get(LinkRef.name(n.device()));
-                    if (ns.neighbours.stream().anyMatch(x -> x.device().equals(n.device()) && x.address().equals(n.address()))) {
-                        throw new AlreadyExistsException("neighbour \"" + IpAddresses.format(n.address()) + " on " + n.device() + "\" already exists in " + where());
-                    }
-                    ns.neighbours.add(n);
-                });
-            }
-
-            @Override
-            public void replace(Neighbour n) {
-                change("neighbours.replace", n.address() + " dev " + n.device(), () -> {
-                    ns.get(LinkRef.name(n.device()));
-                    ns.neighbours.removeIf(x -> x.device().equals(n.device()) && x.address().equals(n.address()));
-                    ns.neighbours.add(n);
-                });
-            }
-
-            @Override
-            public void delete(IfName device, java.net.InetAddress address) {
-                change("neighbours.delete", IpAddresses.format(address) + " dev " + device, () -> {
-                    if (!ns.neighbours.removeIf(x -> x.device().equals(device) && x.address().equals(address))) {
-                        throw new NotFoundException("neighbour \"" + IpAddresses.format(address) + " on " + device + "\" not found in " + where());
-                    }
-                });
-            }
-
-            @Override
-            public List<Neighbour> list(Family family) {
-                return read("neighbours.list", null, () -> ns.neighbours.stream()
-                        .filter(n -> family == null || Family.of(n.address()) == family).toList());
-            }
-        };
-
-        private final SysctlOps sysctl = new SysctlOps() {
-            @Override
-            public Optional<String> get(String key) {
-                return read("sysctl.get", key, () -> ns.slot(key).get());
-            }
-
-            @Override
-            public void set(String key, String value) {
-                change("sysctl.set", key + "=" + value, () -> put(key, value));
-            }
-
-            @Override
-            public String ensure(String key, String value) {
-                return change("sysctl.ensure", key + "=" + value, () -> put(key, value));
-            }
-
-            private String put(String key, String value) {
-                if (value == null || value.isEmpty() || value.indexOf('\n') >= 0) {
-                    throw new InvalidInputException("sysctl value", value, "must be one line");
-                }
-                Slot s = ns.slot(key);
-                String before = s.map.get(s.key);
-                if (before == null) {
-                    throw new NotFoundException("sysctl \"" + key + "\" not found in " + where());
-                }
-                s.map.put(s.key, value);
-                return before;
-            }
-        };
     }
 
-    private static Route withDevice(Route r, IfName device) {
+    static Route withDevice(Route r, IfName device) {
         return new Route(r.destination(), r.gateway(), device, r.source(), r.metric(), r.table(), r.scope());
     }
 }

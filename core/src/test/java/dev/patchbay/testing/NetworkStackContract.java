@@ -21,8 +21,6 @@ import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.ListeningSocket;
-import dev.patchbay.core.model.MacAddress;
-import dev.patchbay.core.model.Neighbour;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.core.model.Route;
