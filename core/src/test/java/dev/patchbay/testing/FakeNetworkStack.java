@@ -444,7 +444,7 @@ public final class FakeNetworkStack implements NetworkStack {
         FakeLink master;
         FakeLink peer;
         final List<IpPrefix> addresses = new ArrayList<>();
-        final Map<String, String> sysctls = new TreeMap<>(Map.of("ipv4/route_localnet", "0", "ipv4/forwarding", "0",
+        final Map<String, String> sysctls = new TreeMap<>(Map.of("ipv4/route_localnet", "0", "ipv4/forwarding", "0", "ipv4/rp_filter", "0",
                 "ipv6/accept_dad", "1", "ipv6/disable_ipv6", "0", "ipv6/forwarding", "0"));
 
         FakeLink(Netns home, int index, IfName name, String kind, int mtu, MacAddress mac) {

@@ -200,6 +200,8 @@ public abstract class NetworkStackContract extends LinkContract {
             assertEquals("0", s.get("net.ipv4.conf.cs1.route_localnet").orElseThrow(), "the peer keeps its own");
             assertEquals("0", s.ensure("net.ipv6.conf.cs0.disable_ipv6", "0"));
             assertEquals("1", s.ensure("net.ipv6.conf.cs0.accept_dad", "0"));
+            s.set("net.ipv4.conf.cs0.rp_filter", "2"); // a plugin sets it on a container's interface (examples/starter)
+            assertEquals("2", s.get("net.ipv4.conf.cs0.rp_filter").orElseThrow());
             h.links().rename(LinkRef.name("cs0"), IfName.of("cs2"));
             assertEquals("1", s.get("net.ipv4.conf.cs2.route_localnet").orElseThrow(), "the link's sysctls follow a rename");
             assertTrue(s.get("net.ipv4.conf.cs0.route_localnet").isEmpty());
