@@ -99,6 +99,11 @@ final class FaultyBundle {
 
     /** The same driver as bundle {@code symbolicName}, registered as plugin type {@code type}. */
     static Path write(Path dist, Path target, String networkImport, String symbolicName, String type) throws IOException {
+        return write(dist, target, networkImport, symbolicName, type, "");
+    }
+
+    /** The same with more of the component's service properties, as {@code <property .../>} elements. */
+    static Path write(Path dist, Path target, String networkImport, String symbolicName, String type, String properties) throws IOException {
         Path core;
         try (Stream<Path> jars = Files.list(dist.resolve("bundles"))) {
             core = jars.filter(p -> p.getFileName().toString().startsWith("core-")).findFirst()
@@ -128,7 +133,7 @@ final class FaultyBundle {
             main.putValue("Service-Component", "OSGI-INF/faulty.xml");
             try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, mf)) {
                 out.putNextEntry(new JarEntry("OSGI-INF/faulty.xml"));
-                out.write(XML.replace("value=\"faulty\"", "value=\"" + type + "\"").getBytes(StandardCharsets.UTF_8));
+                out.write(XML.replace("value=\"faulty\"/>", "value=\"" + type + "\"/>" + properties).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
                 out.putNextEntry(new JarEntry("dev/patchbay/test/faulty/FaultyDriver.class"));
                 out.write(Files.readAllBytes(classes.resolve("dev/patchbay/test/faulty/FaultyDriver.class")));
