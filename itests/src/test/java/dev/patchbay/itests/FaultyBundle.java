@@ -20,6 +20,8 @@ import javax.tools.ToolProvider;
  * {@code --opt fault=throw} (its set-up throws an IllegalStateException) or {@code --opt fault=hang --opt hang=S} (its
  * set-up ignores interrupts for S seconds, then makes its link as if nothing happened). Without a fault it makes a
  * veth pair per container, {@code fyHASH} in the host namespace and the container's interface; its teardown deletes it.
+ * {@code fault=pass}, of the network or of the attachment ({@code attach --opt}), makes nothing (a plugin chained after
+ * another driver).
  */
 final class FaultyBundle {
     static final String NAME = "dev.patchbay.test.faulty";
@@ -56,7 +58,10 @@ final class FaultyBundle {
                 }
 
                 public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
-                    String fault = ctx.config().options().getOrDefault("fault", "");
+                    String fault = request.options().getOrDefault("fault", ctx.config().options().getOrDefault("fault", ""));
+                    if (fault.equals("pass")) {
+                        return previous;
+                    }
                     if (fault.equals("throw")) {
                         throw new IllegalStateException("the faulty driver fails on purpose");
                     }

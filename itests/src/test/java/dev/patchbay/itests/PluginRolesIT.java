@@ -23,13 +23,15 @@ import org.junit.jupiter.api.Test;
  * A third party's plugin declares its role and its flags with service properties, and a running daemon's {@code network
  * create} follows it as its bundle comes and goes: its flag is shown in {@code --help} and is its option, a chained-only
  * plugin is refused as a driver (nothing is made), {@code --chain +TYPE} adds it after the default driver's own chain;
- * once its jar is gone its flag is an unknown option. The test plugin is {@link FaultyBundle}'s, registered as
+ * {@code attach --opt KEY=VALUE} gives it an option for one container, recorded with the attachment; once its jar is gone
+ * its flag is an unknown option. The test plugin is {@link FaultyBundle}'s, registered as
  * {@code shaper}, chained-only, with the flag {@code --fault KIND}.
  */
 @NetnsTest
 class PluginRolesIT {
     private static final String PROPERTIES = "<property name=\"patchbay.plugin.role\" value=\"chained\"/>"
-            + "<property name=\"patchbay.plugin.flags\" type=\"String\">fault=KIND</property>";
+            + "<property name=\"patchbay.plugin.flags\" type=\"String\">fault=KIND</property>"
+            + "<property name=\"patchbay.plugin.attach.options\" value=\"fault\"/>";
 
     @Test
     void aPluginsRoleAndFlagsComeAndGoWithItsBundle(Sandbox sandbox) throws Exception {
@@ -55,6 +57,17 @@ class PluginRolesIT {
             JsonObject listed = networks(dist, h).get(0).getAsJsonObject();
             assertEquals("ok", listed.get("health").getAsString(), listed.toString());
             assertEquals(n.get("options"), listed.get("options"));
+
+            // an option for one attachment: the plugin takes fault per attachment (pass: it makes nothing), recorded with it
+            String c1 = sandbox.netns("c1");
+            Dist.Run mtu = dist.cli(h, "attach", "s", "--netns", c1, "--opt", "mtu=1400");
+            assertEquals(2, mtu.code(), mtu.all());
+            JsonObject a = JsonParser.parseString(dist.cli(h, "-o", "json", "attach", "s", "--netns", c1, "--opt", "fault=pass").ok().out())
+                    .getAsJsonObject();
+            assertEquals("{\"fault\":\"pass\"}", a.get("options").toString());
+            JsonObject inspected = JsonParser.parseString(dist.cli(h, "-o", "json", "network", "inspect", "s").ok().out()).getAsJsonObject();
+            assertEquals("{\"fault\":\"pass\"}", inspected.getAsJsonArray("attachments").get(0).getAsJsonObject().get("options").toString());
+            dist.cli(h, "detach", "s", "--netns", c1).ok();
             dist.cli(h, "network", "rm", "s").ok();
 
             Files.delete(jar);

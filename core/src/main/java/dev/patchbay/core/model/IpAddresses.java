@@ -57,17 +57,8 @@ public final class IpAddresses {
 
     /** Text form without host name or scope: {@code 10.0.0.1}, {@code fd00::1}. */
     public static String format(InetAddress address) {
-        String s = address.getHostAddress();
-        int pct = s.indexOf('%');
-        s = pct >= 0 ? s.substring(0, pct) : s;
-        if (s.indexOf(':') >= 0) {
-            try {
-                return compress(address.getAddress());
-            } catch (RuntimeException e) {
-                return s;
-            }
-        }
-        return s;
+        String s = address.getHostAddress(); // an IPv6 one may carry %scope: compressed from its bytes
+        return s.indexOf(':') >= 0 ? compress(address.getAddress()) : s;
     }
 
     private static String compress(byte[] b) {
@@ -77,20 +68,12 @@ public final class IpAddresses {
         }
         int bestStart = -1;
         int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (words[i] != 0) {
-                i++;
-                continue;
+        for (int i = 0, run = 0; i < 8; i++) { // the first longest run of two or more zero words becomes "::"
+            run = words[i] == 0 ? run + 1 : 0;
+            if (run > bestLen) {
+                bestStart = i - run + 1;
+                bestLen = run;
             }
-            int j = i;
-            while (j < 8 && words[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 8; i++) {

@@ -37,6 +37,8 @@ public interface NetworkPlugin {
      * ({@code --KEY} sets KEY=true) or {@code KEY=LABEL} ({@code --KEY VALUE}); help: the option's.
      */
     String FLAGS = "patchbay.plugin.flags";
+    /** Service property: keys of {@link #options} it also takes per attachment, {@code attach --opt} ({@link AttachRequest#options}). */
+    String ATTACH_OPTIONS = "patchbay.plugin.attach.options";
 
     /** Capability of a plugin that publishes {@link AttachRequest#ports()} (CNI's {@code portMappings}). */
     String PORT_MAPPINGS = "portMappings";

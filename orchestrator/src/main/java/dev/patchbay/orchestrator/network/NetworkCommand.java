@@ -185,7 +185,8 @@ public final class NetworkCommand implements PatchbayCommand {
                 }
                 for (Attachment a : d.attachments()) {
                     sb.append("  ").append(a.containerId()).append(": ").append(a.ifName()).append(' ').append(a.addresses())
-                            .append(a.hostIf() == null ? "" : " via " + a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports()).append('\n');
+                            .append(a.hostIf() == null ? "" : " via " + a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports())
+                            .append(a.options().isEmpty() ? "" : " options " + a.options()).append('\n');
                 }
                 return sb.toString();
             });

@@ -136,6 +136,24 @@ public final class NetworkManager {
         return NetworkPlugin.CHAINED.equals(p.ref().getProperty(NetworkPlugin.ROLE));
     }
 
+    /**
+     * Refuses an attach option no plugin of the network's chain takes per attachment ({@link NetworkPlugin#ATTACH_OPTIONS}),
+     * naming it and the ones they take.
+     */
+    void checkAttachOptions(NetworkConfig config, Map<String, String> options) {
+        Set<String> known = new java.util.TreeSet<>();
+        for (String type : config.chain()) {
+            Provided p = first(type);
+            known.addAll(p == null ? List.of() : strings(p.ref().getProperty(NetworkPlugin.ATTACH_OPTIONS)));
+        }
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidInputException("opt", key, "is not an attach option of network \"" + config.name() + "\"'s chain ("
+                        + String.join(", ", config.chain()) + (known.isEmpty() ? ": it takes none)" : ": it takes " + String.join(", ", known) + ")"));
+            }
+        }
+    }
+
     /** A service property of one or more strings (String, String[] or a collection) as a list. */
     private static List<String> strings(Object value) {
         if (value instanceof String[] all) {
