@@ -20,6 +20,8 @@ import javax.tools.ToolProvider;
  * {@code --opt fault=throw} (its set-up throws an IllegalStateException) or {@code --opt fault=hang --opt hang=S} (its
  * set-up ignores interrupts for S seconds, then makes its link as if nothing happened). Without a fault it makes a
  * veth pair per container, {@code fyHASH} in the host namespace and the container's interface; its teardown deletes it.
+ * {@code fault=pass}, of the network or of the attachment ({@code attach --opt}), makes nothing (a plugin chained after
+ * another driver).
  */
 final class FaultyBundle {
     static final String NAME = "dev.patchbay.test.faulty";
@@ -56,7 +58,10 @@ final class FaultyBundle {
                 }
 
                 public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
-                    String fault = ctx.config().options().getOrDefault("fault", "");
+                    String fault = request.options().getOrDefault("fault", ctx.config().options().getOrDefault("fault", ""));
+                    if (fault.equals("pass")) {
+                        return previous;
+                    }
                     if (fault.equals("throw")) {
                         throw new IllegalStateException("the faulty driver fails on purpose");
                     }
@@ -99,6 +104,11 @@ final class FaultyBundle {
 
     /** The same driver as bundle {@code symbolicName}, registered as plugin type {@code type}. */
     static Path write(Path dist, Path target, String networkImport, String symbolicName, String type) throws IOException {
+        return write(dist, target, networkImport, symbolicName, type, "");
+    }
+
+    /** The same with more of the component's service properties, as {@code <property .../>} elements. */
+    static Path write(Path dist, Path target, String networkImport, String symbolicName, String type, String properties) throws IOException {
         Path core;
         try (Stream<Path> jars = Files.list(dist.resolve("bundles"))) {
             core = jars.filter(p -> p.getFileName().toString().startsWith("core-")).findFirst()
@@ -128,7 +138,7 @@ final class FaultyBundle {
             main.putValue("Service-Component", "OSGI-INF/faulty.xml");
             try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, mf)) {
                 out.putNextEntry(new JarEntry("OSGI-INF/faulty.xml"));
-                out.write(XML.replace("value=\"faulty\"", "value=\"" + type + "\"").getBytes(StandardCharsets.UTF_8));
+                out.write(XML.replace("value=\"faulty\"/>", "value=\"" + type + "\"/>" + properties).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
                 out.putNextEntry(new JarEntry("dev/patchbay/test/faulty/FaultyDriver.class"));
                 out.write(Files.readAllBytes(classes.resolve("dev/patchbay/test/faulty/FaultyDriver.class")));

@@ -61,8 +61,10 @@ class StarterIT {
         assertEquals("[{\"kind\":\"network-plugin\",\"name\":\"rpfilter\"}]", starter.get("provides").toString());
         String a = sandbox.netns("a");
         try {
-            patchbay("network", "create", "rpf", "--driver", "bridge", "--subnet", "10.86.0.0/24",
-                    "--chain", "firewall,portmap,rpfilter", "--opt", "rpfilter=2").ok();
+            JsonObject n = com.google.gson.JsonParser.parseString(patchbay("-o", "json", "network", "create", "rpf", "--driver", "bridge",
+                    "--subnet", "10.86.0.0/24", "--chain", "+rpfilter", "--rpfilter", "2").ok().out()).getAsJsonObject(); // as the README
+            assertEquals("[\"firewall\",\"portmap\",\"rpfilter\"]", n.get("plugins").toString());
+            assertEquals("2", n.getAsJsonObject("options").get("rpfilter").getAsString());
             patchbay("attach", "rpf", "--netns", a).ok();
             assertEquals("2", sandbox.run("ip", "netns", "exec", a, "sysctl", "-n", "net.ipv4.conf.eth0.rp_filter").trim());
         } finally {

@@ -95,6 +95,7 @@ class CommandHelpIT {
         assertEquals("network", complete(probe, script, "patchbay", "netw"));
         assertEquals("create", complete(probe, script, "patchbay", "network", "cr"));
         assertEquals("--subnet", complete(probe, script, "patchbay", "network", "create", "x", "--su"));
+        assertEquals("--masquerade", complete(probe, script, "patchbay", "network", "create", "x", "--masq")); // the firewall plugin's flag
     }
 
     private static String complete(String probe, Path script, String... words) throws Exception {

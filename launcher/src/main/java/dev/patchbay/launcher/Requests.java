@@ -19,7 +19,7 @@ import org.osgi.framework.ServiceListener;
  * request takes an idle one of its word or builds a new one when all are busy (so there are at most as many per
  * word as requests run at once), and puts it back afterwards. picocli resets every option and parameter to its
  * initial value before each parse, so nothing of one request is seen by the next. Any change to the command
- * services (a bundle stopped, updated or started, a component re-activated with other references) drops every
+ * or network plugin services (a bundle stopped, updated or started, a component re-activated with other references) drops every
  * idle command line and the ones in use when they come back: a request never runs a command whose service was
  * unregistered or outranked meanwhile.
  */
@@ -36,7 +36,8 @@ public final class Requests implements AutoCloseable {
     public Requests(BundleContext ctx) {
         this.ctx = ctx;
         try {
-            ctx.addServiceListener(onChange, "(" + PatchbayCli.COMMAND_PROPERTY + "=*)");
+            // a network plugin too: network create's flags are the installed plugins' (a plugin dropped in shows its own)
+            ctx.addServiceListener(onChange, "(|(" + PatchbayCli.COMMAND_PROPERTY + "=*)(" + PluginReport.NETWORK_PLUGIN + "=*))");
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }

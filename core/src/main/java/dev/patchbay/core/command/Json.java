@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
@@ -50,19 +49,11 @@ public final class Json {
         return new TypeAdapter<T>() {
             @Override
             public void write(JsonWriter out, T value) throws IOException {
-                if (value == null) {
-                    out.nullValue();
-                } else {
-                    out.value(format.apply(value));
-                }
+                out.value(format.apply(value)); // never null: nullSafe() below writes and reads nulls
             }
 
             @Override
             public T read(JsonReader in) throws IOException {
-                if (in.peek() == JsonToken.NULL) {
-                    in.nextNull();
-                    return null;
-                }
                 String s = in.nextString();
                 try {
                     return parse.apply(s);

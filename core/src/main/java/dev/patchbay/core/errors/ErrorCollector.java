@@ -43,9 +43,7 @@ public final class ErrorCollector {
             return;
         }
         StringBuilder sb = new StringBuilder(what).append(": ").append(errors.size()).append(errors.size() == 1 ? " error" : " errors");
-        for (PatchbayException e : errors) {
-            sb.append("; ").append(e.getMessage());
-        }
+        errors.forEach(e -> sb.append("; ").append(e.getMessage()));
         PatchbayException all = new PatchbayException(sb.toString(), errors.get(0));
         errors.stream().skip(1).forEach(all::addSuppressed);
         throw all;

@@ -67,20 +67,12 @@ public final class IpAddresses {
         }
         int bestStart = -1;
         int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (words[i] != 0) {
-                i++;
-                continue;
+        for (int i = 0, run = 0; i < 8; i++) { // the first longest run of two or more zero words becomes "::"
+            run = words[i] == 0 ? run + 1 : 0;
+            if (run > bestLen) {
+                bestStart = i - run + 1;
+                bestLen = run;
             }
-            int j = i;
-            while (j < 8 && words[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 8; i++) {

@@ -94,10 +94,7 @@ public record IpPrefix(InetAddress address, int length) {
     }
 
     public boolean contains(InetAddress other) {
-        if (Family.of(other) != family()) {
-            return false;
-        }
-        return IpAddresses.toBigInteger(other).and(mask()).equals(IpAddresses.toBigInteger(network().address));
+        return Family.of(other) == family() && IpAddresses.toBigInteger(other).and(mask()).equals(IpAddresses.toBigInteger(network().address));
     }
 
     /** True when the two subnets share at least one address. */

@@ -7,6 +7,7 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.PortMapping;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -17,9 +18,10 @@ import java.util.regex.Pattern;
  * @param addresses   requested static addresses (at most one per family), empty for "allocate"
  * @param defaultRoute the gateway becomes the default route even where the container has one ({@code --default-route});
  *                    false: only where it has none, so a container's first network keeps it (as Podman does). Since 2.1
+ * @param options     the chain's options for this attachment alone ({@code attach --opt KEY=VALUE}), sorted. Since 2.3
  */
-public record AttachRequest(String network, String containerId, NetnsRef container, IfName ifName,
-                            List<InetAddress> addresses, MacAddress mac, List<PortMapping> ports, boolean defaultRoute) {
+public record AttachRequest(String network, String containerId, NetnsRef container, IfName ifName, List<InetAddress> addresses,
+                            MacAddress mac, List<PortMapping> ports, boolean defaultRoute, Map<String, String> options) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}");
 
@@ -36,6 +38,13 @@ public record AttachRequest(String network, String containerId, NetnsRef contain
         }
         addresses = List.copyOf(addresses == null ? List.of() : addresses);
         ports = List.copyOf(ports == null ? List.of() : ports);
+        options = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(options == null ? Map.of() : options));
+    }
+
+    /** A request with no options of its own. */
+    public AttachRequest(String network, String containerId, NetnsRef container, IfName ifName,
+                         List<InetAddress> addresses, MacAddress mac, List<PortMapping> ports, boolean defaultRoute) {
+        this(network, containerId, container, ifName, addresses, mac, ports, defaultRoute, Map.of());
     }
 
     /** A request that leaves an existing default route of the container alone. */

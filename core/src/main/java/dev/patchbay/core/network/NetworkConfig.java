@@ -50,10 +50,7 @@ public record NetworkConfig(String name, String driver, List<String> plugins, Ip
 
     /** The whole chain: the driver first, then the plugins. */
     public List<String> chain() {
-        List<String> all = new java.util.ArrayList<>(plugins.size() + 1);
-        all.add(driver);
-        all.addAll(plugins);
-        return List.copyOf(all);
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(driver), plugins.stream()).toList();
     }
 
     public Optional<String> option(String key) {

@@ -36,6 +36,16 @@ class ModelTest {
     }
 
     @Test
+    void formatsIpv6InItsShortestFormTheFirstLongestZeroRunAsDoubleColon() {
+        for (String[] c : new String[][] {{"fd00:0:0:0:0:0:0:1", "fd00::1"}, {"0:0:0:0:0:0:0:0", "::"}, {"0:0:0:0:0:0:0:1", "::1"},
+                {"1:0:0:0:0:0:0:0", "1::"}, {"1:0:0:1:0:0:0:1", "1:0:0:1::1"}, {"1:0:0:2:0:0:3:4", "1::2:0:0:3:4"},
+                {"1:0:1:0:1:0:1:0", "1:0:1:0:1:0:1:0"}, {"2001:DB8:0:0:8:800:200C:417A", "2001:db8::8:800:200c:417a"}}) {
+            assertEquals(c[1], IpAddresses.format(IpAddresses.parse("ip", c[0])), c[0]);
+        }
+        assertFalse(IpPrefix.parse("fd00::/64").contains(IpAddresses.parse("ip", "10.0.0.1")), "another family");
+    }
+
+    @Test
     void parsesPrefixes() {
         IpPrefix p = IpPrefix.parse("10.0.0.7/24");
         assertEquals("10.0.0.0/24", p.network().toString());

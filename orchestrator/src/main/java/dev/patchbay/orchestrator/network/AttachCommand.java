@@ -59,6 +59,10 @@ public final class AttachCommand implements PatchbayCommand {
             description = "Publish a container port on the host (repeatable; protocol tcp, udp or sctp; default tcp).")
     List<String> publish = new ArrayList<>();
 
+    @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "An option of a plugin of the network's chain for this container "
+            + "alone, one it takes per attachment (repeatable); recorded with the attachment.")
+    java.util.Map<String, String> opts;
+
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
@@ -76,10 +80,11 @@ public final class AttachCommand implements PatchbayCommand {
         }
         // without --ifname the next free ethN, chosen before anything changes and recorded as the attachment's
         AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(),
-                ifName == null ? null : new IfName(ifName), addresses, wanted, ports, defaultRoute);
+                ifName == null ? null : new IfName(ifName), addresses, wanted, ports, defaultRoute, opts);
         Attachment a = attachments.attach(cli.netns(), request, ifName == null);
         cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
-                + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports()));
+                + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports())
+                + (a.options().isEmpty() ? "" : ", options " + a.options()));
         return 0;
     }
 }

@@ -57,7 +57,7 @@ public final class Attachments {
         try (RequestStack stack = new RequestStack(m.stack())) {
             AttachRequest r = !nextFreeIfName ? request : new AttachRequest(request.network(), request.containerId(),
                     request.container(), AttachInputs.nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
-                    request.ports(), request.defaultRoute());
+                    request.ports(), request.defaultRoute(), request.options());
             return attach(hostRef, r, stack, null);
         }
     }
@@ -86,6 +86,7 @@ public final class Attachments {
             throw new InvalidInputException("container namespace", request.container(), "is the host namespace of network \"" + config.name() + "\"");
         }
         AttachInputs.checkAddresses(config, request.addresses());
+        m.checkAttachOptions(config, request.options());
         Macs.checkUsable(request.mac());
         if (!request.ports().isEmpty() && !chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
             throw new InvalidInputException("publish", request.ports().get(0), "network \"" + config.name()
@@ -118,7 +119,7 @@ public final class Attachments {
                         () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
                 List<IpPrefix> addresses = allocation.addresses().stream().map(Allocation.Address::address).toList();
                 Attachment made = chain.setUp(ctx, request, new Attachment(config.name(), request.containerId(),
-                        request.container().path().toString(), request.ifName(), null, request.mac(), addresses, request.ports()));
+                        request.container().path().toString(), request.ifName(), null, request.mac(), addresses, request.ports(), request.options()));
                 undo.pushTeardown(errors -> chain.tearDown(ctx, made, errors)); // a failure inside the chain has undone the chain itself
                 List<Rule> rules = chain.attachmentRules(ctx, made);
                 if (!rules.isEmpty()) {
@@ -237,7 +238,7 @@ public final class Attachments {
                     }
                 }
                 chain.validate(ctx, new AttachRequest(network, containerId, NetnsRef.path(java.nio.file.Path.of(a.netnsPath())),
-                        a.ifName(), List.of(), null, next));
+                        a.ifName(), List.of(), null, next, false, a.options()));
                 HostPorts.check(m.stack(), hostRef, ctx.host(), next.subList(a.ports().size(), next.size()));
             } else {
                 for (PortMapping p : ports) {
@@ -296,7 +297,7 @@ public final class Attachments {
     public void recordMac(String network, String key, dev.patchbay.core.model.MacAddress mac) {
         store.lockNetwork(network, () -> {
             store.attachment(network, key).ifPresent(a -> store.save(new Attachment(a.network(), a.containerId(), a.netnsPath(), a.ifName(),
-                    a.hostIf(), mac, a.addresses(), a.ports())));
+                    a.hostIf(), mac, a.addresses(), a.ports(), a.options())));
             return null;
         });
     }

@@ -175,6 +175,8 @@ record Chain(List<String> types, List<NetworkPlugin> plugins, List<String> origi
             try {
                 att = PluginCalls.call(who(i), "set up \"" + request.containerId() + "\" on network \"" + ctx.config().name() + "\"",
                         () -> p.setUp(ctx, request, given), late -> tearDownPart(ctx, late, at, new ErrorCollector()));
+                att = new Attachment(att.network(), att.containerId(), att.netnsPath(), att.ifName(), att.hostIf(), att.mac(),
+                        att.addresses(), att.ports(), request.options()); // the request's, whatever a plugin returned
             } catch (RuntimeException e) {
                 ErrorCollector undo = new ErrorCollector();
                 tearDown(ctx, att, i, undo);

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 /** {@code patchbay network create|ls|inspect|rm}. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("network")
-@Command(name = "network", mixinStandardHelpOptions = true,
+@Command(name = "network", mixinStandardHelpOptions = true, modelTransformer = PluginFlags.class,
         description = "Create, list, inspect and remove networks (a driver and its chain of plugins, subnets, options).",
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class})
 public final class NetworkCommand implements PatchbayCommand {
@@ -42,15 +42,17 @@ public final class NetworkCommand implements PatchbayCommand {
     @Spec
     CommandSpec spec;
 
+    /** The flags the installed plugins declared when this command line was built ({@link PluginFlags}). */
+    final List<NetworkManager.Flag> flags = new ArrayList<>();
+
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "a subcommand is required: create, ls, inspect or rm");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {"Create a network in the host namespace.",
-            "The driver makes its links (bridge: a Linux bridge and a veth per container); the plugins chained after it add to them "
-                    + "(bridge chains firewall and portmap). --bridge, --masquerade, --uplink, --isolate and --mtu are the bridge "
-                    + "driver's and firewall plugin's options; any driver's or plugin's options go as --opt KEY=VALUE."})
+            "The driver makes its links; the plugins chained after it add to them. A driver's or plugin's options go as --opt "
+                    + "KEY=VALUE; the flags below that name a plugin are shorthands the installed plugins declare for some of theirs."})
     static final class Create implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
@@ -58,14 +60,11 @@ public final class NetworkCommand implements PatchbayCommand {
         @Option(names = "--subnet", required = true, paramLabel = "CIDR", description = "IPv4 subnet, e.g. 10.88.0.0/24.") String subnet;
         @Option(names = "--gateway", paramLabel = "IP", description = "Gateway address (default: first host).") String gateway;
         @Option(names = "--ipv6", paramLabel = "CIDR", description = "IPv6 subnet for dual-stack.") String ipv6;
-        @Option(names = "--driver", paramLabel = "TYPE", defaultValue = "bridge", description = "Network driver (default: ${DEFAULT-VALUE}).") String driver;
-        @Option(names = "--chain", paramLabel = "TYPE", split = ",", description = "Plugins after the driver, in order (default: the driver's own chain; \"\" for none).") List<String> chain;
+        @Option(names = "--driver", paramLabel = "TYPE", description = "Network driver (default: ${DEFAULT-VALUE}, the installed "
+                + "driver that declares itself the default).") String driver;
+        @Option(names = "--chain", paramLabel = "TYPE", split = ",", description = "Plugins after the driver, in order (default: the "
+                + "driver's own chain; \"\" for none); +TYPE,... adds them after the driver's own chain.") List<String> chain;
         @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "An option of the driver or of a chained plugin (repeatable).") Map<String, String> opts;
-        @Option(names = "--bridge", paramLabel = "BR", description = "Bridge name (default: pb-NAME, cut to 15 bytes): --opt bridge=BR.") String bridge;
-        @Option(names = "--masquerade", description = "Masquerade traffic leaving the subnet: --opt masquerade=true.") boolean masquerade;
-        @Option(names = "--uplink", paramLabel = "IF", description = "Masquerade only out of this interface: --opt uplink=IF.") String uplink;
-        @Option(names = "--isolate", description = "Drop traffic between this network and other networks: --opt isolate=true.") boolean isolate;
-        @Option(names = "--mtu", paramLabel = "N", description = "MTU of the bridge and the container links: --opt mtu=N.") String mtu;
 
         @Override
         public Integer call() {
@@ -77,14 +76,17 @@ public final class NetworkCommand implements PatchbayCommand {
             InetAddress gw = gateway == null ? NetworkConfig.firstHost(v4) : IpAddresses.parse("gateway", gateway);
             IpPrefix v6 = ipv6 == null ? null : IpPrefix.parseSubnet("ipv6", ipv6);
             Map<String, String> options = new TreeMap<>(opts == null ? Map.of() : opts);
-            legacy(options, "bridge", bridge);
-            legacy(options, "masquerade", masquerade ? "true" : null);
-            legacy(options, "uplink", uplink);
-            legacy(options, "isolate", isolate ? "true" : null);
-            legacy(options, "mtu", mtu);
-            List<String> after = chain == null ? List.of() : chain.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
-            NetworkConfig config = new NetworkConfig(name, driver, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
-            NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, chain == null);
+            PluginFlags.given(spec, parent.flags).forEach((key, value) -> shorthand(options, key, value));
+            String type = driver != null ? driver : parent.manager.defaultDriver();
+            List<String> asked = chain == null ? null : chain.stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+            boolean adding = asked != null && !asked.isEmpty() && asked.stream().allMatch(t -> t.startsWith("+"));
+            if (asked != null && !adding && asked.stream().anyMatch(t -> t.startsWith("+"))) {
+                throw new InvalidInputException("chain", String.join(",", chain), "mixes +TYPE (added after the driver's own chain) "
+                        + "and TYPE (the whole chain): write every plugin with + or none");
+            }
+            List<String> after = asked == null ? List.of() : adding ? added(type, asked) : asked;
+            NetworkConfig config = new NetworkConfig(name, type, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
+            NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, asked == null);
             cli.print(created, () -> "network \"" + created.name() + "\" created: driver " + created.driver()
                     + (created.plugins().isEmpty() ? "" : " (then " + String.join(", ", created.plugins()) + ")")
                     + ", subnet " + created.subnet() + (created.gateway() == null ? "" : ", gateway " + IpAddresses.format(created.gateway()))
@@ -92,10 +94,14 @@ public final class NetworkCommand implements PatchbayCommand {
             return 0;
         }
 
-        private static void legacy(Map<String, String> options, String key, String value) {
-            if (value == null) {
-                return;
-            }
+        /** The driver's own chain, then the plugins of {@code --chain +TYPE,...}. */
+        private List<String> added(String type, List<String> plus) {
+            List<String> all = new ArrayList<>(parent.manager.plugin(type, "driver").defaultChain());
+            plus.forEach(t -> all.add(t.substring(1).strip()));
+            return all;
+        }
+
+        private static void shorthand(Map<String, String> options, String key, String value) {
             String given = options.putIfAbsent(key, value);
             if (given != null && !given.equals(value)) {
                 throw new InvalidInputException("opt " + key, given, "contradicts --" + key + " " + value);
@@ -179,7 +185,8 @@ public final class NetworkCommand implements PatchbayCommand {
                 }
                 for (Attachment a : d.attachments()) {
                     sb.append("  ").append(a.containerId()).append(": ").append(a.ifName()).append(' ').append(a.addresses())
-                            .append(a.hostIf() == null ? "" : " via " + a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports()).append('\n');
+                            .append(a.hostIf() == null ? "" : " via " + a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports())
+                            .append(a.options().isEmpty() ? "" : " options " + a.options()).append('\n');
                 }
                 return sb.toString();
             });

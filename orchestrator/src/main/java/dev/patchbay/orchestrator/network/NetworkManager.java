@@ -17,6 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
@@ -87,8 +89,7 @@ public final class NetworkManager {
     }
 
     private Provided provided(String type, String role) {
-        List<Provided> all = plugins.get(type);
-        Provided p = all == null || all.isEmpty() ? null : all.get(0);
+        Provided p = first(type);
         if (p == null) {
             throw missing(type, role);
         }
@@ -98,6 +99,76 @@ public final class NetworkManager {
     private static UnavailableException missing(String type, String role) {
         return new UnavailableException("no network " + role + " \"" + type + "\" is installed (a bundle registering "
                 + NetworkPlugin.class.getName() + " with " + NetworkPlugin.TYPE + "=" + type + "; see patchbay plugins ls)");
+    }
+
+    /** A flag of {@code network create} the plugin of {@code type} declares ({@link NetworkPlugin#FLAGS}); a switch when {@code label} is null. */
+    record Flag(String key, String label, String help, String type) {
+    }
+
+    /** The flags the installed plugins declare, by key; of two plugins declaring one key, the first type by name declares it. */
+    List<Flag> flags() {
+        Map<String, Flag> byKey = new TreeMap<>();
+        for (String type : new TreeSet<>(plugins.keySet())) {
+            Provided p = first(type);
+            for (String f : p == null ? List.<String>of() : strings(p.ref().getProperty(NetworkPlugin.FLAGS))) {
+                int eq = f.indexOf('=');
+                String key = eq < 0 ? f : f.substring(0, eq);
+                if (key.matches("[a-z0-9][a-z0-9_.-]{0,62}")) { // an option's key: anything else is no flag
+                    byKey.putIfAbsent(key, new Flag(key, eq < 0 ? null : f.substring(eq + 1), p.plugin().options().get(key), type));
+                }
+            }
+        }
+        return List.copyOf(byKey.values());
+    }
+
+    /** The driver {@code network create} uses when none is named: the installed one declaring {@link NetworkPlugin#DEFAULT_DRIVER}. */
+    String defaultDriver() {
+        for (String type : new TreeSet<>(plugins.keySet())) {
+            Provided p = first(type);
+            if (p != null && "true".equals(String.valueOf(p.ref().getProperty(NetworkPlugin.DEFAULT_DRIVER))) && !chainedOnly(p)) {
+                return type;
+            }
+        }
+        throw new UnavailableException("no network driver is the default: name one with --driver (no installed plugin declares "
+                + NetworkPlugin.DEFAULT_DRIVER + "=true; see patchbay plugins ls)");
+    }
+
+    private Provided first(String type) {
+        List<Provided> all = plugins.get(type);
+        return all == null || all.isEmpty() ? null : all.get(0);
+    }
+
+    private static boolean chainedOnly(Provided p) {
+        return NetworkPlugin.CHAINED.equals(p.ref().getProperty(NetworkPlugin.ROLE));
+    }
+
+    /**
+     * Refuses an attach option no plugin of the network's chain takes per attachment ({@link NetworkPlugin#ATTACH_OPTIONS}),
+     * naming it and the ones they take.
+     */
+    void checkAttachOptions(NetworkConfig config, Map<String, String> options) {
+        Set<String> known = new java.util.TreeSet<>();
+        for (String type : config.chain()) {
+            Provided p = first(type);
+            known.addAll(p == null ? List.of() : strings(p.ref().getProperty(NetworkPlugin.ATTACH_OPTIONS)));
+        }
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidInputException("opt", key, "is not an attach option of network \"" + config.name() + "\"'s chain ("
+                        + String.join(", ", config.chain()) + (known.isEmpty() ? ": it takes none)" : ": it takes " + String.join(", ", known) + ")"));
+            }
+        }
+    }
+
+    /** A service property of one or more strings (String, String[] or a collection) as a list. */
+    private static List<String> strings(Object value) {
+        if (value instanceof String[] all) {
+            return List.of(all);
+        }
+        if (value instanceof java.util.Collection<?> all) {
+            return all.stream().map(String::valueOf).toList();
+        }
+        return value == null ? List.of() : List.of(String.valueOf(value));
     }
 
     /**
@@ -150,8 +221,13 @@ public final class NetworkManager {
     /** A new network's configuration completed: the driver's default chain when none was named, every plugin's defaults, options checked. */
     NetworkConfig complete(NetworkConfig asked, boolean defaultChain) {
         NetworkConfig config = asked;
+        Provided driver = provided(asked.driver(), "driver");
+        if (chainedOnly(driver)) {
+            throw new InvalidInputException("driver", asked.driver(), "is a chained plugin (" + NetworkPlugin.ROLE + "="
+                    + NetworkPlugin.CHAINED + "): it adds to a driver's network and cannot drive one; name it in --chain");
+        }
         if (defaultChain) {
-            List<String> after = plugin(asked.driver(), "driver").defaultChain();
+            List<String> after = driver.plugin().defaultChain();
             config = new NetworkConfig(asked.name(), asked.driver(), after, asked.subnet(), asked.gateway(), asked.subnet6(),
                     asked.gateway6(), asked.options());
         }

@@ -280,7 +280,7 @@ final class Reconcile {
         chain.tearDown(ctx, a, left);
         left.throwIfAny("failed to remove what was left of \"" + a.containerId() + "\"");
         AttachRequest again = new AttachRequest(a.network(), a.containerId(), NetnsRef.path(Path.of(a.netnsPath())), a.ifName(),
-                List.of(), a.mac(), a.ports());
+                List.of(), a.mac(), a.ports(), false, a.options());
         Attachment made = chain.setUp(ctx, again, a);
         store.save(made);
     }

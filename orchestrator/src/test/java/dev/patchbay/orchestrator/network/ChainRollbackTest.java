@@ -338,8 +338,13 @@ class ChainRollbackTest {
     }
 
     /** A service reference of a plugin {@code type} registered by bundle {@code bsn} 1.0.0 (id {@code id}) with a ranking. */
-    @SuppressWarnings("unchecked")
     static org.osgi.framework.ServiceReference<NetworkPlugin> ref(String type, String bsn, long id, int ranking) {
+        return ref(type, bsn, id, ranking, Map.of());
+    }
+
+    /** The same, with more service properties (a plugin's role, flags, ...). */
+    @SuppressWarnings("unchecked")
+    static org.osgi.framework.ServiceReference<NetworkPlugin> ref(String type, String bsn, long id, int ranking, Map<String, Object> more) {
         org.osgi.framework.Bundle bundle = (org.osgi.framework.Bundle) Proxy.newProxyInstance(ChainRollbackTest.class.getClassLoader(),
                 new Class<?>[] {org.osgi.framework.Bundle.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getSymbolicName" -> bsn;
@@ -352,7 +357,7 @@ class ChainRollbackTest {
         return (org.osgi.framework.ServiceReference<NetworkPlugin>) Proxy.newProxyInstance(ChainRollbackTest.class.getClassLoader(),
                 new Class<?>[] {org.osgi.framework.ServiceReference.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getProperty" -> args[0].equals(NetworkPlugin.TYPE) ? type
-                            : args[0].equals(org.osgi.framework.Constants.SERVICE_RANKING) ? Integer.valueOf(ranking) : null;
+                            : args[0].equals(org.osgi.framework.Constants.SERVICE_RANKING) ? Integer.valueOf(ranking) : more.get(args[0]);
                     case "getBundle" -> bundle;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];

@@ -37,7 +37,8 @@ import org.osgi.service.component.annotations.Reference;
  * final name ({@code eth0}), with the container's addresses, loopback up and default routes via the
  * gateway(s).
  */
-@Component(property = NetworkPlugin.TYPE + "=bridge")
+@Component(property = {NetworkPlugin.TYPE + "=bridge", NetworkPlugin.DEFAULT_DRIVER + ":Boolean=true",
+        NetworkPlugin.FLAGS + "=bridge=BR", NetworkPlugin.FLAGS + "=mtu=N"})
 public final class BridgePlugin implements NetworkPlugin {
     static final String BRIDGE = "bridge";
     static final String MTU = "mtu";

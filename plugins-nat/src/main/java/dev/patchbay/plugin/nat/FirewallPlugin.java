@@ -21,7 +21,8 @@ import org.osgi.service.component.annotations.Component;
  * interface, masquerade of the subnets and isolation from other isolated networks. Pure: the orchestrator
  * applies the rules on the operator's firewall backend.
  */
-@Component(property = NetworkPlugin.TYPE + "=firewall")
+@Component(property = {NetworkPlugin.TYPE + "=firewall", NetworkPlugin.ROLE + "=" + NetworkPlugin.CHAINED,
+        NetworkPlugin.FLAGS + "=masquerade", NetworkPlugin.FLAGS + "=uplink=IF", NetworkPlugin.FLAGS + "=isolate"})
 public final class FirewallPlugin implements NetworkPlugin {
     static final String MASQUERADE = "masquerade";
     static final String UPLINK = "uplink";

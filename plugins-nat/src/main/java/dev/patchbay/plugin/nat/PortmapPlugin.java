@@ -19,7 +19,7 @@ import org.osgi.service.component.annotations.Component;
  * container address of the port's family. Pure: the orchestrator applies the rules on the operator's
  * firewall backend.
  */
-@Component(property = NetworkPlugin.TYPE + "=portmap")
+@Component(property = {NetworkPlugin.TYPE + "=portmap", NetworkPlugin.ROLE + "=" + NetworkPlugin.CHAINED})
 public final class PortmapPlugin implements NetworkPlugin {
 
     @Override

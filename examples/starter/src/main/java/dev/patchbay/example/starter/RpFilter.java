@@ -15,7 +15,8 @@ import org.osgi.service.component.annotations.Component;
  * ({@code net.ipv4.conf.IFNAME.rp_filter}), strict by default. A chained plugin: it runs after the driver
  * made the interface, and its work goes with the interface, so it has nothing to tear down.
  */
-@Component(property = NetworkPlugin.TYPE + "=rpfilter")
+@Component(property = {NetworkPlugin.TYPE + "=rpfilter", NetworkPlugin.ROLE + "=" + NetworkPlugin.CHAINED,
+        NetworkPlugin.FLAGS + "=rpfilter=MODE"})
 public final class RpFilter implements NetworkPlugin {
     static final String MODE = "rpfilter";
 
