@@ -32,14 +32,10 @@ public interface NetworkPlugin {
     String CHAINED = "chained";
     /** Service property: {@code true} on the driver {@code network create} uses when none is named. */
     String DEFAULT_DRIVER = "patchbay.plugin.default";
-    /**
-     * Service property: options of {@link #options} that get a flag of their own on {@code network create}, each {@code KEY}
-     * ({@code --KEY} sets KEY=true) or {@code KEY=LABEL} ({@code --KEY VALUE}); help: the option's.
-     */
+    /** Service property: options with a flag of their own on {@code network create}: KEY ({@code --KEY}: true), KEY=LABEL ({@code --KEY V}). */
     String FLAGS = "patchbay.plugin.flags";
     /** Service property: keys of {@link #options} it also takes per attachment, {@code attach --opt} ({@link AttachRequest#options}). */
     String ATTACH_OPTIONS = "patchbay.plugin.attach.options";
-
     /** Capability of a plugin that publishes {@link AttachRequest#ports()} (CNI's {@code portMappings}). */
     String PORT_MAPPINGS = "portMappings";
 
