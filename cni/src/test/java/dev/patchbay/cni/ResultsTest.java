@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 class ResultsTest {
 
     static JsonObject seedResult() {
-        BridgeConf conf = BridgeConfTest.parse(BridgeConfTest.SEED);
+        com.google.gson.JsonObject seed = JsonParser.parseString(CniServiceTest.SEED).getAsJsonObject();
+        IpamConf ipam = IpamConf.parse(Conf.root(seed).object("ipam"));
         Map<Boolean, InetAddress> gateways = new HashMap<>();
         gateways.put(true, IpAddresses.parse("gw", "10.0.0.1"));
         gateways.put(false, null);
         return Results.bridge(List.of(new Results.Iface("devops0", "5a:4e:aa:41:27:78", null),
                         new Results.Iface("veth568773e8", "b2:7f:9c:ad:76:10", null),
                         new Results.Iface("eth10", "4a:82:ea:14:6d:54", "/var/run/docker/netns/f0b18d774f4e")),
-                List.of(IpPrefix.parse("10.0.0.2/24")), gateways, conf.routes(), conf.dns());
+                List.of(IpPrefix.parse("10.0.0.2/24")), gateways, ipam.routes(), DriverConf.dns(Conf.root(seed).object("dns")));
     }
 
     /** Seed 004 §6's result, as the reference bridge printed it. */
