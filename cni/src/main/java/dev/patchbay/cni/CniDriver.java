@@ -111,7 +111,7 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
             }
         }
         ifaces.add(new Results.Iface(a.ifName().value(), a.mac() == null ? null : a.mac().value(), sandbox));
-        return Results.bridge(ifaces, a.addresses(), gateways, routes(ctx, sandbox, a, conf.ipam().routes()), conf.dns());
+        return Results.added(ifaces, a.addresses(), gateways, routes(ctx, sandbox, a, conf.ipam().routes()), conf.dns());
     }
 
     private static List<IpamConf.RouteConf> routes(CniContext ctx, String sandbox, Attachment a, List<IpamConf.RouteConf> configured) {
