@@ -2,6 +2,8 @@ package dev.patchbay.cni;
 
 import com.google.gson.JsonObject;
 import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Route;
 import dev.patchbay.core.network.Attachment;
@@ -16,31 +18,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A CNI type that an installed driver serves through {@link NetworkPlugin#cniOptions} (a third party's as well as
  * Patchbay's own, e.g. the macvlan example's {@code macvlan}): the configuration is a network of that driver
  * ({@link DriverConf}); ADD and DEL: {@link NetworkVerbs}; CHECK asks the chain's own checks of the network and of the
  * attachment ({@link NetworkPlugin#checkNetwork}, {@link NetworkPlugin#check}), then the container against
- * {@code prevResult}; GC as for bridge; STATUS: the IPAM, the driver's {@code validate} for a network not made yet, its
- * {@code checkNetwork} (51) and the free addresses (50) for one that is. An ADD's result names the container's interface,
- * its addresses with their gateways, the routes via a gateway it holds, and the configuration's {@code dns}.
+ * {@code prevResult}; GC releases what no valid attachment holds; STATUS: the IPAM and the firewall backend, the driver's
+ * {@code validate} for a network not made yet, its {@code checkNetwork} (51) and the free addresses (50) for one that is.
+ * Patchbay's own {@code bridge} (plugins-bridge) is served this way like any other driver.
  */
 record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
 
     @Override
     public String call(CniCall call, CniContext ctx) {
         return switch (call.verb()) {
-            case "ADD" -> NetworkVerbs.add(call, ctx, () -> conf(call), (conf, net, a, sandbox) -> result(ctx, conf, net, a, sandbox));
-            case "DEL" -> NetworkVerbs.del(call, ctx, () -> conf(call));
-            case "CHECK" -> BridgeChecks.check(call, ctx, conf(call), this::chain);
-            case "GC" -> BridgeChecks.gc(call, ctx, conf(call));
-            default -> status(call, ctx, conf(call));
+            case "ADD" -> NetworkVerbs.add(call, ctx, () -> conf(call, ctx), (conf, net, a, sandbox) -> result(ctx, conf, net, a, sandbox));
+            case "DEL" -> NetworkVerbs.del(call, ctx, () -> conf(call, ctx));
+            case "CHECK" -> NetworkChecks.check(call, ctx, conf(call, ctx), this::chain);
+            case "GC" -> NetworkChecks.gc(call, ctx, conf(call, ctx));
+            default -> status(call, ctx, conf(call, ctx));
         };
     }
 
-    DriverConf conf(CniCall call) {
-        return DriverConf.parse(type, driver, call.network(), Conf.root(call.config()));
+    /** The configuration as a network; the chain's options are the driver's and those of its default chain that are installed. */
+    DriverConf conf(CniCall call, CniContext ctx) {
+        Set<String> chainOptions = new TreeSet<>(driver.options().keySet());
+        for (String t : driver.defaultChain()) {
+            ctx.manager().installed(t).ifPresent(p -> chainOptions.addAll(p.options().keySet()));
+        }
+        return DriverConf.parse(type, driver, chainOptions, call.network(), Conf.root(call.config()));
     }
 
     private NetworkContext context(CniContext ctx, NetworkConfig net) {
@@ -66,6 +75,7 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
         if (ctx.ipam() == null) {
             throw new CniError(CniError.NOT_AVAILABLE, "no IPAM service is installed");
         }
+        NetworkChecks.requireFirewall(ctx);
         Optional<NetworkConfig> net = ctx.networks().find(conf.network().name());
         try {
             if (net.isEmpty()) {
@@ -80,24 +90,36 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
         if (!missing.isEmpty()) {
             throw new CniError(CniError.LIMITED, "network \"" + net.get().name() + "\" lacks " + String.join(", ", missing));
         }
-        BridgeChecks.requireFree(ctx, conf, net.get());
+        NetworkChecks.requireFree(ctx, conf, net.get());
         return "";
     }
 
-    private static JsonObject result(CniContext ctx, DriverConf conf, NetworkConfig net, Attachment a, String sandbox) {
+    /**
+     * The result: the driver's host interface and the attachment's host end when it has them (a bridge and its veth),
+     * then the container's interface; the routes {@code ipam.routes} names, as written, and those via a gateway the
+     * container's interface holds now (the driver made them) to a destination {@code ipam.routes} does not name.
+     */
+    private JsonObject result(CniContext ctx, DriverConf conf, NetworkConfig net, Attachment a, String sandbox) {
         Map<Boolean, InetAddress> gateways = new HashMap<>();
         gateways.put(true, net.gateway());
         gateways.put(false, net.gateway6());
-        return Results.bridge(List.of(new Results.Iface(a.ifName().value(), a.mac() == null ? null : a.mac().value(), sandbox)),
-                a.addresses(), gateways, routes(ctx, sandbox, a), conf.dns());
+        List<Results.Iface> ifaces = new ArrayList<>();
+        IfName hostInterface = driver.hostInterface(net);
+        for (IfName host : java.util.Arrays.asList(hostInterface, a.hostIf())) {
+            if (host != null) {
+                ifaces.add(new Results.Iface(host.value(), ctx.host().links().find(LinkRef.name(host)).map(l -> l.mac() == null ? null : l.mac().value()).orElse(null), null));
+            }
+        }
+        ifaces.add(new Results.Iface(a.ifName().value(), a.mac() == null ? null : a.mac().value(), sandbox));
+        return Results.added(ifaces, a.addresses(), gateways, routes(ctx, sandbox, a, conf.ipam().routes()), conf.dns());
     }
 
-    /** The routes via a gateway that the container's interface holds now (the driver made them). */
-    private static List<IpamConf.RouteConf> routes(CniContext ctx, String sandbox, Attachment a) {
-        List<IpamConf.RouteConf> out = new ArrayList<>();
+    private static List<IpamConf.RouteConf> routes(CniContext ctx, String sandbox, Attachment a, List<IpamConf.RouteConf> configured) {
+        List<IpamConf.RouteConf> out = new ArrayList<>(configured);
         try (NetnsHandle ctr = ctx.stack().open(NetnsRef.path(Path.of(sandbox)))) {
             for (Route r : ctr.routes().list(null, null)) {
-                if (r.gateway() != null && (r.device() == null || r.device().equals(a.ifName()))) {
+                if (r.gateway() != null && (r.device() == null || r.device().equals(a.ifName()))
+                        && configured.stream().noneMatch(c -> c.dst().equals(r.destination().network()))) {
                     out.add(new IpamConf.RouteConf(r.destination().network(), r.gateway()));
                 }
             }

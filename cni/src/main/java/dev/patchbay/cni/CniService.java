@@ -26,16 +26,18 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * Serves CNI plugin calls, the host API's {@link CniHandler} (the launcher hands each call over): picks the plugin of
  * the call's type, checks the version and environment, runs the verb and prints the result alone on stdout, or the error result ({@code {"cniVersion","code","msg","details"}}) with a
  * non-zero exit; diagnostics go to stderr, and with {@code PATCHBAY_CNI_LOG} set, a line per call to that file
- * ({@link CniLog}). Its own types are bridge (and patchbay), portmap, firewall and tuning; any other is served by the
- * installed network plugin of that type, through {@link CniDriver}, when it maps the configuration. A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
+ * ({@link CniLog}). Its own types are portmap, firewall and tuning (chained); any other, bridge (and patchbay, its
+ * alias) included, is served by the installed network plugin of that type, through {@link CniDriver}, when it maps the
+ * configuration ({@code NetworkPlugin.cniOptions}). A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
  * plugin of the type on CNI_PATH ({@link FallThrough}). Keeps a handle on the host namespace (the caller's) open.
  */
 @Component(service = CniHandler.class)
 public final class CniService implements CniHandler {
     private static final List<String> VERBS = List.of("ADD", "DEL", "CHECK", "GC", "STATUS");
     private static final Map<String, CniPlugin> PLUGINS = Map.of(
-            "bridge", new CniBridge(), "patchbay", new CniBridge(), "portmap", new CniPortmap(),
-            "firewall", new CniFirewall(), "tuning", new CniTuning());
+            "portmap", new CniPortmap(), "firewall", new CniFirewall(), "tuning", new CniTuning());
+    /** The shim run under its own name ({@code cni/patchbay}) serves the driver of this type. */
+    private static final String OWN_NAME_SERVES = "bridge";
 
     @Reference
     NetworkManager manager;
@@ -95,7 +97,8 @@ public final class CniService implements CniHandler {
         }
         CniPlugin plugin = PLUGINS.get(call.type());
         if (plugin == null && manager != null) { // a type an installed driver serves (NetworkPlugin.cniOptions)
-            plugin = manager.installed(call.type()).map(p -> (CniPlugin) new CniDriver(call.type(), p)).orElse(null);
+            String type = call.type().equals("patchbay") ? OWN_NAME_SERVES : call.type();
+            plugin = manager.installed(type).map(p -> (CniPlugin) new CniDriver(type, p)).orElse(null);
         }
         if (plugin == null) {
             return fallThrough(call, new Unserved("type", "type \"" + call.type() + "\" is not one Patchbay serves"), notes, out, err, callerGone);

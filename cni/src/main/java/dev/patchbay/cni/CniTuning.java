@@ -173,7 +173,7 @@ final class CniTuning implements CniPlugin {
         JsonArray ifs = out.has("interfaces") && out.get("interfaces").isJsonArray() ? out.getAsJsonArray("interfaces") : new JsonArray();
         for (JsonElement e : ifs) {
             JsonObject o = e.getAsJsonObject();
-            if (o.has("sandbox") && ifName.value().equals(BridgeChecks.text(o, "name"))) {
+            if (o.has("sandbox") && ifName.value().equals(NetworkChecks.text(o, "name"))) {
                 o.addProperty("mac", mac.value());
             }
         }

@@ -38,9 +38,9 @@ final class ContainerCheck {
             var ifs = result.getAsJsonArray("interfaces");
             for (int i = 0; ifs != null && i < ifs.size(); i++) {
                 JsonObject o = ifs.get(i).getAsJsonObject();
-                if (ifName.value().equals(BridgeChecks.text(o, "name")) && BridgeChecks.text(o, "sandbox") != null) {
+                if (ifName.value().equals(NetworkChecks.text(o, "name")) && NetworkChecks.text(o, "sandbox") != null) {
                     index = i;
-                    String mac = BridgeChecks.text(o, "mac");
+                    String mac = NetworkChecks.text(o, "mac");
                     if (mac != null && !mac.equalsIgnoreCase(link.get().mac() == null ? "" : link.get().mac().value())) {
                         missing.add("interface " + ifName + " has MAC " + link.get().mac() + ", the result says " + mac);
                     }
@@ -56,15 +56,15 @@ final class ContainerCheck {
                 if (at != null && at.isJsonPrimitive() && at.getAsInt() != index) {
                     continue; // another interface's
                 }
-                IpPrefix want = prefix(BridgeChecks.text(ip, "address"));
+                IpPrefix want = prefix(NetworkChecks.text(ip, "address"));
                 if (want != null && !has.contains(want)) {
                     missing.add("address " + want + " is not on " + ifName);
                 }
             }
             for (JsonElement e : result.has("routes") ? result.getAsJsonArray("routes") : new com.google.gson.JsonArray()) {
                 JsonObject r = e.getAsJsonObject();
-                IpPrefix dst = prefix(BridgeChecks.text(r, "dst"));
-                InetAddress gw = BridgeChecks.text(r, "gw") == null ? null : IpAddresses.parse("gw", BridgeChecks.text(r, "gw"));
+                IpPrefix dst = prefix(NetworkChecks.text(r, "dst"));
+                InetAddress gw = NetworkChecks.text(r, "gw") == null ? null : IpAddresses.parse("gw", NetworkChecks.text(r, "gw"));
                 if (dst != null && !hasRoute(ctr.routes().list(dst.family(), null), dst.network(), gw)) {
                     missing.add("route to " + dst + (gw == null ? "" : " via " + IpAddresses.format(gw)) + " is not in " + netns);
                 }
@@ -79,8 +79,8 @@ final class ContainerCheck {
             return false;
         }
         for (JsonElement e : ifs.getAsJsonArray()) {
-            if (e.isJsonObject() && ifName.value().equals(BridgeChecks.text(e.getAsJsonObject(), "name"))
-                    && BridgeChecks.text(e.getAsJsonObject(), "sandbox") != null) {
+            if (e.isJsonObject() && ifName.value().equals(NetworkChecks.text(e.getAsJsonObject(), "name"))
+                    && NetworkChecks.text(e.getAsJsonObject(), "sandbox") != null) {
                 return true;
             }
         }

@@ -1,9 +1,12 @@
 package dev.patchbay.cni;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.patchbay.core.errors.InvalidInputException;
+import dev.patchbay.core.errors.UnavailableException;
+import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.orchestrator.network.NetworkManager;
@@ -14,28 +17,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * A configuration of a CNI type that an installed driver serves ({@link NetworkPlugin#cniOptions}), as a Patchbay network
- * of that driver and its default chain: the driver maps its own keys onto its options (the macvlan example: {@code master}
- * → parent, {@code mode}, {@code mtu}); the {@code ipam} object (host-local's keys, {@link IpamConf}) gives the subnets,
- * gateways, {@code ipam.dir} and the ranges; {@code dns} goes into the result. The container's routes are the driver's:
- * {@code ipam.routes} other than a default route are not served ({@link Unserved}).
+ * of that driver and its default chain: the driver maps its own keys onto the chain's options (the bridge's {@code ipMasq}
+ * → masquerade, the macvlan example's {@code master} → parent); the {@code ipam} object (host-local's keys,
+ * {@link IpamConf}) gives the subnets, gateways, {@code ipam.dir} and the ranges, its {@code routes} go into the result
+ * as written and are the driver's to serve or refuse; {@code dns} goes into the result. Not served (null, or
+ * UnavailableException naming the key in its InvalidInputException cause): {@link Unserved}, the call falls through.
  *
- * @param compared the options {@link #requireSame} compares: the driver's and the IPAM ones, with the driver's defaults
+ * @param compared the options {@link #requireSame} compares: those of the driver and its default chain, the IPAM ones
+ *                 and any the configuration sets (absent is absent: a mapping leaves out what is at its default)
  */
 record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject dns, List<String> compared) implements NetworkConf {
     private static final List<String> IPAM_KEYS = List.of(NetworkManager.IPAM_DIR, NetworkManager.IPAM_RANGE, NetworkManager.IPAM_RANGE6);
 
-    static DriverConf parse(String type, NetworkPlugin driver, String name, Conf c) {
+    static DriverConf parse(String type, NetworkPlugin driver, Set<String> chainOptions, String name, Conf c) {
         IpamConf ipam = IpamConf.parse(c.object("ipam"));
-        for (IpamConf.RouteConf r : ipam.routes()) {
-            if (r.dst().length() != 0) {
-                throw new Unserved("ipam.routes", "a route to " + r.dst() + " (the " + type + " driver makes the container's routes)");
-            }
-        }
         Map<String, String> options;
         try {
             options = driver.cniOptions(object(c.json()));
@@ -43,6 +44,8 @@ record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject 
             String prefix = "invalid " + e.field() + " \"" + e.value() + "\": ";
             String problem = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
             throw CniError.config(e.field(), e.value(), problem);
+        } catch (UnavailableException e) {
+            throw new Unserved(e.getCause() instanceof InvalidInputException key ? key.field() : "type", e.getMessage());
         }
         if (options == null) {
             throw new Unserved("type", "the installed plugin \"" + type + "\" does not serve this configuration as a CNI type");
@@ -60,10 +63,10 @@ record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject 
         } catch (InvalidInputException e) {
             throw CniError.config(e.field(), e.value(), "is not an option value of the " + type + " driver (" + e.getMessage() + ")");
         }
-        TreeSet<String> compared = new TreeSet<>(driver.options().keySet());
+        TreeSet<String> compared = new TreeSet<>(chainOptions);
         compared.addAll(IPAM_KEYS);
         compared.addAll(network.options().keySet());
-        return new DriverConf(type, network, ipam, BridgeConf.dns(c.object("dns")), List.copyOf(compared));
+        return new DriverConf(type, network, ipam, dns(c.object("dns")), List.copyOf(compared));
     }
 
     private static void putIfSet(Map<String, String> options, String key, String value) {
@@ -77,21 +80,21 @@ record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject 
     public void requireSame(NetworkConfig existing) {
         String name = existing.name();
         if (!existing.driver().equals(type)) {
-            throw BridgeConf.differs(name, "type", "driver " + existing.driver(), type);
+            throw differs(name, "type", "driver " + existing.driver(), type);
         }
         if (!existing.subnet().equals(network.subnet()) || !Objects.equals(existing.gateway(), network.gateway())) {
-            throw BridgeConf.differs(name, ipam.v4().field() + ".subnet/gateway", existing.subnet() + " gateway " + BridgeConf.format(existing.gateway()),
-                    network.subnet() + " gateway " + BridgeConf.format(network.gateway()));
+            throw differs(name, ipam.v4().field() + ".subnet/gateway", existing.subnet() + " gateway " + format(existing.gateway()),
+                    network.subnet() + " gateway " + format(network.gateway()));
         }
         if (!Objects.equals(existing.subnet6(), network.subnet6()) || !Objects.equals(existing.gateway6(), network.gateway6())) {
-            throw BridgeConf.differs(name, "ipam.ranges (IPv6)", existing.subnet6() == null ? "no IPv6" : existing.subnet6().toString(),
+            throw differs(name, "ipam.ranges (IPv6)", existing.subnet6() == null ? "no IPv6" : existing.subnet6().toString(),
                     network.subnet6() == null ? "no IPv6" : network.subnet6().toString());
         }
         for (String key : compared) {
             String has = existing.options().get(key);
             String asks = network.options().get(key);
             if (!Objects.equals(has, asks)) {
-                throw BridgeConf.differs(name, "option " + key, key + "=" + (has == null ? "(unset)" : has), key + "=" + (asks == null ? "(unset)" : asks));
+                throw differs(name, "option " + key, key + "=" + (has == null ? "(unset)" : has), key + "=" + (asks == null ? "(unset)" : asks));
             }
         }
     }
@@ -102,7 +105,55 @@ record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject 
         StringBuilder sb = new StringBuilder(network.name()).append('\n').append(type).append('\n').append(network.subnets())
                 .append(' ').append(network.gateway()).append(' ').append(network.gateway6()).append('\n');
         compared.forEach(k -> sb.append(k).append('=').append(network.options().get(k)).append('\n'));
-        return type + ":" + BridgeConf.digest(sb.toString());
+        return type + ":" + digest(sb.toString());
+    }
+
+    /** The {@code dns} object as results carry it: nameservers, domain, search, options; empty when absent. */
+    static JsonObject dns(Conf d) {
+        JsonObject out = new JsonObject();
+        if (d == null) {
+            return out;
+        }
+        List<String> ns = d.strings("nameservers");
+        if (!ns.isEmpty()) {
+            out.add("nameservers", array(ns));
+        }
+        if (d.text("domain") != null) {
+            out.addProperty("domain", d.text("domain"));
+        }
+        for (String key : List.of("search", "options")) {
+            List<String> values = d.strings(key);
+            if (!values.isEmpty()) {
+                out.add(key, array(values));
+            }
+        }
+        return out;
+    }
+
+    private static JsonArray array(List<String> values) {
+        JsonArray a = new JsonArray();
+        values.forEach(a::add);
+        return a;
+    }
+
+    /** The first 12 bytes of the text's SHA-256, in hex. */
+    static String digest(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static CniError differs(String network, String field, String has, String asks) {
+        return new CniError(CniError.INVALID_CONFIG, field + ": network \"" + network + "\" exists with other settings: it has "
+                + has + ", this configuration asks for " + asks,
+                "the configuration of an existing network cannot change; remove it first (patchbay network rm " + network + ")");
+    }
+
+    static String format(java.net.InetAddress a) {
+        return a == null ? "none" : IpAddresses.format(a);
     }
 
     /** A JSON object as the contract hands it over: maps, lists, strings, booleans, longs (whole numbers) and doubles. */

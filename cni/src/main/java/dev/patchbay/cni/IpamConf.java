@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code ipam} object of a bridge configuration, host-local's keys: {@code subnet}, {@code rangeStart},
+ * The {@code ipam} object of a configuration, host-local's keys: {@code subnet}, {@code rangeStart},
  * {@code rangeEnd}, {@code gateway} or {@code ranges} (one range per set, at most an IPv4 and an IPv6 set: what a
  * Patchbay network holds), {@code routes}, {@code dataDir}. Other IPAM types, several ranges in a set or IPv6 alone
  * are not served ({@link Unserved}); a wrong value is code 7 naming its field.

@@ -4,8 +4,7 @@ import com.google.gson.JsonObject;
 import dev.patchbay.core.network.NetworkConfig;
 
 /**
- * A configuration served as a Patchbay network: {@link BridgeConf} (type {@code bridge}) or {@link DriverConf} (a type an
- * installed driver serves). ADD creates the network, then every verb only compares against it.
+ * A configuration served as a Patchbay network: {@link DriverConf} (a type an installed driver serves). ADD creates the network, then every verb only compares against it.
  */
 interface NetworkConf {
     /** The network this configuration asks for. */

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * ADD and DEL of a configuration that is a Patchbay network ({@link NetworkConf}: bridge's, or a driver's type): the
+ * ADD and DEL of a configuration that is a Patchbay network ({@link NetworkConf}: a type a driver serves, bridge included): the
  * network is created on the first ADD and then only compared; ADD attaches {@code CNI_CONTAINERID} (the attachment's id
  * and the IPAM owner, so host-local's records match; {@code ID@IFNAME} for a second interface of the container on the
  * network) as {@code CNI_IFNAME} in {@code CNI_NETNS}, the record carrying its {@link CniOrigin}; DEL detaches it,

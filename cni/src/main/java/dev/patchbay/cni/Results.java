@@ -23,10 +23,11 @@ final class Results {
     }
 
     /**
-     * The result of a bridge ADD: the bridge, the host end of the veth and the container's interface (index 2, which
-     * every address names), the addresses with their gateways, the routes as configured, the DNS as configured.
+     * The result of an ADD: the host's interfaces (a bridge's: the bridge and the host end of the veth), then the
+     * container's interface (the last, which every address names), the addresses with their gateways, the routes, the DNS
+     * as configured.
      */
-    static JsonObject bridge(List<Iface> interfaces, List<IpPrefix> addresses, Map<Boolean, InetAddress> gatewayByV4,
+    static JsonObject added(List<Iface> interfaces, List<IpPrefix> addresses, Map<Boolean, InetAddress> gatewayByV4,
                              List<IpamConf.RouteConf> routes, JsonObject dns) {
         JsonObject r = new JsonObject();
         JsonArray ifs = new JsonArray();

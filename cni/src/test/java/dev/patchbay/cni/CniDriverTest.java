@@ -180,6 +180,7 @@ class CniDriverTest {
             if (conf.containsKey("linkInContainer")) {
                 return null;
             }
+            routesRefused(conf);
             Map<String, String> o = new LinkedHashMap<>();
             if (!(conf.get("master") instanceof String master)) {
                 throw new InvalidInputException("master", conf.get("master"), "must be the name of a host interface");
@@ -244,6 +245,19 @@ class CniDriverTest {
                     ctr.links().find(LinkRef.name(a.ifName())).ifPresent(l -> ctr.links().delete(LinkRef.name(a.ifName())));
                 }
             });
+        }
+    }
+
+    /** A route in ipam.routes other than a default one is not served: UnavailableException naming the key (falls through). */
+    static void routesRefused(Map<String, Object> conf) {
+        if (conf.get("ipam") instanceof Map<?, ?> ipam && ipam.get("routes") instanceof List<?> routes) {
+            for (Object r : routes) {
+                IpPrefix dst = IpPrefix.parse("ipam.routes", String.valueOf(((Map<?, ?>) r).get("dst"))).network();
+                if (dst.length() != 0) {
+                    throw new dev.patchbay.core.errors.UnavailableException("a route to " + dst + " (the macvlan driver makes the container's routes)",
+                            new InvalidInputException("ipam.routes", dst, "is not a default route"));
+                }
+            }
         }
     }
 }

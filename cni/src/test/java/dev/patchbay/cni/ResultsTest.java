@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 class ResultsTest {
 
     static JsonObject seedResult() {
-        BridgeConf conf = BridgeConfTest.parse(BridgeConfTest.SEED);
+        com.google.gson.JsonObject seed = JsonParser.parseString(CniServiceTest.SEED).getAsJsonObject();
+        IpamConf ipam = IpamConf.parse(Conf.root(seed).object("ipam"));
         Map<Boolean, InetAddress> gateways = new HashMap<>();
         gateways.put(true, IpAddresses.parse("gw", "10.0.0.1"));
         gateways.put(false, null);
-        return Results.bridge(List.of(new Results.Iface("devops0", "5a:4e:aa:41:27:78", null),
+        return Results.added(List.of(new Results.Iface("devops0", "5a:4e:aa:41:27:78", null),
                         new Results.Iface("veth568773e8", "b2:7f:9c:ad:76:10", null),
                         new Results.Iface("eth10", "4a:82:ea:14:6d:54", "/var/run/docker/netns/f0b18d774f4e")),
-                List.of(IpPrefix.parse("10.0.0.2/24")), gateways, conf.routes(), conf.dns());
+                List.of(IpPrefix.parse("10.0.0.2/24")), gateways, ipam.routes(), DriverConf.dns(Conf.root(seed).object("dns")));
     }
 
     /** Seed 004 §6's result, as the reference bridge printed it. */
@@ -86,7 +87,7 @@ class ResultsTest {
         Map<Boolean, InetAddress> gateways = new HashMap<>();
         gateways.put(true, IpAddresses.parse("gw", "10.1.0.1"));
         gateways.put(false, IpAddresses.parse("gw", "fd00::1"));
-        JsonObject r = Results.bridge(List.of(new Results.Iface("ng0", "66:33:3e:d6:93:f8", null),
+        JsonObject r = Results.added(List.of(new Results.Iface("ng0", "66:33:3e:d6:93:f8", null),
                 new Results.Iface("vethb4e6e0b8", "66:33:3e:d6:93:f8", null), new Results.Iface("eth10", "06:64:2e:5a:b2:ea", "/run/netns/ctr")),
                 List.of(IpPrefix.parse("10.1.0.2/24"), IpPrefix.parse("fd00::2/64")), gateways, List.of(), new JsonObject());
         assertEquals("""

@@ -94,6 +94,12 @@ public final class BridgePlugin implements NetworkPlugin {
         return List.of("firewall", "portmap");
     }
 
+    /** The CNI type {@code bridge}: the reference bridge plugin's keys as this chain's options ({@link BridgeCni}). */
+    @Override
+    public Map<String, String> cniOptions(Map<String, Object> conf) {
+        return BridgeCni.options(conf);
+    }
+
     @Override
     public IfName hostInterface(NetworkConfig config) {
         return bridge(config);

@@ -3,6 +3,7 @@ package dev.patchbay.example.macvlan;
 import dev.patchbay.core.errors.ErrorCollector;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.Link;
@@ -61,12 +62,22 @@ public final class MacvlanDriver implements NetworkPlugin {
      * A CNI configuration of type {@code macvlan} as this driver's options: {@code master} (required here: the
      * reference plugin's fallback, the interface of the default route, is the host's to choose) → parent,
      * {@code mode} → mode, {@code mtu} → mtu (0: the parent's). {@code linkInContainer} (a master inside the
-     * container) is not served: the call goes on to the reference plugin on CNI_PATH.
+     * container) and {@code ipam.routes} other than default routes are not served: the call goes on to the reference
+     * plugin on CNI_PATH.
      */
     @Override
     public Map<String, String> cniOptions(Map<String, Object> conf) {
         if (Boolean.TRUE.equals(conf.get("linkInContainer"))) {
             return null;
+        }
+        if (conf.get("ipam") instanceof Map<?, ?> ipam && ipam.get("routes") instanceof List<?> routes) {
+            for (Object r : routes) { // Patchbay checked ipam.routes already: each has a dst
+                IpPrefix dst = IpPrefix.parse("ipam.routes", String.valueOf(((Map<?, ?>) r).get("dst"))).network();
+                if (dst.length() != 0) { // not served: the call goes on to the reference macvlan, the key named
+                    throw new UnavailableException("a route to " + dst + " (this driver makes the container's default routes only)",
+                            new InvalidInputException("ipam.routes", dst, "is not a default route"));
+                }
+            }
         }
         Map<String, String> o = new LinkedHashMap<>();
         if (!(conf.get("master") instanceof String master) || master.isEmpty()) {

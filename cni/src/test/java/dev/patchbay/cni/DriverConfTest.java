@@ -10,52 +10,45 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkPlugin;
+import dev.patchbay.plugin.bridge.BridgePlugin;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** A bridge configuration mapped onto a Patchbay network: options, subnets, what is not served, code 7 naming the field. */
-class BridgeConfTest {
-    /** Seed 004 §6's bridge.conf, as written. */
-    static final String SEED = """
-            {
-                "cniVersion": "1.0.0",
-                "name": "devops",
-                "type": "bridge",
-                "bridge": "devops0",
-                "isGateway": true,
-                "ipMasq": true,
-                "ipam": {
-                    "type": "host-local",
-                    "subnet": "10.0.0.0/24",
-                    "routes": [
-                        { "dst": "0.0.0.0/0" }
-                    ],
-                    "rangeStart": "10.0.0.2",
-                    "rangeEnd": "10.0.0.5",
-                    "gateway": "10.0.0.1"
-                },
-                "dns": {
-                    "nameservers": [ "1.1.1.1" ]
-                }
-            }
-            """;
+/**
+ * A configuration of a type an installed driver serves, as a Patchbay network, with the bridge driver as the driver: what
+ * cni does around the driver's mapping (ipam, dns, what is not served, code 7 naming the field, comparing with an
+ * existing network, the identity) and CNI_ARGS/runtimeConfig. The mapping itself is plugins-bridge's BridgeCniTest.
+ */
+class DriverConfTest {
+    static final String SEED = CniServiceTest.SEED;
+    static final NetworkPlugin BRIDGE = new BridgePlugin();
 
-    static BridgeConf parse(String json) {
+    /** The bridge's options and its default chain's firewall option (the firewall plugin is not on this classpath). */
+    static final Set<String> CHAIN = chain();
+
+    private static Set<String> chain() {
+        Set<String> s = new TreeSet<>(BRIDGE.options().keySet());
+        s.add("masquerade");
+        return s;
+    }
+
+    static DriverConf parse(String json) {
         JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-        return BridgeConf.parse(o.get("name").getAsString(), Conf.root(o));
+        return DriverConf.parse("bridge", BRIDGE, CHAIN, o.get("name").getAsString(), Conf.root(o));
     }
 
     static String with(String json, String key, String value) {
-        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-        o.add(key, JsonParser.parseString(value));
-        return o.toString();
+        return CniServiceTest.with(json, key, value);
     }
 
     @Test
     void theSeedsConfigIsABridgeNetworkWithMasqueradeARangeAndItsRoute() {
-        BridgeConf c = parse(SEED);
+        DriverConf c = parse(SEED);
         NetworkConfig n = c.network();
         assertEquals("devops", n.name());
         assertEquals("bridge", n.driver());
@@ -66,46 +59,8 @@ class BridgeConfTest {
         assertEquals(new TreeMap<>(Map.of("bridge", "devops0", "masquerade", "true", "routes", "0.0.0.0/0",
                 "ipam.dir", "/var/lib/cni/networks", "ipam.range", "10.0.0.2-10.0.0.5")), n.options());
         assertEquals("{\"nameservers\":[\"1.1.1.1\"]}", c.dns().toString());
-        assertEquals(1, c.routes().size());
-        assertNull(c.routes().get(0).gw());
-    }
-
-    @Test
-    void dualStackDefaultGatewayHairpinMtuAndDataDir() {
-        BridgeConf c = parse("""
-                {"cniVersion":"0.4.0","name":"dg","type":"bridge","bridge":"dg0","isDefaultGateway":true,"hairpinMode":true,"mtu":1400,
-                 "capabilities":{"ips":true},"someFutureKey":{"x":1},
-                 "ipam":{"type":"host-local","dataDir":"/tmp/ipam","routes":[{"dst":"192.168.0.0/16","gw":"10.2.0.254"}],
-                         "ranges":[[{"subnet":"10.2.0.0/24","rangeStart":"10.2.0.10"}],[{"subnet":"fd00:2::/64","gateway":"fd00:2::fe"}]]}}
-                """);
-        NetworkConfig n = c.network();
-        assertEquals("fd00:2::/64", n.subnet6().toString());
-        assertEquals("fd00:2::fe", IpAddresses.format(n.gateway6()));
-        assertEquals("10.2.0.1", IpAddresses.format(n.gateway()), "host-local's default gateway: the first host");
-        assertEquals(new TreeMap<>(Map.of("bridge", "dg0", "hairpin", "true", "mtu", "1400", "ipam.dir", "/tmp/ipam",
-                "ipam.range", "10.2.0.10-", "routes", "192.168.0.0/16 via 10.2.0.254,0.0.0.0/0 via 10.2.0.1,::/0 via fd00:2::fe")), n.options());
-    }
-
-    @Test
-    void enabledadTurnsDuplicateAddressDetectionOnAsTheReferenceDoesItsDefaultOff() {
-        String conf = """
-                {"cniVersion":"1.0.0","name":"d","type":"bridge",%s"ipam":{"type":"host-local","subnet":"10.1.0.0/24"}}
-                """;
-        assertEquals("true", parse(conf.formatted("\"enabledad\":true,")).network().options().get("dad"));
-        assertEquals(null, parse(conf.formatted("\"enabledad\":false,")).network().options().get("dad"), "the bridge's default: off");
-        assertEquals(null, parse(conf.formatted("")).network().options().get("dad"));
-        assertEquals("enabledad", parse(conf.formatted("")).fields().get("dad"), "a contradiction names the key");
-    }
-
-    @Test
-    void noGatewayOnTheBridgeAndNoRoutesAndTheDefaultBridgeName() {
-        NetworkConfig n = parse("""
-                {"cniVersion":"1.0.0","name":"ng","type":"bridge","ipam":{"type":"host-local","subnet":"10.1.0.0/24"}}
-                """).network();
-        assertEquals("cni0", n.options().get("bridge"), "the reference bridge's default");
-        assertEquals("false", n.options().get("gateway-on-bridge"));
-        assertEquals("none", n.options().get("routes"));
-        assertEquals("10.1.0.1", IpAddresses.format(n.gateway()), "still host-local's gateway: never handed out, in the result");
+        assertEquals(1, c.ipam().routes().size(), "the result's routes: ipam.routes as written");
+        assertNull(c.ipam().routes().get(0).gw());
     }
 
     @Test
@@ -116,7 +71,9 @@ class BridgeConfTest {
                 "{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.0.0.0/25\"},{\"subnet\":\"10.0.0.128/25\"}]]}"))).field());
         assertEquals("ipam", assertThrows(Unserved.class, () -> parse(with(SEED, "ipam",
                 "{\"type\":\"host-local\",\"subnet\":\"fd00::/64\"}"))).field());
-        assertEquals("vlan", assertThrows(Unserved.class, () -> parse(with(SEED, "vlan", "100"))).field());
+        Unserved vlan = assertThrows(Unserved.class, () -> parse(with(SEED, "vlan", "100")));
+        assertEquals("vlan", vlan.field(), "the driver's UnavailableException names the key in its cause");
+        assertEquals("a VLAN (100)", vlan.getMessage());
         assertEquals("macspoofchk", assertThrows(Unserved.class, () -> parse(with(SEED, "macspoofchk", "true"))).field());
     }
 
@@ -143,22 +100,25 @@ class BridgeConfTest {
     }
 
     @Test
-    void anExistingNetworkWithOtherSettingsIsCode7NamingTheConfigField() {
-        BridgeConf c = parse(SEED);
+    void anExistingNetworkWithOtherSettingsIsCode7NamingTheOption() {
+        DriverConf c = parse(SEED);
         c.requireSame(c.network()); // the same: fine
         CniError e = assertThrows(CniError.class, () -> c.requireSame(parse(with(SEED, "ipMasq", "false")).network()));
         assertEquals(7, e.code());
-        assertTrue(e.getMessage().startsWith("ipMasq: network \"devops\" exists with other settings: it has masquerade=false, "
+        assertTrue(e.getMessage().startsWith("option masquerade: network \"devops\" exists with other settings: it has masquerade=(unset), "
                 + "this configuration asks for masquerade=true"), e.getMessage());
+        DriverConf unmasked = parse(with(SEED, "ipMasq", "false"));
+        e = assertThrows(CniError.class, () -> unmasked.requireSame(c.network()));
+        assertTrue(e.getMessage().startsWith("option masquerade: "), "a chained plugin's option set there, absent here: " + e.getMessage());
         e = assertThrows(CniError.class, () -> c.requireSame(parse(SEED.replace("10.0.0.0/24", "10.0.8.0/24")
                 .replace("10.0.0.", "10.0.8.")).network()));
         assertTrue(e.getMessage().startsWith("ipam.subnet/gateway: "), e.getMessage());
         e = assertThrows(CniError.class, () -> c.requireSame(parse(with(SEED, "mtu", "1400")).network()));
-        assertTrue(e.getMessage().startsWith("mtu: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("option mtu: "), e.getMessage());
         NetworkConfig createdByCli = new NetworkConfig("devops", "bridge", List.of("firewall", "portmap"), c.network().subnet(),
                 c.network().gateway(), null, null, Map.of("bridge", "pb-devops"));
         e = assertThrows(CniError.class, () -> c.requireSame(createdByCli));
-        assertTrue(e.getMessage().startsWith("bridge: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("option bridge: "), e.getMessage());
     }
 
     @Test
@@ -181,6 +141,7 @@ class BridgeConfTest {
         String id = parse(SEED).identity();
         assertEquals(id, parse(with(SEED, "dns", "{}")).identity(), "dns does not define the network");
         assertEquals(id, parse(with(SEED, "ipMasq", "true")).identity());
+        assertEquals(id, parse(with(SEED, "vlan", "0")).identity(), "a key at its default");
         assertNotEquals(id, parse(with(SEED, "ipMasq", "false")).identity());
         assertNotEquals(id, parse(with(SEED, "bridge", "\"unrelated0\"")).identity());
         assertNotEquals(id, parse(with(SEED, "name", "\"other\"")).identity());

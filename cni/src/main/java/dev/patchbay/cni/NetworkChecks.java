@@ -6,8 +6,6 @@ import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.ipam.AllocationRecord;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
-import dev.patchbay.core.model.Link;
-import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.firewall.host.FirewallHost;
@@ -21,12 +19,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** CHECK, GC and STATUS of a configuration that is a network: a bridge configuration, and what a driver's type shares ({@link CniDriver}). */
-final class BridgeChecks {
-    private BridgeChecks() {
+/** What CHECK, GC and STATUS of a configuration that is a network ({@link CniDriver}) share of the protocol. */
+final class NetworkChecks {
+    private NetworkChecks() {
     }
 
-    /** What of the network's own parts an attachment lacks, added to {@code missing} (a bridge's: {@link #bridge}). */
+    /** What of the network's own parts an attachment lacks, added to {@code missing} (the chain's checks). */
     interface Own {
         void check(CniContext ctx, NetworkConfig net, Attachment a, List<String> missing);
     }
@@ -62,21 +60,6 @@ final class BridgeChecks {
             throw new CniError(CniError.PATCHBAY + 1, "CHECK of \"" + id + "\" on network \"" + net.name() + "\" failed: " + String.join("; ", missing));
         }
         return "";
-    }
-
-    /** A bridge's parts of an attachment: the bridge and the host end of the veth, a port of the bridge. */
-    static void bridge(CniContext ctx, NetworkConfig net, Attachment a, List<String> missing) {
-        String bridge = net.options().get("bridge");
-        Optional<Link> br = ctx.host().links().find(LinkRef.name(bridge));
-        if (br.isEmpty()) {
-            missing.add("bridge " + bridge + " is gone");
-        }
-        Optional<Link> hostIf = a.hostIf() == null ? Optional.empty() : ctx.host().links().find(LinkRef.name(a.hostIf()));
-        if (hostIf.isEmpty()) {
-            missing.add("host link " + a.hostIf() + " is gone");
-        } else if (br.isPresent() && !Integer.valueOf(br.get().index()).equals(hostIf.get().masterIndex())) {
-            missing.add("host link " + a.hostIf() + " is not a port of " + bridge);
-        }
     }
 
     /**
@@ -120,39 +103,13 @@ final class BridgeChecks {
         return "";
     }
 
-    /**
-     * Whether an ADD can succeed now: an IPAM service, a usable firewall backend, a bridge name free for a new network
-     * or an existing network with the same settings and its bridge (51 when the bridge is gone: its containers are cut
-     * off), and a free address in every range (50 when one is exhausted).
-     */
-    static String status(CniCall call, CniContext ctx, BridgeConf conf) {
-        call.require("CNI_PATH");
-        if (ctx.ipam() == null) {
-            throw new CniError(CniError.NOT_AVAILABLE, "no IPAM service is installed");
-        }
+    /** Code 50 unless the firewall backend is usable here: every network's rules go through it. */
+    static void requireFirewall(CniContext ctx) {
         FirewallHost fw = ctx.firewall().host(ctx.stateDir(), ctx.hostRef());
         String backend = fw.backend();
         if (fw.backends().stream().noneMatch(b -> b.name().equals(backend) && b.usable())) {
             throw new CniError(CniError.NOT_AVAILABLE, "the firewall backend \"" + backend + "\" is not usable here", "see patchbay firewall backend");
         }
-        String bridge = conf.network().options().get("bridge");
-        Optional<NetworkConfig> net = ctx.networks().find(conf.network().name());
-        if (net.isEmpty()) {
-            if (ctx.host().links().find(LinkRef.name(bridge)).isPresent()) {
-                throw new CniError(CniError.NOT_AVAILABLE, "a link named \"" + bridge + "\" exists that no Patchbay network owns: ADD cannot create the network");
-            }
-            return "";
-        }
-        try {
-            conf.requireSame(net.get());
-        } catch (CniError e) {
-            throw new CniError(CniError.NOT_AVAILABLE, e.getMessage(), e.details());
-        }
-        if (ctx.host().links().find(LinkRef.name(bridge)).isEmpty()) {
-            throw new CniError(CniError.LIMITED, "bridge \"" + bridge + "\" of network \"" + net.get().name() + "\" is gone");
-        }
-        requireFree(ctx, conf, net.get());
-        return "";
     }
 
     /** Code 50 when a range of the network has no free address left. */
