@@ -60,11 +60,10 @@ public interface NetworkPlugin {
     }
 
     /**
-     * For a driver serving the CNI type of its own name: the chain's options for one such CNI configuration (e.g. macvlan's
-     * {@code master} as {@code parent}), given as its JSON object of maps, lists, strings, booleans, longs and doubles;
-     * Patchbay serves {@code ipam} (host-local; {@code ipam.routes} are the driver's), {@code dns}, {@code runtimeConfig}
-     * and {@code args}. Null, or UnavailableException (its cause an InvalidInputException naming the key and value): not
-     * served, the call goes on to the next plugin of the type on CNI_PATH. A wrong value: InvalidInputException. Since 2.3
+     * For a driver serving the CNI type of its own name: the chain's options for one such CNI configuration (its JSON object
+     * as maps, lists, strings, booleans, longs, doubles); Patchbay serves {@code ipam} (host-local; {@code ipam.routes} are
+     * the driver's), {@code dns}, {@code runtimeConfig}, {@code args}. Null, or UnavailableException caused by an
+     * InvalidInputException naming the key: not served (on to the next plugin on CNI_PATH). A wrong value: InvalidInputException. Since 2.3
      */
     default Map<String, String> cniOptions(Map<String, Object> conf) {
         return null;
