@@ -43,6 +43,7 @@ class EventsIT {
             cli.run("network", "create", "evt", "--subnet", "10.141.0.0/24", "--bridge", "pbevt0").ok();
             JsonObject created = events.next("network-created", e -> "evt".equals(str(e, "network")));
             assertEquals("patchbay", str(created, "source"));
+            long attach = System.nanoTime();
             cli.run("attach", "evt", "--netns", red, "--publish", "18080:80/tcp").ok();
             JsonObject attached = events.next("attached", e -> red.equals(str(e, "container")));
             assertEquals("evt", str(attached, "network"));
@@ -50,10 +51,14 @@ class EventsIT {
             JsonObject published = events.next("published", e -> red.equals(str(e, "container")));
             assertEquals("18080:80/tcp", str(published, "detail"));
 
+            long del = System.nanoTime();
             sandbox.run("ip", "link", "del", "pbevt0");
             JsonObject deleted = events.next("link-del", e -> "pbevt0".equals(str(e, "link")));
             assertEquals("kernel", str(deleted, "source"));
             JsonObject repaired = events.next("repaired", e -> "evt".equals(str(e, "network"))); // the daemon's watch
+            System.out.printf("through the daemon: attached %.0f ms and published %.0f ms after the attach began; link-del %.0f ms and"
+                    + " repaired %.0f ms after ip link del began%n", events.after(attached, attach), events.after(published, attach),
+                    events.after(deleted, del), events.after(repaired, del));
             assertTrue(str(repaired, "detail").contains("pbevt0"), repaired.toString());
             assertTrue(!time(repaired).isBefore(time(deleted)) && !time(deleted).isBefore(time(published))
                     && !time(published).isBefore(time(attached)), "times in order: " + events.seen);
@@ -129,6 +134,13 @@ class EventsIT {
         private final Process process;
         private final BlockingQueue<JsonObject> lines = new LinkedBlockingQueue<>();
         final List<JsonObject> seen = new ArrayList<>();
+        /** When each line was read (to report how long after the action it came; nothing is asserted on it). */
+        final Map<JsonObject, Long> arrived = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Milliseconds from {@code since} (System.nanoTime) to the line's arrival. */
+        double after(JsonObject e, long since) {
+            return (arrived.get(e) - since) / 1e6;
+        }
 
         private Stream(Process process) {
             this.process = process;
@@ -146,7 +158,11 @@ class EventsIT {
             Stream s = new Stream(p);
             BlockingQueue<String> err = new LinkedBlockingQueue<>();
             reader(p.getErrorStream(), err::add);
-            reader(p.getInputStream(), l -> s.lines.add(JsonParser.parseString(l).getAsJsonObject()));
+            reader(p.getInputStream(), l -> {
+                JsonObject o = JsonParser.parseString(l).getAsJsonObject();
+                s.arrived.put(o, System.nanoTime());
+                s.lines.add(o);
+            });
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             for (String l = ""; !l.contains("listening"); ) { // subscribed: what happens from now on is seen
                 l = err.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
