@@ -141,7 +141,7 @@ static int forward(int fd, const char *path, const char *netns, const char *type
         return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(errno));
     }
     int heard;
-    switch (await_reply(fd, &heard)) {
+    switch (await_reply(fd, &heard, 0)) {
     case AWAIT_SILENT:
         return silent(heard, path);
     case AWAIT_CLOSED:

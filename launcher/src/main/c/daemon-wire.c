@@ -182,7 +182,7 @@ int send_frame(int fd, const struct frame *f) {
     return 0;
 }
 
-int await_reply(int fd, int *heard) {
+int await_reply(int fd, int *heard, int output) {
     *heard = 0;
     for (;;) {
         unsigned char b;
@@ -190,6 +190,13 @@ int await_reply(int fd, int *heard) {
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return AWAIT_SILENT;
         if (r == 0 && !*heard) return AWAIT_CLOSED;
+        if (r > 0 && b == WIRE_OUTPUT && output) {
+            int32_t stream;
+            if (read_int(fd, &stream) != 0) return errno == EAGAIN || errno == EWOULDBLOCK ? AWAIT_SILENT : AWAIT_BROKEN;
+            if (copy_string(fd, stream == 2 ? 2 : 1) != 0) return errno == EAGAIN || errno == EWOULDBLOCK ? AWAIT_SILENT : AWAIT_BROKEN;
+            *heard = 1;
+            continue;
+        }
         if (r <= 0 || b > WIRE_REPLY) return AWAIT_BROKEN;
         if (b == WIRE_REPLY) return AWAIT_REPLY;
         *heard = 1;

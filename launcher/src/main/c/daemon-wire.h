@@ -6,8 +6,10 @@
 #include <sys/types.h>
 
 #define WIRE_V3 (-3)           /* DaemonSocket.WIRE_V3: a negative first int announces a versioned frame */
+#define WIRE_V4 (-4)           /* DaemonSocket.WIRE_V4: version 3 whose reply may carry WIRE_OUTPUT frames (the CLI's) */
 #define WIRE_PROGRESS 0        /* DaemonSocket.PROGRESS: the daemon has the request, or is still on it */
 #define WIRE_REPLY 1           /* DaemonSocket.REPLY: the reply follows */
+#define WIRE_OUTPUT 2          /* DaemonSocket.OUTPUT: a streaming command's output: an int stream (1, 2), a string */
 #define WIRE_MAX_STRING (64u << 20) /* DaemonFrameReader.MAX_REPLY_STRING: the longest string of a reply */
 #define WIRE_SILENCE_S 10      /* DaemonSocket.SILENCE_MS: the longest wait for the daemon's next byte */
 
@@ -43,9 +45,10 @@ enum { AWAIT_REPLY, AWAIT_SILENT, AWAIT_CLOSED, AWAIT_BROKEN };
 /*
  * Reads progress bytes up to REPLY: AWAIT_REPLY; AWAIT_SILENT when nothing came for WIRE_SILENCE_S; AWAIT_CLOSED when
  * the daemon closed the connection before its first byte; AWAIT_BROKEN for anything else (end of stream after a
- * progress byte, a read error, a byte that is neither). *heard: a progress byte came.
+ * progress byte, a read error, a byte that is neither). *heard: a progress byte came. With `output` (a version 4
+ * request), WIRE_OUTPUT frames are copied to fd 1 or 2 as they come.
  */
-int await_reply(int fd, int *heard);
+int await_reply(int fd, int *heard, int output);
 
 /* One int of the reply: 0, or -1 with errno (EAGAIN: silence; ECONNRESET: end of stream). */
 int read_int(int fd, int32_t *v);

@@ -3,8 +3,9 @@
  * namespace's daemon, whose own work is a few ms; this small program forwards it instead, as the JVM's
  * dev.patchbay.launcher.DaemonClient does, and says the same (stdout, stderr and exit code, byte for byte):
  *   - the command line goes to the daemon of the caller's network namespace over its root-only socket (daemon-wire.c:
- *     the one the shim uses, the same trust checks), with --state-dir=$PATCHBAY_STATE_DIR added (cli-args.c); the
- *     reply is read whole, then its stdout, stderr and exit code are ours;
+ *     the one the shim uses, the same trust checks), with --state-dir=$PATCHBAY_STATE_DIR added (cli-args.c), as a
+ *     version 4 request: the reply is read whole, then its stdout, stderr and exit code are ours; a streaming command's
+ *     output (patchbay events) is copied as it comes, until we are interrupted;
  *   - a command that finds no daemon starts one (cni-autostart.c, the lock the JVM and the shim take), unless it is
  *     help, a version, completion or man;
  *   - everything else runs the JVM path: bin/patchbay-jvm next to this program's real path, exec'd with our argv
@@ -114,7 +115,7 @@ static int forward(int fd, const char *sock, const char *netns, int n, char **ar
     char **sent = with_state_dir(n, args, getenv("PATCHBAY_STATE_DIR"), &sent_n);
     struct frame f = {0};
     if (!sent) return exec_jvm(argv, 0);
-    frame_int(&f, WIRE_V3);
+    frame_int(&f, WIRE_V4); /* a streaming command's output comes as it is written (patchbay events) */
     frame_string(&f, "cli");
     frame_string(&f, netns);
     frame_int(&f, sent_n);
@@ -125,7 +126,7 @@ static int forward(int fd, const char *sock, const char *netns, int n, char **ar
         return exec_jvm(argv, 1); /* not all of the request went out: the daemon cannot have run it */
     }
     int heard;
-    switch (await_reply(fd, &heard)) {
+    switch (await_reply(fd, &heard, 1)) {
     case AWAIT_SILENT:
         return silent(sock, heard, named_n, named);
     case AWAIT_CLOSED: {

@@ -74,7 +74,7 @@ final class DaemonClient {
         try (SocketChannel ch = trusted) {
             DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
             try {
-                DaemonSocket.writeV3(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, Settings.current().given(Setting.STATE_DIR))));
+                DaemonSocket.writeV4(out, new DaemonSocket.Request(DaemonSocket.currentNetns(), withEnvironment(args, Settings.current().given(Setting.STATE_DIR))));
             } catch (IOException e) {
                 if (dog.expired()) {
                     return Optional.of(silent(sock, false, args));
@@ -87,6 +87,13 @@ final class DaemonClient {
                     dog.kick();
                     if (b == DaemonSocket.PROGRESS) {
                         heard = true;
+                    } else if (b == DaemonSocket.OUTPUT) { // a streaming command's output, as it comes
+                        heard = true;
+                        int stream = in.readInt();
+                        String text = DaemonFrameReader.replyString(in);
+                        java.io.PrintStream to = stream == DaemonSocket.STDERR ? System.err : System.out;
+                        to.print(text);
+                        to.flush();
                     } else if (b == DaemonSocket.REPLY) {
                         return Optional.of(DaemonSocket.readReply(in));
                     } else if (b < 0 && !heard) {

@@ -26,7 +26,10 @@ final class DaemonConnection {
     private final ScheduledExecutorService timer;
     private final ReentrantLock writing = new ReentrantLock();
     private volatile boolean progress;
+    private volatile boolean streams;
     private volatile boolean gone;
+    /** The thread running a streaming command: interrupted when the client goes away. */
+    private volatile Thread streaming;
     private volatile ScheduledFuture<?> beats;
     private final AtomicReference<Runnable> onDone = new AtomicReference<>();
 
@@ -44,8 +47,12 @@ final class DaemonConnection {
         onDone.set(r);
     }
 
-    /** A version 3 client: a progress byte now, and every {@value #BEAT_MS} ms until the reply. */
-    void startProgress() {
+    /**
+     * A version 3 client: a progress byte now, and every {@value #BEAT_MS} ms until the reply. {@code streams}: a
+     * version 4 client, which takes a streaming command's output as it comes ({@link #output}).
+     */
+    void startProgress(boolean streams) {
+        this.streams = streams;
         progress = true;
         beats = timer.scheduleAtFixedRate(this::beat, 0, BEAT_MS, TimeUnit.MILLISECONDS);
     }
@@ -59,9 +66,55 @@ final class DaemonConnection {
                 ch.write(ByteBuffer.wrap(new byte[] {DaemonSocket.PROGRESS}));
             }
         } catch (IOException e) {
-            gone = true;
-            stopProgress();
+            gone();
         } finally {
+            writing.unlock();
+        }
+    }
+
+    /** The client went away: no more beats, and a streaming command stops. */
+    private void gone() {
+        gone = true;
+        stopProgress();
+        Thread t = streaming;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** Whether the client takes output as it comes (wire version 4). */
+    boolean streams() {
+        return streams;
+    }
+
+    /**
+     * The current thread runs a streaming command for this client (null: it is done): interrupted when the client goes
+     * away. Returns false, and sets nothing, when it is gone already.
+     */
+    boolean streamOn(Thread t) {
+        streaming = t;
+        if (t != null && gone) {
+            streaming = null;
+            return false;
+        }
+        return true;
+    }
+
+    /** Sends a piece of a streaming command's output now; false when the client is gone (the command then stops). */
+    boolean output(int stream, String text) {
+        if (gone) {
+            return false;
+        }
+        writing.lock();
+        ScheduledFuture<?> deadline = timer.schedule(this::close, WRITE_DEADLINE_MS, TimeUnit.MILLISECONDS); // a client that stopped reading
+        try {
+            DaemonSocket.writeOutput(new DataOutputStream(Channels.newOutputStream(ch)), stream, text);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            gone();
+            return false;
+        } finally {
+            deadline.cancel(false);
             writing.unlock();
         }
     }

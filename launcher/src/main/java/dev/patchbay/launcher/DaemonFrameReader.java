@@ -27,7 +27,7 @@ final class DaemonFrameReader {
 
     /** What the daemon does as the frame is read. */
     interface Hooks {
-        /** The first int was read: the wire version (1, 2 or 3). */
+        /** The first int was read: the wire version (1, 2, 3 or 4). */
         default void version(int version) throws IOException {
         }
 
@@ -75,13 +75,13 @@ final class DaemonFrameReader {
             hooks.version(1);
             return cli(new String(bytes(first, false), StandardCharsets.UTF_8));
         }
-        if (first != DaemonSocket.WIRE_V2 && first != DaemonSocket.WIRE_V3) {
+        if (first != DaemonSocket.WIRE_V2 && first != DaemonSocket.WIRE_V3 && first != DaemonSocket.WIRE_V4) {
             throw new IOException("unknown wire version " + -first);
         }
         version = -first;
         hooks.version(version);
         String kind = string();
-        if (kind.equals(DaemonSocket.KIND_CLI) && version == 3) {
+        if (kind.equals(DaemonSocket.KIND_CLI) && version >= 3) {
             return cli(string());
         }
         if (!kind.equals(DaemonSocket.KIND_CNI)) {

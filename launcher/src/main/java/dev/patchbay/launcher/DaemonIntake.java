@@ -70,8 +70,8 @@ final class DaemonIntake {
             call = DaemonFrameReader.read(new DataInputStream(Channels.newInputStream(ch)), new DaemonFrameReader.Hooks() {
                 @Override
                 public void version(int version) {
-                    if (version == 3) {
-                        conn.startProgress();
+                    if (version >= 3) {
+                        conn.startProgress(version >= 4);
                     }
                 }
 

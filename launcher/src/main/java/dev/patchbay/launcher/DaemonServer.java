@@ -27,6 +27,7 @@ import org.osgi.framework.BundleContext;
  */
 final class DaemonServer {
     private final Requests requests;
+    private final DaemonStream streams = new DaemonStream();
     private final CniHandlers cniHandlers;
     private final Runnable stopFramework;
     private final String netns = DaemonSocket.currentNetns();
@@ -193,6 +194,7 @@ final class DaemonServer {
         } catch (IOException ignored) {
             // exiting anyway
         }
+        streams.stopAll(); // they run until their client goes: not for the 10 s finish waits
         finish(pool);
         requests.close();
         cniHandlers.close();
@@ -214,7 +216,7 @@ final class DaemonServer {
                 String peer = RequestLog.peer(conn.channel());
                 long start = System.nanoTime();
                 try {
-                    ran = run(call, conn::clientGone); // a plugin a CNI call runs ends when its client goes
+                    ran = run(call, conn::clientGone, conn); // a plugin a CNI call runs ends when its client goes
                 } catch (RuntimeException e) {
                     conn.close();
                     long took = System.nanoTime() - start;
@@ -252,11 +254,14 @@ final class DaemonServer {
     }
 
     DaemonSocket.Reply run(DaemonSocket.Call call) {
-        return run(call, () -> false).reply();
+        return run(call, () -> false, null).reply();
     }
 
-    /** Runs the call; {@code clientGone} tells a CNI call whether anyone still waits for it (see CniRequest). */
-    private Ran run(DaemonSocket.Call call, java.util.function.BooleanSupplier clientGone) {
+    /**
+     * Runs the call; {@code clientGone} tells a CNI call whether anyone still waits for it (see CniRequest); {@code conn}
+     * (null: none) takes a streaming command's output as it comes ({@link DaemonStream}).
+     */
+    private Ran run(DaemonSocket.Call call, java.util.function.BooleanSupplier clientGone, DaemonConnection conn) {
         if (!netns.equals(call.netns())) {
             String refusal = "patchbay: this daemon serves " + netns + ", the client runs in " + call.netns() + "\n";
             return new Ran(call instanceof DaemonSocket.CniCall cni ? CniRequest.asCniReply(3, "", refusal, cni.stdin())
@@ -272,6 +277,9 @@ final class DaemonServer {
         }
         if ("metrics".equals(word) && !Args.has(req.args(), "-h", "--help", "-V", "--version")) {
             return new Ran(new DaemonSocket.Reply(0, new String(metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8), ""), "metrics");
+        }
+        if (conn != null && !Args.has(req.args(), "-h", "--help", "-V", "--version") && requests.streams(word)) {
+            return new Ran(streams.run(conn, word, (o, e) -> requests.runNamed(req.args(), o, e).code()), word);
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

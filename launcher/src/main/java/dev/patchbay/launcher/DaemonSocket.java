@@ -35,6 +35,12 @@ import java.util.Map;
  *     {@value DaemonConnection#BEAT_MS} ms until the reply, which starts with the byte {@value #REPLY}. A client tells a
  *     daemon that is not reading (no byte for {@value #SILENCE_MS} ms) from a request that takes long (bytes keep
  *     coming).</li>
+ * <li>version 4, what the CLI sends: the int {@value #WIRE_V4}, then as version 3. Its reply is version 3's, except
+ *     that a command whose service streams ({@code patchbay.command.streams=true}: {@code patchbay events}) sends its
+ *     output as it flushes it, each piece as the byte {@value #OUTPUT}, the stream ({@value #STDOUT} stdout,
+ *     {@value #STDERR} stderr) and a string, between the progress bytes; its final reply then holds only the exit
+ *     code. Such a command runs until the client goes away (it is interrupted); a version 3 client is refused it
+ *     (exit 3), and every other command's reply is the same in both versions.</li>
  * </ul>
  * A daemon that does not know a version or kind closes the connection without a reply. Frames have limits (see
  * {@link DaemonFrameReader}).
@@ -147,11 +153,17 @@ final class DaemonSocket {
     static final String KIND_CNI = "cni";
     /** The first int of a version 3 request. */
     static final int WIRE_V3 = -3;
+    /** The first int of a version 4 request: version 3 whose reply may carry {@link #OUTPUT} frames. */
+    static final int WIRE_V4 = -4;
     /** The version 3 request kind of a command line. */
     static final String KIND_CLI = "cli";
     /** Version 3 replies: a progress byte (the daemon has the request, or is still on it) and the reply's first byte. */
     static final int PROGRESS = 0;
     static final int REPLY = 1;
+    /** Version 4: output of a streaming command, as it is written: the byte, an int stream (1 stdout, 2 stderr), a string. */
+    static final int OUTPUT = 2;
+    static final int STDOUT = 1;
+    static final int STDERR = 2;
     /** How long a version 3 client waits for the daemon's next byte (connecting, sending, or waiting for the reply). */
     static final long SILENCE_MS = 10_000;
 
@@ -208,9 +220,18 @@ final class DaemonSocket {
         });
     }
 
-    /** A version 3 request: what the CLI ({@link Request}) and the shim ({@link CniCall}) send. */
+    /** A version 3 request: what the shim ({@link CniCall}) sends. */
     static void writeV3(DataOutputStream out, Call call) throws IOException {
-        out.writeInt(WIRE_V3);
+        writeVersioned(out, WIRE_V3, call);
+    }
+
+    /** A version 4 request: what the CLI sends (a streaming command's output comes as it is written). */
+    static void writeV4(DataOutputStream out, Call call) throws IOException {
+        writeVersioned(out, WIRE_V4, call);
+    }
+
+    private static void writeVersioned(DataOutputStream out, int version, Call call) throws IOException {
+        out.writeInt(version);
         if (call instanceof CniCall c) {
             writeString(out, KIND_CNI);
             writeCniBody(out, c);
@@ -230,6 +251,14 @@ final class DaemonSocket {
     /** A reply of a version 1 or 2 request, or what follows {@link #REPLY} in version 3 (lengths checked as for requests). */
     static Reply readReply(DataInputStream in) throws IOException {
         return new Reply(in.readInt(), DaemonFrameReader.replyString(in), DaemonFrameReader.replyString(in));
+    }
+
+    /** A version 4 output frame: the byte {@link #OUTPUT}, the stream, the text. */
+    static void writeOutput(DataOutputStream out, int stream, String text) throws IOException {
+        out.write(OUTPUT);
+        out.writeInt(stream);
+        writeString(out, text);
+        out.flush();
     }
 
     /** A version 3 reply: the byte {@link #REPLY}, then the reply. */

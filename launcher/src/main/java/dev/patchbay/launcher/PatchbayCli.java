@@ -166,7 +166,7 @@ public final class PatchbayCli {
         return byName;
     }
 
-    private static String escape(String value) {
+    static String escape(String value) {
         return value.replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(").replace(")", "\\)"); // OSGi filter escapes
     }
 

@@ -119,6 +119,24 @@ public final class Requests implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the command {@code word} mounts streams its output ({@link DaemonStream#PROPERTY}{@code =true} on the
+     * service that serves the word, by {@link dev.patchbay.host.plugins.Providers#ORDER}).
+     */
+    public boolean streams(String word) {
+        if (word == null) {
+            return false;
+        }
+        try {
+            org.osgi.framework.ServiceReference<?>[] refs = ctx.getServiceReferences((String) null,
+                    "(" + PatchbayCli.COMMAND_PROPERTY + "=" + PatchbayCli.escape(word) + ")");
+            return refs != null && java.util.Arrays.stream(refs).min(dev.patchbay.host.plugins.Providers.ORDER)
+                    .map(r -> "true".equals(String.valueOf(r.getProperty(DaemonStream.PROPERTY)))).orElse(false);
+        } catch (InvalidSyntaxException e) {
+            return false;
+        }
+    }
+
     /** Drops every idle command line; the ones in use are dropped when they come back. */
     private void invalidate() {
         generation.incrementAndGet();

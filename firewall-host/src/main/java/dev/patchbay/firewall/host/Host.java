@@ -182,7 +182,7 @@ final class Host implements FirewallHost {
 
     @Override
     public Swap select(String name, boolean dryRun) {
-        return changing(r -> {
+        Swap swap = changing(r -> {
             FirewallService.Backend to = service.backend(name);
             if (!to.firewall().usable(netns)) {
                 throw new UnavailableException("failed to select firewall backend \"" + name + "\": it is not usable in " + netns.describe());
@@ -232,6 +232,11 @@ final class Host implements FirewallHost {
             }
             return new Swap(from, name, owners, true, notices);
         });
+        if (swap.changed() && !dryRun) { // recorded: the backend is swapped
+            dev.patchbay.events.PatchbayEvents.post(dev.patchbay.events.PatchbayEvents.BACKEND_SWAPPED, null, null,
+                    (swap.from() == null ? "(none recorded)" : swap.from()) + " -> " + swap.to() + " in " + netns.describe());
+        }
+        return swap;
     }
 
     @Override

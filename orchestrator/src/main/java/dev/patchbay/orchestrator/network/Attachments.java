@@ -129,6 +129,7 @@ public final class Attachments {
                 }
                 store.save(made, containerNs.toString(), origin); // the commit point: a recorded attach has happened
                 attachment = made;
+                Posted.attached(made);
             } catch (RuntimeException e) {
                 List<Throwable> left = undo.run(e);
                 if (left.isEmpty()) {
@@ -190,6 +191,7 @@ public final class Attachments {
         undo(hostRef, rec, chain, a, errors);
         if (errors.isEmpty()) {
             store.deleteAttachment(config.name(), containerId); // the commit point: the detach has happened
+            Posted.detached(config.name(), containerId);
             journal.doneIfPossible(); // an entry left (a full disk) finds nothing to finish: gc forgets it
         }
         try {
@@ -261,6 +263,7 @@ public final class Attachments {
                 // the disk refused that too: gc's reconcile applies the published ports as recorded
                 throw undo.attachTo(PartlyUndone.of(e, new ArrayList<Throwable>(undo.errors())));
             }
+            Posted.published(updated, ports, add);
             return updated;
         });
     }

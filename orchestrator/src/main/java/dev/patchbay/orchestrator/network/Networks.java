@@ -77,6 +77,7 @@ public final class Networks {
                     fw.apply(new Ruleset(Owners.network(config.name()), rules));
                 }
                 store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace())); // the commit point
+                Posted.created(config);
             } catch (RuntimeException e) {
                 if (undo.run(e).isEmpty()) {
                     journal.doneIfPossible(); // fully undone; an entry left finds nothing to undo
@@ -190,6 +191,7 @@ public final class Networks {
             finishRemove(name, journal, errors);
             return null;
         }));
+        Posted.removed(name); // gone (a failure above threw: its record stays for gc)
     }
 
     /**

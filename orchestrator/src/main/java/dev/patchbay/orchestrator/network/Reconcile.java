@@ -175,6 +175,7 @@ final class Reconcile {
         }
         found.forEach(r::fix);
         r.errors.throwIfAny("failed to repair " + r.net + (r.done.isEmpty() ? "" : " (done: " + String.join("; ", r.done) + ")"));
+        Posted.repaired(rec.name(), r.done);
         return r.done;
     }
 

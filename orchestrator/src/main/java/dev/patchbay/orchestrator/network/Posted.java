@@ -1,0 +1,51 @@
+package dev.patchbay.orchestrator.network;
+
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.events.PatchbayEvents;
+import java.util.List;
+
+/**
+ * The use cases' events, posted at their commit points (a record saved or deleted) on Event Admin through
+ * {@link PatchbayEvents}: what {@code patchbay events} prints. Posting never waits and never fails the change.
+ */
+final class Posted {
+    private Posted() {
+    }
+
+    static void created(NetworkConfig c) {
+        PatchbayEvents.post(PatchbayEvents.NETWORK_CREATED, c.name(), null, "subnets " + String.join(", ",
+                c.subnets().stream().map(IpPrefix::toString).toList()));
+    }
+
+    static void removed(String network) {
+        PatchbayEvents.post(PatchbayEvents.NETWORK_REMOVED, network, null, null);
+    }
+
+    /** An attach, and the ports it published with it. */
+    static void attached(Attachment a) {
+        PatchbayEvents.post(PatchbayEvents.ATTACHED, a.network(), a.containerId(), a.ifName().value() + " "
+                + String.join(", ", a.addresses().stream().map(IpPrefix::toString).toList()));
+        if (!a.ports().isEmpty()) {
+            published(a, a.ports(), true);
+        }
+    }
+
+    static void detached(String network, String containerId) {
+        PatchbayEvents.post(PatchbayEvents.DETACHED, network, containerId, null);
+    }
+
+    static void published(Attachment a, List<PortMapping> ports, boolean add) {
+        PatchbayEvents.post(add ? PatchbayEvents.PUBLISHED : PatchbayEvents.UNPUBLISHED, a.network(), a.containerId(),
+                String.join(", ", ports.stream().map(PortMapping::toString).toList()));
+    }
+
+    /** A network's repair ({@code gc}, the daemon's watch, a daemon's start): what it did, in words. */
+    static void repaired(String network, List<String> done) {
+        if (!done.isEmpty()) {
+            PatchbayEvents.post(PatchbayEvents.REPAIRED, network, null, String.join("; ", done));
+        }
+    }
+}
