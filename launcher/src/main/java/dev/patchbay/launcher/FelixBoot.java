@@ -85,6 +85,9 @@ public final class FelixBoot implements AutoCloseable {
         Stamps.mark("picocli");
         config.put("felix.log.logger", new StderrLogger(log, verbose));
         config.put("felix.log.level", verbose ? "3" : "1");
+        // Event Admin writes to stdout when no LogService is there: a warning (e.g. its delivery thread interrupted
+        // as a one-shot run exits) would land in a command's output (-o json): errors only (1, its lowest), warnings with -v.
+        config.put("org.apache.felix.eventadmin.LogLevel", verbose ? "2" : "1");
         // one resolution of a dozen bundles: Felix's default, a pool of resolver threads (one per processor), costs
         // a cold run more than it saves
         config.put("felix.resolver.parallelism", "1");
