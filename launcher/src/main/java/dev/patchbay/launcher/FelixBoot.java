@@ -281,7 +281,7 @@ public final class FelixBoot implements AutoCloseable {
      * The host API's packages (lib/host-api.jar, see its package-info) the system bundle exports to the bundles; the
      * version is the package's {@code @Version}.
      */
-    static final String HOST_PACKAGES = "dev.patchbay.host.metrics;version=\"1.0.0\",dev.patchbay.host.plugins;version=\"1.1.0\","
+    static final String HOST_PACKAGES = "dev.patchbay.host.metrics;version=\"1.0.0\",dev.patchbay.host.plugins;version=\"1.2.0\","
             + "dev.patchbay.host.cni;version=\"1.0.0\"";
 
     /** Framework property: the bundles folder, absolute. */
