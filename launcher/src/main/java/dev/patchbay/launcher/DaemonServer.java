@@ -63,12 +63,8 @@ final class DaemonServer {
         Path sock = DaemonSocket.path();
         Files.createDirectories(sock.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ServerSocketChannel activated = SocketActivation.inherited(); // systemd's (patchbay.socket), or null: bind our own
-        if (activated == null && Files.exists(sock)) {
-            if (DaemonClient.alive(sock)) {
-                log.println("patchbay: a daemon already serves this namespace on " + sock);
-                return 3;
-            }
-            Files.delete(sock); // left by a daemon that died
+        if (activated == null && !claim(sock, log)) {
+            return 3;
         }
         ServerSocketChannel server = activated != null ? activated : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -76,23 +72,10 @@ final class DaemonServer {
             t.setDaemon(true);
             return t;
         }); // read and write deadlines, progress bytes
-        if (!metricsAt.off()) { // before the daemon's socket: a daemon that cannot serve what it was told to does not start
-            try {
-                metricsServer = MetricsServer.start(metricsAt, metrics::scrape, timer);
-            } catch (IOException e) {
-                log.println("patchbay: daemon: cannot serve the metrics on " + metricsAt.describe() + " (" + MetricsEndpoint.SETTING
-                        + "): " + e.getMessage());
-                return 3;
-            }
-            MetricsServer.logServing(log, metricsAt);
+        if (!serveMetrics(timer, log)) { // before the daemon's socket: a daemon that cannot serve what it was told to does not start
+            return 3;
         }
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory threads = r -> {
-            Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        ExecutorService pool = Executors.newFixedThreadPool(16, threads); // platform threads: commands may block on locks
+        ExecutorService pool = Executors.newFixedThreadPool(16, requestThreads()); // platform threads: commands may block on locks
         DaemonOrder order = new DaemonOrder(pool);
         DaemonIntake intake = new DaemonIntake(timer, (conn, call) -> dispatch(order, conn, call));
         // On SIGTERM/SIGINT the JVM runs only its shutdown hooks and then halts: the main thread's try-with-resources
@@ -102,6 +85,58 @@ final class DaemonServer {
         // An idle daemon removes its socket itself before it leaves: the hook must not remove a successor's.
         DaemonIdle idle = new DaemonIdle(idleSeconds, server, activated != null ? null : sock, intake, pool, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, idle.socketToRemove(), pool, log), "patchbay-daemon-stop"));
+        listen(server, activated, sock, log);
+        Hangup.handle(log);
+        recover(log); // before the first request is served: clients that connect meanwhile wait for it
+        Notify.ready(log); // systemd (Type=notify): started once it serves
+        if (activated == null) {
+            idle.watch(timer); // systemd's socket starts the daemon again on demand: it decides when it stops
+        }
+        acceptUntilClosed(server, idle, intake);
+        finish(pool); // the shutdown hook closed the socket: the caller stops the framework next
+        return 0;
+    }
+
+    /** Whether this daemon may bind {@code sock}: false when a live daemon serves it; a dead one's file is deleted. */
+    private static boolean claim(Path sock, PrintWriter log) throws IOException {
+        if (!Files.exists(sock)) {
+            return true;
+        }
+        if (DaemonClient.alive(sock)) {
+            log.println("patchbay: a daemon already serves this namespace on " + sock);
+            return false;
+        }
+        Files.delete(sock); // left by a daemon that died
+        return true;
+    }
+
+    /** Starts the metrics endpoint when one is asked for; false (said in the log) when it cannot be served. */
+    private boolean serveMetrics(ScheduledExecutorService timer, PrintWriter log) {
+        if (metricsAt.off()) {
+            return true;
+        }
+        try {
+            metricsServer = MetricsServer.start(metricsAt, metrics::scrape, timer);
+        } catch (IOException e) {
+            log.println("patchbay: daemon: cannot serve the metrics on " + metricsAt.describe() + " (" + MetricsEndpoint.SETTING
+                    + "): " + e.getMessage());
+            return false;
+        }
+        MetricsServer.logServing(log, metricsAt);
+        return true;
+    }
+
+    private static ThreadFactory requestThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "patchbay-request-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Makes {@code sock} the name clients connect to: systemd's socket linked there, or our own bound and renamed there. */
+    private void listen(ServerSocketChannel server, ServerSocketChannel activated, Path sock, PrintWriter log) throws IOException {
         if (activated != null) {
             SocketActivation.link(activated, sock); // the name this namespace's clients look for
             log.println("patchbay: daemon serving " + netns + " on " + sock + " (systemd's socket " + SocketActivation.listened(activated) + ")");
@@ -116,12 +151,10 @@ final class DaemonServer {
             log.println("patchbay: daemon serving " + netns + " on " + sock + (idleSeconds > 0 ? " (leaves after " + idleSeconds + " s idle)" : ""));
         }
         log.flush();
-        Hangup.handle(log);
-        recover(log); // before the first request is served: clients that connect meanwhile wait for it
-        Notify.ready(log); // systemd (Type=notify): started once it serves
-        if (activated == null) {
-            idle.watch(timer); // systemd's socket starts the daemon again on demand: it decides when it stops
-        }
+    }
+
+    /** Hands each connection to the intake until the socket is closed (by the shutdown hook, or by {@link DaemonIdle}). */
+    private static void acceptUntilClosed(ServerSocketChannel server, DaemonIdle idle, DaemonIntake intake) {
         while (server.isOpen()) {
             SocketChannel client;
             try {
@@ -132,8 +165,6 @@ final class DaemonServer {
             idle.accepted();
             intake.accept(client); // read off the pool: only requests read whole go to it
         }
-        finish(pool); // the shutdown hook closed the socket: the caller stops the framework next
-        return 0;
     }
 
     /**

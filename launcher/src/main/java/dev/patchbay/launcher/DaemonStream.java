@@ -1,5 +1,6 @@
 package dev.patchbay.launcher;
 
+import dev.patchbay.host.plugins.CommandProperties;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +16,7 @@ import java.util.concurrent.Semaphore;
  * once (each holds one of the daemon's workers); a version 3 client is refused one (it would see nothing until the end).
  */
 final class DaemonStream {
-    static final String PROPERTY = "patchbay.command.streams";
+    static final String PROPERTY = CommandProperties.STREAMS;
     static final int MAX = 4;
 
     private final Semaphore slots = new Semaphore(MAX);

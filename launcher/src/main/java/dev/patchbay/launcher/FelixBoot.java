@@ -58,14 +58,7 @@ public final class FelixBoot implements AutoCloseable {
 
     /** {@code properties}: extra framework properties bundles read with {@code BundleContext.getProperty}. */
     public static FelixBoot start(Path bundlesDir, PrintWriter log, boolean verbose, Map<String, String> properties) {
-        Path storage;
-        try {
-            sweepDeadCaches();
-            Stamps.mark("swept");
-            storage = createCache();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
-        }
+        Path storage = newCache();
         Map<String, Object> config = new HashMap<>(properties);
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         FrameworkTemplate template = FrameworkTemplate.forRun(HotDeploy.isDaemon(properties));
@@ -77,6 +70,59 @@ public final class FelixBoot implements AutoCloseable {
             config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
             toMake = template;
         }
+        configure(config, bundlesDir, log, verbose);
+        HotDeploy hot = HotDeploy.forDaemon(properties, bundlesDir);
+        Stamps.mark("config");
+        // Felix's own factory, not a ServiceLoader lookup: that reads META-INF/services of every jar on the class path
+        FrameworkFactory factory = new org.apache.felix.framework.FrameworkFactory();
+        Stamps.mark("factory");
+        Framework framework = factory.newFramework(toStrings(config));
+        Stamps.mark("felix");
+        if (copy != null && !copy.succeeded()) { // an empty cache after all, as with no template
+            deleteTree(storage);
+            createCacheDirectory(storage);
+        } else if (copy != null) {
+            Stamps.mark("template copied");
+        }
+        FelixBoot boot = new FelixBoot(framework, storage, toMake);
+        try {
+            framework.init();
+            Stamps.mark("init");
+            if (copy != null && copy.succeeded()) {
+                boot.refuseUntrusted(); // the template's bundles, before any of them starts
+            }
+            framework.start();
+            Stamps.mark("start");
+            markBooted();
+            boot.loadBundles(hot, bundlesDir, log, verbose);
+        } catch (BundleException | RuntimeException e) {
+            boot.close();
+            throw new IllegalStateException("cannot start the OSGi framework: " + e.getMessage(), e);
+        }
+        return boot;
+    }
+
+    /** Dead runs' caches swept, and this run's made. */
+    private static Path newCache() {
+        try {
+            sweepDeadCaches();
+            Stamps.mark("swept");
+            return createCache();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void createCacheDirectory(Path storage) {
+        try {
+            Files.createDirectory(storage, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** The framework properties every run sets: SCR's cache, the system packages, the log, the resolver, the folder. */
+    private static void configure(Map<String, Object> config, Path bundlesDir, PrintWriter log, boolean verbose) {
         // SCR keeps the component descriptions it parsed in its data file when it stops (a template holds it)
         config.put("ds.cache.metadata", "true");
         // the launcher and the bundles share picocli's annotations and model through the system bundle
@@ -93,46 +139,16 @@ public final class FelixBoot implements AutoCloseable {
         config.put("felix.resolver.parallelism", "1");
         // plugins ls reads it to name the jars of the folder that are not installed
         config.put(BUNDLES_DIR, bundlesDir.toAbsolutePath().normalize().toString());
-        HotDeploy hot = HotDeploy.forDaemon(properties, bundlesDir);
-        Stamps.mark("config");
-        // Felix's own factory, not a ServiceLoader lookup: that reads META-INF/services of every jar on the class path
-        FrameworkFactory factory = new org.apache.felix.framework.FrameworkFactory();
-        Stamps.mark("factory");
-        Framework framework = factory.newFramework(toStrings(config));
-        Stamps.mark("felix");
-        if (copy != null) {
-            if (copy.succeeded()) {
-                Stamps.mark("template copied");
-            } else { // an empty cache after all, as with no template
-                deleteTree(storage);
-                try {
-                    Files.createDirectory(storage, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot create the framework cache directory: " + e.getMessage(), e);
-                }
-            }
+    }
+
+    /** The daemon's bundles through its hot deployment (when it has one and the folder exists), else the folder's jars. */
+    private void loadBundles(HotDeploy hot, Path bundlesDir, PrintWriter log, boolean verbose) {
+        if (hot != null && Files.isDirectory(bundlesDir)) {
+            this.hot = hot;
+            problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
+        } else {
+            load(bundlesDir);
         }
-        FelixBoot boot = new FelixBoot(framework, storage, toMake);
-        try {
-            framework.init();
-            Stamps.mark("init");
-            if (copy != null && copy.succeeded()) {
-                boot.refuseUntrusted(); // the template's bundles, before any of them starts
-            }
-            framework.start();
-            Stamps.mark("start");
-            markBooted();
-            if (hot != null && Files.isDirectory(bundlesDir)) {
-                boot.hot = hot;
-                boot.problems.addAll(hot.start(framework.getBundleContext(), log, verbose));
-            } else {
-                boot.load(bundlesDir);
-            }
-        } catch (BundleException | RuntimeException e) {
-            boot.close();
-            throw new IllegalStateException("cannot start the OSGi framework: " + e.getMessage(), e);
-        }
-        return boot;
     }
 
     /**
@@ -284,7 +300,7 @@ public final class FelixBoot implements AutoCloseable {
      * The host API's packages (lib/host-api.jar, see its package-info) the system bundle exports to the bundles; the
      * version is the package's {@code @Version}.
      */
-    static final String HOST_PACKAGES = "dev.patchbay.host.metrics;version=\"1.0.0\",dev.patchbay.host.plugins;version=\"1.1.0\","
+    static final String HOST_PACKAGES = "dev.patchbay.host.metrics;version=\"1.0.0\",dev.patchbay.host.plugins;version=\"1.2.0\","
             + "dev.patchbay.host.cni;version=\"1.0.0\"";
 
     /** Framework property: the bundles folder, absolute. */

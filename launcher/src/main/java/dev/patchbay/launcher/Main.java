@@ -43,7 +43,6 @@ public final class Main {
             err.println(refusal);
             return 3;
         }
-        boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
         Settings settings;
         try {
             settings = Settings.init(System.getenv());
@@ -51,59 +50,63 @@ public final class Main {
             err.println("patchbay: " + e.getMessage());
             return 2;
         }
-        if (!daemon && args.length > 0) { // the file's state folder, as --state-dir (the environment's the CLI reads itself)
+        boolean daemon = "daemon".equals(Args.commandWord(args)) && !Args.has(args, "-h", "--help");
+        return daemon ? daemon(args, settings) : command(args, settings, out, err);
+    }
+
+    /** {@code patchbay daemon}: its log, {@code --idle} and the metrics endpoint checked, then the framework served. */
+    private static int daemon(String[] args, Settings settings) {
+        boolean verbose = Args.has(args, "-v", "--verbose");
+        // every line of its stderr, whoever writes it, with a time and a level (journald's priority)
+        DaemonLog.threshold(settings.get(Setting.LOG_LEVEL));
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(DaemonLog.install(), StandardCharsets.UTF_8), true);
+        String value = Args.value(args, "--idle");
+        if (value != null && !value.matches("[0-9]{1,6}") && !value.equals(DaemonIdle.CONFIGURED)) {
+            err.println("patchbay: daemon --idle " + value + ": seconds, 0 to 999999 (0: never leave), or " + DaemonIdle.CONFIGURED);
+            return 2;
+        }
+        long idle = value == null ? 0 : value.equals(DaemonIdle.CONFIGURED) ? settings.number(Setting.DAEMON_IDLE) : Long.parseLong(value);
+        MetricsEndpoint metricsAt;
+        try {
+            metricsAt = MetricsEndpoint.parse(MetricsEndpoint.setting(), DaemonSocket.path());
+        } catch (IllegalArgumentException e) {
+            err.println("patchbay: daemon: " + e.getMessage());
+            return 2;
+        }
+        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, daemonProperties(args))) {
+            warnProblems(boot, err);
+            return new DaemonServer(boot.context(), boot::close, idle, metricsAt).serve(err);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
+        }
+    }
+
+    /** Any other command: through the daemon when one serves this namespace, else in a framework of its own. */
+    private static int command(String[] args, Settings settings, PrintWriter out, PrintWriter err) {
+        if (args.length > 0) { // the file's state folder, as --state-dir (the environment's the CLI reads itself)
             args = DaemonClient.withEnvironment(args, settings.given(Setting.STATE_DIR));
         }
         boolean verbose = Args.has(args, "-v", "--verbose");
-        if (daemon) { // every line of its stderr, whoever writes it, with a time and a level (journald's priority)
-            DaemonLog.threshold(settings.get(Setting.LOG_LEVEL));
-            err = new PrintWriter(new OutputStreamWriter(DaemonLog.install(), StandardCharsets.UTF_8), true);
+        var reply = DaemonClient.forward(args);
+        if (reply.isPresent()) {
+            out.print(reply.get().out());
+            out.flush();
+            err.print(reply.get().err());
+            err.flush();
+            return reply.get().code();
         }
-        long idle = 0;
-        if (daemon) {
-            String value = Args.value(args, "--idle");
-            if (value != null && !value.matches("[0-9]{1,6}") && !value.equals(DaemonIdle.CONFIGURED)) {
-                err.println("patchbay: daemon --idle " + value + ": seconds, 0 to 999999 (0: never leave), or " + DaemonIdle.CONFIGURED);
-                return 2;
-            }
-            idle = value == null ? 0 : value.equals(DaemonIdle.CONFIGURED) ? settings.number(Setting.DAEMON_IDLE) : Long.parseLong(value);
-        }
-        MetricsEndpoint metricsAt = MetricsEndpoint.OFF;
-        if (daemon) {
-            try {
-                metricsAt = MetricsEndpoint.parse(MetricsEndpoint.setting(), DaemonSocket.path());
-            } catch (IllegalArgumentException e) {
-                err.println("patchbay: daemon: " + e.getMessage());
-                return 2;
-            }
-        }
-        if (!daemon) {
-            var reply = DaemonClient.forward(args);
-            if (reply.isPresent()) {
-                out.print(reply.get().out());
-                out.flush();
-                err.print(reply.get().err());
-                err.flush();
-                return reply.get().code();
-            }
-        }
-        if (!daemon) {
-            PatchbayCli.warmUp(); // while the framework starts
-        }
-        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, daemon ? daemonProperties(args) : java.util.Map.of())) {
-            for (String problem : boot.problems()) {
-                err.println("patchbay: warning: " + problem);
-            }
-            if (daemon) {
-                try {
-                    return new DaemonServer(boot.context(), boot::close, idle, metricsAt).serve(err);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
-                }
-            }
+        PatchbayCli.warmUp(); // while the framework starts
+        try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, java.util.Map.of())) {
+            warnProblems(boot, err);
             int code = inProcess(boot.context(), args, out, err);
             boot.discard(); // the command is done and the process exits next: no orderly stop
             return code;
+        }
+    }
+
+    private static void warnProblems(FelixBoot boot, PrintWriter err) {
+        for (String problem : boot.problems()) {
+            err.println("patchbay: warning: " + problem);
         }
     }
 

@@ -12,51 +12,79 @@ import java.util.Map;
  * (text and JSON keep them).
  */
 final class DotRender {
-    private DotRender() {
+    private final Topology t;
+    private final Views v;
+    /** Each drawn link's node id, by "namespace id/link name"; each published port's note, by "published/pubN". */
+    private final Map<String, String> ids = new HashMap<>();
+    private final StringBuilder out = new StringBuilder();
+
+    private DotRender(Topology t) {
+        this.t = t;
+        this.v = new Views(t);
     }
 
     static String render(Topology t) {
-        Views v = new Views(t);
-        Map<String, String> ids = new HashMap<>();
-        StringBuilder out = new StringBuilder();
+        return new DotRender(t).draw();
+    }
+
+    /** The namespaces' boxes first (they name the nodes), then the lines between them. */
+    private String draw() {
         out.append("digraph topology {\n")
                 .append("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, nodesep=0.35, ranksep=0.9, newrank=true];\n")
                 .append("  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=11];\n")
                 .append("  edge [dir=none, fontname=\"Helvetica\", fontsize=10];\n");
         int c = 0;
         for (Topology.Namespace n : t.namespaces()) {
-            out.append("  subgraph cluster_").append(c).append(" {\n");
-            StringBuilder title = new StringBuilder(n.name() + "\n" + Views.what(n));
-            Views.defaults(n).forEach(d -> title.append('\n').append(d));
-            out.append("    label=").append(q(title.toString())).append("; labeljust=l; style=\"rounded,filled")
-                    .append(n.role().equals("unseen") || n.role().equals("other") ? ",dashed" : "").append("\"; fillcolor=")
-                    .append(q(fill(n.role()))).append(";\n");
-            int k = 0;
-            for (Topology.Link l : v.links(n.id())) {
-                String id = "n" + c + "_" + k++;
-                ids.put(n.id() + "/" + l.name(), id);
-                out.append("    ").append(id).append(" [label=").append(q(label(l, t))).append(", fillcolor=").append(q(color(l)))
-                        .append(l.foreign() ? ", style=\"rounded,filled,dashed\", fontcolor=\"#555555\"" : "")
-                        .append(l.role().equals("bridge") ? ", penwidth=2" : "").append("];\n");
-            }
-            if (n.id().equals(t.host())) {
-                int p = 0;
-                for (Topology.Network net : t.networks()) {
-                    for (Topology.Published pub : net.published()) {
-                        String id = "pub" + p++;
-                        ids.put("published/" + id, id);
-                        out.append("    ").append(id).append(" [shape=note, style=filled, fillcolor=\"#fff7d6\", label=")
-                                .append(q("published " + pub.mapping() + "\nDNAT to " + pub.container()
-                                        + (pub.address() == null ? "" : " " + pub.address()))).append("];\n");
-                    }
-                }
-            }
-            if (k == 0) {
-                out.append("    e").append(c).append(" [label=\"(no links)\", shape=plaintext, style=\"\"];\n");
-            }
-            out.append("  }\n");
-            c++;
+            namespace(n, c++);
         }
+        edges();
+        routes();
+        publishedArrows();
+        out.append("}\n");
+        return out.toString();
+    }
+
+    /** Namespace {@code n} as cluster {@code c}: its title, its links and, in the host's, the published ports' notes. */
+    private void namespace(Topology.Namespace n, int c) {
+        out.append("  subgraph cluster_").append(c).append(" {\n");
+        StringBuilder title = new StringBuilder(n.name() + "\n" + Views.what(n));
+        Views.defaults(n).forEach(d -> title.append('\n').append(d));
+        out.append("    label=").append(q(title.toString())).append("; labeljust=l; style=\"rounded,filled")
+                .append(n.role().equals("unseen") || n.role().equals("other") ? ",dashed" : "").append("\"; fillcolor=")
+                .append(q(fill(n.role()))).append(";\n");
+        int k = 0;
+        for (Topology.Link l : v.links(n.id())) {
+            String id = "n" + c + "_" + k++;
+            ids.put(n.id() + "/" + l.name(), id);
+            out.append("    ").append(id).append(" [label=").append(q(label(l, t))).append(", fillcolor=").append(q(color(l)))
+                    .append(l.foreign() ? ", style=\"rounded,filled,dashed\", fontcolor=\"#555555\"" : "")
+                    .append(l.role().equals("bridge") ? ", penwidth=2" : "").append("];\n");
+        }
+        if (n.id().equals(t.host())) {
+            publishedNotes();
+        }
+        if (k == 0) {
+            out.append("    e").append(c).append(" [label=\"(no links)\", shape=plaintext, style=\"\"];\n");
+        }
+        out.append("  }\n");
+    }
+
+    /** Each published port a note pubN (numbered over all networks, as {@link #publishedArrows} reads them). */
+    private void publishedNotes() {
+        int p = 0;
+        for (Topology.Network net : t.networks()) {
+            for (Topology.Published pub : net.published()) {
+                String id = "pub" + p++;
+                ids.put("published/" + id, id);
+                out.append("    ").append(id).append(" [shape=note, style=filled, fillcolor=\"#fff7d6\", label=")
+                        .append(q("published " + pub.mapping() + "\nDNAT to " + pub.container()
+                                + (pub.address() == null ? "" : " " + pub.address()))).append("];\n");
+            }
+        }
+    }
+
+    /** Bridge ports to their bridge; veth pairs left to right: the outside, the host, its containers. */
+    private void edges() {
         for (Topology.Edge e : t.edges()) {
             String a = ids.get(e.a().namespace() + "/" + e.a().link());
             String b = ids.get(e.b().namespace() + "/" + e.b().link());
@@ -71,7 +99,11 @@ final class DotRender {
                         .append(" [penwidth=2.5, color=\"#3060c0\", label=\"veth pair\"];\n");
             }
         }
-        for (Topology.Network net : t.networks()) { // the host routes between a network's uplink and its bridge
+    }
+
+    /** The host routes between a network's uplink and its bridge. */
+    private void routes() {
+        for (Topology.Network net : t.networks()) {
             String up = net.uplink() == null ? null : ids.get(t.host() + "/" + net.uplink());
             String br = net.bridge() == null ? null : ids.get(t.host() + "/" + net.bridge());
             if (up != null && br != null) {
@@ -79,6 +111,10 @@ final class DotRender {
                         .append(q("routed")).append("];\n");
             }
         }
+    }
+
+    /** Each published port's note pointing at its container's link in that network. */
+    private void publishedArrows() {
         int p = 0;
         for (Topology.Network net : t.networks()) {
             for (Topology.Published pub : net.published()) {
@@ -94,8 +130,6 @@ final class DotRender {
                 }
             }
         }
-        out.append("}\n");
-        return out.toString();
     }
 
     /**

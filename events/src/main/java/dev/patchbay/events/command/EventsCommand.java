@@ -6,6 +6,7 @@ import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.events.PatchbayEvents;
+import dev.patchbay.host.plugins.CommandProperties;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Dictionary;
@@ -45,8 +46,8 @@ import picocli.CommandLine.Spec;
                 "Through the daemon it sees every command and repair the daemon runs; without a daemon "
                         + "(PATCHBAY_DAEMON=off) only this process's own events, and the kernel's."})
 public final class EventsCommand implements PatchbayCommand {
-    /** The service property of a command whose output the daemon streams (launcher: DaemonServer). */
-    public static final String STREAMS = "patchbay.command.streams";
+    /** The service property of a command whose output the daemon streams (launcher: DaemonStream). */
+    public static final String STREAMS = CommandProperties.STREAMS;
 
     @Reference
     NetworkStack stack;

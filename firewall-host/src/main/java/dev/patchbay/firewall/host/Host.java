@@ -233,8 +233,8 @@ final class Host implements FirewallHost {
             return new Swap(from, name, owners, true, notices);
         });
         if (swap.changed() && !dryRun) { // recorded: the backend is swapped
-            dev.patchbay.events.PatchbayEvents.post(dev.patchbay.events.PatchbayEvents.BACKEND_SWAPPED, null, null,
-                    (swap.from() == null ? "(none recorded)" : swap.from()) + " -> " + swap.to() + " in " + netns.describe());
+            Posted.backendSwapped((swap.from() == null ? "(none recorded)" : swap.from()) + " -> " + swap.to() + " in "
+                    + netns.describe());
         }
         return swap;
     }

@@ -9,24 +9,29 @@ import java.util.List;
 
 /**
  * The use cases' events, posted at their commit points (a record saved or deleted) on Event Admin through
- * {@link PatchbayEvents}: what {@code patchbay events} prints. Posting never waits and never fails the change.
+ * {@link PatchbayEvents}: what {@code patchbay events} prints. Posting never waits and never fails the change. The
+ * events bundle is optional (its package is imported with {@code resolution:=optional}): without it, posting does
+ * nothing (the first call finds the class missing and every later one skips it).
  */
 final class Posted {
+    /** Whether the events bundle was found missing: then no call touches {@link PatchbayEvents} again. */
+    private static volatile boolean absent;
+
     private Posted() {
     }
 
     static void created(NetworkConfig c) {
-        PatchbayEvents.post(PatchbayEvents.NETWORK_CREATED, c.name(), null, "subnets " + String.join(", ",
+        post(PatchbayEvents.NETWORK_CREATED, c.name(), null, "subnets " + String.join(", ",
                 c.subnets().stream().map(IpPrefix::toString).toList()));
     }
 
     static void removed(String network) {
-        PatchbayEvents.post(PatchbayEvents.NETWORK_REMOVED, network, null, null);
+        post(PatchbayEvents.NETWORK_REMOVED, network, null, null);
     }
 
     /** An attach, and the ports it published with it. */
     static void attached(Attachment a) {
-        PatchbayEvents.post(PatchbayEvents.ATTACHED, a.network(), a.containerId(), a.ifName().value() + " "
+        post(PatchbayEvents.ATTACHED, a.network(), a.containerId(), a.ifName().value() + " "
                 + String.join(", ", a.addresses().stream().map(IpPrefix::toString).toList()));
         if (!a.ports().isEmpty()) {
             published(a, a.ports(), true);
@@ -34,18 +39,30 @@ final class Posted {
     }
 
     static void detached(String network, String containerId) {
-        PatchbayEvents.post(PatchbayEvents.DETACHED, network, containerId, null);
+        post(PatchbayEvents.DETACHED, network, containerId, null);
     }
 
     static void published(Attachment a, List<PortMapping> ports, boolean add) {
-        PatchbayEvents.post(add ? PatchbayEvents.PUBLISHED : PatchbayEvents.UNPUBLISHED, a.network(), a.containerId(),
+        post(add ? PatchbayEvents.PUBLISHED : PatchbayEvents.UNPUBLISHED, a.network(), a.containerId(),
                 String.join(", ", ports.stream().map(PortMapping::toString).toList()));
     }
 
     /** A network's repair ({@code gc}, the daemon's watch, a daemon's start): what it did, in words. */
     static void repaired(String network, List<String> done) {
         if (!done.isEmpty()) {
-            PatchbayEvents.post(PatchbayEvents.REPAIRED, network, null, String.join("; ", done));
+            post(PatchbayEvents.REPAIRED, network, null, String.join("; ", done));
+        }
+    }
+
+    /** Posts through the events bundle when it is there (the type names are constants: they need no class). */
+    private static void post(String type, String network, String container, String detail) {
+        if (absent) {
+            return;
+        }
+        try {
+            PatchbayEvents.post(type, network, container, detail);
+        } catch (NoClassDefFoundError e) {
+            absent = true;
         }
     }
 }
