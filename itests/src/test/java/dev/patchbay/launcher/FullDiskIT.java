@@ -166,13 +166,15 @@ class FullDiskIT {
                 seen.add(step + ": attached");
                 attached(sandbox, c, publish, before);
                 Snapshot done = snapshot(sandbox, c);
-                Cli.Run gc = cli.run("gc").ok();
+                JsonObject gc = gc();
                 // nothing to do, or only the journal entry a full disk kept the attach from closing (its record stands)
-                assertTrue(nothingToDo(gc.out()) || gc.out().strip().equals("recovered 1 interrupted operation(s) [attach " + NET + "/" + c
-                        + "], detached 0, freed 0 address(es)"), step + ": gc after a good attach: " + gc.out());
+                List<String> recovered = ReconcileIT.strings(gc, "recovered");
+                assertTrue(recovered.isEmpty() || recovered.equals(List.of("attach " + NET + "/" + c)), step + ": gc after a good attach: " + gc);
+                gc.remove("recovered");
+                assertTrue(nothingToDo(gc), step + ": gc after a good attach: " + gc);
                 unchanged(step + ": gc keeps the attach as it is", done, snapshot(sandbox, c));
                 assertEquals(Map.of(), journal(), step + ": gc closed the journal");
-                seen.add(step + ": gc: " + gc.out().strip());
+                seen.add(step + ": gc: " + gc);
                 return;
             }
             String err = refused(step, r);
@@ -211,7 +213,7 @@ class FullDiskIT {
     }
 
     /** What the kernel and the records hold, apart from the journal. */
-    record Snapshot(Set<String> hostLinks, Set<String> containerLinks, String rules, Set<String> records,
+    record Snapshot(Set<String> hostLinks, Set<String> containerLinks, Kernel.Ruleset rules, Set<String> records,
                     Map<String, String> reservations, Set<String> owners) {
         /** What differs from {@code other}, in words. */
         String diff(Snapshot other) {
@@ -223,7 +225,7 @@ class FullDiskIT {
                 out.add("container links " + containerLinks + " -> " + other.containerLinks);
             }
             if (!rules.equals(other.rules)) {
-                out.add("rules:\n" + rules + "\n->\n" + other.rules);
+                out.add("rules:\n" + String.join("\n", rules.lines()) + "\n->\n" + String.join("\n", other.rules.lines()));
             }
             if (!records.equals(other.records)) {
                 out.add("attachment records " + records + " -> " + other.records);
@@ -245,8 +247,7 @@ class FullDiskIT {
     }
 
     private Snapshot snapshot(Sandbox sandbox, String c) throws Exception {
-        return new Snapshot(links(sandbox.run("ip", "-o", "link", "show")), links(sandbox.execIn(c, "ip", "-o", "link", "show").output()),
-                Sandbox.exec("nft", "-s", "list", "ruleset").output(), live(state.resolve("attachments/" + NET + ".log")).keySet(),
+        return new Snapshot(Kernel.links(null), Kernel.links(c), Kernel.ruleset(null), live(state.resolve("attachments/" + NET + ".log")).keySet(),
                 reservations(), firewallOwners());
     }
 
@@ -258,15 +259,15 @@ class FullDiskIT {
         String address = record.getAsJsonArray("addresses").get(0).getAsString();
         String ip = address.substring(0, address.indexOf('/'));
         assertTrue(now.hostLinks().contains(record.get("hostIf").getAsString()), "its link: " + now);
-        assertTrue(sandbox.execIn(c, "ip", "-o", "addr", "show", "dev", "eth0").output().contains(" " + address + " "), "its address");
+        assertEquals(Set.of(address), Kernel.addresses(c, "eth0"), "its address");
         assertEquals(c, now.reservations().get(ip), "reserved for it: " + now.reservations());
         assertFalse(before.reservations().containsKey(ip), ip + " was nobody's: " + before.reservations());
-        assertEquals(publish, now.rules().contains("8091"), "its published port: " + now.rules());
+        assertEquals(publish, now.rules().dports().contains(8091), "its published port: " + now.rules().lines());
         Map<String, String> held = new TreeMap<>();
         for (String ns : List.of(c, neighbour)) {
-            for (String line : Sandbox.exec("ip", "-n", ns, "-o", "-4", "addr", "show").output().split("\n")) {
-                if (line.contains("10.121.")) {
-                    String a = line.replaceAll(".* inet ([0-9.]+)/.*", "$1");
+            for (String prefix : Kernel.addresses(ns, null)) {
+                if (prefix.startsWith("10.121.")) {
+                    String a = prefix.substring(0, prefix.indexOf('/'));
                     String other = held.put(a, ns);
                     assertTrue(other == null, a + " is held in " + other + " and in " + ns);
                 }
@@ -295,13 +296,15 @@ class FullDiskIT {
             String step = "detach after " + layout + (publish ? " --publish" : "") + " k=" + k;
             if (r.code() == 0) {
                 seen.add(step + ": detached");
-                for (int i = 0; i < 100 && links(sandbox.run("ip", "-o", "link", "show")).contains(hostIf); i++) {
+                for (int i = 0; i < 100 && Kernel.links(null).contains(hostIf); i++) {
                     Thread.sleep(50);
                 }
                 gone(step, sandbox, c, hostIf);
-                Cli.Run gc = cli.run("gc").ok();
-                assertTrue(nothingToDo(gc.out()) || gc.out().strip().startsWith("recovered 1 interrupted operation(s) [detach "),
-                        step + ": gc after a good detach: " + gc.out());
+                JsonObject gc = gc();
+                List<String> recovered = ReconcileIT.strings(gc, "recovered");
+                assertTrue(recovered.isEmpty() || recovered.size() == 1 && recovered.get(0).startsWith("detach "), step + ": gc after a good detach: " + gc);
+                gc.remove("recovered");
+                assertTrue(nothingToDo(gc), step + ": gc after a good detach: " + gc);
                 gone(step + ", then gc", sandbox, c, hostIf);
                 assertEquals(Map.of(), journal(), step + ": gc closed the journal");
                 return;
@@ -352,10 +355,10 @@ class FullDiskIT {
             if (r.code() == 0) {
                 seen.add(step + ": done");
                 Snapshot now = snapshot(sandbox, c);
-                assertEquals(publish, now.rules().contains("8091"), step + ": the port's rules: " + now.rules());
-                assertEquals(publish, live(state.resolve("attachments/" + NET + ".log")).get(c).toString().contains("8091"), step + ": recorded");
-                Cli.Run gc = cli.run("gc").ok();
-                assertTrue(nothingToDo(gc.out()), step + ": gc after it: " + gc.out());
+                assertEquals(publish, now.rules().dports().contains(8091), step + ": the port's rules: " + now.rules().lines());
+                assertEquals(publish ? Set.of(8091) : Set.of(), hostPorts(live(state.resolve("attachments/" + NET + ".log")).get(c)), step + ": recorded");
+                JsonObject gc = gc();
+                assertTrue(nothingToDo(gc), step + ": gc after it: " + gc);
                 unchanged(step + ": gc keeps it", now, snapshot(sandbox, c));
                 return;
             }
@@ -376,7 +379,7 @@ class FullDiskIT {
         assertFalse(now.records().contains(c), step + ": no record: " + now.records());
         assertFalse(now.reservations().containsValue(c), step + ": no reservation: " + now.reservations());
         assertFalse(now.owners().stream().anyMatch(o -> o.contains("/" + c)), step + ": no rules' owner: " + now.owners());
-        assertFalse(now.rules().contains("8091"), step + ": no published port: " + now.rules());
+        assertFalse(now.rules().dports().contains(8091), step + ": no published port: " + now.rules().lines());
         assertFalse(now.hostLinks().contains(hostIf), step + ": no host link: " + now.hostLinks());
     }
 
@@ -384,14 +387,34 @@ class FullDiskIT {
     private void detach(Sandbox sandbox, String c) throws Exception {
         String hostIf = live(state.resolve("attachments/" + NET + ".log")).get(c).get("hostIf").getAsString();
         cli.run("detach", NET, "--netns", c).ok();
-        for (int i = 0; i < 100 && links(sandbox.run("ip", "-o", "link", "show")).contains(hostIf); i++) {
+        for (int i = 0; i < 100 && Kernel.links(null).contains(hostIf); i++) {
             Thread.sleep(50);
         }
     }
 
-    private static boolean nothingToDo(String gc) {
-        return gc.contains("recovered 0 ") && gc.contains("detached 0") && gc.contains("freed 0") && !gc.contains("repaired")
-                && !gc.contains("kept") && !gc.contains("errors");
+    /** {@code gc -o json}, which must exit 0: its report. */
+    private JsonObject gc() {
+        return JsonParser.parseString(cli.run("-o", "json", "gc").ok().out()).getAsJsonObject();
+    }
+
+    /** A gc report with nothing in it: every list of what it did is empty. */
+    private static boolean nothingToDo(JsonObject gc) {
+        return gc.entrySet().stream().allMatch(e -> e.getValue().isJsonArray() && e.getValue().getAsJsonArray().isEmpty());
+    }
+
+    /** The host ports an attachment record publishes. */
+    private static Set<Integer> hostPorts(JsonObject record) {
+        Set<Integer> out = new TreeSet<>();
+        if (record.has("ports")) {
+            for (var p : record.getAsJsonArray("ports")) { // [HOST_IP:]HOST_PORTS:CONTAINER_PORTS/PROTO, ports N or N-M
+                String[] parts = p.getAsString().replaceAll("/.*", "").split(":");
+                String[] range = parts[parts.length - 2].split("-");
+                for (int port = Integer.parseInt(range[0]); port <= Integer.parseInt(range[range.length - 1]); port++) {
+                    out.add(port);
+                }
+            }
+        }
+        return out;
     }
 
     /** Pads each log so that the append the layout aims at needs a new page (see the class comment). */
@@ -477,17 +500,6 @@ class FullDiskIT {
             files.filter(p -> p.toString().endsWith(".json")).forEach(p -> out.put(p.toString(), new JsonObject()));
         }
         return out;
-    }
-
-    private static Set<String> links(String ipOutput) {
-        Set<String> names = new TreeSet<>();
-        for (String line : ipOutput.split("\n")) {
-            String[] parts = line.split(": ", 3);
-            if (parts.length >= 2) {
-                names.add(parts[1].replaceAll("@.*", ""));
-            }
-        }
-        return names;
     }
 
     /** The live values of a state log; a line cut short (a write the full disk stopped) is skipped. */
