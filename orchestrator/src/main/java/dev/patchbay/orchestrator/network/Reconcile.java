@@ -238,7 +238,7 @@ final class Reconcile {
 
         private void detachGone(Finding f) {
             Attachment a = f.attachment();
-            new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+            new Unplug(m, store).detachLocked(hostRef, rec, chain, a.containerId());
             if (detached != null) {
                 detached.add(rec.name() + "/" + a.containerId());
             } else {
@@ -349,7 +349,7 @@ final class Reconcile {
             String why = gone(a);
             if (why != null) {
                 errors.run("detach \"" + a.containerId() + "\"", () -> {
-                    new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+                    new Unplug(m, store).detachLocked(hostRef, rec, chain, a.containerId());
                     if (detached != null) {
                         detached.add(rec.name() + "/" + a.containerId());
                     } else {

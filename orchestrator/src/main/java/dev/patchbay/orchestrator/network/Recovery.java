@@ -152,7 +152,7 @@ public final class Recovery {
         private void place(NetworkRecord rec) {
             HostNamespaces.Where where = hosts.where(rec);
             if (where == HostNamespaces.Where.REPLACED) {
-                errors.run("rebuild network \"" + rec.name() + "\"", () -> new Networks(m, store).adopt(hosts, rec.name(), repaired, detached));
+                errors.run("rebuild network \"" + rec.name() + "\"", () -> new Placement(m, store).adopt(hosts, rec.name(), repaired, detached));
             } else if (where == HostNamespaces.Where.GONE && !hosts.rebooted(rec)) {
                 errors.run("forget network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
                     ErrorCollector mine = new ErrorCollector();
@@ -222,7 +222,7 @@ public final class Recovery {
             }
             Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(name).stream()
                     .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
-            Ipam.GcResult gc = m.ipam().gc(Attachments.ipamDir(store.root(), rec.config()), name, valid, evidence);
+            Ipam.GcResult gc = m.ipam().gc(Unplug.ipamDir(store.root(), rec.config()), name, valid, evidence);
             gc.freed().forEach(ip -> released.add(name + "/" + IpAddresses.format(ip)));
             gc.kept().forEach(r -> kept.add(name + "/" + IpAddresses.format(r.address()) + ": "
                     + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
@@ -329,8 +329,8 @@ public final class Recovery {
                                 rec.config(), m.chain(rec.config())).host().links().delete(LinkRef.name(step.data().get("hostIf"))));
                     }
                 }
-                Attachment stub = Attachments.stub(rec.config(), e.containerId(), new IfName(ifname));
-                errors.run("undo attaching \"" + e.containerId() + "\"", () -> new Attachments(m, store).undo(hostRef, rec, m.chain(rec.config()), stub, errors));
+                Attachment stub = Unplug.stub(rec.config(), e.containerId(), new IfName(ifname));
+                errors.run("undo attaching \"" + e.containerId() + "\"", () -> new Unplug(m, store).undo(hostRef, rec, m.chain(rec.config()), stub, errors));
             }
             case "create" -> {
                 if (rec != null) {
@@ -351,7 +351,7 @@ public final class Recovery {
             case "detach" -> {
                 if (rec != null) {
                     errors.run("finish detaching \"" + e.containerId() + "\"",
-                            () -> new Attachments(m, store).detachLocked(hostRef, rec, m.chain(rec.config()), e.containerId()));
+                            () -> new Unplug(m, store).detachLocked(hostRef, rec, m.chain(rec.config()), e.containerId()));
                 }
             }
             case "remove" -> {
