@@ -39,9 +39,14 @@ public final class Attachments {
     private final NetworkManager m;
     private final NetworkStore store;
 
-    Attachments(NetworkManager manager, NetworkStore store) {
+    private final Steps steps;
+    private final CniGc cniGc;
+
+    Attachments(NetworkManager manager, NetworkStore store, Steps steps, CniGc cniGc) {
         this.m = manager;
         this.store = store;
+        this.steps = steps;
+        this.cniGc = cniGc;
     }
 
     public Attachment attach(NetnsRef hostRef, AttachRequest request) {
@@ -76,7 +81,7 @@ public final class Attachments {
     }
 
     private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack, CniOrigin origin) {
-        NetworkRecord rec = new Placement(m, store).owned(hostRef, request.network());
+        NetworkRecord rec = steps.placement().owned(hostRef, request.network());
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
         // the container namespace must exist, and not be the host's; its identity is recorded (a namespace made again
@@ -99,7 +104,7 @@ public final class Attachments {
         chain.validate(ctx, request);
         HostPorts.check(m.stack(), hostRef, ctx.host(), request.ports());
         return store.lockNetwork(config.name(), () -> {
-            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, ctx); // one lookup: the bridge is there (else made again)
+            steps.reconcile().ensureCheap(hostRef, rec, chain, ctx); // one lookup: the bridge is there (else made again)
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
@@ -170,25 +175,25 @@ public final class Attachments {
      * have left (a CNI DEL names the interface: its addresses are released by container id and interface).
      */
     public void detach(NetnsRef hostRef, String network, String containerId, IfName ifName) {
-        NetworkRecord rec = new Placement(m, store).owned(hostRef, network);
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         store.lockNetwork(network, () -> {
-            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
-            new Unplug(m, store).detachLocked(hostRef, rec, chain, containerId, ifName);
+            steps.reconcile().ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
+            steps.unplug().detachLocked(hostRef, rec, chain, containerId, ifName);
             return null;
         });
     }
 
     /** Adds ({@code add}) or removes published ports of an existing attachment. */
     public Attachment publish(NetnsRef hostRef, String network, String containerId, List<PortMapping> ports, boolean add) {
-        NetworkRecord rec = new Placement(m, store).owned(hostRef, network);
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         if (!chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
             throw new InvalidInputException("publish", ports.isEmpty() ? "" : ports.get(0), "network \"" + network
                     + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
         }
         return store.lockNetwork(network, () -> {
-            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
+            steps.reconcile().ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
             Attachment a = store.attachment(network, containerId)
                     .orElseThrow(() -> NotFoundException.of("attachment", containerId, "network \"" + network + "\""));
             NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), chain);
@@ -248,7 +253,7 @@ public final class Attachments {
 
     /** Who but the attachment recorded as {@code except} holds {@code mac} on the network. */
     public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac, String except) {
-        NetworkRecord rec = new Placement(m, store).owned(hostRef, network);
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
         NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), m.chain(rec.config()));
         return Macs.holder(store.attachments(rec.name()), ctx, mac, except);
     }
@@ -281,7 +286,7 @@ public final class Attachments {
 
     /** CNI's GC of the network: see {@link CniGc}. */
     public GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
-        return new CniGc(m, store, new Unplug(m, store)).gc(hostRef, network, valid);
+        return cniGc.gc(hostRef, network, valid);
     }
 
     public List<Attachment> list(String network) {

@@ -13,11 +13,13 @@ import java.util.Map;
 final class CniGc {
     private final NetworkManager m;
     private final NetworkStore store;
+    private final Placement placement;
     private final Unplug unplug;
 
-    CniGc(NetworkManager m, NetworkStore store, Unplug unplug) {
+    CniGc(NetworkManager m, NetworkStore store, Placement placement, Unplug unplug) {
         this.m = m;
         this.store = store;
+        this.placement = placement;
         this.unplug = unplug;
     }
 
@@ -30,7 +32,7 @@ final class CniGc {
      * reservation; the errors are thrown after everything else was tried.
      */
     Attachments.GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
-        NetworkRecord rec = new Placement(m, store).owned(hostRef, network);
+        NetworkRecord rec = placement.owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         return store.lockNetwork(network, () -> {
             ErrorCollector errors = new ErrorCollector();

@@ -24,9 +24,12 @@ public final class Networks {
     private final NetworkManager m;
     private final NetworkStore store;
 
-    Networks(NetworkManager manager, NetworkStore store) {
+    private final Steps steps;
+
+    Networks(NetworkManager manager, NetworkStore store, Steps steps) {
         this.m = manager;
         this.store = store;
+        this.steps = steps;
     }
 
     /**
@@ -95,7 +98,7 @@ public final class Networks {
         switch (hosts.where(rec)) {
             case HERE -> {
                 try {
-                    Reconcile.Health h = new Reconcile(m, store).check(hosts.ref(), rec.hostNetns(), rec, new java.util.HashMap<>(), false);
+                    Reconcile.Health h = steps.reconcile().check(hosts.ref(), rec.hostNetns(), rec, new java.util.HashMap<>(), false);
                     if (!h.missing().isEmpty()) {
                         return new AlreadyExistsException(name + " (in " + rec.hostDescription() + "), but the kernel lacks "
                                 + String.join(", ", h.missing()) + ": run patchbay gc to make it again (or patchbay network rm "
@@ -157,12 +160,12 @@ public final class Networks {
             NetworkRecord rec;
             boolean gone = false;
             try {
-                rec = new Placement(m, store).owned(hostRef, name, true);
+                rec = steps.placement().owned(hostRef, name, true);
                 gone = !NetnsIdentity.same(rec.hostNetns(), new HostNamespaces(m.stack(), hostRef).here());
             } catch (DamagedNetworkException d) {
                 Rebuild.Result r;
                 try {
-                    r = new Rebuild(m, store).of(hostRef, name);
+                    r = steps.rebuild().of(hostRef, name);
                 } catch (PatchbayException cannot) {
                     throw new PatchbayException(d.getMessage() + "; " + cannot.getMessage() + ", so it cannot be removed either: look at the file");
                 }
@@ -182,7 +185,7 @@ public final class Networks {
             }
             Chain chain = m.chain(rec.config());
             NetworkRecord r0 = rec;
-            Unplug atts = new Unplug(m, store);
+            Unplug atts = steps.unplug();
             for (Attachment a : attached) {
                 errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, r0, chain, a.containerId()));
             }
@@ -314,7 +317,7 @@ public final class Networks {
             switch (where) {
                 case HERE, REPLACED -> {
                     String id = hosts.here().toString();
-                    Reconcile.Health h = new Reconcile(m, store).check(hosts.ref(), id, rec, views, deep);
+                    Reconcile.Health h = steps.reconcile().check(hosts.ref(), id, rec, views, deep);
                     String note = where == HostNamespaces.Where.REPLACED ? "its host namespace (" + rec.hostDescription()
                             + ") was made again since (or the machine rebooted): patchbay gc, or the next attach, rebuilds it" : null;
                     if (where == HostNamespaces.Where.REPLACED && h.missing().isEmpty()) {

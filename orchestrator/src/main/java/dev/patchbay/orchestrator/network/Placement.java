@@ -17,9 +17,12 @@ final class Placement {
     private final NetworkManager m;
     private final NetworkStore store;
 
-    Placement(NetworkManager manager, NetworkStore store) {
+    private final Reconcile reconcile;
+
+    Placement(NetworkManager manager, NetworkStore store, Reconcile reconcile) {
         this.m = manager;
         this.store = store;
+        this.reconcile = reconcile;
     }
 
     /**
@@ -88,7 +91,7 @@ final class Placement {
                     hosts.herePlace() != null ? hosts.herePlace() : rec.hostPlace());
             store.save(moved);
             m.firewall.forgetGone(store.root(), old, id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id)));
-            List<String> did = new Reconcile(m, store).repair(hosts.ref(), moved, true, true, detached);
+            List<String> did = reconcile.repair(hosts.ref(), moved, true, true, detached);
             if (done != null) {
                 done.add("network \"" + name + "\": its host namespace (" + rec.hostDescription() + ") was made again: rebuilt there");
                 done.addAll(did);

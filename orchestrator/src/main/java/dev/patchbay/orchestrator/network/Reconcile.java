@@ -110,9 +110,12 @@ final class Reconcile {
     private final NetworkManager m;
     private final NetworkStore store;
 
-    Reconcile(NetworkManager manager, NetworkStore store) {
+    private final Unplug unplug;
+
+    Reconcile(NetworkManager manager, NetworkStore store, Unplug unplug) {
         this.m = manager;
         this.store = store;
+        this.unplug = unplug;
     }
 
     /**
@@ -238,7 +241,7 @@ final class Reconcile {
 
         private void detachGone(Finding f) {
             Attachment a = f.attachment();
-            new Unplug(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+            unplug.detachLocked(hostRef, rec, chain, a.containerId());
             if (detached != null) {
                 detached.add(rec.name() + "/" + a.containerId());
             } else {
@@ -349,7 +352,7 @@ final class Reconcile {
             String why = gone(a);
             if (why != null) {
                 errors.run("detach \"" + a.containerId() + "\"", () -> {
-                    new Unplug(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+                    unplug.detachLocked(hostRef, rec, chain, a.containerId());
                     if (detached != null) {
                         detached.add(rec.name() + "/" + a.containerId());
                     } else {
