@@ -38,7 +38,6 @@ import java.util.Map;
 public final class Attachments {
     private final NetworkManager m;
     private final NetworkStore store;
-
     private final Steps steps;
     private final CniGc cniGc;
 

@@ -23,7 +23,6 @@ import java.util.Map;
 public final class Networks {
     private final NetworkManager m;
     private final NetworkStore store;
-
     private final Steps steps;
 
     Networks(NetworkManager manager, NetworkStore store, Steps steps) {

@@ -16,7 +16,6 @@ import java.util.List;
 final class Placement {
     private final NetworkManager m;
     private final NetworkStore store;
-
     private final Reconcile reconcile;
 
     Placement(NetworkManager manager, NetworkStore store, Reconcile reconcile) {

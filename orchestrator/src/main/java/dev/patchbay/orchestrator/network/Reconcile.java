@@ -109,7 +109,6 @@ final class Reconcile {
 
     private final NetworkManager m;
     private final NetworkStore store;
-
     private final Unplug unplug;
 
     Reconcile(NetworkManager manager, NetworkStore store, Unplug unplug) {

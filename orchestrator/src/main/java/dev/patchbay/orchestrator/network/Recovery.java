@@ -30,7 +30,6 @@ import java.util.stream.Collectors;
 public final class Recovery {
     private final NetworkManager m;
     private final NetworkStore store;
-
     private final Networks networks;
     private final Steps steps;
 
