@@ -38,10 +38,14 @@ import java.util.Map;
 public final class Attachments {
     private final NetworkManager m;
     private final NetworkStore store;
+    private final Steps steps;
+    private final CniGc cniGc;
 
-    Attachments(NetworkManager manager, NetworkStore store) {
+    Attachments(NetworkManager manager, NetworkStore store, Steps steps, CniGc cniGc) {
         this.m = manager;
         this.store = store;
+        this.steps = steps;
+        this.cniGc = cniGc;
     }
 
     public Attachment attach(NetnsRef hostRef, AttachRequest request) {
@@ -76,7 +80,7 @@ public final class Attachments {
     }
 
     private Attachment attach(NetnsRef hostRef, AttachRequest request, NetworkStack stack, CniOrigin origin) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, request.network());
+        NetworkRecord rec = steps.placement().owned(hostRef, request.network());
         NetworkConfig config = rec.config();
         Chain chain = m.chain(config);
         // the container namespace must exist, and not be the host's; its identity is recorded (a namespace made again
@@ -99,7 +103,7 @@ public final class Attachments {
         chain.validate(ctx, request);
         HostPorts.check(m.stack(), hostRef, ctx.host(), request.ports());
         return store.lockNetwork(config.name(), () -> {
-            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, ctx); // one lookup: the bridge is there (else made again)
+            steps.reconcile().ensureCheap(hostRef, rec, chain, ctx); // one lookup: the bridge is there (else made again)
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
@@ -111,12 +115,12 @@ public final class Attachments {
             Undo undo = new Undo();
             Attachment attachment;
             try {
-                AllocationRequest ar = AllocationRequest.of(ipamDir(store.root(), config), config.name(), request.containerId(),
+                AllocationRequest ar = AllocationRequest.of(Unplug.ipamDir(store.root(), config), config.name(), request.containerId(),
                         request.ifName(), ipamConfig).withRequested(request.addresses().toArray(InetAddress[]::new))
                         .withInUse(ip -> store.recorded(config.name(), ip)); // a reservation deleted under a live attachment
                 Allocation allocation = ipam.allocate(ar);
                 undo.pushRelease("release the addresses of \"" + request.containerId() + "\"",
-                        () -> ipam.release(ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
+                        () -> ipam.release(Unplug.ipamDir(store.root(), config), config.name(), request.containerId(), request.ifName()));
                 List<IpPrefix> addresses = allocation.addresses().stream().map(Allocation.Address::address).toList();
                 Attachment made = chain.setUp(ctx, request, new Attachment(config.name(), request.containerId(),
                         request.container().path().toString(), request.ifName(), null, request.mac(), addresses, request.ports(), request.options()));
@@ -170,65 +174,25 @@ public final class Attachments {
      * have left (a CNI DEL names the interface: its addresses are released by container id and interface).
      */
     public void detach(NetnsRef hostRef, String network, String containerId, IfName ifName) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         store.lockNetwork(network, () -> {
-            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
-            detachLocked(hostRef, rec, chain, containerId, ifName);
+            steps.reconcile().ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
+            steps.unplug().detachLocked(hostRef, rec, chain, containerId, ifName);
             return null;
         });
     }
 
-    void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId) {
-        detachLocked(hostRef, rec, chain, containerId, new IfName("eth0"));
-    }
-
-    void detachLocked(NetnsRef hostRef, NetworkRecord rec, Chain chain, String containerId, IfName ifName) {
-        NetworkConfig config = rec.config();
-        Attachment a = store.attachment(config.name(), containerId).orElse(stub(config, containerId, ifName));
-        Journal journal = Journal.begin(store.root(), "detach", config.name(), containerId, rec.hostNetns(), List.of());
-        ErrorCollector errors = new ErrorCollector();
-        undo(hostRef, rec, chain, a, errors);
-        if (errors.isEmpty()) {
-            store.deleteAttachment(config.name(), containerId); // the commit point: the detach has happened
-            Posted.detached(config.name(), containerId);
-            journal.doneIfPossible(); // an entry left (a full disk) finds nothing to finish: gc forgets it
-        }
-        try {
-            errors.throwIfAny("failed to detach \"" + containerId + "\" from network \"" + config.name() + "\"");
-        } catch (PatchbayException e) { // its journal entry stays open: what is left undone is gc's
-            throw new PatchbayException(e.getMessage() + "; patchbay gc finishes the detach", e);
-        }
-    }
-
-    /**
-     * Everything an attachment may have made, undone in reverse: rules, the chain, the addresses; the addresses stay
-     * reserved while a rule or a link that may name them could not be undone (a rule recorded is applied again by the
-     * next firewall change). Also recovery's undo.
-     */
-    void undo(NetnsRef hostRef, NetworkRecord rec, Chain chain, Attachment a, ErrorCollector errors) {
-        NetworkConfig config = rec.config();
-        int before = errors.errors().size();
-        errors.run("remove the rules of \"" + a.containerId() + "\"",
-                () -> m.firewall.host(store.root(), hostRef).remove(Owners.attachment(config.name(), a.containerId())));
-        chain.tearDown(m.context(hostRef, rec.hostNetns(), config, chain), a, errors);
-        if (errors.errors().size() > before) {
-            return;
-        }
-        errors.run("release the addresses of \"" + a.containerId() + "\"",
-                () -> m.ipam().release(ipamDir(store.root(), config), config.name(), a.containerId(), a.ifName()));
-    }
-
     /** Adds ({@code add}) or removes published ports of an existing attachment. */
     public Attachment publish(NetnsRef hostRef, String network, String containerId, List<PortMapping> ports, boolean add) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         if (!chain.serves(NetworkPlugin.PORT_MAPPINGS)) {
             throw new InvalidInputException("publish", ports.isEmpty() ? "" : ports.get(0), "network \"" + network
                     + "\" has no plugin that publishes ports (its chain: " + String.join(", ", chain.types()) + ")");
         }
         return store.lockNetwork(network, () -> {
-            new Reconcile(m, store).ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
+            steps.reconcile().ensureCheap(hostRef, rec, chain, m.context(hostRef, rec.hostNetns(), rec.config(), chain));
             Attachment a = store.attachment(network, containerId)
                     .orElseThrow(() -> NotFoundException.of("attachment", containerId, "network \"" + network + "\""));
             NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), chain);
@@ -288,7 +252,7 @@ public final class Attachments {
 
     /** Who but the attachment recorded as {@code except} holds {@code mac} on the network. */
     public java.util.Optional<String> macHolder(NetnsRef hostRef, String network, dev.patchbay.core.model.MacAddress mac, String except) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
         NetworkContext ctx = m.context(hostRef, rec.hostNetns(), rec.config(), m.chain(rec.config()));
         return Macs.holder(store.attachments(rec.name()), ctx, mac, except);
     }
@@ -321,7 +285,7 @@ public final class Attachments {
 
     /** CNI's GC of the network: see {@link CniGc}. */
     public GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
-        return new CniGc(m, store, this).gc(hostRef, network, valid);
+        return cniGc.gc(hostRef, network, valid);
     }
 
     public List<Attachment> list(String network) {
@@ -349,16 +313,5 @@ public final class Attachments {
         }
         store.damaged().forEach(d -> warn.accept(d.getMessage()));
         return all;
-    }
-
-    /** Where a network's addresses are kept: its {@value NetworkManager#IPAM_DIR} option, else the state directory's {@code ipam/}. */
-    static java.nio.file.Path ipamDir(java.nio.file.Path stateDir, NetworkConfig config) {
-        String dir = config.options().get(NetworkManager.IPAM_DIR);
-        return dir == null ? Ipam.dataDir(stateDir) : java.nio.file.Path.of(dir);
-    }
-
-    /** An attachment record for undoing what may exist, when only the names are known. */
-    static Attachment stub(NetworkConfig config, String containerId, IfName ifName) {
-        return new Attachment(config.name(), containerId, "", ifName, null, null, List.of(), List.of());
     }
 }

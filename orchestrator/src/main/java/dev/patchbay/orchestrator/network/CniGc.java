@@ -13,12 +13,14 @@ import java.util.Map;
 final class CniGc {
     private final NetworkManager m;
     private final NetworkStore store;
-    private final Attachments attachments;
+    private final Placement placement;
+    private final Unplug unplug;
 
-    CniGc(NetworkManager m, NetworkStore store, Attachments attachments) {
+    CniGc(NetworkManager m, NetworkStore store, Placement placement, Unplug unplug) {
         this.m = m;
         this.store = store;
-        this.attachments = attachments;
+        this.placement = placement;
+        this.unplug = unplug;
     }
 
     /**
@@ -30,7 +32,7 @@ final class CniGc {
      * reservation; the errors are thrown after everything else was tried.
      */
     Attachments.GcReport gc(NetnsRef hostRef, String network, java.util.Set<dev.patchbay.core.ipam.Attachment> valid) {
-        NetworkRecord rec = new Networks(m, store).owned(hostRef, network);
+        NetworkRecord rec = placement.owned(hostRef, network);
         Chain chain = m.chain(rec.config());
         return store.lockNetwork(network, () -> {
             ErrorCollector errors = new ErrorCollector();
@@ -39,7 +41,7 @@ final class CniGc {
             for (Attachment a : store.attachments(network)) {
                 CniOrigin o = origins.get(a.containerId());
                 if (o != null && !valid.contains(new dev.patchbay.core.ipam.Attachment(o.containerId(), o.ifName()))) {
-                    errors.run("detach \"" + a.containerId() + "\"", () -> attachments.detachLocked(hostRef, rec, chain, a.containerId(), a.ifName()));
+                    errors.run("detach \"" + a.containerId() + "\"", () -> unplug.detachLocked(hostRef, rec, chain, a.containerId(), a.ifName()));
                     detached.add(a.containerId() + "/" + a.ifName());
                 }
             }
@@ -62,7 +64,7 @@ final class CniGc {
             List<String> freed = new ArrayList<>();
             List<String> kept = new ArrayList<>();
             errors.run("free stale addresses of network \"" + network + "\"", () -> {
-                Ipam.GcResult gc = m.ipam().gc(Attachments.ipamDir(store.root(), rec.config()), network, keep, new Evidence(m.stack(), store));
+                Ipam.GcResult gc = m.ipam().gc(Unplug.ipamDir(store.root(), rec.config()), network, keep, new Evidence(m.stack(), store));
                 gc.freed().forEach(ip -> freed.add(IpAddresses.format(ip)));
                 gc.kept().forEach(r -> kept.add(IpAddresses.format(r.address()) + ": "
                         + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));

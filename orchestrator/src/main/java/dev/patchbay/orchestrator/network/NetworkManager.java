@@ -32,7 +32,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * Holds what the network use cases need — the network stack, the installed plugins by type, IPAM, the
  * firewall — and keeps one handle per host namespace open for the life of the process (in the daemon,
  * that is what makes an attach cost milliseconds). The use cases themselves are {@link Networks},
- * {@link Attachments} and {@link Recovery}; {@link Chain} runs a network's plugins.
+ * {@link Attachments} and {@link Recovery}, wired once per state directory ({@link UseCases}, which says who calls
+ * whom); {@link Chain} runs a network's plugins.
  */
 @Component(service = NetworkManager.class)
 public final class NetworkManager {
@@ -49,6 +50,7 @@ public final class NetworkManager {
     /** The providers of each plugin type, the one that serves first ({@link Providers#ORDER}). */
     private final Map<String, List<Provided>> plugins = new ConcurrentHashMap<>();
     private final Map<String, NetnsHandle> hosts = new ConcurrentHashMap<>();
+    private final Map<Path, UseCases> useCases = new ConcurrentHashMap<>();
     private StateWarmUp warmUp;
 
     @org.osgi.service.component.annotations.Activate
@@ -274,15 +276,20 @@ public final class NetworkManager {
     }
 
     public Networks networks(Path stateDir) {
-        return new Networks(this, new NetworkStore(stateDir));
+        return useCases(stateDir).networks;
     }
 
     public Attachments attachments(Path stateDir) {
-        return new Attachments(this, new NetworkStore(stateDir));
+        return useCases(stateDir).attachments;
     }
 
     public Recovery recovery(Path stateDir) {
-        return new Recovery(this, new NetworkStore(stateDir));
+        return useCases(stateDir).recovery;
+    }
+
+    /** The use cases of {@code stateDir}, wired once ({@link UseCases}); they keep no state of their own. */
+    private UseCases useCases(Path stateDir) {
+        return useCases.computeIfAbsent(stateDir, dir -> new UseCases(this, dir));
     }
 
     @Deactivate
@@ -292,5 +299,6 @@ public final class NetworkManager {
         }
         hosts.values().forEach(NetnsHandle::close);
         hosts.clear();
+        useCases.clear();
     }
 }

@@ -23,10 +23,12 @@ import java.util.Map;
 public final class Networks {
     private final NetworkManager m;
     private final NetworkStore store;
+    private final Steps steps;
 
-    Networks(NetworkManager manager, NetworkStore store) {
+    Networks(NetworkManager manager, NetworkStore store, Steps steps) {
         this.m = manager;
         this.store = store;
+        this.steps = steps;
     }
 
     /**
@@ -95,7 +97,7 @@ public final class Networks {
         switch (hosts.where(rec)) {
             case HERE -> {
                 try {
-                    Reconcile.Health h = new Reconcile(m, store).check(hosts.ref(), rec.hostNetns(), rec, new java.util.HashMap<>(), false);
+                    Reconcile.Health h = steps.reconcile().check(hosts.ref(), rec.hostNetns(), rec, new java.util.HashMap<>(), false);
                     if (!h.missing().isEmpty()) {
                         return new AlreadyExistsException(name + " (in " + rec.hostDescription() + "), but the kernel lacks "
                                 + String.join(", ", h.missing()) + ": run patchbay gc to make it again (or patchbay network rm "
@@ -157,12 +159,12 @@ public final class Networks {
             NetworkRecord rec;
             boolean gone = false;
             try {
-                rec = owned(hostRef, name, true);
+                rec = steps.placement().owned(hostRef, name, true);
                 gone = !NetnsIdentity.same(rec.hostNetns(), new HostNamespaces(m.stack(), hostRef).here());
             } catch (DamagedNetworkException d) {
                 Rebuild.Result r;
                 try {
-                    r = new Rebuild(m, store).of(hostRef, name);
+                    r = steps.rebuild().of(hostRef, name);
                 } catch (PatchbayException cannot) {
                     throw new PatchbayException(d.getMessage() + "; " + cannot.getMessage() + ", so it cannot be removed either: look at the file");
                 }
@@ -182,7 +184,7 @@ public final class Networks {
             }
             Chain chain = m.chain(rec.config());
             NetworkRecord r0 = rec;
-            Attachments atts = new Attachments(m, store);
+            Unplug atts = steps.unplug();
             for (Attachment a : attached) {
                 errors.run("detach \"" + a.containerId() + "\"", () -> atts.detachLocked(hostRef, r0, chain, a.containerId()));
             }
@@ -230,7 +232,7 @@ public final class Networks {
 
     /** Frees every reservation of the network no interface holds (by evidence); an error names those kept. */
     private void releaseAll(NetworkConfig config) {
-        java.nio.file.Path ipamDir = Attachments.ipamDir(store.root(), config);
+        java.nio.file.Path ipamDir = Unplug.ipamDir(store.root(), config);
         Ipam.GcResult gc = m.ipam().gc(ipamDir, config.name(), java.util.Set.of(), new Evidence(m.stack(), store));
         if (!gc.kept().isEmpty()) {
             throw new PatchbayException(gc.kept().size() + " address(es) kept: held by an interface or unreadable ("
@@ -260,81 +262,6 @@ public final class Networks {
         if (undone) {
             errors.run("forget network \"" + config.name() + "\"", () -> store.deleteNetwork(config.name()));
         }
-    }
-
-    /**
-     * The network, if it lives in {@code hostRef}'s namespace; a clear error otherwise. A network whose namespace was
-     * made again under its name (or the machine's own after a reboot) is adopted here and rebuilt first.
-     */
-    NetworkRecord owned(NetnsRef hostRef, String name) {
-        return owned(hostRef, name, false);
-    }
-
-    /** {@code removing}: a network whose host namespace is gone is returned as it is (only its records are left). */
-    private NetworkRecord owned(NetnsRef hostRef, String name, boolean removing) {
-        NetworkRecord rec = store.network(name).orElseThrow(() -> NotFoundException.of("network", name, null));
-        HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
-        switch (hosts.where(rec)) {
-            case HERE -> {
-                return rec;
-            }
-            case REPLACED -> {
-                return adopt(hosts, name, null, null);
-            }
-            case GONE -> {
-                if (removing) {
-                    return rec;
-                }
-                throw new PatchbayException("network \"" + name + "\" cannot be used: its host namespace (" + rec.hostDescription()
-                        + ") is gone" + (hosts.rebooted(rec) ? " since the machine rebooted" : "") + ", and its bridge and rules with it; make "
-                        + HostNamespaces.describePlace(HostNamespaces.place(rec)) + " again and run patchbay gc there to rebuild the"
-                        + " network, or forget it with patchbay network rm --force " + name);
-            }
-            default -> {
-                boolean same = rec.hostDescription() != null && rec.hostDescription().equals(hostRef.describe());
-                throw new InvalidInputException("network", name, "lives in " + rec.hostDescription() + (same ? " of another process" : "")
-                        + ", not in " + hostRef.describe() + (same ? " here" : "") + " (run patchbay there, or with -n)");
-            }
-        }
-    }
-
-    /**
-     * Moves a network whose host namespace was made again (or rebooted) to the namespace that took its place, and
-     * rebuilds it there (its host side, its rules; containers that went with the old namespace are detached, live ones
-     * plugged in again). Takes the networks lock and the network's. {@code done} collects what was done, if not null,
-     * and {@code detached} the attachments detached ({@code NETWORK/CONTAINER}).
-     */
-    NetworkRecord adopt(HostNamespaces hosts, String name, List<String> done, List<String> detached) {
-        return store.lockNetworks(() -> store.lockNetwork(name, () -> {
-            NetworkRecord rec = store.network(name).orElseThrow(() -> NotFoundException.of("network", name, null));
-            if (hosts.where(rec) != HostNamespaces.Where.REPLACED) {
-                return rec; // another process adopted it meanwhile
-            }
-            NetnsId here = hosts.here();
-            for (NetworkRecord other : store.networks()) {
-                if (!other.name().equals(name) && NetnsIdentity.same(other.hostNetns(), here)) {
-                    for (IpPrefix mine : rec.config().subnets()) {
-                        for (IpPrefix theirs : other.config().subnets()) {
-                            if (theirs.overlaps(mine)) {
-                                throw new PatchbayException("network \"" + name + "\" cannot be rebuilt in " + hosts.ref().describe()
-                                        + ": its subnet " + mine + " overlaps " + theirs + " of network \"" + other.name() + "\" there");
-                            }
-                        }
-                    }
-                }
-            }
-            String old = rec.hostNetns();
-            NetworkRecord moved = rec.movedTo(here.toString(), hosts.ref().describe(),
-                    hosts.herePlace() != null ? hosts.herePlace() : rec.hostPlace());
-            store.save(moved);
-            m.firewall.forgetGone(store.root(), old, id -> Rebuild.owns(name, dev.patchbay.core.firewall.RulesetOwner.of(id)));
-            List<String> did = new Reconcile(m, store).repair(hosts.ref(), moved, true, true, detached);
-            if (done != null) {
-                done.add("network \"" + name + "\": its host namespace (" + rec.hostDescription() + ") was made again: rebuilt there");
-                done.addAll(did);
-            }
-            return moved;
-        }));
     }
 
     /** The network named {@code name}, if there is one (in any host namespace). */
@@ -389,7 +316,7 @@ public final class Networks {
             switch (where) {
                 case HERE, REPLACED -> {
                     String id = hosts.here().toString();
-                    Reconcile.Health h = new Reconcile(m, store).check(hosts.ref(), id, rec, views, deep);
+                    Reconcile.Health h = steps.reconcile().check(hosts.ref(), id, rec, views, deep);
                     String note = where == HostNamespaces.Where.REPLACED ? "its host namespace (" + rec.hostDescription()
                             + ") was made again since (or the machine rebooted): patchbay gc, or the next attach, rebuilds it" : null;
                     if (where == HostNamespaces.Where.REPLACED && h.missing().isEmpty()) {

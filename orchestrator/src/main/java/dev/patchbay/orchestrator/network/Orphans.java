@@ -36,7 +36,7 @@ final class Orphans {
         }
         List<Link> ports = ctx.host().links().list().stream().filter(l -> Integer.valueOf(hostIf.get().index()).equals(l.masterIndex())).toList();
         Map<String, List<AllocationRecord>> byOwner = new LinkedHashMap<>();
-        for (AllocationRecord r : m.ipam().list(Attachments.ipamDir(store.root(), rec.config()), name)) {
+        for (AllocationRecord r : m.ipam().list(Unplug.ipamDir(store.root(), rec.config()), name)) {
             if (r.readable() && r.ifName() != null && store.attachment(name, r.ownerId()).isEmpty()) {
                 byOwner.computeIfAbsent(r.ownerId(), k -> new ArrayList<>()).add(r);
             }

@@ -109,10 +109,12 @@ final class Reconcile {
 
     private final NetworkManager m;
     private final NetworkStore store;
+    private final Unplug unplug;
 
-    Reconcile(NetworkManager manager, NetworkStore store) {
+    Reconcile(NetworkManager manager, NetworkStore store, Unplug unplug) {
         this.m = manager;
         this.store = store;
+        this.unplug = unplug;
     }
 
     /**
@@ -238,7 +240,7 @@ final class Reconcile {
 
         private void detachGone(Finding f) {
             Attachment a = f.attachment();
-            new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+            unplug.detachLocked(hostRef, rec, chain, a.containerId());
             if (detached != null) {
                 detached.add(rec.name() + "/" + a.containerId());
             } else {
@@ -349,7 +351,7 @@ final class Reconcile {
             String why = gone(a);
             if (why != null) {
                 errors.run("detach \"" + a.containerId() + "\"", () -> {
-                    new Attachments(m, store).detachLocked(hostRef, rec, chain, a.containerId());
+                    unplug.detachLocked(hostRef, rec, chain, a.containerId());
                     if (detached != null) {
                         detached.add(rec.name() + "/" + a.containerId());
                     } else {

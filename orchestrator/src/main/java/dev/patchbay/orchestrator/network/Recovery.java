@@ -30,10 +30,14 @@ import java.util.stream.Collectors;
 public final class Recovery {
     private final NetworkManager m;
     private final NetworkStore store;
+    private final Networks networks;
+    private final Steps steps;
 
-    Recovery(NetworkManager manager, NetworkStore store) {
+    Recovery(NetworkManager manager, NetworkStore store, Networks networks, Steps steps) {
         this.m = manager;
         this.store = store;
+        this.networks = networks;
+        this.steps = steps;
     }
 
     /**
@@ -106,7 +110,7 @@ public final class Recovery {
                 }
             }
             Evidence evidence = new Evidence(m.stack(), store);
-            Reconcile reconcile = new Reconcile(m, store);
+            Reconcile reconcile = steps.reconcile();
             for (NetworkRecord rec : store.networks()) {
                 if (NetnsIdentity.same(rec.hostNetns(), hostId)) {
                     errors.run("check network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
@@ -130,7 +134,7 @@ public final class Recovery {
                 return;
             }
             errors.run("rebuild network \"" + d.network() + "\"", () -> store.lockNetwork(d.network(), () -> {
-                Rebuild.Result r = new Rebuild(m, store).of(hostRef, d.network());
+                Rebuild.Result r = steps.rebuild().of(hostRef, d.network());
                 Path copy = store.keepDamaged(d.network());
                 store.save(new NetworkRecord(r.config(), hostId.toString(), hostRef.describe(), hosts.herePlace()));
                 repaired.add("rebuilt network \"" + d.network() + "\" (its record " + d.problem() + "; kept as " + copy + "): "
@@ -152,11 +156,11 @@ public final class Recovery {
         private void place(NetworkRecord rec) {
             HostNamespaces.Where where = hosts.where(rec);
             if (where == HostNamespaces.Where.REPLACED) {
-                errors.run("rebuild network \"" + rec.name() + "\"", () -> new Networks(m, store).adopt(hosts, rec.name(), repaired, detached));
+                errors.run("rebuild network \"" + rec.name() + "\"", () -> steps.placement().adopt(hosts, rec.name(), repaired, detached));
             } else if (where == HostNamespaces.Where.GONE && !hosts.rebooted(rec)) {
                 errors.run("forget network \"" + rec.name() + "\"", () -> store.lockNetwork(rec.name(), () -> {
                     ErrorCollector mine = new ErrorCollector();
-                    new Networks(m, store).forgetGone(rec, mine);
+                    networks.forgetGone(rec, mine);
                     mine.throwIfAny("failed to forget network \"" + rec.name() + "\"");
                     removed.add("network \"" + rec.name() + "\" (its host namespace, " + rec.hostDescription() + ", is gone)");
                     return null;
@@ -222,7 +226,7 @@ public final class Recovery {
             }
             Set<dev.patchbay.core.ipam.Attachment> valid = store.attachments(name).stream()
                     .map(a -> new dev.patchbay.core.ipam.Attachment(a.containerId(), a.ifName())).collect(Collectors.toSet());
-            Ipam.GcResult gc = m.ipam().gc(Attachments.ipamDir(store.root(), rec.config()), name, valid, evidence);
+            Ipam.GcResult gc = m.ipam().gc(Unplug.ipamDir(store.root(), rec.config()), name, valid, evidence);
             gc.freed().forEach(ip -> released.add(name + "/" + IpAddresses.format(ip)));
             gc.kept().forEach(r -> kept.add(name + "/" + IpAddresses.format(r.address()) + ": "
                     + (r.readable() ? "held by an interface, though no attachment names it" : "its reservation " + r.problem())));
@@ -255,7 +259,7 @@ public final class Recovery {
      */
     public List<String> watch(NetnsRef hostRef, Set<String> deletedLinks, Set<String> lostAddress) {
         NetnsId here = m.stack().identity(hostRef);
-        Reconcile reconcile = new Reconcile(m, store);
+        Reconcile reconcile = steps.reconcile();
         List<String> done = new ArrayList<>();
         for (NetworkRecord rec : store.networks()) {
             if (!NetnsIdentity.same(rec.hostNetns(), here)) {
@@ -329,8 +333,8 @@ public final class Recovery {
                                 rec.config(), m.chain(rec.config())).host().links().delete(LinkRef.name(step.data().get("hostIf"))));
                     }
                 }
-                Attachment stub = Attachments.stub(rec.config(), e.containerId(), new IfName(ifname));
-                errors.run("undo attaching \"" + e.containerId() + "\"", () -> new Attachments(m, store).undo(hostRef, rec, m.chain(rec.config()), stub, errors));
+                Attachment stub = Unplug.stub(rec.config(), e.containerId(), new IfName(ifname));
+                errors.run("undo attaching \"" + e.containerId() + "\"", () -> steps.unplug().undo(hostRef, rec, m.chain(rec.config()), stub, errors));
             }
             case "create" -> {
                 if (rec != null) {
@@ -351,13 +355,13 @@ public final class Recovery {
             case "detach" -> {
                 if (rec != null) {
                     errors.run("finish detaching \"" + e.containerId() + "\"",
-                            () -> new Attachments(m, store).detachLocked(hostRef, rec, m.chain(rec.config()), e.containerId()));
+                            () -> steps.unplug().detachLocked(hostRef, rec, m.chain(rec.config()), e.containerId()));
                 }
             }
             case "remove" -> {
                 if (rec != null) {
                     errors.run("finish removing network \"" + rec.name() + "\"",
-                            () -> new Networks(m, store).tearDown(hostRef, rec, m.chain(rec.config()), errors));
+                            () -> networks.tearDown(hostRef, rec, m.chain(rec.config()), errors));
                 }
             }
             default -> { }

@@ -37,7 +37,7 @@ public record Usage(String network, int attachments, List<Addresses> families) {
         List<Usage> out = new ArrayList<>();
         for (NetworkRecord rec : store.networks()) {
             NetworkConfig config = rec.config();
-            List<AllocationRecord> reserved = ipam == null ? List.of() : ipam.list(Attachments.ipamDir(store.root(), config), config.name());
+            List<AllocationRecord> reserved = ipam == null ? List.of() : ipam.list(Unplug.ipamDir(store.root(), config), config.name());
             List<Addresses> families = new ArrayList<>();
             for (RangeSet set : AttachInputs.ipamConfig(config).rangeSets()) {
                 families.add(addresses(set, reserved));

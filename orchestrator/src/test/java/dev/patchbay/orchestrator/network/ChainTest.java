@@ -36,7 +36,7 @@ class ChainTest {
             IpAddresses.parse("gw", "10.9.0.1"), null, null, Map.of());
     final NetworkContext ctx = new NetworkContext(null, null, config, null);
     final AttachRequest request = new AttachRequest("n", "c1", NetnsRef.named("c1"), null, List.of(), null, List.of());
-    final Attachment first = Attachments.stub(config, "c1", new IfName("eth0"));
+    final Attachment first = Unplug.stub(config, "c1", new IfName("eth0"));
 
     /** Records {@code STEP:TYPE}; fails {@code failOn} (a PatchbayException, or a bug when {@code bug}); its set-up names itself in hostIf. */
     class Recorder implements NetworkPlugin {

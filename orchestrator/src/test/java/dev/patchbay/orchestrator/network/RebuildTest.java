@@ -30,7 +30,7 @@ class RebuildTest extends OneContainer {
 
     /**
      * The host namespace lost everything of the network (links deleted, forwarding off, the firewall flushed): gc makes
-     * it all again from the records. (A namespace made again under its name, {@link Networks#adopt}, is not played here:
+     * it all again from the records. (A namespace made again under its name, {@link Placement#adopt}, is not played here:
      * the firewall record is keyed by the namespace file's inode, which the fake kernel does not change.)
      */
     @Test
