@@ -24,10 +24,22 @@ final class Examples {
     private Examples() {
     }
 
+    /**
+     * The macvlan example's host: a throwaway namespace {@code h} holding a veth, {@code up0} (the parent), both ends
+     * up. Returns its name.
+     */
+    static String hostWithParent(dev.patchbay.testing.Sandbox sandbox) {
+        String h = sandbox.netns("h");
+        sandbox.run("ip", "-n", h, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
+        sandbox.run("ip", "-n", h, "link", "set", "up0p", "up");
+        sandbox.run("ip", "-n", h, "link", "set", "up0", "up");
+        return h;
+    }
+
     /** The bundle {@code examples/MODULE} builds (the newest jar of its target folder). */
     static synchronized Path jar(String module) {
         if (!built) {
-            build();
+            onceAcrossForks();
             built = true;
         }
         try (Stream<Path> files = Files.list(DIR.resolve(module).resolve("target"))) {
@@ -36,6 +48,31 @@ final class Examples {
                     .orElseThrow(() -> new AssertionError("examples/" + module + " built no jar"));
         } catch (IOException e) {
             throw new AssertionError("examples/" + module + " built nothing: " + e, e);
+        }
+    }
+
+    /**
+     * The test JVMs of one Maven run work side by side (failsafe's forkCount): the first to ask builds under a file
+     * lock and leaves the run's stamp; the others wait for the lock, find the stamp and use the same jars (a second
+     * build would rewrite jars another JVM is copying).
+     */
+    private static void onceAcrossForks() {
+        String stamp = System.getProperty("patchbay.examples.stamp", "");
+        Path target = Path.of(System.getProperty("user.dir"), "target");
+        try {
+            Files.createDirectories(target);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(target.resolve("examples.lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = ch.lock()) {
+                Path mark = target.resolve("examples.stamp");
+                if (!stamp.isEmpty() && !stamp.startsWith("${") && Files.exists(mark) && Files.readString(mark).equals(stamp)) {
+                    return; // another JVM of this run built them
+                }
+                build();
+                Files.writeString(mark, stamp);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot lock the examples build in " + target + ": " + e, e);
         }
     }
 

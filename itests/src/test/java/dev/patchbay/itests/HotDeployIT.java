@@ -31,7 +31,7 @@ class HotDeployIT {
     @Test
     void aDriverDroppedIntoARunningDaemonWorksAndGoesWhenItsJarGoes(Sandbox sandbox) throws Exception {
         Path jar = Examples.jar("macvlan");
-        String h = host(sandbox);
+        String h = Examples.hostWithParent(sandbox);
         String c1 = sandbox.netns("c1");
         String c2 = sandbox.netns("c2");
         try (Dist dist = Dist.copy()) {
@@ -98,7 +98,7 @@ class HotDeployIT {
         assertTrue(range.find() && Integer.parseInt(range.group(3)) == Integer.parseInt(range.group(1)) + 1,
                 "bnd gives an implementation of the consumer-type SPI the consumer range [M.m,M+1): " + BrokenBundles.imports(jar));
         int major = Integer.parseInt(range.group(1));
-        String h = host(sandbox);
+        String h = Examples.hostWithParent(sandbox);
         String c1 = sandbox.netns("c1");
         try (Dist dist = Dist.copy()) {
             Files.copy(jar, dist.bundles().resolve(jar.getFileName()));
@@ -150,14 +150,6 @@ class HotDeployIT {
         }
     }
 
-    /** The host namespace: a veth pair, both ends up, one end (up0) the macvlan parent. */
-    private static String host(Sandbox sandbox) {
-        String h = sandbox.netns("h");
-        sandbox.run("ip", "-n", h, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
-        sandbox.run("ip", "-n", h, "link", "set", "up0p", "up");
-        sandbox.run("ip", "-n", h, "link", "set", "up0", "up");
-        return h;
-    }
 
     private static String address(Sandbox sandbox, String netns) {
         String out = sandbox.run("ip", "-n", netns, "-4", "-o", "addr", "show", "dev", "eth0");

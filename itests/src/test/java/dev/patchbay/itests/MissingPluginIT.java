@@ -22,10 +22,7 @@ class MissingPluginIT {
     @Test
     void theNetworksOfARemovedDriverCanBeDetachedRemovedAndCollected(Sandbox sandbox) throws Exception {
         Path jar = Examples.jar("macvlan");
-        String h = sandbox.netns("h");
-        sandbox.run("ip", "-n", h, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
-        sandbox.run("ip", "-n", h, "link", "set", "up0p", "up");
-        sandbox.run("ip", "-n", h, "link", "set", "up0", "up");
+        String h = Examples.hostWithParent(sandbox);
         String c1 = sandbox.netns("c1");
         String c2 = sandbox.netns("c2");
         String c3 = sandbox.netns("c3");

@@ -74,10 +74,7 @@ class PluginTrustIT {
     @Test
     void aSecondCopyOfAnInstalledJarNeverUninstallsIt(Sandbox sandbox) throws Exception {
         Path jar = Examples.jar("macvlan");
-        String h = sandbox.netns("h");
-        sandbox.run("ip", "-n", h, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
-        sandbox.run("ip", "-n", h, "link", "set", "up0p", "up");
-        sandbox.run("ip", "-n", h, "link", "set", "up0", "up");
+        String h = Examples.hostWithParent(sandbox);
         try (Dist dist = Dist.copy()) {
             dist.startDaemon(h);
             Files.copy(jar, dist.bundles().resolve(jar.getFileName()));

@@ -23,10 +23,7 @@ class ThirdPartyHealthIT {
     @Test
     void theMacvlanExamplesLostLinkShowsInLsAndGcPutsItBack(Sandbox sandbox) throws Exception {
         Path jar = Examples.jar("macvlan");
-        String h = sandbox.netns("h");
-        sandbox.run("ip", "-n", h, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
-        sandbox.run("ip", "-n", h, "link", "set", "up0p", "up");
-        sandbox.run("ip", "-n", h, "link", "set", "up0", "up");
+        String h = Examples.hostWithParent(sandbox);
         String c1 = sandbox.netns("c1");
         try (Dist dist = Dist.copy()) {
             dist.startDaemon(h);
