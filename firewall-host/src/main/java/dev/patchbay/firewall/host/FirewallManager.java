@@ -3,8 +3,6 @@ package dev.patchbay.firewall.host;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
 import dev.patchbay.core.model.NetnsRef;
-
-import dev.patchbay.core.model.NetnsRef;
 import java.nio.file.Path;
 
 /**
@@ -26,6 +24,15 @@ public interface FirewallManager {
      * (as {@link dev.patchbay.core.spi.NetworkStack#identity} writes it), which is gone: nothing of it is in any kernel.
      * The record is deleted once it holds no owner.
      */
+    /**
+     * For a dry run: a manager whose hosts (give them a copy of the state directory: their records are written) change
+     * no kernel; where a backend would, each command it would run goes to {@code out} with the host namespace it runs in,
+     * and no event is posted.
+     */
+    default FirewallManager rehearsal(java.util.function.BiConsumer<NetnsRef, String> out) {
+        throw new dev.patchbay.core.errors.UnavailableException("this firewall manager cannot rehearse a change");
+    }
+
     default void forgetGone(Path stateDir, String identity, java.util.function.Predicate<String> ids) {
     }
 }

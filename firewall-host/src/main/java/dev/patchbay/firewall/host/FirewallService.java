@@ -78,6 +78,18 @@ public final class FirewallService implements FirewallManager {
         return b;
     }
 
+    /** A dry run's manager: its backends are {@link Rehearsed}, and it posts no event. */
+    boolean rehearsing;
+
+    @Override
+    public FirewallManager rehearsal(java.util.function.BiConsumer<NetnsRef, String> out) {
+        FirewallService r = new FirewallService();
+        r.stack = stack;
+        r.rehearsing = true;
+        backends.forEach((name, b) -> r.backends.put(name, new Backend(name, b.ranking(), new Rehearsed(b.firewall(), out), b.cheapDrift())));
+        return r;
+    }
+
     @Override
     public FirewallHost host(Path stateDir, NetnsRef netns) {
         return new Host(this, stateDir, netns);

@@ -232,7 +232,7 @@ final class Host implements FirewallHost {
             }
             return new Swap(from, name, owners, true, notices);
         });
-        if (swap.changed() && !dryRun) { // recorded: the backend is swapped
+        if (swap.changed() && !dryRun && !service.rehearsing) { // recorded: the backend is swapped
             Posted.backendSwapped((swap.from() == null ? "(none recorded)" : swap.from()) + " -> " + swap.to() + " in "
                     + netns.describe());
         }

@@ -83,6 +83,19 @@ public final class IptablesFirewall implements Firewall {
         });
     }
 
+    /** A rehearsal from both families' rules as they are now ({@link IptablesRehearsal}). */
+    @Override
+    public Rehearsal rehearse(NetnsRef host) {
+        IptablesTool t = tool();
+        return NetnsCalls.call(stack, host, () -> {
+            Map<Family, String> save = new EnumMap<>(Family.class);
+            for (Family f : Family.values()) {
+                save.put(f, t.save(f));
+            }
+            return new IptablesRehearsal(save, t.variant.equals("nft"));
+        });
+    }
+
     @Override
     public void apply(NetnsRef host, Ruleset desired) {
         if (desired.rules().isEmpty()) {

@@ -88,6 +88,22 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
+    /** A rehearsal from the table as it is now, read afresh ({@link NftRehearsal}). */
+    @Override
+    public Rehearsal rehearse(NetnsRef host) {
+        NftContext c = ctx(host);
+        synchronized (c) {
+            try {
+                return new NftRehearsal(c.run("list table " + NftRenderer.T, Nftables.OUTPUT_JSON).output());
+            } catch (BackendException e) {
+                if (!String.valueOf(e.getMessage()).contains("No such file or directory")) {
+                    throw e;
+                }
+                return new NftRehearsal("");
+            }
+        }
+    }
+
     @Override
     public void apply(NetnsRef host, Ruleset desired) {
         if (desired.rules().isEmpty()) {
@@ -186,7 +202,7 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
-    private static List<String> deletions(NftState s, String owner) {
+    static List<String> deletions(NftState s, String owner) {
         List<String> cmds = new ArrayList<>();
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             cmds.add(NftPlan.deleteRule(r));

@@ -63,6 +63,9 @@ public final class AttachCommand implements PatchbayCommand {
             + "alone, one it takes per attachment (repeatable); recorded with the attachment.")
     java.util.Map<String, String> opts;
 
+    @Option(names = "--dry-run", description = DryRun.HELP)
+    boolean dryRun;
+
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
@@ -81,6 +84,9 @@ public final class AttachCommand implements PatchbayCommand {
         // without --ifname the next free ethN, chosen before anything changes and recorded as the attachment's
         AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(),
                 ifName == null ? null : new IfName(ifName), addresses, wanted, ports, defaultRoute, opts);
+        if (dryRun) {
+            return DryRun.print(cli, manager, (m, dir) -> m.attachments(dir).attach(cli.netns(), request, ifName == null));
+        }
         Attachment a = attachments.attach(cli.netns(), request, ifName == null);
         cli.print(a, () -> "attached \"" + a.containerId() + "\" to network \"" + a.network() + "\": " + a.ifName() + " "
                 + a.addresses() + (a.hostIf() == null ? "" : " (host side " + a.hostIf() + ")") + (a.ports().isEmpty() ? "" : ", publishing " + a.ports())

@@ -65,6 +65,7 @@ public final class NetworkCommand implements PatchbayCommand {
         @Option(names = "--chain", paramLabel = "TYPE", split = ",", description = "Plugins after the driver, in order (default: the "
                 + "driver's own chain; \"\" for none); +TYPE,... adds them after the driver's own chain.") List<String> chain;
         @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "An option of the driver or of a chained plugin (repeatable).") Map<String, String> opts;
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
@@ -86,6 +87,9 @@ public final class NetworkCommand implements PatchbayCommand {
             }
             List<String> after = asked == null ? List.of() : adding ? added(type, asked) : asked;
             NetworkConfig config = new NetworkConfig(name, type, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
+            if (dryRun) {
+                return DryRun.print(cli, parent.manager, (m, dir) -> m.networks(dir).create(cli.netns(), config, asked == null));
+            }
             NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, asked == null);
             cli.print(created, () -> "network \"" + created.name() + "\" created: driver " + created.driver()
                     + (created.plugins().isEmpty() ? "" : " (then " + String.join(", ", created.plugins()) + ")")
@@ -201,10 +205,14 @@ public final class NetworkCommand implements PatchbayCommand {
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME", arity = "1..*", description = "The networks to remove.") List<String> names;
         @Option(names = {"-f", "--force"}, description = "Detach every container first.") boolean force;
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
+            if (dryRun) {
+                return DryRun.print(cli, parent.manager, (m, dir) -> names.forEach(n -> m.networks(dir).remove(cli.netns(), n, force)));
+            }
             for (String n : names) {
                 parent.manager.networks(cli.stateDir()).remove(cli.netns(), n, force);
                 cli.print(java.util.Map.of("removed", n), () -> "network \"" + n + "\" removed");

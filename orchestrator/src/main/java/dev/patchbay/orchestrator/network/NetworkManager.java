@@ -271,6 +271,19 @@ public final class NetworkManager {
         return new NetworkContext(host, stack, config, chain.plugins().get(0).hostInterface(config));
     }
 
+    /**
+     * This manager for a dry run ({@link DryRun}): the same plugins and IPAM, over {@code stack} (an overlay that records
+     * instead of changing) and {@code firewall} (a rehearsal), with no host handle open yet.
+     */
+    NetworkManager rehearsal(NetworkStack overlay, FirewallManager rehearsal) {
+        NetworkManager m = new NetworkManager();
+        m.stack = overlay;
+        m.firewall = rehearsal;
+        m.ipam = ipam;
+        m.plugins.putAll(plugins);
+        return m;
+    }
+
     public NetworkStack stack() {
         return stack;
     }

@@ -54,9 +54,22 @@ final class Posted {
         }
     }
 
+    /** Whether this thread runs a dry run: then nothing is posted. */
+    private static final ThreadLocal<Boolean> QUIET = new ThreadLocal<>();
+
+    /** Runs {@code task} posting nothing from this thread (a dry run's use case). */
+    static <T> T quietly(java.util.function.Supplier<T> task) {
+        QUIET.set(Boolean.TRUE);
+        try {
+            return task.get();
+        } finally {
+            QUIET.remove();
+        }
+    }
+
     /** Posts through the events bundle when it is there (the type names are constants: they need no class). */
     private static void post(String type, String network, String container, String detail) {
-        if (absent) {
+        if (absent || QUIET.get() != null) {
             return;
         }
         try {
