@@ -52,7 +52,8 @@ public final class FirewallCommand implements PatchbayCommand {
         @ParentCommand FirewallCommand parent;
         @Spec CommandSpec spec;
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "nftables, iptables or none.") String name;
-        @Option(names = "--dry-run", description = "Print what would change; change nothing.") boolean dryRun;
+        @Option(names = "--dry-run", description = "Print the swap as the commands that make it (the new backend's rules, then the"
+                + " old one's removed), a script sh runs; change nothing.") boolean dryRun;
 
         @Override
         public Integer call() {
@@ -67,6 +68,9 @@ public final class FirewallCommand implements PatchbayCommand {
                     return t.toString();
                 });
                 return 0;
+            }
+            if (dryRun) {
+                return SwapRehearsal.print(cli, parent.manager, name);
             }
             FirewallHost.Swap swap = host.select(name, dryRun);
             swap.notices().forEach(n -> cli.err().println("notice: " + n));

@@ -110,7 +110,7 @@ final class IptablesRehearsal implements Firewall.Rehearsal {
                 Map<String, String> cs = chains.computeIfAbsent(table, k -> new LinkedHashMap<>());
                 List<String> rs = rules.computeIfAbsent(table, k -> new ArrayList<>());
                 List<String> words = words(line);
-                String chain = words.size() > 1 ? words.get(1) : words.get(0).substring(1);
+                String chain = line.startsWith(":") ? words.get(0).substring(1) : words.get(1);
                 if (line.startsWith(":")) {
                     cs.putIfAbsent(chain, line);
                     out.add(command(tool, table, List.of("-N", chain)));

@@ -31,10 +31,16 @@ public final class DetachCommand implements PatchbayCommand {
     @Mixin
     ContainerOptions container = new ContainerOptions();
 
+    @picocli.CommandLine.Option(names = "--dry-run", description = DryRun.HELP)
+    boolean dryRun;
+
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
         String id = container.containerId();
+        if (dryRun) {
+            return DryRun.print(cli, manager, (m, dir) -> m.attachments(dir).detach(cli.netns(), network, id));
+        }
         Attachments atts = manager.attachments(cli.stateDir());
         boolean attached = atts.find(network, id).isPresent();
         atts.detach(cli.netns(), network, id); // also when not recorded: undoes what a half-done attach may have left

@@ -1,20 +1,17 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.command.CliContext;
-import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.orchestrator.dryrun.OverlayStack;
+import dev.patchbay.orchestrator.dryrun.ScratchIpam;
 import dev.patchbay.orchestrator.dryrun.ShellScript;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.patchbay.state.Scratch;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 
 /**
- * {@code --dry-run}: a use case run as it would run, over a copy of the state directory (deleted afterwards), a stack
+ * {@code --dry-run}: a use case run as it would run, over a copy of the state directory (deleted afterwards; an IPAM data
+ * directory outside it is copied into it, {@link ScratchIpam}), a stack
  * that reads the kernel and records each change instead of making it ({@link OverlayStack}), and the firewall's
  * rehearsal (each backend says what it would run); no event is posted. What it gives is the change as a shell script in
  * the seeds' language; the kernel and the state directory are as before.
@@ -34,15 +31,13 @@ final class DryRun {
     /** Runs {@code useCase} with the dry run's manager and state directory; returns the script. */
     static ShellScript run(NetworkManager m, Path stateDir, BiConsumer<NetworkManager, Path> useCase) {
         ShellScript script = new ShellScript();
-        Path scratch = copy(stateDir);
-        try (OverlayStack overlay = new OverlayStack(m.stack(), script)) {
+        try (Scratch scratch = Scratch.of(stateDir); OverlayStack overlay = new OverlayStack(m.stack(), script)) {
             NetworkManager dry = m.rehearsal(overlay, m.firewall.rehearsal(script::line));
+            dry.ipam = m.ipam == null ? null : new ScratchIpam(m.ipam, scratch.dir()); // an ipam.dir outside the state: copied too
             Posted.quietly(() -> {
-                useCase.accept(dry, scratch);
+                useCase.accept(dry, scratch.dir());
                 return null;
             });
-        } finally {
-            delete(scratch);
         }
         return script;
     }
@@ -52,37 +47,5 @@ final class DryRun {
         ShellScript script = run(m, cli.stateDir(), useCase);
         cli.print(new Script(script.lines()), script::text);
         return 0;
-    }
-
-    /** A private copy of {@code stateDir} (empty when it does not exist yet). */
-    private static Path copy(Path stateDir) {
-        try {
-            Path scratch = Files.createTempDirectory("patchbay-dry-run-");
-            if (Files.isDirectory(stateDir)) {
-                try (Stream<Path> all = Files.walk(stateDir)) {
-                    for (Path p : (Iterable<Path>) all::iterator) {
-                        Path to = scratch.resolve(stateDir.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(to);
-                        } else if (Files.isRegularFile(p)) {
-                            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-                        }
-                    }
-                }
-            }
-            return scratch;
-        } catch (IOException e) {
-            throw new BackendException("failed to copy the state directory \"" + stateDir + "\" for a dry run: " + e.getMessage(), e);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a scratch folder left in the temp folder: harmless
-        }
     }
 }

@@ -30,9 +30,15 @@ public final class GcCommand implements PatchbayCommand {
             + "record) from the kernel and the other records; the damaged files are kept beside them.")
     boolean repair;
 
+    @Option(names = "--dry-run", description = DryRun.HELP)
+    boolean dryRun;
+
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
+        if (dryRun) {
+            return DryRun.print(cli, manager, (m, dir) -> m.recovery(dir).run(cli.netns(), repair));
+        }
         Recovery.Report r = manager.recovery(cli.stateDir()).run(cli.netns(), repair);
         cli.print(r, () -> "recovered " + r.recovered().size() + " interrupted operation(s)" + (r.recovered().isEmpty() ? "" : " " + r.recovered())
                 + ", detached " + r.detached().size() + (r.detached().isEmpty() ? "" : " " + r.detached())

@@ -37,14 +37,21 @@ public final class PublishCommand implements PatchbayCommand {
     @Mixin
     ContainerOptions container = new ContainerOptions();
 
+    @picocli.CommandLine.Option(names = "--dry-run", description = DryRun.HELP)
+    boolean dryRun;
+
     @Override
     public Integer call() {
-        return change(manager, spec, network, container, ports, true);
+        return change(manager, spec, network, container, ports, true, dryRun);
     }
 
-    static int change(NetworkManager manager, CommandSpec spec, String network, ContainerOptions container, List<String> ports, boolean add) {
+    static int change(NetworkManager manager, CommandSpec spec, String network, ContainerOptions container, List<String> ports, boolean add,
+            boolean dryRun) {
         CliContext cli = CliContext.of(spec);
         List<PortMapping> mappings = ports.stream().map(PortMapping::parse).toList();
+        if (dryRun) {
+            return DryRun.print(cli, manager, (m, dir) -> m.attachments(dir).publish(cli.netns(), network, container.containerId(), mappings, add));
+        }
         Attachment a = manager.attachments(cli.stateDir()).publish(cli.netns(), network, container.containerId(), mappings, add);
         cli.print(a, () -> "\"" + a.containerId() + "\" publishes " + (a.ports().isEmpty() ? "nothing" : a.ports().toString()));
         return 0;
@@ -70,9 +77,12 @@ public final class PublishCommand implements PatchbayCommand {
         @Mixin
         ContainerOptions container = new ContainerOptions();
 
+        @picocli.CommandLine.Option(names = "--dry-run", description = DryRun.HELP)
+        boolean dryRun;
+
         @Override
         public Integer call() {
-            return change(manager, spec, network, container, ports, false);
+            return change(manager, spec, network, container, ports, false, dryRun);
         }
     }
 }

@@ -206,7 +206,7 @@ public final class BridgePlugin implements NetworkPlugin {
         try {
             host.links().add(veth);
         } catch (AlreadyExistsException taken) {
-            if (!cleared(host, hostIf)) {
+            if (!cleared(ctx, host, hostIf)) {
                 throw taken;
             }
             host.links().add(veth); // a detach's pair was still waiting for its deletion: gone now
@@ -356,7 +356,7 @@ public final class BridgePlugin implements NetworkPlugin {
         // After a crash the record may hold no host link yet: its name follows from the network and container id
         IfName hostIf = attachment.hostIf() != null ? attachment.hostIf()
                 : new IfName(hostLinkName(ctx.config().name(), attachment.containerId()));
-        LinkReaper r = reaper;
+        LinkReaper r = reaper(ctx);
         if (r != null) { // in a daemon: down now (the container loses carrier), deleted in the background
             errors.run("unplug link \"" + hostIf + "\"", () -> r.unplug(ctx.host(), hostIf));
             return;
@@ -369,8 +369,8 @@ public final class BridgePlugin implements NetworkPlugin {
      * for deletion are deleted now, and so is a down veth still named {@code hostIf} (the container's own: the attach
      * found no record of it, so a detach left it). True if the set-up can try again.
      */
-    private boolean cleared(NetnsHandle host, IfName hostIf) {
-        LinkReaper r = reaper;
+    private boolean cleared(NetworkContext ctx, NetnsHandle host, IfName hostIf) {
+        LinkReaper r = reaper(ctx);
         if (r == null) {
             return false;
         }
@@ -385,8 +385,16 @@ public final class BridgePlugin implements NetworkPlugin {
 
     /** In a daemon: the container's {@code ifName} is gone once the pairs detaches left for deletion are deleted. */
     private boolean flushed(NetworkContext ctx, NetnsHandle ctr, IfName ifName) {
-        LinkReaper r = reaper;
+        LinkReaper r = reaper(ctx);
         return r != null && r.clear(ctx.host().netns()) && ctr.links().find(LinkRef.name(ifName)).isEmpty();
+    }
+
+    /**
+     * The reaper, for a context on this plugin's own stack: it deletes through that stack, so a context on another one (a
+     * dry run's, which records changes instead of making them) deletes at once through its own.
+     */
+    private LinkReaper reaper(NetworkContext ctx) {
+        return ctx.stack() == stack ? reaper : null;
     }
 
     /**

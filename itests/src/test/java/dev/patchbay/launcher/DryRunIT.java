@@ -1,0 +1,179 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code --dry-run} proven by a round trip, on each firewall backend: for every step of the tutorials' scenario (network
+ * create, attach with a published port, publish, unpublish, detach, network rm), for gc after the bridge was deleted and
+ * for a swap to the other backend, from the state the steps before it made, the printed script is run by {@code sh} in fresh namespaces and the kernel it leaves (links with their kinds,
+ * masters, state and bridge-port hairpin; addresses; routes; sysctls; the nftables ruleset and the iptables rules, without
+ * handles and counters) equals the one Patchbay's own command leaves; and the dry run itself changed nothing, neither
+ * the kernel nor the state directory.
+ */
+@NetnsTest
+class DryRunIT {
+    private static final List<List<String>> STEPS = List.of(
+            List.of("network", "create", "web", "--subnet", "10.89.0.0/24", "--masquerade"),
+            List.of("attach", "web", "--netns", "@red", "--publish", "8080:80/tcp"),
+            List.of("publish", "web", "--netns", "@red", "9000:90/udp"),
+            List.of("unpublish", "web", "--netns", "@red", "8080:80/tcp"),
+            List.of("detach", "web", "--netns", "@red"),
+            List.of("network", "rm", "web"));
+
+    private Sandbox sandbox;
+    private String host;
+    private String red;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nftables", "iptables"})
+    void eachStepsScriptMakesWhatTheCommandMakes(String backend, Sandbox sandbox) throws Exception {
+        start(sandbox);
+        for (int i = 0; i < STEPS.size(); i++) {
+            roundTrip(backend, STEPS.subList(0, i), STEPS.get(i));
+        }
+    }
+
+    /** gc after someone deleted the bridge: it makes the bridge again and plugs the container back in. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nftables", "iptables"})
+    void gcAfterTheBridgeWasDeleted(String backend, Sandbox sandbox) throws Exception {
+        start(sandbox);
+        roundTrip(backend, List.of(STEPS.get(0), STEPS.get(1), List.of("!", "ip", "-n", "@host", "link", "del", "pb-web")), List.of("gc"));
+    }
+
+    /** A backend swap: every owner's rules on the other backend, then removed from this one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nftables", "iptables"})
+    void backendSwap(String backend, Sandbox sandbox) throws Exception {
+        start(sandbox);
+        roundTrip(backend, STEPS.subList(0, 2), List.of("firewall", "backend", backend.equals("nftables") ? "iptables" : "nftables"));
+    }
+
+    private void start(Sandbox sandbox) {
+        this.sandbox = sandbox;
+        host = sandbox.netns("h");
+        red = sandbox.netns("red");
+    }
+
+    /**
+     * From the state {@code before} makes: the dry run of {@code step} changes nothing, and its script, run by sh from that
+     * state made again in fresh namespaces, leaves the kernel as the command itself does.
+     */
+    private void roundTrip(String backend, List<List<String>> before, List<String> step) throws Exception {
+        Cli cli = fresh(backend, before);
+        String was = kernel() + state(cli);
+        Cli.Run dry = cli.run(args(step, "--dry-run")).ok();
+        assertEquals(was, kernel() + state(cli), "the dry run of " + step + " changed nothing");
+        cli.run(args(step)).ok();
+        String made = kernel();
+
+        fresh(backend, before);
+        Sandbox.Result sh = Sandbox.exec("sh", "-c", dry.out());
+        assertEquals(0, sh.code(), "the script of " + step + " runs:\n" + dry.out() + "\n" + sh.output());
+        assertEquals(made, kernel(), "the script of " + step + " makes what the command makes:\n" + dry.out());
+    }
+
+    /** Fresh namespaces and state, with {@code steps} made by Patchbay (a step starting with "!" is a command of the test's). */
+    private Cli fresh(String backend, List<List<String>> steps) throws IOException {
+        for (String ns : List.of(host, red)) {
+            sandbox.run("ip", "netns", "del", ns);
+            sandbox.run("ip", "netns", "add", ns);
+            sandbox.run("ip", "-n", ns, "link", "set", "lo", "up");
+        }
+        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"),
+                Map.of("PATCHBAY_DAEMON", "off", "PATCHBAY_FW", backend));
+        for (List<String> step : steps) {
+            if (step.get(0).equals("!")) {
+                sandbox.run(step.subList(1, step.size()).stream().map(a -> a.equals("@host") ? host : a).toArray(String[]::new));
+            } else {
+                cli.run(args(step)).ok();
+            }
+        }
+        return cli;
+    }
+
+    /** {@code -n HOST STEP... MORE...}, {@code @red} standing for the container's namespace. */
+    private String[] args(List<String> step, String... more) {
+        List<String> out = new ArrayList<>(List.of("-n", host));
+        step.forEach(a -> out.add(a.equals("@red") ? red : a));
+        out.addAll(List.of(more));
+        return out.toArray(String[]::new);
+    }
+
+    /** Every file of the state directory and its contents. */
+    private static String state(Cli cli) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(cli.stateDir())) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                files.put(cli.stateDir().relativize(p).toString(), Files.readString(p));
+            }
+        }
+        return files.toString();
+    }
+
+    /** Both namespaces, normalized: what a script and a command may differ in (indexes, MACs, handles, counters) left out. */
+    private String kernel() {
+        StringBuilder sb = new StringBuilder();
+        for (String ns : List.of(host, red)) {
+            sb.append("== ").append(ns.equals(host) ? "host" : "red").append('\n');
+            List<String> names = new ArrayList<>();
+            for (JsonObject l : Kernel.ip(ns, "-d", "link", "show")) {
+                String name = l.get("ifname").getAsString();
+                names.add(name);
+                JsonObject info = l.has("linkinfo") ? l.getAsJsonObject("linkinfo") : new JsonObject();
+                JsonObject slave = info.has("info_slave_data") ? info.getAsJsonObject("info_slave_data") : new JsonObject();
+                sb.append("link ").append(name).append(" kind=").append(str(info, "info_kind")).append(" master=").append(str(l, "master"))
+                        .append(" up=").append(l.getAsJsonArray("flags").toString().contains("\"UP\"")).append(" mtu=").append(str(l, "mtu"))
+                        .append(" hairpin=").append(str(slave, "hairpin")).append('\n');
+            }
+            Kernel.addresses(ns, null).forEach(a -> sb.append("addr ").append(a).append('\n'));
+            for (String family : List.of("-4", "-6")) {
+                List<String> routes = new ArrayList<>();
+                for (JsonObject r : Kernel.ip(ns, family, "route", "show")) {
+                    String dst = str(r, "dst");
+                    if (!dst.startsWith("fe80") && !dst.startsWith("ff")) {
+                        routes.add("route " + dst + " via=" + str(r, "gateway") + " dev=" + str(r, "dev") + " metric=" + str(r, "metric")
+                                + " proto=" + str(r, "protocol") + " scope=" + str(r, "scope"));
+                    }
+                }
+                routes.stream().sorted().forEach(r -> sb.append(r).append('\n'));
+            }
+            StringBuilder keys = new StringBuilder("net/ipv4/ip_forward net/ipv6/conf/all/forwarding");
+            for (String n : names) {
+                for (String k : List.of("ipv4/conf/%s/route_localnet", "ipv6/conf/%s/disable_ipv6", "ipv6/conf/%s/accept_dad")) {
+                    keys.append(" net/").append(String.format(k, n));
+                }
+            }
+            sb.append(sandbox.execIn(ns, "sh", "-c", "for k in " + keys + "; do echo \"sysctl $k=$(cat /proc/sys/$k 2>/dev/null)\"; done").output());
+            Kernel.ruleset(ns).lines().forEach(r -> sb.append("nft ").append(r).append('\n'));
+            for (String save : List.of("iptables-save", "ip6tables-save")) {
+                for (String line : sandbox.execIn(ns, save).output().split("\n")) {
+                    if (!line.startsWith("#")) {
+                        sb.append(save).append(' ').append(line.replaceAll("\\[\\d+:\\d+\\]", "")).append('\n');
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String str(JsonObject o, String key) {
+        JsonElement e = o == null ? null : o.get(key);
+        return e == null || e.isJsonNull() ? "-" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.patchbay.orchestrator.dryrun;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.patchbay.core.errors.AlreadyExistsException;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.LinkRef;
+import dev.patchbay.core.model.LinkSpec;
+import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.Route;
+import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.testing.FakeNetworkStack;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A dry run's stack: reads the real one, records changes as commands, answers later reads from them, changes nothing. */
+class OverlayStackTest {
+    private final FakeNetworkStack real = new FakeNetworkStack();
+    private final ShellScript script = new ShellScript();
+    private final OverlayStack overlay = new OverlayStack(real, script);
+
+    OverlayStackTest() {
+        real.netns("host");
+        real.netns("red");
+        real.clearCalls();
+    }
+
+    @Test
+    void changesBecomeCommandsAndLaterReadsSeeThem() {
+        NetnsHandle host = overlay.open(NetnsRef.named("host"));
+        host.links().ensure(LinkSpec.Bridge.named("br0"));
+        host.addresses().ensure(LinkRef.name("br0"), IpPrefix.parse("10.0.0.1/24"));
+        host.links().setUp(LinkRef.name("br0"), true);
+        host.links().add(new LinkSpec.Veth(new dev.patchbay.core.model.IfName("v0"), new dev.patchbay.core.model.IfName("eth0"),
+                NetnsRef.named("red"), null, null, null));
+        host.links().setMaster(LinkRef.name("v0"), LinkRef.name("br0"));
+        host.sysctl().ensure("net.ipv4.ip_forward", "1");
+        NetnsHandle red = overlay.open(NetnsRef.named("red"));
+        red.addresses().add(LinkRef.name("eth0"), IpPrefix.parse("10.0.0.2/24"));
+        red.routes().add(Route.defaultVia(dev.patchbay.core.model.IpAddresses.parse("gw", "10.0.0.1")));
+
+        assertEquals(List.of(
+                "ip -n host link add br0 type bridge",
+                "ip -n host addr add 10.0.0.1/24 dev br0",
+                "ip -n host link set dev br0 up",
+                "ip -n host link add v0 type veth peer name eth0 netns red",
+                "ip -n host link set dev v0 master br0",
+                "ip netns exec host sysctl -q -w net.ipv4.ip_forward=1",
+                "ip -n red addr add 10.0.0.2/24 dev eth0",
+                "ip -n red route add default via 10.0.0.1"), script.lines());
+        assertTrue(host.links().get(LinkRef.name("br0")).up());
+        assertEquals(host.links().get(LinkRef.name("br0")).index(), host.links().get(LinkRef.name("v0")).masterIndex());
+        assertEquals(List.of(IpPrefix.parse("10.0.0.2/24")), red.addresses().list(LinkRef.name("eth0"), null));
+        assertThrows(AlreadyExistsException.class, () -> host.links().add(LinkSpec.Bridge.named("br0")));
+        assertEquals(List.of(), real.calls(), "the real stack was not changed");
+    }
+
+    @Test
+    void deletingOneEndOfAVethDeletesItsPeer() {
+        NetnsHandle host = overlay.open(NetnsRef.named("host"));
+        host.links().add(new LinkSpec.Veth(new dev.patchbay.core.model.IfName("v0"), new dev.patchbay.core.model.IfName("eth0"),
+                NetnsRef.named("red"), null, null, null));
+        host.links().delete(LinkRef.name("v0"));
+        assertFalse(overlay.open(NetnsRef.named("red")).links().find(LinkRef.name("eth0")).isPresent());
+        assertEquals("ip -n host link del dev v0", script.lines().get(1));
+    }
+
+    @Test
+    void aNamespaceTheRunMakesExistsOnlyInTheOverlay() {
+        overlay.namespaces().create("blue");
+        assertTrue(overlay.namespaces().exists(NetnsRef.named("blue")));
+        assertTrue(overlay.namespaces().list().contains("blue"));
+        assertFalse(real.namespaces().exists(NetnsRef.named("blue")));
+        NetnsHandle blue = overlay.open(NetnsRef.named("blue"));
+        assertEquals(List.of("lo"), blue.links().list().stream().map(l -> l.name().value()).toList());
+        assertEquals("ip netns add blue", script.lines().get(0));
+    }
+
+    @Test
+    void wordsSheWouldSplitOrExpandAreQuoted() {
+        assertEquals("plain-word_1.2/3:4", ShellScript.quote("plain-word_1.2/3:4"));
+        assertEquals("'a b'", ShellScript.quote("a b"));
+        assertEquals("'it'\\''s $x'", ShellScript.quote("it's $x"));
+        script.ip(NetnsRef.path(java.nio.file.Path.of("/proc/42/ns/net")), List.of("link", "set", "dev", "eth0", "up"));
+        assertEquals("nsenter --net=/proc/42/ns/net ip link set dev eth0 up", script.lines().get(0));
+    }
+}
