@@ -56,12 +56,12 @@ public interface Firewall {
         return out;
     }
 
-    /** A dry run in {@code host}: each call says what this backend would run, planned after the calls before it; nothing changes. @since 2.2 */
+    /** A dry run in {@code host}: each call says what this backend would run, planned after the calls before it; nothing changes. @since 3.0 */
     default Rehearsal rehearse(NetnsRef host) {
         throw new dev.patchbay.core.errors.UnavailableException("firewall backend \"" + backend() + "\" cannot rehearse a change");
     }
 
-    /** One dry run's firewall ({@link #rehearse}): shell lines of the backend's own tools ({@code nft -f -}, {@code iptables}). @since 2.2 */
+    /** One dry run's firewall ({@link #rehearse}): shell lines of the backend's own tools ({@code nft -f -}, {@code iptables}). @since 3.0 */
     interface Rehearsal {
         /** The lines that make {@code desired} all its owner has, as {@link #apply} would. */
         List<String> apply(Ruleset desired);
