@@ -25,6 +25,8 @@ final class SwapRehearsal {
         try (Scratch scratch = Scratch.of(cli.stateDir())) {
             swap = manager.rehearsal((netns, line) -> lines.add(in(netns) + line)).host(scratch.dir(), cli.netns()).select(name, false);
         }
+        swap.notices().forEach(n -> cli.err().println("notice: " + n)); // what would defeat the new backend, as the swap says it
+        cli.err().flush();
         StringBuilder text = new StringBuilder("#!/bin/sh\nset -e\n");
         text.append(swap.changed() ? "# swap firewall backend " + (swap.from() == null ? "(none recorded)" : swap.from()) + " -> " + swap.to() + "\n"
                 : "# firewall backend is already " + swap.to() + "\n");
