@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * The kernel's packet tracing for one probe: a table of its own in the host namespace ({@value #TABLE}) marks the
  * probe's packets ({@code meta nftrace set 1}) before any other chain sees them and watches them leave or arrive in
  * late chains; {@code nft monitor trace} reports every rule of every table (Patchbay's, iptables-nft's, another
- * tool's) that took a decision on them. The table is removed when the trace ends, whatever happened.
+ * tool's) that took a decision on them. The table is removed when the trace ends, whatever happened (and made afresh
+ * by the next trace, should a killed process have left it).
  */
 final class Trace {
     static final String TABLE = "patchbay-explain";
@@ -83,6 +84,12 @@ final class Trace {
      * returns the trace's lines. {@code probe} says how the destination answered (null: it did not).
      */
     Result run(Match match, Supplier<String> probe) {
+        synchronized (Trace.class) { // one trace at a time in a process (the daemon): the monitor sees every marked packet
+            return traced(match, probe);
+        }
+    }
+
+    private Result traced(Match match, Supplier<String> probe) {
         nft(script(match));
         Process monitor = null;
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
