@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -81,7 +84,7 @@ final class Trace {
 
     /**
      * Marks {@code match}, sends {@code probe} (again every 700 ms until the trace shows a packet, at most 3 s) and
-     * returns the trace's lines. {@code probe} says how the destination answered (null: it did not).
+     * returns the trace's lines, without waiting for the answer of a probe a rule dropped. {@code probe} says how the destination answered (null: it did not).
      */
     Result run(Match match, Supplier<String> probe) {
         synchronized (Trace.class) { // one trace at a time in a process (the daemon): the monitor sees every marked packet
@@ -103,16 +106,17 @@ final class Trace {
             Thread.sleep(150); // the monitor subscribes; a probe before that is sent again below
             long end = System.currentTimeMillis() + DEADLINE_MS;
             while (System.currentTimeMillis() < end) {
-                String said = probe.get();
-                answer = answer != null ? answer : said;
+                CompletableFuture<String> sent = CompletableFuture.supplyAsync(probe, Trace::thread);
                 long wait = System.currentTimeMillis() + 700;
                 while (System.currentTimeMillis() < wait && !done(lines)) {
                     Thread.sleep(20);
                 }
                 if (done(lines)) {
                     Thread.sleep(100); // the rest of its events
+                    answer = answer != null || dropped(lines) ? answer : answer(sent, 1500); // a dropped probe gets no answer
                     break;
                 }
+                answer = answer != null ? answer : sent.getNow(null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -124,6 +128,27 @@ final class Trace {
         }
         synchronized (lines) {
             return new Result(List.copyOf(lines), answer);
+        }
+    }
+
+    private static void thread(Runnable r) {
+        Thread t = new Thread(r, "explain-probe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String answer(CompletableFuture<String> sent, long ms) throws InterruptedException {
+        try {
+            return sent.get(ms, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    private static boolean dropped(List<String> lines) {
+        synchronized (lines) {
+            List<TraceEvents.Event> first = TraceEvents.firstPacket(TraceEvents.parse(lines));
+            return !first.isEmpty() && first.get(first.size() - 1).verdict() != null && first.get(first.size() - 1).verdict().startsWith("drop");
         }
     }
 
