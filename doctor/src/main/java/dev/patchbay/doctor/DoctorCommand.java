@@ -4,6 +4,8 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.firewall.Firewall;
+import dev.patchbay.doctor.explain.ExplainCommand;
+import dev.patchbay.doctor.explain.Hop;
 import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
 import dev.patchbay.orchestrator.network.NetworkManager;
@@ -81,12 +83,27 @@ public final class DoctorCommand implements PatchbayCommand {
         BundlesFolderCheck.doctor(bundlesDir).forEach(c -> checks.add(new Check("plugins", "bundles folder", c[0], c[1])));
         if (network != null) {
             new Walk(manager, firewall, backends, cli.stateDir(), cli.netns()).run(network, container, checks);
+            outside(cli, checks);
         } else if (container.hasNamespace()) {
             checks.add(new Check("attachment", "network", "fail", "name the network to walk, e.g. patchbay doctor NETWORK --netns NS"));
         }
         Report report = new Report(checks, checks.stream().noneMatch(c -> c.status().equals("fail")));
         cli.print(report, () -> text(report));
         return report.ok() ? 0 : 1;
+    }
+
+    /** The container's way out as {@code explain C outside} walks it; with no default route in the host, nothing to walk. */
+    private void outside(CliContext cli, List<Check> checks) {
+        String area = "path to the outside";
+        try {
+            area = "path to the outside (explain " + container.containerId() + " outside)";
+            for (Hop h : ExplainCommand.outside(manager, firewall, backends, cli.stateDir(), cli.netns(), container.containerId())) {
+                boolean nowhere = h.isBroken() && h.step().equals("outside");
+                checks.add(new Check(area, h.step(), nowhere ? "skip" : h.isBroken() ? "fail" : h.status(), h.detail()));
+            }
+        } catch (RuntimeException e) {
+            checks.add(new Check(area, "path", "skip", e.getMessage()));
+        }
     }
 
     private static String text(Report r) {

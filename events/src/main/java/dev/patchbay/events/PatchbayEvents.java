@@ -36,6 +36,8 @@ public final class PatchbayEvents {
     public static final String UNPUBLISHED = "unpublished";
     public static final String REPAIRED = "repaired";
     public static final String BACKEND_SWAPPED = "backend-swapped";
+    /** A network's health changed as a repair saw it ({@code ok -> missing: WHAT}, {@code missing -> ok}). @since 1.1 */
+    public static final String HEALTH_CHANGED = "health-changed";
 
     private static ServiceTracker<EventAdmin, EventAdmin> tracker;
 

@@ -148,6 +148,15 @@ final class Dist implements AutoCloseable {
         }
     }
 
+    /** Starts {@code bin/patchbay ARGS} in {@code netns} and leaves it running (a stream: {@code events}); the caller ends it. */
+    Process start(String netns, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns, home.resolve("bin/patchbay").toString()));
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        environment(pb);
+        return pb.start();
+    }
+
     private void environment(ProcessBuilder pb) {
         pb.environment().put("PATCHBAY_STATE_DIR", state.toString());
         pb.environment().put("PATCHBAY_RUN_DIR", run.toString());

@@ -75,6 +75,15 @@ class DoctorIT {
                     "gateway answers", "forwarding", "uplink", "masquerade", "published 8090:80/tcp")) {
                 assertEquals("ok", check(walk, step).status(), check(walk, step).toString());
             }
+            // the walk includes explain C outside: skipped with no default route in the host, traced with one
+            Check nowhere = check(walk, "outside");
+            assertEquals(new Check("path to the outside (explain " + red + " outside)", "outside", "skip", nowhere.detail()), nowhere);
+            sandbox.run("ip", "route", "add", "default", "via", Topo.OUTSIDE_IP);
+            List<Check> out = doctor(cli, "doc", "--netns", red);
+            sandbox.run("ip", "route", "del", "default");
+            status(out, "nat", "ok", "masquerade");
+            status(out, "leaves", "ok", "out of up0 from " + Topo.HOST_UPLINK_IP);
+            status(out, "answer", "ok", Topo.OUTSIDE_IP + " answered a ping");
             status(walk, "state directory", "ok", "root's alone");
             status(walk, "host ports", "ok", "no published port shadows");
             status(walk, "subnets", "ok", "no network's subnet");

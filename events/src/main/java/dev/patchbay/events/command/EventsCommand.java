@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
 @PatchbayCommandName("events")
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = {"Stream Patchbay's own events (network-created, network-removed, attached, detached, published, "
-                + "unpublished, repaired, backend-swapped, plugin-installed, plugin-removed) and the kernel's link, address "
+                + "unpublished, repaired, health-changed, backend-swapped, plugin-installed, plugin-removed) and the kernel's link, address "
                 + "and route changes of the namespace (-n; link-new, link-del, addr-new, addr-del, route-new, route-del), "
                 + "one line each with its RFC 3339 time (UTC), as they happen, until interrupted.",
                 "-o json: one object per line (time, source patchbay|kernel, type, network, container, link, detail).",

@@ -26,6 +26,7 @@ final class Posted {
     }
 
     static void removed(String network) {
+        health.remove(network);
         post(PatchbayEvents.NETWORK_REMOVED, network, null, null);
     }
 
@@ -64,6 +65,22 @@ final class Posted {
             return task.get();
         } finally {
             QUIET.remove();
+        }
+    }
+
+    /** Each network's health as last posted by this process (a network not in it was ok). */
+    private static final java.util.Map<String, String> health = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A repair saw a network ok, or missing {@code what}: posted when that differs from what this process saw last. */
+    static void health(String network, List<String> missing) {
+        if (QUIET.get() != null) {
+            return; // a dry run's repair: what it saw is not the network's health
+        }
+        String now = missing.isEmpty() ? "ok" : "missing";
+        String before = missing.isEmpty() ? health.remove(network) : health.put(network, now);
+        if (!now.equals(before == null ? "ok" : before)) {
+            post(PatchbayEvents.HEALTH_CHANGED, network, null, (before == null ? "ok" : before) + " -> " + now
+                    + (missing.isEmpty() ? "" : ": " + String.join("; ", missing)));
         }
     }
 

@@ -166,6 +166,7 @@ final class Reconcile {
         FirewallHost fw = m.firewall.host(store.root(), hostRef);
         List<Attachment> attachments = store.readableAttachments(config.name());
         List<Finding> found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep);
+        Posted.health(rec.name(), found.stream().map(Finding::what).toList());
         if (found.isEmpty()) {
             return done;
         }
@@ -178,6 +179,7 @@ final class Reconcile {
         found.forEach(r::fix);
         r.errors.throwIfAny("failed to repair " + r.net + (r.done.isEmpty() ? "" : " (done: " + String.join("; ", r.done) + ")"));
         Posted.repaired(rec.name(), r.done);
+        Posted.health(rec.name(), List.of());
         return r.done;
     }
 
