@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One declarative firewall rule; a backend turns it into its own rules. */
-public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.PortForward {
+public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward {
 
     /** A short text for {@code firewall show}. */
     String describe();
@@ -68,6 +68,14 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
         @Override
         public String describe() {
             return "isolate " + bridge;
+        }
+    }
+
+    /** No forwarding between this bridge and any other interface, either way: an internal network's. Since 2.2 */
+    record Internal(IfName bridge) implements Rule {
+        @Override
+        public String describe() {
+            return "internal " + bridge;
         }
     }
 

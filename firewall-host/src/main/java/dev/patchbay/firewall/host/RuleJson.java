@@ -33,6 +33,9 @@ final class RuleJson {
         } else if (r instanceof Rule.Isolation i) {
             j.type = "isolation";
             j.bridge = i.bridge().value();
+        } else if (r instanceof Rule.Internal i) {
+            j.type = "internal";
+            j.bridge = i.bridge().value();
         } else if (r instanceof Rule.PortForward p) {
             j.type = "port-forward";
             j.mapping = p.mapping().toString();
@@ -51,6 +54,8 @@ final class RuleJson {
                 return new Rule.BridgeForward(IfName.of(bridge), s);
             case "isolation":
                 return new Rule.Isolation(IfName.of(bridge));
+            case "internal":
+                return new Rule.Internal(IfName.of(bridge));
             case "port-forward":
                 return new Rule.PortForward(PortMapping.parse(mapping), IpAddresses.parse("target", target));
             default:

@@ -102,6 +102,9 @@ final class IptablesRenderer {
             } else if (r instanceof Rule.Isolation i) {
                 filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " ! -o " + i.bridge() + t + " -j PATCHBAY-ISOLATION-2");
                 filter.add("-A PATCHBAY-ISOLATION-2 -o " + i.bridge() + t + " -j DROP");
+            } else if (r instanceof Rule.Internal i) {
+                filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " ! -o " + i.bridge() + t + " -j DROP");
+                filter.add("-A PATCHBAY-ISOLATION-1 ! -i " + i.bridge() + " -o " + i.bridge() + t + " -j DROP");
             }
         }
         for (Rule.Entry e : rs.entries()) {

@@ -136,6 +136,10 @@ final class NftRenderer {
                 String br = q(i.bridge());
                 c.add("add rule " + T + " isolation iifname " + br + " oifname != " + br + " jump isolation2" + tag);
                 c.add("add rule " + T + " isolation2 oifname " + br + " drop" + tag);
+            } else if (r instanceof Rule.Internal i) {
+                String br = q(i.bridge());
+                c.add("add rule " + T + " isolation iifname " + br + " oifname != " + br + " drop" + tag);
+                c.add("add rule " + T + " isolation oifname " + br + " iifname != " + br + " drop" + tag);
             }
         }
         return c;

@@ -47,6 +47,15 @@ class NftRendererTest {
                 """, String.join("\n", NftRenderer.rules(network())) + "\n");
     }
 
+    /** An internal network: nothing forwarded into or out of its bridge, both families (the table is inet). */
+    @Test
+    void internalDropsEverythingForwardedAcrossItsBridgeEitherWay() {
+        assertEquals("""
+                add rule inet patchbay isolation iifname "pb0" oifname != "pb0" drop comment "net:db"
+                add rule inet patchbay isolation oifname "pb0" iifname != "pb0" drop comment "net:db"
+                """, String.join("\n", NftRenderer.rules(Ruleset.of(RulesetOwner.of("net:db"), new Rule.Internal(IfName.of("pb0"))))) + "\n");
+    }
+
     @Test
     void portForwardsAreMapElements() {
         assertEquals("""

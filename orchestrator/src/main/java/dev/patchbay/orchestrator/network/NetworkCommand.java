@@ -95,6 +95,9 @@ public final class NetworkCommand implements PatchbayCommand {
                         + "and TYPE (the whole chain): write every plugin with + or none");
             }
             List<String> after = asked == null ? List.of() : adding ? added(type, asked) : asked;
+            List<String> whole = new ArrayList<>(List.of(type));
+            whole.addAll(asked == null ? parent.manager.plugin(type, "driver").defaultChain() : after);
+            parent.manager.createDefaults(whole).forEach(options::putIfAbsent); // e.g. isolate=true: Docker's habit
             NetworkConfig config = new NetworkConfig(name, type, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
             NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, asked == null, pools, labels == null ? Map.of() : labels);
             cli.print(created, () -> "network \"" + created.name() + "\" created: driver " + created.driver()
