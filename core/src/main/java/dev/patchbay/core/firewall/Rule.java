@@ -71,7 +71,7 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
         }
     }
 
-    /** No forwarding between this bridge and any other interface, either way: an internal network's. Since 2.2 */
+    /** No forwarding between this bridge and any other interface, either way: an internal network's. Since 3.0 */
     record Internal(IfName bridge) implements Rule {
         @Override
         public String describe() {
