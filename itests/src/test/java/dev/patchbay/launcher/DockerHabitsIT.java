@@ -144,7 +144,7 @@ class DockerHabitsIT {
      * A host with an uplink to an "outside" namespace that routes the networks' prefixes back to it (no masquerade
      * needed); networks created without --isolate are isolated from each other over IPv4 and IPv6, reach the outside;
      * an --internal network's containers reach each other and the host only; a network created with isolate=false
-     * reaches the isolated ones on purpose.
+     * reaches the isolated ones on purpose; one created with --peers pb-web, isolated, exchanges traffic with web alone.
      */
     private static void isolationAndInternal(Sandbox sandbox, String backend) throws Exception {
         String host = sandbox.netns("host");
@@ -165,10 +165,11 @@ class DockerHabitsIT {
             pb.run("-n", host, "network", "create", "db", "--subnet", "10.197.2.0/24", "--ipv6", "fd00:197:2::/64").ok();
             pb.run("-n", host, "network", "create", "in", "--subnet", "10.197.3.0/24", "--ipv6", "fd00:197:3::/64", "--internal").ok();
             pb.run("-n", host, "network", "create", "op", "--subnet", "10.197.4.0/24", "--ipv6", "fd00:197:4::/64", "--opt", "isolate=false").ok();
+            pb.run("-n", host, "network", "create", "ap", "--subnet", "10.197.5.0/24", "--ipv6", "fd00:197:5::/64", "--peers", "pb-web").ok();
             assertEquals("true", json(pb.run("-n", host, "-o", "json", "network", "inspect", "web")).getAsJsonObject("config")
                     .getAsJsonObject("options").get("isolate").getAsString(), "isolated by default, and recorded so");
             Map<String, String[]> ips = new java.util.HashMap<>();
-            for (String[] c : new String[][] {{"w1", "web"}, {"d1", "db"}, {"i1", "in"}, {"i2", "in"}, {"o1", "op"}}) {
+            for (String[] c : new String[][] {{"w1", "web"}, {"d1", "db"}, {"i1", "in"}, {"i2", "in"}, {"o1", "op"}, {"a1", "ap"}}) {
                 String ns = sandbox.netns(c[0]);
                 at.put(ns, c[1]);
                 com.google.gson.JsonArray as = json(pb.run("-n", host, "-o", "json", "attach", c[1], "--netns", ns)).getAsJsonArray("addresses");
@@ -186,6 +187,9 @@ class DockerHabitsIT {
                 assertTrue(!sandbox.ping(out, ips.get("i1")[v]), family + ": nor the outside them");
                 assertTrue(!sandbox.ping(ns(ips, "w1"), ips.get("i1")[v]), family + ": nor another network");
                 assertTrue(sandbox.ping(ns(ips, "o1"), ips.get("w1")[v]), family + ": isolate=false reaches web on purpose");
+                assertTrue(sandbox.ping(ns(ips, "a1"), ips.get("w1")[v]), family + ": ap, isolated, is connected to web on purpose");
+                assertTrue(sandbox.ping(ns(ips, "w1"), ips.get("a1")[v]), family + ": both ways");
+                assertTrue(!sandbox.ping(ns(ips, "a1"), ips.get("d1")[v]), family + ": and isolated from db");
             }
             // the isolation rules, as the backend holds them: web, db and in have theirs (in drops both ways), op none
             List<String> isolation = new java.util.ArrayList<>();
@@ -200,11 +204,11 @@ class DockerHabitsIT {
             }
             int perFamily = backend.equals("nftables") ? 1 : 2; // inet: one table for both families
             assertEquals(4 * perFamily, isolation.stream().filter(r -> r.contains("pb-in")).count(), "in: isolated and internal: " + isolation);
-            assertEquals(2 * perFamily, isolation.stream().filter(r -> r.contains("pb-web")).count(), isolation.toString());
+            assertEquals(4 * perFamily, isolation.stream().filter(r -> r.contains("pb-web")).count(), "web's own, ap's returns: " + isolation);
             assertEquals(0, isolation.stream().filter(r -> r.contains("pb-op")).count(), "op: none: " + isolation);
         } finally {
             at.forEach((ns, net) -> pb.run("-n", host, "detach", net, "--netns", ns));
-            for (String n : List.of("web", "db", "in", "op")) {
+            for (String n : List.of("web", "db", "in", "op", "ap")) {
                 pb.run("-n", host, "network", "rm", n);
             }
         }

@@ -34,6 +34,18 @@ class IptablesRendererTest {
         }
     }
 
+    /** Peers: returns before the owner's jump and before its drop (an owner's rules keep their order), each way. */
+    @Test
+    void anIsolatedBridgesPeersPassBothWays() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("net:db"), new Rule.Isolation(IfName.of("pb0"), List.of(IfName.of("pb1"))));
+        for (dev.patchbay.core.model.Family f : dev.patchbay.core.model.Family.values()) {
+            assertEquals(List.of("-A PATCHBAY-ISOLATION-1 -i pb0 -o pb1 -m comment --comment pb:net:db -j RETURN",
+                    "-A PATCHBAY-ISOLATION-1 -i pb0 ! -o pb0 -m comment --comment pb:net:db -j PATCHBAY-ISOLATION-2",
+                    "-A PATCHBAY-ISOLATION-2 -i pb1 -o pb0 -m comment --comment pb:net:db -j RETURN",
+                    "-A PATCHBAY-ISOLATION-2 -o pb0 -m comment --comment pb:net:db -j DROP"), IptablesRenderer.rules(rs, f).get("filter"), f.name());
+        }
+    }
+
     @Test
     void rendersBothFamilies() {
         assertEquals("""

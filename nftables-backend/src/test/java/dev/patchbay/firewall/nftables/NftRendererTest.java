@@ -56,6 +56,18 @@ class NftRendererTest {
                 """, String.join("\n", NftRenderer.rules(Ruleset.of(RulesetOwner.of("net:db"), new Rule.Internal(IfName.of("pb0"))))) + "\n");
     }
 
+    /** Peers: returns before the owner's jump and before its drop (an owner's rules keep their order), each way. */
+    @Test
+    void anIsolatedBridgesPeersPassBothWays() {
+        assertEquals("""
+                add rule inet patchbay isolation iifname "pb0" oifname "pb1" return comment "net:db"
+                add rule inet patchbay isolation iifname "pb0" oifname != "pb0" jump isolation2 comment "net:db"
+                add rule inet patchbay isolation2 iifname "pb1" oifname "pb0" return comment "net:db"
+                add rule inet patchbay isolation2 oifname "pb0" drop comment "net:db"
+                """, String.join("\n", NftRenderer.rules(Ruleset.of(RulesetOwner.of("net:db"),
+                new Rule.Isolation(IfName.of("pb0"), List.of(IfName.of("pb1")))))) + "\n");
+    }
+
     @Test
     void portForwardsAreMapElements() {
         assertEquals("""

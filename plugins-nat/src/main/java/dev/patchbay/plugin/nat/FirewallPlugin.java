@@ -24,12 +24,13 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(property = {NetworkPlugin.TYPE + "=firewall", NetworkPlugin.ROLE + "=" + NetworkPlugin.CHAINED,
         NetworkPlugin.FLAGS + "=masquerade", NetworkPlugin.FLAGS + "=uplink=IF", NetworkPlugin.FLAGS + "=isolate",
-        NetworkPlugin.FLAGS + "=internal", FirewallPlugin.CREATE_DEFAULTS + "=isolate=true"})
+        NetworkPlugin.FLAGS + "=internal", NetworkPlugin.FLAGS + "=peers=BRIDGES", FirewallPlugin.CREATE_DEFAULTS + "=isolate=true"})
 public final class FirewallPlugin implements NetworkPlugin {
     static final String MASQUERADE = "masquerade";
     static final String UPLINK = "uplink";
     static final String ISOLATE = "isolate";
     static final String INTERNAL = "internal";
+    static final String PEERS = "peers";
     /** Service property the orchestrator reads: options {@code network create} sets when the operator leaves them out (not CNI). */
     static final String CREATE_DEFAULTS = "patchbay.plugin.create.defaults";
 
@@ -40,6 +41,8 @@ public final class FirewallPlugin implements NetworkPlugin {
                 ISOLATE, "true: no traffic between this network and any other isolated one, either way, IPv4 and IPv6; false: it"
                         + " reaches and is reached by every network (default: true for network create, false for CNI networks and"
                         + " networks created before Patchbay isolated by default)",
+                PEERS, "the bridges of the networks an isolated network is connected to on purpose, joined by ',': traffic"
+                        + " between them passes, either way, however isolated each is (network inspect shows a network's bridge)",
                 INTERNAL, "true: no traffic between this network and anything but its own containers and the host, either way, IPv4"
                         + " and IPv6: no masquerade, no way out (default: false)");
     }
@@ -53,6 +56,12 @@ public final class FirewallPlugin implements NetworkPlugin {
                 throw new InvalidInputException(key, config.option(key).orElseThrow(),
                         "needs a driver with an interface in the host (driver \"" + config.driver() + "\" has none)");
             }
+        }
+        if (!peers(config).isEmpty() && !config.flag(ISOLATE, false)) {
+            throw new InvalidInputException(PEERS, config.option(PEERS).orElseThrow(), "needs isolate=true (a network not isolated reaches every one)");
+        }
+        if (peers(config).contains(ctx.hostInterface())) {
+            throw new InvalidInputException(PEERS, config.option(PEERS).orElseThrow(), "names the network's own interface");
         }
         if (masquerade && config.flag(INTERNAL, false)) {
             throw new InvalidInputException(INTERNAL, config.option(INTERNAL).orElseThrow(), "cannot go with masquerade=true (an internal network has no way out)");
@@ -80,7 +89,7 @@ public final class FirewallPlugin implements NetworkPlugin {
             subnets.forEach(s -> rules.add(new Rule.Masquerade(s, uplink)));
         }
         if (config.flag(ISOLATE, false)) {
-            rules.add(new Rule.Isolation(ctx.hostInterface()));
+            rules.add(new Rule.Isolation(ctx.hostInterface(), peers(config)));
         }
         if (config.flag(INTERNAL, false)) {
             rules.add(new Rule.Internal(ctx.hostInterface()));
@@ -97,13 +106,31 @@ public final class FirewallPlugin implements NetworkPlugin {
                 if (mq.uplink() != null) {
                     options.put(UPLINK, mq.uplink().value());
                 }
-            } else if (r instanceof Rule.Isolation) {
+            } else if (r instanceof Rule.Isolation i) {
                 options.put(ISOLATE, "true");
+                if (!i.peers().isEmpty()) {
+                    options.put(PEERS, String.join(",", i.peers().stream().map(IfName::value).toList()));
+                }
             } else if (r instanceof Rule.Internal) {
                 options.put(INTERNAL, "true");
             }
         }
         return options;
+    }
+
+    /** The {@value #PEERS} option's interface names. */
+    static List<IfName> peers(NetworkConfig config) {
+        List<IfName> out = new java.util.ArrayList<>();
+        for (String name : config.option(PEERS).orElse("").split(",")) {
+            if (!name.isBlank()) {
+                try {
+                    out.add(new IfName(name.strip()));
+                } catch (InvalidInputException e) {
+                    throw new InvalidInputException(PEERS, config.option(PEERS).orElseThrow(), "\"" + name.strip() + "\" is no interface name");
+                }
+            }
+        }
+        return out;
     }
 
     static IfName uplink(NetworkConfig config) {
