@@ -71,7 +71,7 @@ class DockerVerbsTest {
 
         CreateCommandTest.Run d = run("disconnect", "n", "--id", "web1", "--path", c1.toString());
         assertEquals(0, d.code(), d.err());
-        assertEquals("{\"network\":\"n\",\"detached\":\"web1\"}", JsonParser.parseString(d.out()).toString());
+        assertEquals(JsonParser.parseString("{\"network\":\"n\",\"detached\":\"web1\"}"), JsonParser.parseString(d.out()), "members in any order");
         assertTrue(h.attachments().find("n", "web1").isEmpty());
     }
 
