@@ -33,7 +33,10 @@ enum Setting {
     DAEMON_AUTOSTART("daemon-autostart", "PATCHBAY_DAEMON_AUTOSTART", "on", true, null, Kind.ON_OFF,
             "Whether a command that finds no daemon starts one (the CNI executables read PATCHBAY_DAEMON_AUTOSTART only)."),
     METRICS("metrics", "PATCHBAY_METRICS", "off", false, null, Kind.METRICS,
-            "The daemon's metrics endpoint: off, unix:/PATH or 127.0.0.1:PORT.");
+            "The daemon's metrics endpoint: off, unix:/PATH or 127.0.0.1:PORT."),
+    DEFAULT_ADDRESS_POOLS("default-address-pools", "PATCHBAY_DEFAULT_ADDRESS_POOLS", "base=10.89.0.0/16,size=24 base=10.90.0.0/15,size=24",
+            true, "patchbay.default.address.pools", Kind.POOLS,
+            "Where network create without --subnet takes its subnet: pools base=CIDR,size=LENGTH separated by spaces, in order.");
 
     final String key;
     final String env;
@@ -112,6 +115,7 @@ enum Setting {
         static final Kind BACKEND = new Kind("backend", 0, 0);
         static final Kind LEVEL = new Kind("level", 0, 0);
         static final Kind METRICS = new Kind("metrics", 0, 0);
+        static final Kind POOLS = new Kind("pools", 0, 0);
 
         static Kind seconds(long min, long max) {
             return new Kind("seconds", min, max);
@@ -131,6 +135,9 @@ enum Setting {
                     return v.equals("info") || v.equals("warning") || v.equals("error") ? null : "must be info, warning or error";
                 case "metrics":
                     return metrics(v);
+                case "pools": // the form; the orchestrator checks the prefixes and sizes
+                    return v.matches("base=[0-9a-fA-F:.]+/[0-9]{1,3},size=[0-9]{1,3}( +base=[0-9a-fA-F:.]+/[0-9]{1,3},size=[0-9]{1,3})*") ? null
+                            : "must be pools base=CIDR,size=LENGTH separated by spaces";
                 default:
                     if (v.matches("[0-9]{1,7}") && Long.parseLong(v) >= min && Long.parseLong(v) <= max) {
                         return null;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One declarative firewall rule; a backend turns it into its own rules. */
-public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.PortForward {
+public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward {
 
     /** A short text for {@code firewall show}. */
     String describe();
@@ -57,17 +57,33 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
         }
     }
 
-    /** Traffic from this bridge to any other isolated bridge is dropped (both directions, as each side isolates). */
-    record Isolation(IfName bridge) implements Rule {
+    /**
+     * Traffic from this bridge to any other isolated bridge is dropped (both directions, as each side isolates), but to and
+     * from its {@code peers}, other networks' bridges it is connected to on purpose (since 3.0).
+     */
+    record Isolation(IfName bridge, List<IfName> peers) implements Rule {
         public Isolation {
             if (bridge == null) {
                 throw new InvalidInputException("bridge", null, "is required");
             }
+            peers = List.copyOf(peers == null ? List.of() : peers);
+        }
+
+        public Isolation(IfName bridge) {
+            this(bridge, List.of());
         }
 
         @Override
         public String describe() {
-            return "isolate " + bridge;
+            return "isolate " + bridge + (peers.isEmpty() ? "" : " but " + peers);
+        }
+    }
+
+    /** No forwarding between this bridge and any other interface, either way: an internal network's. Since 3.0 */
+    record Internal(IfName bridge) implements Rule {
+        @Override
+        public String describe() {
+            return "internal " + bridge;
         }
     }
 

@@ -16,6 +16,7 @@ final class RuleJson {
     String uplink;
     String bridge;
     List<String> subnets;
+    List<String> peers;
     String mapping;
     String target;
 
@@ -32,6 +33,10 @@ final class RuleJson {
             b.subnets().forEach(s -> j.subnets.add(s.toString()));
         } else if (r instanceof Rule.Isolation i) {
             j.type = "isolation";
+            j.bridge = i.bridge().value();
+            j.peers = i.peers().isEmpty() ? null : i.peers().stream().map(IfName::value).toList();
+        } else if (r instanceof Rule.Internal i) {
+            j.type = "internal";
             j.bridge = i.bridge().value();
         } else if (r instanceof Rule.PortForward p) {
             j.type = "port-forward";
@@ -50,7 +55,9 @@ final class RuleJson {
                 (subnets == null ? List.<String>of() : subnets).forEach(x -> s.add(IpPrefix.parse(x)));
                 return new Rule.BridgeForward(IfName.of(bridge), s);
             case "isolation":
-                return new Rule.Isolation(IfName.of(bridge));
+                return new Rule.Isolation(IfName.of(bridge), peers == null ? List.of() : peers.stream().map(IfName::of).toList());
+            case "internal":
+                return new Rule.Internal(IfName.of(bridge));
             case "port-forward":
                 return new Rule.PortForward(PortMapping.parse(mapping), IpAddresses.parse("target", target));
             default:

@@ -3,6 +3,7 @@ package dev.patchbay.firewall.iptables;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import java.util.ArrayList;
@@ -100,8 +101,17 @@ final class IptablesRenderer {
                     nat.add("-A PATCHBAY-POSTROUTING -s 127.0.0.0/8 -o " + b.bridge() + t + " -j MASQUERADE");
                 }
             } else if (r instanceof Rule.Isolation i) {
+                for (IfName p : i.peers()) { // before this owner's jump and drop: its rules keep their order
+                    filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " -o " + p + t + " -j RETURN");
+                }
                 filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " ! -o " + i.bridge() + t + " -j PATCHBAY-ISOLATION-2");
+                for (IfName p : i.peers()) {
+                    filter.add("-A PATCHBAY-ISOLATION-2 -i " + p + " -o " + i.bridge() + t + " -j RETURN");
+                }
                 filter.add("-A PATCHBAY-ISOLATION-2 -o " + i.bridge() + t + " -j DROP");
+            } else if (r instanceof Rule.Internal i) {
+                filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " ! -o " + i.bridge() + t + " -j DROP");
+                filter.add("-A PATCHBAY-ISOLATION-1 ! -i " + i.bridge() + " -o " + i.bridge() + t + " -j DROP");
             }
         }
         for (Rule.Entry e : rs.entries()) {

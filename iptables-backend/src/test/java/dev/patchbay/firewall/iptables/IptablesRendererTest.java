@@ -24,6 +24,28 @@ class IptablesRendererTest {
             new Rule.PortForward(PortMapping.parse("8080:80/tcp"), IpAddresses.parse("t", "10.89.0.2")),
             new Rule.PortForward(PortMapping.parse("[fd00::1]:443:8443/sctp"), IpAddresses.parse("t", "fd00:89::2")));
 
+    /** An internal network: nothing forwarded into or out of its bridge, in each family's filter table. */
+    @Test
+    void internalDropsEverythingForwardedAcrossItsBridgeEitherWay() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("net:db"), new Rule.Internal(IfName.of("pb0")));
+        for (dev.patchbay.core.model.Family f : dev.patchbay.core.model.Family.values()) {
+            assertEquals(java.util.List.of("-A PATCHBAY-ISOLATION-1 -i pb0 ! -o pb0 -m comment --comment pb:net:db -j DROP",
+                    "-A PATCHBAY-ISOLATION-1 ! -i pb0 -o pb0 -m comment --comment pb:net:db -j DROP"), IptablesRenderer.rules(rs, f).get("filter"), f.name());
+        }
+    }
+
+    /** Peers: returns before the owner's jump and before its drop (an owner's rules keep their order), each way. */
+    @Test
+    void anIsolatedBridgesPeersPassBothWays() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("net:db"), new Rule.Isolation(IfName.of("pb0"), List.of(IfName.of("pb1"))));
+        for (dev.patchbay.core.model.Family f : dev.patchbay.core.model.Family.values()) {
+            assertEquals(List.of("-A PATCHBAY-ISOLATION-1 -i pb0 -o pb1 -m comment --comment pb:net:db -j RETURN",
+                    "-A PATCHBAY-ISOLATION-1 -i pb0 ! -o pb0 -m comment --comment pb:net:db -j PATCHBAY-ISOLATION-2",
+                    "-A PATCHBAY-ISOLATION-2 -i pb1 -o pb0 -m comment --comment pb:net:db -j RETURN",
+                    "-A PATCHBAY-ISOLATION-2 -o pb0 -m comment --comment pb:net:db -j DROP"), IptablesRenderer.rules(rs, f).get("filter"), f.name());
+        }
+    }
+
     @Test
     void rendersBothFamilies() {
         assertEquals("""

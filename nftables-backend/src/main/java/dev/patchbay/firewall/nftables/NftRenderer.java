@@ -134,8 +134,18 @@ final class NftRenderer {
                 }
             } else if (r instanceof Rule.Isolation i) {
                 String br = q(i.bridge());
+                for (IfName p : i.peers()) { // before this owner's jump and drop: its rules keep their order
+                    c.add("add rule " + T + " isolation iifname " + br + " oifname " + q(p) + " return" + tag);
+                }
                 c.add("add rule " + T + " isolation iifname " + br + " oifname != " + br + " jump isolation2" + tag);
+                for (IfName p : i.peers()) {
+                    c.add("add rule " + T + " isolation2 iifname " + q(p) + " oifname " + br + " return" + tag);
+                }
                 c.add("add rule " + T + " isolation2 oifname " + br + " drop" + tag);
+            } else if (r instanceof Rule.Internal i) {
+                String br = q(i.bridge());
+                c.add("add rule " + T + " isolation iifname " + br + " oifname != " + br + " drop" + tag);
+                c.add("add rule " + T + " isolation oifname " + br + " iifname != " + br + " drop" + tag);
             }
         }
         return c;

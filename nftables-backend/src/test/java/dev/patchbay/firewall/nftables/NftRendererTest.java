@@ -47,6 +47,27 @@ class NftRendererTest {
                 """, String.join("\n", NftRenderer.rules(network())) + "\n");
     }
 
+    /** An internal network: nothing forwarded into or out of its bridge, both families (the table is inet). */
+    @Test
+    void internalDropsEverythingForwardedAcrossItsBridgeEitherWay() {
+        assertEquals("""
+                add rule inet patchbay isolation iifname "pb0" oifname != "pb0" drop comment "net:db"
+                add rule inet patchbay isolation oifname "pb0" iifname != "pb0" drop comment "net:db"
+                """, String.join("\n", NftRenderer.rules(Ruleset.of(RulesetOwner.of("net:db"), new Rule.Internal(IfName.of("pb0"))))) + "\n");
+    }
+
+    /** Peers: returns before the owner's jump and before its drop (an owner's rules keep their order), each way. */
+    @Test
+    void anIsolatedBridgesPeersPassBothWays() {
+        assertEquals("""
+                add rule inet patchbay isolation iifname "pb0" oifname "pb1" return comment "net:db"
+                add rule inet patchbay isolation iifname "pb0" oifname != "pb0" jump isolation2 comment "net:db"
+                add rule inet patchbay isolation2 iifname "pb1" oifname "pb0" return comment "net:db"
+                add rule inet patchbay isolation2 oifname "pb0" drop comment "net:db"
+                """, String.join("\n", NftRenderer.rules(Ruleset.of(RulesetOwner.of("net:db"),
+                new Rule.Isolation(IfName.of("pb0"), List.of(IfName.of("pb1")))))) + "\n");
+    }
+
     @Test
     void portForwardsAreMapElements() {
         assertEquals("""

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @PatchbayCommandName("attach")
 @Command(name = "attach", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Attach a container (a network namespace) to a network: veth, addresses, default route, published ports.")
-public final class AttachCommand implements PatchbayCommand {
+public class AttachCommand implements PatchbayCommand {
     @Reference
     NetworkManager manager;
 

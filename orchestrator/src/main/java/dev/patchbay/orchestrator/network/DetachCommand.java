@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @PatchbayCommandName("detach")
 @Command(name = "detach", mixinStandardHelpOptions = true,
         description = "Detach a container from a network: its link, addresses and published ports go. Safe to repeat.")
-public final class DetachCommand implements PatchbayCommand {
+public class DetachCommand implements PatchbayCommand {
     @Reference
     NetworkManager manager;
 

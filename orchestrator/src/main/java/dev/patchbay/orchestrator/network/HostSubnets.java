@@ -73,6 +73,23 @@ public final class HostSubnets {
     }
 
     /**
+     * What the host namespace uses, as {@link #overlaps} looks at it: each address of its links (as a prefix of the
+     * address alone) and each connected route's destination. What a subnet from the default pools must not overlap.
+     */
+    static List<IpPrefix> used(NetnsHandle host) {
+        List<IpPrefix> out = new ArrayList<>();
+        for (AddressOps.Assigned a : host.addresses().listAll(null)) {
+            out.add(IpPrefix.of(a.address().address(), a.address().family().bits()));
+        }
+        for (Route r : host.routes().list(null, null)) {
+            if (r.gateway() == null && r.device() != null && r.destination().length() != 0) {
+                out.add(r.destination().network());
+            }
+        }
+        return out;
+    }
+
+    /**
      * For {@code doctor}: what the network's subnets overlap in the host namespace besides the network's own host
      * interface; empty when the network's chain is not installed (its host interface unknown: reported elsewhere).
      */

@@ -12,6 +12,7 @@ import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.state.AddressPools;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +29,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code patchbay network create|ls|inspect|rm}. */
+/** {@code patchbay network create|ls|inspect|rm|connect|disconnect|prune}. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("network")
 @Command(name = "network", mixinStandardHelpOptions = true, modelTransformer = PluginFlags.class,
         description = "Create, list, inspect and remove networks (a driver and its chain of plugins, subnets, options).",
-        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class})
+        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class, NetworkCommand.Rm.class,
+            DockerVerbs.Connect.class, DockerVerbs.Disconnect.class, DockerVerbs.Prune.class})
 public final class NetworkCommand implements PatchbayCommand {
 
     @Reference
@@ -47,7 +49,7 @@ public final class NetworkCommand implements PatchbayCommand {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: create, ls, inspect or rm");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: create, ls, inspect, rm, connect, disconnect or prune");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = {"Create a network in the host namespace.",
@@ -57,7 +59,8 @@ public final class NetworkCommand implements PatchbayCommand {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "NAME", description = "Network name.") String name;
-        @Option(names = "--subnet", required = true, paramLabel = "CIDR", description = "IPv4 subnet, e.g. 10.88.0.0/24.") String subnet;
+        @Option(names = "--subnet", paramLabel = "CIDR", description = "IPv4 subnet, e.g. 10.88.0.0/24 (default: the next free one of "
+                + "the default address pools, default-address-pools in patchbay.conf).") String subnet;
         @Option(names = "--gateway", paramLabel = "IP", description = "Gateway address (default: first host).") String gateway;
         @Option(names = "--ipv6", paramLabel = "CIDR", description = "IPv6 subnet for dual-stack.") String ipv6;
         @Option(names = "--driver", paramLabel = "TYPE", description = "Network driver (default: ${DEFAULT-VALUE}, the installed "
@@ -66,11 +69,18 @@ public final class NetworkCommand implements PatchbayCommand {
                 + "driver's own chain; \"\" for none); +TYPE,... adds them after the driver's own chain.") List<String> chain;
         @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "An option of the driver or of a chained plugin (repeatable).") Map<String, String> opts;
         @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label of the operator's, shown by inspect and ls -o json, "
+                + "selected by ls --filter label=KEY[=VALUE] (repeatable).") Map<String, String> labels;
 
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
-            IpPrefix v4 = IpPrefix.parseSubnet("subnet", subnet);
+            AddressPools pools = subnet == null ? AddressPools.configured() : null;
+            if (pools != null && gateway != null) {
+                throw new InvalidInputException("gateway", gateway, "needs --subnet (a subnet from the default address pools has its first host as gateway)");
+            }
+            IpPrefix v4 = pools == null ? IpPrefix.parseSubnet("subnet", subnet) : pools.next(dev.patchbay.core.model.Family.INET, List.of())
+                    .orElseThrow(() -> new InvalidInputException("subnet", null, "left out, and default-address-pools has no IPv4 pool"));
             if (!v4.isV4()) {
                 throw new InvalidInputException("subnet", subnet, "must be IPv4 (use --ipv6 for IPv6)");
             }
@@ -86,11 +96,15 @@ public final class NetworkCommand implements PatchbayCommand {
                         + "and TYPE (the whole chain): write every plugin with + or none");
             }
             List<String> after = asked == null ? List.of() : adding ? added(type, asked) : asked;
+            List<String> whole = new ArrayList<>(List.of(type));
+            whole.addAll(asked == null ? parent.manager.plugin(type, "driver").defaultChain() : after);
+            parent.manager.createDefaults(whole).forEach(options::putIfAbsent); // e.g. isolate=true: Docker's habit
             NetworkConfig config = new NetworkConfig(name, type, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
+            Map<String, String> labelled = labels == null ? Map.of() : labels;
             if (dryRun) {
-                return DryRun.print(cli, parent.manager, (m, dir) -> m.networks(dir).create(cli.netns(), config, asked == null));
+                return DryRun.print(cli, parent.manager, (m, dir) -> m.networks(dir).create(cli.netns(), config, asked == null, pools, labelled));
             }
-            NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, asked == null);
+            NetworkConfig created = parent.manager.networks(cli.stateDir()).create(cli.netns(), config, asked == null, pools, labelled);
             cli.print(created, () -> "network \"" + created.name() + "\" created: driver " + created.driver()
                     + (created.plugins().isEmpty() ? "" : " (then " + String.join(", ", created.plugins()) + ")")
                     + ", subnet " + created.subnet() + (created.gateway() == null ? "" : ", gateway " + IpAddresses.format(created.gateway()))
@@ -125,11 +139,16 @@ public final class NetworkCommand implements PatchbayCommand {
     static final class Ls implements Callable<Integer> {
         @ParentCommand NetworkCommand parent;
         @Spec CommandSpec spec;
+        @Option(names = {"-f", "--filter"}, paramLabel = "label=KEY[=VALUE]", description = "Only networks with this label (set to "
+                + "this value); repeated: with every one.") List<String> filters;
 
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
-            List<Networks.Status> all = parent.manager.networks(cli.stateDir()).status(cli.netns());
+            List<String> fs = filters == null ? List.of() : filters;
+            Labels.match(Map.of(), fs); // a filter that is not one is refused even when no network would be looked at
+            List<Networks.Status> all = parent.manager.networks(cli.stateDir()).status(cli.netns()).stream()
+                    .filter(s -> Labels.match(s.labels(), fs)).toList();
             List<Object> json = new ArrayList<>();
             for (Networks.Status s : all) {
                 JsonObject o = s.config() == null ? new JsonObject() : Json.compact().toJsonTree(s.config()).getAsJsonObject();
@@ -138,6 +157,7 @@ public final class NetworkCommand implements PatchbayCommand {
                 o.addProperty("health", s.health());
                 o.add("missing", Json.compact().toJsonTree(s.missing()));
                 o.addProperty("note", s.note());
+                o.add("labels", Json.compact().toJsonTree(s.labels()));
                 json.add(o);
             }
             cli.print(json, () -> {
@@ -186,6 +206,11 @@ public final class NetworkCommand implements PatchbayCommand {
                 }
                 if (!n.options().isEmpty()) {
                     sb.append("  options ").append(options(n)).append('\n');
+                }
+                if (!d.labels().isEmpty()) {
+                    sb.append("  labels");
+                    d.labels().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+                    sb.append('\n');
                 }
                 for (Attachment a : d.attachments()) {
                     sb.append("  ").append(a.containerId()).append(": ").append(a.ifName()).append(' ').append(a.addresses())

@@ -37,6 +37,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = NetworkManager.class)
 public final class NetworkManager {
+    /** Service property of a plugin: options {@code network create} sets when left out ({@link #createDefaults}). */
+    static final String CREATE_DEFAULTS = "patchbay.plugin.create.defaults";
 
     @Reference
     NetworkStack stack;
@@ -133,6 +135,25 @@ public final class NetworkManager {
         }
         throw new UnavailableException("no network driver is the default: name one with --driver (no installed plugin declares "
                 + NetworkPlugin.DEFAULT_DRIVER + "=true; see patchbay plugins ls)");
+    }
+
+    /**
+     * What {@code network create} sets for options the operator leaves out, as the installed plugins of {@code chain}
+     * declare it in their service property {@value #CREATE_DEFAULTS} ({@code KEY=VALUE}s): the command line's habits
+     * (Docker's networks are isolated), not the plugin's own defaults, which CNI networks keep.
+     */
+    Map<String, String> createDefaults(List<String> chain) {
+        Map<String, String> out = new TreeMap<>();
+        for (String type : chain) {
+            Provided p = first(type);
+            for (String kv : p == null ? List.<String>of() : strings(p.ref().getProperty(CREATE_DEFAULTS))) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    out.putIfAbsent(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+        }
+        return out;
     }
 
     private Provided first(String type) {

@@ -8,12 +8,15 @@ import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.ipam.Ipam;
+import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.firewall.host.FirewallHost;
+import dev.patchbay.state.AddressPools;
 import dev.patchbay.core.network.NetworkContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,16 +36,19 @@ public final class Networks {
 
     /**
      * A network and its attachments, as printed by {@code network inspect}; {@code health}: {@code ok}, {@code degraded}
-     * ({@code missing} says what of it the kernel lacks), {@code damaged} or {@code unknown} ({@code note} says why).
+     * ({@code missing} says what of it the kernel lacks), {@code damaged} or {@code unknown} ({@code note} says why);
+     * {@code labels}: the operator's.
      */
-    public record Details(NetworkConfig config, String host, List<Attachment> attachments, String health, List<String> missing, String note) {
+    public record Details(NetworkConfig config, String host, List<Attachment> attachments, String health, List<String> missing, String note,
+                          Map<String, String> labels) {
         public Details(NetworkConfig config, String host, List<Attachment> attachments) {
-            this(config, host, attachments, null, List.of(), null);
+            this(config, host, attachments, null, List.of(), null, Map.of());
         }
     }
 
-    /** One line of {@code network ls}: the network (null when its record cannot be read), where it lives, its health. */
-    public record Status(String name, NetworkConfig config, String host, String health, List<String> missing, String note) {
+    /** One line of {@code network ls}: the network (null when its record cannot be read), where it lives, its health, its labels. */
+    public record Status(String name, NetworkConfig config, String host, String health, List<String> missing, String note,
+                         Map<String, String> labels) {
     }
 
     /**
@@ -51,17 +57,29 @@ public final class Networks {
      * the host side, the network's rules from all of them are applied at once, and the record is saved.
      */
     public NetworkConfig create(NetnsRef hostRef, NetworkConfig asked, boolean defaultChain) {
+        return create(hostRef, asked, defaultChain, null, Map.of());
+    }
+
+    /**
+     * {@code pools} not null: {@code asked}'s IPv4 subnet and gateway stand in until the networks lock is held; then they
+     * are the pools' first subnet that overlaps no network's subnet and nothing the host namespace uses (its first host
+     * the gateway), so that two creates at once never take the same one. {@code labels}: recorded with it ({@link Labels}).
+     */
+    public NetworkConfig create(NetnsRef hostRef, NetworkConfig asked, boolean defaultChain, AddressPools pools, Map<String, String> labels) {
+        Labels.check(labels);
         NetnsId hostNs = m.stack().identity(hostRef);
         String hostId = hostNs.toString();
-        NetworkConfig config = m.complete(asked, defaultChain);
-        Chain chain = m.chain(config);
+        NetworkConfig completed = m.complete(asked, defaultChain);
+        Chain chain = m.chain(completed);
         m.ipam(); // fail before changing anything if IPAM is missing
-        return store.lockNetworks(() -> store.lockNetwork(config.name(), () -> { // the network's lock guards its journal log
+        return store.lockNetworks(() -> store.lockNetwork(completed.name(), () -> { // the network's lock guards its journal log
             HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
-            store.network(config.name()).ifPresent(rec -> {
+            store.network(completed.name()).ifPresent(rec -> {
                 throw exists(hosts, rec);
             });
             List<NetworkRecord> existing = store.networks();
+            NetworkConfig config = pools == null ? completed : fromPools(completed, existing,
+                    m.context(hostRef, hostId, completed, chain).host(), pools);
             List<NetworkConfig> others = checkUnique(config, hostNs, existing);
             NetworkContext ctx = m.context(hostRef, hostId, config, chain);
             HostSubnets.check(ctx.host(), hostRef.describe(), config);
@@ -78,7 +96,7 @@ public final class Networks {
                     undo.push("remove the rules of network \"" + config.name() + "\"", () -> fw.remove(Owners.network(config.name())));
                     fw.apply(new Ruleset(Owners.network(config.name()), rules));
                 }
-                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace())); // the commit point
+                store.save(new NetworkRecord(config, hostId, hostRef.describe(), hosts.herePlace(), labels)); // the commit point
                 Posted.created(config);
             } catch (RuntimeException e) {
                 if (undo.run(e).isEmpty()) {
@@ -89,6 +107,16 @@ public final class Networks {
             journal.doneIfPossible(); // the network exists: an entry left (a full disk) names a recorded network, which gc forgets
             return config;
         }));
+    }
+
+    /** {@code c} with the pools' first free IPv4 subnet; a clear error when every one is taken. */
+    private static NetworkConfig fromPools(NetworkConfig c, List<NetworkRecord> existing, NetnsHandle host, AddressPools pools) {
+        List<IpPrefix> taken = new ArrayList<>(HostSubnets.used(host));
+        existing.forEach(r -> taken.addAll(r.config().subnets()));
+        IpPrefix s = pools.next(Family.INET, taken).orElseThrow(() -> new InvalidInputException("subnet", null, "left out, and every subnet"
+                + " of the default address pools (" + pools + ") is taken by a network or used by the host: give --subnet, or"
+                + " more pools in default-address-pools"));
+        return new NetworkConfig(c.name(), c.driver(), c.plugins(), s, NetworkConfig.firstHost(s), c.subnet6(), c.gateway6(), c.options());
     }
 
     /** A network of that name exists: where, and what of it the kernel still holds, so the operator knows what to run. */
@@ -264,6 +292,25 @@ public final class Networks {
         }
     }
 
+    /**
+     * What {@code network prune} removes: the networks of {@code hostRef}'s namespace (or of one that is gone) that match
+     * {@code filters} ({@link Labels}) and have no attachment, by name. A container attached since is no harm: remove
+     * refuses a network with attachments, under its lock.
+     */
+    public List<String> unused(NetnsRef hostRef, List<String> filters) {
+        Labels.match(Map.of(), filters); // a filter that is not one is refused even with no network
+        HostNamespaces hosts = new HostNamespaces(m.stack(), hostRef);
+        List<String> out = new ArrayList<>();
+        for (NetworkRecord rec : store.networks()) {
+            if (hosts.where(rec) != HostNamespaces.Where.ELSEWHERE && Labels.match(rec.labels(), filters)
+                    && store.readableAttachments(rec.name()).isEmpty()) {
+                out.add(rec.name());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     /** The network named {@code name}, if there is one (in any host namespace). */
     public java.util.Optional<NetworkConfig> find(String name) {
         return store.network(NetworkConfig.checkName(name)).map(NetworkRecord::config);
@@ -283,10 +330,10 @@ public final class Networks {
         List<Status> out = new ArrayList<>();
         for (NetworkRecord rec : store.networks()) {
             Details d = details(hosts, rec, views, false);
-            out.add(new Status(rec.name(), rec.config(), rec.hostDescription(), d.health(), d.missing(), d.note()));
+            out.add(new Status(rec.name(), rec.config(), rec.hostDescription(), d.health(), d.missing(), d.note(), rec.labels()));
         }
         for (DamagedNetworkException d : store.damaged()) {
-            out.add(new Status(d.network(), null, null, Reconcile.Health.DAMAGED, List.of(), d.getMessage()));
+            out.add(new Status(d.network(), null, null, Reconcile.Health.DAMAGED, List.of(), d.getMessage(), Map.of()));
         }
         out.sort(java.util.Comparator.comparing(Status::name));
         return out;
@@ -309,7 +356,7 @@ public final class Networks {
             attachments = store.attachments(rec.name());
         } catch (PatchbayException e) {
             return new Details(rec.config(), rec.hostDescription(), store.readableAttachments(rec.name()), Reconcile.Health.DAMAGED,
-                    List.of(), e.getMessage() + "; run patchbay gc --repair");
+                    List.of(), e.getMessage() + "; run patchbay gc --repair", rec.labels());
         }
         try {
             HostNamespaces.Where where = hosts.where(rec);
@@ -322,23 +369,23 @@ public final class Networks {
                     if (where == HostNamespaces.Where.REPLACED && h.missing().isEmpty()) {
                         h = new Reconcile.Health(Reconcile.Health.DEGRADED, List.of("its record of the namespace"));
                     }
-                    return new Details(rec.config(), rec.hostDescription(), attachments, h.status(), h.missing(), note);
+                    return new Details(rec.config(), rec.hostDescription(), attachments, h.status(), h.missing(), note, rec.labels());
                 }
                 case GONE -> {
                     return new Details(rec.config(), rec.hostDescription(), attachments, Reconcile.Health.DEGRADED,
                             List.of("its host namespace (" + rec.hostDescription() + ")"), "its host namespace is gone"
                             + (hosts.rebooted(rec) ? " since the machine rebooted: patchbay gc run where it is made again rebuilds it"
-                            : ": patchbay gc (or network rm --force) forgets it"));
+                            : ": patchbay gc (or network rm --force) forgets it"), rec.labels());
                 }
                 default -> {
                     return new Details(rec.config(), rec.hostDescription(), attachments, Reconcile.Health.UNKNOWN, List.of(),
                             "it lives in " + rec.hostDescription() + (rec.hostDescription() != null && rec.hostDescription().equals(hosts.ref().describe())
-                            ? " of another process" : "") + ": run patchbay there (or with -n) to check it");
+                            ? " of another process" : "") + ": run patchbay there (or with -n) to check it", rec.labels());
                 }
             }
         } catch (RuntimeException e) {
             return new Details(rec.config(), rec.hostDescription(), attachments, Reconcile.Health.UNKNOWN, List.of(),
-                    "cannot check it: " + (e instanceof PatchbayException ? e.getMessage() : "the kernel could not be read"));
+                    "cannot check it: " + (e instanceof PatchbayException ? e.getMessage() : "the kernel could not be read"), rec.labels());
         }
     }
 }

@@ -136,7 +136,7 @@ public final class Recovery {
             errors.run("rebuild network \"" + d.network() + "\"", () -> store.lockNetwork(d.network(), () -> {
                 Rebuild.Result r = steps.rebuild().of(hostRef, d.network());
                 Path copy = store.keepDamaged(d.network());
-                store.save(new NetworkRecord(r.config(), hostId.toString(), hostRef.describe(), hosts.herePlace()));
+                store.save(new NetworkRecord(r.config(), hostId.toString(), hostRef.describe(), hosts.herePlace(), null));
                 repaired.add("rebuilt network \"" + d.network() + "\" (its record " + d.problem() + "; kept as " + copy + "): "
                         + String.join("; ", r.sources()));
                 return null;

@@ -141,6 +141,23 @@ class CreateCommandTest {
         assertTrue(r.err().contains("invalid opt masquerade \"false\": contradicts --masquerade true"), r.err());
     }
 
+    /** A plugin's create default (Docker's isolated networks): set when left out, the operator's value wins, only for its chain. */
+    @Test
+    void aPluginsCreateDefaultIsSetWhenLeftOutAndTheOperatorsValueWins() {
+        h.m.removePlugin(firewall, ChainRollbackTest.ref("firewall", "dev.patchbay.test.nat", 11, 0));
+        h.m.addPlugin(firewall, ChainRollbackTest.ref("firewall", "dev.patchbay.test.nat", 11, 0, Map.of(NetworkPlugin.ROLE,
+                NetworkPlugin.CHAINED, NetworkPlugin.FLAGS, "masquerade", NetworkManager.CREATE_DEFAULTS, "masquerade=true")));
+        Run d = run("n", "--subnet", "10.9.0.0/24");
+        assertEquals(0, d.code(), d.err());
+        assertEquals("{\"bridge\":\"pb-n\",\"masquerade\":\"true\"}", d.json().get("options").toString());
+        h.ipam.prefixes.put("m", "10.8.0.");
+        Run off = run("m", "--subnet", "10.8.0.0/24", "--opt", "masquerade=false");
+        assertEquals("{\"bridge\":\"pb-m\",\"masquerade\":\"false\"}", off.json().get("options").toString());
+        h.ipam.prefixes.put("o", "10.7.0.");
+        Run without = run("o", "--subnet", "10.7.0.0/24", "--chain", "");
+        assertEquals("{\"bridge\":\"pb-o\"}", without.json().get("options").toString(), "not in its chain: not its default");
+    }
+
     @Test
     void aFlagWhosePluginIsNotInstalledIsUnknown() {
         h.m.removePlugin(firewall, ChainRollbackTest.ref("firewall", "dev.patchbay.test.nat", 11, 0));

@@ -24,6 +24,7 @@ import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.state.AddressPools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,6 +75,60 @@ class NetworksTest extends OneContainer {
 
         h.networks().create(h.host, config("m", "10.8.0.0/24"), true); // and a subnet nobody uses is fine
         assertTrue(kernel().link("pb-m").isPresent());
+    }
+
+    /** A network without --subnet: its config carries the pools' first subnet until the lock is held. */
+    private NetworkConfig pooled(String name, AddressPools pools) {
+        IpPrefix p = pools.next(dev.patchbay.core.model.Family.INET, List.of()).orElseThrow();
+        return new NetworkConfig(name, "bridge", null, p, NetworkConfig.firstHost(p), null, null, Map.of());
+    }
+
+    @Test
+    void aNetworkWithoutSubnetTakesTheNextFreeOneOfThePoolsSkippingTheHostsAndOtherNetworks() {
+        AddressPools pools = AddressPools.parse("base=10.9.0.0/22,size=24"); // n (10.9.0.0/24) holds the first
+        try (NetnsHandle host = h.stack.open(h.host)) { // the host routes 10.9.1.0/25 on its uplink
+            host.links().add(new LinkSpec.Dummy(new IfName("uplink"), null));
+            host.links().setUp(LinkRef.name("uplink"), true);
+            host.routes().add(Route.onLink(IpPrefix.parse("10.9.1.0/25"), new IfName("uplink")));
+        }
+        NetworkConfig a = h.networks().create(h.host, pooled("a", pools), true, pools, Map.of());
+        assertEquals("10.9.2.0/24", a.subnet().toString());
+        assertEquals("10.9.2.1", dev.patchbay.core.model.IpAddresses.format(a.gateway()));
+        assertEquals(a, h.networks().find("a").orElseThrow(), "recorded with it");
+        NetworkConfig b = h.networks().create(h.host, pooled("b", pools), true, pools, Map.of());
+        assertEquals("10.9.3.0/24", b.subnet().toString(), "never the same twice");
+        String before = everything();
+        InvalidInputException full = assertThrows(InvalidInputException.class, () -> h.networks().create(h.host, pooled("c", pools), true, pools, Map.of()));
+        assertEquals("subnet", full.field());
+        assertTrue(full.getMessage().contains("every subnet of the default address pools (base=10.9.0.0/22,size=24) is taken"), full.getMessage());
+        assertEquals(before, everything(), "nothing changed");
+        h.networks().remove(h.host, "a", false);
+        assertEquals("10.9.2.0/24", h.networks().create(h.host, pooled("c", pools), true, pools, Map.of()).subnet().toString(), "a removed network's subnet is free again");
+    }
+
+    @Test
+    void labelsAreRecordedShownAndFilteredAndARecordOfAnEarlierReleaseHasNone() throws Exception {
+        h.networks().create(h.host, config("l", "10.8.0.0/24"), true, null, Map.of("team", "web", "tier", "front"));
+        assertEquals(Map.of("team", "web", "tier", "front"), h.networks().inspect(h.host, "l").labels());
+        Path file = h.state.resolve("networks").resolve("n.json"); // as an earlier release wrote it: no labels member
+        com.google.gson.JsonObject rec = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        rec.remove("labels");
+        Files.writeString(file, rec.toString());
+        assertEquals(Map.of(), h.networks().inspect(h.host, "n").labels());
+        List<String> web = h.networks().status(h.host).stream().filter(x -> Labels.match(x.labels(), List.of("label=team=web"))).map(Networks.Status::name).toList();
+        assertEquals(List.of("l"), web);
+        assertTrue(Labels.match(Map.of("team", "web"), List.of("label=team")));
+        assertFalse(Labels.match(Map.of("team", "web"), List.of("label=team", "label=tier")), "every filter must match");
+        assertFalse(Labels.match(Map.of("team", "web"), List.of("label=team=db")));
+        assertTrue(Labels.match(Map.of("k", "a=b"), List.of("label=k=a=b")), "a value may hold '='");
+        InvalidInputException filter = assertThrows(InvalidInputException.class, () -> Labels.match(Map.of(), List.of("name=l")));
+        assertEquals("filter", filter.field());
+        String before = everything();
+        InvalidInputException bad = assertThrows(InvalidInputException.class,
+                () -> h.networks().create(h.host, config("m", "10.10.0.0/24"), true, null, Map.of("bad key", "x")));
+        assertEquals("label", bad.field());
+        assertEquals("bad key=x", bad.value());
+        assertEquals(before, everything(), "refused before any change");
     }
 
     @Test

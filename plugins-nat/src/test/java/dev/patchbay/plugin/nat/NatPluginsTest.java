@@ -89,6 +89,33 @@ class NatPluginsTest {
     }
 
     @Test
+    void anInternalNetworkIsConfinedAndCannotMasquerade() {
+        assertEquals("""
+                forward br0 [10.88.0.0/24, fd00:88::/64]
+                isolate br0
+                internal br0
+                """, networkRules(dualStack(Map.of("isolate", "true", "internal", "true")), BR0));
+        refused(InvalidInputException.class, "invalid internal \"true\": cannot go with masquerade=true (an internal network has no way out)",
+                () -> firewall.validate(ctx(ipv4(Map.of("internal", "true", "masquerade", "true")), BR0), List.of()));
+        refused(InvalidInputException.class, "invalid internal \"yes\": needs a driver with an interface in the host (driver \"bridge\" has none)",
+                () -> firewall.validate(ctx(ipv4(Map.of("internal", "yes")), null), List.of()));
+    }
+
+    @Test
+    void anIsolatedNetworkConnectedOnPurposeToItsPeers() {
+        assertEquals("""
+                forward br0 [10.88.0.0/24]
+                isolate br0 but [pb-web, pb-api]
+                """, networkRules(ipv4(Map.of("isolate", "true", "peers", "pb-web, pb-api")), BR0));
+        refused(InvalidInputException.class, "invalid peers \"pb-web\": needs isolate=true (a network not isolated reaches every one)",
+                () -> firewall.validate(ctx(ipv4(Map.of("peers", "pb-web")), BR0), List.of()));
+        refused(InvalidInputException.class, "invalid peers \"br0\": names the network's own interface",
+                () -> firewall.validate(ctx(ipv4(Map.of("isolate", "true", "peers", "br0")), BR0), List.of()));
+        refused(InvalidInputException.class, "invalid peers \"a/b\": \"a/b\" is no interface name",
+                () -> firewall.validate(ctx(ipv4(Map.of("isolate", "true", "peers", "a/b")), BR0), List.of()));
+    }
+
+    @Test
     void withoutOptionsOnlyForwardingAndWithoutHostInterfaceOnlyMasquerade() {
         assertEquals("forward br0 [10.88.0.0/24]\n", networkRules(ipv4(null), BR0));
         assertEquals("masquerade 10.88.0.0/24\n", networkRules(ipv4(Map.of("masquerade", "true", "isolate", "false")), null));
@@ -115,7 +142,7 @@ class NatPluginsTest {
     @Test
     void portmapServesPortMappingsAndTheFirewallDeclaresItsOptions() {
         assertEquals(Set.of(NetworkPlugin.PORT_MAPPINGS), portmap.capabilities());
-        assertEquals(Set.of("masquerade", "uplink", "isolate"), firewall.options().keySet());
+        assertEquals(Set.of("masquerade", "uplink", "isolate", "internal", "peers"), firewall.options().keySet());
         assertEquals(Set.of(), firewall.capabilities());
     }
 
@@ -162,7 +189,8 @@ class NatPluginsTest {
     @Test
     void theFirewallsOptionsAreReadBackFromItsRules() {
         for (Map<String, String> given : List.of(Map.<String, String>of(), Map.of("masquerade", "true"),
-                Map.of("masquerade", "true", "uplink", "eth0", "isolate", "true"))) {
+                Map.of("masquerade", "true", "uplink", "eth0", "isolate", "true"), Map.of("isolate", "true", "internal", "true"),
+                Map.of("isolate", "true", "peers", "pb-web,pb-api"))) {
             NetworkContext ctx = ctx(ipv4(given), BR0);
             List<Rule> rules = new ArrayList<>();
             firewall.networkRules(ctx, rules);
