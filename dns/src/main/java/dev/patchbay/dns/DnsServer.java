@@ -46,21 +46,11 @@ public final class DnsServer {
     private final ScheduledExecutorService control;
     private final ExecutorService pool;
     private final Upstreams upstreams = new Upstreams(Upstreams.RESOLV_CONF);
-    private final Map<Key, Told> told = new HashMap<>();
-    private Map<String, NetworkConfig> recordedNetworks = Map.of();
-    private Map<String, List<Attachment>> recordedAttachments = Map.of();
+    private final Table table = new Table(TimeUnit.SECONDS.toNanos(GRACE_SECONDS));
     private volatile Map<InetAddress, Zone> zones = Map.of();
     /** The control thread's alone. */
     private final Map<InetAddress, Listener> listeners = new HashMap<>();
     private final Set<InetAddress> unbindable = new HashSet<>();
-
-    /** A network ({@code container} null) or one of its attachments. */
-    private record Key(String network, String container) {
-    }
-
-    /** What the plugin said of it, when: a network's config or an attachment; null: it is gone. */
-    private record Told(Object value, long at) {
-    }
 
     @Activate
     public DnsServer(BundleContext ctx, @Reference NetworkManager manager) {
@@ -87,21 +77,25 @@ public final class DnsServer {
 
     /** The plugin's word on a network (null config: removed), served before this returns (in the daemon). */
     void told(String network, NetworkConfig config) {
-        tell(new Key(network, null), config);
+        if (control != null) {
+            synchronized (this) {
+                table.tell(network, config, System.nanoTime());
+            }
+            applyNow();
+        }
     }
 
     /** The plugin's word on an attachment (null: detached). */
     void told(String network, String container, Attachment attachment) {
-        tell(new Key(network, container), attachment);
+        if (control != null) {
+            synchronized (this) {
+                table.tell(network, container, attachment, System.nanoTime());
+            }
+            applyNow();
+        }
     }
 
-    private void tell(Key key, Object value) {
-        if (control == null) {
-            return;
-        }
-        synchronized (this) {
-            told.put(key, new Told(value, System.nanoTime()));
-        }
+    private void applyNow() {
         try {
             control.submit(this::apply).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -128,44 +122,16 @@ public final class DnsServer {
             return; // the state directory cannot be read now: serve what was read before
         }
         synchronized (this) {
-            recordedNetworks = networks;
-            recordedAttachments = attachments;
-            long now = System.nanoTime();
-            told.entrySet().removeIf(e -> now - e.getValue().at() > TimeUnit.SECONDS.toNanos(GRACE_SECONDS) || agree(e.getKey(), e.getValue()));
+            table.recorded(networks, attachments, System.nanoTime());
         }
         apply();
     }
 
-    private boolean agree(Key k, Told t) {
-        boolean recorded = k.container() == null ? recordedNetworks.containsKey(k.network())
-                : recordedAttachments.getOrDefault(k.network(), List.of()).stream().anyMatch(a -> a.containerId().equals(k.container()));
-        return recorded == (t.value() != null);
-    }
-
     /** Zones from the records and the plugin's word, then the listeners made to match: on the control thread. */
     private void apply() {
-        Map<InetAddress, Zone> want = new HashMap<>();
+        Map<InetAddress, Zone> want;
         synchronized (this) {
-            Map<String, NetworkConfig> networks = new HashMap<>(recordedNetworks);
-            Map<String, Map<String, Attachment>> attachments = new HashMap<>();
-            recordedAttachments.forEach((n, all) -> all.forEach(a -> attachments.computeIfAbsent(n, x -> new HashMap<>()).put(a.containerId(), a)));
-            told.forEach((k, t) -> {
-                if (k.container() == null && t.value() == null) {
-                    networks.remove(k.network());
-                } else if (k.container() == null) {
-                    networks.put(k.network(), (NetworkConfig) t.value());
-                } else if (t.value() == null) {
-                    attachments.getOrDefault(k.network(), new HashMap<>()).remove(k.container());
-                } else {
-                    attachments.computeIfAbsent(k.network(), x -> new HashMap<>()).put(k.container(), (Attachment) t.value());
-                }
-            });
-            for (NetworkConfig c : networks.values()) {
-                Zone z = served(c, List.copyOf(attachments.getOrDefault(c.name(), Map.of()).values()));
-                if (z != null) {
-                    Names.gateways(c).forEach(g -> want.putIfAbsent(g, z));
-                }
-            }
+            want = table.zones();
         }
         zones = Map.copyOf(want);
         listeners.entrySet().removeIf(e -> {
@@ -189,15 +155,6 @@ public final class DnsServer {
             }
         }
         unbindable.retainAll(want.keySet());
-    }
-
-    /** A network's zone when it serves DNS (its chain has dns, switched on, with a valid domain), else null. */
-    static Zone served(NetworkConfig c, List<Attachment> attachments) {
-        try {
-            return c.chain().contains(DnsPlugin.TYPE) && Names.enabled(c) && !Names.gateways(c).isEmpty() ? Zone.of(c, attachments) : null;
-        } catch (PatchbayException bad) {
-            return null;
-        }
     }
 
     /** A query that came to {@code local}: its network's own answer, else the upstreams'. */
