@@ -52,7 +52,7 @@ class PluginRolesIT {
             JsonObject n = JsonParser.parseString(dist.cli(h, "-o", "json", "network", "create", "s", "--subnet", "10.131.0.0/24",
                     "--chain", "+shaper", "--fault", "none", "--masquerade", "--mtu", "1400").ok().out()).getAsJsonObject();
             assertEquals("bridge", n.get("driver").getAsString());
-            assertEquals("[\"firewall\",\"portmap\",\"shaper\"]", n.get("plugins").toString());
+            assertEquals("[\"firewall\",\"portmap\",\"dns\",\"shaper\"]", n.get("plugins").toString());
             assertEquals("{\"bridge\":\"pb-s\",\"fault\":\"none\",\"isolate\":\"true\",\"masquerade\":\"true\",\"mtu\":\"1400\"}", n.get("options").toString());
             JsonObject listed = networks(dist, h).get(0).getAsJsonObject();
             assertEquals("ok", listed.get("health").getAsString(), listed.toString());

@@ -63,7 +63,7 @@ class StarterIT {
         try {
             JsonObject n = com.google.gson.JsonParser.parseString(patchbay("-o", "json", "network", "create", "rpf", "--driver", "bridge",
                     "--subnet", "10.86.0.0/24", "--chain", "+rpfilter", "--rpfilter", "2").ok().out()).getAsJsonObject(); // as the README
-            assertEquals("[\"firewall\",\"portmap\",\"rpfilter\"]", n.get("plugins").toString());
+            assertEquals("[\"firewall\",\"portmap\",\"dns\",\"rpfilter\"]", n.get("plugins").toString());
             assertEquals("2", n.getAsJsonObject("options").get("rpfilter").getAsString());
             patchbay("attach", "rpf", "--netns", a).ok();
             assertEquals("2", sandbox.run("ip", "netns", "exec", a, "sysctl", "-n", "net.ipv4.conf.eth0.rp_filter").trim());

@@ -91,7 +91,7 @@ public final class BridgePlugin implements NetworkPlugin {
 
     @Override
     public List<String> defaultChain() {
-        return List.of("firewall", "portmap");
+        return List.of("firewall", "portmap", "dns");
     }
 
     /** The CNI type {@code bridge}: the reference bridge plugin's keys as this chain's options ({@link BridgeCni}). */

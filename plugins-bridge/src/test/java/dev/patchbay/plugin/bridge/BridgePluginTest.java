@@ -77,7 +77,7 @@ class BridgePluginTest {
         assertEquals(Set.of("bridge", "mtu", "hairpin", "promisc", "gateway-on-bridge", "routes", "dad"), plugin.options().keySet());
         assertEquals(Map.of("bridge", "pb-web"), plugin.defaults(ipv4("web", null)));
         assertEquals(Map.of("bridge", "pb-averyveryver"), plugin.defaults(ipv4("averyveryverylongname", null)));
-        assertEquals(List.of("firewall", "portmap"), plugin.defaultChain());
+        assertEquals(List.of("firewall", "portmap", "dns"), plugin.defaultChain());
         assertEquals(new IfName("br0"), plugin.hostInterface(ipv4("web", Map.of("bridge", "br0"))));
         assertEquals(new IfName("pb-web"), plugin.hostInterface(ipv4("web", null)));
     }

@@ -1,0 +1,58 @@
+package dev.patchbay.dns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TableTest {
+    private static final InetAddress GW = IpAddresses.parse("gw", "10.90.0.1");
+    private static final InetAddress GW6 = IpAddresses.parse("gw", "fd90::1");
+    private final NetworkConfig web = Fixture.network("web", Map.of());
+    private final Attachment red = Fixture.attachment("red", "/run/netns/red", Map.of(), "10.90.0.2/24");
+    private final Table table = new Table(100);
+
+    @Test
+    void thePluginsWordIsServedBeforeTheRecordsHaveItAndDropsOnceTheyAgree() {
+        table.tell("web", web, 0);
+        table.tell("web", "red", red, 1);
+        assertEquals(Set.of(GW, GW6), table.zones().keySet(), "both gateways");
+        assertTrue(table.zones().get(GW).names().containsKey("red"));
+        table.recorded(Map.of(), Map.of(), 2); // read before the change committed: the word holds
+        assertTrue(table.zones().get(GW).names().containsKey("red"));
+        table.recorded(Map.of("web", web), Map.of("web", List.of(red)), 3);
+        table.recorded(Map.of("web", web), Map.of("web", List.of()), 4); // detached by another process
+        assertEquals(Map.of(), table.zones().get(GW).names(), "the word agreed with the records and went: they rule again");
+    }
+
+    @Test
+    void aDetachHidesTheRecordedNameUntilTheRecordsAgreeAndAWordExpires() {
+        table.recorded(Map.of("web", web), Map.of("web", List.of(red)), 0);
+        table.tell("web", "red", null, 1);
+        table.recorded(Map.of("web", web), Map.of("web", List.of(red)), 2); // not committed yet
+        assertEquals(Map.of(), table.zones().get(GW).names());
+        table.tell("web", null, 3); // a network removal that failed and was undone: the records still have it
+        assertEquals(Map.of(), table.zones());
+        table.recorded(Map.of("web", web), Map.of("web", List.of(red)), 200);
+        assertEquals(Set.of("red"), table.zones().get(GW).names().keySet(), "past the grace the records rule");
+    }
+
+    @Test
+    void onlyNetworksWithDnsInTheirChainSwitchedOnAreServed() {
+        NetworkConfig off = Fixture.network("off", Map.of("dns", "false"));
+        NetworkConfig old = new NetworkConfig("old", "bridge", List.of("firewall", "portmap"), web.subnet(), web.gateway(), null, null, Map.of());
+        NetworkConfig bad = Fixture.network("bad", Map.of("dns.domain", "-x"));
+        assertNull(Table.served(off, List.of()));
+        assertNull(Table.served(old, List.of()), "a network made before dns was in the chain");
+        assertNull(Table.served(bad, List.of()));
+        assertEquals("web", Table.served(web, List.of()).network());
+    }
+}
