@@ -13,9 +13,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Names between containers: a chained plugin (in the bridge's default chain) whose network gets a DNS server on its
@@ -25,17 +22,16 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * when it leaves. {@code network create --dns=false} switches it off. Makes no link and no rule.
  */
 @Component(property = {NetworkPlugin.TYPE + "=" + DnsPlugin.TYPE, NetworkPlugin.ROLE + "=" + NetworkPlugin.CHAINED,
-        NetworkPlugin.FLAGS + "=" + Names.DNS + "=true|false", NetworkPlugin.ATTACH_OPTIONS + "=" + Names.ALIAS})
+        NetworkPlugin.FLAGS + "=" + Names.DNS + "=true|false", NetworkPlugin.ATTACH_OPTIONS + "=" + Names.ALIAS,
+        DnsPlugin.CREATE_DEFAULTS + "=" + Names.DNS + "=true"})
 public final class DnsPlugin implements NetworkPlugin {
     static final String TYPE = "dns";
-
-    /** The daemon's server; in a one-shot run it is idle (what the records say is served once a daemon reads them). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    volatile DnsServer server;
+    /** {@code network create}'s defaults (the orchestrator's property): DNS on, as Docker's user-defined networks. */
+    static final String CREATE_DEFAULTS = "patchbay.plugin.create.defaults";
 
     @Override
     public Map<String, String> options() {
-        return Map.of(Names.DNS, "false: no DNS server on the network's gateway addresses (default: true, served by the daemon)",
+        return Map.of(Names.DNS, "false: no DNS server on the network's gateway addresses (network create: true, served by the daemon; a CNI network: false)",
                 Names.DOMAIN, "the domain of the containers' names (default: " + Names.DEFAULT_DOMAIN + ")",
                 Names.ALIAS, "per attachment only (attach --opt alias=NAME[,NAME]): more names of the container");
     }
@@ -108,7 +104,7 @@ public final class DnsPlugin implements NetworkPlugin {
     }
 
     private void tell(java.util.function.Consumer<DnsServer> what) {
-        DnsServer s = server;
+        DnsServer s = Told.server();
         if (s != null) {
             what.accept(s);
         }

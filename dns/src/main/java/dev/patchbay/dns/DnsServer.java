@@ -67,6 +67,7 @@ public final class DnsServer {
         pool = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> daemonThread(r, "patchbay-dns-query"), new ThreadPoolExecutor.DiscardPolicy());
         control.scheduleWithFixedDelay(this::reread, 0, EVERY_SECONDS, TimeUnit.SECONDS);
+        Told.serving(this);
     }
 
     private static Thread daemonThread(Runnable r, String name) {
@@ -169,6 +170,7 @@ public final class DnsServer {
         if (control == null) {
             return;
         }
+        Told.stopped(this);
         control.shutdownNow();
         try {
             control.awaitTermination(5, TimeUnit.SECONDS);

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /** The dns plugin's options and the names an attachment answers to. Pure. */
 final class Names {
-    /** Network option: false turns the network's DNS server off (default: on). */
+    /** Network option: false turns the network's DNS server off (network create: on; a CNI network: off). */
     static final String DNS = "dns";
     /** Network option: the domain its names live in. */
     static final String DOMAIN = "dns.domain";
@@ -47,9 +47,12 @@ final class Names {
         return d;
     }
 
-    /** Whether the network serves DNS: its {@value #DNS} option, on unless false. */
+    /**
+     * Whether the network serves DNS: its {@value #DNS} option. {@code network create} writes it true unless told false (the
+     * plugin's create default); a network without it (a CNI configuration's, as with the reference bridge plugin) serves none.
+     */
     static boolean enabled(NetworkConfig config) {
-        return config.flag(DNS, true);
+        return config.flag(DNS, false);
     }
 
     /** The aliases of an attach option value, lowercase, each checked. */

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class NamesTest {
     @Test
     void optionsChecked() {
-        assertTrue(Names.enabled(Fixture.network("web", Map.of())));
+        assertFalse(Names.enabled(Fixture.network("web", Map.of())), "a network without the option (a CNI network's) serves none");
+        assertTrue(Names.enabled(Fixture.network("web", Map.of("dns", "true"))));
         assertFalse(Names.enabled(Fixture.network("web", Map.of("dns", "false"))));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Names.enabled(Fixture.network("web", Map.of("dns", "maybe"))));
         assertTrue(e.getMessage().contains("dns") && e.getMessage().contains("maybe"), e.getMessage());

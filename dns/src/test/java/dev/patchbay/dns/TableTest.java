@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class TableTest {
     private static final InetAddress GW = IpAddresses.parse("gw", "10.90.0.1");
     private static final InetAddress GW6 = IpAddresses.parse("gw", "fd90::1");
-    private final NetworkConfig web = Fixture.network("web", Map.of());
+    private final NetworkConfig web = Fixture.network("web", Map.of("dns", "true")); // as network create writes it
     private final Attachment red = Fixture.attachment("red", "/run/netns/red", Map.of(), "10.90.0.2/24");
     private final Table table = new Table(100);
 
@@ -49,10 +49,12 @@ class TableTest {
     void onlyNetworksWithDnsInTheirChainSwitchedOnAreServed() {
         NetworkConfig off = Fixture.network("off", Map.of("dns", "false"));
         NetworkConfig old = new NetworkConfig("old", "bridge", List.of("firewall", "portmap"), web.subnet(), web.gateway(), null, null, Map.of());
-        NetworkConfig bad = Fixture.network("bad", Map.of("dns.domain", "-x"));
+        NetworkConfig bad = Fixture.network("bad", Map.of("dns", "true", "dns.domain", "-x"));
+        NetworkConfig cni = Fixture.network("cni", Map.of());
         assertNull(Table.served(off, List.of()));
         assertNull(Table.served(old, List.of()), "a network made before dns was in the chain");
         assertNull(Table.served(bad, List.of()));
+        assertNull(Table.served(cni, List.of()), "a CNI configuration's network, as the reference bridge: no DNS server");
         assertEquals("web", Table.served(web, List.of()).network());
     }
 }

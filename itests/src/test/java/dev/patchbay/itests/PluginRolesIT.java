@@ -53,7 +53,7 @@ class PluginRolesIT {
                     "--chain", "+shaper", "--fault", "none", "--masquerade", "--mtu", "1400").ok().out()).getAsJsonObject();
             assertEquals("bridge", n.get("driver").getAsString());
             assertEquals("[\"firewall\",\"portmap\",\"dns\",\"shaper\"]", n.get("plugins").toString());
-            assertEquals("{\"bridge\":\"pb-s\",\"fault\":\"none\",\"isolate\":\"true\",\"masquerade\":\"true\",\"mtu\":\"1400\"}", n.get("options").toString());
+            assertEquals("{\"bridge\":\"pb-s\",\"dns\":\"true\",\"fault\":\"none\",\"isolate\":\"true\",\"masquerade\":\"true\",\"mtu\":\"1400\"}", n.get("options").toString());
             JsonObject listed = networks(dist, h).get(0).getAsJsonObject();
             assertEquals("ok", listed.get("health").getAsString(), listed.toString());
             assertEquals(n.get("options"), listed.get("options"));
