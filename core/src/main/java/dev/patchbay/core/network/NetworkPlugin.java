@@ -69,6 +69,15 @@ public interface NetworkPlugin {
         return null;
     }
 
+    /**
+     * For a chained plugin serving the CNI type of its own name: what one call asks ({@code conf} as for cniOptions, with
+     * {@code runtimeConfig} and {@code prevResult}; {@code args}: CNI_ARGS; {@code network}: the Patchbay network the
+     * configuration names, or null). Null, not served and wrong values as for cniOptions. Since 2.4
+     */
+    default CniChange cniChange(Map<String, Object> conf, Map<String, String> args, NetworkConfig network) {
+        return null;
+    }
+
     /** For a driver: the network's own interface in the host namespace (e.g. its bridge), or null. */
     default IfName hostInterface(NetworkConfig config) {
         return null;
