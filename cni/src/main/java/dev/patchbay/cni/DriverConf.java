@@ -23,7 +23,7 @@ import java.util.TreeSet;
 /**
  * A configuration of a CNI type that an installed driver serves ({@link NetworkPlugin#cniOptions}), as a Patchbay network
  * of that driver and its default chain: the driver maps its own keys onto the chain's options (the bridge's {@code ipMasq}
- * → masquerade, the macvlan example's {@code master} → parent); the {@code ipam} object (host-local's keys,
+ * → masquerade, the macvlan example's {@code master} → parent); the {@code ipam} object (the IPAM service's mapping,
  * {@link IpamConf}) gives the subnets, gateways, {@code ipam.dir} and the ranges, its {@code routes} go into the result
  * as written and are the driver's to serve or refuse; {@code dns} goes into the result. Not served or wrong: {@link Mapping}.
  *
@@ -33,8 +33,8 @@ import java.util.TreeSet;
 record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject dns, List<String> compared) implements NetworkConf {
     private static final List<String> IPAM_KEYS = List.of(NetworkManager.IPAM_DIR, NetworkManager.IPAM_RANGE, NetworkManager.IPAM_RANGE6);
 
-    static DriverConf parse(String type, NetworkPlugin driver, Set<String> chainOptions, String name, Conf c) {
-        IpamConf ipam = IpamConf.parse(c.object("ipam"));
+    static DriverConf parse(String type, NetworkPlugin driver, Set<String> chainOptions, String name, Conf c, dev.patchbay.core.ipam.Ipam service) {
+        IpamConf ipam = IpamConf.parse(c.object("ipam"), service);
         Map<String, String> options = Mapping.of(type, () -> driver.cniOptions(object(c.json())));
         Map<String, String> all = new TreeMap<>(options);
         putIfSet(all, NetworkManager.IPAM_DIR, ipam.dataDir());

@@ -39,7 +39,7 @@ class DriverConfTest {
 
     static DriverConf parse(String json) {
         JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-        return DriverConf.parse("bridge", BRIDGE, CHAIN, o.get("name").getAsString(), Conf.root(o));
+        return DriverConf.parse("bridge", BRIDGE, CHAIN, o.get("name").getAsString(), Conf.root(o), new HostLocalMapping(null));
     }
 
     static String with(String json, String key, String value) {

@@ -70,9 +70,8 @@ public interface NetworkPlugin {
     }
 
     /**
-     * For a chained plugin serving the CNI type of its own name: what one call asks ({@code conf} as for cniOptions, with
-     * {@code runtimeConfig} and {@code prevResult}; {@code args}: CNI_ARGS; {@code network}: the Patchbay network the
-     * configuration names, or null). Null, not served and wrong values as for cniOptions. Since 2.4
+     * For a chained plugin serving the CNI type of its own name: what one call ({@code conf} as for cniOptions; {@code args}:
+     * CNI_ARGS; {@code network}: the one {@code conf} names, or null) asks. Null, not served, wrong: as cniOptions. Since 2.4
      */
     default CniChange cniChange(Map<String, Object> conf, Map<String, String> args, NetworkConfig network) {
         return null;
