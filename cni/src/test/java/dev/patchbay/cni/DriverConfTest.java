@@ -99,6 +99,19 @@ class DriverConfTest {
         assertTrue(error.getMessage().startsWith(field + ":"), "names " + field + ": " + error.getMessage());
     }
 
+    /** host-local's mapping gives the data directory as a path ("/x/" is "/x"); a network recorded before, as written, is the same. */
+    @Test
+    void aDataDirectoryRecordedAsWrittenIsTheSameDirectory() {
+        DriverConf c = parse(SEED);
+        java.util.Map<String, String> asWritten = new java.util.TreeMap<>(c.network().options());
+        asWritten.put("ipam.dir", "/var/lib/cni//networks/");
+        NetworkConfig before = new NetworkConfig("devops", "bridge", List.of(), c.network().subnet(), c.network().gateway(), null, null, asWritten);
+        c.requireSame(before);
+        asWritten.put("ipam.dir", "/var/lib/cni/other");
+        NetworkConfig other = new NetworkConfig("devops", "bridge", List.of(), c.network().subnet(), c.network().gateway(), null, null, asWritten);
+        assertEquals(7, assertThrows(CniError.class, () -> c.requireSame(other)).code());
+    }
+
     @Test
     void anExistingNetworkWithOtherSettingsIsCode7NamingTheOption() {
         DriverConf c = parse(SEED);
