@@ -301,7 +301,7 @@ public final class FelixBoot implements AutoCloseable {
      * version is the package's {@code @Version}.
      */
     static final String HOST_PACKAGES = "dev.patchbay.host.metrics;version=\"1.0.0\",dev.patchbay.host.plugins;version=\"1.2.0\","
-            + "dev.patchbay.host.cni;version=\"1.0.0\"";
+            + "dev.patchbay.host.cni;version=\"1.0.0\",dev.patchbay.host.output;version=\"1.0.0\"";
 
     /** Framework property: the bundles folder, absolute. */
     public static final String BUNDLES_DIR = "patchbay.bundles.dir";

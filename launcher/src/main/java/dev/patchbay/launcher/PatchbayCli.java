@@ -190,11 +190,21 @@ public final class PatchbayCli {
     private static int onUsageError(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("patchbay: " + ex.getMessage());
+        err.println("patchbay: " + (unknownCommand(ex) ? "no command '" + ex.getCommandLine().getParseResult().unmatched().get(0)
+                + "': no installed bundle provides it ('patchbay plugins ls' lists the bundles)" : ex.getMessage()));
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return CommandLine.ExitCode.USAGE;
+    }
+
+    /** A first word that names no command: the bundle that would serve it may be missing (or not yet resolved). */
+    static boolean unknownCommand(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException) || ex.getCommandLine().getParent() != null) {
+            return false;
+        }
+        CommandLine.ParseResult parsed = ex.getCommandLine().getParseResult();
+        return parsed != null && parsed.subcommand() == null && !parsed.unmatched().isEmpty() && !parsed.unmatched().get(0).startsWith("-");
     }
 
     private static int onException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {

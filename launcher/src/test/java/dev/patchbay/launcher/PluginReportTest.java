@@ -2,7 +2,7 @@ package dev.patchbay.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.patchbay.core.command.Json;
+import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.ipam.Ipam;
@@ -29,7 +29,7 @@ class PluginReportTest {
                         List.of("conflict: network-plugin \"bridge\" is also provided by a\\b", "second")),
                 new PluginReport.Entry("org.apache.felix.scr", "2.2.18", "ACTIVE", List.of(), List.of()),
                 new PluginReport.Entry(null, null, "NOT_INSTALLED", List.of(), List.of("bundles/x.jar is not an OSGi bundle")));
-        assertEquals(Json.pretty().toJson(entries), PluginsCommand.json(entries));
+        assertEquals(CliContext.gson().toJson(entries), PluginsCommand.json(entries));
         assertEquals("[]", PluginsCommand.json(List.of()));
     }
 

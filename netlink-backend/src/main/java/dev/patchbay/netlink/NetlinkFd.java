@@ -5,7 +5,7 @@ import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_CAP_ACK;
 import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_EXT_ACK;
 import static dev.patchbay.netlink.wire.Rtnetlink.SOL_NETLINK;
 
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.sys.LibC;
 import dev.patchbay.sys.Sys;
 import java.nio.ByteBuffer;

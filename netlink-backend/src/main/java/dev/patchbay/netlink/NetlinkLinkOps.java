@@ -3,7 +3,7 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.IfName;

@@ -1,6 +1,6 @@
 package dev.patchbay.netlink;
 
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.spi.NetlinkChannel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,7 +2,7 @@ package dev.patchbay.netlink;
 
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;

@@ -3,7 +3,7 @@ package dev.patchbay.netlink;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.netlink.wire.NlDecoder;
 import dev.patchbay.netlink.wire.NlEncoder;
 import dev.patchbay.netlink.wire.NlMessage;

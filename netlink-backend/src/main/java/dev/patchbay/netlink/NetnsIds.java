@@ -1,7 +1,7 @@
 package dev.patchbay.netlink;
 
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.sys.LibC;

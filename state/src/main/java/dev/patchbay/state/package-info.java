@@ -5,5 +5,5 @@
  * host service; a bundle of its own so that both keep their records the same way.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.patchbay.state;

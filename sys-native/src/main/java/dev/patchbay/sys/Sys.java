@@ -31,7 +31,7 @@ public final class Sys {
     /** ioctl on a namespace file: its 64-bit id ({@code _IOR(NSIO, 13, __u64)}, Linux 6.18+). */
     public static final long NS_GET_ID = 0x8008b70dL;
 
-    /** The names errno values are reported with (the ones compared with are constants in core's Errno). */
+    /** The names errno values are reported with (the ones compared with are constants in {@link Errno}). */
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(3, "ESRCH"), Map.entry(4, "EINTR"),
             Map.entry(5, "EIO"), Map.entry(6, "ENXIO"), Map.entry(7, "E2BIG"), Map.entry(9, "EBADF"),

@@ -5,5 +5,5 @@
  * call C (nftables-backend, plugins-ipam): one library per process.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.patchbay.sys;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.patchbay.core.command.Json;
+import dev.patchbay.core.command.CliContext;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class RenderTest {
     @Test
     void jsonAndTextKeepTheLinkLocalAddress() {
         assertTrue(TextRender.render(Fixture.demo()).contains("10.77.0.1/24 fe80::1c3a:1ff:fe2b:3c4d/64"));
-        assertTrue(Json.pretty().toJson(Fixture.demo()).contains("\"fe80::1c3a:1ff:fe2b:3c4d/64\""));
+        assertTrue(CliContext.gson().toJson(Fixture.demo()).contains("\"fe80::1c3a:1ff:fe2b:3c4d/64\""));
     }
 
     @Test
@@ -52,7 +52,7 @@ class RenderTest {
 
     @Test
     void jsonShape() {
-        JsonObject o = JsonParser.parseString(Json.pretty().toJson(Fixture.demo())).getAsJsonObject();
+        JsonObject o = JsonParser.parseString(CliContext.gson().toJson(Fixture.demo())).getAsJsonObject();
         assertEquals("HOST", o.get("host").getAsString());
         assertEquals(5, o.getAsJsonArray("namespaces").size());
         JsonObject first = o.getAsJsonArray("links").get(0).getAsJsonObject();

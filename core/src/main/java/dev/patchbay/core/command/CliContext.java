@@ -1,8 +1,17 @@
 package dev.patchbay.core.command;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSerializer;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.IpAddresses;
+import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.PortMapping;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -20,6 +29,13 @@ public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, Pri
     public static final String STATE_DIR = "--state-dir";
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/patchbay");
     public static final String STATE_DIR_ENV = "PATCHBAY_STATE_DIR";
+
+    private static final JsonSerializer<Object> TEXT = (value, type, context) ->
+            new JsonPrimitive(value instanceof InetAddress a ? IpAddresses.format(a) : value.toString());
+    private static final Gson JSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting()
+            .registerTypeHierarchyAdapter(InetAddress.class, TEXT).registerTypeAdapter(IpPrefix.class, TEXT)
+            .registerTypeAdapter(IfName.class, TEXT).registerTypeAdapter(MacAddress.class, TEXT)
+            .registerTypeAdapter(PortMapping.class, TEXT).create();
 
     public static CliContext of(CommandSpec spec) {
         CommandSpec root = spec.root();
@@ -48,7 +64,7 @@ public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, Pri
     /** Prints {@code data} as JSON, or the text {@code text} supplies, followed by a flush. */
     public void print(Object data, Supplier<String> text) {
         if (json()) {
-            out.println(Json.pretty().toJson(data));
+            out.println(JSON.toJson(data));
         } else {
             String s = text.get();
             if (!s.isEmpty()) {
@@ -58,8 +74,11 @@ public record CliContext(NetnsRef netns, OutputFormat format, Path stateDir, Pri
         out.flush();
     }
 
-    /** The shared JSON encoder for output, see {@link Json}. */
+    /**
+     * The JSON encoder of output, indented: model values as their text forms ({@code "10.0.0.0/24"}, {@code "eth0"},
+     * {@code "8080:80/tcp"}), records as objects, nulls kept. For writing only.
+     */
     public static Gson gson() {
-        return Json.pretty();
+        return JSON;
     }
 }

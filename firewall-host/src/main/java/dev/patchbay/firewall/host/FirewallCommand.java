@@ -3,7 +3,7 @@ package dev.patchbay.firewall.host;
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
-import dev.patchbay.core.command.TextTable;
+import dev.patchbay.host.output.TextTable;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;

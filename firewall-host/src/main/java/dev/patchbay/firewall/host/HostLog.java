@@ -1,7 +1,7 @@
 package dev.patchbay.firewall.host;
 
 import com.google.gson.reflect.TypeToken;
-import dev.patchbay.core.command.Json;
+import dev.patchbay.state.Json;
 import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;

@@ -2,7 +2,7 @@ package dev.patchbay.commands.ip;
 
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
-import dev.patchbay.core.command.TextTable;
+import dev.patchbay.host.output.TextTable;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.Link;

@@ -3,7 +3,6 @@ package dev.patchbay.firewall.iptables;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.firewall.Firewall;
-import dev.patchbay.core.firewall.NetnsCalls;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
 import dev.patchbay.core.model.Family;

@@ -7,7 +7,7 @@ import static dev.patchbay.firewall.nftables.nfnl.NfType.IPV6_ADDR;
 
 import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;

@@ -1,7 +1,7 @@
 package dev.patchbay.firewall.nftables;
 
 import dev.patchbay.core.errors.BackendException;
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.errors.PatchbayException;
 import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.model.NetnsId;

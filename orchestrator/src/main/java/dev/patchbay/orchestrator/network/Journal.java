@@ -1,6 +1,6 @@
 package dev.patchbay.orchestrator.network;
 
-import dev.patchbay.core.command.Json;
+import dev.patchbay.state.Json;
 import dev.patchbay.state.StateLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -3,7 +3,7 @@ package dev.patchbay.orchestrator.network;
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
-import dev.patchbay.core.command.TextTable;
+import dev.patchbay.host.output.TextTable;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.network.Attachment;
 import java.util.List;

@@ -67,7 +67,7 @@ public final class Networks {
             HostSubnets.check(ctx.host(), hostRef.describe(), config);
             chain.validate(ctx, others);
             Journal journal = Journal.begin(store.root(), "create", config.name(), null, hostId,
-                    List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config)))));
+                    List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.state.Json.compact().toJson(config)))));
             Undo undo = new Undo();
             try {
                 undo.pushTeardown(errors -> chain.tearDownNetwork(ctx, errors)); // what of the host side a failing set-up made

@@ -6,7 +6,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import dev.patchbay.core.command.Json;
+import dev.patchbay.state.Json;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.state.FileLocks;
 import dev.patchbay.state.Modes;

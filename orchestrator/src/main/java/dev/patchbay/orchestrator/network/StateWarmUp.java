@@ -1,7 +1,7 @@
 package dev.patchbay.orchestrator.network;
 
 import com.google.gson.Gson;
-import dev.patchbay.core.command.Json;
+import dev.patchbay.state.Json;
 import dev.patchbay.core.network.Attachment;
 
 /**

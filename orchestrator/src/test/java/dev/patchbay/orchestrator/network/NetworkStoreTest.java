@@ -72,8 +72,8 @@ class NetworkStoreTest {
         Map<String, String> bad = Map.of(
                 "cut", "{\"config\":{\"name\":\"cut\"",
                 "empty", "{}",
-                "nohost", "{\"config\":" + dev.patchbay.core.command.Json.compact().toJson(record("nohost", "10.7.0.0/24").config()) + "}",
-                "other", dev.patchbay.core.command.Json.compact().toJson(record("ok", "10.6.0.0/24")));
+                "nohost", "{\"config\":" + dev.patchbay.state.Json.compact().toJson(record("nohost", "10.7.0.0/24").config()) + "}",
+                "other", dev.patchbay.state.Json.compact().toJson(record("ok", "10.6.0.0/24")));
         for (Map.Entry<String, String> e : bad.entrySet()) {
             Files.writeString(dir.resolve("networks/" + e.getKey() + ".json"), e.getValue());
         }

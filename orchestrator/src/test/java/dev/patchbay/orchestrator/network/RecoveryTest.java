@@ -109,7 +109,7 @@ class RecoveryTest extends OneContainer {
         NetworkConfig config = new NetworkConfig("m", "bridge", m.plugins(), IpPrefix.parse("10.8.0.0/24"),
                 dev.patchbay.core.model.IpAddresses.parse("gw", "10.8.0.1"), null, null, Map.of("bridge", "pb-m"));
         store(() -> Journal.begin(h.state, "create", "m", null, hostId,
-                List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.core.command.Json.compact().toJson(config))))));
+                List.of(Journal.Step.of("network", Map.of("config", dev.patchbay.state.Json.compact().toJson(config))))));
         try (NetnsHandle host = h.stack.open(h.host)) {
             host.links().add(new LinkSpec.Bridge(new IfName("pb-m"), null, null));
         }

@@ -3,7 +3,7 @@ package dev.patchbay.plugin.ipam;
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
-import dev.patchbay.core.command.TextTable;
+import dev.patchbay.host.output.TextTable;
 import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.ipam.AllocationRecord;
 import dev.patchbay.core.ipam.Attachment;

@@ -3,7 +3,7 @@ package dev.patchbay.example.macvlan;
 import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
-import dev.patchbay.core.command.TextTable;
+import dev.patchbay.host.output.TextTable;
 import dev.patchbay.core.model.Link;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;

@@ -1,6 +1,6 @@
 package dev.patchbay.plugin.ipam.store;
 
-import dev.patchbay.core.errors.Errno;
+import dev.patchbay.sys.Errno;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.sys.LibC;
 import dev.patchbay.sys.Sys;

@@ -1,4 +1,4 @@
-package dev.patchbay.core.firewall;
+package dev.patchbay.firewall.nftables;
 
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.core.errors.PatchbayException;
@@ -8,11 +8,11 @@ import dev.patchbay.core.spi.NetworkStack;
 import java.util.concurrent.Callable;
 
 /** Runs firewall work in the host namespace: through {@link NetworkStack#callIn}; without a stack, the current one on this thread. */
-public final class NetnsCalls {
+final class NetnsCalls {
     private NetnsCalls() {
     }
 
-    public static <T> T call(NetworkStack stack, NetnsRef netns, Callable<T> task) {
+    static <T> T call(NetworkStack stack, NetnsRef netns, Callable<T> task) {
         if (stack != null) {
             return stack.callIn(netns, task);
         }

@@ -1,4 +1,4 @@
-package dev.patchbay.core.command;
+package dev.patchbay.host.output;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.patchbay.core.errors;
+package dev.patchbay.sys;
 
 /** The Linux errno values (asm-generic errno-base.h and errno.h) that Patchbay compares kernel answers with. */
 public final class Errno {

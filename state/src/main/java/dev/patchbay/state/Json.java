@@ -1,4 +1,4 @@
-package dev.patchbay.core.command;
+package dev.patchbay.state;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -16,19 +16,14 @@ import java.net.InetAddress;
 import java.util.function.Function;
 
 /**
- * The one JSON encoding Patchbay uses for output and state: model values as their text forms
- * ({@code "10.0.0.0/24"}, {@code "eth0"}, {@code "8080:80/tcp"}), records as objects, nulls kept.
+ * The JSON encoding of Patchbay's state files, read and written: model values as their text forms
+ * ({@code "10.0.0.0/24"}, {@code "eth0"}, {@code "8080:80/tcp"}), records as objects, nulls kept; what it writes is
+ * what output writes ({@link dev.patchbay.core.command.CliContext#gson}), on one line.
  */
 public final class Json {
-    private static final Gson PRETTY = builder().setPrettyPrinting().create();
     private static final Gson COMPACT = builder().create();
 
     private Json() {
-    }
-
-    /** For people and scripts: indented. */
-    public static Gson pretty() {
-        return PRETTY;
     }
 
     /** For state files: one line. */
