@@ -49,7 +49,7 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
         for (String t : driver.defaultChain()) {
             ctx.manager().installed(t).ifPresent(p -> chainOptions.addAll(p.options().keySet()));
         }
-        return DriverConf.parse(type, driver, chainOptions, call.network(), Conf.root(call.config()));
+        return DriverConf.parse(type, driver, chainOptions, call.network(), Conf.root(call.config()), ctx.ipam());
     }
 
     private NetworkContext context(CniContext ctx, NetworkConfig net) {

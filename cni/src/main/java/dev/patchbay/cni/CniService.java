@@ -26,16 +26,14 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * Serves CNI plugin calls, the host API's {@link CniHandler} (the launcher hands each call over): picks the plugin of
  * the call's type, checks the version and environment, runs the verb and prints the result alone on stdout, or the error result ({@code {"cniVersion","code","msg","details"}}) with a
  * non-zero exit; diagnostics go to stderr, and with {@code PATCHBAY_CNI_LOG} set, a line per call to that file
- * ({@link CniLog}). Its own types are portmap, firewall and tuning (chained); any other, bridge (and patchbay, its
- * alias) included, is served by the installed network plugin of that type, through {@link CniDriver}, when it maps the
- * configuration ({@code NetworkPlugin.cniOptions}). A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
+ * ({@link CniLog}). A type is served by the installed network plugin of that type when it maps the configuration: a
+ * chained one ({@code NetworkPlugin.cniChange}: portmap, firewall, tuning) through {@link CniChained}, a driver's
+ * ({@code cniOptions}: bridge, and patchbay its alias) through {@link CniDriver}. A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
  * plugin of the type on CNI_PATH ({@link FallThrough}). Keeps a handle on the host namespace (the caller's) open.
  */
 @Component(service = CniHandler.class)
 public final class CniService implements CniHandler {
     private static final List<String> VERBS = List.of("ADD", "DEL", "CHECK", "GC", "STATUS");
-    private static final Map<String, CniPlugin> PLUGINS = Map.of(
-            "portmap", new CniPortmap(), "firewall", new CniFirewall(), "tuning", new CniTuning());
     /** The shim run under its own name ({@code cni/patchbay}) serves the driver of this type. */
     private static final String OWN_NAME_SERVES = "bridge";
 
@@ -95,10 +93,10 @@ public final class CniService implements CniHandler {
             throw new CniError(CniError.INVALID_ENV, verb.isEmpty() ? "required env variables [CNI_COMMAND] missing"
                     : "unknown CNI_COMMAND: " + CniCall.abbreviate(verb), "CNI_COMMAND is one of ADD, DEL, CHECK, GC, STATUS, VERSION");
         }
-        CniPlugin plugin = PLUGINS.get(call.type());
-        if (plugin == null && manager != null) { // a type an installed driver serves (NetworkPlugin.cniOptions)
+        CniPlugin plugin = null;
+        if (manager != null) { // a type an installed plugin serves (NetworkPlugin.cniChange, cniOptions)
             String type = call.type().equals("patchbay") ? OWN_NAME_SERVES : call.type();
-            plugin = manager.installed(type).map(p -> (CniPlugin) new CniDriver(type, p)).orElse(null);
+            plugin = manager.installed(type).map(p -> (CniPlugin) new CniChained(type, p)).orElse(null);
         }
         if (plugin == null) {
             return fallThrough(call, new Unserved("type", "type \"" + call.type() + "\" is not one Patchbay serves"), notes, out, err, callerGone);

@@ -5,7 +5,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.patchbay.core.errors.InvalidInputException;
-import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkPlugin;
@@ -24,10 +23,9 @@ import java.util.TreeSet;
 /**
  * A configuration of a CNI type that an installed driver serves ({@link NetworkPlugin#cniOptions}), as a Patchbay network
  * of that driver and its default chain: the driver maps its own keys onto the chain's options (the bridge's {@code ipMasq}
- * → masquerade, the macvlan example's {@code master} → parent); the {@code ipam} object (host-local's keys,
+ * → masquerade, the macvlan example's {@code master} → parent); the {@code ipam} object (the IPAM service's mapping,
  * {@link IpamConf}) gives the subnets, gateways, {@code ipam.dir} and the ranges, its {@code routes} go into the result
- * as written and are the driver's to serve or refuse; {@code dns} goes into the result. Not served (null, or
- * UnavailableException naming the key in its InvalidInputException cause): {@link Unserved}, the call falls through.
+ * as written and are the driver's to serve or refuse; {@code dns} goes into the result. Not served or wrong: {@link Mapping}.
  *
  * @param compared the options {@link #requireSame} compares: those of the driver and its default chain, the IPAM ones
  *                 and any the configuration sets (absent is absent: a mapping leaves out what is at its default)
@@ -35,21 +33,9 @@ import java.util.TreeSet;
 record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject dns, List<String> compared) implements NetworkConf {
     private static final List<String> IPAM_KEYS = List.of(NetworkManager.IPAM_DIR, NetworkManager.IPAM_RANGE, NetworkManager.IPAM_RANGE6);
 
-    static DriverConf parse(String type, NetworkPlugin driver, Set<String> chainOptions, String name, Conf c) {
-        IpamConf ipam = IpamConf.parse(c.object("ipam"));
-        Map<String, String> options;
-        try {
-            options = driver.cniOptions(object(c.json()));
-        } catch (InvalidInputException e) {
-            String prefix = "invalid " + e.field() + " \"" + e.value() + "\": ";
-            String problem = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
-            throw CniError.config(e.field(), e.value(), problem);
-        } catch (UnavailableException e) {
-            throw new Unserved(e.getCause() instanceof InvalidInputException key ? key.field() : "type", e.getMessage());
-        }
-        if (options == null) {
-            throw new Unserved("type", "the installed plugin \"" + type + "\" does not serve this configuration as a CNI type");
-        }
+    static DriverConf parse(String type, NetworkPlugin driver, Set<String> chainOptions, String name, Conf c, dev.patchbay.core.ipam.Ipam service) {
+        IpamConf ipam = IpamConf.parse(c.object("ipam"), service);
+        Map<String, String> options = Mapping.of(type, () -> driver.cniOptions(object(c.json())));
         Map<String, String> all = new TreeMap<>(options);
         putIfSet(all, NetworkManager.IPAM_DIR, ipam.dataDir());
         putIfSet(all, NetworkManager.IPAM_RANGE, ipam.v4().option());
@@ -93,7 +79,8 @@ record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject 
         for (String key : compared) {
             String has = existing.options().get(key);
             String asks = network.options().get(key);
-            if (!Objects.equals(has, asks)) {
+            if (!Objects.equals(has, asks) && !(key.equals(NetworkManager.IPAM_DIR) && has != null && asks != null
+                    && java.nio.file.Path.of(has).equals(java.nio.file.Path.of(asks)))) { // recorded as written before 2.1's mapping: "/x/" is "/x"
                 throw differs(name, "option " + key, key + "=" + (has == null ? "(unset)" : has), key + "=" + (asks == null ? "(unset)" : asks));
             }
         }

@@ -64,6 +64,7 @@ class CniDriverTest {
         service = new CniService();
         service.manager = host.manager();
         service.firewall = host.firewall();
+        service.ipam = new HostLocalMapping(host.ipam());
     }
 
     String conf(String more) {
@@ -151,7 +152,7 @@ class CniDriverTest {
 
     @Test
     void statusAsksTheDriverWhetherAnAddCanSucceed() {
-        service.ipam = host.ipam();
+        service.ipam = new HostLocalMapping(host.ipam());
         String v11 = conf("").replace("1.0.0", "1.1.0");
         CniServiceTest.assertError(serve("STATUS", "k1", c1, v11.replace("\"up0\"", "\"nope\"")), 50, "invalid opt parent \"nope\": is no interface");
         assertEquals(0, serve("STATUS", "k1", c1, v11).exit(), "no network yet, its parent is there");

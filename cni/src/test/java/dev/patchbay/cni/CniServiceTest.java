@@ -61,6 +61,7 @@ class CniServiceTest {
             CniService s = new CniService();
             s.manager = host.manager();
             s.firewall = host.firewall();
+            s.ipam = new HostLocalMapping(host.ipam());
             return s;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -39,7 +39,7 @@ class DriverConfTest {
 
     static DriverConf parse(String json) {
         JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-        return DriverConf.parse("bridge", BRIDGE, CHAIN, o.get("name").getAsString(), Conf.root(o));
+        return DriverConf.parse("bridge", BRIDGE, CHAIN, o.get("name").getAsString(), Conf.root(o), new HostLocalMapping(null));
     }
 
     static String with(String json, String key, String value) {
@@ -97,6 +97,19 @@ class DriverConfTest {
         CniError error = assertThrows(CniError.class, e);
         assertEquals(CniError.INVALID_CONFIG, error.code(), error.getMessage());
         assertTrue(error.getMessage().startsWith(field + ":"), "names " + field + ": " + error.getMessage());
+    }
+
+    /** host-local's mapping gives the data directory as a path ("/x/" is "/x"); a network recorded before, as written, is the same. */
+    @Test
+    void aDataDirectoryRecordedAsWrittenIsTheSameDirectory() {
+        DriverConf c = parse(SEED);
+        java.util.Map<String, String> asWritten = new java.util.TreeMap<>(c.network().options());
+        asWritten.put("ipam.dir", "/var/lib/cni//networks/");
+        NetworkConfig before = new NetworkConfig("devops", "bridge", List.of(), c.network().subnet(), c.network().gateway(), null, null, asWritten);
+        c.requireSame(before);
+        asWritten.put("ipam.dir", "/var/lib/cni/other");
+        NetworkConfig other = new NetworkConfig("devops", "bridge", List.of(), c.network().subnet(), c.network().gateway(), null, null, asWritten);
+        assertEquals(7, assertThrows(CniError.class, () -> c.requireSame(other)).code());
     }
 
     @Test

@@ -17,7 +17,7 @@ class ResultsTest {
 
     static JsonObject seedResult() {
         com.google.gson.JsonObject seed = JsonParser.parseString(CniServiceTest.SEED).getAsJsonObject();
-        IpamConf ipam = IpamConf.parse(Conf.root(seed).object("ipam"));
+        IpamConf ipam = IpamConf.parse(Conf.root(seed).object("ipam"), new HostLocalMapping(null));
         Map<Boolean, InetAddress> gateways = new HashMap<>();
         gateways.put(true, IpAddresses.parse("gw", "10.0.0.1"));
         gateways.put(false, null);

@@ -51,6 +51,18 @@ public interface Ipam {
         }
     }
 
+    /**
+     * For the CNI IPAM type of its own name: the configuration's {@code ipam} object (as NetworkPlugin.cniOptions gets it)
+     * as ranges and routes in a data directory; null, not served and wrong values as there. Since 2.1
+     */
+    default CniIpam cniIpam(java.util.Map<String, Object> ipam) {
+        return null;
+    }
+
+    /** What {@link #cniIpam} maps an {@code ipam} object onto. Since 2.1 */
+    record CniIpam(IpamConfig config, Path dataDir) {
+    }
+
     /** The reservations of {@code network}, unreadable ones too, sorted; empty if it has no data. Creates nothing. */
     List<AllocationRecord> list(Path dataDir, String network);
 

@@ -69,6 +69,14 @@ public interface NetworkPlugin {
         return null;
     }
 
+    /**
+     * For a chained plugin serving the CNI type of its own name: what one call ({@code conf} as for cniOptions; {@code args}:
+     * CNI_ARGS; {@code network}: the one {@code conf} names, or null) asks. Null, not served, wrong: as cniOptions. Since 2.4
+     */
+    default CniChange cniChange(Map<String, Object> conf, Map<String, String> args, NetworkConfig network) {
+        return null;
+    }
+
     /** For a driver: the network's own interface in the host namespace (e.g. its bridge), or null. */
     default IfName hostInterface(NetworkConfig config) {
         return null;

@@ -3,5 +3,5 @@
  * plugins, {@link dev.patchbay.core.network.NetworkPlugin}, found by their {@code patchbay.plugin.type} service property.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.3.0")
+@org.osgi.annotation.versioning.Version("2.4.0")
 package dev.patchbay.core.network;

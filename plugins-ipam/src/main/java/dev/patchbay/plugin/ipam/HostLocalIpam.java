@@ -42,6 +42,12 @@ public final class HostLocalIpam implements Ipam {
         Ranges.resolve(config);
     }
 
+    /** The CNI IPAM type {@code host-local}: its keys, {@link HostLocalCni}. */
+    @Override
+    public CniIpam cniIpam(Map<String, Object> ipam) {
+        return HostLocalCni.map(ipam);
+    }
+
     @Override
     public Allocation allocate(AllocationRequest request) {
         Ranges ranges = Ranges.resolve(request.config());

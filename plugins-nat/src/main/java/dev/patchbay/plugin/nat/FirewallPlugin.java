@@ -7,6 +7,7 @@ import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.CniChange;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
@@ -144,5 +145,11 @@ public final class FirewallPlugin implements NetworkPlugin {
             String m = e.getMessage();
             throw new InvalidInputException(UPLINK, name, m.substring(m.indexOf("\": ") + 3));
         }
+    }
+
+    /** The CNI type {@code firewall} on a network with this plugin in its chain ({@link NatCni#firewall}). */
+    @Override
+    public CniChange cniChange(Map<String, Object> conf, Map<String, String> args, NetworkConfig network) {
+        return NatCni.firewall(conf, network);
     }
 }

@@ -7,10 +7,12 @@ import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.CniChange;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.network.NetworkContext;
 import dev.patchbay.core.network.NetworkPlugin;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 
@@ -61,5 +63,11 @@ public final class PortmapPlugin implements NetworkPlugin {
                 }
             }
         }
+    }
+
+    /** The CNI type {@code portmap} on a network with this plugin in its chain ({@link NatCni#portmap}). */
+    @Override
+    public CniChange cniChange(Map<String, Object> conf, Map<String, String> args, NetworkConfig network) {
+        return NatCni.portmap(conf, network);
     }
 }
