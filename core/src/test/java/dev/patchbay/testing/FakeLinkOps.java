@@ -164,6 +164,7 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
                 l.up = false;
                 l.master = null;
                 l.addresses.clear();
+                l.qdisc = null; // the kernel's default takes over
                 to.links.add(l);
             });
         }

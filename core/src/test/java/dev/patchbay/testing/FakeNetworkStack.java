@@ -22,6 +22,7 @@ import dev.patchbay.core.spi.NeighbourOps;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetnsOps;
 import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.core.spi.QdiscOps;
 import dev.patchbay.core.spi.RouteOps;
 import dev.patchbay.core.spi.RuleOps;
 import dev.patchbay.core.spi.SysctlOps;
@@ -251,6 +252,11 @@ public final class FakeNetworkStack implements NetworkStack {
             return locked(() -> find(LinkRef.name(name)).map(FakeLink::toLink));
         }
 
+        /** The link's root qdisc; empty while it has the kernel's default. */
+        public Optional<dev.patchbay.core.model.Qdisc> qdisc(String name) {
+            return locked(() -> Optional.ofNullable(get(LinkRef.name(name)).qdisc));
+        }
+
         /** Whether the link is in promiscuous mode. */
         public boolean promisc(String name) {
             return locked(() -> get(LinkRef.name(name)).promisc);
@@ -441,6 +447,7 @@ public final class FakeNetworkStack implements NetworkStack {
         boolean promisc;
         boolean allmulti;
         int group;
+        dev.patchbay.core.model.Qdisc qdisc; // null: the kernel's default
         FakeLink master;
         FakeLink peer;
         final List<IpPrefix> addresses = new ArrayList<>();
@@ -467,7 +474,7 @@ public final class FakeNetworkStack implements NetworkStack {
             return "link " + index + " " + name + " kind=" + kind + " mtu=" + mtu + " mac=" + mac + (up ? " up" : " down")
                     + (master == null ? "" : " master=" + master.name) + (hairpin ? " hairpin" : "") + (isolated ? " isolated" : "")
                     + (peer == null ? "" : " peer=" + peer.name + "@" + peer.home.ref) + (promisc ? " promisc" : "")
-                    + (allmulti ? " allmulti" : "") + (group == 0 ? "" : " group=" + group);
+                    + (allmulti ? " allmulti" : "") + (group == 0 ? "" : " group=" + group) + (qdisc == null ? "" : " qdisc=" + qdisc);
         }
     }
 
@@ -493,6 +500,7 @@ public final class FakeNetworkStack implements NetworkStack {
         private final RuleOps rules;
         private final NeighbourOps neighbours;
         private final SysctlOps sysctl;
+        private final QdiscOps qdiscs;
 
         Handle(Netns ns, NetnsRef ref) {
             this.ns = ns;
@@ -503,6 +511,7 @@ public final class FakeNetworkStack implements NetworkStack {
             rules = new FakeRuleOps(this);
             neighbours = new FakeNeighbourOps(this);
             sysctl = new FakeSysctlOps(this);
+            qdiscs = new FakeQdiscOps(this);
         }
 
         Netns stackExisting(NetnsRef target) {
@@ -585,6 +594,11 @@ public final class FakeNetworkStack implements NetworkStack {
         @Override
         public SysctlOps sysctl() {
             return sysctl;
+        }
+
+        @Override
+        public QdiscOps qdiscs() {
+            return qdiscs;
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.patchbay.testing;
 import dev.patchbay.core.model.ListeningSocket;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.model.Qdisc;
 import dev.patchbay.core.spi.NetworkStack;
 import java.net.InetSocketAddress;
 
@@ -29,6 +30,11 @@ class FakeNetworkStackContractTest extends NetworkStackContract {
     @Override
     protected AutoCloseable listen(NetnsRef netns, Protocol protocol, InetSocketAddress at) {
         return fake.netns(netns).listen(new ListeningSocket(protocol, at.getAddress(), at.getPort(), ++inodes));
+    }
+
+    @Override
+    protected Qdisc.TokenBucket tbf(NetnsRef netns, String link) {
+        return fake.netns(netns).qdisc(link).map(Qdisc::tokenBucket).orElse(null);
     }
 
     @Override

@@ -23,15 +23,18 @@ import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.ListeningSocket;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.model.Qdisc;
 import dev.patchbay.core.model.Route;
 import dev.patchbay.core.model.Scope;
 import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.LinkOps;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.core.spi.QdiscOps;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -276,6 +279,51 @@ public abstract class NetworkStackContract extends LinkContract {
         NetnsRef ns = netns("callin");
         assertEquals("done", stack().callIn(ns, () -> "done"));
         assertThrows(NotFoundException.class, () -> stack().callIn(NetnsRef.named(unusedName("callgone")), () -> "never"));
+    }
+
+    /** The root token bucket of {@code link} as {@code tc} sees it from outside the stack under test; null while it has none. */
+    protected abstract Qdisc.TokenBucket tbf(NetnsRef netns, String link);
+
+    /** A token bucket on a link's root: set, read back as the kernel holds it, replaced (past 32 bits of rate), deleted. */
+    @Test
+    void aTokenBucketIsALinksRootQdiscUntilDeleted() {
+        NetnsRef ns = netns("qdisc");
+        try (NetnsHandle h = stack().open(ns)) {
+            int index = h.links().add(LinkSpec.Veth.pair("cq0", "cq1")).index();
+            QdiscOps q = h.qdiscs();
+            assertEquals(Optional.empty(), q.root(LinkRef.name("cq0")), "the kernel's default is no one's");
+            assertFalse(q.deleteRoot(LinkRef.name("cq0")), "nothing to delete");
+            Qdisc.TokenBucket tenMbit = Qdisc.TokenBucket.withLatency(1_250_000, 32_768, java.time.Duration.ofMillis(50));
+            assertEquals(95_268, tenMbit.limit());
+            q.setRoot(LinkRef.name("cq0"), tenMbit);
+            Qdisc root = q.root(LinkRef.name("cq0")).orElseThrow();
+            assertEquals("tbf", root.kind());
+            assertBucket(tenMbit, root.tokenBucket());
+            assertBucket(tenMbit, tbf(ns, "cq0"));
+            Qdisc.TokenBucket fortyGbit = new Qdisc.TokenBucket(5_000_000_000L, 1 << 20, 1 << 22);
+            q.setRoot(LinkRef.index(index), fortyGbit);
+            assertBucket(fortyGbit, q.root(LinkRef.index(index)).orElseThrow().tokenBucket());
+            assertBucket(fortyGbit, tbf(ns, "cq0"));
+            assertEquals(Optional.empty(), q.root(LinkRef.name("cq1")), "the peer keeps its default");
+            assertTrue(q.deleteRoot(LinkRef.name("cq0")));
+            assertEquals(Optional.empty(), q.root(LinkRef.name("cq0")));
+            assertNull(tbf(ns, "cq0"));
+            assertFalse(q.deleteRoot(LinkRef.name("cq0")));
+            assertThrows(NotFoundException.class, () -> q.setRoot(LinkRef.name("nosuch0"), tenMbit));
+            assertThrows(NotFoundException.class, () -> q.root(LinkRef.name("nosuch0")));
+            assertThrows(NotFoundException.class, () -> q.deleteRoot(LinkRef.index(99_999)));
+        }
+    }
+
+    /**
+     * Rate and limit as set; the burst as the kernel keeps it, as time at the rate in ticks of 64 ns (320 bytes at 5 GB/s)
+     * through a fixed-point reciprocal of the rate: within 1%.
+     */
+    static void assertBucket(Qdisc.TokenBucket expected, Qdisc.TokenBucket actual) {
+        assertNotNull(actual, "no token bucket");
+        assertEquals(expected.rate(), actual.rate(), "rate");
+        assertEquals(expected.limit(), actual.limit(), "limit");
+        assertTrue(Math.abs(expected.burst() - actual.burst()) <= expected.burst() / 100 + 1, "burst " + actual.burst() + ", set " + expected.burst());
     }
 
     /** The veth {@code a}-{@code b}, both ends up (so that a route via a gateway of its subnet can leave by it). */

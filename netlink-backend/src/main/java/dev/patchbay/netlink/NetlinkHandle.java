@@ -5,6 +5,7 @@ import dev.patchbay.core.spi.AddressOps;
 import dev.patchbay.core.spi.LinkOps;
 import dev.patchbay.core.spi.NeighbourOps;
 import dev.patchbay.core.spi.NetnsHandle;
+import dev.patchbay.core.spi.QdiscOps;
 import dev.patchbay.core.spi.RouteOps;
 import dev.patchbay.core.spi.RuleOps;
 import dev.patchbay.core.spi.SysctlOps;
@@ -20,6 +21,7 @@ final class NetlinkHandle implements NetnsHandle {
     private final NetlinkNeighbourOps neighbours;
     private final NetlinkSysctlOps sysctl;
     private final NetlinkSockets sockets;
+    private final NetlinkQdiscOps qdiscs;
 
     NetlinkHandle(NetnsRef netns, NetlinkSocket socket) {
         this.netns = netns;
@@ -31,6 +33,7 @@ final class NetlinkHandle implements NetnsHandle {
         this.neighbours = new NetlinkNeighbourOps(netns, socket, links);
         this.sysctl = new NetlinkSysctlOps(netns);
         this.sockets = new NetlinkSockets(netns);
+        this.qdiscs = new NetlinkQdiscOps(netns, socket, links);
     }
 
     @Override
@@ -66,6 +69,11 @@ final class NetlinkHandle implements NetnsHandle {
     @Override
     public SysctlOps sysctl() {
         return sysctl;
+    }
+
+    @Override
+    public QdiscOps qdiscs() {
+        return qdiscs;
     }
 
     @Override

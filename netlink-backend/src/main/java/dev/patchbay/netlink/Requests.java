@@ -9,6 +9,7 @@ import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.Neighbour;
 import dev.patchbay.core.model.PolicyRule;
+import dev.patchbay.core.model.Qdisc;
 import dev.patchbay.core.model.Route;
 import dev.patchbay.core.model.Scope;
 import dev.patchbay.netlink.wire.FibRuleHdr;
@@ -17,6 +18,8 @@ import dev.patchbay.netlink.wire.IfInfoMsg;
 import dev.patchbay.netlink.wire.NdMsg;
 import dev.patchbay.netlink.wire.NlEncoder;
 import dev.patchbay.netlink.wire.RtMsg;
+import dev.patchbay.netlink.wire.TbfQopt;
+import dev.patchbay.netlink.wire.TcMsg;
 import java.net.InetAddress;
 
 /**
@@ -274,6 +277,29 @@ final class Requests {
             e.attr(NDA_LLADDR, mac.bytes());
         }
         e.end();
+    }
+
+    /**
+     * RTM_NEWQDISC making {@code tb} the root qdisc of link {@code index}, replacing what is there (NLM_F_CREATE|REPLACE,
+     * handle 0: {@code tc qdisc replace dev LINK root tbf ...}). The burst goes as bytes (TCA_TBF_BURST) and, for older
+     * kernels, as time in the PARMS' buffer; a rate past 32 bits goes in TCA_TBF_RATE64.
+     */
+    static void tbf(NlEncoder e, int seq, int index, Qdisc.TokenBucket tb) {
+        long ticks = Math.min(0xFFFFFFFFL, Math.round(tb.burst() * 1e9 / tb.rate() / TbfQopt.TICK_NS));
+        e.begin(RTM_NEWQDISC, REPLACE, seq, 0).struct(TcMsg.root(index)).string(TCA_KIND, "tbf");
+        int options = e.nest(TCA_OPTIONS);
+        e.attr(TCA_TBF_PARMS, new TbfQopt((int) Math.min(tb.rate(), 0xFFFFFFFFL), tb.limit(), (int) ticks).bytes());
+        if (tb.rate() >= 0xFFFFFFFFL) {
+            e.u64(TCA_TBF_RATE64, tb.rate());
+        }
+        e.u32(TCA_TBF_BURST, tb.burst());
+        e.endNest(options);
+        e.end();
+    }
+
+    /** RTM_DELQDISC of link {@code index}'s root qdisc. */
+    static void delRootQdisc(NlEncoder e, int seq, int index) {
+        e.begin(RTM_DELQDISC, CHANGE, seq, 0).struct(TcMsg.root(index)).end();
     }
 
     static Scope scope(int value) {

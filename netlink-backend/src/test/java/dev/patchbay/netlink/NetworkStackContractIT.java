@@ -1,8 +1,12 @@
 package dev.patchbay.netlink;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
+import dev.patchbay.core.model.Qdisc;
 import dev.patchbay.core.spi.NetworkStack;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.NetworkStackContract;
@@ -53,6 +57,20 @@ class NetworkStackContractIT extends NetworkStackContract {
             Channel socket = protocol == Protocol.TCP ? ServerSocketChannel.open(family).bind(at) : DatagramChannel.open(family).bind(at);
             return (AutoCloseable) socket::close;
         });
+    }
+
+    /** From {@code tc -j -raw qdisc show}: the root tbf's rate, burst and limit (bytes). */
+    @Override
+    protected Qdisc.TokenBucket tbf(NetnsRef netns, String link) {
+        String out = sandbox.run("tc", "-j", "-raw", "-n", ((NetnsRef.Named) netns).name(), "qdisc", "show", "dev", link).trim();
+        for (JsonElement e : out.isEmpty() ? new JsonArray() : JsonParser.parseString(out).getAsJsonArray()) {
+            JsonObject q = e.getAsJsonObject();
+            if (q.has("root") && q.get("kind").getAsString().equals("tbf")) {
+                JsonObject o = q.getAsJsonObject("options");
+                return new Qdisc.TokenBucket(o.get("rate").getAsLong(), o.get("burst").getAsInt(), o.get("limit").getAsInt());
+            }
+        }
+        return null;
     }
 
     /** From {@code ip -j -d link}: its flags and its group. */

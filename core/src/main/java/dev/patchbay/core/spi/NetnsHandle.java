@@ -20,6 +20,11 @@ public interface NetnsHandle extends AutoCloseable {
 
     SysctlOps sysctl();
 
+    /** @since 1.4 */
+    default QdiscOps qdiscs() {
+        throw new dev.patchbay.core.errors.UnavailableException("this network stack has no queueing disciplines");
+    }
+
     /**
      * Streams this namespace's link, address and route events to {@code listener} on a thread of the handle's own until
      * the monitor returned is closed. Events before it returns are not reported: list after it for a consistent picture.

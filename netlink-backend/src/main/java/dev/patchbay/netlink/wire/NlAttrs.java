@@ -62,6 +62,10 @@ public final class NlAttrs {
         return has(type) && length[type] >= 4 ? buf.getInt(offset[type]) : null;
     }
 
+    public Long u64(int type) {
+        return has(type) && length[type] >= 8 ? buf.getLong(offset[type]) : null;
+    }
+
     public Integer s32(int type) {
         return u32(type);
     }

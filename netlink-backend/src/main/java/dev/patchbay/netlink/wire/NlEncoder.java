@@ -132,6 +132,12 @@ public final class NlEncoder {
         return this;
     }
 
+    public NlEncoder u64(int type, long value) {
+        header(type, 8);
+        buf.putLong(value);
+        return this;
+    }
+
     /** A NUL-terminated string, as the kernel wants names. */
     public NlEncoder string(int type, String value) {
         byte[] b = value.getBytes(StandardCharsets.UTF_8);

@@ -59,6 +59,9 @@ public final class Rtnetlink {
     public static final int RTM_NEWRULE = 32;
     public static final int RTM_DELRULE = 33;
     public static final int RTM_GETRULE = 34;
+    public static final int RTM_NEWQDISC = 36;
+    public static final int RTM_DELQDISC = 37;
+    public static final int RTM_GETQDISC = 38;
 
     // multicast groups (bind(2) nl_groups bits)
     public static final int RTMGRP_LINK = 0x1;
@@ -154,6 +157,15 @@ public final class Rtnetlink {
     public static final int NUD_STALE = 0x04;
     public static final int NUD_NOARP = 0x40;
     public static final int NUD_PERMANENT = 0x80;
+
+    // traffic control (linux/rtnetlink.h TCA_*, linux/pkt_sched.h)
+    public static final int TCA_KIND = 1;
+    public static final int TCA_OPTIONS = 2;
+    public static final int TC_H_ROOT = 0xFFFFFFFF;
+    public static final int TCA_TBF_PARMS = 1;
+    public static final int TCA_TBF_RATE64 = 4;
+    public static final int TCA_TBF_BURST = 6;
+    public static final int TC_LINKLAYER_ETHERNET = 1;
 
     /** Attribute flags that may be set in {@code nla_type}; masked off when decoding. */
     public static final int NLA_F_NESTED = 0x8000;
