@@ -1,7 +1,6 @@
 package dev.patchbay.core.model;
 
 import dev.patchbay.core.errors.InvalidInputException;
-import java.time.Duration;
 
 /**
  * A link's root queueing discipline as the kernel reports it: its {@code kind} ({@code tbf}, {@code fq_codel}, ...) and,
@@ -14,7 +13,8 @@ public record Qdisc(String kind, TokenBucket tokenBucket) {
     /**
      * A token-bucket rate limit, the kernel's {@code tbf} ({@code tc qdisc replace dev LINK root tbf rate R burst B limit L}):
      * traffic leaves at most at {@code rate} bytes per second, in bursts of at most {@code burst} bytes; at most
-     * {@code limit} bytes wait for tokens, more are dropped. A burst below the link's MTU lets no full frame through.
+     * {@code limit} bytes wait for tokens, more are dropped (tc's {@code latency L} is a limit of rate * L + burst). A
+     * burst below the link's MTU lets no full frame through.
      */
     public record TokenBucket(long rate, int burst, int limit) {
         public TokenBucket {
@@ -24,15 +24,6 @@ public record Qdisc(String kind, TokenBucket tokenBucket) {
             if (burst < 1 || limit < 1) {
                 throw new InvalidInputException(burst < 1 ? "burst" : "limit", burst < 1 ? burst : limit, "must be at least 1 byte");
             }
-        }
-
-        /** The limit of what waits at most {@code latency} at {@code rate}, plus a burst ({@code tc}'s {@code latency}). */
-        public static TokenBucket withLatency(long rate, int burst, Duration latency) {
-            long limit = Math.addExact((long) (rate * (latency.toNanos() / 1e9)), burst);
-            if (limit > Integer.MAX_VALUE) {
-                throw new InvalidInputException("latency", latency, "makes a queue of " + limit + " bytes, more than 2^31-1");
-            }
-            return new TokenBucket(rate, burst, (int) limit);
         }
     }
 }

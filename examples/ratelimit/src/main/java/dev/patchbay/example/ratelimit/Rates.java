@@ -60,6 +60,7 @@ final class Rates {
         }
         long bytesPerSecond = rate(rate);
         int b = burst != null ? size(burst) : (int) Math.min(Integer.MAX_VALUE / 2, Math.max(32 * 1024, bytesPerSecond / 100));
-        return Qdisc.TokenBucket.withLatency(bytesPerSecond, b, LATENCY);
+        long limit = bytesPerSecond * LATENCY.toMillis() / 1000 + b; // what waits at most LATENCY, plus a burst (tc's latency)
+        return new Qdisc.TokenBucket(bytesPerSecond, b, (int) Math.min(Integer.MAX_VALUE, limit));
     }
 }
