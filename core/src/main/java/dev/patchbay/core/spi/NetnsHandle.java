@@ -20,10 +20,8 @@ public interface NetnsHandle extends AutoCloseable {
 
     SysctlOps sysctl();
 
-    /** @since 1.4 */
-    default QdiscOps qdiscs() {
-        throw new dev.patchbay.core.errors.UnavailableException("this network stack has no queueing disciplines");
-    }
+    /** The root queueing disciplines of its links. @since 1.4 */
+    QdiscOps qdiscs();
 
     /**
      * Streams this namespace's link, address and route events to {@code listener} on a thread of the handle's own until

@@ -101,6 +101,11 @@ final class RequestStack implements NetworkStack, AutoCloseable {
         }
 
         @Override
+        public dev.patchbay.core.spi.QdiscOps qdiscs() {
+            return handle.qdiscs();
+        }
+
+        @Override
         public AutoCloseable monitor(Consumer<NetEvent> listener) {
             return handle.monitor(listener);
         }

@@ -36,6 +36,18 @@ class RequestStackTest {
         assertEquals(0, stack.openHandles(), "the request's end closes what it opened");
     }
 
+    /** A chained plugin shaping a container's interface (the ratelimit example) gets the stack's qdiscs through a lent handle. */
+    @Test
+    void aLentHandleGivesTheStacksQdiscs() {
+        stack.netns("a");
+        try (RequestStack rs = new RequestStack(stack); NetnsHandle a = rs.open(NetnsRef.named("a"))) {
+            a.links().add(new LinkSpec.Dummy(new IfName("d0"), null));
+            dev.patchbay.core.model.Qdisc.TokenBucket b = new dev.patchbay.core.model.Qdisc.TokenBucket(125_000, 16_384, 20_000);
+            a.qdiscs().setRoot(dev.patchbay.core.model.LinkRef.name("d0"), b);
+            assertEquals(b, stack.netns("a").qdisc("d0").orElseThrow().tokenBucket());
+        }
+    }
+
     @Test
     void theRestGoesToTheStack() {
         stack.netns("a");
