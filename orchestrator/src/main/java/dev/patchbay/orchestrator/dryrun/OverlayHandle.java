@@ -244,6 +244,11 @@ final class OverlayHandle implements NetnsHandle {
     }
 
     @Override
+    public dev.patchbay.core.spi.QdiscOps qdiscs() {
+        return new OverlayQdiscs(stack, layer);
+    }
+
+    @Override
     public SysctlOps sysctl() {
         return new SysctlOps() {
             @Override

@@ -87,4 +87,21 @@ class OverlayStackTest {
         script.ip(NetnsRef.path(java.nio.file.Path.of("/proc/42/ns/net")), List.of("link", "set", "dev", "eth0", "up"));
         assertEquals("nsenter --net=/proc/42/ns/net ip link set dev eth0 up", script.lines().get(0));
     }
+
+    @Test
+    void aRateLimitBecomesTcCommandsAndReadsBack() {
+        NetnsHandle host = overlay.open(NetnsRef.named("host"));
+        host.links().add(LinkSpec.Bridge.named("br0"));
+        dev.patchbay.core.model.Qdisc.TokenBucket bucket = new dev.patchbay.core.model.Qdisc.TokenBucket(1_250_000, 32_768, 100_000);
+        assertTrue(host.qdiscs().root(LinkRef.name("br0")).isEmpty());
+        host.qdiscs().setRoot(LinkRef.name("br0"), bucket);
+        assertEquals(bucket, host.qdiscs().root(LinkRef.name("br0")).orElseThrow().tokenBucket());
+        assertTrue(host.qdiscs().deleteRoot(LinkRef.name("br0")));
+        assertFalse(host.qdiscs().deleteRoot(LinkRef.name("br0")), "already the kernel's default");
+        assertEquals(List.of(
+                "ip -n host link add br0 type bridge",
+                "ip netns exec host tc qdisc replace dev br0 root tbf rate 10000000bit burst 32768 limit 100000",
+                "ip netns exec host tc qdisc del dev br0 root"), script.lines());
+        assertEquals(List.of(), real.calls(), "the real stack was not changed");
+    }
 }
