@@ -99,6 +99,23 @@ public final class DnsPlugin implements NetworkPlugin {
         }
     }
 
+    /**
+     * A lost record's {@value Names#DNS}: the plugin is in the rebuilt chain, so the network was made by {@code network create}
+     * (DNS on unless {@code --dns=false}). The evidence is the namespaces attached by name: on when one's resolv.conf lists
+     * the network, off when they are there and none does; with none of them, network create's default (on).
+     */
+    @Override
+    public Map<String, String> recover(dev.patchbay.core.spi.NetnsHandle host, String name, List<dev.patchbay.core.firewall.Rule> rules,
+            List<Attachment> attachments) {
+        return Map.of(Names.DNS, Boolean.toString(recovered(ResolvConf.ETC_NETNS, name, attachments)));
+    }
+
+    static boolean recovered(java.nio.file.Path etcNetns, String network, List<Attachment> attachments) {
+        List<String> named = attachments.stream().map(Attachment::netnsPath).filter(p -> p != null && p.startsWith("/run/netns/"))
+                .map(p -> p.substring("/run/netns/".length())).toList();
+        return named.isEmpty() || named.stream().anyMatch(n -> ResolvConf.lists(etcNetns, n, network));
+    }
+
     private static boolean on(NetworkConfig config) {
         return Names.enabled(config) && !Names.gateways(config).isEmpty();
     }

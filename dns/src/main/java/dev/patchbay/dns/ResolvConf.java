@@ -152,6 +152,15 @@ final class ResolvConf {
         }
     }
 
+    /** Whether namespace {@code name}'s file is Patchbay's and lists {@code network}; an unreadable file says no. */
+    static boolean lists(Path etcNetns, String name, String network) {
+        try {
+            return entries(read(etcNetns.resolve(name).resolve("resolv.conf"))).stream().anyMatch(e -> e.network().equals(network));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
     }

@@ -51,4 +51,15 @@ class ResolvConfTest {
         assertFalse(Files.exists(etc.resolve("red")));
         ResolvConf.remove(etc, "red", "web"); // absent is fine
     }
+
+    /** A lost record's dns option, read back from the files of the namespaces attached by name. */
+    @Test
+    void aRebuiltRecordServesDnsWhenAnAttachedNamespacesFileListsTheNetwork(@TempDir Path etc) throws Exception {
+        java.util.List<dev.patchbay.core.network.Attachment> red = java.util.List.of(Fixture.attachment("red", "/run/netns/red", java.util.Map.of(), "10.90.0.2/24"));
+        assertTrue(DnsPlugin.recovered(etc, "web", java.util.List.of()), "no namespace attached by name: network create's default");
+        assertFalse(DnsPlugin.recovered(etc, "web", red), "red has no file: made with --dns=false");
+        ResolvConf.add(etc, "red", entry("web", "patchbay.internal", "10.90.0.1"));
+        assertTrue(DnsPlugin.recovered(etc, "web", red));
+        assertFalse(DnsPlugin.recovered(etc, "db", red), "red's file lists web, not db");
+    }
 }

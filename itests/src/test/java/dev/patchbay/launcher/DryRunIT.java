@@ -44,8 +44,9 @@ class DryRunIT {
     @ValueSource(strings = {"nftables", "iptables"})
     void eachStepsScriptMakesWhatTheCommandMakes(String backend, Sandbox sandbox) throws Exception {
         start(sandbox);
+        Cli cli = fresh(backend, List.of());
         for (int i = 0; i < STEPS.size(); i++) {
-            roundTrip(backend, STEPS.subList(0, i), STEPS.get(i));
+            cli = roundTrip(backend, cli, STEPS.subList(0, i), STEPS.get(i)); // leaves what the steps so far made: the next one's start
         }
     }
 
@@ -54,7 +55,8 @@ class DryRunIT {
     @ValueSource(strings = {"nftables", "iptables"})
     void gcAfterTheBridgeWasDeleted(String backend, Sandbox sandbox) throws Exception {
         start(sandbox);
-        roundTrip(backend, List.of(STEPS.get(0), STEPS.get(1), List.of("!", "ip", "-n", "@host", "link", "del", "pb-web")), List.of("gc"));
+        List<List<String>> before = List.of(STEPS.get(0), STEPS.get(1), List.of("!", "ip", "-n", "@host", "link", "del", "pb-web"));
+        roundTrip(backend, fresh(backend, before), before, List.of("gc"));
     }
 
     /** A backend swap: every owner's rules on the other backend, then removed from this one. */
@@ -62,7 +64,7 @@ class DryRunIT {
     @ValueSource(strings = {"nftables", "iptables"})
     void backendSwap(String backend, Sandbox sandbox) throws Exception {
         start(sandbox);
-        roundTrip(backend, STEPS.subList(0, 2), List.of("firewall", "backend", backend.equals("nftables") ? "iptables" : "nftables"));
+        roundTrip(backend, fresh(backend, STEPS.subList(0, 2)), STEPS.subList(0, 2), List.of("firewall", "backend", backend.equals("nftables") ? "iptables" : "nftables"));
     }
 
     /**
@@ -96,21 +98,22 @@ class DryRunIT {
     }
 
     /**
-     * From the state {@code before} makes: the dry run of {@code step} changes nothing, and its script, run by sh from that
-     * state made again in fresh namespaces, leaves the kernel as the command itself does.
+     * From the state {@code before} makes ({@code cli} on it): the dry run of {@code step} changes nothing; its script, run by
+     * sh right there, and the command itself, run from that state made again, leave the kernel the same. Returns the Patchbay
+     * that ran the command: namespaces and state as {@code before} and {@code step} make them.
      */
-    private void roundTrip(String backend, List<List<String>> before, List<String> step) throws Exception {
-        Cli cli = fresh(backend, before);
+    private Cli roundTrip(String backend, Cli cli, List<List<String>> before, List<String> step) throws Exception {
         String was = kernel() + state(cli);
         Cli.Run dry = cli.run(args(step, "--dry-run")).ok();
         assertEquals(was, kernel() + state(cli), "the dry run of " + step + " changed nothing");
-        cli.run(args(step)).ok();
-        String made = kernel();
-
-        fresh(backend, before);
         Sandbox.Result sh = Sandbox.exec("sh", "-c", dry.out());
         assertEquals(0, sh.code(), "the script of " + step + " runs:\n" + dry.out() + "\n" + sh.output());
-        assertEquals(made, kernel(), "the script of " + step + " makes what the command makes:\n" + dry.out());
+        String scripted = kernel();
+
+        Cli made = fresh(backend, before);
+        made.run(args(step)).ok();
+        assertEquals(kernel(), scripted, "the script of " + step + " makes what the command makes:\n" + dry.out());
+        return made;
     }
 
     /** Fresh namespaces and state, with {@code steps} made by Patchbay (a step starting with "!" is a command of the test's). */

@@ -44,7 +44,10 @@ public class DetachCommand implements PatchbayCommand {
         Attachments atts = manager.attachments(cli.stateDir());
         boolean attached = atts.find(network, id).isPresent();
         atts.detach(cli.netns(), network, id); // also when not recorded: undoes what a half-done attach may have left
-        cli.print(attached ? Map.of("network", network, "detached", id) : Map.of("network", network, "notAttached", id),
+        Map<String, String> out = new java.util.LinkedHashMap<>(); // the fields in this order, every run
+        out.put("network", network);
+        out.put(attached ? "detached" : "notAttached", id);
+        cli.print(out,
                 () -> attached ? "detached \"" + id + "\" from network \"" + network + "\""
                         : "\"" + id + "\" is not attached to network \"" + network + "\"; nothing to do");
         return 0;

@@ -77,7 +77,10 @@ final class DockerVerbs {
             Networks networks = parent.manager.networks(cli.stateDir());
             List<String> unused = networks.unused(cli.netns(), filters == null ? List.of() : filters);
             if (!force) {
-                cli.print(Map.of("wouldRemove", unused, "removed", List.of()), () -> unused.isEmpty() ? "no network to prune"
+                Map<String, List<String>> out = new java.util.LinkedHashMap<>(); // the fields in this order, every run
+                out.put("wouldRemove", unused);
+                out.put("removed", List.of());
+                cli.print(out, () -> unused.isEmpty() ? "no network to prune"
                         : "network prune would remove " + String.join(", ", unused) + ": run it with --force (-f) to remove them");
                 return unused.isEmpty() ? 0 : 1;
             }

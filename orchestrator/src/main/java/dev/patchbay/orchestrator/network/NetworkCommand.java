@@ -98,7 +98,12 @@ public final class NetworkCommand implements PatchbayCommand {
             List<String> after = asked == null ? List.of() : adding ? added(type, asked) : asked;
             List<String> whole = new ArrayList<>(List.of(type));
             whole.addAll(asked == null ? parent.manager.plugin(type, "driver").defaultChain() : after);
-            parent.manager.createDefaults(whole).forEach(options::putIfAbsent); // e.g. isolate=true: Docker's habit
+            // Docker's habits (isolate=true, dns=true) from the plugins the driver chains by default, the ones they were
+            // written for: a driver that chains none (macvlan) gets none, even with the plugin asked for by --chain
+            List<String> habitual = new ArrayList<>(List.of(type));
+            habitual.addAll(parent.manager.plugin(type, "driver").defaultChain());
+            habitual.retainAll(whole);
+            parent.manager.createDefaults(habitual).forEach(options::putIfAbsent);
             NetworkConfig config = new NetworkConfig(name, type, after, v4, gw, v6, v6 == null ? null : NetworkConfig.firstHost(v6), options);
             Map<String, String> labelled = labels == null ? Map.of() : labels;
             if (dryRun) {

@@ -156,6 +156,10 @@ class CreateCommandTest {
         h.ipam.prefixes.put("o", "10.7.0.");
         Run without = run("o", "--subnet", "10.7.0.0/24", "--chain", "");
         assertEquals("{\"bridge\":\"pb-o\"}", without.json().get("options").toString(), "not in its chain: not its default");
+        h.driver.defaultChain = List.of(); // a driver that chains nothing by default (as macvlan): its habits are not the plugin's
+        h.ipam.prefixes.put("p", "10.6.0.");
+        Run asked = run("p", "--subnet", "10.6.0.0/24", "--chain", "firewall");
+        assertEquals("{\"bridge\":\"pb-p\"}", asked.json().get("options").toString(), "chained by --chain only: no default");
     }
 
     @Test
