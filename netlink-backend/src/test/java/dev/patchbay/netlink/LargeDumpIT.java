@@ -34,15 +34,20 @@ class LargeDumpIT {
             }
             h.links().addAll(specs);
             AtomicBoolean stop = new AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger dumps = new java.util.concurrent.atomic.AtomicInteger();
             Thread t = new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
+                    int during = dumps.get();
                     churn.links().add(LinkSpec.Bridge.named("c" + (i % 50)));
                     churn.links().delete(LinkRef.name("c" + (i % 50)));
                     try {
-                        // steady churn (~40 changes/s): a dump of 3,000 links takes 10-30 ms on a busy two-core machine,
-                        // so many are interrupted and restarted, and some finish; at ~200 changes/s (a 10 ms sleep)
-                        // CI saw 21 interrupted in a row while other builds ran
-                        Thread.sleep(50);
+                        // one change pair per dump: it interrupts the dump running (a restart), and the restarted dump
+                        // then finishes however busy the machine is (at a fixed pace CI saw 21 interrupted in a row
+                        // while other builds ran, the dumps slower than the churn)
+                        while (dumps.get() == during && !stop.get()) {
+                            Thread.sleep(2);
+                        }
+                        Thread.sleep(5);
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -53,6 +58,7 @@ class LargeDumpIT {
             try {
                 for (int round = 0; round < 20; round++) {
                     List<Link> links = h.links().list();
+                    dumps.incrementAndGet();
                     Set<Integer> seen = new HashSet<>();
                     int stable = 0;
                     for (Link l : links) {

@@ -1,9 +1,9 @@
 package dev.patchbay.orchestrator.network;
 
 import dev.patchbay.core.command.CliContext;
-import dev.patchbay.orchestrator.dryrun.OverlayStack;
-import dev.patchbay.orchestrator.dryrun.ScratchIpam;
-import dev.patchbay.orchestrator.dryrun.ShellScript;
+import dev.patchbay.dryrun.OverlayStack;
+import dev.patchbay.dryrun.ScratchIpam;
+import dev.patchbay.dryrun.ShellScript;
 import dev.patchbay.state.Scratch;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.dryrun;
+package dev.patchbay.dryrun;
 
 import dev.patchbay.core.ipam.Allocation;
 import dev.patchbay.core.ipam.AllocationRecord;

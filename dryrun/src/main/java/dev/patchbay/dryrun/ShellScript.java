@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.dryrun;
+package dev.patchbay.dryrun;
 
 import dev.patchbay.core.model.NetnsRef;
 import java.util.ArrayList;

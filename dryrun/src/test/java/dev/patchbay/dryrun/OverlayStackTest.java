@@ -1,4 +1,4 @@
-package dev.patchbay.orchestrator.dryrun;
+package dev.patchbay.dryrun;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
