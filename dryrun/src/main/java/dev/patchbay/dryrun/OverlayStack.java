@@ -4,7 +4,6 @@ import dev.patchbay.core.errors.AlreadyExistsException;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetnsOps;
 import dev.patchbay.core.spi.NetworkStack;
@@ -137,11 +136,6 @@ public final class OverlayStack implements NetworkStack, AutoCloseable {
     @Override
     public <T> T callIn(NetnsRef netns, Callable<T> task) {
         return real.callIn(netns, task);
-    }
-
-    @Override
-    public NetlinkChannel openNetlink(NetnsRef netns, int protocol) {
-        return real.openNetlink(netns, protocol);
     }
 
     /** The kernel's identity; a namespace the run made has one of its own, {@code dry-run:N}, unlike any other. */

@@ -2,7 +2,6 @@ package dev.patchbay.netlink;
 
 import dev.patchbay.core.model.NetnsId;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetnsOps;
 import dev.patchbay.core.spi.NetworkStack;
@@ -23,21 +22,6 @@ public final class NetlinkNetworkStack implements NetworkStack {
         NetlinkSocket socket = netns instanceof NetnsRef.Current ? NetlinkSocket.open()
                 : NetnsThreads.callIn(netns, NetlinkSocket::open);
         return new NetlinkHandle(netns, socket);
-    }
-
-    /**
-     * NetlinkError from the socket calls surfaces as the core's typed exceptions (EPERM: not permitted;
-     * an unknown protocol: unavailable).
-     */
-    @Override
-    public NetlinkChannel openNetlink(NetnsRef netns, int protocol) {
-        try {
-            NetlinkFd fd = netns instanceof NetnsRef.Current ? NetlinkFd.open(protocol, 0)
-                    : NetnsThreads.callIn(netns, () -> NetlinkFd.open(protocol, 0));
-            return new NetlinkRawChannel(fd);
-        } catch (NetlinkError e) {
-            throw Errors.map(e, "open", "netlink socket of protocol", protocol, netns);
-        }
     }
 
     /**

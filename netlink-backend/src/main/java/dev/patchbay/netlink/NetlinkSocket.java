@@ -1,5 +1,7 @@
 package dev.patchbay.netlink;
 
+import dev.patchbay.sys.NetlinkError;
+import dev.patchbay.sys.NetlinkFd;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.BackendException;

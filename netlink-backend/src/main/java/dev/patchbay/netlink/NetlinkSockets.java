@@ -1,5 +1,6 @@
 package dev.patchbay.netlink;
 
+import dev.patchbay.sys.NetlinkError;
 import static dev.patchbay.netlink.wire.Rtnetlink.*;
 
 import dev.patchbay.core.errors.UnavailableException;

@@ -1,5 +1,6 @@
 package dev.patchbay.netlink;
 
+import dev.patchbay.sys.NetlinkError;
 import dev.patchbay.core.errors.BackendException;
 import dev.patchbay.sys.Errno;
 import dev.patchbay.core.errors.NotFoundException;

@@ -25,17 +25,6 @@ public interface NetworkStack {
     <T> T callIn(NetnsRef netns, Callable<T> task);
 
     /**
-     * Opens a raw netlink socket of {@code protocol} (e.g. {@link NetlinkChannel#NETLINK_NETFILTER}) in {@code netns}
-     * for good, usable from any thread; the caller owns and closes it.
-     *
-     * @throws dev.patchbay.core.errors.UnavailableException if this stack cannot open raw sockets
-     * @since 1.1
-     */
-    default NetlinkChannel openNetlink(NetnsRef netns, int protocol) {
-        throw new dev.patchbay.core.errors.UnavailableException("this network stack cannot open raw netlink sockets");
-    }
-
-    /**
      * Which namespace {@code netns} names now ({@link NetnsId}): the same for every reference to it, never again for
      * another one. NotFoundException names a missing one.
      * @since 1.2

@@ -8,16 +8,16 @@ public final class Rtnetlink {
     // address families, socket
     public static final int AF_UNSPEC = 0;
     public static final int AF_INET = 2;
-    public static final int AF_NETLINK = 16;
+    public static final int AF_NETLINK = dev.patchbay.sys.NetlinkFd.AF_NETLINK;
     public static final int AF_BRIDGE = 7;
     public static final int AF_INET6 = 10;
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_SOCK_DIAG = 4;
     /** sock_diag: the request and answer type of a per-family dump (inet_diag_req_v2 / inet_diag_msg). */
     public static final int SOCK_DIAG_BY_FAMILY = 20;
-    public static final int SOL_NETLINK = 270;
-    public static final int NETLINK_CAP_ACK = 10;
-    public static final int NETLINK_EXT_ACK = 11;
+    public static final int SOL_NETLINK = dev.patchbay.sys.NetlinkFd.SOL_NETLINK;
+    public static final int NETLINK_CAP_ACK = dev.patchbay.sys.NetlinkFd.NETLINK_CAP_ACK;
+    public static final int NETLINK_EXT_ACK = dev.patchbay.sys.NetlinkFd.NETLINK_EXT_ACK;
     public static final int NETLINK_GET_STRICT_CHK = 12;
 
     // nlmsghdr types and flags

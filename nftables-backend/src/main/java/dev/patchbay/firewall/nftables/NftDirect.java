@@ -11,7 +11,6 @@ import dev.patchbay.sys.Errno;
 import dev.patchbay.core.errors.NotFoundException;
 import dev.patchbay.core.errors.NotPermittedException;
 import dev.patchbay.core.errors.PatchbayException;
-import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.firewall.nftables.nfnl.Generation;
 import dev.patchbay.firewall.nftables.nfnl.NfAnswer;
 import dev.patchbay.firewall.nftables.nfnl.NfType;
@@ -42,12 +41,12 @@ final class NftDirect implements AutoCloseable {
     private static final Map<Integer, String> ERRNO = Map.of(1, "EPERM", 2, "ENOENT", 12, "ENOMEM", 16, "EBUSY", 17, "EEXIST",
             22, "EINVAL", 28, "ENOSPC", 34, "ERANGE", 90, "EMSGSIZE", 95, "EOPNOTSUPP");
 
-    private final NetlinkChannel channel;
+    private final NfnlChannel channel;
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
     /** Batches the kernel committed. */
     private long commits;
 
-    NftDirect(NetlinkChannel channel) {
+    NftDirect(NfnlChannel channel) {
         this.channel = channel;
     }
 

@@ -7,8 +7,8 @@ import dev.patchbay.core.firewall.Firewall;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.spi.NetlinkChannel;
 import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.sys.NetlinkError;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -274,15 +274,21 @@ public final class NftablesFirewall implements Firewall {
         return c;
     }
 
-    /** A netlink channel for map elements, if the network stack can open one; otherwise null (libnftables does it all). */
+    /** How a channel is opened, in the calling thread's namespace (tests spoil its batches at this seam). */
+    java.util.function.Supplier<NfnlChannel> channels = NfnlChannel::open;
+
+    /**
+     * A netlink channel for map elements, opened in {@code host}; null without a network stack to enter it, or when the
+     * socket cannot be opened (libnftables then does it all).
+     */
     private NftDirect direct(NetnsRef host) {
         NetworkStack s = stack;
         if (s == null) {
             return null;
         }
         try {
-            return new NftDirect(s.openNetlink(host, NetlinkChannel.NETLINK_NETFILTER));
-        } catch (PatchbayException e) { // e.g. an older stack without raw sockets (UnavailableException)
+            return new NftDirect(NetnsCalls.call(s, host, channels::get));
+        } catch (PatchbayException | NetlinkError e) {
             return null;
         }
     }

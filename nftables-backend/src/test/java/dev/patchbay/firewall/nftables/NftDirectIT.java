@@ -29,8 +29,13 @@ class NftDirectIT {
     static final RulesetOwner OTHER = RulesetOwner.of("att:d/other");
 
     static NftablesFirewall direct(dev.patchbay.core.spi.NetworkStack stack) {
+        return direct(stack, NfnlChannel::open);
+    }
+
+    static NftablesFirewall direct(dev.patchbay.core.spi.NetworkStack stack, java.util.function.Supplier<NfnlChannel> channels) {
         NftablesFirewall fw = new NftablesFirewall();
         fw.stack = stack;
+        fw.channels = channels;
         assertTrue(fw.ctx(HOST).direct != null, "a netlink channel");
         return fw;
     }
@@ -107,8 +112,8 @@ class NftDirectIT {
 
     @Test
     void aFailingFirstElementBatchLeavesNoTable(Sandbox sb) {
-        FaultyStack stack = new FaultyStack();
-        NftablesFirewall fw = direct(stack);
+        FaultyChannels stack = new FaultyChannels();
+        NftablesFirewall fw = direct(new CurrentNetnsStack(), stack);
         stack.spoil = 2; // the apply and its retry
         Ruleset mixed = Ruleset.of(OWNER, fwd("8085:80/tcp", "10.89.0.2"), new Rule.Isolation(IfName.of("pbd0")));
         PatchbayException e = assertThrows(PatchbayException.class, () -> fw.apply(HOST, mixed));

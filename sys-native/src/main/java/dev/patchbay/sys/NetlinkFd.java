@@ -1,24 +1,21 @@
-package dev.patchbay.netlink;
+package dev.patchbay.sys;
 
-import static dev.patchbay.netlink.wire.Rtnetlink.AF_NETLINK;
-import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_CAP_ACK;
-import static dev.patchbay.netlink.wire.Rtnetlink.NETLINK_EXT_ACK;
-import static dev.patchbay.netlink.wire.Rtnetlink.SOL_NETLINK;
 
-import dev.patchbay.sys.Errno;
-import dev.patchbay.sys.LibC;
-import dev.patchbay.sys.Sys;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * One netlink file descriptor of any protocol: opening (with extended and capped ACKs), sending one
- * datagram, receiving one. It belongs to the namespace of the thread that opened it, for good.
+ * datagram, receiving one. It belongs to the namespace of the thread that opened it, for good. Shared by the
+ * bundles that speak netlink (rtnetlink in netlink-backend, nfnetlink in nftables-backend); the messages are theirs.
  * Not synchronised: its owner serialises.
  */
-final class NetlinkFd {
+public final class NetlinkFd {
+    public static final int AF_NETLINK = 16, SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
+    /** {@code NETLINK_NETFILTER}: nfnetlink, the protocol of nf_tables. */
+    public static final int NETLINK_NETFILTER = 12;
     /** recv flag: return the datagram's real length even when it did not fit. */
-    static final int MSG_TRUNC = 0x20;
+    public static final int MSG_TRUNC = 0x20;
     private static final int RCVBUF = 8 << 20;
     /** Datagrams up to this size fit any default send buffer (wmem_default is far larger). */
     private static final int DEFAULT_SEND = 16 << 10;
@@ -44,7 +41,7 @@ final class NetlinkFd {
      * {@code groups} (0 for none). A subscribed socket wakes at least every 200 ms (SO_RCVTIMEO) so
      * that its reader can notice a close.
      */
-    static NetlinkFd open(int protocol, int groups) {
+    public static NetlinkFd open(int protocol, int groups) {
         LibC libc = Sys.libc();
         int fd = libc.socket(AF_NETLINK, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, protocol);
         if (fd < 0) {
@@ -77,12 +74,12 @@ final class NetlinkFd {
         }
     }
 
-    int protocol() {
+    public int protocol() {
         return protocol;
     }
 
     /** Sends {@code out} (position to limit; a direct buffer) in one sendto, growing the send buffer first if needed. */
-    void send(ByteBuffer out) {
+    public void send(ByteBuffer out) {
         int len = out.remaining();
         if (len > DEFAULT_SEND && len + 4096 > sendBuffer) {
             growSendBuffer(len + 4096);
@@ -112,21 +109,21 @@ final class NetlinkFd {
     }
 
     /** One recv into {@code buf} (cleared first): the datagram's full length, or -errno. */
-    long receive(ByteBuffer buf) {
+    public long receive(ByteBuffer buf) {
         buf.clear();
         long n = libc.recv(fd, buf, buf.capacity(), MSG_TRUNC);
         return n >= 0 ? n : -Sys.errno();
     }
 
     /** Throws if closed; {@code what} names the owner in the message ("netlink socket", "netlink channel"). */
-    void checkOpen(String what) {
+    public void checkOpen(String what) {
         if (closed) {
             throw new IllegalStateException(what + " is closed");
         }
     }
 
     /** Closes the descriptor once; later calls do nothing. */
-    synchronized void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             libc.close(fd);

@@ -1,18 +1,16 @@
-package dev.patchbay.netlink;
-
-import dev.patchbay.sys.Sys;
+package dev.patchbay.sys;
 
 /** A negative answer from the kernel (or a failed system call): errno plus the kernel's extended message, if any. */
-final class NetlinkError extends RuntimeException {
+public final class NetlinkError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int errno;
 
-    NetlinkError(int errno, String kernelMessage) {
+    public NetlinkError(int errno, String kernelMessage) {
         super(Sys.describe(errno) + (kernelMessage == null || kernelMessage.isEmpty() ? "" : ": " + kernelMessage));
         this.errno = errno;
     }
 
-    int errno() {
+    public int errno() {
         return errno;
     }
 }
