@@ -27,7 +27,7 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
 
     private Link create(LinkSpec spec) {
         Integer mtu = spec instanceof LinkSpec.Bridge b ? b.mtu() : spec instanceof LinkSpec.Veth v ? v.mtu()
-                : spec instanceof LinkSpec.Macvlan mv ? mv.mtu() : ((LinkSpec.Dummy) spec).mtu();
+                : spec instanceof LinkSpec.Macvlan mv ? mv.mtu() : spec instanceof LinkSpec.Other o ? o.mtu() : ((LinkSpec.Dummy) spec).mtu();
         if (mtu != null && (mtu < 68 || mtu > 65535)) {
             throw new InvalidInputException("mtu", mtu, "must be 68..65535");
         }
@@ -53,6 +53,18 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
             }
             return target.newLink(mv.name(), "macvlan", m, mv.mac()).toLink();
         }
+        if (spec instanceof LinkSpec.Other o) { // any kind: the fake keeps its attributes, the kernel would judge them
+            if (o.parent() != null) {
+                ns.find(o.parent()).orElseThrow(() -> new NotFoundException("link " + o.parent() + " not found in " + where()));
+            }
+            Netns target = o.netns() == null ? ns : existing(o.netns());
+            if (target.find(LinkRef.name(o.name())).isPresent()) {
+                throw new AlreadyExistsException("link \"" + o.name() + "\" already exists in " + target.ref.describe());
+            }
+            FakeLink l = target.newLink(o.name(), o.kind(), m, o.mac());
+            l.infoData = o.data();
+            return l.toLink();
+        }
         if (ns.find(LinkRef.name(spec.name())).isPresent()) {
             throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + where());
         }
@@ -61,7 +73,8 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
     }
 
     static String kindOf(LinkSpec spec) {
-        return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth" : "dummy";
+        return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth"
+                : spec instanceof LinkSpec.Macvlan ? "macvlan" : spec instanceof LinkSpec.Other o ? o.kind() : "dummy";
     }
 
         @Override

@@ -252,6 +252,11 @@ public final class FakeNetworkStack implements NetworkStack {
             return locked(() -> find(LinkRef.name(name)).map(FakeLink::toLink));
         }
 
+        /** The IFLA_INFO_DATA attributes a {@link dev.patchbay.core.model.LinkSpec.Other} made the link with; empty for others. */
+        public List<dev.patchbay.core.model.LinkSpec.Attr> infoData(String name) {
+            return locked(() -> get(LinkRef.name(name)).infoData);
+        }
+
         /** The link's root qdisc; empty while it has the kernel's default. */
         public Optional<dev.patchbay.core.model.Qdisc> qdisc(String name) {
             return locked(() -> Optional.ofNullable(get(LinkRef.name(name)).qdisc));
@@ -448,6 +453,7 @@ public final class FakeNetworkStack implements NetworkStack {
         boolean allmulti;
         int group;
         dev.patchbay.core.model.Qdisc qdisc; // null: the kernel's default
+        List<dev.patchbay.core.model.LinkSpec.Attr> infoData = List.of(); // a LinkSpec.Other's
         FakeLink master;
         FakeLink peer;
         final List<IpPrefix> addresses = new ArrayList<>();

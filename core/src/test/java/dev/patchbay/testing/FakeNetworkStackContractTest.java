@@ -37,6 +37,15 @@ class FakeNetworkStackContractTest extends NetworkStackContract {
         return fake.netns(netns).qdisc(link).map(Qdisc::tokenBucket).orElse(null);
     }
 
+    /** From the attributes the fake kept, decoded as the kernel would read them. */
+    @Override
+    protected Vxlan vxlan(NetnsRef netns, String link) {
+        java.util.Map<Integer, Object> a = new java.util.HashMap<>();
+        fake.netns(netns).infoData(link).forEach(x -> a.put(x.type(), x.value()));
+        return new Vxlan((Long) a.get(IFLA_VXLAN_ID), ((Long) a.getOrDefault(IFLA_VXLAN_PORT, 8472L)).intValue(),
+                (java.net.InetAddress) a.get(IFLA_VXLAN_LOCAL), !Long.valueOf(0).equals(a.get(IFLA_VXLAN_LEARNING)));
+    }
+
     @Override
     protected Flags flags(NetnsRef netns, String link) {
         FakeNetworkStack.Netns ns = fake.netns(netns);

@@ -56,6 +56,47 @@ public abstract class LinkContract {
     public record Flags(boolean promisc, boolean allmulti, int group) {
     }
 
+    /** A vxlan link's attributes, read from outside the stack under test ({@code ip -j -d link show}). */
+    protected abstract Vxlan vxlan(NetnsRef netns, String link);
+
+    /** VNI, UDP destination port, local address (or null), learning. */
+    public record Vxlan(long id, int port, InetAddress local, boolean learning) {
+    }
+
+    /** vxlan's IFLA_INFO_DATA numbers (linux/if_link.h): a kind the model does not name, made from its attributes alone. */
+    static final int IFLA_VXLAN_ID = 1, IFLA_VXLAN_LOCAL = 4, IFLA_VXLAN_LEARNING = 7, IFLA_VXLAN_PORT = 15;
+
+    @Test
+    void aLinkOfAKindTheModelDoesNotNameIsMadeFromItsKindAndAttributes() {
+        NetnsRef ns = netns("other");
+        NetnsRef there = netns("other2");
+        try (NetnsHandle h = stack().open(ns)) {
+            LinkOps l = h.links();
+            InetAddress local = IpAddresses.parse("local", "10.92.0.1");
+            LinkSpec.Other spec = new LinkSpec.Other(IfName.of("cvx0"), "vxlan", null, null, 1450, MacAddress.parse("02:00:00:00:92:01"),
+                    List.of(new LinkSpec.Attr(IFLA_VXLAN_ID, LinkSpec.Attr.As.U32, 42L), new LinkSpec.Attr(IFLA_VXLAN_LOCAL, LinkSpec.Attr.As.ADDRESS, local),
+                            new LinkSpec.Attr(IFLA_VXLAN_LEARNING, LinkSpec.Attr.As.U8, 0L), new LinkSpec.Attr(IFLA_VXLAN_PORT, LinkSpec.Attr.As.BE16, 4789L)));
+            Link vx = l.add(spec);
+            assertEquals("vxlan", vx.kind());
+            assertEquals(1450, vx.mtu());
+            assertEquals(MacAddress.parse("02:00:00:00:92:01"), vx.mac());
+            assertEquals(new Vxlan(42, 4789, local, false), vxlan(ns, "cvx0"));
+            assertEquals(vx, l.ensure(spec), "ensure finds it by its kind");
+            assertThrows(AlreadyExistsException.class, () -> l.add(spec));
+            l.add(new LinkSpec.Other(IfName.of("cvx1"), "vxlan", null, there, null, null,
+                    List.of(new LinkSpec.Attr(IFLA_VXLAN_ID, LinkSpec.Attr.As.U32, 43L), new LinkSpec.Attr(IFLA_VXLAN_PORT, LinkSpec.Attr.As.BE16, 4790L))));
+            assertEquals(new Vxlan(43, 4790, null, true), vxlan(there, "cvx1"), "made directly there; learning is vxlan's default");
+            assertTrue(l.find(LinkRef.name("cvx1")).isEmpty(), "not here");
+            assertThrows(NotFoundException.class, () -> l.add(new LinkSpec.Other(IfName.of("cvx2"), "vxlan", LinkRef.name("nosuch0"), null, null, null, List.of())));
+            l.delete(LinkRef.name("cvx0"));
+            assertTrue(l.find(LinkRef.name("cvx0")).isEmpty());
+        }
+        assertThrows(InvalidInputException.class, () -> new LinkSpec.Attr(IFLA_VXLAN_LEARNING, LinkSpec.Attr.As.U8, 256L));
+        assertThrows(InvalidInputException.class, () -> new LinkSpec.Attr(0, LinkSpec.Attr.As.U32, 1L));
+        assertThrows(InvalidInputException.class, () -> new LinkSpec.Attr(IFLA_VXLAN_ID, LinkSpec.Attr.As.U32, "42"));
+        assertThrows(InvalidInputException.class, () -> new LinkSpec.Other(IfName.of("cvx3"), "Vx lan", null, null, null, null, null));
+    }
+
     @Test
     void aBridgeAndAVethPairAreCreatedAndRead() {
         NetnsRef ns = netns("links");

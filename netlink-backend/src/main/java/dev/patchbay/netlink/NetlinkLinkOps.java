@@ -37,7 +37,7 @@ final class NetlinkLinkOps implements LinkOps {
 
     static String kindOf(LinkSpec spec) {
         return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth"
-                : spec instanceof LinkSpec.Macvlan ? "macvlan" : "dummy";
+                : spec instanceof LinkSpec.Macvlan ? "macvlan" : spec instanceof LinkSpec.Other o ? o.kind() : "dummy";
     }
 
     @Override
@@ -49,7 +49,10 @@ final class NetlinkLinkOps implements LinkOps {
     /** Creates the link in one round trip; the kernel echoes it back (NLM_F_ECHO, 6.x kernels), else null. */
     private Link create(LinkSpec spec) {
         if (spec instanceof LinkSpec.Macvlan m) {
-            return createMacvlan(m);
+            return createChild(m, m.parent(), m.netns(), (nsFd, parent) -> (e, seq) -> Requests.newMacvlan(e, seq, m, parent, nsFd, NLM_F_ECHO));
+        }
+        if (spec instanceof LinkSpec.Other o) {
+            return createChild(o, o.parent(), o.netns(), (nsFd, parent) -> (e, seq) -> Requests.newOther(e, seq, o, parent, nsFd, NLM_F_ECHO));
         }
         int fd = peerNetnsFd(spec);
         try {
@@ -71,21 +74,22 @@ final class NetlinkLinkOps implements LinkOps {
     }
 
     /**
-     * A macvlan of a link of this namespace, made here or directly in another namespace. The kernel echoes a
-     * link made elsewhere into that namespace, not to this socket: then it is read back there.
+     * A link on a parent of this namespace (or none), made here or directly in another namespace: a macvlan, a link of a
+     * kind the model does not enumerate. The kernel echoes a link made elsewhere into that namespace, not to this socket:
+     * then it is read back there.
      */
-    private Link createMacvlan(LinkSpec.Macvlan spec) {
+    private Link createChild(LinkSpec spec, LinkRef parentRef, NetnsRef target, java.util.function.BiFunction<Integer, Integer, NetlinkSocket.Request> request) {
         int parent;
         try {
-            parent = resolve(spec.parent());
+            parent = parentRef == null ? 0 : resolve(parentRef);
         } catch (NotFoundException e) {
-            throw new NotFoundException("cannot create macvlan \"" + spec.name() + "\": its parent link \"" + spec.parent()
+            throw new NotFoundException("cannot create " + kindOf(spec) + " \"" + spec.name() + "\": its parent link \"" + parentRef
                     + "\" does not exist in " + netns.describe(), e.getCause());
         }
-        int fd = spec.netns() == null ? -1 : NetnsThreads.openNetns(spec.netns());
+        int fd = target == null ? -1 : NetnsThreads.openNetns(target);
         List<Link> echoed;
         try {
-            echoed = socket.executeEcho((e, seq) -> Requests.newMacvlan(e, seq, spec, parent, fd, NLM_F_ECHO), m -> {
+            echoed = socket.executeEcho(request.apply(fd, parent), m -> {
                 if (m.type() != RTM_NEWLINK) {
                     return null;
                 }
@@ -93,8 +97,8 @@ final class NetlinkLinkOps implements LinkOps {
                 return l.name().equals(spec.name()) ? l : null;
             });
         } catch (NetlinkError e) {
-            if (e.errno() == Errno.EEXIST && spec.netns() != null) {
-                throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + spec.netns().describe(), e);
+            if (e.errno() == Errno.EEXIST && target != null) {
+                throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + target.describe(), e);
             }
             throw mapCreate(e, spec);
         } finally {
@@ -102,15 +106,15 @@ final class NetlinkLinkOps implements LinkOps {
                 Sys.libc().close(fd);
             }
         }
-        if (!echoed.isEmpty() && spec.netns() == null) {
+        if (!echoed.isEmpty() && target == null) {
             return echoed.get(echoed.size() - 1);
         }
-        if (spec.netns() == null) {
+        if (target == null) {
             return null; // add() reads it back here
         }
-        return NetnsThreads.callIn(spec.netns(), () -> {
+        return NetnsThreads.callIn(target, () -> {
             try (NetlinkSocket there = NetlinkSocket.open()) {
-                return new NetlinkLinkOps(spec.netns(), there).get(LinkRef.name(spec.name()));
+                return new NetlinkLinkOps(target, there).get(LinkRef.name(spec.name()));
             }
         });
     }
@@ -144,7 +148,7 @@ final class NetlinkLinkOps implements LinkOps {
         Map<NetnsRef, Integer> fds = new HashMap<>();
         try {
             List<NetlinkSocket.Request> requests = new ArrayList<>(specs.size());
-            if (specs.stream().anyMatch(LinkSpec.Macvlan.class::isInstance)) {
+            if (specs.stream().anyMatch(s -> s instanceof LinkSpec.Macvlan || s instanceof LinkSpec.Other)) {
                 addOneByOne(specs); // rare: one request each, with the parent looked up first
                 return;
             }

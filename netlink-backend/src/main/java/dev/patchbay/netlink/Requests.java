@@ -46,8 +46,8 @@ final class Requests {
 
     /** Like {@link #newLink(NlEncoder, int, LinkSpec, int)} with extra header flags, e.g. NLM_F_ECHO to get the link back. */
     static void newLink(NlEncoder e, int seq, LinkSpec spec, int peerNsFd, int extraFlags) {
-        if (spec instanceof LinkSpec.Macvlan m) {
-            throw new IllegalArgumentException("a macvlan needs its parent's index: use newMacvlan");
+        if (spec instanceof LinkSpec.Macvlan || spec instanceof LinkSpec.Other) {
+            throw new IllegalArgumentException("a " + spec.getClass().getSimpleName() + " may need a parent's index: use newMacvlan, newOther");
         }
         e.begin(RTM_NEWLINK, CREATE | extraFlags, seq, 0).struct(IfInfoMsg.of(0)).string(IFLA_IFNAME, spec.name().value());
         Integer mtu = null;
@@ -100,26 +100,58 @@ final class Requests {
      * {@code ip link add link PARENT name NAME netns NS type macvlan mode MODE}.
      */
     static void newMacvlan(NlEncoder e, int seq, LinkSpec.Macvlan spec, int parentIndex, int nsFd, int extraFlags) {
+        newChild(e, seq, extraFlags, nsFd, parentIndex, spec.name().value(), spec.mtu(), spec.mac(), "macvlan",
+                spec.mode() == null ? null : d -> d.u32(IFLA_MACVLAN_MODE, macvlanMode(spec.mode())));
+    }
+
+    /** RTM_NEWLINK creating a link of a kind the model does not enumerate, as {@link #newMacvlan}; parent 0: none. */
+    static void newOther(NlEncoder e, int seq, LinkSpec.Other spec, int parentIndex, int nsFd, int extraFlags) {
+        newChild(e, seq, extraFlags, nsFd, parentIndex, spec.name().value(), spec.mtu(), spec.mac(), spec.kind(),
+                spec.data().isEmpty() ? null : d -> spec.data().forEach(a -> attr(d, a)));
+    }
+
+    private static void newChild(NlEncoder e, int seq, int extraFlags, int nsFd, int parentIndex, String name, Integer mtu,
+                                 MacAddress mac, String kind, java.util.function.Consumer<NlEncoder> data) {
         e.begin(RTM_NEWLINK, CREATE | extraFlags, seq, 0).struct(IfInfoMsg.of(0));
         if (nsFd >= 0) {
             e.u32(IFLA_NET_NS_FD, nsFd);
         }
-        e.u32(IFLA_LINK, parentIndex).string(IFLA_IFNAME, spec.name().value());
-        if (spec.mtu() != null) {
-            e.u32(IFLA_MTU, spec.mtu());
+        if (parentIndex > 0) {
+            e.u32(IFLA_LINK, parentIndex);
         }
-        if (spec.mac() != null) {
-            e.attr(IFLA_ADDRESS, spec.mac().bytes());
+        e.string(IFLA_IFNAME, name);
+        if (mtu != null) {
+            e.u32(IFLA_MTU, mtu);
+        }
+        if (mac != null) {
+            e.attr(IFLA_ADDRESS, mac.bytes());
         }
         int info = e.nest(IFLA_LINKINFO);
-        e.stringNoNul(IFLA_INFO_KIND, "macvlan");
-        if (spec.mode() != null) {
-            int data = e.nest(IFLA_INFO_DATA);
-            e.u32(IFLA_MACVLAN_MODE, macvlanMode(spec.mode()));
-            e.endNest(data);
+        e.stringNoNul(IFLA_INFO_KIND, kind);
+        if (data != null) {
+            int d = e.nest(IFLA_INFO_DATA);
+            data.accept(e);
+            e.endNest(d);
         }
         e.endNest(info);
         e.end();
+    }
+
+    /** One IFLA_INFO_DATA attribute as its {@link LinkSpec.Attr.As} says. */
+    static void attr(NlEncoder e, LinkSpec.Attr a) {
+        long n = a.value() instanceof Long l ? l : 0;
+        switch (a.as()) {
+            case U8 -> e.u8(a.type(), (int) n);
+            case U16 -> e.u16(a.type(), (int) n);
+            case BE16 -> e.attr(a.type(), new byte[] {(byte) (n >> 8), (byte) n});
+            case U32 -> e.u32(a.type(), (int) n);
+            case U64 -> e.u64(a.type(), n);
+            case STRING -> e.string(a.type(), (String) a.value());
+            case ADDRESS -> e.address(a.type(), (InetAddress) a.value());
+            case FLAG -> e.attr(a.type(), new byte[0]);
+            case BYTES -> e.attr(a.type(), (byte[]) a.value());
+            default -> throw new IllegalArgumentException("attribute encoding " + a.as());
+        }
     }
 
     /** The kernel's bit for a macvlan mode name (see {@link LinkSpec.Macvlan#MODES}). */

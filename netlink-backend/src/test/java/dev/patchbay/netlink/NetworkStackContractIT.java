@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.core.model.Qdisc;
@@ -57,6 +58,15 @@ class NetworkStackContractIT extends NetworkStackContract {
             Channel socket = protocol == Protocol.TCP ? ServerSocketChannel.open(family).bind(at) : DatagramChannel.open(family).bind(at);
             return (AutoCloseable) socket::close;
         });
+    }
+
+    /** From {@code ip -j -d link show}: linkinfo's info_data. */
+    @Override
+    protected Vxlan vxlan(NetnsRef netns, String link) {
+        JsonObject d = IpJson.link(sandbox, ((NetnsRef.Named) netns).name(), link).getAsJsonObject("linkinfo").getAsJsonObject("info_data");
+        String local = IpJson.str(d, "local");
+        return new Vxlan(d.get("id").getAsLong(), d.get("port").getAsInt(), local == null ? null : IpAddresses.parse("local", local),
+                d.get("learning").getAsBoolean());
     }
 
     /** From {@code tc -j -raw qdisc show}: the root tbf's rate, burst and limit (bytes). */
