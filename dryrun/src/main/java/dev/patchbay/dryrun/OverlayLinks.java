@@ -11,6 +11,7 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.LinkOps;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,40 +35,29 @@ final class OverlayLinks implements LinkOps {
         if (layer.find(LinkRef.name(spec.name())).isPresent()) {
             throw new AlreadyExistsException("link \"" + spec.name() + "\" already exists in " + layer.ref.describe());
         }
+        Shape sh = Shape.of(spec);
         List<String> w = new ArrayList<>(List.of("link", "add"));
-        if (spec instanceof LinkSpec.Macvlan m) {
-            w.addAll(List.of("link", layer.name(m.parent())));
+        if (sh.parent() != null) {
+            w.addAll(List.of("link", layer.name(sh.parent())));
         }
         w.add(spec.name().value());
-        Integer mtu = null;
-        MacAddress mac = null;
-        String kind;
-        if (spec instanceof LinkSpec.Bridge b) {
-            mtu = b.mtu();
-            mac = b.mac();
-            kind = "bridge";
-        } else if (spec instanceof LinkSpec.Veth v) {
-            mtu = v.mtu();
-            mac = v.mac();
-            kind = "veth";
-        } else if (spec instanceof LinkSpec.Dummy d) {
-            mtu = d.mtu();
-            kind = "dummy";
-        } else {
-            LinkSpec.Macvlan m = (LinkSpec.Macvlan) spec;
-            mtu = m.mtu();
-            mac = m.mac();
-            kind = "macvlan";
-        }
+        Integer mtu = sh.mtu();
+        MacAddress mac = sh.mac();
+        String kind = sh.kind();
         options(w, mtu, mac);
-        if (spec instanceof LinkSpec.Macvlan m && m.netns() != null) {
-            w.addAll(List.of("netns", netnsWord(m.netns())));
+        if (sh.netns() != null) {
+            w.addAll(List.of("netns", netnsWord(sh.netns())));
         }
         w.addAll(List.of("type", kind));
         if (spec instanceof LinkSpec.Macvlan m && m.mode() != null) {
             w.addAll(List.of("mode", m.mode()));
         }
-        Layer home = spec instanceof LinkSpec.Macvlan m && m.netns() != null ? stack.layer(m.netns()) : layer;
+        if (spec instanceof LinkSpec.Other o && !o.data().isEmpty()) { // ip has no generic spelling of a kind's attributes
+            stack.script.comment("the " + kind + " link " + spec.name() + " also carries IFLA_INFO_DATA " + o.data().stream()
+                    .map(d -> d.type() + "=" + (d.value() instanceof byte[] bytes ? HexFormat.of().formatHex(bytes) : d.value()))
+                    .toList() + " (attribute numbers of the kind's enum)");
+        }
+        Layer home = sh.netns() != null ? stack.layer(sh.netns()) : layer;
         int index = home.nextIndex();
         if (spec instanceof LinkSpec.Veth v) {
             Layer peerLayer = v.peerNetns() == null ? layer : stack.layer(v.peerNetns());
@@ -88,6 +78,23 @@ final class OverlayLinks implements LinkOps {
         Link l = link(index, spec.name(), kind, mtu, mac);
         home.put(l);
         return l;
+    }
+
+    /** What the script and the overlay need of a spec, whatever its kind. */
+    private record Shape(String kind, LinkRef parent, NetnsRef netns, Integer mtu, MacAddress mac) {
+        static Shape of(LinkSpec spec) {
+            if (spec instanceof LinkSpec.Bridge b) {
+                return new Shape("bridge", null, null, b.mtu(), b.mac());
+            } else if (spec instanceof LinkSpec.Veth v) {
+                return new Shape("veth", null, null, v.mtu(), v.mac());
+            } else if (spec instanceof LinkSpec.Dummy d) {
+                return new Shape("dummy", null, null, d.mtu(), null);
+            } else if (spec instanceof LinkSpec.Macvlan m) {
+                return new Shape("macvlan", m.parent(), m.netns(), m.mtu(), m.mac());
+            }
+            LinkSpec.Other o = (LinkSpec.Other) spec;
+            return new Shape(o.kind(), o.parent(), o.netns(), o.mtu(), o.mac());
+        }
     }
 
     private static void options(List<String> w, Integer mtu, MacAddress mac) {

@@ -46,6 +46,11 @@ public final class ShellScript {
         lines.add(join(words));
     }
 
+    /** A comment line: what the script cannot say as a command. */
+    public synchronized void comment(String text) {
+        lines.add("# " + text.replace('\n', ' '));
+    }
+
     public synchronized List<String> lines() {
         return List.copyOf(lines);
     }

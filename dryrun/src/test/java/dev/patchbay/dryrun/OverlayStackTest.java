@@ -89,6 +89,19 @@ class OverlayStackTest {
     }
 
     @Test
+    void aLinkOfAKindCoreDoesNotNameIsMadeOnItsParentInItsNamespace() {
+        NetnsHandle host = overlay.open(NetnsRef.named("host"));
+        host.links().add(LinkSpec.Bridge.named("up0"));
+        LinkSpec.Other vx = new LinkSpec.Other(new dev.patchbay.core.model.IfName("vx0"), "vxlan", LinkRef.name("up0"),
+                NetnsRef.named("red"), 1450, null, List.of(new LinkSpec.Attr(1, LinkSpec.Attr.As.U32, 42L)));
+        host.links().add(vx);
+        assertEquals("vxlan", overlay.open(NetnsRef.named("red")).links().find(LinkRef.name("vx0")).orElseThrow().kind());
+        assertFalse(host.links().find(LinkRef.name("vx0")).isPresent());
+        assertEquals("# the vxlan link vx0 also carries IFLA_INFO_DATA [1=42] (attribute numbers of the kind's enum)", script.lines().get(1));
+        assertEquals("ip -n host link add link up0 vx0 mtu 1450 netns red type vxlan", script.lines().get(2));
+    }
+
+    @Test
     void aRateLimitBecomesTcCommandsAndReadsBack() {
         NetnsHandle host = overlay.open(NetnsRef.named("host"));
         host.links().add(LinkSpec.Bridge.named("br0"));

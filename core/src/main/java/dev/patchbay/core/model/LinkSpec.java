@@ -63,7 +63,7 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
      * {@link Macvlan} it is made on {@code parent} (null: none), a link of the namespace the request is sent to, directly
      * in {@code netns} (null: there). The backend encodes every byte; the kernel judges the attributes.
      *
-     * @since 1.3
+     * @since 1.4
      */
     record Other(IfName name, String kind, LinkRef parent, NetnsRef netns, Integer mtu, MacAddress mac, List<Attr> data)
             implements LinkSpec {
@@ -79,7 +79,7 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
      * One attribute of a kind's IFLA_INFO_DATA: its number in the kind's enum (vxlan's IFLA_VXLAN_ID is 1) and a value the
      * backend writes {@code as} said: an unsigned integer of 1, 2, 4 or 8 bytes in host order ({@code BE16}: 2 bytes in
      * network order, as ports are), a NUL-terminated string, an address (4 or 16 bytes), a flag (no payload) or raw bytes.
-     * {@code value}: a Long for the integers, a String, an InetAddress, a byte[]; null for a flag. @since 1.3
+     * {@code value}: a Long for the integers, a String, an InetAddress, a byte[]; null for a flag. @since 1.4
      */
     record Attr(int type, As as, Object value) {
         public enum As { U8, U16, BE16, U32, U64, STRING, ADDRESS, FLAG, BYTES }
