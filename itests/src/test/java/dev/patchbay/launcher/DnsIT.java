@@ -82,6 +82,15 @@ class DnsIT {
             assertEquals("10.151.0.2", first(sandbox.execIn(blue, "getent", "ahostsv4", "cache")));
             assertEquals("10.151.0.3", first(sandbox.execIn(red, "getent", "ahostsv4", blue + ".patchbay.internal")));
             assertEquals(2, sandbox.execIn(blue, "getent", "hosts", "nobody.patchbay.internal").code(), "not found");
+            // what the server answers, shown: inspect and topology list the network's DNS (its own bundle's feature)
+            com.google.gson.JsonObject dns = com.google.gson.JsonParser.parseString(cli.run("-o", "json", "network", "inspect", "dn").ok().out())
+                    .getAsJsonObject().getAsJsonArray("features").get(0).getAsJsonObject();
+            assertEquals("dns", dns.get("kind").getAsString());
+            assertEquals(java.util.Set.of("cache", "db", blue, red), dns.getAsJsonObject("data").getAsJsonObject("names").keySet());
+            assertEquals("[\"10.151.0.1:53\",\"[fd51::1]:53\"]", dns.getAsJsonObject("data").get("servers").toString());
+            com.google.gson.JsonObject drawn = com.google.gson.JsonParser.parseString(cli.run("topology", "-o", "json").ok().out())
+                    .getAsJsonObject().getAsJsonArray("networks").get(0).getAsJsonObject().getAsJsonArray("features").get(0).getAsJsonObject();
+            assertEquals(dns.get("title"), drawn.get("title"));
 
             Message nx = ask("10.151.0.1", "nobody.patchbay.internal.", Type.A);
             assertEquals(Rcode.NXDOMAIN, nx.getRcode());

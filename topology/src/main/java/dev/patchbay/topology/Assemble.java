@@ -6,6 +6,7 @@ import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.spi.AddressOps;
+import dev.patchbay.orchestrator.network.NetworkFeatures;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,10 @@ final class Assemble {
     }
 
     /** A network of the host and its attachments, each with the id of the namespace it is in (null: not seen). */
-    record Recorded(NetworkConfig config, String health, List<Placed> attachments) {
+    record Recorded(NetworkConfig config, String health, List<Placed> attachments, List<NetworkFeatures.Feature> features) {
+        Recorded(NetworkConfig config, String health, List<Placed> attachments) {
+            this(config, health, attachments, List.of());
+        }
     }
 
     record Placed(Attachment attachment, String namespace) {
@@ -237,7 +241,8 @@ final class Assemble {
             out.add(new Topology.Network(c.name(), c.driver(), c.option("bridge").orElse(null), str(c.subnet()),
                     c.gateway() == null ? null : IpAddresses.format(c.gateway()), str(c.subnet6()),
                     c.gateway6() == null ? null : IpAddresses.format(c.gateway6()),
-                    c.chain().contains("firewall") && c.flag("masquerade", false), c.option("uplink").orElse(null), r.health(), published));
+                    c.chain().contains("firewall") && c.flag("masquerade", false), c.option("uplink").orElse(null), r.health(), published,
+                    r.features()));
         }
         out.sort(Comparator.comparing(Topology.Network::name));
         return out;

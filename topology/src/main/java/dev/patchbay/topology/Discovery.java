@@ -6,6 +6,7 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
+import dev.patchbay.orchestrator.network.NetworkFeatures;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import dev.patchbay.orchestrator.network.Networks;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ final class Discovery {
     private Discovery() {
     }
 
-    static Topology discover(NetworkManager manager, NetnsRef hostRef, Path stateDir, Consumer<String> warn) {
+    static Topology discover(NetworkManager manager, List<NetworkFeatures> features, NetnsRef hostRef, Path stateDir, Consumer<String> warn) {
         NetworkStack stack = manager.stack();
         NetnsId hostIdentity = stack.identity(hostRef); // a missing host namespace: NotFoundException naming it
         String hostName = hostRef instanceof NetnsRef.Current ? "host" : hostRef.toString();
@@ -50,7 +51,7 @@ final class Discovery {
                 Candidate c = a.netnsPath() == null ? null : candidate(stack, NetnsRef.path(Path.of(a.netnsPath())), a.containerId(), candidates);
                 placed.add(new Assemble.Placed(a, c == null ? null : c.name()));
             }
-            recorded.add(new Assemble.Recorded(s.config(), s.health(), placed));
+            recorded.add(new Assemble.Recorded(s.config(), s.health(), placed, NetworkFeatures.collect(features, s.config(), attachments)));
         }
         try {
             for (String name : stack.namespaces().list()) {

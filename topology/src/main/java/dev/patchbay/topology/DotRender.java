@@ -69,7 +69,7 @@ final class DotRender {
         out.append("  }\n");
     }
 
-    /** Each published port a note pubN (numbered over all networks, as {@link #publishedArrows} reads them). */
+    /** Each published port a note pubN (numbered over all networks, as {@link #publishedArrows} reads them); each feature a note. */
     private void publishedNotes() {
         int p = 0;
         for (Topology.Network net : t.networks()) {
@@ -79,6 +79,18 @@ final class DotRender {
                 out.append("    ").append(id).append(" [shape=note, style=filled, fillcolor=\"#fff7d6\", label=")
                         .append(q("published " + pub.mapping() + "\nDNAT to " + pub.container()
                                 + (pub.address() == null ? "" : " " + pub.address()))).append("];\n");
+            }
+        }
+        int f = 0;
+        for (Topology.Network net : t.networks()) { // DNS, services: a note each, beside the published ports
+            for (var feature : net.features()) {
+                StringBuilder label = new StringBuilder(net.name() + ": " + feature.title());
+                feature.lines().stream().limit(12).forEach(l -> label.append('\n').append(l));
+                if (feature.lines().size() > 12) {
+                    label.append("\n(").append(feature.lines().size() - 12).append(" more)");
+                }
+                out.append("    feat").append(f++).append(" [shape=note, style=filled, fillcolor=\"#e8f4e8\", label=")
+                        .append(q(label.toString())).append("];\n");
             }
         }
     }

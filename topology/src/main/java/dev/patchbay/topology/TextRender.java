@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The default view: one block per namespace (its links with kind, state, master, addresses, what they are to Patchbay
- * and, for a veth, the other end; its default routes), then the networks with their published ports.
+ * and, for a veth, the other end; its default routes), then the networks with their published ports and what other
+ * bundles add to them (DNS, services).
  */
 final class TextRender {
     private TextRender() {
@@ -56,6 +57,10 @@ final class TextRender {
             for (Topology.Published p : net.published()) {
                 out.append("    published ").append(p.mapping()).append(" -> ").append(p.container())
                         .append(p.address() == null ? "" : " " + p.address()).append('\n');
+            }
+            for (var f : net.features()) {
+                out.append("    ").append(f.title()).append('\n');
+                f.lines().forEach(l -> out.append("      ").append(l).append('\n'));
             }
         }
         return out.toString();

@@ -1,5 +1,6 @@
 package dev.patchbay.topology;
 
+import dev.patchbay.orchestrator.network.NetworkFeatures;
 import java.util.List;
 
 /**
@@ -63,9 +64,12 @@ public record Topology(String host, List<Namespace> namespaces, List<Link> links
      * @param health    as {@code network ls} says it
      * @param masquerade true when its traffic leaving by {@code uplink} (any link when null) is masqueraded
      * @param published each published port: the container, its address, the mapping ({@code 8080:80/tcp})
+     * @param features  what other bundles add to it ({@code dns}: its server and names; {@code service}: a virtual
+     *                  address and its backends): kind, title, lines, data
      */
     public record Network(String name, String driver, String bridge, String subnet, String gateway, String subnet6,
-                          String gateway6, boolean masquerade, String uplink, String health, List<Published> published) {
+                          String gateway6, boolean masquerade, String uplink, String health, List<Published> published,
+                          List<NetworkFeatures.Feature> features) {
     }
 
     /** A published port of one container. */

@@ -52,6 +52,8 @@ final class Fixture {
         Attachment a = new Attachment("web", "red", "/run/netns/red", new IfName("eth0"), new IfName("vethred"), null,
                 List.of(IpPrefix.parse("10.77.0.2/24")), List.of(PortMapping.parse("8080:80/tcp")));
         return Assemble.of("HOST", List.of(host, red, out, stray, lonely),
-                List.of(new Assemble.Recorded(web, "ok", List.of(new Assemble.Placed(a, "red")))));
+                List.of(new Assemble.Recorded(web, "ok", List.of(new Assemble.Placed(a, "red")),
+                        List.of(new dev.patchbay.orchestrator.network.NetworkFeatures.Feature("dns", "dns on 10.77.0.1:53, domain patchbay.internal (1 name)",
+                                List.of("red -> 10.77.0.2"), Map.of("domain", "patchbay.internal"))))));
     }
 }

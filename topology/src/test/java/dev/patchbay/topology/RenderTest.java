@@ -30,7 +30,8 @@ class RenderTest {
         String dot = DotRender.render(Fixture.demo());
         assertEquals(5, count(dot, "subgraph cluster_"), dot);
         assertEquals(4, count(dot, "label=\"veth pair\""), dot);
-        assertEquals(1, count(dot, "shape=note"), "one published port: " + dot);
+        assertEquals(2, count(dot, "shape=note"), "one published port, one feature (dns): " + dot);
+        assertTrue(dot.contains("label=\"web: dns on 10.77.0.1:53, domain patchbay.internal (1 name)\\nred -> 10.77.0.2\""), dot);
         assertTrue(dot.contains("label=\"red\\ncontainer web/red\\ndefault via 10.77.0.1\""), dot);
         assertTrue(dot.contains("label=\"pbweb0\\nbridge, bridge of web\\n10.77.0.1/24\""), "the link-local address left out: " + dot);
         assertTrue(dot.contains("label=\"up0\\nveth, uplink of web\\n198.51.100.1/24\\nmasquerade 10.77.0.0/24\""), dot);
@@ -63,6 +64,15 @@ class RenderTest {
         assertEquals("{\"kind\":\"veth\",\"a\":{\"namespace\":\"HOST\",\"link\":\"vethred\"},\"b\":{\"namespace\":\"red\",\"link\":\"eth0\"}}", veth.toString());
         JsonObject web = o.getAsJsonArray("networks").get(0).getAsJsonObject();
         assertEquals("8080:80/tcp", web.getAsJsonArray("published").get(0).getAsJsonObject().get("mapping").getAsString());
+        JsonObject dns = web.getAsJsonArray("features").get(0).getAsJsonObject();
+        assertEquals("dns", dns.get("kind").getAsString());
+        assertEquals("patchbay.internal", dns.getAsJsonObject("data").get("domain").getAsString());
+    }
+
+    @Test
+    void textListsWhatOtherBundlesAddToANetwork() {
+        String text = TextRender.render(Fixture.demo());
+        assertTrue(text.contains("\n    dns on 10.77.0.1:53, domain patchbay.internal (1 name)\n      red -> 10.77.0.2\n"), text);
     }
 
     private static int count(String s, String what) {

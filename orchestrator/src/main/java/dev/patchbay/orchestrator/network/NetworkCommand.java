@@ -41,6 +41,11 @@ public final class NetworkCommand implements PatchbayCommand {
     @Reference
     NetworkManager manager;
 
+    /** What other bundles add to a network (its DNS, its services): listed by inspect. */
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.MULTIPLE,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    volatile List<NetworkFeatures> features;
+
     @Spec
     CommandSpec spec;
 
@@ -197,7 +202,8 @@ public final class NetworkCommand implements PatchbayCommand {
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
-            Networks.Details d = parent.manager.networks(cli.stateDir()).inspect(cli.netns(), name);
+            Networks.Details d = parent.manager.networks(cli.stateDir()).inspect(cli.netns(), name)
+                    .with(parent.features == null ? List.of() : parent.features);
             cli.print(d, () -> {
                 NetworkConfig n = d.config();
                 StringBuilder sb = new StringBuilder();
@@ -221,6 +227,10 @@ public final class NetworkCommand implements PatchbayCommand {
                     sb.append("  ").append(a.containerId()).append(": ").append(a.ifName()).append(' ').append(a.addresses())
                             .append(a.hostIf() == null ? "" : " via " + a.hostIf()).append(a.ports().isEmpty() ? "" : " publish " + a.ports())
                             .append(a.options().isEmpty() ? "" : " options " + a.options()).append('\n');
+                }
+                for (NetworkFeatures.Feature f : d.features()) {
+                    sb.append("  ").append(f.title()).append('\n');
+                    f.lines().forEach(l -> sb.append("    ").append(l).append('\n'));
                 }
                 return sb.toString();
             });

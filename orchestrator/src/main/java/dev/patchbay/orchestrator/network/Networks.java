@@ -37,12 +37,23 @@ public final class Networks {
     /**
      * A network and its attachments, as printed by {@code network inspect}; {@code health}: {@code ok}, {@code degraded}
      * ({@code missing} says what of it the kernel lacks), {@code damaged} or {@code unknown} ({@code note} says why);
-     * {@code labels}: the operator's.
+     * {@code labels}: the operator's; {@code features}: what other bundles add to it ({@link NetworkFeatures}).
      */
     public record Details(NetworkConfig config, String host, List<Attachment> attachments, String health, List<String> missing, String note,
-                          Map<String, String> labels) {
+                          Map<String, String> labels, List<NetworkFeatures.Feature> features) {
         public Details(NetworkConfig config, String host, List<Attachment> attachments) {
             this(config, host, attachments, null, List.of(), null, Map.of());
+        }
+
+        public Details(NetworkConfig config, String host, List<Attachment> attachments, String health, List<String> missing, String note,
+                       Map<String, String> labels) {
+            this(config, host, attachments, health, missing, note, labels, List.of());
+        }
+
+        /** The same, with what {@code sources} add to the network. */
+        public Details with(List<NetworkFeatures> sources) {
+            return config == null ? this : new Details(config, host, attachments, health, missing, note, labels,
+                    NetworkFeatures.collect(sources, config, attachments));
         }
     }
 
