@@ -39,8 +39,9 @@ record CniCall(String verb, String type, Map<String, String> env, byte[] stdin, 
             }
         }
         String type = ranType == null || ranType.isEmpty() ? "patchbay" : ranType;
-        if (config.get("type") != null && config.get("type").isJsonPrimitive() && !config.get("type").getAsString().isEmpty()) {
-            type = config.get("type").getAsString();
+        JsonElement named = GoKeys.member(config, "type");
+        if (named != null && named.isJsonPrimitive() && !named.getAsString().isEmpty()) {
+            type = named.getAsString();
         }
         return new CniCall(verb, type, Map.copyOf(env), stdin, config);
     }
@@ -48,7 +49,7 @@ record CniCall(String verb, String type, Map<String, String> env, byte[] stdin, 
     /** The configuration's {@code cniVersion} as given, for error results whatever it is (1.0.0 when absent). */
     static String versionForErrors(byte[] stdin) {
         try {
-            JsonElement v = JsonParser.parseString(new String(stdin, StandardCharsets.UTF_8)).getAsJsonObject().get("cniVersion");
+            JsonElement v = GoKeys.member(JsonParser.parseString(new String(stdin, StandardCharsets.UTF_8)).getAsJsonObject(), "cniVersion");
             return v != null && v.isJsonPrimitive() && v.getAsString().matches("[0-9A-Za-z.+-]{1,32}") ? v.getAsString() : "1.0.0";
         } catch (RuntimeException e) {
             return "1.0.0";
@@ -56,7 +57,7 @@ record CniCall(String verb, String type, Map<String, String> env, byte[] stdin, 
     }
 
     String version() {
-        JsonElement v = config.get("cniVersion");
+        JsonElement v = GoKeys.member(config, "cniVersion");
         return v != null && v.isJsonPrimitive() ? v.getAsString() : null;
     }
 

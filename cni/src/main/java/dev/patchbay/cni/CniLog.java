@@ -31,8 +31,8 @@ final class CniLog {
         StringBuilder sb = new StringBuilder();
         sb.append(Instant.now()).append(' ').append(env.getOrDefault("CNI_COMMAND", "?")).append(' ')
                 .append(call == null ? ranType : call.type());
-        if (call != null && call.config().has("name")) {
-            sb.append(" network=").append(call.config().get("name"));
+        if (call != null && GoKeys.member(call.config(), "name") != null) {
+            sb.append(" network=").append(GoKeys.member(call.config(), "name"));
         }
         sb.append(" id=").append(env.getOrDefault("CNI_CONTAINERID", "")).append(" ifname=").append(env.getOrDefault("CNI_IFNAME", ""))
                 .append(" exit=").append(exit).append(String.format(" %.1fms", ms));

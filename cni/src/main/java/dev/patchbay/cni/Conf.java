@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * A JSON object of the network configuration, read by typed getters that name the field in error results
  * ({@code ipam.ranges[0][0].subnet}). Absent and {@code null} members are the same: absent. A member of the wrong
- * type is code 7 naming it.
+ * type is code 7 naming it. Members are found as Go finds them ({@link GoKeys}).
  */
 final class Conf {
     private final JsonObject json;
@@ -35,12 +35,12 @@ final class Conf {
     }
 
     boolean has(String key) {
-        JsonElement e = json.get(key);
+        JsonElement e = GoKeys.member(json, key);
         return e != null && !e.isJsonNull();
     }
 
     private JsonElement get(String key) {
-        JsonElement e = json.get(key);
+        JsonElement e = GoKeys.member(json, key);
         return e == null || e.isJsonNull() ? null : e;
     }
 

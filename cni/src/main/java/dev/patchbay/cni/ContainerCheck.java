@@ -35,7 +35,7 @@ final class ContainerCheck {
                 return;
             }
             int index = -1;
-            var ifs = result.getAsJsonArray("interfaces");
+            var ifs = GoKeys.array(result, "interfaces");
             for (int i = 0; ifs != null && i < ifs.size(); i++) {
                 JsonObject o = ifs.get(i).getAsJsonObject();
                 if (ifName.value().equals(NetworkChecks.text(o, "name")) && NetworkChecks.text(o, "sandbox") != null) {
@@ -50,9 +50,9 @@ final class ContainerCheck {
                 missing.add("interface " + ifName + " is down");
             }
             List<IpPrefix> has = ctr.addresses().list(LinkRef.name(ifName), null);
-            for (JsonElement e : result.has("ips") ? result.getAsJsonArray("ips") : new com.google.gson.JsonArray()) {
+            for (JsonElement e : GoKeys.array(result, "ips")) {
                 JsonObject ip = e.getAsJsonObject();
-                JsonElement at = ip.get("interface");
+                JsonElement at = GoKeys.member(ip, "interface");
                 if (at != null && at.isJsonPrimitive() && at.getAsInt() != index) {
                     continue; // another interface's
                 }
@@ -61,7 +61,7 @@ final class ContainerCheck {
                     missing.add("address " + want + " is not on " + ifName);
                 }
             }
-            for (JsonElement e : result.has("routes") ? result.getAsJsonArray("routes") : new com.google.gson.JsonArray()) {
+            for (JsonElement e : GoKeys.array(result, "routes")) {
                 JsonObject r = e.getAsJsonObject();
                 IpPrefix dst = prefix(NetworkChecks.text(r, "dst"));
                 InetAddress gw = NetworkChecks.text(r, "gw") == null ? null : IpAddresses.parse("gw", NetworkChecks.text(r, "gw"));
@@ -74,7 +74,7 @@ final class ContainerCheck {
 
     /** Whether {@code result} names {@code ifName} as an interface in a sandbox. */
     static boolean names(JsonObject result, IfName ifName) {
-        JsonElement ifs = result.get("interfaces");
+        JsonElement ifs = GoKeys.member(result, "interfaces");
         if (ifs == null || !ifs.isJsonArray()) {
             return false;
         }

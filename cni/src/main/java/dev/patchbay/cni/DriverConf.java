@@ -147,7 +147,7 @@ record DriverConf(String type, NetworkConfig network, IpamConf ipam, JsonObject 
     static Map<String, Object> object(JsonObject o) {
         Map<String, Object> m = new LinkedHashMap<>();
         o.entrySet().forEach(e -> m.put(e.getKey(), plain(e.getValue())));
-        return Collections.unmodifiableMap(m);
+        return GoKeys.folding(Collections.unmodifiableMap(m));
     }
 
     private static Object plain(JsonElement e) {

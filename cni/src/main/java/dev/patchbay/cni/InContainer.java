@@ -1,6 +1,5 @@
 package dev.patchbay.cni;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.patchbay.core.errors.InvalidInputException;
@@ -118,11 +117,10 @@ final class InContainer {
     /** {@code prev} with the MAC of the container's interface {@code ifName} replaced. */
     static JsonObject withMac(JsonObject prev, IfName ifName, MacAddress mac) {
         JsonObject out = prev.deepCopy();
-        JsonArray ifs = out.has("interfaces") && out.get("interfaces").isJsonArray() ? out.getAsJsonArray("interfaces") : new JsonArray();
-        for (JsonElement e : ifs) {
+        for (JsonElement e : GoKeys.array(out, "interfaces")) {
             JsonObject o = e.getAsJsonObject();
-            if (o.has("sandbox") && ifName.value().equals(NetworkChecks.text(o, "name"))) {
-                o.addProperty("mac", mac.value());
+            if (GoKeys.member(o, "sandbox") != null && ifName.value().equals(NetworkChecks.text(o, "name"))) {
+                GoKeys.set(o, "mac", mac.value());
             }
         }
         return out;

@@ -148,7 +148,7 @@ final class NetworkChecks {
 
     /** The value of a result member as text, or null. */
     static String text(JsonObject o, String key) {
-        JsonElement e = o.get(key);
+        JsonElement e = GoKeys.member(o, key);
         return e == null || !e.isJsonPrimitive() ? null : e.getAsString();
     }
 }

@@ -95,13 +95,13 @@ final class Results {
     private static JsonObject ip(JsonObject ip, String version) {
         JsonObject out = new JsonObject();
         if (Versions.ipsHaveVersion(version)) {
-            String family = ip.has("version") ? ip.get("version").getAsString() : familyOf(ip);
+            String family = GoKeys.member(ip, "version") != null ? GoKeys.member(ip, "version").getAsString() : familyOf(ip);
             if (family != null) {
                 out.addProperty("version", family);
             }
         }
         for (Map.Entry<String, JsonElement> m : ip.entrySet()) {
-            if (!m.getKey().equals("version")) {
+            if (!GoKeys.fold(m.getKey()).equals("version")) {
                 out.add(m.getKey(), m.getValue().deepCopy());
             }
         }
@@ -109,7 +109,7 @@ final class Results {
     }
 
     private static String familyOf(JsonObject ip) {
-        JsonElement a = ip.get("address");
+        JsonElement a = GoKeys.member(ip, "address");
         return a == null || !a.isJsonPrimitive() ? null : a.getAsString().contains(":") ? "6" : "4";
     }
 

@@ -47,6 +47,14 @@ class DriverConfTest {
     }
 
     @Test
+    void keysSpelledAsGoFieldsGiveTheSameNetwork() {
+        String folded = SEED.replace("\"isGateway\"", "\"IsGateway\"").replace("\"ipMasq\"", "\"IPMasq\"")
+                .replace("\"bridge\": \"devops0\"", "\"Bridge\": \"devops0\"").replace("\"ipam\"", "\"IPAM\"");
+        assertNotEquals(SEED, folded);
+        assertEquals(parse(SEED).network(), parse(folded).network());
+    }
+
+    @Test
     void theSeedsConfigIsABridgeNetworkWithMasqueradeARangeAndItsRoute() {
         DriverConf c = parse(SEED);
         NetworkConfig n = c.network();

@@ -62,9 +62,10 @@ class CniDifferentialIT {
                 + "\"dns\":{\"nameservers\":[\"10.93.0.1\"],\"search\":[\"example.org\"]}}";
     }
 
+    /** As containerd's go-cni sends it: the mapping's keys are Go's field names, with no JSON tags (issue 26). */
     static String portmapConf(String version, JsonObject prev, int hostPort) {
         return "{\"cniVersion\":\"" + version + "\",\"name\":\"diffnet\",\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},"
-                + "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":" + hostPort + ",\"containerPort\":80,\"protocol\":\"tcp\"}]},"
+                + "\"runtimeConfig\":{\"portMappings\":[{\"HostPort\":" + hostPort + ",\"ContainerPort\":80,\"Protocol\":\"tcp\",\"HostIP\":\"\"}]},"
                 + "\"prevResult\":" + prev + "}";
     }
 
