@@ -12,6 +12,7 @@ import dev.patchbay.core.model.Link;
 import dev.patchbay.core.model.LinkChange;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.LinkSpec;
+import dev.patchbay.core.model.MacAddress;
 import dev.patchbay.core.model.Route;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
@@ -131,13 +132,29 @@ public final class BridgePlugin implements NetworkPlugin {
         }
     }
 
+    /**
+     * The bridge's MAC, set when it is made, so that the kernel never moves it to its lowest port's (as it does with a
+     * MAC it chose itself): the gateway keeps its MAC while containers come and go, as the reference bridge plugin's
+     * does. Derived from the network's name, so a restart, a rebuild or a repair makes the same one: locally
+     * administered unicast (02 in the first byte), then 40 bits of SHA-256 of the name.
+     */
+    static MacAddress stableMac(String network) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("patchbay bridge " + network).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return MacAddress.of(new byte[] {0x02, h[0], h[1], h[2], h[3], h[4]});
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
     @Override
     public void setUpNetwork(NetworkContext ctx) {
         NetworkConfig config = ctx.config();
         NetnsHandle host = ctx.host();
         IfName bridge = bridge(config);
         LinkRef br = LinkRef.name(bridge);
-        Link link = host.links().ensure(new LinkSpec.Bridge(bridge, mtu(config), null));
+        Link link = host.links().ensure(new LinkSpec.Bridge(bridge, mtu(config), stableMac(config.name())));
         if (!"bridge".equals(link.kind())) {
             throw new AlreadyExistsException("failed to create bridge \"" + bridge + "\": a " + link.kind() + " link has that name");
         }

@@ -65,6 +65,17 @@ class BridgePluginTest {
     }
 
     @Test
+    void theBridgeIsMadeWithAMacOfItsNetworksOwnTheSameEveryTime() {
+        plugin.setUpNetwork(ctx(ipv4("web", Map.of("bridge", "br0"))));
+        plugin.setUpNetwork(ctx(ipv4("db", Map.of("bridge", "br1"))));
+        dev.patchbay.core.model.MacAddress web = hostState.link("br0").orElseThrow().mac();
+        assertEquals(BridgePlugin.stableMac("web"), web, "set when made: the kernel then never moves it to a port's");
+        assertTrue(web.isLocalUnicast(), web.value());
+        assertEquals(web, BridgePlugin.stableMac("web"), "a rebuild makes the same");
+        assertFalse(web.equals(hostState.link("br1").orElseThrow().mac()), "another network, another MAC");
+    }
+
+    @Test
     void promiscPutsTheBridgeInPromiscuousMode() {
         plugin.setUpNetwork(ctx(ipv4("web", Map.of("bridge", "br0", "promisc", "true"))));
         plugin.setUpNetwork(ctx(ipv4("db", Map.of("bridge", "br1"))));
