@@ -13,9 +13,6 @@ import java.util.List;
 /** One declarative firewall rule; a backend turns it into its own rules. */
 public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward {
 
-    /** A short text for {@code firewall show}. */
-    String describe();
-
     /**
      * Source NAT for traffic leaving {@code subnet}: only out of {@code uplink} when given, never for
      * traffic that stays inside the subnet or goes to a multicast address.
@@ -25,11 +22,6 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
             if (subnet == null || !subnet.isNetwork()) {
                 throw new InvalidInputException("masquerade subnet", subnet, "must be a subnet without host bits");
             }
-        }
-
-        @Override
-        public String describe() {
-            return "masquerade " + subnet + (uplink == null ? "" : " out " + uplink);
         }
     }
 
@@ -50,11 +42,6 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
                 }
             }
         }
-
-        @Override
-        public String describe() {
-            return "forward " + bridge + (subnets.isEmpty() ? "" : " " + subnets);
-        }
     }
 
     /**
@@ -72,19 +59,10 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
         public Isolation(IfName bridge) {
             this(bridge, List.of());
         }
-
-        @Override
-        public String describe() {
-            return "isolate " + bridge + (peers.isEmpty() ? "" : " but " + peers);
-        }
     }
 
     /** No forwarding between this bridge and any other interface, either way: an internal network's. Since 3.0 */
     record Internal(IfName bridge) implements Rule {
-        @Override
-        public String describe() {
-            return "internal " + bridge;
-        }
     }
 
     /**
@@ -114,11 +92,6 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
                         target, mapping.containerPorts().first() + i));
             }
             return out;
-        }
-
-        @Override
-        public String describe() {
-            return "publish " + mapping + " -> " + IpAddresses.format(target);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.patchbay.core.command.CliContext;
 import dev.patchbay.core.command.PatchbayCommand;
 import dev.patchbay.core.command.PatchbayCommandName;
 import dev.patchbay.host.output.TextTable;
-import dev.patchbay.core.firewall.Rule;
 import dev.patchbay.core.firewall.Ruleset;
 import dev.patchbay.core.firewall.RulesetOwner;
 import java.util.ArrayList;
@@ -103,7 +102,7 @@ public final class FirewallCommand implements PatchbayCommand {
             FirewallHost host = parent.manager.host(cli.stateDir(), cli.netns());
             Map<RulesetOwner, Ruleset> all = host.rulesets();
             List<OwnerRules> out = new ArrayList<>();
-            all.forEach((o, rs) -> out.add(new OwnerRules(o.id(), rs.rules().stream().map(Rule::describe).toList())));
+            all.forEach((o, rs) -> out.add(new OwnerRules(o.id(), rs.rules().stream().map(RuleText::of).toList())));
             cli.print(out, () -> {
                 StringBuilder sb = new StringBuilder("backend: " + host.backend() + "\n");
                 for (OwnerRules o : out) {

@@ -4,5 +4,5 @@
  * repairs rules that drifted, and serves {@code patchbay firewall}. The orchestrator applies every ruleset through it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.patchbay.firewall.host;

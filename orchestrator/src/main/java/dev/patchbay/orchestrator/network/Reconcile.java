@@ -411,7 +411,7 @@ final class Reconcile {
     /** The owner's rules are recorded as {@code rules} and the kernel holds them whole, with the backend's own part. */
     private static boolean held(HostView view, RulesetOwner owner, List<Rule> rules) {
         Ruleset recorded = view.recorded(owner);
-        return recorded != null && recorded.rules().stream().map(Rule::describe).toList().equals(rules.stream().map(Rule::describe).toList())
+        return recorded != null && recorded.rules().equals(rules)
                 && !view.drifted().contains(owner);
     }
 }

@@ -66,7 +66,7 @@ class NatPluginsTest {
 
     private static String lines(List<Rule> rules) {
         StringBuilder sb = new StringBuilder();
-        rules.forEach(r -> sb.append(r.describe()).append('\n'));
+        rules.forEach(r -> sb.append(dev.patchbay.firewall.host.RuleText.of(r)).append('\n'));
         return sb.toString();
     }
 
