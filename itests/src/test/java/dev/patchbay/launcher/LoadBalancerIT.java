@@ -65,6 +65,49 @@ class LoadBalancerIT {
         balance(sandbox, "iptables", 11);
     }
 
+    /** Through the daemon: a backend whose container is detached leaves the service, and the others take every connection. */
+    @Test
+    void aDetachedBackendLeavesTheService(Sandbox sandbox) throws Exception {
+        String host = sandbox.netns("host");
+        Cli pb = cli("nftables");
+        Process daemon = pb.startDaemon(Map.of("PATCHBAY_STATE_DIR", pb.stateDir().toString(), "PATCHBAY_FW", "nftables"));
+        List<Process> servers = new ArrayList<>();
+        try {
+            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.12.0/24").ok();
+            String client = sandbox.netns("c1");
+            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
+            List<String> names = new ArrayList<>();
+            for (String b : List.of("b1", "b2")) {
+                String ns = sandbox.netns(b);
+                names.add(ns);
+                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
+                servers.add(serve(ns, 80));
+            }
+            String vip = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
+                    "--backend", names.get(0), "--backend", names.get(1)).ok()).get("vip").getAsString();
+            assertEquals(Map.of(names.get(0), 5, names.get(1), 5), connect(sandbox, client, vip, 10));
+            pb.run("-n", host, "detach", "lb", "--netns", names.get(0)).ok();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int left = 2;
+            while (left != 1 && System.nanoTime() < deadline) {
+                left = json(pb.run("-n", host, "-o", "json", "service", "inspect", "api").ok()).getAsJsonArray("backends").size();
+                Thread.sleep(100);
+            }
+            assertEquals(1, left, "the detached backend left the service");
+            assertEquals(Map.of(names.get(1), 30), connect(sandbox, client, vip, 30));
+        } finally {
+            for (Process p : servers) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            pb.run("-n", host, "service", "rm", "api");
+            pb.run("-n", host, "network", "rm", "lb", "--force");
+            daemon.destroy();
+            daemon.waitFor();
+        }
+    }
+
     private void balance(Sandbox sandbox, String backend, int net) throws Exception {
         String host = sandbox.netns("host");
         Cli pb = cli(backend);

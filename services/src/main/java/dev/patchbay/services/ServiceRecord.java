@@ -11,16 +11,18 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * A service as recorded (and printed by {@code -o json}): its VIP on {@code network}, the port, how it balances, and its
- * backends, each a container attached to the network by {@code netns} name, at the address of that attachment.
+ * A service as recorded (and printed by {@code -o json}): its VIP on {@code network} of host namespace {@code host} (as
+ * {@code -n} names it; empty: the current one), the port, how it balances, and its backends, each a container attached
+ * to the network by {@code netns} name (its attachment's id {@code container}), at the address of that attachment.
  */
-public record ServiceRecord(String name, String network, String vip, int port, String protocol, String balance, List<Backend> backends) {
+public record ServiceRecord(String name, String network, String host, String vip, int port, String protocol, String balance,
+                            List<Backend> backends) {
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     static final String ROUND_ROBIN = "round-robin";
     static final String RANDOM = "random";
 
     /** One backend: the container's namespace name, its address on the network, the port it serves on. */
-    public record Backend(String netns, String address, int port) {
+    public record Backend(String netns, String container, String address, int port) {
         @Override
         public String toString() {
             return netns + ":" + port;
@@ -48,12 +50,23 @@ public record ServiceRecord(String name, String network, String vip, int port, S
     }
 
     ServiceRecord withBackends(List<Backend> now) {
-        return new ServiceRecord(name, network, vip, port, protocol, balance, now);
+        return new ServiceRecord(name, network, host, vip, port, protocol, balance, now);
     }
 
     /** The firewall owner of its rules: {@code svc:NAME}. */
     RulesetOwner owner() {
         return owner(name);
+    }
+
+    /** How {@code -n} names {@code ref}: a name, a path, pid:N, or empty for the current namespace. */
+    static String host(dev.patchbay.core.model.NetnsRef ref) {
+        if (ref instanceof dev.patchbay.core.model.NetnsRef.Named n) {
+            return n.name();
+        }
+        if (ref instanceof dev.patchbay.core.model.NetnsRef.OfPid p) {
+            return "pid:" + p.pid();
+        }
+        return ref instanceof dev.patchbay.core.model.NetnsRef.AtPath a ? a.path().toString() : "";
     }
 
     static RulesetOwner owner(String name) {

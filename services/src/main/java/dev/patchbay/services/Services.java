@@ -113,7 +113,7 @@ final class Services {
             try {
                 InetAddress address = reserve(config, name, asked);
                 undo.push(() -> ipam.release(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF));
-                ServiceRecord r = new ServiceRecord(name, network, IpAddresses.format(address), port, protocol.label(), mode, bs);
+                ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(address), port, protocol.label(), mode, bs);
                 IpPrefix vip32 = IpPrefix.of(address, 32);
                 try (NetnsHandle h = manager.stack().open(host)) {
                     h.addresses().add(LinkRef.name(bridge), vip32);
@@ -193,7 +193,7 @@ final class Services {
         int colon = spec == null ? -1 : spec.lastIndexOf(':');
         String netns = colon < 0 ? spec : spec.substring(0, colon);
         int port = colon < 0 ? servicePort : number("--backend", spec, spec.substring(colon + 1));
-        return new ServiceRecord.Backend(netns, "", port);
+        return new ServiceRecord.Backend(netns, null, "", port);
     }
 
     /** NETNS[:PORT]: a container attached to the network, at its address there; the service's port when none is given. */
@@ -206,7 +206,7 @@ final class Services {
                 "is not attached to network \"" + config.name() + "\" (see patchbay attach)"));
         InetAddress address = a.addresses().stream().filter(IpPrefix::isV4).map(IpPrefix::address).findFirst()
                 .orElseThrow(() -> new InvalidInputException("--backend", spec, "has no IPv4 address on network \"" + config.name() + "\""));
-        return new ServiceRecord.Backend(b.netns(), IpAddresses.format(address), b.port());
+        return new ServiceRecord.Backend(b.netns(), a.containerId(), IpAddresses.format(address), b.port());
     }
 
     private java.util.Optional<Attachment> attachment(NetworkConfig config, String netns) {

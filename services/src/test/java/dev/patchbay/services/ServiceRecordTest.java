@@ -28,8 +28,8 @@ class ServiceRecordTest {
 
     @Test
     void itsRuleIsOneBalanceOverItsBackends() {
-        ServiceRecord r = new ServiceRecord("api", "web", "10.89.0.5", 80, "tcp", "random",
-                List.of(new ServiceRecord.Backend("a", "10.89.0.2", 8080), new ServiceRecord.Backend("b", "10.89.0.3", 80)));
+        ServiceRecord r = new ServiceRecord("api", "web", "", "10.89.0.5", 80, "tcp", "random",
+                List.of(new ServiceRecord.Backend("a", "a", "10.89.0.2", 8080), new ServiceRecord.Backend("b", "b", "10.89.0.3", 80)));
         Rule.Balance b = r.ruleset().rulesOf(Rule.Balance.class).get(0);
         assertEquals("svc:api", r.ruleset().owner().id());
         assertEquals(Rule.Balance.Mode.RANDOM, b.mode());
