@@ -69,7 +69,7 @@ public final class ServiceCommand implements PatchbayCommand {
     static final class Create implements Callable<Integer> {
         @ParentCommand ServiceCommand parent;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
         @Option(names = "--network", required = true, paramLabel = "NET", description = "The network of the VIP and of the backends.") String network;
         @Option(names = "--vip", paramLabel = "ADDR", description = "The VIP (default: the next free address of the network).") String vip;
         @Option(names = "--port", required = true, paramLabel = "PORT/PROTO", description = "e.g. 80/tcp.") String port;
@@ -108,7 +108,7 @@ public final class ServiceCommand implements PatchbayCommand {
     static final class Inspect implements Callable<Integer> {
         @ParentCommand ServiceCommand parent;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
 
         @Override
         public Integer call() {
@@ -123,7 +123,7 @@ public final class ServiceCommand implements PatchbayCommand {
     static final class Rm implements Callable<Integer> {
         @ParentCommand ServiceCommand parent;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
 
         @Override
         public Integer call() {
@@ -150,8 +150,8 @@ public final class ServiceCommand implements PatchbayCommand {
     static final class BackendAdd implements Callable<Integer> {
         @ParentCommand Backend parent;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "NETNS[:PORT]") String backend;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
+        @Parameters(index = "1", paramLabel = "NETNS[:PORT]", description = "A container of the service's network, by its namespace name (PORT: the service's by default).") String backend;
 
         @Override
         public Integer call() {
@@ -166,8 +166,8 @@ public final class ServiceCommand implements PatchbayCommand {
     static final class BackendRm implements Callable<Integer> {
         @ParentCommand Backend parent;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "NETNS[:PORT]") String backend;
+        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
+        @Parameters(index = "1", paramLabel = "NETNS[:PORT]", description = "A container of the service's network, by its namespace name (PORT: the service's by default).") String backend;
 
         @Override
         public Integer call() {
