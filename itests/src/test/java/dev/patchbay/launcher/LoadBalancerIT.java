@@ -95,6 +95,28 @@ class LoadBalancerIT {
             }
             assertEquals(1, left, "the detached backend left the service");
             assertEquals(Map.of(names.get(1), 30), connect(sandbox, client, vip, 30));
+
+            // a live swap of the firewall backend takes the service along, and leaves nothing of it behind
+            pb.run("-n", host, "service", "backend", "add", "api", client + ":80").ok();
+            servers.add(serve(client, 80));
+            pb.run("-n", host, "firewall", "backend", "iptables").ok();
+            assertFalse(sandbox.execIn(host, "nft", "list", "table", "inet", "patchbay").output().contains("svc:"), "nothing left in nftables");
+            assertTrue(sandbox.execIn(host, "iptables-save").output().contains("pb:svc:api"));
+            assertEquals(Map.of(names.get(1), 15, client, 15), connect(sandbox, client, vip, 30), "on iptables, in turn");
+
+            // a removed network takes its services along
+            pb.run("-n", host, "network", "rm", "lb", "--force").ok();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String all = "";
+            while (System.nanoTime() < deadline) {
+                all = pb.run("-n", host, "-o", "json", "service", "ls").ok().out().strip();
+                if (all.equals("[]")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals("[]", all, "the network's services went with it");
+            assertFalse(sandbox.execIn(host, "iptables-save").output().contains("svc:"), "and their rules");
         } finally {
             for (Process p : servers) {
                 p.descendants().forEach(ProcessHandle::destroy);

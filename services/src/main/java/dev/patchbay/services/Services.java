@@ -150,6 +150,8 @@ final class Services {
                     }
                 }
                 ipam.release(ipamDir(config), config.name(), r.owner().id(), VIP_IF);
+            } else if (java.nio.file.Files.isDirectory(Ipam.dataDir(stateDir).resolve(r.network()))) {
+                ipam.release(Ipam.dataDir(stateDir), r.network(), r.owner().id(), VIP_IF); // the network went (with its bridge and VIP)
             }
             store.remove(name);
             return r;

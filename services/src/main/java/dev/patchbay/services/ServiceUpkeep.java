@@ -20,12 +20,14 @@ import org.osgi.service.event.EventHandler;
 
 /**
  * In the daemon: a container detached from a network leaves every service of that network it was a backend of (its
- * rules then go to the other backends, or refuse with none). It hears the orchestrator's {@code detached} event, which the
- * daemon's own detaches post; a detach run in process without a daemon ({@code PATCHBAY_DAEMON=off}) is not heard, and
- * the backend stays until {@code service backend rm}.
+ * rules then go to the other backends, or refuse with none), and a removed network's services go with it (rules and
+ * records). It hears the orchestrator's {@code detached} and {@code network-removed} events, which the daemon's own
+ * changes post; one run in process without a daemon ({@code PATCHBAY_DAEMON=off}) is not heard, and what it left stays
+ * until {@code service backend rm} / {@code service rm}.
  */
-@Component(immediate = true, property = EventConstants.EVENT_TOPIC + "=" + PatchbayEvents.PREFIX + PatchbayEvents.DETACHED)
-public final class BackendGone implements EventHandler {
+@Component(immediate = true, property = {EventConstants.EVENT_TOPIC + "=" + PatchbayEvents.PREFIX + PatchbayEvents.DETACHED,
+        EventConstants.EVENT_TOPIC + "=" + PatchbayEvents.PREFIX + PatchbayEvents.NETWORK_REMOVED})
+public final class ServiceUpkeep implements EventHandler {
     @Reference
     NetworkManager manager;
 
@@ -50,15 +52,24 @@ public final class BackendGone implements EventHandler {
         Object network = event.getProperty(PatchbayEvents.NETWORK);
         Object container = event.getProperty(PatchbayEvents.CONTAINER);
         Ipam i = ipam;
-        if (stateDir == null || network == null || container == null || i == null) {
+        if (stateDir == null || network == null || i == null) {
             return;
         }
+        boolean gone = event.getTopic().endsWith(PatchbayEvents.NETWORK_REMOVED);
         for (ServiceRecord r : new ServiceStore(stateDir).list()) {
             if (!r.network().equals(network)) {
                 continue;
             }
+            if (gone) {
+                try {
+                    new Services(manager, firewall, i, stateDir, NetnsRef.parse(r.host())).remove(r.name());
+                } catch (RuntimeException e) {
+                    System.err.println("patchbay: failed to remove service \"" + r.name() + "\" of removed network \"" + network + "\": " + e.getMessage());
+                }
+                continue;
+            }
             for (ServiceRecord.Backend b : r.backends()) {
-                if (container.equals(b.container()) || container.equals(b.netns())) {
+                if (container != null && (container.equals(b.container()) || container.equals(b.netns()))) {
                     try {
                         new Services(manager, firewall, i, stateDir, NetnsRef.parse(r.host())).backend(r.name(), b.netns() + ":" + b.port(), false);
                     } catch (RuntimeException e) {
