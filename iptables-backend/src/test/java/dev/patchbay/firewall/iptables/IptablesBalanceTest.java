@@ -47,6 +47,21 @@ class IptablesBalanceTest {
         assertEquals(List.of(), IptablesRenderer.rules(service(Rule.Balance.Mode.ROUND_ROBIN), Family.INET).get("nat"));
     }
 
+    /** The dry run of a backend swap: the old DNATs deleted as they were added, the new ones added; remove leaves nothing. */
+    @Test
+    void aRehearsedSwapAndRemoval() {
+        IptablesRehearsal r = new IptablesRehearsal(Map.of(Family.INET, "", Family.INET6, ""), true);
+        List<String> first = r.apply(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2", "10.89.0.3"));
+        assertTrue(first.contains("iptables -w -t nat -A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m statistic --mode nth"
+                + " --every 2 --packet 0 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080"), String.join("\n", first));
+        List<String> swap = r.apply(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.3"));
+        assertEquals(3, swap.stream().filter(c -> c.contains(" -D ")).count(), String.join("\n", swap));
+        assertTrue(swap.contains("iptables -w -t nat -A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m comment --comment"
+                + " pb:svc:web -j DNAT --to-destination 10.89.0.3:8080"), String.join("\n", swap));
+        List<String> rm = r.remove(RulesetOwner.of("svc:web"));
+        assertTrue(rm.contains("iptables -w -t nat -X PATCHBAY-DNAT"), String.join("\n", rm));
+    }
+
     @Test
     void aBadBackendIsRefusedNamingIt() {
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.patchbay.core.errors.InvalidInputException.class,
