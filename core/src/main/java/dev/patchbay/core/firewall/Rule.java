@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One declarative firewall rule; a backend turns it into its own rules. */
-public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward {
+public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward, Rule.Balance {
 
     /**
      * Source NAT for traffic leaving {@code subnet}: only out of {@code uplink} when given, never for
@@ -92,6 +92,32 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
                         target, mapping.containerPorts().first() + i));
             }
             return out;
+        }
+    }
+
+    /**
+     * A virtual service (since 4.0): new connections to {@code vip} (local to the host) {@code port} go to one of
+     * {@code backends} in turn or at random, hairpin masqueraded; with none, refused at once (TCP reset, ICMP port
+     * unreachable). {@code affinitySeconds}: how long a client keeps its backend (0: none).
+     */
+    record Balance(InetAddress vip, dev.patchbay.core.model.Protocol protocol, int port, List<Backend> backends, Mode mode,
+                   int affinitySeconds) implements Rule {
+        public enum Mode { ROUND_ROBIN, RANDOM }
+
+        public record Backend(InetAddress address, int port) {
+        }
+
+        public Balance {
+            backends = List.copyOf(backends == null ? List.of() : backends);
+            if (vip == null || protocol == null || mode == null || port < 1 || port > 65535 || affinitySeconds < 0) {
+                throw new InvalidInputException("service", vip + " " + port + "/" + protocol + " " + mode,
+                        "needs a VIP, a protocol, a mode and a port 1-65535");
+            }
+            for (Backend b : backends) {
+                if (b.address() == null || Family.of(b.address()) != Family.of(vip) || b.port() < 1 || b.port() > 65535) {
+                    throw new InvalidInputException("service backend", b, "must be of the VIP's family, with a port 1-65535");
+                }
+            }
         }
     }
 

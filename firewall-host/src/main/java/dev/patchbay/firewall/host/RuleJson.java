@@ -6,6 +6,7 @@ import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.PortMapping;
+import dev.patchbay.core.model.Protocol;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,13 @@ final class RuleJson {
     List<String> peers;
     String mapping;
     String target;
+    String vip;
+    String protocol;
+    Integer port;
+    /** A balance's backends, {@code "ADDRESS PORT"} each. */
+    List<String> backends;
+    String mode;
+    Integer affinity;
 
     static RuleJson of(Rule r) {
         RuleJson j = new RuleJson();
@@ -42,6 +50,16 @@ final class RuleJson {
             j.type = "port-forward";
             j.mapping = p.mapping().toString();
             j.target = IpAddresses.format(p.target());
+        } else if (r instanceof Rule.Balance b) {
+            j.type = "balance";
+            j.vip = IpAddresses.format(b.vip());
+            j.protocol = b.protocol().label();
+            j.port = b.port();
+            j.backends = b.backends().stream().map(x -> IpAddresses.format(x.address()) + " " + x.port()).toList();
+            j.mode = b.mode().name();
+            j.affinity = b.affinitySeconds() == 0 ? null : b.affinitySeconds();
+        } else { // recorded as nothing, it would be lost from the record: on a swap or a repair, the kernel would lose it too
+            throw new BackendException("failed to record firewall rule \"" + RuleText.of(r) + "\": no record format for " + r.getClass().getSimpleName());
         }
         return j;
     }
@@ -60,6 +78,14 @@ final class RuleJson {
                 return new Rule.Internal(IfName.of(bridge));
             case "port-forward":
                 return new Rule.PortForward(PortMapping.parse(mapping), IpAddresses.parse("target", target));
+            case "balance":
+                List<Rule.Balance.Backend> bs = new ArrayList<>();
+                for (String x : backends == null ? List.<String>of() : backends) {
+                    String[] w = x.split(" ");
+                    bs.add(new Rule.Balance.Backend(IpAddresses.parse("backend", w[0]), Integer.parseInt(w[1])));
+                }
+                return new Rule.Balance(IpAddresses.parse("vip", vip), Protocol.parse(protocol), port == null ? 0 : port, bs,
+                        Rule.Balance.Mode.valueOf(mode), affinity == null ? 0 : affinity);
             default:
                 throw new BackendException("failed to read firewall state: unknown rule type \"" + type + "\"");
         }

@@ -19,6 +19,9 @@ public final class RuleText {
             return "internal " + i.bridge();
         } else if (r instanceof Rule.PortForward p) {
             return "publish " + p.mapping() + " -> " + IpAddresses.format(p.target());
+        } else if (r instanceof Rule.Balance b) {
+            return "balance " + IpAddresses.format(b.vip()) + " " + b.port() + "/" + b.protocol().label() + " "
+                    + b.mode().name().toLowerCase(java.util.Locale.ROOT) + " over " + b.backends().size();
         }
         return r.toString();
     }

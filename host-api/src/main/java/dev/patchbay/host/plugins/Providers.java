@@ -17,7 +17,8 @@ public final class Providers {
     public static final Set<String> OWN = Set.of("dev.patchbay.core", "dev.patchbay.orchestrator", "dev.patchbay.cni", "dev.patchbay.state", "dev.patchbay.firewall.host", "dev.patchbay.doctor",
             "dev.patchbay.plugin.bridge", "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink",
             "dev.patchbay.firewall.iptables", "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys",
-            "dev.patchbay.topology", "dev.patchbay.events", "dev.patchbay.dns", "dev.patchbay.dryrun");
+            "dev.patchbay.topology", "dev.patchbay.events", "dev.patchbay.dns", "dev.patchbay.dryrun",
+            "dev.patchbay.services");
 
     /** The winner first. */
     public static final Comparator<ServiceReference<?>> ORDER = Comparator

@@ -114,6 +114,11 @@ final class IptablesRenderer {
                 filter.add("-A PATCHBAY-ISOLATION-1 ! -i " + i.bridge() + " -o " + i.bridge() + t + " -j DROP");
             }
         }
+        for (Rule.Balance b : rs.rulesOf(Rule.Balance.class)) {
+            if (Family.of(b.vip()) == f) {
+                nat.addAll(balance(b, t));
+            }
+        }
         for (Rule.Entry e : rs.entries()) {
             if (e.family() != f) {
                 continue;
@@ -125,6 +130,34 @@ final class IptablesRenderer {
                     + " -j DNAT --to-destination " + to + ":" + e.targetPort());
         }
         return by;
+    }
+
+    /**
+     * A virtual service in {@code PATCHBAY-DNAT} (its VIP is local): one DNAT per backend, each but the last taking every
+     * (n-i)th new connection that reaches it ({@code statistic --mode nth}: round-robin) or one in n-i at random, then a
+     * masquerade of what went to the VIP. No backend: no DNAT, and the VIP, where nothing listens, refuses (the filter
+     * table's REJECT cannot run in PREROUTING).
+     */
+    static List<String> balance(Rule.Balance b, String t) {
+        boolean v4 = Family.of(b.vip()) == Family.INET;
+        String vip = IpAddresses.format(b.vip()) + (v4 ? "/32" : "/128");
+        String p = b.protocol().label();
+        List<String> c = new ArrayList<>();
+        int n = b.backends().size();
+        for (int i = 0; i < n; i++) {
+            Rule.Balance.Backend be = b.backends().get(i);
+            String pick = i == n - 1 ? "" : b.mode() == Rule.Balance.Mode.RANDOM
+                    ? " -m statistic --mode random --probability " + String.format(java.util.Locale.ROOT, "%.11f", 1.0 / (n - i))
+                    : " -m statistic --mode nth --every " + (n - i) + " --packet 0";
+            String to = v4 ? IpAddresses.format(be.address()) : "[" + IpAddresses.format(be.address()) + "]";
+            c.add("-A PATCHBAY-DNAT -d " + vip + " -p " + p + " -m " + p + " --dport " + b.port() + pick + t
+                    + " -j DNAT --to-destination " + to + ":" + be.port());
+        }
+        if (n > 0) {
+            // no mask: iptables-nft saves it without one, and a /32 given on -A does not match its saved form on -D
+            c.add("-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst " + IpAddresses.format(b.vip()) + t + " -j MASQUERADE");
+        }
+        return c;
     }
 
     /** What apply sends into a namespace where Patchbay has nothing yet, for one family. */

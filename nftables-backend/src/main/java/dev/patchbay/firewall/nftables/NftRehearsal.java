@@ -44,6 +44,9 @@ final class NftRehearsal implements Firewall.Rehearsal {
         for (String command : text.split("\n")) {
             if (command.startsWith("add map ") || command.startsWith("add chain ") || command.startsWith("add rule ")
                     || command.startsWith("insert rule ")) {
+                if (command.startsWith("add rule ") && command.contains(" map { ")) {
+                    handle++; // an anonymous map (a service's backends) takes a handle before its rule
+                }
                 handle++;
                 if (command.startsWith("add rule ") && command.contains(" comment \"")) {
                     echo.append(command).append(" # handle ").append(handle).append('\n');

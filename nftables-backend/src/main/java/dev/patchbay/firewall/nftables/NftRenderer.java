@@ -6,6 +6,7 @@ import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
+import dev.patchbay.core.model.Protocol;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -146,7 +147,41 @@ final class NftRenderer {
                 String br = q(i.bridge());
                 c.add("add rule " + T + " isolation iifname " + br + " oifname != " + br + " drop" + tag);
                 c.add("add rule " + T + " isolation oifname " + br + " iifname != " + br + " drop" + tag);
+            } else if (r instanceof Rule.Balance b) {
+                c.addAll(balance(b, tag));
             }
+        }
+        return c;
+    }
+
+    /**
+     * A virtual service: in {@code nat-pre} and {@code nat-out}, one rule each whose anonymous map holds one element per
+     * backend, keyed by {@code numgen inc} (round-robin) or {@code numgen random}, so a backend more is one element more;
+     * what was sent to a backend is masqueraded (a backend reaching its own service gets its answers back through the host;
+     * under bridge netfilter its bridge port must be a hairpin one, which the service sees to).
+     * No backend: a reject, TCP reset or ICMP port unreachable, in both chains.
+     */
+    static List<String> balance(Rule.Balance b, String tag) {
+        String ip = ip(Family.of(b.vip()));
+        String vip = IpAddresses.format(b.vip());
+        String match = ip + " daddr " + vip + " " + b.protocol().label() + " dport " + b.port();
+        String verdict;
+        if (b.backends().isEmpty()) {
+            verdict = b.protocol() == Protocol.TCP ? "reject with tcp reset" : "reject";
+        } else {
+            StringBuilder map = new StringBuilder();
+            for (int i = 0; i < b.backends().size(); i++) {
+                Rule.Balance.Backend be = b.backends().get(i);
+                map.append(i == 0 ? "" : ", ").append(i).append(" : ").append(IpAddresses.format(be.address())).append(" . ").append(be.port());
+            }
+            verdict = "dnat " + ip + " to numgen " + (b.mode() == Rule.Balance.Mode.RANDOM ? "random" : "inc") + " mod "
+                    + b.backends().size() + " map { " + map + " }";
+        }
+        List<String> c = new ArrayList<>();
+        c.add("add rule " + T + " nat-pre " + match + " " + verdict + tag);
+        c.add("add rule " + T + " nat-out " + match + " " + verdict + tag);
+        if (!b.backends().isEmpty()) {
+            c.add("add rule " + T + " nat-post ct original " + ip + " daddr " + vip + " ct status dnat masquerade" + tag);
         }
         return c;
     }

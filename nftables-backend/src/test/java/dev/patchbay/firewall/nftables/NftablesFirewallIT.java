@@ -149,6 +149,52 @@ class NftablesFirewallIT {
         assertFalse(nft(sb, "list", "ruleset").contains("patchbay"));
     }
 
+    /**
+     * A virtual service on 10.89.0.100 (local: on the bridge) over c1 and c2: taken in turn from the host and from a backend
+     * reaching its own service (hairpin, masqueraded), one backend after a swap, refused at once with none, nothing left after.
+     */
+    @Test
+    void balancesAVirtualServiceAndLeavesNothing(Sandbox sb) throws Exception {
+        var fw = newFirewall();
+        try (FirewallTopology t = new FirewallTopology(sb)) {
+            sb.run("ip", "addr", "add", "10.89.0.100/32", "dev", "pbt0");
+            for (String port : List.of("pbtc1", "pbtc2")) { // bridge netfilter bridges a DNAT back to its sender: only through a hairpin port
+                sb.run("ip", "link", "set", port, "type", "bridge_slave", "hairpin", "on");
+            }
+            t.serve(t.c1, 80, "c1");
+            t.serve(t.c2, 80, "c2");
+            fw.apply(HOST, network());
+            RulesetOwner svc = RulesetOwner.of("svc:t");
+            java.util.function.Function<List<String>, Ruleset> service = bs -> Ruleset.of(svc, new Rule.Balance(IpAddresses.parse("t", "10.89.0.100"),
+                    dev.patchbay.core.model.Protocol.TCP, 80, bs.stream().map(b -> new Rule.Balance.Backend(IpAddresses.parse("t", b), 80)).toList(),
+                    Rule.Balance.Mode.ROUND_ROBIN, 0));
+            fw.apply(HOST, service.apply(List.of("10.89.0.2", "10.89.0.3")));
+            java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+            for (int i = 0; i < 4; i++) {
+                seen.merge(t.connect(null, "10.89.0.100", 80).split(" ")[0], 1, Integer::sum);
+            }
+            assertEquals(java.util.Map.of("c1", 2, "c2", 2), seen, "in turn from the host");
+            seen.clear();
+            for (int i = 0; i < 2; i++) {
+                String got = t.connect(t.c2, "10.89.0.100", 80);
+                assertTrue(got.endsWith(" 10.89.0.1"), "a backend reaching its own service, masqueraded: " + got);
+                seen.merge(got.split(" ")[0], 1, Integer::sum);
+            }
+            assertEquals(java.util.Map.of("c1", 1, "c2", 1), seen, "in turn from a container");
+            fw.apply(HOST, service.apply(List.of("10.89.0.2")));
+            assertEquals("c1", t.connect(t.c2, "10.89.0.100", 80).split(" ")[0]);
+            assertEquals("c1", t.connect(null, "10.89.0.100", 80).split(" ")[0]);
+            fw.apply(HOST, service.apply(List.of()));
+            long start = System.nanoTime();
+            String refused = t.connect(t.c1, "10.89.0.100", 80);
+            assertTrue(refused.startsWith("FAIL") && refused.contains("refused"), refused);
+            assertTrue(System.nanoTime() - start < 2_000_000_000L, "refused at once, not timed out");
+            fw.remove(HOST, svc);
+            assertFalse(nft(sb, "list", "ruleset").contains("svc:t"));
+            fw.remove(HOST, NET);
+        }
+    }
+
     @Test
     void trafficFlowsThroughMasqueradeAndDnat(Sandbox sb) throws Exception {
         NftablesFirewall fw = newFirewall();

@@ -1,0 +1,219 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load balancer of seed 004 §5 with real traffic, the real bin/patchbay in a throwaway host namespace, on each firewall
+ * backend: a service over three backends (small python servers answering their names in throwaway namespaces) takes 300
+ * connections 100/100/100 round-robin, from a container of the network, from the host namespace and from a backend
+ * reaching its own service; random spreads 900 within ±20% each (300 would leave it to chance about one run in twenty);
+ * removing the backends down to none makes a connection refused within a second; {@code service rm} leaves no rule.
+ */
+@NetnsTest
+class LoadBalancerIT {
+    static final String SERVER = """
+            import socket,sys
+            s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(64)
+            print("ready", flush=True)
+            while True:
+                c,a=s.accept()
+                c.sendall((sys.argv[2]+"\\n").encode()); c.close()
+            """;
+
+    /** N connections one after another; prints {name: count}, failures as "FAIL <error>", and the last failure's time. */
+    static final String CLIENT = """
+            import socket,sys,json,time
+            counts={}; took=0
+            for i in range(int(sys.argv[3])):
+                t=time.monotonic()
+                try:
+                    c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+                    k=c.makefile().readline().strip(); c.close()
+                except OSError as e:
+                    k="FAIL "+type(e).__name__; took=time.monotonic()-t
+                counts[k]=counts.get(k,0)+1
+            print(json.dumps({"counts":counts,"failTook":took}))
+            """;
+
+    private static Cli cli(String backend) {
+        Cli fresh = Cli.fresh();
+        return new Cli(fresh.stateDir(), fresh.runDir(), Map.of("PATCHBAY_FW", backend));
+    }
+
+    @Test
+    void nftables(Sandbox sandbox) throws Exception {
+        balance(sandbox, "nftables", 10);
+    }
+
+    @Test
+    void iptables(Sandbox sandbox) throws Exception {
+        balance(sandbox, "iptables", 11);
+    }
+
+    /** Through the daemon: a backend whose container is detached leaves the service, and the others take every connection. */
+    @Test
+    void aDetachedBackendLeavesTheService(Sandbox sandbox) throws Exception {
+        String host = sandbox.netns("host");
+        Cli pb = cli("nftables");
+        Process daemon = pb.startDaemon(Map.of("PATCHBAY_STATE_DIR", pb.stateDir().toString(), "PATCHBAY_FW", "nftables"));
+        List<Process> servers = new ArrayList<>();
+        try {
+            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.12.0/24").ok();
+            String client = sandbox.netns("c1");
+            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
+            List<String> names = new ArrayList<>();
+            for (String b : List.of("b1", "b2")) {
+                String ns = sandbox.netns(b);
+                names.add(ns);
+                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
+                servers.add(serve(ns, 80));
+            }
+            String vip = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
+                    "--backend", names.get(0), "--backend", names.get(1)).ok()).get("vip").getAsString();
+            assertEquals(Map.of(names.get(0), 5, names.get(1), 5), connect(sandbox, client, vip, 10));
+            pb.run("-n", host, "detach", "lb", "--netns", names.get(0)).ok();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int left = 2;
+            while (left != 1 && System.nanoTime() < deadline) {
+                left = json(pb.run("-n", host, "-o", "json", "service", "inspect", "api").ok()).getAsJsonArray("backends").size();
+                Thread.sleep(100);
+            }
+            assertEquals(1, left, "the detached backend left the service");
+            assertEquals(Map.of(names.get(1), 30), connect(sandbox, client, vip, 30));
+
+            // a live swap of the firewall backend takes the service along, and leaves nothing of it behind
+            pb.run("-n", host, "service", "backend", "add", "api", client + ":80").ok();
+            servers.add(serve(client, 80));
+            pb.run("-n", host, "firewall", "backend", "iptables").ok();
+            assertFalse(sandbox.execIn(host, "nft", "list", "table", "inet", "patchbay").output().contains("svc:"), "nothing left in nftables");
+            assertTrue(sandbox.execIn(host, "iptables-save").output().contains("pb:svc:api"));
+            assertEquals(Map.of(names.get(1), 15, client, 15), connect(sandbox, client, vip, 30), "on iptables, in turn");
+
+            // a removed network takes its services along
+            pb.run("-n", host, "network", "rm", "lb", "--force").ok();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String all = "";
+            while (System.nanoTime() < deadline) {
+                all = pb.run("-n", host, "-o", "json", "service", "ls").ok().out().strip();
+                if (all.equals("[]")) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals("[]", all, "the network's services went with it");
+            assertFalse(sandbox.execIn(host, "iptables-save").output().contains("svc:"), "and their rules");
+        } finally {
+            for (Process p : servers) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            pb.run("-n", host, "service", "rm", "api");
+            pb.run("-n", host, "network", "rm", "lb", "--force");
+            daemon.destroy();
+            daemon.waitFor();
+        }
+    }
+
+    private void balance(Sandbox sandbox, String backend, int net) throws Exception {
+        String host = sandbox.netns("host");
+        Cli pb = cli(backend);
+        List<Process> servers = new ArrayList<>();
+        try {
+            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198." + net + ".0/24").ok();
+            String client = sandbox.netns("c1");
+            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
+            List<String> names = new ArrayList<>();
+            for (String b : List.of("b1", "b2", "b3")) {
+                String ns = sandbox.netns(b);
+                names.add(ns);
+                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
+                servers.add(serve(ns, 8080));
+            }
+            JsonObject svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
+                    "--backend", names.get(0) + ":8080", "--backend", names.get(1) + ":8080", "--backend", names.get(2) + ":8080").ok());
+            String vip = svc.get("vip").getAsString();
+            assertTrue(vip.startsWith("10.198." + net + "."), vip);
+            Map<String, Integer> even = new TreeMap<>();
+            names.forEach(n -> even.put(n, 100));
+            for (String from : List.of(client, host, names.get(1))) {
+                Map<String, Integer> seen = connect(sandbox, from, vip, 300);
+                System.out.printf("%s round-robin, 300 from %s: %s%n", backend, from.equals(host) ? "the host" : from, seen);
+                assertEquals(even, seen, "round-robin from " + from);
+            }
+
+            pb.run("-n", host, "service", "rm", "api").ok();
+            svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp", "--vip", vip,
+                    "--balance", "random", "--backend", names.get(0) + ":8080", "--backend", names.get(1) + ":8080",
+                    "--backend", names.get(2) + ":8080").ok());
+            assertEquals("random", svc.get("balance").getAsString());
+            Map<String, Integer> random = connect(sandbox, client, vip, 900);
+            System.out.printf("%s random, 900 from a container: %s%n", backend, random);
+            assertEquals(names, new ArrayList<>(random.keySet()), "every connection answered by a backend");
+            random.values().forEach(n -> assertTrue(n >= 240 && n <= 360, backend + " random within ±20%: " + random));
+
+            for (String n : names) {
+                pb.run("-n", host, "service", "backend", "rm", "api", n + ":8080").ok();
+            }
+            JsonObject refused = JsonParser.parseString(sandbox.execIn(client, "python3", "-c", CLIENT, vip, "80", "1").output()).getAsJsonObject();
+            System.out.printf("%s no backend: %s%n", backend, refused);
+            assertEquals("{\"FAIL ConnectionRefusedError\":1}", refused.get("counts").toString());
+            assertTrue(refused.get("failTook").getAsDouble() < 1.0, "refused within a second: " + refused);
+
+            pb.run("-n", host, "service", "rm", "api").ok();
+            assertEquals("[]", json(pb.run("-n", host, "-o", "json", "service", "ls").ok(), true));
+            String rules = backend.equals("nftables") ? sandbox.execIn(host, "nft", "list", "ruleset").output()
+                    : sandbox.execIn(host, "iptables-save").output();
+            assertFalse(rules.contains("svc:"), rules);
+            assertFalse(sandbox.execIn(host, "ip", "-o", "addr", "show").output().contains(vip + "/32"), "the VIP left the bridge");
+        } finally {
+            for (Process p : servers) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            pb.run("-n", host, "service", "rm", "api");
+            pb.run("-n", host, "network", "rm", "lb", "--force");
+        }
+    }
+
+    private static Process serve(String netns, int port) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "python3", "-c", SERVER, Integer.toString(port), netns)
+                .redirectErrorStream(true).start();
+        String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+        assertEquals("ready\n", line, "server in " + netns);
+        return p;
+    }
+
+    private static Map<String, Integer> connect(Sandbox sandbox, String from, String vip, int n) {
+        Sandbox.Result r = sandbox.execIn(from, "python3", "-c", CLIENT, vip, "80", Integer.toString(n));
+        assertEquals(0, r.code(), r.output());
+        Map<String, Integer> out = new TreeMap<>();
+        JsonParser.parseString(r.output()).getAsJsonObject().getAsJsonObject("counts").entrySet()
+                .forEach(e -> out.put(e.getKey(), e.getValue().getAsInt()));
+        return out;
+    }
+
+    private static JsonObject json(Cli.Run r) {
+        return JsonParser.parseString(r.out()).getAsJsonObject();
+    }
+
+    private static String json(Cli.Run r, boolean array) {
+        return JsonParser.parseString(r.out()).toString();
+    }
+}
