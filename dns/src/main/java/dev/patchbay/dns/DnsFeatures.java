@@ -1,7 +1,6 @@
 package dev.patchbay.dns;
 
 import dev.patchbay.core.model.IpAddresses;
-import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.orchestrator.network.NetworkFeatures;
 import java.net.InetAddress;
@@ -19,8 +18,9 @@ import org.osgi.service.component.annotations.Component;
 @Component
 public final class DnsFeatures implements NetworkFeatures {
     @Override
-    public List<Feature> of(NetworkConfig config, List<Attachment> attachments) {
-        Zone zone = Table.served(config, attachments);
+    public List<Feature> of(Shown shown) {
+        NetworkConfig config = shown.config();
+        Zone zone = Table.served(config, shown.attachments());
         if (zone == null) {
             return List.of();
         }

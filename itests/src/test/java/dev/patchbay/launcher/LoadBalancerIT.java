@@ -149,6 +149,12 @@ class LoadBalancerIT {
                     "--backend", names.get(0) + ":8080", "--backend", names.get(1) + ":8080", "--backend", names.get(2) + ":8080").ok());
             String vip = svc.get("vip").getAsString();
             assertTrue(vip.startsWith("10.198." + net + "."), vip);
+            // shown where operators look: network inspect and topology list the network's service (its bundle's feature)
+            JsonObject shown = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok()).getAsJsonArray("features").asList()
+                    .stream().map(e -> e.getAsJsonObject()).filter(e -> e.get("kind").getAsString().equals("service")).findFirst().orElseThrow();
+            assertEquals(vip, shown.getAsJsonObject("data").get("vip").getAsString());
+            assertEquals(3, shown.getAsJsonObject("data").getAsJsonArray("backends").size());
+            assertTrue(pb.run("-n", host, "topology").ok().out().contains("service api " + vip + ":80/tcp round-robin over 3 backends"));
             Map<String, Integer> even = new TreeMap<>();
             names.forEach(n -> even.put(n, 100));
             for (String from : List.of(client, host, names.get(1))) {

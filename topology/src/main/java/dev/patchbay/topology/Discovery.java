@@ -51,7 +51,7 @@ final class Discovery {
                 Candidate c = a.netnsPath() == null ? null : candidate(stack, NetnsRef.path(Path.of(a.netnsPath())), a.containerId(), candidates);
                 placed.add(new Assemble.Placed(a, c == null ? null : c.name()));
             }
-            recorded.add(new Assemble.Recorded(s.config(), s.health(), placed, NetworkFeatures.collect(features, s.config(), attachments)));
+            recorded.add(new Assemble.Recorded(s.config(), s.health(), placed, NetworkFeatures.collect(features, new NetworkFeatures.Shown(stateDir, hostRef, s.config(), attachments))));
         }
         try {
             for (String name : stack.namespaces().list()) {

@@ -203,7 +203,7 @@ public final class NetworkCommand implements PatchbayCommand {
         public Integer call() {
             CliContext cli = CliContext.of(spec);
             Networks.Details d = parent.manager.networks(cli.stateDir()).inspect(cli.netns(), name)
-                    .with(parent.features == null ? List.of() : parent.features);
+                    .with(parent.features == null ? List.of() : parent.features, cli.stateDir(), cli.netns());
             cli.print(d, () -> {
                 NetworkConfig n = d.config();
                 StringBuilder sb = new StringBuilder();

@@ -13,8 +13,12 @@ import org.osgi.annotation.versioning.ConsumerType;
  */
 @ConsumerType
 public interface NetworkFeatures {
-    /** This bundle's features of the network {@code config} with its {@code attachments}; empty where it has none. */
-    List<Feature> of(NetworkConfig config, List<Attachment> attachments);
+    /** This bundle's features of the network {@code shown}; empty where it has none. */
+    List<Feature> of(Shown shown);
+
+    /** The network shown: its records' state directory, its host namespace, its configuration and its attachments. */
+    record Shown(java.nio.file.Path stateDir, dev.patchbay.core.model.NetnsRef host, NetworkConfig config, List<Attachment> attachments) {
+    }
 
     /**
      * One feature: its {@code kind} ({@code dns}, {@code service}), a one-line {@code title}, detail {@code lines} for
@@ -31,11 +35,11 @@ public interface NetworkFeatures {
     }
 
     /** Every source's features of one network, sources in the order given; a source that fails is named instead. */
-    static List<Feature> collect(List<NetworkFeatures> sources, NetworkConfig config, List<Attachment> attachments) {
+    static List<Feature> collect(List<NetworkFeatures> sources, Shown shown) {
         List<Feature> out = new java.util.ArrayList<>();
         for (NetworkFeatures s : sources) {
             try {
-                out.addAll(s.of(config, attachments));
+                out.addAll(s.of(shown));
             } catch (RuntimeException e) {
                 out.add(new Feature("error", "a feature could not be read: " + e.getMessage(), List.of(), Map.of("source", s.getClass().getName())));
             }

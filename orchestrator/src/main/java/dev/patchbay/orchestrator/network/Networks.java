@@ -50,10 +50,10 @@ public final class Networks {
             this(config, host, attachments, health, missing, note, labels, List.of());
         }
 
-        /** The same, with what {@code sources} add to the network. */
-        public Details with(List<NetworkFeatures> sources) {
+        /** The same, with what {@code sources} add to the network (its records in {@code stateDir}, in {@code hostRef}). */
+        public Details with(List<NetworkFeatures> sources, java.nio.file.Path stateDir, NetnsRef hostRef) {
             return config == null ? this : new Details(config, host, attachments, health, missing, note, labels,
-                    NetworkFeatures.collect(sources, config, attachments));
+                    NetworkFeatures.collect(sources, new NetworkFeatures.Shown(stateDir, hostRef, config, attachments)));
         }
     }
 

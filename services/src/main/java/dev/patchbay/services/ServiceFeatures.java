@@ -1,0 +1,49 @@
+package dev.patchbay.services;
+
+import dev.patchbay.orchestrator.network.NetworkFeatures;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * A network's services as {@code topology} and {@code network inspect} show them: each one's VIP, port, balance and
+ * backends, from the services' records of the same state directory and host namespace.
+ */
+@Component
+public final class ServiceFeatures implements NetworkFeatures {
+    @Override
+    public List<Feature> of(Shown shown) {
+        String host = ServiceRecord.host(shown.host());
+        List<Feature> out = new ArrayList<>();
+        for (ServiceRecord r : new ServiceStore(shown.stateDir()).list()) {
+            if (!r.network().equals(shown.config().name()) || !r.host().equals(host)) {
+                continue;
+            }
+            List<String> lines = new ArrayList<>();
+            List<Map<String, Object>> backends = new ArrayList<>();
+            for (ServiceRecord.Backend b : r.backends()) {
+                lines.add("-> " + b.netns() + " " + b.address() + ":" + b.port());
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("netns", b.netns());
+                one.put("address", b.address());
+                one.put("port", b.port());
+                backends.add(one);
+            }
+            if (lines.isEmpty()) {
+                lines.add("no backend: connections are refused");
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("name", r.name());
+            data.put("vip", r.vip());
+            data.put("port", r.port());
+            data.put("protocol", r.protocol());
+            data.put("balance", r.balance());
+            data.put("backends", backends);
+            out.add(new Feature("service", "service " + r.name() + " " + r.vip() + ":" + r.port() + "/" + r.protocol() + " "
+                    + r.balance() + " over " + r.backends().size() + (r.backends().size() == 1 ? " backend" : " backends"), lines, data));
+        }
+        return out;
+    }
+}
