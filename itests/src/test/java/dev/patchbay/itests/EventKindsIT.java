@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The events of {@code patchbay events -o json} that other tests do not cause, through a daemon of a copied
  * distribution in a throwaway host namespace: a network's health going ok -> missing -> ok as the daemon's repair sees a
- * deleted bridge, a firewall backend swap, and a plugin jar dropped into bundles/ and taken out again. Every line is
+ * deleted bridge, a neighbour entry added and deleted by ip, a firewall backend swap, and a plugin jar dropped into bundles/ and taken out again. Every line is
  * parsed as JSON; the waits are bounded and generous, nothing is timed.
  */
 @NetnsTest
@@ -48,6 +48,13 @@ class EventKindsIT {
                 events.next("repaired", e -> "hl".equals(str(e, "network")));
                 JsonObject ok = events.next("health-changed", e -> "hl".equals(str(e, "network")));
                 assertEquals("missing -> ok", str(ok, "detail"));
+
+                sandbox.run("ip", "-n", h, "neigh", "add", "10.143.0.77", "lladdr", "02:00:00:43:00:77", "dev", "pbhl0", "nud", "permanent");
+                JsonObject neigh = events.next("neigh-new", e -> "pbhl0".equals(str(e, "link")));
+                assertEquals("kernel", str(neigh, "source"));
+                assertEquals("10.143.0.77 lladdr 02:00:00:43:00:77 permanent", str(neigh, "detail"));
+                sandbox.run("ip", "-n", h, "neigh", "del", "10.143.0.77", "dev", "pbhl0");
+                assertTrue(str(events.next("neigh-del", e -> "pbhl0".equals(str(e, "link"))), "detail").startsWith("10.143.0.77"));
 
                 dist.cli(h, "firewall", "backend", "iptables").ok();
                 JsonObject swapped = events.next("backend-swapped", e -> true);

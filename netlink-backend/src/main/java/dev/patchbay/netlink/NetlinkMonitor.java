@@ -16,11 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Streams link, address and route events of one namespace: a socket subscribed to the rtnetlink
+ * Streams link, address, route and neighbour events of one namespace: a socket subscribed to the rtnetlink
  * groups (opened inside the namespace) and a daemon reader thread that never switches namespace.
  */
 final class NetlinkMonitor implements AutoCloseable {
-    static final int GROUPS = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
+    static final int GROUPS = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
     private final NetlinkSocket socket;
     private final Thread reader;
     private final Map<Integer, IfName> names = new ConcurrentHashMap<>();
@@ -83,6 +83,12 @@ final class NetlinkMonitor implements AutoCloseable {
                 Integer oif = m.attrs(dev.patchbay.netlink.wire.RtMsg.SIZE).u32(RTA_OIF);
                 return new NetEvent(m.type() == RTM_NEWROUTE ? NetEvent.Type.ROUTE_NEW : NetEvent.Type.ROUTE_DEL,
                         oif == null ? 0 : oif, null, null, r);
+            }
+            case RTM_NEWNEIGH:
+            case RTM_DELNEIGH: {
+                dev.patchbay.core.model.Neighbour n = NetlinkNeighbourOps.decode(m, names);
+                return n == null ? null : new NetEvent(m.type() == RTM_NEWNEIGH ? NetEvent.Type.NEIGH_NEW : NetEvent.Type.NEIGH_DEL,
+                        m.ndMsg().ifindex(), null, null, null, n);
             }
             default:
                 return null;

@@ -13,6 +13,7 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.spi.NeighbourOps;
 import dev.patchbay.netlink.wire.NdMsg;
 import dev.patchbay.netlink.wire.NlAttrs;
+import dev.patchbay.netlink.wire.NlMessage;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -53,25 +54,27 @@ final class NetlinkNeighbourOps implements NeighbourOps {
         send("delete", RTM_DELNEIGH, Requests.CHANGE, device, address, null, false);
     }
 
+    /** An ARP/NDP entry of a dump or an event, or null for what is none (no address, an unknown device, a NOARP entry). */
+    static Neighbour decode(NlMessage m, Map<Integer, IfName> names) {
+        NdMsg h = m.ndMsg();
+        if ((h.family() != AF_INET && h.family() != AF_INET6) || (h.state() & NUD_NOARP) != 0) {
+            return null;
+        }
+        NlAttrs a = m.attrs(NdMsg.SIZE);
+        InetAddress dst = a.address(NDA_DST);
+        byte[] ll = a.bytes(NDA_LLADDR);
+        IfName dev = names.get(h.ifindex());
+        if (dst == null || dev == null) {
+            return null;
+        }
+        return new Neighbour(dst, ll != null && ll.length == 6 ? MacAddress.of(ll) : null, dev, (h.state() & NUD_PERMANENT) != 0);
+    }
+
     @Override
     public List<Neighbour> list(Family family) {
         Map<Integer, IfName> names = links.names();
         try {
-            return socket.dump(RTM_GETNEIGH, new NdMsg(Requests.family(family), 0, 0, 0, 0), m -> {
-                NdMsg h = m.ndMsg();
-                if ((h.family() != AF_INET && h.family() != AF_INET6) || (h.state() & NUD_NOARP) != 0) {
-                    return null;
-                }
-                NlAttrs a = m.attrs(NdMsg.SIZE);
-                InetAddress dst = a.address(NDA_DST);
-                byte[] ll = a.bytes(NDA_LLADDR);
-                IfName dev = names.get(h.ifindex());
-                if (dst == null || dev == null) {
-                    return null;
-                }
-                return new Neighbour(dst, ll != null && ll.length == 6 ? MacAddress.of(ll) : null, dev,
-                        (h.state() & NUD_PERMANENT) != 0);
-            });
+            return socket.dump(RTM_GETNEIGH, new NdMsg(Requests.family(family), 0, 0, 0, 0), m -> decode(m, names));
         } catch (NetlinkError e) {
             throw Errors.map(e, "list", "neighbours", "*", netns);
         }

@@ -23,7 +23,7 @@ class MonitorIT {
     final NetlinkNetworkStack stack = new NetlinkNetworkStack();
 
     @Test
-    void streamsLinkAddressAndRouteEvents(Sandbox sandbox) throws Exception {
+    void streamsLinkAddressRouteAndNeighbourEvents(Sandbox sandbox) throws Exception {
         String ns = sandbox.netns("mon");
         List<NetEvent> events = new CopyOnWriteArrayList<>();
         try (NetnsHandle h = stack.open(NetnsRef.named(ns)); AutoCloseable m = h.monitor(events::add)) {
@@ -32,12 +32,18 @@ class MonitorIT {
             h.links().setUp(LinkRef.name("m1"), true);
             h.addresses().add(LinkRef.name("m0"), IpPrefix.parse("10.70.0.1/24"));
             h.routes().add(new Route(IpPrefix.parse("10.71.0.0/16"), IpAddresses.parse("gw", "10.70.0.9"), null, null, null, null, null));
+            h.neighbours().add(new dev.patchbay.core.model.Neighbour(IpAddresses.parse("n", "10.70.0.7"),
+                    dev.patchbay.core.model.MacAddress.parse("02:00:00:00:70:07"), new dev.patchbay.core.model.IfName("m0"), true));
+            sandbox.run("ip", "-n", ns, "neigh", "del", "10.70.0.7", "dev", "m0");
             sandbox.run("ip", "-n", ns, "link", "add", "mbr", "type", "bridge");
             h.links().delete(LinkRef.name("m0"));
             await(events, e -> e.type() == NetEvent.Type.LINK_NEW && e.link().name().value().equals("m0"));
             await(events, e -> e.type() == NetEvent.Type.ADDR_NEW && e.address().equals(IpPrefix.parse("10.70.0.1/24")));
             await(events, e -> e.type() == NetEvent.Type.ROUTE_NEW && e.route().destination().equals(IpPrefix.parse("10.71.0.0/16"))
                     && "m0".equals(String.valueOf(e.route().device())));
+            await(events, e -> e.type() == NetEvent.Type.NEIGH_NEW && e.neighbour().address().equals(IpAddresses.parse("n", "10.70.0.7"))
+                    && "02:00:00:00:70:07".equals(e.neighbour().mac().value()) && e.neighbour().device().value().equals("m0") && e.neighbour().permanent());
+            await(events, e -> e.type() == NetEvent.Type.NEIGH_DEL && e.neighbour().address().equals(IpAddresses.parse("n", "10.70.0.7")));
             await(events, e -> e.type() == NetEvent.Type.LINK_NEW && e.link().name().value().equals("mbr"));
             await(events, e -> e.type() == NetEvent.Type.LINK_DEL && e.link().name().value().equals("m0"));
         }

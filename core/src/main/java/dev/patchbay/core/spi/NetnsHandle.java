@@ -24,7 +24,7 @@ public interface NetnsHandle extends AutoCloseable {
     QdiscOps qdiscs();
 
     /**
-     * Streams this namespace's link, address and route events to {@code listener} on a thread of the handle's own until
+     * Streams this namespace's link, address, route and neighbour events to {@code listener} on a thread of the handle's own until
      * the monitor returned is closed. Events before it returns are not reported: list after it for a consistent picture.
      */
     default AutoCloseable monitor(java.util.function.Consumer<dev.patchbay.core.model.NetEvent> listener) {

@@ -39,8 +39,9 @@ import picocli.CommandLine.Spec;
 @PatchbayCommandName("events")
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = {"Stream Patchbay's own events (network-created, network-removed, attached, detached, published, "
-                + "unpublished, repaired, health-changed, backend-swapped, plugin-installed, plugin-removed) and the kernel's link, address "
-                + "and route changes of the namespace (-n; link-new, link-del, addr-new, addr-del, route-new, route-del), "
+                + "unpublished, repaired, health-changed, backend-swapped, plugin-installed, plugin-removed) and the kernel's link, address, "
+                + "route and neighbour changes of the namespace (-n; link-new, link-del, addr-new, addr-del, route-new, route-del, "
+                + "neigh-new, neigh-del), "
                 + "one line each with its RFC 3339 time (UTC), as they happen, until interrupted.",
                 "-o json: one object per line (time, source patchbay|kernel, type, network, container, link, detail).",
                 "Through the daemon it sees every command and repair the daemon runs; without a daemon "
@@ -58,7 +59,7 @@ public final class EventsCommand implements PatchbayCommand {
     CommandSpec spec;
 
     @Option(names = "--filter", paramLabel = "TYPE", description = "Only these: a type (attached), a group (network, link, "
-            + "addr, route, plugin) or a source (patchbay, kernel). Repeatable.")
+            + "addr, route, neigh, plugin) or a source (patchbay, kernel). Repeatable.")
     List<String> filters;
 
     @Activate

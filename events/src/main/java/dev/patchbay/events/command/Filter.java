@@ -16,7 +16,8 @@ record Filter(Set<String> words) {
     static final List<String> OWN = List.of(PatchbayEvents.NETWORK_CREATED, PatchbayEvents.NETWORK_REMOVED, PatchbayEvents.ATTACHED,
             PatchbayEvents.DETACHED, PatchbayEvents.PUBLISHED, PatchbayEvents.UNPUBLISHED, PatchbayEvents.REPAIRED,
             PatchbayEvents.BACKEND_SWAPPED, PatchbayEvents.HEALTH_CHANGED, Plugins.INSTALLED, Plugins.REMOVED);
-    static final List<String> KERNEL = List.of("link-new", "link-del", "addr-new", "addr-del", "route-new", "route-del");
+    static final List<String> KERNEL = List.of("link-new", "link-del", "addr-new", "addr-del", "route-new", "route-del", "neigh-new",
+            "neigh-del");
 
     /** Checks every word before anything runs; a word that can match nothing is refused, naming it and the choices. */
     static Filter of(List<String> given) {

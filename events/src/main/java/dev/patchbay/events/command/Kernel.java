@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernel's notifications of one namespace as {@link Line}s: {@code link-new} (also a change), {@code link-del},
- * {@code addr-new}, {@code addr-del}, {@code route-new}, {@code route-del}. Remembers link names by index, so an address
+ * {@code addr-new}, {@code addr-del}, {@code route-new}, {@code route-del}, {@code neigh-new} (also a new state or MAC),
+ * {@code neigh-del}. Remembers link names by index, so an address
  * or route event names its link (and a deleted link's last events still do).
  */
 final class Kernel {
@@ -34,6 +35,11 @@ final class Kernel {
         String link = e.linkIndex() == 0 ? null : names.get(e.linkIndex());
         if (e.address() != null) {
             return new Line(at, Line.KERNEL, type, null, null, link, e.address().toString());
+        }
+        if (e.neighbour() != null) {
+            var n = e.neighbour();
+            return new Line(at, Line.KERNEL, type, null, null, n.device().value(), IpAddresses.format(n.address())
+                    + (n.mac() == null ? "" : " lladdr " + n.mac().value()) + (n.permanent() ? " permanent" : ""));
         }
         Route r = e.route();
         String detail = r == null ? null : (r.isDefault() ? "default" : String.valueOf(r.destination()))

@@ -92,6 +92,12 @@ public final class MonitorCommand implements PatchbayCommand {
         if (e.address() != null) {
             m.put("address", e.address().toString());
         }
+        if (e.neighbour() != null) {
+            m.put("dst", IpAddresses.format(e.neighbour().address()));
+            m.put("dev", e.neighbour().device().value());
+            m.put("lladdr", e.neighbour().mac() == null ? null : e.neighbour().mac().value());
+            m.put("permanent", e.neighbour().permanent());
+        }
         if (e.route() != null) {
             RouteCommand.RouteView v = RouteCommand.RouteView.of(e.route());
             m.put("dst", v.dst());
@@ -110,6 +116,11 @@ public final class MonitorCommand implements PatchbayCommand {
         }
         if (e.address() != null) {
             return what + " " + e.address() + " ifindex " + e.linkIndex();
+        }
+        if (e.neighbour() != null) {
+            var n = e.neighbour();
+            return what + " " + IpAddresses.format(n.address()) + " dev " + n.device() + (n.mac() == null ? "" : " lladdr " + n.mac().value())
+                    + (n.permanent() ? " permanent" : "");
         }
         var r = e.route();
         return what + " " + (r.isDefault() ? "default" : r.destination().toString())

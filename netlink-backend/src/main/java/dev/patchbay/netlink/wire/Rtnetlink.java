@@ -65,6 +65,7 @@ public final class Rtnetlink {
 
     // multicast groups (bind(2) nl_groups bits)
     public static final int RTMGRP_LINK = 0x1;
+    public static final int RTMGRP_NEIGH = 0x4;
     public static final int RTMGRP_IPV4_IFADDR = 0x10;
     public static final int RTMGRP_IPV4_ROUTE = 0x40;
     public static final int RTMGRP_IPV6_IFADDR = 0x100;
