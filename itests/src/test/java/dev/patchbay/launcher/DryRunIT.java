@@ -59,6 +59,19 @@ class DryRunIT {
         roundTrip(backend, fresh(backend, before), before, List.of("gc"));
     }
 
+    /** A service (the services bundle's use cases): its VIP, the backend's hairpin port, its balance rule; then its removal. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nftables", "iptables"})
+    void serviceCreateAndRm(String backend, Sandbox sandbox) throws Exception {
+        start(sandbox);
+        List<List<String>> before = STEPS.subList(0, 2);
+        List<String> create = List.of("service", "create", "api", "--network", "web", "--port", "80/tcp", "--backend", "@red:8080");
+        Cli cli = roundTrip(backend, fresh(backend, before), before, create);
+        List<List<String>> withService = new ArrayList<>(before);
+        withService.add(create);
+        roundTrip(backend, cli, withService, List.of("service", "rm", "api"));
+    }
+
     /** A backend swap: every owner's rules on the other backend, then removed from this one. */
     @ParameterizedTest
     @ValueSource(strings = {"nftables", "iptables"})
@@ -138,7 +151,7 @@ class DryRunIT {
     /** {@code -n HOST STEP... MORE...}, {@code @red} standing for the container's namespace. */
     private String[] args(List<String> step, String... more) {
         List<String> out = new ArrayList<>(List.of("-n", host));
-        step.forEach(a -> out.add(a.equals("@red") ? red : a));
+        step.forEach(a -> out.add(a.startsWith("@red") ? red + a.substring(4) : a));
         out.addAll(List.of(more));
         return out.toArray(String[]::new);
     }

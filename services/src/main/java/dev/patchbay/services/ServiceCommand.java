@@ -7,6 +7,7 @@ import dev.patchbay.core.errors.UnavailableException;
 import dev.patchbay.core.ipam.Ipam;
 import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.host.output.TextTable;
+import dev.patchbay.orchestrator.network.DryRun;
 import dev.patchbay.orchestrator.network.NetworkManager;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,6 +51,18 @@ public final class ServiceCommand implements PatchbayCommand {
         throw new ParameterException(spec.commandLine(), "a subcommand is required: create, ls, inspect, rm or backend");
     }
 
+    /** Runs {@code change} on this command's services, or, with {@code dryRun}, prints what it would run and changes nothing. */
+    int change(CliContext cli, boolean dryRun, java.util.function.Function<Services, ServiceRecord> change,
+               java.util.function.Function<ServiceRecord, Object> json, java.util.function.Function<ServiceRecord, String> text) {
+        if (dryRun) {
+            services(cli); // an IPAM is needed either way: the same error first
+            return DryRun.print(cli, manager, (dry, dir) -> change.apply(new Services(dry, dry.firewallManager(), dry.ipam(), dir, cli.netns())));
+        }
+        ServiceRecord r = change.apply(services(cli));
+        cli.print(json.apply(r), () -> text.apply(r));
+        return 0;
+    }
+
     Services services(CliContext cli) {
         Ipam i = ipam;
         if (i == null) {
@@ -76,13 +89,12 @@ public final class ServiceCommand implements PatchbayCommand {
         @Option(names = "--backend", paramLabel = "NETNS[:PORT]", description = "A container attached to NET (repeatable; PORT: the"
                 + " service's by default).") List<String> backends = List.of();
         @Option(names = "--balance", paramLabel = "MODE", description = "round-robin (default) or random.") String balance;
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
-            CliContext cli = CliContext.of(spec);
-            ServiceRecord r = parent.services(cli).create(name, network, vip, port, backends, balance);
-            cli.print(r, () -> text(r));
-            return 0;
+            return parent.change(CliContext.of(spec), dryRun, s -> s.create(name, network, vip, port, backends, balance), r -> r,
+                    ServiceCommand::text);
         }
     }
 
@@ -124,13 +136,12 @@ public final class ServiceCommand implements PatchbayCommand {
         @ParentCommand ServiceCommand parent;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
-            CliContext cli = CliContext.of(spec);
-            ServiceRecord r = parent.services(cli).remove(name);
-            cli.print(java.util.Map.of("removed", r.name()), () -> "removed service " + r.name());
-            return 0;
+            return parent.change(CliContext.of(spec), dryRun, s -> s.remove(name), r -> java.util.Map.of("removed", r.name()),
+                    r -> "removed service " + r.name());
         }
     }
 
@@ -153,12 +164,11 @@ public final class ServiceCommand implements PatchbayCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
         @Parameters(index = "1", paramLabel = "NETNS[:PORT]", description = "A container of the service's network, by its namespace name (PORT: the service's by default).") String backend;
 
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
+
         @Override
         public Integer call() {
-            CliContext cli = CliContext.of(spec);
-            ServiceRecord r = parent.parent.services(cli).backend(name, backend, true);
-            cli.print(r, () -> text(r));
-            return 0;
+            return parent.parent.change(CliContext.of(spec), dryRun, s -> s.backend(name, backend, true), r -> r, ServiceCommand::text);
         }
     }
 
@@ -169,12 +179,11 @@ public final class ServiceCommand implements PatchbayCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
         @Parameters(index = "1", paramLabel = "NETNS[:PORT]", description = "A container of the service's network, by its namespace name (PORT: the service's by default).") String backend;
 
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
+
         @Override
         public Integer call() {
-            CliContext cli = CliContext.of(spec);
-            ServiceRecord r = parent.parent.services(cli).backend(name, backend, false);
-            cli.print(r, () -> text(r));
-            return 0;
+            return parent.parent.change(CliContext.of(spec), dryRun, s -> s.backend(name, backend, false), r -> r, ServiceCommand::text);
         }
     }
 }

@@ -16,9 +16,9 @@ import java.util.function.BiConsumer;
  * rehearsal (each backend says what it would run); no event is posted. What it gives is the change as a shell script in
  * the seeds' language; the kernel and the state directory are as before.
  */
-final class DryRun {
+public final class DryRun {
     /** The option's help. */
-    static final String HELP = "Print the change as the commands that make it (ip, sysctl, nft or iptables: the current backend's), a script "
+    public static final String HELP = "Print the change as the commands that make it (ip, sysctl, nft or iptables: the current backend's), a script "
             + "sh runs; change nothing.";
 
     /** What {@code -o json} prints: the commands, in order. */
@@ -42,8 +42,11 @@ final class DryRun {
         return script;
     }
 
-    /** {@link #run}, printed: the script (text) or its commands (JSON). Exit code 0. */
-    static int print(CliContext cli, NetworkManager m, BiConsumer<NetworkManager, Path> useCase) {
+    /**
+     * {@link #run}, printed: the script (text) or its commands (JSON). Exit code 0. Other bundles' use cases (services) run
+     * over the dry run's manager, its {@link NetworkManager#firewallManager()} and {@link NetworkManager#ipam()}.
+     */
+    public static int print(CliContext cli, NetworkManager m, BiConsumer<NetworkManager, Path> useCase) {
         ShellScript script = run(m, cli.stateDir(), useCase);
         cli.print(new Script(script.lines()), script::text);
         return 0;

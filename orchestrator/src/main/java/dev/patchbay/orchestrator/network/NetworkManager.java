@@ -278,7 +278,8 @@ public final class NetworkManager {
         return config;
     }
 
-    Ipam ipam() {
+    /** The IPAM service (a dry run's: a scratch copy); UnavailableException while none is installed. */
+    public Ipam ipam() {
         Ipam i = ipam;
         if (i == null) {
             throw new UnavailableException("no IPAM service is installed (a bundle registering " + Ipam.class.getName() + ")");
@@ -303,6 +304,11 @@ public final class NetworkManager {
         m.ipam = ipam;
         m.plugins.putAll(plugins);
         return m;
+    }
+
+    /** The firewall this manager applies rules through (a dry run's: a rehearsal that only prints). */
+    public FirewallManager firewallManager() {
+        return firewall;
     }
 
     public NetworkStack stack() {
