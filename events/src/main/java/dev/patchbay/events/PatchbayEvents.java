@@ -38,6 +38,10 @@ public final class PatchbayEvents {
     public static final String BACKEND_SWAPPED = "backend-swapped";
     /** A network's health changed as a repair saw it ({@code ok -> missing: WHAT}, {@code missing -> ok}). @since 1.1 */
     public static final String HEALTH_CHANGED = "health-changed";
+    /** A service's backend failed its health checks and gets no new connection; {@code detail}: which, how often. @since 1.2 */
+    public static final String SERVICE_BACKEND_DOWN = "service-backend-down";
+    /** A service's backend answers its health checks again. @since 1.2 */
+    public static final String SERVICE_BACKEND_UP = "service-backend-up";
 
     private static ServiceTracker<EventAdmin, EventAdmin> tracker;
 

@@ -4,5 +4,5 @@
  * Patchbay's own bundles that post; a third party may subscribe to the topics ({@link PatchbayEvents#TOPICS}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.patchbay.events;

@@ -65,6 +65,105 @@ class LoadBalancerIT {
         balance(sandbox, "iptables", 11);
     }
 
+    /**
+     * Through the daemon, --health tcp: a backend whose server stops gets no new connection once its checks fail twice, and
+     * gets them again once it answers twice; the service with every backend down refuses at once. The events stream says so.
+     */
+    @Test
+    void aBackendThatStopsAnsweringIsTakenOutAndComesBack(Sandbox sandbox) throws Exception {
+        String host = sandbox.netns("host");
+        Cli pb = cli("nftables");
+        Process daemon = pb.startDaemon(Map.of("PATCHBAY_STATE_DIR", pb.stateDir().toString(), "PATCHBAY_FW", "nftables"));
+        List<Process> servers = new ArrayList<>();
+        Process events = null;
+        try {
+            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.13.0/24").ok();
+            String client = sandbox.netns("c1");
+            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
+            List<String> names = new ArrayList<>();
+            for (String b : List.of("b1", "b2")) {
+                String ns = sandbox.netns(b);
+                names.add(ns);
+                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
+                servers.add(serve(ns, 80));
+            }
+            java.nio.file.Path seenFile = java.nio.file.Files.createTempFile("pb-events", ".jsonl");
+            java.nio.file.Path errFile = java.nio.file.Files.createTempFile("pb-events", ".err");
+            ProcessBuilder eb = new ProcessBuilder(Cli.DIST.resolve("bin/patchbay").toString(), "-n", host, "-o", "json", "events",
+                    "--filter", "service").redirectOutput(seenFile.toFile()).redirectError(errFile.toFile());
+            eb.environment().put("PATCHBAY_STATE_DIR", pb.stateDir().toString());
+            eb.environment().put("PATCHBAY_RUN_DIR", pb.runDir().toString());
+            events = eb.start();
+            assertTrue(until(60, () -> read(errFile).contains("listening")), "events subscribed: " + read(errFile));
+            String vip = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
+                    "--health", "tcp", "--backend", names.get(0), "--backend", names.get(1)).ok()).get("vip").getAsString();
+            assertEquals(Map.of(names.get(0), 5, names.get(1), 5), connect(sandbox, client, vip, 10));
+
+            stop(servers.remove(0));
+            assertTrue(until(20, () -> down(pb, host).equals(List.of(names.get(0)))), "taken out after failing its checks");
+            assertEquals(Map.of(names.get(1), 20), connect(sandbox, client, vip, 20), "no new connection to the stopped one");
+            stop(servers.remove(0));
+            assertTrue(until(20, () -> down(pb, host).size() == 2), "both down");
+            JsonObject refused = JsonParser.parseString(sandbox.execIn(client, "python3", "-c", CLIENT, vip, "80", "1").output()).getAsJsonObject();
+            assertEquals("{\"FAIL ConnectionRefusedError\":1}", refused.get("counts").toString(), "every backend down: refused");
+
+            servers.add(serve(names.get(0), 80));
+            assertTrue(until(20, () -> down(pb, host).equals(List.of(names.get(1)))), "back once it answers again");
+            assertEquals(Map.of(names.get(0), 10), connect(sandbox, client, vip, 10));
+            assertTrue(until(10, () -> read(seenFile).contains("service-backend-up")), read(seenFile));
+            String seen = read(seenFile);
+            assertTrue(seen.contains("\"type\":\"service-backend-down\"") && seen.contains("\"type\":\"service-backend-up\"")
+                    && seen.contains("service api backend " + names.get(0)), seen);
+        } finally {
+            if (events != null) {
+                events.destroy();
+            }
+            for (Process p : servers) {
+                stop(p);
+            }
+            pb.run("-n", host, "service", "rm", "api");
+            pb.run("-n", host, "network", "rm", "lb", "--force");
+            daemon.destroy();
+            daemon.waitFor();
+        }
+    }
+
+    private static String read(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** The backends of service api that are down, by namespace. */
+    private static List<String> down(Cli pb, String host) {
+        List<String> out = new ArrayList<>();
+        json(pb.run("-n", host, "-o", "json", "service", "inspect", "api").ok()).getAsJsonArray("backends").forEach(b -> {
+            if (b.getAsJsonObject().get("down").getAsBoolean()) {
+                out.add(b.getAsJsonObject().get("netns").getAsString());
+            }
+        });
+        return out;
+    }
+
+    private static boolean until(int seconds, java.util.function.BooleanSupplier what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (what.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        p.waitFor(5, TimeUnit.SECONDS);
+    }
+
     /** Through the daemon: a backend whose container is detached leaves the service, and the others take every connection. */
     @Test
     void aDetachedBackendLeavesTheService(Sandbox sandbox) throws Exception {

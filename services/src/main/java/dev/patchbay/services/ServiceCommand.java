@@ -73,8 +73,9 @@ public final class ServiceCommand implements PatchbayCommand {
 
     static String text(ServiceRecord r) {
         return r.name() + "  network " + r.network() + "  " + r.vip() + ":" + r.port() + "/" + r.protocol() + "  " + r.balance()
+                + (ServiceRecord.TCP.equals(r.health()) ? "  health tcp" : "")
                 + "\n  backends: " + (r.backends().isEmpty() ? "none (connections are refused)"
-                : String.join(", ", r.backends().stream().map(b -> b.netns() + " " + b.address() + ":" + b.port()).toList()));
+                : String.join(", ", r.backends().stream().map(b -> b.netns() + " " + b.address() + ":" + b.port() + (b.down() ? " (down)" : "")).toList()));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a service: its VIP (from the network's IPAM unless"
@@ -89,11 +90,13 @@ public final class ServiceCommand implements PatchbayCommand {
         @Option(names = "--backend", paramLabel = "NETNS[:PORT]", description = "A container attached to NET (repeatable; PORT: the"
                 + " service's by default).") List<String> backends = List.of();
         @Option(names = "--balance", paramLabel = "MODE", description = "round-robin (default) or random.") String balance;
+        @Option(names = "--health", paramLabel = "CHECK", description = "tcp: the daemon connects to each backend every second; "
+                + "two failures in a row take it out, two answers put it back. none (default): no check.") String health;
         @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
-            return parent.change(CliContext.of(spec), dryRun, s -> s.create(name, network, vip, port, backends, balance), r -> r,
+            return parent.change(CliContext.of(spec), dryRun, s -> s.create(name, network, vip, port, backends, balance, health), r -> r,
                     ServiceCommand::text);
         }
     }

@@ -24,11 +24,12 @@ public final class ServiceFeatures implements NetworkFeatures {
             List<String> lines = new ArrayList<>();
             List<Map<String, Object>> backends = new ArrayList<>();
             for (ServiceRecord.Backend b : r.backends()) {
-                lines.add("-> " + b.netns() + " " + b.address() + ":" + b.port());
+                lines.add("-> " + b.netns() + " " + b.address() + ":" + b.port() + (b.down() ? " (down: failed its health checks)" : ""));
                 Map<String, Object> one = new LinkedHashMap<>();
                 one.put("netns", b.netns());
                 one.put("address", b.address());
                 one.put("port", b.port());
+                one.put("down", b.down());
                 backends.add(one);
             }
             if (lines.isEmpty()) {

@@ -16,13 +16,27 @@ import java.util.regex.Pattern;
  * to the network by {@code netns} name (its attachment's id {@code container}), at the address of that attachment.
  */
 public record ServiceRecord(String name, String network, String host, String vip, int port, String protocol, String balance,
-                            List<Backend> backends) {
+                            List<Backend> backends, String health) {
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     static final String ROUND_ROBIN = "round-robin";
     static final String RANDOM = "random";
+    /** {@code --health}: a TCP connect to each backend by the daemon ({@link ServiceHealth}), or none. */
+    static final String TCP = "tcp";
+    static final String NONE = "none";
 
-    /** One backend: the container's namespace name, its address on the network, the port it serves on. */
-    public record Backend(String netns, String container, String address, int port) {
+    /**
+     * One backend: the container's namespace name, its address on the network, the port it serves on; {@code down} while
+     * its health check fails (it then gets no new connection).
+     */
+    public record Backend(String netns, String container, String address, int port, boolean down) {
+        public Backend(String netns, String container, String address, int port) {
+            this(netns, container, address, port, false);
+        }
+
+        Backend withDown(boolean now) {
+            return new Backend(netns, container, address, port, now);
+        }
+
         @Override
         public String toString() {
             return netns + ":" + port;
@@ -31,6 +45,21 @@ public record ServiceRecord(String name, String network, String host, String vip
 
     public ServiceRecord {
         backends = List.copyOf(backends);
+        health = health == null ? NONE : health;
+    }
+
+    public ServiceRecord(String name, String network, String host, String vip, int port, String protocol, String balance,
+                         List<Backend> backends) {
+        this(name, network, host, vip, port, protocol, balance, backends, NONE);
+    }
+
+    /** {@code tcp} or {@code none}. */
+    static String checkHealth(String text) {
+        String h = text == null ? NONE : text.toLowerCase(Locale.ROOT);
+        if (!h.equals(TCP) && !h.equals(NONE)) {
+            throw new InvalidInputException("--health", text, "expected tcp or none");
+        }
+        return h;
     }
 
     static String checkName(String name) {
@@ -50,7 +79,7 @@ public record ServiceRecord(String name, String network, String host, String vip
     }
 
     ServiceRecord withBackends(List<Backend> now) {
-        return new ServiceRecord(name, network, host, vip, port, protocol, balance, now);
+        return new ServiceRecord(name, network, host, vip, port, protocol, balance, now, health);
     }
 
     /** The firewall owner of its rules: {@code svc:NAME}. */
@@ -73,9 +102,9 @@ public record ServiceRecord(String name, String network, String host, String vip
         return RulesetOwner.of("svc:" + name);
     }
 
-    /** Its rules: one {@link Rule.Balance}. */
+    /** Its rules: one {@link Rule.Balance} over the backends that are not down. */
     Ruleset ruleset() {
-        List<Rule.Balance.Backend> bs = backends.stream()
+        List<Rule.Balance.Backend> bs = backends.stream().filter(b -> !b.down())
                 .map(b -> new Rule.Balance.Backend(IpAddresses.parse("backend", b.address()), b.port())).toList();
         return Ruleset.of(owner(), new Rule.Balance(IpAddresses.parse("vip", vip), Protocol.parse(protocol), port, bs,
                 balance.equals(RANDOM) ? Rule.Balance.Mode.RANDOM : Rule.Balance.Mode.ROUND_ROBIN, 0));

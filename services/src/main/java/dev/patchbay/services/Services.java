@@ -85,7 +85,12 @@ final class Services {
     }
 
     ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance) {
+        return create(name, network, vip, portText, backends, balance, null);
+    }
+
+    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance, String healthText) {
         ServiceRecord.checkName(name);
+        String health = ServiceRecord.checkHealth(healthText);
         Object[] pp = port(portText);
         int port = (Integer) pp[0];
         Protocol protocol = (Protocol) pp[1];
@@ -113,7 +118,8 @@ final class Services {
             try {
                 InetAddress address = reserve(config, name, asked);
                 undo.push(() -> ipam.release(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF));
-                ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(address), port, protocol.label(), mode, bs);
+                ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(address), port, protocol.label(), mode, bs,
+                        health);
                 IpPrefix vip32 = IpPrefix.of(address, 32);
                 try (NetnsHandle h = manager.stack().open(host)) {
                     h.addresses().add(LinkRef.name(bridge), vip32);
@@ -178,6 +184,31 @@ final class Services {
                 hairpin(config, List.of(b));
             }
             ServiceRecord changed = r.withBackends(now);
+            FirewallHost fw = firewall.host(stateDir, host);
+            fw.apply(changed.ruleset());
+            try {
+                store.put(changed);
+            } catch (RuntimeException e) {
+                rollBack(new ArrayDeque<>(List.<Runnable>of(() -> fw.apply(r.ruleset()))), e);
+                throw e;
+            }
+            return changed;
+        });
+    }
+
+    /**
+     * A health check's verdict: backend {@code netns}:{@code port} of service {@code name} is now {@code down} (or up), its
+     * rules applied without (or with) it, then recorded. Null when nothing changed (the service or backend is gone, or
+     * already so).
+     */
+    ServiceRecord health(String name, String netns, int port, boolean down) {
+        return store.locked(() -> {
+            ServiceRecord r = store.find(name).orElse(null);
+            if (r == null || r.backends().stream().noneMatch(b -> b.netns().equals(netns) && b.port() == port && b.down() != down)) {
+                return null;
+            }
+            ServiceRecord changed = r.withBackends(r.backends().stream()
+                    .map(b -> b.netns().equals(netns) && b.port() == port ? b.withDown(down) : b).toList());
             FirewallHost fw = firewall.host(stateDir, host);
             fw.apply(changed.ruleset());
             try {

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 @PatchbayCommandName("events")
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = {"Stream Patchbay's own events (network-created, network-removed, attached, detached, published, "
-                + "unpublished, repaired, health-changed, backend-swapped, plugin-installed, plugin-removed) and the kernel's link, address, "
+                + "unpublished, repaired, health-changed, service-backend-down, service-backend-up, backend-swapped, plugin-installed, "
+                + "plugin-removed) and the kernel's link, address, "
                 + "route and neighbour changes of the namespace (-n; link-new, link-del, addr-new, addr-del, route-new, route-del, "
                 + "neigh-new, neigh-del), "
                 + "one line each with its RFC 3339 time (UTC), as they happen, until interrupted.",
@@ -59,7 +60,7 @@ public final class EventsCommand implements PatchbayCommand {
     CommandSpec spec;
 
     @Option(names = "--filter", paramLabel = "TYPE", description = "Only these: a type (attached), a group (network, link, "
-            + "addr, route, neigh, plugin) or a source (patchbay, kernel). Repeatable.")
+            + "addr, route, neigh, service, plugin) or a source (patchbay, kernel). Repeatable.")
     List<String> filters;
 
     @Activate

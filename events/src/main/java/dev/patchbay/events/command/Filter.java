@@ -15,7 +15,8 @@ record Filter(Set<String> words) {
     /** Patchbay's own types (Event Admin) and the kernel's. */
     static final List<String> OWN = List.of(PatchbayEvents.NETWORK_CREATED, PatchbayEvents.NETWORK_REMOVED, PatchbayEvents.ATTACHED,
             PatchbayEvents.DETACHED, PatchbayEvents.PUBLISHED, PatchbayEvents.UNPUBLISHED, PatchbayEvents.REPAIRED,
-            PatchbayEvents.BACKEND_SWAPPED, PatchbayEvents.HEALTH_CHANGED, Plugins.INSTALLED, Plugins.REMOVED);
+            PatchbayEvents.BACKEND_SWAPPED, PatchbayEvents.HEALTH_CHANGED, PatchbayEvents.SERVICE_BACKEND_DOWN, PatchbayEvents.SERVICE_BACKEND_UP,
+            Plugins.INSTALLED, Plugins.REMOVED);
     static final List<String> KERNEL = List.of("link-new", "link-del", "addr-new", "addr-del", "route-new", "route-del", "neigh-new",
             "neigh-del");
 
