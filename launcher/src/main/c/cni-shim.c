@@ -123,7 +123,11 @@ static int silent(int heard, const char *path) {
     return cni_error(3, ERR_TRY_AGAIN, msg, path);
 }
 
-/* Sends the call, copies the reply (code, stdout, stderr: DaemonSocket.Reply) back; returns our exit code. */
+/*
+ * Sends the call, copies the reply (code, stdout, stderr: DaemonSocket.Reply) back; returns our exit code. A call past
+ * the daemon's limits (an environment past 256 KiB) is refused from its length: the daemon answers and closes without
+ * reading the rest, so the send fails (EPIPE) with the refusal waiting to be read: it is read, as any reply.
+ */
 static int forward(int fd, const char *path, const char *netns, const char *type, const char *in, size_t in_len) {
     struct frame f = {0};
     size_t envc = 0;
@@ -136,12 +140,16 @@ static int forward(int fd, const char *path, const char *netns, const char *type
     for (char **e = environ; *e; e++) frame_string(&f, *e);
     frame_bytes(&f, in, in_len);
     if (f.oom) return cni_error(1, ERR_IO, "out of memory", NULL);
+    int cut = 0; /* the send failed with this errno: the daemon closed before it read the whole call */
     if (send_frame(fd, &f) != 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return silent(0, path);
-        return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(errno));
+        if (errno != EPIPE && errno != ECONNRESET) return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(errno));
+        cut = errno; /* a call past the daemon's limits is refused from its length: the refusal came before the close */
     }
     int heard;
-    switch (await_reply(fd, &heard, 0)) {
+    int awaited = await_reply(fd, &heard, 0);
+    if (cut && awaited != AWAIT_REPLY) return cni_error(3, ERR_TRY_AGAIN, "the Patchbay daemon went away", strerror(cut));
+    switch (awaited) {
     case AWAIT_SILENT:
         return silent(heard, path);
     case AWAIT_CLOSED:

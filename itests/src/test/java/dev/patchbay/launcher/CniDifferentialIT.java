@@ -30,6 +30,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @NetnsTest
 class CniDifferentialIT {
+    /** The reference plugins' chains, left by their last DEL: see {@link ReferenceChains}. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeTheReferencePluginsChains() throws java.io.IOException {
+        ReferenceChains.remove();
+    }
+
     static final Path REFERENCE = Path.of("/usr/lib/cni");
     @RegisterExtension
     static final DaemonCli pb = new DaemonCli();

@@ -10,6 +10,7 @@ import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.nio.ByteBuffer;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -84,49 +85,107 @@ class CniSizeLimitIT {
         cli.assertNoRecords();
     }
 
-    /** A client that announces 60 MB: refused from its length, before any of it is read; the daemon serves on. */
+    /**
+     * A client that announces 60 MB and goes on sending while it waits: refused from its length, before any of it is
+     * read, every time (ten connections); the daemon serves on. The client writes and reads the channel itself, from two
+     * threads: the streams of {@link Channels} would take turns on the channel's blocking lock, so a read waiting for the
+     * answer would keep the request's first bytes from going out, and the daemon would close a silent client after its
+     * read deadline (an EOF here, 10 s later).
+     */
     @Test
     void aRawFrameOf60MegabytesIsRefusedFromItsLength(Sandbox sandbox) throws Exception {
         Cli cli = Cli.fresh();
         Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString()));
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(DaemonFairnessIT.socket(cli)))) {
-            int size = 60 << 20;
-            CompletableFuture<Void> sending = Within.async(() -> {
-                try {
-                    DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
-                    out.writeInt(DaemonSocket.WIRE_V2);
-                    out.writeInt(3);
-                    out.writeBytes("cni");
-                    for (String s : List.of(DaemonSocket.currentNetns(), "bridge")) {
-                        out.writeInt(s.length());
-                        out.writeBytes(s);
-                    }
-                    out.writeInt(0);
-                    out.writeInt(size);
-                    byte[] chunk = new byte[1 << 20];
-                    for (int i = 0; i < 60; i++) {
-                        out.write(chunk);
-                    }
-                    out.flush();
-                } catch (java.io.IOException e) {
-                    // the daemon closed the connection after its answer
+        try {
+            for (int round = 0; round < 10; round++) {
+                try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(DaemonFairnessIT.socket(cli)))) {
+                    CompletableFuture<Void> sending = Within.async(() -> {
+                        try {
+                            ch.write(ByteBuffer.wrap(head(60 << 20)));
+                            ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+                            for (int i = 0; i < 60; i++) {
+                                chunk.clear();
+                                while (chunk.hasRemaining()) {
+                                    ch.write(chunk);
+                                }
+                            }
+                        } catch (java.io.IOException e) {
+                            // the daemon closed the connection after its answer
+                        }
+                        return null;
+                    });
+                    DaemonSocket.Reply reply = Within.async(() -> readAll(ch)).get(30, TimeUnit.SECONDS);
+                    assertEquals(2, reply.code(), "round " + round + ": " + reply.err());
+                    assertTrue(reply.out().contains("\"code\":7") && reply.out().contains("limit of 1048576 bytes"), reply.out());
+                    sending.get(30, TimeUnit.SECONDS);
                 }
-                return null;
-            });
-            DaemonSocket.Reply reply = Within.async(() -> {
-                try {
-                    return DaemonSocket.readReply(new DataInputStream(Channels.newInputStream(ch)));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(30, TimeUnit.SECONDS);
-            assertEquals(2, reply.code(), reply.err());
-            assertTrue(reply.out().contains("\"code\":7") && reply.out().contains("limit of 1048576 bytes"), reply.out());
-            sending.get(30, TimeUnit.SECONDS);
+            }
             assertEquals(0, Within.cli(cli, 30, "network", "ls").code(), "the daemon serves on");
         } finally {
             DaemonFairnessIT.stop(daemon);
         }
+    }
+
+    /** A version 2 CNI frame up to its configuration's length: the client's namespace, type bridge, no environment. */
+    private static byte[] head(int configLength) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(DaemonSocket.WIRE_V2);
+        for (String s : List.of(DaemonSocket.KIND_CNI, DaemonSocket.currentNetns(), "bridge")) {
+            out.writeInt(s.length());
+            out.writeBytes(s);
+        }
+        out.writeInt(0);
+        out.writeInt(configLength);
+        return bytes.toByteArray();
+    }
+
+    /** The daemon's reply: what the channel holds up to its end (a reset after the answer ends it too). */
+    private static DaemonSocket.Reply readAll(SocketChannel ch) throws java.io.IOException {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        try {
+            while (ch.read(buf.clear()) > 0) {
+                got.write(buf.array(), 0, buf.position());
+            }
+        } catch (java.io.IOException e) {
+            if (got.size() == 0) {
+                throw e;
+            }
+        }
+        return DaemonSocket.readReply(new DataInputStream(new java.io.ByteArrayInputStream(got.toByteArray())));
+    }
+
+    /**
+     * A shim whose environment is past the daemon's limit for it ({@link DaemonFrameReader#MAX_REST}) gets the daemon's
+     * refusal naming the limit (three calls): the daemon answers from the length and closes before it read the rest, so
+     * the shim's send fails (EPIPE), and the answer is read anyway; not "the daemon went away" (code 11, try again).
+     */
+    @Test
+    void anEnvironmentPastTheDaemonsLimitIsRefusedByName(Sandbox sandbox) throws Exception {
+        Cli cli = Cli.fresh();
+        String ctr = sandbox.netns("env");
+        Process daemon = cli.startDaemon(Map.of("PATCHBAY_STATE_DIR", cli.stateDir().toString()));
+        try {
+            Map<String, String> env = DaemonFairnessIT.cniEnv(cli, "ADD", "e1", "/run/netns/" + ctr);
+            // 1.2 MB: more than the socket holds once the daemon stops reading at its limit, so the shim's send fails
+            // every time (EPIPE), before and after the refusal is written; one variable holds at most 128 KiB (execve)
+            String big = "x".repeat(100_000);
+            for (int i = 0; i < 12; i++) {
+                env.put("PADDING_" + i, big);
+            }
+            String config = CniVerbsIT.bridge("0.4.0", "envs", "10.83.0.0/24", "").toString();
+            for (int round = 0; round < 3; round++) {
+                Run r = Within.cni(60, "bridge", env, config);
+                assertEquals(2, r.code(), "round " + round + ": " + r.out() + r.err());
+                assertTrue(r.json().get("msg").getAsString().contains("limit of " + DaemonFrameReader.MAX_REST + " bytes for the environment"),
+                        "round " + round + ": " + r.out());
+            }
+            assertEquals(0, Within.cli(cli, 30, "network", "ls").code(), "the daemon serves on");
+        } finally {
+            DaemonFairnessIT.stop(daemon);
+        }
+        cli.assertNoRecords();
     }
 
     @Test

@@ -25,6 +25,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @NetnsTest
 class CniTrustIT {
+    /** The reference plugins' chains, left by their last DEL: see {@link ReferenceChains}. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeTheReferencePluginsChains() throws java.io.IOException {
+        ReferenceChains.remove();
+    }
+
     @RegisterExtension
     static final DaemonCli pb = new DaemonCli();
 

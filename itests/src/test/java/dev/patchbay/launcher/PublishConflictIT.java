@@ -26,11 +26,8 @@ class PublishConflictIT {
         Process udp = null;
         try {
             pb.cli().run("network", "create", "pc", "--subnet", "10.69.0.0/24", "--bridge", "pbpc0").ok();
-            tcp = new ProcessBuilder("python3", "-c", "import socket,time; s=socket.socket(socket.AF_INET6); s.bind(('::',8091)); s.listen(1); time.sleep(60)")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            udp = new ProcessBuilder("python3", "-c", "import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',5353)); time.sleep(60)")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Thread.sleep(500);
+            tcp = bound("import socket,time; s=socket.socket(socket.AF_INET6); s.bind(('::',8091)); s.listen(1); print('bound', flush=True); time.sleep(60)");
+            udp = bound("import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',5353)); print('bound', flush=True); time.sleep(60)");
             String links = sandbox.run("ip", "-o", "link");
 
             Cli.Run taken = pb.cli().run("attach", "pc", "--netns", red, "--publish", "8091:80/tcp");
@@ -62,5 +59,17 @@ class PublishConflictIT {
             pb.cli().run("detach", "pc", "--netns", red);
             pb.cli().run("network", "rm", "pc");
         }
+    }
+
+    /**
+     * A python3 process running {@code script}, once it said it has bound its socket (not after a fixed wait: on a loaded
+     * machine half a second was not always enough, and the attach it must refuse went through).
+     */
+    private static Process bound(String script) throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        String line = Within.async(out::readLine).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("bound", line, "python3 " + script);
+        return p;
     }
 }
