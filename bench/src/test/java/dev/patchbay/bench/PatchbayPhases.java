@@ -14,6 +14,9 @@ final class PatchbayPhases {
     static final String BRIDGE_D = "pbbenchd0";
     /** The firewall backend to bench ({@code -Dpatchbay.bench.backend=iptables}); empty: Patchbay's default choice. */
     static final String BACKEND = System.getProperty("patchbay.bench.backend", "");
+    /** More words for the benchmark network's create (-Dpatchbay.bench.create="--dns=false"): to compare with a build without a feature. */
+    static final List<String> CREATE_EXTRA = System.getProperty("patchbay.bench.create", "").isBlank() ? List.of()
+            : List.of(System.getProperty("patchbay.bench.create").trim().split("\\s+"));
 
     private final Path dist;
     private final List<String> containers;
@@ -40,9 +43,12 @@ final class PatchbayPhases {
             if (!BACKEND.isEmpty()) {
                 pb.call("firewall", "backend", BACKEND);
             }
-            double create = pb.call("network", "create", NET, "--subnet", "10.200.0.0/21", "--bridge", BRIDGE, "--masquerade");
+            List<String> createArgs = new ArrayList<>(List.of("network", "create", NET, "--subnet", "10.200.0.0/21", "--bridge", BRIDGE, "--masquerade"));
+            createArgs.addAll(CREATE_EXTRA); // e.g. --dns=false: the same network as a build without that feature makes
+            double create = pb.call(createArgs.toArray(String[]::new));
             created = true;
-            report.line("   framework boot %.0f ms; network create --masquerade %.2f ms (one sample)", boot, create);
+            report.line("   framework boot %.0f ms; network create --masquerade%s %.2f ms (one sample)", boot,
+                    CREATE_EXTRA.isEmpty() ? "" : " " + String.join(" ", CREATE_EXTRA), create);
             for (int i = 0; i < Math.min(warmup, containers.size()); i++) {
                 pb.call("attach", NET, "--netns", containers.get(i), "--publish", (30000 + i) + ":80/tcp");
                 pb.call("detach", NET, "--netns", containers.get(i));
