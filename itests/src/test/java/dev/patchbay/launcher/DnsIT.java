@@ -70,7 +70,7 @@ class DnsIT {
         String blue = sandbox.netns("blue");
         try {
             cli.run("network", "create", "dn", "--subnet", "10.151.0.0/24", "--ipv6", "fd51::/64").ok();
-            cli.run("attach", "dn", "--netns", red, "--opt", "alias=db,cache").ok();
+            cli.run("attach", "dn", "--netns", red, "--alias", "db,cache").ok(); // the dns plugin's attach option, as a flag
             cli.run("attach", "dn", "--netns", blue).ok();
             String conf = Files.readString(Path.of("/etc/netns", blue, "resolv.conf"));
             assertTrue(conf.contains("nameserver 10.151.0.1\nnameserver fd51::1\nsearch patchbay.internal\n"), conf);

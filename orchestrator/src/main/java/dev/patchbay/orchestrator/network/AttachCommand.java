@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 /** {@code patchbay attach NETWORK --netns NS ...}: plug a container into a network. */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("attach")
-@Command(name = "attach", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "attach", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = PluginFlags.Attach.class,
         description = "Attach a container (a network namespace) to a network: veth, addresses, default route, published ports.")
 public class AttachCommand implements PatchbayCommand {
     @Reference
@@ -66,6 +66,9 @@ public class AttachCommand implements PatchbayCommand {
     @Option(names = "--dry-run", description = DryRun.HELP)
     boolean dryRun;
 
+    /** The plugins' per-attachment options added as flags ({@link PluginFlags.Attach}). */
+    final List<NetworkManager.Flag> flags = new ArrayList<>();
+
     @Override
     public Integer call() {
         CliContext cli = CliContext.of(spec);
@@ -81,9 +84,16 @@ public class AttachCommand implements PatchbayCommand {
                 throw new InvalidInputException("--mac", mac, "is held on network \"" + network + "\" by " + who);
             });
         }
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>(opts == null ? java.util.Map.of() : opts);
+        PluginFlags.given(spec, flags).forEach((k, v) -> {
+            if (options.containsKey(k) && !options.get(k).equals(v)) {
+                throw new InvalidInputException("opt " + k, options.get(k), "contradicts --" + k + " " + v);
+            }
+            options.put(k, v);
+        });
         // without --ifname the next free ethN, chosen before anything changes and recorded as the attachment's
         AttachRequest request = new AttachRequest(network, container.containerId(), container.ref(),
-                ifName == null ? null : new IfName(ifName), addresses, wanted, ports, defaultRoute, opts);
+                ifName == null ? null : new IfName(ifName), addresses, wanted, ports, defaultRoute, options.isEmpty() ? null : options);
         if (dryRun) {
             return DryRun.print(cli, manager, (m, dir) -> m.attachments(dir).attach(cli.netns(), request, ifName == null));
         }

@@ -109,6 +109,23 @@ public final class NetworkManager {
     record Flag(String key, String label, String help, String type) {
     }
 
+    /**
+     * The per-attachment options of the installed plugins ({@link NetworkPlugin#ATTACH_OPTIONS}), each a flag of
+     * {@code attach}: {@code --KEY VALUE}; of two plugins taking one key, the first type by name describes it.
+     */
+    List<Flag> attachFlags() {
+        Map<String, Flag> byKey = new TreeMap<>();
+        for (String type : new TreeSet<>(plugins.keySet())) {
+            Provided p = first(type);
+            for (String key : p == null ? List.<String>of() : strings(p.ref().getProperty(NetworkPlugin.ATTACH_OPTIONS))) {
+                if (key.matches("[a-z0-9][a-z0-9_.-]{0,62}")) {
+                    byKey.putIfAbsent(key, new Flag(key, "VALUE", p.plugin().options().get(key), type));
+                }
+            }
+        }
+        return List.copyOf(byKey.values());
+    }
+
     /** The flags the installed plugins declare, by key; of two plugins declaring one key, the first type by name declares it. */
     List<Flag> flags() {
         Map<String, Flag> byKey = new TreeMap<>();

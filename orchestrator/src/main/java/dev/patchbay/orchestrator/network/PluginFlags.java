@@ -29,7 +29,35 @@ final class PluginFlags implements IModelTransformer {
             }
         }
         create.defaultValueProvider(arg -> arg instanceof OptionSpec o && o.longestName().equals("--driver") ? defaultDriver(command) : null);
+        picocli.CommandLine connect = network.subcommands().get("connect");
+        if (connect != null) {
+            Attach.add(connect.getCommandSpec(), command.manager);
+        }
         return network;
+    }
+
+    /**
+     * The flags of {@code attach} (and {@code network connect}): each per-attachment option of an installed plugin as
+     * {@code --KEY VALUE}, the same as {@code --opt KEY=VALUE}; never one of the command's own.
+     */
+    static final class Attach implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec attach) {
+            AttachCommand command = (AttachCommand) attach.userObject();
+            return command.manager == null ? attach : add(attach, command.manager); // network connect: its parent adds them
+        }
+
+        static CommandSpec add(CommandSpec attach, NetworkManager manager) {
+            AttachCommand command = (AttachCommand) attach.userObject();
+            for (NetworkManager.Flag f : manager.attachFlags()) {
+                if (attach.findOption("--" + f.key()) == null) {
+                    attach.addOption(OptionSpec.builder("--" + f.key()).arity("1").type(String.class).paramLabel(f.label())
+                            .description(describe(f)).build());
+                    command.flags.add(f);
+                }
+            }
+            return attach;
+        }
     }
 
     private static String defaultDriver(NetworkCommand command) {

@@ -141,6 +141,43 @@ class CreateCommandTest {
         assertTrue(r.err().contains("invalid opt masquerade \"false\": contradicts --masquerade true"), r.err());
     }
 
+    /** A plugin's per-attachment options are flags of attach and network connect: --rate V is --opt rate=V. */
+    @Test
+    void attachAndConnectTakeThePluginsPerAttachmentOptionsAsFlags() {
+        h.m.removePlugin(shaper, ChainRollbackTest.ref("shaper", "dev.patchbay.test.shaper", 12, 0));
+        h.m.addPlugin(shaper, ChainRollbackTest.ref("shaper", "dev.patchbay.test.shaper", 12, 0, Map.of(NetworkPlugin.ROLE,
+                NetworkPlugin.CHAINED, NetworkPlugin.ATTACH_OPTIONS, new String[] {"rate"})));
+        assertEquals(0, run("n", "--subnet", "10.9.0.0/24", "--chain", "+shaper").code());
+        CommandLine cli = commandLine();
+        AttachCommand attach = new AttachCommand();
+        attach.manager = h.m;
+        cli.addSubcommand("attach", new CommandLine(attach));
+        String c1 = h.namespace("c1").path().toString();
+        Run help = runAt(cli, "attach", "--help");
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("--rate=VALUE Bits a second. Same as --opt rate=VALUE (shaper)."), help.out());
+        Run a = runAt(cli, "attach", "n", "--path", c1, "--id", "c1", "--rate", "500");
+        assertEquals(0, a.code(), a.err());
+        assertEquals("{\"rate\":\"500\"}", a.json().get("options").toString());
+        Run clash = runAt(cli, "attach", "n", "--path", h.namespace("c2").path().toString(), "--id", "c2", "--rate", "500", "--opt", "rate=600");
+        assertEquals(2, clash.code(), clash.err());
+        assertTrue(clash.err().contains("invalid opt rate \"600\": contradicts --rate 500"), clash.err());
+        Run connect = runAt(cli, "network", "connect", "n", "--path", h.namespace("c3").path().toString(), "--id", "c3", "--rate", "700");
+        assertEquals(0, connect.code(), connect.err());
+        assertEquals("{\"rate\":\"700\"}", connect.json().get("options").toString());
+    }
+
+    /** Runs {@code args} under the root, with its global options. */
+    Run runAt(CommandLine cli, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        List<String> all = new java.util.ArrayList<>(List.of("--namespace", h.host().path().toString(), "--state-dir", h.state().toString(),
+                "--output", "json"));
+        all.addAll(List.of(args));
+        return new Run(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
     /** A plugin's create default (Docker's isolated networks): set when left out, the operator's value wins, only for its chain. */
     @Test
     void aPluginsCreateDefaultIsSetWhenLeftOutAndTheOperatorsValueWins() {
