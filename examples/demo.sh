@@ -34,6 +34,7 @@ printf '%s\n' "$BODY" > "$WORK/www/index.html"
 
 MADE=()        # namespaces made, in order
 NETWORK=""     # set once the network exists
+SERVICE=""     # set once the service exists
 SERVER=""      # the HTTP server's pid
 FAILED=0
 
@@ -58,6 +59,9 @@ cleanup() {
   local status=$? errors=0
   say "7. clean up"
   if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+  if [ -n "$SERVICE" ]; then
+    pb service rm "$SERVICE" >/dev/null 2>&1 || { say "   cleanup error: service rm $SERVICE"; errors=1; }
+  fi
   if [ -n "$NETWORK" ]; then
     for c in "$RED" "$BLUE"; do
       pb detach demo --netns "$c" >/dev/null 2>&1 || { say "   cleanup error: detach $c"; errors=1; }
@@ -109,6 +113,10 @@ step attach demo --netns "$BLUE" || exit 1
 RED_IP=$(addr_of "$RED")
 BLUE_IP=$(addr_of "$BLUE")
 say "   red $RED_IP, blue $BLUE_IP, gateway $GATEWAY"
+say "   a load-balanced service (seed 004 §5): a virtual IP of the network whose port 80 goes to red"
+SERVICE=web
+step service create web --network demo --port 80/tcp --backend "$RED:80" || { SERVICE=""; exit 1; }
+VIP=$(pb -o json service inspect web | sed -n 's/.*"vip": *"\([0-9.]*\)".*/\1/p')
 
 say "5. checks with real traffic (an HTTP server listens on red:80)"
 ip netns exec "$RED" busybox httpd -f -p 80 -h "$WORK/www" &
@@ -124,6 +132,8 @@ check "red -> outside through masquerade (ping $UPLINK_OUTSIDE)" ping_from "$RED
 check "outside -> published port (GET http://$UPLINK_HOST:8080/)" get_from "$OUTSIDE" "$UPLINK_HOST" 8080
 check "host -> published port locally (GET http://127.0.0.1:8080/)" get_from "$HOST" 127.0.0.1 8080
 check "blue -> published port on the host (GET http://$GATEWAY:8080/)" get_from "$BLUE" "$GATEWAY" 8080
+check "blue -> the service's virtual IP (GET http://$VIP/)" get_from "$BLUE" "$VIP" 80
+check "host -> the service's virtual IP (GET http://$VIP/)" get_from "$HOST" "$VIP" 80
 
 say "6. topology"
 say "   $HOST: bridge pbdemo0 $GATEWAY/24, uplink0 $UPLINK_HOST/24, masquerade out uplink0"

@@ -121,6 +121,18 @@ public final class CleanSandbox implements BeforeAllCallback, AfterAllCallback {
         if (before == null) {
             return;
         }
+        // a process the class stopped may still be on its way out (Process.destroy does not wait): new ones get 20 s to go
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        Set<String> had = new TreeSet<>();
+        before.items().stream().filter(i -> i.startsWith("process ")).forEach(i -> had.add(i.split(" ")[1]));
+        while (Snapshot.processes().keySet().stream().anyMatch(pid -> !had.contains(Long.toString(pid))) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         Snapshot after = Snapshot.take();
         Set<String> left = new TreeSet<>(after.items());
         left.removeAll(before.items());

@@ -114,6 +114,9 @@ class DockerHabitsIT {
             assertEquals(1, asked.code(), asked.err());
             assertEquals("[\"lb\"]", JsonParser.parseString(asked.out()).getAsJsonObject().get("wouldRemove").toString());
             assertTrue(Kernel.links(host).contains("pb-lb"));
+            String script = json(pb.run("-n", host, "-o", "json", "network", "prune", "--dry-run")).getAsJsonArray("commands").toString();
+            assertTrue(script.contains("link del dev pb-lb") && !script.contains("pb-la"), script);
+            assertTrue(Kernel.links(host).contains("pb-lb"), "the dry run removed nothing");
             assertEquals("[\"lb\"]", json(pb.run("-n", host, "-o", "json", "network", "prune", "-f")).get("removed").toString());
             assertTrue(!Kernel.links(host).contains("pb-lb") && Kernel.links(host).contains("pb-la"), Kernel.links(host).toString());
 

@@ -51,9 +51,10 @@ class ExplainIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws InterruptedException {
         if (daemon != null) {
             daemon.destroy();
+            daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 

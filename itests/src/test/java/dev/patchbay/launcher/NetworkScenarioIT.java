@@ -36,9 +36,10 @@ class NetworkScenarioIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws InterruptedException {
         if (daemon != null) {
             daemon.destroy();
+            daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 

@@ -70,12 +70,16 @@ final class DockerVerbs {
         @Option(names = {"-f", "--force"}, description = "Remove them.") boolean force;
         @Option(names = "--filter", paramLabel = "label=KEY[=VALUE]", description = "Only networks with this label (repeatable: every one).")
         List<String> filters;
+        @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
             CliContext cli = CliContext.of(spec);
             Networks networks = parent.manager.networks(cli.stateDir());
             List<String> unused = networks.unused(cli.netns(), filters == null ? List.of() : filters);
+            if (dryRun) {
+                return DryRun.print(cli, parent.manager, (m, dir) -> unused.forEach(n -> m.networks(dir).remove(cli.netns(), n, false)));
+            }
             if (!force) {
                 Map<String, List<String>> out = new java.util.LinkedHashMap<>(); // the fields in this order, every run
                 out.put("wouldRemove", unused);
