@@ -183,17 +183,21 @@ final class Services {
                 now.add(b);
                 hairpin(config, List.of(b));
             }
-            ServiceRecord changed = r.withBackends(now);
-            FirewallHost fw = firewall.host(stateDir, host);
-            fw.apply(changed.ruleset());
-            try {
-                store.put(changed);
-            } catch (RuntimeException e) {
-                rollBack(new ArrayDeque<>(List.<Runnable>of(() -> fw.apply(r.ruleset()))), e);
-                throw e;
-            }
-            return changed;
+            return replace(r, r.withBackends(now));
         });
+    }
+
+    /** {@code was} becomes {@code changed}: its rules applied, then recorded; the rules put back if the record cannot be written. */
+    private ServiceRecord replace(ServiceRecord was, ServiceRecord changed) {
+        FirewallHost fw = firewall.host(stateDir, host);
+        fw.apply(changed.ruleset());
+        try {
+            store.put(changed);
+        } catch (RuntimeException e) {
+            rollBack(new ArrayDeque<>(List.<Runnable>of(() -> fw.apply(was.ruleset()))), e);
+            throw e;
+        }
+        return changed;
     }
 
     /**
@@ -207,17 +211,8 @@ final class Services {
             if (r == null || r.backends().stream().noneMatch(b -> b.netns().equals(netns) && b.port() == port && b.down() != down)) {
                 return null;
             }
-            ServiceRecord changed = r.withBackends(r.backends().stream()
-                    .map(b -> b.netns().equals(netns) && b.port() == port ? b.withDown(down) : b).toList());
-            FirewallHost fw = firewall.host(stateDir, host);
-            fw.apply(changed.ruleset());
-            try {
-                store.put(changed);
-            } catch (RuntimeException e) {
-                rollBack(new ArrayDeque<>(List.<Runnable>of(() -> fw.apply(r.ruleset()))), e);
-                throw e;
-            }
-            return changed;
+            return replace(r, r.withBackends(r.backends().stream()
+                    .map(b -> b.netns().equals(netns) && b.port() == port ? b.withDown(down) : b).toList()));
         });
     }
 
