@@ -13,71 +13,61 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code --dry-run} proven by a round trip, on each firewall backend: for every step of the tutorials' scenario (network
- * create, attach with a published port, publish, unpublish, detach, network rm), for gc after the bridge was deleted and
- * for a swap to the other backend, from the state the steps before it made, the printed script is run by {@code sh} in
- * fresh namespaces and the kernel it leaves (links with their kinds, masters, state and bridge-port hairpin; addresses;
- * routes; sysctls; the nftables ruleset and the iptables rules, without handles and counters) equals the one Patchbay's
- * own command leaves; and the dry run itself changed nothing, neither the kernel nor the state directory. Through the
- * daemon too.
+ * {@code --dry-run} proven by a round trip, on each firewall backend, over one scenario: the tutorials' steps (network
+ * create, attach with a published port, publish, unpublish, detach, network rm) with a service created and removed, gc
+ * after the bridge was deleted and a swap to the other backend among them. Two copies of the scenario's namespaces go
+ * step by step: in the first Patchbay runs each command; in the second {@code sh} runs the script each command's dry
+ * run printed just before, from the state the steps before it made. After every step the kernels they hold (links
+ * with their kinds, masters, state and bridge-port hairpin; addresses; routes; sysctls; the nftables ruleset and the
+ * iptables rules, without handles and counters; the namespaces' names read as their roles) are equal, and the dry run
+ * itself changed nothing, neither the kernel nor the state directory. Through the daemon too.
  */
 @NetnsTest
 class DryRunIT {
+    /** The tutorials' scenario; a step starting with "!" is a command of the test's, run in both copies. */
     private static final List<List<String>> STEPS = List.of(
             List.of("network", "create", "web", "--subnet", "10.89.0.0/24", "--masquerade"),
             List.of("attach", "web", "--netns", "@red", "--publish", "8080:80/tcp"),
             List.of("publish", "web", "--netns", "@red", "9000:90/udp"),
+            // a service (the services bundle's use cases): its VIP, the backend's hairpin port, its balance rule; then its removal
+            List.of("service", "create", "api", "--network", "web", "--port", "80/tcp", "--backend", "@red:8080"),
+            List.of("service", "rm", "api"),
+            // gc after someone deleted the bridge: it makes the bridge again and plugs the container back in
+            List.of("!", "ip", "-n", "@host", "link", "del", "pb-web"),
+            List.of("gc"),
             List.of("unpublish", "web", "--netns", "@red", "8080:80/tcp"),
+            List.of("firewall", "backend", "@other"), // every owner's rules on the other backend, then removed from this one
             List.of("detach", "web", "--netns", "@red"),
             List.of("network", "rm", "web"));
 
     private Sandbox sandbox;
     private String host;
     private String red;
+    private String scriptHost;
+    private String scriptRed;
 
     @ParameterizedTest
     @ValueSource(strings = {"nftables", "iptables"})
     void eachStepsScriptMakesWhatTheCommandMakes(String backend, Sandbox sandbox) throws Exception {
         start(sandbox);
-        Cli cli = fresh(backend, List.of());
-        for (int i = 0; i < STEPS.size(); i++) {
-            cli = roundTrip(backend, cli, STEPS.subList(0, i), STEPS.get(i)); // leaves what the steps so far made: the next one's start
+        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"),
+                Map.of("PATCHBAY_DAEMON", "off", "PATCHBAY_FW", backend));
+        String other = backend.equals("nftables") ? "iptables" : "nftables";
+        for (List<String> step : STEPS) {
+            if (step.get(0).equals("!")) {
+                for (String ns : List.of(host, scriptHost)) {
+                    sandbox.run(step.subList(1, step.size()).stream().map(a -> a.equals("@host") ? ns : a).toArray(String[]::new));
+                }
+            } else {
+                roundTrip(cli, step.stream().map(a -> a.equals("@other") ? other : a).toList());
+            }
         }
-    }
-
-    /** gc after someone deleted the bridge: it makes the bridge again and plugs the container back in. */
-    @ParameterizedTest
-    @ValueSource(strings = {"nftables", "iptables"})
-    void gcAfterTheBridgeWasDeleted(String backend, Sandbox sandbox) throws Exception {
-        start(sandbox);
-        List<List<String>> before = List.of(STEPS.get(0), STEPS.get(1), List.of("!", "ip", "-n", "@host", "link", "del", "pb-web"));
-        roundTrip(backend, fresh(backend, before), before, List.of("gc"));
-    }
-
-    /** A service (the services bundle's use cases): its VIP, the backend's hairpin port, its balance rule; then its removal. */
-    @ParameterizedTest
-    @ValueSource(strings = {"nftables", "iptables"})
-    void serviceCreateAndRm(String backend, Sandbox sandbox) throws Exception {
-        start(sandbox);
-        List<List<String>> before = STEPS.subList(0, 2);
-        List<String> create = List.of("service", "create", "api", "--network", "web", "--port", "80/tcp", "--backend", "@red:8080");
-        Cli cli = roundTrip(backend, fresh(backend, before), before, create);
-        List<List<String>> withService = new ArrayList<>(before);
-        withService.add(create);
-        roundTrip(backend, cli, withService, List.of("service", "rm", "api"));
-    }
-
-    /** A backend swap: every owner's rules on the other backend, then removed from this one. */
-    @ParameterizedTest
-    @ValueSource(strings = {"nftables", "iptables"})
-    void backendSwap(String backend, Sandbox sandbox) throws Exception {
-        start(sandbox);
-        roundTrip(backend, fresh(backend, STEPS.subList(0, 2)), STEPS.subList(0, 2), List.of("firewall", "backend", backend.equals("nftables") ? "iptables" : "nftables"));
     }
 
     /**
@@ -92,12 +82,12 @@ class DryRunIT {
         try {
             cli.run(args(STEPS.get(0))).ok();
             cli.run(args(STEPS.get(1))).ok();
-            String was = kernel() + state(cli);
-            Cli.Run dry = cli.run(args(STEPS.get(4), "--dry-run")).ok();
-            assertEquals(was, kernel() + state(cli), "the dry run changed nothing");
+            String was = kernel(host, red) + state(cli);
+            Cli.Run dry = cli.run(args(List.of("detach", "web", "--netns", "@red"), "--dry-run")).ok();
+            assertEquals(was, kernel(host, red) + state(cli), "the dry run changed nothing");
             org.junit.jupiter.api.Assertions.assertTrue(dry.out().contains(" link del dev veth"), dry.out());
-            cli.run(args(STEPS.get(4))).ok();
-            cli.run(args(STEPS.get(5))).ok();
+            cli.run(args(List.of("detach", "web", "--netns", "@red"))).ok();
+            cli.run(args(List.of("network", "rm", "web"))).ok();
         } finally {
             daemon.destroy();
             daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -108,44 +98,25 @@ class DryRunIT {
         this.sandbox = sandbox;
         host = sandbox.netns("h");
         red = sandbox.netns("red");
+        scriptHost = sandbox.netns("sh");
+        scriptRed = sandbox.netns("sred");
     }
 
     /**
-     * From the state {@code before} makes ({@code cli} on it): the dry run of {@code step} changes nothing; its script, run by
-     * sh right there, and the command itself, run from that state made again, leave the kernel the same. Returns the Patchbay
-     * that ran the command: namespaces and state as {@code before} and {@code step} make them.
+     * From the state the steps so far made (Patchbay's in the first copy, their scripts' in the second): the dry run of
+     * {@code step} changes nothing; its script, run by sh in the second copy, and the command, run in the first, leave the
+     * two kernels the same.
      */
-    private Cli roundTrip(String backend, Cli cli, List<List<String>> before, List<String> step) throws Exception {
-        String was = kernel() + state(cli);
+    private void roundTrip(Cli cli, List<String> step) throws Exception {
+        String was = kernel(host, red) + state(cli);
         Cli.Run dry = cli.run(args(step, "--dry-run")).ok();
-        assertEquals(was, kernel() + state(cli), "the dry run of " + step + " changed nothing");
-        Sandbox.Result sh = Sandbox.exec("sh", "-c", dry.out());
-        assertEquals(0, sh.code(), "the script of " + step + " runs:\n" + dry.out() + "\n" + sh.output());
-        String scripted = kernel();
-
-        Cli made = fresh(backend, before);
-        made.run(args(step)).ok();
-        assertEquals(kernel(), scripted, "the script of " + step + " makes what the command makes:\n" + dry.out());
-        return made;
-    }
-
-    /** Fresh namespaces and state, with {@code steps} made by Patchbay (a step starting with "!" is a command of the test's). */
-    private Cli fresh(String backend, List<List<String>> steps) throws IOException {
-        for (String ns : List.of(host, red)) {
-            sandbox.run("ip", "netns", "del", ns);
-            sandbox.run("ip", "netns", "add", ns);
-            sandbox.run("ip", "-n", ns, "link", "set", "lo", "up");
-        }
-        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"),
-                Map.of("PATCHBAY_DAEMON", "off", "PATCHBAY_FW", backend));
-        for (List<String> step : steps) {
-            if (step.get(0).equals("!")) {
-                sandbox.run(step.subList(1, step.size()).stream().map(a -> a.equals("@host") ? host : a).toArray(String[]::new));
-            } else {
-                cli.run(args(step)).ok();
-            }
-        }
-        return cli;
+        assertEquals(was, kernel(host, red) + state(cli), "the dry run of " + step + " changed nothing");
+        String script = dry.out().replaceAll(Pattern.quote(host) + "(?![\\w-])", scriptHost)
+                .replaceAll(Pattern.quote(red) + "(?![\\w-])", scriptRed);
+        Sandbox.Result sh = Sandbox.exec("sh", "-c", script);
+        assertEquals(0, sh.code(), "the script of " + step + " runs:\n" + script + "\n" + sh.output());
+        cli.run(args(step)).ok();
+        assertEquals(kernel(host, red), kernel(scriptHost, scriptRed), "the script of " + step + " makes what the command makes:\n" + dry.out());
     }
 
     /** {@code -n HOST STEP... MORE...}, {@code @red} standing for the container's namespace. */
@@ -167,8 +138,8 @@ class DryRunIT {
         return files.toString();
     }
 
-    /** Both namespaces, normalized: what a script and a command may differ in (indexes, MACs, handles, counters) left out. */
-    private String kernel() {
+    /** The two namespaces of a copy, normalized: what a script and a command may differ in (indexes, MACs, handles, counters) left out. */
+    private String kernel(String host, String red) {
         StringBuilder sb = new StringBuilder();
         for (String ns : List.of(host, red)) {
             sb.append("== ").append(ns.equals(host) ? "host" : "red").append('\n');
@@ -210,7 +181,7 @@ class DryRunIT {
                 }
             }
         }
-        return sb.toString();
+        return sb.toString().replaceAll(Pattern.quote(host) + "(?![\\w-])", "@host").replaceAll(Pattern.quote(red) + "(?![\\w-])", "@red");
     }
 
     private static String str(JsonObject o, String key) {
