@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The habits Docker users bring (issue 23), on the real kernel with traffic between throwaway namespaces, a throwaway
- * namespace playing the host: networks without {@code --subnet} from the default address pools. No daemon: every
- * call is a fresh process with the test's environment.
+ * namespace playing the host: networks without {@code --subnet} from the default address pools. The settings a test
+ * gives (address pools, the firewall backend) are its daemon's, as an operator's configuration is.
  */
 @NetnsTest
 class DockerHabitsIT {
@@ -161,7 +161,8 @@ class DockerHabitsIT {
         sandbox.run("ip", "-n", out, "link", "set", "wan", "up");
         sandbox.run("ip", "-n", out, "route", "add", "10.197.0.0/16", "via", "198.51.100.1");
         sandbox.run("ip", "-n", out, "-6", "route", "add", "fd00:197::/32", "via", "fd00:5::1");
-        Cli pb = cli("PATCHBAY_FW", backend);
+        Cli pb = cli(); // its commands go to a daemon of the backend's: one process, not one a command
+        Process daemon = pb.startDaemon(Map.of("PATCHBAY_FW", backend));
         try {
             pb.run("-n", host, "network", "create", "web", "--subnet", "10.197.1.0/24", "--ipv6", "fd00:197:1::/64").ok();
             pb.run("-n", host, "network", "create", "db", "--subnet", "10.197.2.0/24", "--ipv6", "fd00:197:2::/64").ok();
@@ -210,9 +211,11 @@ class DockerHabitsIT {
             assertEquals(4 * perFamily, isolation.stream().filter(r -> r.contains("pb-web")).count(), "web's own, ap's returns: " + isolation);
             assertEquals(0, isolation.stream().filter(r -> r.contains("pb-op")).count(), "op: none: " + isolation);
         } finally {
-            for (String n : List.of("web", "db", "in", "op", "ap")) { // with their containers: one process a network, not one a container more
+            for (String n : List.of("web", "db", "in", "op", "ap")) { // with their containers
                 pb.run("-n", host, "network", "rm", "--force", n);
             }
+            daemon.destroy();
+            daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
         pb.assertNoRecords();
     }
