@@ -1,10 +1,11 @@
 # Shared by .ci/test and .ci/demo. Source it.
 # Installs, when missing, what Patchbay needs on a fresh Debian machine: a JDK 17, Maven, iproute2,
 # iptables, nftables with libnftables, ping, the CNI reference plugins (peers in tests and benchmarks), and rootful
-# Podman with crun and busybox-static (PodmanIT: Podman drives Patchbay's cni/, in namespaces of its own), and for the
+# Podman with crun and busybox-static (PodmanIT: Podman drives Patchbay's cni/, in namespaces of its own), containerd with
+# python3-grpcio (CriIT: containerd's CRI driven by the project's own CRI client, as kubelet drives it), and for the
 # Debian package's checks lintian and systemd (systemd-analyze verify; systemd-socket-activate and systemd-notify in ServiceIT),
 # and graphviz (dot: patchbay topology --format svg, and TopologyIT's rendered picture).
-PACKAGES="openjdk-17-jdk-headless maven gcc libc6-dev iproute2 iptables nftables libnftables1 iputils-ping util-linux procps python3 containernetworking-plugins podman crun containerd busybox-static uidmap systemd lintian graphviz"
+PACKAGES="openjdk-17-jdk-headless maven gcc libc6-dev iproute2 iptables nftables libnftables1 iputils-ping util-linux procps python3 containernetworking-plugins podman crun containerd python3-grpcio busybox-static uidmap systemd lintian graphviz"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

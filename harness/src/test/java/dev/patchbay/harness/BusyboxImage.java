@@ -41,12 +41,20 @@ public final class BusyboxImage {
 
     /** An OCI image layout archive in {@code dir} (image-oci.tar) whose index names the image {@code name}. */
     static Path ociArchive(Path dir, String name) throws IOException {
+        return ociArchive(dir, name, "[\"/bin/sh\"]");
+    }
+
+    /**
+     * The same with the command {@code cmd} (a JSON list): a CRI sandbox image runs it as the pod's first process,
+     * which must stay (the pause process), e.g. {@code ["/bin/sleep","2147483647"]}.
+     */
+    static Path ociArchive(Path dir, String name, String cmd) throws IOException {
         Path layer = rootfsTar(dir);
         Path oci = dir.resolve("oci");
         Path blobs = oci.resolve("blobs/sha256");
         Files.createDirectories(blobs);
         String layerDigest = blob(blobs, Files.readAllBytes(layer));
-        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"/bin/sh\"]},"
+        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"],\"Cmd\":" + cmd + "},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + layerDigest + "\"]}}";
         String configDigest = blob(blobs, config.getBytes(StandardCharsets.UTF_8));
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
