@@ -1,0 +1,412 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.patchbay.harness.Cri;
+import dev.patchbay.harness.Holder;
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 26, "a Kubernetes node": containerd 1.6's CRI plugin drives Patchbay's {@code cni/} as kubelet does, through
+ * a CRI client of the project's own ({@link Cri}: Debian's containerd and runc in a throwaway holder, busybox-static
+ * as the sandbox image, the client {@code cri.py} on Debian's python3-grpcio). One containerd for all cases, its
+ * bin_dir Patchbay's executables plus the reference's {@code loopback} and {@code host-local}, the conflist
+ * {@code bridge} (host-local) + {@code portmap} ({@code capabilities.portMappings}): two pods and their addresses
+ * (PodSandboxStatus and eth0) reach each other; a pod with a TCP hostPort (a container's httpd, CreateContainer +
+ * StartContainer) and a UDP one answers from the host namespace (gateway address and 127.0.0.1), from another pod
+ * and from itself (hairpin); Stop + Remove (containerd's second DEL, CNI_NETNS empty, answered) leave no link,
+ * reservation, rule, netns or record; the gateway's MAC does not move while pods come and go. Then the node's pod
+ * CIDR: the conflist removed, containerd's {@code conf_template} ({@code examples/k8s/10-patchbay.conflist.tmpl})
+ * with {@code {{.PodCIDR}}} renders a new one on UpdateRuntimeConfig and a pod gets an address of that CIDR.
+ */
+@NetnsTest
+class CriIT {
+    static final Path CNI = Cli.DIST.resolve("cni").toAbsolutePath();
+    static final Path REFERENCE = Path.of("/usr/lib/cni");
+    static final Path TEMPLATE = Path.of("../examples/k8s/10-patchbay.conflist.tmpl");
+    static final String NET = "pbk8s";
+    static final String BRIDGE = "cni-pb0";
+    static final String GW = "10.88.40.1";
+    static final String POD_CIDR = "10.88.64.0/24";
+    static final String PAGE = "hello from busybox httpd";
+    static final byte[] GET = "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final String UDP_ECHO = "import socket, sys\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            + "s.bind(('0.0.0.0', int(sys.argv[1])))\nwhile True:\n    d, a = s.recvfrom(512)\n    s.sendto(b'echo ' + d, a)\n";
+    static final String UDP_ASK = "import socket, sys\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.settimeout(0.5)\n"
+            + "for i in range(20):\n    s.sendto(b'ping', (sys.argv[1], int(sys.argv[2])))\n    try:\n"
+            + "        print(s.recvfrom(512)[0].decode())\n        sys.exit(0)\n    except socket.timeout:\n        pass\nsys.exit(1)\n";
+
+    private Cri cri;
+    private Path daemonLog;
+    private final List<String> report = new ArrayList<>();
+
+    static String conflist() {
+        return "{\"cniVersion\":\"1.0.0\",\"name\":\"" + NET + "\",\"plugins\":["
+                + "{\"type\":\"bridge\",\"bridge\":\"" + BRIDGE + "\",\"isGateway\":true,\"ipMasq\":true,\"hairpinMode\":true,"
+                + "\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.88.40.0/24\",\"gateway\":\"" + GW + "\"}]],"
+                + "\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}},"
+                + "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true}}]}";
+    }
+
+    /** The bin_dir: Patchbay's types, the reference's for the rest (containerd 1.6 takes one folder). */
+    static Map<String, Path> executables() {
+        Map<String, Path> bin = new LinkedHashMap<>();
+        for (String t : List.of("bridge", "portmap", "firewall", "tuning")) {
+            bin.put(t, CNI.resolve(t));
+        }
+        for (String t : List.of("loopback", "host-local")) {
+            bin.put(t, REFERENCE.resolve(t));
+        }
+        return bin;
+    }
+
+    @Test
+    void containerdCriDrivesPatchbay(Sandbox sandbox) throws Exception {
+        String missing = Cri.missing();
+        if (missing != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CriIT: containerd's CRI cannot run in CI: " + missing);
+            }
+            Assumptions.abort("CriIT skipped: " + missing);
+        }
+        Path base = Files.createTempDirectory("pb-cri");
+        daemonLog = Files.createTempFile("pb-cri-daemon", ".log");
+        long t0 = System.nanoTime();
+        try (Cri c = new Cri(base, executables(), Files.readString(TEMPLATE))) {
+            cri = c;
+            c.holder().startDaemon(Cli.DIST, daemonLog);
+            note("set-up (holder, containerd with CRI, image import, Patchbay's daemon): %.1f s", (System.nanoTime() - t0) / 1e9);
+            try {
+                pods();
+                podCidr();
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(e.getMessage() + "\n--- daemon log (tail):\n" + tail(daemonLog.toString())
+                        + "\n--- containerd log (tail):\n" + tailText(c.log()), e);
+            }
+        } finally {
+            cri = null;
+            Files.deleteIfExists(daemonLog);
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target/cri-it.txt"), String.join("\n", report) + "\n");
+        }
+        note("whole test: %.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void pods() throws Exception {
+        JsonObject version = ok(req("Version"));
+        note("CRI: %s %s (API %s)", version.get("runtimeName").getAsString(), version.get("runtimeVersion").getAsString(),
+                version.get("runtimeApiVersion").getAsString());
+        Files.writeString(cri.confDir().resolve("10-" + NET + ".conflist"), conflist());
+        awaitNetworkReady(true);
+
+        // two pods, their addresses in PodSandboxStatus and on eth0; they reach each other and the gateway
+        String p1 = runPod("p1", List.of());
+        String mac = gatewayMac();
+        String p2 = runPod("p2", List.of());
+        String ip1 = podIp(p1);
+        String ip2 = podIp(p2);
+        assertTrue(ip1.startsWith("10.88.40.") && ip2.startsWith("10.88.40.") && !ip1.equals(ip2), ip1 + " " + ip2);
+        long pid1 = cri.pausePid(p1);
+        long pid2 = cri.pausePid(p2);
+        assertEth0(pid1, ip1);
+        assertEth0(pid2, ip2);
+        cri.inPod(pid1, null, "ping", "-c", "1", "-W", "2", ip2).ok("p1 -> p2");
+        cri.inPod(pid2, null, "ping", "-c", "1", "-W", "2", GW).ok("p2 -> gateway");
+        assertEquals(mac, gatewayMac(), "the gateway's MAC moved when p2 joined");
+        String ls = patchbayLs();
+        assertTrue(ls.contains(ip1) && ls.contains(ip2), "Patchbay records both pods: " + ls);
+        List<String> held = reservations();
+        assertTrue(held.stream().anyMatch(f -> f.endsWith("/" + ip1)) && held.stream().anyMatch(f -> f.endsWith("/" + ip2)),
+                "p1's and p2's addresses are reserved where the checks look: " + held);
+        note("p1 %s and p2 %s: PodSandboxStatus and eth0 agree, they ping each other and the gateway (MAC %s)", ip1, ip2, mac);
+
+        // a pod with hostPorts: TCP 8080 -> 80 (a container's httpd), UDP 9053 -> 53 (an echo in its namespace)
+        JsonArray ports = new JsonArray();
+        ports.add(port("tcp", 80, 8080));
+        ports.add(port("udp", 53, 9053));
+        String web = runPod("web", List.of(ports));
+        String ipWeb = podIp(web);
+        long pidWeb = cri.pausePid(web);
+        JsonObject create = req("CreateContainer");
+        create.addProperty("podSandboxId", web);
+        JsonObject container = new JsonObject();
+        container.addProperty("name", "httpd");
+        container.addProperty("image", Cri.IMAGE);
+        JsonArray cmd = new JsonArray();
+        for (String w : List.of("/bin/httpd", "-f", "-p", "80", "-h", "/var/www")) {
+            cmd.add(w);
+        }
+        container.add("command", cmd);
+        create.add("container", container);
+        create.add("config", podConfig("web", List.of(ports)));
+        String cid = ok(create).get("containerId").getAsString();
+        JsonObject start = req("StartContainer");
+        start.addProperty("containerId", cid);
+        ok(start);
+        Process echo = startUdpEcho(pidWeb, 53);
+        try {
+            awaitPage("host -> " + GW + ":8080", () -> cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            expectPage("host -> 127.0.0.1:8080", cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", "127.0.0.1", "8080"));
+            expectPage("p1 -> " + GW + ":8080 (another pod)", cri.inPod(pid1, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            expectPage("web -> " + GW + ":8080 (itself: hairpin)", cri.inPod(pidWeb, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            expectEcho("host -> " + GW + ":9053/udp", cri.holder().in("/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
+            expectEcho("host -> 127.0.0.1:9053/udp", cri.holder().in("/usr/bin/python3", "-c", UDP_ASK, "127.0.0.1", "9053"));
+            expectEcho("p1 -> " + GW + ":9053/udp (another pod)", cri.inPod(pid1, null, "/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
+            expectEcho("web -> " + GW + ":9053/udp (hairpin)", cri.inPod(pidWeb, null, "/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
+        } finally {
+            echo.destroy();
+        }
+        ls = patchbayLs();
+        assertTrue(ls.contains(ipWeb) && ls.contains("8080") && ls.contains("9053"), "Patchbay records web with its ports: " + ls);
+        assertEquals(mac, gatewayMac(), "the gateway's MAC moved when web joined");
+        note("web %s: hostPorts 8080/tcp (httpd in a container) and 9053/udp answer from the host (%s, 127.0.0.1), from p1"
+                + " and from web itself", ipWeb, GW);
+
+        // Stop + Remove: containerd's DEL, then its second DEL (no netns); nothing is left
+        for (String pod : List.of(p2, web)) {
+            removePod(pod);
+        }
+        assertEquals(mac, gatewayMac(), "the gateway's MAC moved when p2 and web left");
+        removePod(p1);
+        assertEquals(mac, gatewayMac(), "the gateway's MAC moved when the last pod left");
+        List<String> calls = cniCalls(p1);
+        note("p1's CNI calls as Patchbay's daemon logged them: %s", calls);
+        assertEquals(2, calls.stream().filter(c -> c.startsWith("DEL bridge ")).count(), "two DELs of p1's bridge (Stop, Remove): " + calls);
+        assertTrue(calls.stream().allMatch(c -> c.contains("-> exit 0")), "every call of p1 answered: " + calls);
+        assertNothingLeft(List.of(ip1, ip2, ipWeb));
+        note("Stop + Remove of each pod (containerd's second DEL answered): no veth, reservation, rule (no pod address,"
+                + " no 8080/9053), netns or Patchbay attachment left; the gateway's MAC stayed %s", mac);
+    }
+
+    /** The node's pod CIDR: no conflist, then UpdateRuntimeConfig renders containerd's conf_template. */
+    private void podCidr() throws Exception {
+        try (Stream<Path> files = Files.list(cri.confDir())) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        awaitNetworkReady(false);
+        JsonObject update = req("UpdateRuntimeConfig");
+        update.addProperty("podCidr", POD_CIDR);
+        ok(update);
+        awaitNetworkReady(true);
+        List<String> rendered;
+        try (Stream<Path> files = Files.list(cri.confDir())) {
+            rendered = files.map(p -> p.getFileName().toString()).toList();
+        }
+        String conf = Files.readString(cri.confDir().resolve(rendered.get(0)));
+        assertTrue(conf.contains(POD_CIDR), "the rendered conflist names " + POD_CIDR + ": " + conf);
+        String pod = runPod("cidr", List.of());
+        String ip = podIp(pod);
+        assertTrue(ip.startsWith("10.88.64."), "a pod of " + POD_CIDR + ": " + ip);
+        assertEth0(cri.pausePid(pod), ip);
+        removePod(pod);
+        assertNothingLeft(List.of(ip));
+        note("UpdateRuntimeConfig pod CIDR %s: containerd rendered %s from the template; a pod got %s; removed, nothing left",
+                POD_CIDR, rendered, ip);
+    }
+
+    private String runPod(String name, List<JsonArray> ports) throws IOException {
+        JsonObject run = req("RunPodSandbox");
+        run.add("config", podConfig(name, ports));
+        JsonObject r = ok(run);
+        note("RunPodSandbox %s: %.0f ms", name, r.get("ms").getAsDouble());
+        return r.get("podSandboxId").getAsString();
+    }
+
+    private void removePod(String pod) throws IOException {
+        JsonObject stop = req("StopPodSandbox");
+        stop.addProperty("podSandboxId", pod);
+        ok(stop);
+        JsonObject remove = req("RemovePodSandbox");
+        remove.addProperty("podSandboxId", pod);
+        ok(remove);
+    }
+
+    static JsonObject podConfig(String name, List<JsonArray> ports) {
+        JsonObject config = new JsonObject();
+        config.addProperty("name", name);
+        config.addProperty("uid", name + "-uid");
+        config.addProperty("namespace", "default");
+        config.addProperty("cgroupParent", Cri.CGROUP_PARENT);
+        if (!ports.isEmpty()) {
+            config.add("portMappings", ports.get(0));
+        }
+        return config;
+    }
+
+    private static JsonObject port(String protocol, int containerPort, int hostPort) {
+        JsonObject p = new JsonObject();
+        p.addProperty("protocol", protocol);
+        p.addProperty("containerPort", containerPort);
+        p.addProperty("hostPort", hostPort);
+        return p;
+    }
+
+    private String podIp(String pod) throws IOException {
+        JsonObject status = req("PodSandboxStatus");
+        status.addProperty("podSandboxId", pod);
+        JsonObject r = ok(status);
+        assertEquals("SANDBOX_READY", r.get("state").getAsString(), "pod " + pod + ": " + r);
+        String ip = r.get("ip").getAsString();
+        assertTrue(ip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+"), "PodSandboxStatus of " + pod + ": " + r);
+        return ip;
+    }
+
+    private void assertEth0(long pid, String ip) {
+        String eth0 = cri.inPod(pid, null, "ip", "-o", "-4", "addr", "show", "dev", "eth0").ok("eth0").out();
+        assertTrue(eth0.contains("inet " + ip + "/"), "eth0 holds " + ip + ": " + eth0);
+    }
+
+    private String gatewayMac() {
+        String link = cri.holder().in("ip", "-o", "link", "show", "dev", BRIDGE).ok(BRIDGE).out();
+        int at = link.indexOf("link/ether ");
+        assertTrue(at >= 0, link);
+        return link.substring(at + 11, at + 28);
+    }
+
+    private void awaitNetworkReady(boolean ready) throws Exception {
+        JsonObject last = null;
+        for (int i = 0; i < 100; i++) {
+            last = ok(req("Status"));
+            for (JsonElement c : last.getAsJsonArray("conditions")) {
+                JsonObject o = c.getAsJsonObject();
+                if (o.get("type").getAsString().equals("NetworkReady") && o.get("status").getAsBoolean() == ready) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("NetworkReady did not become " + ready + ": " + last);
+    }
+
+    private Process startUdpEcho(long pid, int port) throws IOException {
+        List<String> argv = cri.holder().nsenter(List.of("nsenter", "-t", Long.toString(pid), "-n", "--",
+                "/usr/bin/python3", "-c", UDP_ECHO, Integer.toString(port)));
+        return new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** No veth, reservation, rule naming a pod address or a hostPort, netns, or Patchbay attachment on the network. */
+    private void assertNothingLeft(List<String> addresses) throws IOException {
+        String veths = cri.holder().in("ip", "-o", "link", "show", "type", "veth").ok("veth links").out().strip();
+        assertEquals("", veths, "veth links left");
+        String rules = cri.holder().in("iptables-save").out() + cri.holder().in("ip6tables-save").out()
+                + cri.holder().in("nft", "list", "ruleset").out();
+        for (String a : addresses) {
+            assertTrue(!rules.contains(a + "/") && !rules.contains(a + " ") && !rules.contains(a + ":") && !rules.contains(a + "\n"),
+                    "a rule still names " + a + ":\n" + rules);
+        }
+        assertTrue(!rules.contains("8080") && !rules.contains("9053"), "a rule still names a hostPort:\n" + rules);
+        assertEquals(List.of(), reservations(), "addresses reserved");
+        assertEquals(List.of(), walk(cri.holder().inside("/run/netns")), "pod namespaces left");
+        assertEquals(List.of(), walk(cri.holder().inside("/var/lib/cni/results")), "libcni's result cache");
+        JsonElement all = JsonParser.parseString(patchbayLs());
+        assertTrue(all.isJsonArray() && all.getAsJsonArray().isEmpty(), "Patchbay attachments left: " + all);
+    }
+
+    /** host-local style reservations (a file named by an address), in libcni's and Patchbay's folders. */
+    private List<String> reservations() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (String dir : List.of("/var/lib/cni/networks", "/var/lib/patchbay/ipam")) {
+            found.addAll(walk(cri.holder().inside(dir)).stream().filter(f -> f.matches(".*/[0-9.]+|.*/[0-9a-f:]+:[0-9a-f:]*")).toList());
+        }
+        return found;
+    }
+
+    /** A pod's CNI calls in the daemon's log: {@code VERB TYPE ... -> exit N in MS ms}, in order. */
+    private List<String> cniCalls(String pod) throws IOException {
+        List<String> calls = new ArrayList<>();
+        for (String line : Files.readAllLines(daemonLog)) {
+            int at = line.indexOf(": CNI ");
+            if (at >= 0 && line.contains(" container " + pod + " ")) {
+                calls.add(line.substring(at + 6).replace(" container " + pod, ""));
+            }
+        }
+        return calls;
+    }
+
+    private static List<String> walk(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
+        }
+    }
+
+    private String patchbayLs() {
+        return cri.holder().in(Cli.DIST.toAbsolutePath().resolve("bin/patchbay").toString(), "-o", "json", "ls").ok("patchbay ls").out();
+    }
+
+    private static JsonObject req(String method) {
+        JsonObject o = new JsonObject();
+        o.addProperty("method", method);
+        return o;
+    }
+
+    private JsonObject ok(JsonObject request) throws IOException {
+        JsonObject r = JsonParser.parseString(cri.call(request.toString())).getAsJsonObject();
+        if (!r.get("ok").getAsBoolean()) {
+            fail(request.get("method").getAsString() + " failed: " + r + " (request " + request + ")");
+        }
+        return r;
+    }
+
+    private void awaitPage(String what, java.util.function.Supplier<Holder.Result> fetch) throws InterruptedException {
+        Holder.Result last = null;
+        for (int i = 0; i < 30; i++) { // httpd starts after StartContainer returns
+            last = fetch.get();
+            if (last.out().contains(PAGE)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        fail(what + ": no page: exit " + last.code() + ", " + last.out() + last.err());
+    }
+
+    private static void expectPage(String what, Holder.Result r) {
+        assertTrue(r.out().contains(PAGE), what + ": exit " + r.code() + ", out " + r.out() + ", err " + r.err());
+    }
+
+    private static void expectEcho(String what, Holder.Result r) {
+        assertTrue(r.code() == 0 && r.out().contains("echo ping"), what + ": exit " + r.code() + ", out " + r.out() + ", err " + r.err());
+    }
+
+    private void note(String format, Object... args) {
+        String s = String.format(Locale.ROOT, format, args);
+        report.add(s);
+        System.out.println("CriIT: " + s);
+    }
+
+    private static String tail(String file) {
+        try {
+            return tailText(Files.readString(Path.of(file)));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String tailText(String text) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 40), lines.length));
+    }
+}
