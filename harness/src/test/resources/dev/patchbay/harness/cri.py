@@ -56,7 +56,8 @@ def f_map(field, mapping):
 def sandbox_config(a):
     """PodSandboxConfig: metadata 1 (name 1, uid 2, namespace 3, attempt 4), hostname 2, log_directory 3,
     port_mappings 5 (protocol 1, container_port 2, host_port 3, host_ip 4), labels 6, annotations 7,
-    linux 8 (cgroup_parent 1)."""
+    linux 8 (cgroup_parent 1, security_context 2 { namespace_options 1 { network 1 } }): hostNetwork true is the
+    network namespace mode NODE (no pod namespace, no CNI call)."""
     meta = f_str(1, a["name"]) + f_str(2, a.get("uid", a["name"] + "-uid")) + f_str(3, a.get("namespace", "default")) \
         + f_int(4, a.get("attempt", 0))
     out = f_msg(1, meta) + f_str(2, a.get("hostname", a["name"])) + f_str(3, a.get("logDirectory", ""))
@@ -64,8 +65,11 @@ def sandbox_config(a):
         out += f_msg(5, f_int(1, PROTOCOLS[p.get("protocol", "tcp")]) + f_int(2, p["containerPort"])
                      + f_int(3, p.get("hostPort", 0)) + f_str(4, p.get("hostIp", "")))
     out += f_map(6, a.get("labels")) + f_map(7, a.get("annotations"))
-    if a.get("cgroupParent"):
-        out += f_msg(8, f_str(1, a["cgroupParent"]))
+    linux = f_str(1, a.get("cgroupParent", ""))
+    if a.get("hostNetwork"):  # security_context 2 { namespace_options 1 { network 1: NODE = 2 } }
+        linux += f_msg(2, f_msg(1, f_int(1, 2)))
+    if linux:
+        out += f_msg(8, linux)
     return out
 
 
