@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * (PodSandboxStatus and eth0) reach each other; a pod with a TCP hostPort (a container's httpd, CreateContainer +
  * StartContainer) and a UDP one answers from the host namespace (gateway address and 127.0.0.1), from another pod
  * and from itself (hairpin); Stop + Remove (containerd's second DEL, CNI_NETNS empty, answered) leave no link,
- * reservation, rule, netns or record; the gateway's MAC does not move while pods come and go. Then the node's pod
+ * reservation, rule, netns or record; the gateway's MAC does not move while pods come and go. The daemon killed -9
+ * while a RunPodSandbox's ADD is in flight: the pod fails cleanly or comes up whole, and nothing is left. Then the node's pod
  * CIDR: the conflist removed, containerd's {@code conf_template} ({@code examples/k8s/10-patchbay.conflist.tmpl})
  * with {@code {{.PodCIDR}}} renders a new one on UpdateRuntimeConfig and a pod gets an address of that CIDR.
  */
@@ -57,6 +58,7 @@ class CriIT {
 
     private Cri cri;
     private Path daemonLog;
+    private Process daemon;
     private final List<String> report = new ArrayList<>();
 
     static String conflist() {
@@ -93,10 +95,11 @@ class CriIT {
         long t0 = System.nanoTime();
         try (Cri c = new Cri(base, executables(), Files.readString(TEMPLATE))) {
             cri = c;
-            c.holder().startDaemon(Cli.DIST, daemonLog);
+            daemon = c.holder().startDaemon(Cli.DIST, daemonLog);
             note("set-up (holder, containerd with CRI, image import, Patchbay's daemon): %.1f s", (System.nanoTime() - t0) / 1e9);
             try {
                 pods();
+                daemonKilled();
                 podCidr();
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n--- daemon log (tail):\n" + tail(daemonLog.toString())
@@ -195,6 +198,59 @@ class CriIT {
         assertNothingLeft(List.of(ip1, ip2, ipWeb));
         note("Stop + Remove of each pod (containerd's second DEL answered): no veth, reservation, rule (no pod address,"
                 + " no 8080/9053), netns or Patchbay attachment left; the gateway's MAC stayed %s", mac);
+    }
+
+    /**
+     * The daemon killed -9 while RunPodSandbox's ADD is in flight (once the pod's veth shows on the host): the pod
+     * fails cleanly (containerd's DEL, with no daemon now, runs in the executable itself) or comes up whole; with the
+     * daemon back, Stop + Remove leave nothing.
+     */
+    private void daemonKilled() throws Exception {
+        Path links = cri.holder().inside("/sys/class/net");
+        java.util.concurrent.CompletableFuture<String> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            JsonObject r = req("RunPodSandbox");
+            r.add("config", podConfig("killed", List.of()));
+            try {
+                return cri.call(r.toString());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        boolean killed = false;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!run.isDone() && System.nanoTime() < deadline) {
+            try (Stream<Path> l = Files.list(links)) {
+                if (l.anyMatch(f -> f.getFileName().toString().startsWith("veth"))) {
+                    daemon.destroyForcibly(); // SIGKILL
+                    killed = true;
+                    break;
+                }
+            }
+            Thread.sleep(1);
+        }
+        long t0 = System.nanoTime();
+        JsonObject r = JsonParser.parseString(run.get(120, java.util.concurrent.TimeUnit.SECONDS)).getAsJsonObject();
+        long t1 = System.nanoTime();
+        daemon.waitFor();
+        try (Stream<Path> socks = Files.list(cri.holder().inside("/run/patchbay"))) { // the dead daemon's: startDaemon waits for the new one's
+            for (Path f : socks.filter(f -> f.toString().endsWith(".sock")).toList()) {
+                Files.delete(f);
+            }
+        }
+        daemon = cri.holder().startDaemon(Cli.DIST, daemonLog);
+        note("RunPodSandbox answered %.1f s after the kill; the daemon restarted in %.1f s", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+        String outcome;
+        if (r.get("ok").getAsBoolean()) {
+            String pod = r.get("podSandboxId").getAsString();
+            String ip = podIp(pod);
+            assertEth0(cri.pausePid(pod), ip);
+            removePod(pod);
+            outcome = "came up whole (" + ip + "), then Stop + Remove";
+        } else {
+            outcome = "failed: " + r.get("error").getAsString();
+        }
+        assertNothingLeft(List.of());
+        note("the daemon killed -9 %s RunPodSandbox's ADD: the pod %s; nothing left", killed ? "during" : "(too late) after", outcome);
     }
 
     /** The node's pod CIDR: no conflist, then UpdateRuntimeConfig renders containerd's conf_template. */
