@@ -57,6 +57,7 @@ class CriIT {
             + "        print(s.recvfrom(512)[0].decode())\n        sys.exit(0)\n    except socket.timeout:\n        pass\nsys.exit(1)\n";
 
     private Cri cri;
+    private CriPods pods;
     private Path daemonLog;
     private Process daemon;
     private final List<String> report = new ArrayList<>();
@@ -95,6 +96,7 @@ class CriIT {
         long t0 = System.nanoTime();
         try (Cri c = new Cri(base, executables(), Files.readString(TEMPLATE))) {
             cri = c;
+            pods = new CriPods(c);
             daemon = c.holder().startDaemon(Cli.DIST, daemonLog);
             note("set-up (holder, containerd with CRI, image import, Patchbay's daemon): %.1f s", (System.nanoTime() - t0) / 1e9);
             try {
@@ -115,18 +117,18 @@ class CriIT {
     }
 
     private void pods() throws Exception {
-        JsonObject version = ok(req("Version"));
+        JsonObject version = pods.ok(CriPods.req("Version"));
         note("CRI: %s %s (API %s)", version.get("runtimeName").getAsString(), version.get("runtimeVersion").getAsString(),
                 version.get("runtimeApiVersion").getAsString());
         Files.writeString(cri.confDir().resolve("10-" + NET + ".conflist"), conflist());
-        awaitNetworkReady(true);
+        pods.awaitNetworkReady(true);
 
         // two pods, their addresses in PodSandboxStatus and on eth0; they reach each other and the gateway
         String p1 = runPod("p1", List.of());
         String mac = gatewayMac();
         String p2 = runPod("p2", List.of());
-        String ip1 = podIp(p1);
-        String ip2 = podIp(p2);
+        String ip1 = pods.podIp(p1);
+        String ip2 = pods.podIp(p2);
         assertTrue(ip1.startsWith("10.88.40.") && ip2.startsWith("10.88.40.") && !ip1.equals(ip2), ip1 + " " + ip2);
         long pid1 = cri.pausePid(p1);
         long pid2 = cri.pausePid(p2);
@@ -144,27 +146,12 @@ class CriIT {
 
         // a pod with hostPorts: TCP 8080 -> 80 (a container's httpd), UDP 9053 -> 53 (an echo in its namespace)
         JsonArray ports = new JsonArray();
-        ports.add(port("tcp", 80, 8080));
-        ports.add(port("udp", 53, 9053));
+        ports.add(CriPods.port("tcp", 80, 8080));
+        ports.add(CriPods.port("udp", 53, 9053));
         String web = runPod("web", List.of(ports));
-        String ipWeb = podIp(web);
+        String ipWeb = pods.podIp(web);
         long pidWeb = cri.pausePid(web);
-        JsonObject create = req("CreateContainer");
-        create.addProperty("podSandboxId", web);
-        JsonObject container = new JsonObject();
-        container.addProperty("name", "httpd");
-        container.addProperty("image", Cri.IMAGE);
-        JsonArray cmd = new JsonArray();
-        for (String w : List.of("/bin/httpd", "-f", "-p", "80", "-h", "/var/www")) {
-            cmd.add(w);
-        }
-        container.add("command", cmd);
-        create.add("container", container);
-        create.add("config", podConfig("web", List.of(ports)));
-        String cid = ok(create).get("containerId").getAsString();
-        JsonObject start = req("StartContainer");
-        start.addProperty("containerId", cid);
-        ok(start);
+        pods.startContainer(web, CriPods.podConfig("web", List.of(ports)), "httpd", List.of("/bin/httpd", "-f", "-p", "80", "-h", "/var/www"));
         Process echo = startUdpEcho(pidWeb, 53);
         try {
             awaitPage("host -> " + GW + ":8080", () -> cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
@@ -186,10 +173,10 @@ class CriIT {
 
         // Stop + Remove: containerd's DEL, then its second DEL (no netns); nothing is left
         for (String pod : List.of(p2, web)) {
-            removePod(pod);
+            pods.removePod(pod);
         }
         assertEquals(mac, gatewayMac(), "the gateway's MAC moved when p2 and web left");
-        removePod(p1);
+        pods.removePod(p1);
         assertEquals(mac, gatewayMac(), "the gateway's MAC moved when the last pod left");
         List<String> calls = cniCalls(p1);
         note("p1's CNI calls as Patchbay's daemon logged them: %s", calls);
@@ -208,8 +195,8 @@ class CriIT {
     private void daemonKilled() throws Exception {
         Path links = cri.holder().inside("/sys/class/net");
         java.util.concurrent.CompletableFuture<String> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            JsonObject r = req("RunPodSandbox");
-            r.add("config", podConfig("killed", List.of()));
+            JsonObject r = CriPods.req("RunPodSandbox");
+            r.add("config", CriPods.podConfig("killed", List.of()));
             try {
                 return cri.call(r.toString());
             } catch (IOException e) {
@@ -242,9 +229,9 @@ class CriIT {
         String outcome;
         if (r.get("ok").getAsBoolean()) {
             String pod = r.get("podSandboxId").getAsString();
-            String ip = podIp(pod);
+            String ip = pods.podIp(pod);
             assertEth0(cri.pausePid(pod), ip);
-            removePod(pod);
+            pods.removePod(pod);
             outcome = "came up whole (" + ip + "), then Stop + Remove";
         } else {
             outcome = "failed: " + r.get("error").getAsString();
@@ -260,11 +247,11 @@ class CriIT {
                 Files.delete(f);
             }
         }
-        awaitNetworkReady(false);
-        JsonObject update = req("UpdateRuntimeConfig");
+        pods.awaitNetworkReady(false);
+        JsonObject update = CriPods.req("UpdateRuntimeConfig");
         update.addProperty("podCidr", POD_CIDR);
-        ok(update);
-        awaitNetworkReady(true);
+        pods.ok(update);
+        pods.awaitNetworkReady(true);
         List<String> rendered;
         try (Stream<Path> files = Files.list(cri.confDir())) {
             rendered = files.map(p -> p.getFileName().toString()).toList();
@@ -272,60 +259,21 @@ class CriIT {
         String conf = Files.readString(cri.confDir().resolve(rendered.get(0)));
         assertTrue(conf.contains(POD_CIDR), "the rendered conflist names " + POD_CIDR + ": " + conf);
         String pod = runPod("cidr", List.of());
-        String ip = podIp(pod);
+        String ip = pods.podIp(pod);
         assertTrue(ip.startsWith("10.88.64."), "a pod of " + POD_CIDR + ": " + ip);
         assertEth0(cri.pausePid(pod), ip);
-        removePod(pod);
+        pods.removePod(pod);
         assertNothingLeft(List.of(ip));
         note("UpdateRuntimeConfig pod CIDR %s: containerd rendered %s from the template; a pod got %s; removed, nothing left",
                 POD_CIDR, rendered, ip);
     }
 
     private String runPod(String name, List<JsonArray> ports) throws IOException {
-        JsonObject run = req("RunPodSandbox");
-        run.add("config", podConfig(name, ports));
-        JsonObject r = ok(run);
+        JsonObject run = CriPods.req("RunPodSandbox");
+        run.add("config", CriPods.podConfig(name, ports));
+        JsonObject r = pods.ok(run);
         note("RunPodSandbox %s: %.0f ms", name, r.get("ms").getAsDouble());
         return r.get("podSandboxId").getAsString();
-    }
-
-    private void removePod(String pod) throws IOException {
-        JsonObject stop = req("StopPodSandbox");
-        stop.addProperty("podSandboxId", pod);
-        ok(stop);
-        JsonObject remove = req("RemovePodSandbox");
-        remove.addProperty("podSandboxId", pod);
-        ok(remove);
-    }
-
-    static JsonObject podConfig(String name, List<JsonArray> ports) {
-        JsonObject config = new JsonObject();
-        config.addProperty("name", name);
-        config.addProperty("uid", name + "-uid");
-        config.addProperty("namespace", "default");
-        config.addProperty("cgroupParent", Cri.CGROUP_PARENT);
-        if (!ports.isEmpty()) {
-            config.add("portMappings", ports.get(0));
-        }
-        return config;
-    }
-
-    private static JsonObject port(String protocol, int containerPort, int hostPort) {
-        JsonObject p = new JsonObject();
-        p.addProperty("protocol", protocol);
-        p.addProperty("containerPort", containerPort);
-        p.addProperty("hostPort", hostPort);
-        return p;
-    }
-
-    private String podIp(String pod) throws IOException {
-        JsonObject status = req("PodSandboxStatus");
-        status.addProperty("podSandboxId", pod);
-        JsonObject r = ok(status);
-        assertEquals("SANDBOX_READY", r.get("state").getAsString(), "pod " + pod + ": " + r);
-        String ip = r.get("ip").getAsString();
-        assertTrue(ip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+"), "PodSandboxStatus of " + pod + ": " + r);
-        return ip;
     }
 
     private void assertEth0(long pid, String ip) {
@@ -338,21 +286,6 @@ class CriIT {
         int at = link.indexOf("link/ether ");
         assertTrue(at >= 0, link);
         return link.substring(at + 11, at + 28);
-    }
-
-    private void awaitNetworkReady(boolean ready) throws Exception {
-        JsonObject last = null;
-        for (int i = 0; i < 100; i++) {
-            last = ok(req("Status"));
-            for (JsonElement c : last.getAsJsonArray("conditions")) {
-                JsonObject o = c.getAsJsonObject();
-                if (o.get("type").getAsString().equals("NetworkReady") && o.get("status").getAsBoolean() == ready) {
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        fail("NetworkReady did not become " + ready + ": " + last);
     }
 
     private Process startUdpEcho(long pid, int port) throws IOException {
@@ -411,20 +344,6 @@ class CriIT {
 
     private String patchbayLs() {
         return cri.holder().in(Cli.DIST.toAbsolutePath().resolve("bin/patchbay").toString(), "-o", "json", "ls").ok("patchbay ls").out();
-    }
-
-    private static JsonObject req(String method) {
-        JsonObject o = new JsonObject();
-        o.addProperty("method", method);
-        return o;
-    }
-
-    private JsonObject ok(JsonObject request) throws IOException {
-        JsonObject r = JsonParser.parseString(cri.call(request.toString())).getAsJsonObject();
-        if (!r.get("ok").getAsBoolean()) {
-            fail(request.get("method").getAsString() + " failed: " + r + " (request " + request + ")");
-        }
-        return r;
     }
 
     private void awaitPage(String what, java.util.function.Supplier<Holder.Result> fetch) throws InterruptedException {
