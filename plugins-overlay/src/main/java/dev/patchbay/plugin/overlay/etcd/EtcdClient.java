@@ -88,7 +88,9 @@ public final class EtcdClient implements AutoCloseable {
                 throw new UnavailableException("interrupted while calling etcd at " + describe(), e);
             }
         }
-        throw new UnavailableException("etcd is unreachable at " + describe() + ": " + (last == null ? "?" : last), last);
+        String why = last == null ? "?" : last.getMessage() != null ? last.getMessage() : last.getClass().getSimpleName()
+                .replace("ConnectException", "connection refused").replace("HttpTimeoutException", "timed out");
+        throw new UnavailableException("etcd is unreachable at " + describe() + " (" + why + ")", last);
     }
 
     private static String message(String body) {
