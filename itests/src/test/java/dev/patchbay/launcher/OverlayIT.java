@@ -22,8 +22,10 @@ import org.junit.jupiter.api.Test;
  * joined by an underlay (a veth pair each into a switch namespace's bridge), etcd (one member) started on the switch. One
  * setup for every case: the three creates race for subnets and get three different ones; pods on different nodes ping each
  * other, a don't-fragment packet of the pod MTU passes, and a TCP server sees the sender's pod address (no NAT inside the
- * cluster); a node's {@code network rm} withdraws its route, neighbour and forwarding entry on the others; the last node
- * leaves nothing of Patchbay's in etcd.
+ * cluster); {@code network inspect -o json} shows the lease and the peers; a node whose daemon is killed is withdrawn by
+ * the others when its lease ends and, started again, takes its subnet again (its pod keeps its address); with etcd down
+ * routes and traffic stay; a node's {@code network rm} withdraws its route, neighbour and forwarding entry on the others;
+ * the last node leaves nothing of Patchbay's in etcd.
  */
 @NetnsTest
 class OverlayIT {
@@ -53,9 +55,7 @@ class OverlayIT {
         Path etcdDir = Files.createTempDirectory("etcd");
         List<Process> processes = new ArrayList<>();
         try {
-            processes.add(new ProcessBuilder("ip", "netns", "exec", sw, "etcd", "--data-dir", etcdDir.resolve("data").toString(),
-                    "--listen-client-urls", ETCD, "--advertise-client-urls", ETCD, "--log-level", "error")
-                    .redirectErrorStream(true).redirectOutput(etcdDir.resolve("log").toFile()).start());
+            processes.add(etcd(sw, etcdDir));
             for (int i = 0; i < 3; i++) {
                 processes.add(daemon(nodes[i], state[i], run[i]));
             }
@@ -65,11 +65,12 @@ class OverlayIT {
             assertTrue(poll(() -> sandbox.execIn(nodes[0], "python3", "-c",
                     "import socket; socket.create_connection(('192.168.78.254', 2379), timeout=1).close()").code() == 0), "etcd answers");
 
+            mark("daemons up");
             // the three creates at once: three different subnets
             List<Process> creates = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 creates.add(start(nodes[i], state[i], run[i], "network", "create", "ov", "--driver", "overlay", "--subnet", "10.244.0.0/16",
-                        "--opt", "etcd=" + ETCD, "--opt", "node=n" + (i + 1), "--opt", "underlay=up0", "--opt", "lease-ttl=10"));
+                        "--opt", "etcd=" + ETCD, "--opt", "node=n" + (i + 1), "--opt", "underlay=up0", "--opt", "lease-ttl=5"));
             }
             String[] subnets = new String[3];
             for (int i = 0; i < 3; i++) {
@@ -80,6 +81,7 @@ class OverlayIT {
             }
             assertEquals(3, new HashSet<>(List.of(subnets)).size(), "two nodes share a subnet: " + List.of(subnets));
 
+            mark("created");
             String[] ips = new String[3];
             for (int i = 0; i < 3; i++) {
                 String out = finish(start(nodes[i], state[i], run[i], "attach", "ov", "--netns", pods[i]));
@@ -94,6 +96,7 @@ class OverlayIT {
                 assertTrue(poll(() -> sandbox.execIn(nodes[n], "ip", "route", "show", "dev", "pbx-ov").output().split("via").length == 3),
                         sandbox.execIn(nodes[n], "ip", "route").output());
             }
+            mark("routed");
             assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2");
             assertTrue(sandbox.ping(pods[0], ips[2]), "p1 -> p3");
             assertTrue(sandbox.ping(pods[2], ips[1]), "p3 -> p2");
@@ -101,6 +104,37 @@ class OverlayIT {
                     "a don't-fragment packet of the pod MTU");
             assertEquals(ips[0], tcpSource(sandbox, pods[1], ips[1], pods[0]), "the server sees the sender's pod address");
 
+            mark("pinged");
+            String inspect = finish(start(nodes[0], state[0], run[0], "network", "inspect", "ov", "-o", "json"));
+            assertTrue(inspect.contains("\"overlay\"") && inspect.contains(subnets[1]) && inspect.contains(subnets[2])
+                    && inspect.contains("192.168.78.2") && inspect.matches("(?s).*\"kept\":\\s*true.*"), "the lease and the peers: " + inspect);
+
+            mark("inspected");
+            // a node lost (its daemon killed): when its lease ends the others withdraw it; started again, it takes its subnet again
+            processes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (int i : new int[] {0, 2}) {
+                assertTrue(poll(() -> !sandbox.execIn(nodes[i], "ip", "route").output().contains(subnets[1])),
+                        "n2 lost: " + sandbox.execIn(nodes[i], "ip", "route").output());
+            }
+            mark("n2 withdrawn");
+            processes.set(2, daemon(nodes[1], state[1], run[1]));
+            for (int i : new int[] {0, 2}) {
+                assertTrue(poll(() -> sandbox.execIn(nodes[i], "ip", "route").output().contains(subnets[1] + " via"), 60),
+                        "n2 back: " + sandbox.execIn(nodes[i], "ip", "route").output());
+            }
+            mark("n2 back");
+            assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2 again, p2 kept its address");
+
+            mark("pinged again");
+            // etcd gone (its only member killed): the nodes keep their routes and the pods their traffic; back, they renew
+            processes.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Thread.sleep(3000); // three renewals fail meanwhile
+            assertTrue(sandbox.ping(pods[0], ips[2]) && sandbox.ping(pods[2], ips[1]), "traffic flows with etcd away");
+            assertTrue(sandbox.execIn(nodes[0], "ip", "route").output().contains(subnets[2] + " via"), "routes kept with etcd away");
+            mark("etcd away checked");
+            processes.set(0, etcd(sw, etcdDir));
+
+            mark("etcd back");
             // a node leaves: its route, neighbour and forwarding entry go on the others
             finish(start(nodes[2], state[2], run[2], "network", "rm", "ov", "--force"));
             for (int i = 0; i < 2; i++) {
@@ -109,9 +143,11 @@ class OverlayIT {
                         && !sandbox.execIn(nodes[n], "bridge", "fdb", "show", "dev", "pbx-ov").output().contains("192.168.78.3")),
                         sandbox.execIn(nodes[n], "ip", "route").output());
             }
+            mark("n3 withdrawn");
             assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2 still");
             finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--force"));
             finish(start(nodes[1], state[1], run[1], "network", "rm", "ov", "--force"));
+            mark("all removed");
             assertEquals("[]", sandbox.execIn(sw, "python3", "-c", "import json,urllib.request,base64\n"
                     + "b=lambda s: base64.b64encode(s).decode()\n"
                     + "r=urllib.request.urlopen(urllib.request.Request('" + ETCD + "/v3/kv/range',"
@@ -135,6 +171,18 @@ class OverlayIT {
                 }
             }
         }
+    }
+
+    private static final long T0 = System.nanoTime();
+
+    private static void mark(String what) {
+        System.err.printf("OverlayIT %.1f s: %s%n", (System.nanoTime() - T0) / 1e9, what);
+    }
+
+    private static Process etcd(String sw, Path dir) throws java.io.IOException {
+        return new ProcessBuilder("ip", "netns", "exec", sw, "etcd", "--data-dir", dir.resolve("data").toString(),
+                "--listen-client-urls", ETCD, "--advertise-client-urls", ETCD, "--log-level", "error")
+                .redirectErrorStream(true).redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile())).start();
     }
 
     private static ProcessBuilder in(String netns, Path state, Path run, String... args) {
