@@ -58,7 +58,7 @@ class CniDriverTest {
             }
         });
         try (NetnsHandle h = host.stack().open(NetnsRef.current())) {
-            h.links().add(new LinkSpec.Dummy(new IfName("up0"), null));
+            h.links().add(LinkSpec.Other.of("up0", "dummy"));
         }
         c1 = host.namespace("c1");
         service = new CniService();
@@ -166,6 +166,8 @@ class CniDriverTest {
 
     /** A third party's macvlan driver, as the example's: the reference macvlan plugin's keys mapped onto its options. */
     static class Macvlan implements NetworkPlugin {
+        static final List<String> MODES = List.of("private", "vepa", "bridge", "passthru");
+
         @Override
         public Map<String, String> options() {
             return Map.of("parent", "the parent", "mode", "the mode", "mtu", "the MTU");
@@ -188,8 +190,8 @@ class CniDriverTest {
             }
             o.put("parent", master);
             if (conf.get("mode") instanceof String mode) {
-                if (!LinkSpec.Macvlan.MODES.contains(mode)) {
-                    throw new InvalidInputException("mode", mode, "must be one of " + LinkSpec.Macvlan.MODES);
+                if (!MODES.contains(mode)) {
+                    throw new InvalidInputException("mode", mode, "must be one of " + MODES);
                 }
                 o.put("mode", mode);
             }
@@ -215,8 +217,9 @@ class CniDriverTest {
         @Override
         public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
             NetworkConfig c = ctx.config();
-            ctx.host().links().add(new LinkSpec.Macvlan(request.ifName(), LinkRef.name(c.options().get("parent")), c.options().get("mode"),
-                    request.container(), c.number("mtu", 68, 65535), request.mac()));
+            ctx.host().links().add(new LinkSpec.Other(request.ifName(), "macvlan", LinkRef.name(c.options().get("parent")),
+                    request.container(), c.number("mtu", 68, 65535), request.mac(),
+                    List.of(new LinkSpec.Attr(1, LinkSpec.Attr.As.U32, 1L << MODES.indexOf(c.options().get("mode"))))));
             try (NetnsHandle ctr = ctx.stack().open(request.container())) {
                 for (IpPrefix a : previous.addresses()) {
                     ctr.addresses().add(LinkRef.name(request.ifName()), a);

@@ -27,7 +27,7 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
 
     private Link create(LinkSpec spec) {
         Integer mtu = spec instanceof LinkSpec.Bridge b ? b.mtu() : spec instanceof LinkSpec.Veth v ? v.mtu()
-                : spec instanceof LinkSpec.Macvlan mv ? mv.mtu() : spec instanceof LinkSpec.Other o ? o.mtu() : ((LinkSpec.Dummy) spec).mtu();
+                : ((LinkSpec.Other) spec).mtu();
         if (mtu != null && (mtu < 68 || mtu > 65535)) {
             throw new InvalidInputException("mtu", mtu, "must be 68..65535");
         }
@@ -44,14 +44,6 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
             a.peer = b;
             b.peer = a;
             return a.toLink();
-        }
-        if (spec instanceof LinkSpec.Macvlan mv) { // made in its target namespace, on a parent of this one
-            ns.find(mv.parent()).orElseThrow(() -> new NotFoundException("link " + mv.parent() + " not found in " + where()));
-            Netns target = mv.netns() == null ? ns : existing(mv.netns());
-            if (target.find(LinkRef.name(mv.name())).isPresent()) {
-                throw new AlreadyExistsException("link \"" + mv.name() + "\" already exists in " + target.ref.describe());
-            }
-            return target.newLink(mv.name(), "macvlan", m, mv.mac()).toLink();
         }
         if (spec instanceof LinkSpec.Other o) { // any kind: the fake keeps its attributes, the kernel would judge them
             if (o.parent() != null) {
@@ -74,7 +66,7 @@ final class FakeLinkOps extends FakeOps implements LinkOps {
 
     static String kindOf(LinkSpec spec) {
         return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth"
-                : spec instanceof LinkSpec.Macvlan ? "macvlan" : spec instanceof LinkSpec.Other o ? o.kind() : "dummy";
+                : ((LinkSpec.Other) spec).kind();
     }
 
         @Override

@@ -51,4 +51,29 @@ final class FakeNeighbourOps extends FakeOps implements NeighbourOps {
                     .filter(n -> family == null || Family.of(n.address()) == family).toList());
         }
     
+
+    @Override
+    public void appendFdb(Fdb f) {
+        change("neighbours.appendFdb", f.mac() + " dev " + f.device(), () -> {
+            ns.get(LinkRef.name(f.device()));
+            if (!ns.fdb.contains(f)) {
+                ns.fdb.add(f);
+            }
+        });
+    }
+
+    @Override
+    public void deleteFdb(Fdb f) {
+        change("neighbours.deleteFdb", f.mac() + " dev " + f.device(), () -> {
+            if (!ns.fdb.remove(f)) {
+                throw new NotFoundException("fdb entry \"" + f.mac() + " dst " + IpAddresses.format(f.destination()) + " on " + f.device()
+                        + "\" not found in " + where());
+            }
+        });
+    }
+
+    @Override
+    public List<Fdb> listFdb(IfName device) {
+        return read("neighbours.listFdb", device, () -> ns.fdb.stream().filter(f -> f.device().equals(device)).toList());
+    }
 }

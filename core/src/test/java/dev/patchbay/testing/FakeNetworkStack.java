@@ -223,6 +223,7 @@ public final class FakeNetworkStack implements NetworkStack {
         final List<Route> routes = new ArrayList<>();
         final List<PolicyRule> rules = new ArrayList<>();
         final List<Neighbour> neighbours = new ArrayList<>();
+        final List<dev.patchbay.core.spi.NeighbourOps.Fdb> fdb = new ArrayList<>();
         final List<ListeningSocket> listening = new ArrayList<>();
         final Map<String, String> sysctls = new TreeMap<>(Map.of("net/ipv4/ip_forward", "0",
                 "net/ipv6/conf/all/forwarding", "0", "net/ipv6/conf/all/disable_ipv6", "0"));
@@ -367,6 +368,8 @@ public final class FakeNetworkStack implements NetworkStack {
         void remove(FakeLink l) {
             links.remove(l);
             routes.removeIf(r -> l.name.equals(r.device()));
+            neighbours.removeIf(n -> l.name.equals(n.device()));
+            fdb.removeIf(f -> l.name.equals(f.device()));
             links.stream().filter(p -> p.master == l).forEach(p -> p.master = null);
             FakeLink peer = l.peer;
             if (peer != null) { // one end of a veth pair gone: the other goes too

@@ -24,6 +24,7 @@ import dev.patchbay.core.model.Neighbour;
 import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.core.spi.LinkOps;
+import dev.patchbay.core.spi.NeighbourOps;
 import dev.patchbay.core.spi.NetnsHandle;
 import dev.patchbay.core.spi.NetworkStack;
 import java.net.InetAddress;
@@ -308,6 +309,28 @@ public abstract class LinkContract {
             assertThrows(NotFoundException.class, () -> h.neighbours().delete(IfName.of("cn0"), ip));
             assertThrows(NotFoundException.class, () -> h.neighbours().add(
                     new Neighbour(ip, n.mac(), IfName.of("nosuch0"), true)));
+        }
+    }
+
+    @Test
+    void fdbEntriesOfAVxlanDeviceAreAppendedListedAndDeleted() {
+        NetnsRef ns = netns("fdb");
+        try (NetnsHandle h = stack().open(ns)) {
+            h.links().add(new LinkSpec.Other(IfName.of("cvx9"), "vxlan", null, null, null, null,
+                    List.of(new LinkSpec.Attr(IFLA_VXLAN_ID, LinkSpec.Attr.As.U32, 9L), new LinkSpec.Attr(IFLA_VXLAN_LEARNING, LinkSpec.Attr.As.U8, 0L),
+                            new LinkSpec.Attr(IFLA_VXLAN_PORT, LinkSpec.Attr.As.BE16, 4789L))));
+            NeighbourOps.Fdb a = new NeighbourOps.Fdb(IfName.of("cvx9"), MacAddress.parse("02:00:00:00:97:01"), IpAddresses.parse("ip", "10.97.0.1"));
+            NeighbourOps.Fdb b = new NeighbourOps.Fdb(IfName.of("cvx9"), MacAddress.parse("02:00:00:00:97:02"), IpAddresses.parse("ip", "10.97.0.2"));
+            h.neighbours().appendFdb(a);
+            h.neighbours().appendFdb(b);
+            h.neighbours().appendFdb(a);
+            assertEquals(List.of(a, b), h.neighbours().listFdb(IfName.of("cvx9")).stream()
+                    .sorted(java.util.Comparator.comparing(f -> f.mac().toString())).toList(), "appending one again changes nothing");
+            h.neighbours().deleteFdb(a);
+            assertEquals(List.of(b), h.neighbours().listFdb(IfName.of("cvx9")));
+            assertThrows(NotFoundException.class, () -> h.neighbours().deleteFdb(a));
+            assertThrows(NotFoundException.class, () -> h.neighbours().appendFdb(new NeighbourOps.Fdb(IfName.of("nosuch0"), a.mac(), a.destination())));
+            h.links().delete(LinkRef.name("cvx9"));
         }
     }
 }

@@ -231,7 +231,29 @@ final class OverlayHandle implements NetnsHandle {
             public List<Neighbour> list(Family family) {
                 return layer.real == null ? List.of() : layer.real.neighbours().list(family);
             }
+
+            @Override
+            public void appendFdb(Fdb f) {
+                stack.script.in(layer.ref, fdbWords("append", f));
+            }
+
+            @Override
+            public void deleteFdb(Fdb f) {
+                stack.script.in(layer.ref, fdbWords("del", f));
+            }
+
+            @Override
+            public List<Fdb> listFdb(IfName device) {
+                return layer.real == null || layer.real.links().find(dev.patchbay.core.model.LinkRef.name(device)).isEmpty() ? List.of()
+                        : layer.real.neighbours().listFdb(device);
+            }
         };
+    }
+
+    /** {@code bridge fdb VERB MAC dev DEV dst DST self permanent}, run in the namespace. */
+    private static List<String> fdbWords(String verb, NeighbourOps.Fdb f) {
+        return List.of("bridge", "fdb", verb, f.mac().value(), "dev", f.device().value(), "dst", IpAddresses.format(f.destination()),
+                "self", "permanent");
     }
 
     private static List<String> words(String verb, Neighbour n) {

@@ -49,10 +49,11 @@ final class OverlayLinks implements LinkOps {
             w.addAll(List.of("netns", netnsWord(sh.netns())));
         }
         w.addAll(List.of("type", kind));
-        if (spec instanceof LinkSpec.Macvlan m && m.mode() != null) {
-            w.addAll(List.of("mode", m.mode()));
-        }
-        if (spec instanceof LinkSpec.Other o && !o.data().isEmpty()) { // ip has no generic spelling of a kind's attributes
+        LinkSpec.Attr only = spec instanceof LinkSpec.Other o && o.data().size() == 1 ? o.data().get(0) : null;
+        if ("macvlan".equals(kind) && only != null && only.type() == 1 && only.value() instanceof Long bit
+                && List.of(1L, 2L, 4L, 8L).contains(bit)) { // IFLA_MACVLAN_MODE, spelt as ip spells it
+            w.addAll(List.of("mode", List.of("private", "vepa", "bridge", "passthru").get(Long.numberOfTrailingZeros(bit))));
+        } else if (spec instanceof LinkSpec.Other o && !o.data().isEmpty()) { // ip has no generic spelling of a kind's attributes
             stack.script.comment("the " + kind + " link " + spec.name() + " also carries IFLA_INFO_DATA " + o.data().stream()
                     .map(d -> d.type() + "=" + (d.value() instanceof byte[] bytes ? HexFormat.of().formatHex(bytes) : d.value()))
                     .toList() + " (attribute numbers of the kind's enum)");
@@ -87,10 +88,6 @@ final class OverlayLinks implements LinkOps {
                 return new Shape("bridge", null, null, b.mtu(), b.mac());
             } else if (spec instanceof LinkSpec.Veth v) {
                 return new Shape("veth", null, null, v.mtu(), v.mac());
-            } else if (spec instanceof LinkSpec.Dummy d) {
-                return new Shape("dummy", null, null, d.mtu(), null);
-            } else if (spec instanceof LinkSpec.Macvlan m) {
-                return new Shape("macvlan", m.parent(), m.netns(), m.mtu(), m.mac());
             }
             LinkSpec.Other o = (LinkSpec.Other) spec;
             return new Shape(o.kind(), o.parent(), o.netns(), o.mtu(), o.mac());

@@ -36,8 +36,7 @@ final class NetlinkLinkOps implements LinkOps {
     }
 
     static String kindOf(LinkSpec spec) {
-        return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth"
-                : spec instanceof LinkSpec.Macvlan ? "macvlan" : spec instanceof LinkSpec.Other o ? o.kind() : "dummy";
+        return spec instanceof LinkSpec.Bridge ? "bridge" : spec instanceof LinkSpec.Veth ? "veth" : ((LinkSpec.Other) spec).kind();
     }
 
     @Override
@@ -48,9 +47,6 @@ final class NetlinkLinkOps implements LinkOps {
 
     /** Creates the link in one round trip; the kernel echoes it back (NLM_F_ECHO, 6.x kernels), else null. */
     private Link create(LinkSpec spec) {
-        if (spec instanceof LinkSpec.Macvlan m) {
-            return createChild(m, m.parent(), m.netns(), (nsFd, parent) -> (e, seq) -> Requests.newMacvlan(e, seq, m, parent, nsFd, NLM_F_ECHO));
-        }
         if (spec instanceof LinkSpec.Other o) {
             return createChild(o, o.parent(), o.netns(), (nsFd, parent) -> (e, seq) -> Requests.newOther(e, seq, o, parent, nsFd, NLM_F_ECHO));
         }
@@ -75,7 +71,7 @@ final class NetlinkLinkOps implements LinkOps {
 
     /**
      * A link on a parent of this namespace (or none), made here or directly in another namespace: a macvlan, a link of a
-     * kind the model does not enumerate. The kernel echoes a link made elsewhere into that namespace, not to this socket:
+     * kind of the model's Other. The kernel echoes a link made elsewhere into that namespace, not to this socket:
      * then it is read back there.
      */
     private Link createChild(LinkSpec spec, LinkRef parentRef, NetnsRef target, java.util.function.BiFunction<Integer, Integer, NetlinkSocket.Request> request) {
@@ -148,7 +144,7 @@ final class NetlinkLinkOps implements LinkOps {
         Map<NetnsRef, Integer> fds = new HashMap<>();
         try {
             List<NetlinkSocket.Request> requests = new ArrayList<>(specs.size());
-            if (specs.stream().anyMatch(s -> s instanceof LinkSpec.Macvlan || s instanceof LinkSpec.Other)) {
+            if (specs.stream().anyMatch(s -> s instanceof LinkSpec.Other)) {
                 addOneByOne(specs); // rare: one request each, with the parent looked up first
                 return;
             }

@@ -79,4 +79,40 @@ final class NetlinkNeighbourOps implements NeighbourOps {
             throw Errors.map(e, "list", "neighbours", "*", netns);
         }
     }
+
+    private void fdb(String verb, int type, Fdb f) {
+        int index = links.resolve(LinkRef.name(f.device()));
+        try {
+            socket.execute((e, seq) -> Requests.fdb(e, seq, type, index, f.mac(), f.destination()));
+        } catch (NetlinkError e) {
+            throw Errors.map(e, verb, "fdb entry", f.mac() + " dst " + IpAddresses.format(f.destination()) + " dev " + f.device(), netns);
+        }
+    }
+
+    @Override
+    public void appendFdb(Fdb entry) {
+        fdb("append", RTM_NEWNEIGH, entry);
+    }
+
+    @Override
+    public void deleteFdb(Fdb entry) {
+        fdb("delete", RTM_DELNEIGH, entry);
+    }
+
+    @Override
+    public List<Fdb> listFdb(IfName device) {
+        int index = links.resolve(LinkRef.name(device));
+        try {
+            return socket.dump(RTM_GETNEIGH, new NdMsg(AF_BRIDGE, 0, 0, 0, 0), m -> {
+                NdMsg h = m.ndMsg();
+                NlAttrs a = m.attrs(NdMsg.SIZE);
+                byte[] ll = a.bytes(NDA_LLADDR);
+                InetAddress dst = a.address(NDA_DST);
+                return h.ifindex() != index || dst == null || ll == null || ll.length != 6 ? null
+                        : new Fdb(device, MacAddress.of(ll), dst);
+            });
+        } catch (NetlinkError e) {
+            throw Errors.map(e, "list", "fdb entries", device.value(), netns);
+        }
+    }
 }

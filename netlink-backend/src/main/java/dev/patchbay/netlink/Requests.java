@@ -46,8 +46,8 @@ final class Requests {
 
     /** Like {@link #newLink(NlEncoder, int, LinkSpec, int)} with extra header flags, e.g. NLM_F_ECHO to get the link back. */
     static void newLink(NlEncoder e, int seq, LinkSpec spec, int peerNsFd, int extraFlags) {
-        if (spec instanceof LinkSpec.Macvlan || spec instanceof LinkSpec.Other) {
-            throw new IllegalArgumentException("a " + spec.getClass().getSimpleName() + " may need a parent's index: use newMacvlan, newOther");
+        if (spec instanceof LinkSpec.Other) {
+            throw new IllegalArgumentException("a link of another kind may need a parent's index: use newOther");
         }
         e.begin(RTM_NEWLINK, CREATE | extraFlags, seq, 0).struct(IfInfoMsg.of(0)).string(IFLA_IFNAME, spec.name().value());
         Integer mtu = null;
@@ -57,13 +57,11 @@ final class Requests {
             mtu = b.mtu();
             mac = b.mac();
             kind = "bridge";
-        } else if (spec instanceof LinkSpec.Veth v) {
+        } else {
+            LinkSpec.Veth v = (LinkSpec.Veth) spec;
             mtu = v.mtu();
             mac = v.mac();
             kind = "veth";
-        } else {
-            mtu = ((LinkSpec.Dummy) spec).mtu();
-            kind = "dummy";
         }
         if (mtu != null) {
             e.u32(IFLA_MTU, mtu);
@@ -95,16 +93,10 @@ final class Requests {
     }
 
     /**
-     * RTM_NEWLINK creating macvlan {@code spec} on the link {@code parentIndex} of the socket's namespace, in the
-     * namespace {@code nsFd} refers to (or here when -1). Attribute order as iproute2's
-     * {@code ip link add link PARENT name NAME netns NS type macvlan mode MODE}.
+     * RTM_NEWLINK creating a link of another kind on the link {@code parentIndex} of the socket's namespace (0: none), in the
+     * namespace {@code nsFd} refers to (or here when -1). Attribute order as iproute2's {@code ip link add link PARENT name
+     * NAME netns NS type KIND ...}.
      */
-    static void newMacvlan(NlEncoder e, int seq, LinkSpec.Macvlan spec, int parentIndex, int nsFd, int extraFlags) {
-        newChild(e, seq, extraFlags, nsFd, parentIndex, spec.name().value(), spec.mtu(), spec.mac(), "macvlan",
-                spec.mode() == null ? null : d -> d.u32(IFLA_MACVLAN_MODE, macvlanMode(spec.mode())));
-    }
-
-    /** RTM_NEWLINK creating a link of a kind the model does not enumerate, as {@link #newMacvlan}; parent 0: none. */
     static void newOther(NlEncoder e, int seq, LinkSpec.Other spec, int parentIndex, int nsFd, int extraFlags) {
         newChild(e, seq, extraFlags, nsFd, parentIndex, spec.name().value(), spec.mtu(), spec.mac(), spec.kind(),
                 spec.data().isEmpty() ? null : d -> spec.data().forEach(a -> attr(d, a)));
@@ -152,17 +144,6 @@ final class Requests {
             case BYTES -> e.attr(a.type(), (byte[]) a.value());
             default -> throw new IllegalArgumentException("attribute encoding " + a.as());
         }
-    }
-
-    /** The kernel's bit for a macvlan mode name (see {@link LinkSpec.Macvlan#MODES}). */
-    static int macvlanMode(String mode) {
-        return switch (mode) {
-            case "private" -> MACVLAN_MODE_PRIVATE;
-            case "vepa" -> MACVLAN_MODE_VEPA;
-            case "bridge" -> MACVLAN_MODE_BRIDGE;
-            case "passthru" -> MACVLAN_MODE_PASSTHRU;
-            default -> throw new IllegalArgumentException("macvlan mode " + mode);
-        };
     }
 
     /** Starts an RTM_NEWLINK that changes link {@code index} (or the one named {@code name} when index is 0). */
@@ -309,6 +290,16 @@ final class Requests {
             e.attr(NDA_LLADDR, mac.bytes());
         }
         e.end();
+    }
+
+    /**
+     * RTM_NEWNEIGH / RTM_DELNEIGH of an entry of device {@code index}'s own forwarding table, like {@code bridge fdb append
+     * MAC dev DEV dst DST} (AF_BRIDGE, NTF_SELF, permanent; appended: NLM_F_CREATE|NLM_F_APPEND).
+     */
+    static void fdb(NlEncoder e, int seq, int type, int index, MacAddress mac, InetAddress dst) {
+        int flags = type == RTM_NEWNEIGH ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND : CHANGE;
+        e.begin(type, flags, seq, 0).struct(new NdMsg(AF_BRIDGE, index, NUD_PERMANENT, NTF_SELF, 0)).attr(NDA_LLADDR, mac.bytes())
+                .address(NDA_DST, dst).end();
     }
 
     /**

@@ -59,8 +59,8 @@ class LinkOpsIT {
         String ctr = sandbox.netns("mvctr");
         sandbox.run("ip", "-n", host, "link", "add", "up0", "type", "veth", "peer", "name", "up0p");
         try (NetnsHandle h = stack.open(NetnsRef.named(host))) {
-            Link eth0 = h.links().add(new LinkSpec.Macvlan(IfName.of("eth0"), LinkRef.name("up0"), "private", NetnsRef.named(ctr),
-                    1400, MacAddress.parse("02:00:00:00:03:03")));
+            Link eth0 = h.links().add(new LinkSpec.Other(IfName.of("eth0"), "macvlan", LinkRef.name("up0"), NetnsRef.named(ctr),
+                    1400, MacAddress.parse("02:00:00:00:03:03"), List.of(new LinkSpec.Attr(1, LinkSpec.Attr.As.U32, 1L))));
             assertEquals("eth0", eth0.name().value());
             assertEquals("macvlan", eth0.kind());
             JsonObject ip = IpJson.link(sandbox, ctr, "eth0");
@@ -69,12 +69,12 @@ class LinkOpsIT {
             assertEquals("private", IpJson.str(info.getAsJsonObject("info_data"), "mode"));
             assertEquals(1400, ip.get("mtu").getAsInt());
             assertEquals("02:00:00:00:03:03", IpJson.str(ip, "address"));
-            Link here = h.links().add(new LinkSpec.Macvlan(IfName.of("mv1"), LinkRef.name("up0"), null, null, null, null));
+            Link here = h.links().add(new LinkSpec.Other(IfName.of("mv1"), "macvlan", LinkRef.name("up0"), null, null, null, null));
             assertEquals(h.links().get(LinkRef.name("up0")).index(), here.peerIndex(), "IFLA_LINK: the parent");
             assertThrows(AlreadyExistsException.class, () -> h.links().add(
-                    new LinkSpec.Macvlan(IfName.of("eth0"), LinkRef.name("up0"), "bridge", NetnsRef.named(ctr), null, null)));
+                    new LinkSpec.Other(IfName.of("eth0"), "macvlan", LinkRef.name("up0"), NetnsRef.named(ctr), null, null, null)));
             NotFoundException noParent = assertThrows(NotFoundException.class, () -> h.links().add(
-                    new LinkSpec.Macvlan(IfName.of("eth1"), LinkRef.name("nosuch"), "bridge", NetnsRef.named(ctr), null, null)));
+                    new LinkSpec.Other(IfName.of("eth1"), "macvlan", LinkRef.name("nosuch"), NetnsRef.named(ctr), null, null, null)));
             assertTrue(noParent.getMessage().contains("parent link \"nosuch\""), noParent.getMessage());
         }
     }

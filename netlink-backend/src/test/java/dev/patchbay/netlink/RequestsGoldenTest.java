@@ -50,15 +50,21 @@ class RequestsGoldenTest {
     /** {@code ip link add link v0 name eth0 netns other type macvlan mode bridge}; v0 = 3, the fd of "other" = 4, seq 1796144206. */
     @Test
     void macvlanInAnotherNamespace() {
-        LinkSpec.Macvlan spec = new LinkSpec.Macvlan(IfName.of("eth0"), LinkRef.name("v0"), "bridge", NetnsRef.named("other"), null, null);
-        assertEquals(Golden.hex("newlink_macvlan_netns"), encode(e -> Requests.newMacvlan(e, 1796144206, spec, 3, 4, 0)));
+        LinkSpec.Other spec = macvlan("eth0", 4, NetnsRef.named("other"));
+        assertEquals(Golden.hex("newlink_macvlan_netns"), encode(e -> Requests.newOther(e, 1796144206, spec, 3, 4, 0)));
     }
 
     /** {@code ip link add link v0 name mv1 type macvlan mode private}. */
     @Test
     void macvlanHere() {
-        LinkSpec.Macvlan spec = new LinkSpec.Macvlan(IfName.of("mv1"), LinkRef.name("v0"), "private", null, null, null);
-        assertEquals(Golden.hex("newlink_macvlan"), encode(e -> Requests.newMacvlan(e, 1796144206, spec, 3, -1, 0)));
+        LinkSpec.Other spec = macvlan("mv1", 1, null);
+        assertEquals(Golden.hex("newlink_macvlan"), encode(e -> Requests.newOther(e, 1796144206, spec, 3, -1, 0)));
+    }
+
+    /** A macvlan on v0 as the model's Other: IFLA_MACVLAN_MODE (1) a u32, private 1, bridge 4. */
+    private static LinkSpec.Other macvlan(String name, long mode, NetnsRef netns) {
+        return new LinkSpec.Other(IfName.of(name), "macvlan", LinkRef.name("v0"), netns, null, null,
+                java.util.List.of(new LinkSpec.Attr(1, LinkSpec.Attr.As.U32, mode)));
     }
 
     @Test

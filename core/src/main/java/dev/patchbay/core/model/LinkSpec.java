@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What to create. A {@code null} field means "the kernel's default" (MTU, MAC, ...).
  */
-public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpec.Dummy, LinkSpec.Macvlan, LinkSpec.Other {
+public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpec.Other {
     IfName name();
 
     /** A Linux bridge. */
@@ -27,43 +27,11 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
         }
     }
 
-    /** A dummy interface (not built into every kernel). */
-    record Dummy(IfName name, Integer mtu) implements LinkSpec {
-    }
-
     /**
-     * A macvlan of {@code parent} (a link of the namespace the request is sent to), with its own MAC address
-     * on the parent's segment. It is created directly in {@code netns} under {@code name} (no move, no
-     * rename), as {@code ip link add link PARENT name NAME netns NS type macvlan mode MODE} does; {@code
-     * netns == null} keeps it next to its parent.
-     *
-     * @param mode {@code bridge}, {@code private}, {@code vepa} or {@code passthru}; {@code null} is the kernel's default (vepa)
-     * @since 1.1
-     */
-    record Macvlan(IfName name, LinkRef parent, String mode, NetnsRef netns, Integer mtu, MacAddress mac) implements LinkSpec {
-        /** The modes the kernel knows, in the order of their bit values (1, 2, 4, 8). */
-        public static final List<String> MODES = List.of("private", "vepa", "bridge", "passthru");
-
-        public Macvlan {
-            if (name == null) {
-                throw new InvalidInputException("macvlan name", null, "is required");
-            }
-            if (parent == null) {
-                throw new InvalidInputException("macvlan parent", null, "is required");
-            }
-            if (mode != null && !MODES.contains(mode)) {
-                throw new InvalidInputException("macvlan mode", mode, "must be one of " + String.join(", ", MODES));
-            }
-        }
-    }
-
-    /**
-     * A link of a kind this model does not enumerate ({@code vxlan}, {@code ipvlan}, {@code vlan}, ...): {@code kind} is
-     * what {@code ip link add ... type KIND} names, {@code data} the kind's attributes (IFLA_INFO_DATA) in order. Like a
-     * {@link Macvlan} it is made on {@code parent} (null: none), a link of the namespace the request is sent to, directly
-     * in {@code netns} (null: there). The backend encodes every byte; the kernel judges the attributes.
-     *
-     * @since 1.4
+     * Any other kind of link ({@code dummy}, {@code macvlan}, {@code vxlan}, ...): {@code kind} is what {@code ip link add
+     * ... type KIND} names, {@code data} the kind's attributes (IFLA_INFO_DATA) in order (macvlan's IFLA_MACVLAN_MODE is 1,
+     * a U32). It is made on {@code parent} (null: none), a link of the namespace the request is sent to, directly in
+     * {@code netns} (null: there). The backend encodes every byte; the kernel judges the attributes. @since 1.4
      */
     record Other(IfName name, String kind, LinkRef parent, NetnsRef netns, Integer mtu, MacAddress mac, List<Attr> data)
             implements LinkSpec {
@@ -72,6 +40,11 @@ public sealed interface LinkSpec permits LinkSpec.Bridge, LinkSpec.Veth, LinkSpe
                 throw new InvalidInputException("link kind", kind, "a name and a kind of 1-16 lowercase letters, digits, '_' are required");
             }
             data = List.copyOf(data == null ? List.of() : data);
+        }
+
+        /** A link of {@code kind} with no parent nor attributes, e.g. {@code Other.of("d0", "dummy")}. @since 2.0 */
+        public static Other of(String name, String kind) {
+            return new Other(new IfName(name), kind, null, null, null, null, null);
         }
     }
 

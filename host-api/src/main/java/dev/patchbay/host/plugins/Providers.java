@@ -18,7 +18,7 @@ public final class Providers {
             "dev.patchbay.plugin.bridge", "dev.patchbay.plugin.nat", "dev.patchbay.plugin.ipam", "dev.patchbay.netlink",
             "dev.patchbay.firewall.iptables", "dev.patchbay.firewall.nftables", "dev.patchbay.commands.ip", "dev.patchbay.sys",
             "dev.patchbay.topology", "dev.patchbay.events", "dev.patchbay.dns", "dev.patchbay.dryrun",
-            "dev.patchbay.services");
+            "dev.patchbay.services", "dev.patchbay.plugin.overlay");
 
     /** The winner first. */
     public static final Comparator<ServiceReference<?>> ORDER = Comparator

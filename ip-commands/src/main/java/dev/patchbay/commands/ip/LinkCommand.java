@@ -124,7 +124,7 @@ public final class LinkCommand extends IpCommand<LinkCommand.LinkView, String> {
                     }
                     return new LinkSpec.Veth(name, peer, peerNs, mtu, mac, peerMac);
                 case "dummy":
-                    return new LinkSpec.Dummy(name, mtu);
+                    return new LinkSpec.Other(name, "dummy", null, null, mtu, mac, null);
                 default:
                     throw new InvalidInputException("link add type", kind, "supported types: bridge, veth, dummy");
             }

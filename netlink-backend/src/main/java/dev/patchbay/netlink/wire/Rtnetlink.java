@@ -158,6 +158,8 @@ public final class Rtnetlink {
     public static final int NUD_STALE = 0x04;
     public static final int NUD_NOARP = 0x40;
     public static final int NUD_PERMANENT = 0x80;
+    /** ndm_flags: an entry of the device's own table (not of the bridge it is a port of). */
+    public static final int NTF_SELF = 0x02;
 
     // traffic control (linux/rtnetlink.h TCA_*, linux/pkt_sched.h)
     public static final int TCA_KIND = 1;

@@ -108,8 +108,8 @@ class AttachInputsTest {
         stack.netns(ctr);
         assertEquals(new IfName("eth0"), AttachInputs.nextFreeIfName(stack, ctr));
         try (NetnsHandle h = stack.open(ctr)) {
-            h.links().add(new LinkSpec.Dummy(new IfName("eth0"), null));
-            h.links().add(new LinkSpec.Dummy(new IfName("eth2"), null));
+            h.links().add(LinkSpec.Other.of("eth0", "dummy"));
+            h.links().add(LinkSpec.Other.of("eth2", "dummy"));
         }
         assertEquals(new IfName("eth1"), AttachInputs.nextFreeIfName(stack, ctr), "a gap is filled");
         assertEquals(0, stack.openHandles(), "the namespace is closed again");

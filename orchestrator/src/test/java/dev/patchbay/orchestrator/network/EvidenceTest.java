@@ -50,7 +50,7 @@ class EvidenceTest extends OneContainer {
     @Test
     void anAddressAnInterfaceHoldsInAnyRecordedNamespaceIsInUseWhateverItsNetwork() {
         try (NetnsHandle ctr = h.stack.open(container(c1).ref())) {
-            ctr.links().add(new LinkSpec.Dummy(new IfName("extra"), null));
+            ctr.links().add(LinkSpec.Other.of("extra", "dummy"));
             ctr.addresses().add(LinkRef.name("extra"), IpPrefix.parse("10.9.0.77/24")); // no record of Patchbay names it
         }
         assertTrue(evidence().test(IpAddresses.parse("ip", "10.9.0.77")));

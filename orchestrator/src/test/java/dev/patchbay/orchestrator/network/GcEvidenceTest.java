@@ -51,7 +51,7 @@ class GcEvidenceTest {
         String free = reservation("n", "ghost", "eth0", "10.9.0.60");
         String held = reservation("n", "other", "eth0", "10.9.0.61");
         try (NetnsHandle in = h.stack.open(pod)) { // some interface of a namespace gc can read holds it
-            in.links().add(new LinkSpec.Dummy(new IfName("extra0"), null));
+            in.links().add(LinkSpec.Other.of("extra0", "dummy"));
             in.addresses().add(LinkRef.name(new IfName("extra0")), IpPrefix.parse("10.9.0.61/24"));
         }
         Recovery.Report r = h.recovery().run(h.host);

@@ -34,7 +34,7 @@ class HostSubnetsTest {
     void aHostWithAnUplink() {
         stack.netns("h");
         host = stack.open(NetnsRef.named("h"));
-        host.links().add(new LinkSpec.Dummy(new IfName("uplink"), null));
+        host.links().add(LinkSpec.Other.of("uplink", "dummy"));
         host.links().setUp(LinkRef.name("uplink"), true);
         host.addresses().add(LinkRef.name("uplink"), IpPrefix.parse("192.168.5.10/24"));
         host.routes().add(Route.defaultVia(IpAddresses.parse("gw", "192.168.5.1")));

@@ -54,7 +54,7 @@ class NetworksTest extends OneContainer {
     @Test
     void aCreateIsRefusedBeforeAnyChangeNamingTheFieldAndWhatItCollidesWith() {
         try (NetnsHandle host = h.stack.open(h.host)) { // the host's own uplink and a connected route of another link
-            host.links().add(new LinkSpec.Dummy(new IfName("uplink"), null));
+            host.links().add(LinkSpec.Other.of("uplink", "dummy"));
             host.links().setUp(LinkRef.name("uplink"), true);
             host.addresses().add(LinkRef.name("uplink"), IpPrefix.parse("192.168.5.10/24"));
             host.routes().add(Route.onLink(IpPrefix.parse("172.20.0.0/16"), new IfName("uplink")));
@@ -87,7 +87,7 @@ class NetworksTest extends OneContainer {
     void aNetworkWithoutSubnetTakesTheNextFreeOneOfThePoolsSkippingTheHostsAndOtherNetworks() {
         AddressPools pools = AddressPools.parse("base=10.9.0.0/22,size=24"); // n (10.9.0.0/24) holds the first
         try (NetnsHandle host = h.stack.open(h.host)) { // the host routes 10.9.1.0/25 on its uplink
-            host.links().add(new LinkSpec.Dummy(new IfName("uplink"), null));
+            host.links().add(LinkSpec.Other.of("uplink", "dummy"));
             host.links().setUp(LinkRef.name("uplink"), true);
             host.routes().add(Route.onLink(IpPrefix.parse("10.9.1.0/25"), new IfName("uplink")));
         }

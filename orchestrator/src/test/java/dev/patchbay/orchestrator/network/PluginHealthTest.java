@@ -77,7 +77,7 @@ class PluginHealthTest {
 
         private static void make(NetworkContext ctx, Attachment a) {
             try (NetnsHandle ctr = ctx.stack().open(NetnsRef.path(Path.of(a.netnsPath())))) {
-                ctr.links().add(new LinkSpec.Dummy(a.ifName(), null));
+                ctr.links().add(new LinkSpec.Other(a.ifName(), "dummy", null, null, null, null, null));
                 for (IpPrefix p : a.addresses()) {
                     ctr.addresses().add(LinkRef.name(a.ifName()), p);
                 }
@@ -148,7 +148,7 @@ class PluginHealthTest {
             @Override public IfName hostInterface(NetworkConfig config) { return new IfName("plain0"); }
             @Override public void validate(NetworkContext ctx, List<NetworkConfig> others) { }
             @Override public void setUpNetwork(NetworkContext ctx) {
-                ctx.host().links().ensure(new LinkSpec.Dummy(new IfName("plain0"), null));
+                ctx.host().links().ensure(LinkSpec.Other.of("plain0", "dummy"));
                 ctx.host().links().setUp(LinkRef.name(new IfName("plain0")), true);
             }
         };

@@ -170,7 +170,7 @@ class ReconcileTest extends OneContainer {
         behindItsBack(host -> {
             host.links().add(new LinkSpec.Bridge(new IfName("docker0"), null, null));
             host.addresses().add(LinkRef.name(new IfName("docker0")), IpPrefix.parse("172.17.0.1/16"));
-            host.links().add(new LinkSpec.Dummy(new IfName("foreign0"), null));
+            host.links().add(LinkSpec.Other.of("foreign0", "dummy"));
             host.links().setMaster(LinkRef.name(new IfName("foreign0")), LinkRef.name(new IfName("pb-n")));
             host.links().delete(LinkRef.name(new IfName("pb-n"))); // and something to repair
         });

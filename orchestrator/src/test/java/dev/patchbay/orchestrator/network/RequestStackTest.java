@@ -24,7 +24,7 @@ class RequestStackTest {
         stack.netns("b");
         try (RequestStack rs = new RequestStack(stack)) {
             try (NetnsHandle first = rs.open(NetnsRef.named("a"))) {
-                first.links().add(new LinkSpec.Dummy(new IfName("d0"), null));
+                first.links().add(LinkSpec.Other.of("d0", "dummy"));
             }
             try (NetnsHandle again = rs.open(NetnsRef.named("a"))) {
                 assertTrue(again.links().find(dev.patchbay.core.model.LinkRef.name("d0")).isPresent(), "still open after its borrower closed it");
@@ -41,7 +41,7 @@ class RequestStackTest {
     void aLentHandleGivesTheStacksQdiscs() {
         stack.netns("a");
         try (RequestStack rs = new RequestStack(stack); NetnsHandle a = rs.open(NetnsRef.named("a"))) {
-            a.links().add(new LinkSpec.Dummy(new IfName("d0"), null));
+            a.links().add(LinkSpec.Other.of("d0", "dummy"));
             dev.patchbay.core.model.Qdisc.TokenBucket b = new dev.patchbay.core.model.Qdisc.TokenBucket(125_000, 16_384, 20_000);
             a.qdiscs().setRoot(dev.patchbay.core.model.LinkRef.name("d0"), b);
             assertEquals(b, stack.netns("a").qdisc("d0").orElseThrow().tokenBucket());

@@ -129,7 +129,7 @@ class BridgePluginTest {
 
     @Test
     void validateRefusesALinkOfThatNameInTheHost() {
-        host.links().add(new LinkSpec.Dummy(new IfName("br0"), null));
+        host.links().add(LinkSpec.Other.of("br0", "dummy"));
         AlreadyExistsException e = assertThrows(AlreadyExistsException.class,
                 () -> plugin.validate(ctx(ipv4("web", Map.of("bridge", "br0"))), List.of()));
         assertEquals("failed to create network \"web\": a link named \"br0\" already exists in namespace \"host\"; choose another --bridge",
@@ -173,7 +173,7 @@ class BridgePluginTest {
 
     @Test
     void setUpNetworkRefusesAnotherKindOfLink() {
-        host.links().add(new LinkSpec.Dummy(new IfName("br0"), null));
+        host.links().add(LinkSpec.Other.of("br0", "dummy"));
         assertThrows(AlreadyExistsException.class, () -> plugin.setUpNetwork(ctx(ipv4("web", Map.of("bridge", "br0")))));
     }
 

@@ -39,7 +39,7 @@ class NatPluginsTest {
     NatPluginsTest() {
         stack.netns("host");
         host = stack.open(NetnsRef.named("host"));
-        host.links().add(new LinkSpec.Dummy(new IfName("eth0"), null));
+        host.links().add(LinkSpec.Other.of("eth0", "dummy"));
     }
 
     static NetworkConfig ipv4(Map<String, String> options) {

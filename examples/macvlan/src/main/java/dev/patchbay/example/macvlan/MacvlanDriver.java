@@ -48,6 +48,10 @@ public final class MacvlanDriver implements NetworkPlugin {
     static final String MODE = "mode";
     static final String DEFAULT_MODE = "bridge";
     static final String MTU = "mtu";
+    /** The modes the kernel knows, in the order of their IFLA_MACVLAN_MODE bits (1, 2, 4, 8). */
+    static final List<String> MODES = List.of("private", "vepa", "bridge", "passthru");
+    /** macvlan's IFLA_INFO_DATA attribute for the mode (linux/if_link.h), a u32. */
+    static final int IFLA_MACVLAN_MODE = 1;
 
     @Override
     public Map<String, String> options() {
@@ -85,8 +89,8 @@ public final class MacvlanDriver implements NetworkPlugin {
         }
         o.put(PARENT, master);
         Object mode = conf.get("mode");
-        if (mode != null && !(mode instanceof String m && LinkSpec.Macvlan.MODES.contains(m))) {
-            throw new InvalidInputException("mode", mode, "must be one of " + String.join(", ", LinkSpec.Macvlan.MODES));
+        if (mode != null && !(mode instanceof String m && MODES.contains(m))) {
+            throw new InvalidInputException("mode", mode, "must be one of " + String.join(", ", MODES));
         }
         if (mode != null) {
             o.put(MODE, (String) mode);
@@ -135,8 +139,7 @@ public final class MacvlanDriver implements NetworkPlugin {
     public Attachment setUp(NetworkContext ctx, AttachRequest request, Attachment previous) {
         NetworkConfig config = ctx.config();
         IfName ifName = request.ifName();
-        ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), request.container(),
-                mtu(config), request.mac()));
+        ctx.host().links().add(spec(config, ifName, request.container(), request.mac()));
         try (NetnsHandle ctr = ctx.stack().open(request.container())) {
             configure(ctr, config, ifName, previous.addresses());
             return new Attachment(config.name(), request.containerId(), request.container().path().toString(), ifName, null,
@@ -203,8 +206,7 @@ public final class MacvlanDriver implements NetworkPlugin {
                 return false;
             }
             if (eth.isEmpty()) {
-                ctx.host().links().add(new LinkSpec.Macvlan(ifName, LinkRef.name(parent(config)), mode(config), container,
-                        mtu(config), attachment.mac()));
+                ctx.host().links().add(spec(config, ifName, container, attachment.mac()));
             }
             configure(ctr, config, ifName, attachment.addresses());
             return true;
@@ -257,10 +259,17 @@ public final class MacvlanDriver implements NetworkPlugin {
         return config.number(MTU, 68, 65535);
     }
 
+    /** The container's macvlan, made directly in {@code container} on the parent, with the network's mode. */
+    static LinkSpec spec(NetworkConfig config, IfName ifName, NetnsRef container, dev.patchbay.core.model.MacAddress mac) {
+        long bit = 1L << MODES.indexOf(mode(config));
+        return new LinkSpec.Other(ifName, TYPE, LinkRef.name(parent(config)), container, mtu(config), mac,
+                List.of(new LinkSpec.Attr(IFLA_MACVLAN_MODE, LinkSpec.Attr.As.U32, bit)));
+    }
+
     static String mode(NetworkConfig config) {
         String mode = config.option(MODE).orElse(DEFAULT_MODE);
-        if (!LinkSpec.Macvlan.MODES.contains(mode)) {
-            throw new InvalidInputException("opt " + MODE, mode, "must be one of " + String.join(", ", LinkSpec.Macvlan.MODES));
+        if (!MODES.contains(mode)) {
+            throw new InvalidInputException("opt " + MODE, mode, "must be one of " + String.join(", ", MODES));
         }
         return mode;
     }

@@ -1,0 +1,253 @@
+package dev.patchbay.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.patchbay.testing.NetnsTest;
+import dev.patchbay.testing.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The overlay driver (issue 27) across three "nodes": each a throwaway namespace with its own daemon and state folder,
+ * joined by an underlay (a veth pair each into a switch namespace's bridge), etcd (one member) started on the switch. One
+ * setup for every case: the three creates race for subnets and get three different ones; pods on different nodes ping each
+ * other, a don't-fragment packet of the pod MTU passes, and a TCP server sees the sender's pod address (no NAT inside the
+ * cluster); {@code network inspect -o json} shows the lease and the peers; a node whose daemon is killed is withdrawn by
+ * the others when its lease ends and, started again, takes its subnet again (its pod keeps its address); with etcd down
+ * routes and traffic stay; a node's {@code network rm} withdraws its route, neighbour and forwarding entry on the others;
+ * the last node leaves nothing of Patchbay's in etcd.
+ */
+@NetnsTest
+class OverlayIT {
+    static final String ETCD = "http://192.168.78.254:2379";
+
+    @Test
+    void threeNodesOneOverlay(Sandbox sandbox) throws Exception {
+        String sw = sandbox.netns("sw");
+        sandbox.run("ip", "-n", sw, "link", "add", "br0", "type", "bridge");
+        sandbox.run("ip", "-n", sw, "addr", "add", "192.168.78.254/24", "dev", "br0");
+        sandbox.run("ip", "-n", sw, "link", "set", "br0", "up");
+        String[] nodes = new String[3];
+        String[] pods = new String[3];
+        Path[] state = new Path[3];
+        Path[] run = new Path[3];
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = sandbox.netns("n" + (i + 1));
+            pods[i] = sandbox.netns("p" + (i + 1));
+            sandbox.run("ip", "-n", nodes[i], "link", "add", "up0", "type", "veth", "peer", "name", "port" + i, "netns", sw);
+            sandbox.run("ip", "-n", sw, "link", "set", "port" + i, "master", "br0");
+            sandbox.run("ip", "-n", sw, "link", "set", "port" + i, "up");
+            sandbox.run("ip", "-n", nodes[i], "addr", "add", "192.168.78." + (i + 1) + "/24", "dev", "up0");
+            sandbox.run("ip", "-n", nodes[i], "link", "set", "up0", "up");
+            state[i] = Files.createTempDirectory("pb-state");
+            run[i] = Files.createTempDirectory("pb-run");
+        }
+        Path etcdDir = Files.createTempDirectory("etcd");
+        List<Process> processes = new ArrayList<>();
+        try {
+            processes.add(etcd(sw, etcdDir));
+            for (int i = 0; i < 3; i++) {
+                processes.add(daemon(nodes[i], state[i], run[i]));
+            }
+            for (int i = 0; i < 3; i++) {
+                awaitSocket(run[i], processes.get(i + 1));
+            }
+            assertTrue(poll(() -> sandbox.execIn(nodes[0], "python3", "-c",
+                    "import socket; socket.create_connection(('192.168.78.254', 2379), timeout=1).close()").code() == 0), "etcd answers");
+
+            mark("daemons up");
+            // the three creates at once: three different subnets
+            List<Process> creates = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                creates.add(start(nodes[i], state[i], run[i], "network", "create", "ov", "--driver", "overlay", "--subnet", "10.244.0.0/16",
+                        "--opt", "etcd=" + ETCD, "--opt", "node=n" + (i + 1), "--opt", "underlay=up0", "--opt", "lease-ttl=5"));
+            }
+            String[] subnets = new String[3];
+            for (int i = 0; i < 3; i++) {
+                String out = finish(creates.get(i));
+                Matcher m = Pattern.compile("node-subnet=(10\\.244\\.\\d+\\.0/24)").matcher(out);
+                assertTrue(m.find(), out);
+                subnets[i] = m.group(1);
+            }
+            assertEquals(3, new HashSet<>(List.of(subnets)).size(), "two nodes share a subnet: " + List.of(subnets));
+
+            mark("created");
+            String[] ips = new String[3];
+            for (int i = 0; i < 3; i++) {
+                String out = finish(start(nodes[i], state[i], run[i], "attach", "ov", "--netns", pods[i]));
+                Matcher m = Pattern.compile("\\[(10\\.244\\.\\d+\\.\\d+)/24\\]").matcher(out);
+                assertTrue(m.find(), out);
+                ips[i] = m.group(1);
+                assertTrue(ips[i].startsWith(subnets[i].substring(0, subnets[i].lastIndexOf('.'))), ips[i] + " outside " + subnets[i]);
+                assertTrue(sandbox.execIn(pods[i], "ip", "link", "show", "eth0").output().contains("mtu 1450"), "pod MTU: underlay's less 50");
+            }
+            for (int i = 0; i < 3; i++) { // each node routes to the other two once their watches saw them
+                int n = i;
+                assertTrue(poll(() -> sandbox.execIn(nodes[n], "ip", "route", "show", "dev", "pbx-ov").output().split("via").length == 3),
+                        sandbox.execIn(nodes[n], "ip", "route").output());
+            }
+            mark("routed");
+            assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2");
+            assertTrue(sandbox.ping(pods[0], ips[2]), "p1 -> p3");
+            assertTrue(sandbox.ping(pods[2], ips[1]), "p3 -> p2");
+            assertEquals(0, sandbox.execIn(pods[1], "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1422", ips[2]).code(),
+                    "a don't-fragment packet of the pod MTU");
+            assertEquals(ips[0], tcpSource(sandbox, pods[1], ips[1], pods[0]), "the server sees the sender's pod address");
+
+            mark("pinged");
+            String inspect = finish(start(nodes[0], state[0], run[0], "network", "inspect", "ov", "-o", "json"));
+            assertTrue(inspect.contains("\"overlay\"") && inspect.contains(subnets[1]) && inspect.contains(subnets[2])
+                    && inspect.contains("192.168.78.2") && inspect.matches("(?s).*\"kept\":\\s*true.*"), "the lease and the peers: " + inspect);
+
+            mark("inspected");
+            // a node lost (its daemon killed): when its lease ends the others withdraw it; started again, it takes its subnet again
+            processes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (int i : new int[] {0, 2}) {
+                assertTrue(poll(() -> !sandbox.execIn(nodes[i], "ip", "route").output().contains(subnets[1])),
+                        "n2 lost: " + sandbox.execIn(nodes[i], "ip", "route").output());
+            }
+            mark("n2 withdrawn");
+            processes.set(2, daemon(nodes[1], state[1], run[1]));
+            for (int i : new int[] {0, 2}) {
+                assertTrue(poll(() -> sandbox.execIn(nodes[i], "ip", "route").output().contains(subnets[1] + " via"), 60),
+                        "n2 back: " + sandbox.execIn(nodes[i], "ip", "route").output());
+            }
+            mark("n2 back");
+            assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2 again, p2 kept its address");
+
+            mark("pinged again");
+            // etcd gone (its only member killed): the nodes keep their routes and the pods their traffic; back, they renew
+            processes.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Thread.sleep(3000); // three renewals fail meanwhile
+            assertTrue(sandbox.ping(pods[0], ips[2]) && sandbox.ping(pods[2], ips[1]), "traffic flows with etcd away");
+            assertTrue(sandbox.execIn(nodes[0], "ip", "route").output().contains(subnets[2] + " via"), "routes kept with etcd away");
+            mark("etcd away checked");
+            processes.set(0, etcd(sw, etcdDir));
+
+            mark("etcd back");
+            // a node leaves: its route, neighbour and forwarding entry go on the others
+            finish(start(nodes[2], state[2], run[2], "network", "rm", "ov", "--force"));
+            for (int i = 0; i < 2; i++) {
+                int n = i;
+                assertTrue(poll(() -> !sandbox.execIn(nodes[n], "ip", "route").output().contains(subnets[2])
+                        && !sandbox.execIn(nodes[n], "bridge", "fdb", "show", "dev", "pbx-ov").output().contains("192.168.78.3")),
+                        sandbox.execIn(nodes[n], "ip", "route").output());
+            }
+            mark("n3 withdrawn");
+            assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2 still");
+            finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--force"));
+            finish(start(nodes[1], state[1], run[1], "network", "rm", "ov", "--force"));
+            mark("all removed");
+            assertEquals("[]", sandbox.execIn(sw, "python3", "-c", "import json,urllib.request,base64\n"
+                    + "b=lambda s: base64.b64encode(s).decode()\n"
+                    + "r=urllib.request.urlopen(urllib.request.Request('" + ETCD + "/v3/kv/range',"
+                    + " data=json.dumps({'key': b(b'/'), 'range_end': b(b'0'), 'keys_only': True}).encode()))\n"
+                    + "print([base64.b64decode(k['key']).decode() for k in json.load(r).get('kvs', [])])").output().strip(),
+                    "nothing of Patchbay's left in etcd");
+        } finally {
+            for (Process p : processes) {
+                p.destroy();
+            }
+            for (Process p : processes) {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            for (Path d : List.of(etcdDir, state[0], state[1], state[2], run[0], run[1], run[2])) {
+                if (d != null) {
+                    try (var files = Files.walk(d)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
+            }
+        }
+    }
+
+    private static final long T0 = System.nanoTime();
+
+    private static void mark(String what) {
+        System.err.printf("OverlayIT %.1f s: %s%n", (System.nanoTime() - T0) / 1e9, what);
+    }
+
+    private static Process etcd(String sw, Path dir) throws java.io.IOException {
+        return new ProcessBuilder("ip", "netns", "exec", sw, "etcd", "--data-dir", dir.resolve("data").toString(),
+                "--listen-client-urls", ETCD, "--advertise-client-urls", ETCD, "--log-level", "error")
+                .redirectErrorStream(true).redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile())).start();
+    }
+
+    private static ProcessBuilder in(String netns, Path state, Path run, String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns, Cli.DIST.resolve("bin/patchbay").toString()));
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_RUN_DIR", run.toString()));
+        return pb;
+    }
+
+    private static Process daemon(String netns, Path state, Path run) throws Exception {
+        return in(netns, state, run, "daemon").redirectOutput(Files.createTempFile("pb-daemon", ".log").toFile()).start();
+    }
+
+    private static void awaitSocket(Path run, Process daemon) throws Exception {
+        assertTrue(poll(() -> {
+            try (var files = Files.list(run)) {
+                return files.anyMatch(f -> f.toString().endsWith(".sock")) || !daemon.isAlive();
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, 60), "the daemon opened its socket");
+        assertTrue(daemon.isAlive(), "the daemon runs");
+    }
+
+    private static Process start(String netns, Path state, Path run, String... args) throws Exception {
+        return in(netns, state, run, args).start();
+    }
+
+    private static String finish(Process p) throws Exception {
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + out);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** The address a TCP server in {@code serverNs} sees a connection from {@code clientNs} come from. */
+    private static String tcpSource(Sandbox sandbox, String serverNs, String serverIp, String clientNs) throws Exception {
+        Process server = new ProcessBuilder("ip", "netns", "exec", serverNs, "timeout", "20", "python3", "-c",
+                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                        + "s.bind(('0.0.0.0', 7777)); s.listen(1); print('ready', flush=True)\nc,a=s.accept(); print(a[0], flush=True); c.close()")
+                .redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()))) {
+            assertEquals("ready", out.readLine());
+            assertEquals(0, sandbox.execIn(clientNs, "python3", "-c",
+                    "import socket; socket.create_connection(('" + serverIp + "', 7777), timeout=5).close()").code());
+            return out.readLine();
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean poll(java.util.function.BooleanSupplier check) throws InterruptedException {
+        return poll(check, 15);
+    }
+
+    private static boolean poll(java.util.function.BooleanSupplier check, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            if (check.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return check.getAsBoolean();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.patchbay.plugin.overlay;
+
+import dev.patchbay.core.errors.PatchbayException;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.spi.NetnsHandle;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One node's part of an overlay network while its process runs (the daemon): renews the node's lease a third of its TTL
+ * before it would end, takes the same subnet again under a new lease if it ended anyway (etcd away longer than the TTL),
+ * and keeps the kernel's routes, neighbours and forwarding entries to the other nodes in step with etcd: on every change
+ * a watch sees, and on every renewal (so what a broken watch missed is caught up). While etcd cannot be reached nothing
+ * is withdrawn: the pods keep their connectivity.
+ */
+final class Keeper implements AutoCloseable {
+    private final OverlayStore store;
+    private final OverlayOptions options;
+    private final NetnsHandle host;
+    private final IfName vx;
+    private final Peer me;
+    private final Consumer<String> log;
+    private final ScheduledExecutorService timer;
+    private volatile long lease;
+    private volatile long ttlLeft;
+    private volatile List<Peer> peers = List.of();
+    private volatile AutoCloseable watch;
+
+    Keeper(OverlayStore store, OverlayOptions options, NetnsHandle host, IfName vx, Peer me, long lease, Consumer<String> log) {
+        this.store = store;
+        this.options = options;
+        this.host = host;
+        this.vx = vx;
+        this.me = me;
+        this.lease = lease;
+        this.log = log;
+        this.ttlLeft = options.leaseTtl();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "overlay " + options.network());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Publishes the node, programs the peers there are now, then renews and watches in the background. */
+    void start() {
+        store.publish(me, lease);
+        long revision = sync();
+        watch = store.etcd().watch(store.nodesPrefix(), revision + 1, events -> timer.execute(this::syncQuietly),
+                e -> log.accept("overlay " + options.network() + ": etcd watch broke (" + e.getMessage() + "), opening it again"));
+        long period = Math.max(1, options.leaseTtl() / 3);
+        timer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.SECONDS);
+    }
+
+    private long sync() {
+        OverlayStore.Nodes all = store.nodesAt();
+        peers = PeerRoutes.others(all.peers(), me.node());
+        PeerRoutes.sync(host, vx, peers);
+        return all.revision();
+    }
+
+    private void syncQuietly() {
+        try {
+            sync();
+        } catch (PatchbayException e) {
+            log.accept("overlay " + options.network() + ": " + e.getMessage());
+        }
+    }
+
+    private void renew() {
+        try {
+            long left = store.etcd().keepAlive(lease);
+            if (left == 0) {
+                log.accept("overlay " + options.network() + ": the lease of node \"" + me.node() + "\" ended; taking " + me.subnet() + " again");
+                lease = store.retake(options, me.subnet());
+                store.publish(me, lease);
+                left = options.leaseTtl();
+            }
+            ttlLeft = left;
+            sync();
+        } catch (PatchbayException e) {
+            log.accept("overlay " + options.network() + ": " + e.getMessage() + " (routes kept)");
+        } catch (RuntimeException e) {
+            log.accept("overlay " + options.network() + ": " + e);
+        }
+    }
+
+    long lease() {
+        return lease;
+    }
+
+    long ttlLeft() {
+        return ttlLeft;
+    }
+
+    Peer me() {
+        return me;
+    }
+
+    List<Peer> peers() {
+        return peers;
+    }
+
+    /** Stops renewing and watching; the lease runs out on its own unless {@link OverlayStore#release} ends it. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        AutoCloseable w = watch;
+        if (w != null) {
+            try {
+                w.close();
+            } catch (Exception ignored) {
+                // stopping is all that is wanted
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.patchbay.plugin.overlay;
+
+import dev.patchbay.core.errors.NotFoundException;
+import dev.patchbay.core.model.Family;
+import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.Neighbour;
+import dev.patchbay.core.model.Route;
+import dev.patchbay.core.spi.NeighbourOps;
+import dev.patchbay.core.spi.NetnsHandle;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a node programs for each other node of an overlay network, on its VXLAN device: a route to the peer's subnet via
+ * the peer's VTEP address, a neighbour entry for that address (the peer's VTEP MAC) and a forwarding entry (that MAC to
+ * the peer's underlay address). {@link #sync} makes the kernel hold exactly the peers given: what a peer gone left is
+ * withdrawn (route, neighbour, then forwarding entry), what a new one needs is added (the reverse order).
+ */
+final class PeerRoutes {
+    private PeerRoutes() {
+    }
+
+    /** The peers worth programming: not this node, and published (a claim not yet finished has no underlay address). */
+    static List<Peer> others(List<Peer> all, String self) {
+        return all.stream().filter(p -> !p.node().equals(self) && !p.underlay().isLoopbackAddress()).toList();
+    }
+
+    static Route route(Peer p, IfName vx) {
+        return new Route(p.subnet(), p.vtep(), vx, null, null, null, null);
+    }
+
+    static void sync(NetnsHandle host, IfName vx, List<Peer> peers) {
+        List<Route> routes = host.routes().list(Family.INET, null).stream()
+                .filter(r -> vx.equals(r.device()) && r.gateway() != null).toList();
+        List<Neighbour> neighbours = host.neighbours().list(Family.INET).stream().filter(n -> vx.equals(n.device()) && n.permanent()).toList();
+        List<NeighbourOps.Fdb> fdb = host.neighbours().listFdb(vx);
+        for (Route r : routes) {
+            if (peers.stream().noneMatch(p -> p.subnet().equals(r.destination()) && p.vtep().equals(r.gateway()))) {
+                gone(() -> host.routes().delete(r));
+            }
+        }
+        for (Neighbour n : neighbours) {
+            if (peers.stream().noneMatch(p -> p.vtep().equals(n.address()) && p.vtepMac().equals(n.mac()))) {
+                gone(() -> host.neighbours().delete(vx, n.address()));
+            }
+        }
+        for (NeighbourOps.Fdb f : fdb) {
+            if (peers.stream().noneMatch(p -> p.vtepMac().equals(f.mac()) && p.underlay().equals(f.destination()))) {
+                gone(() -> host.neighbours().deleteFdb(f));
+            }
+        }
+        for (Peer p : peers) {
+            NeighbourOps.Fdb f = new NeighbourOps.Fdb(vx, p.vtepMac(), p.underlay());
+            if (!fdb.contains(f)) {
+                host.neighbours().appendFdb(f);
+            }
+            Neighbour n = new Neighbour(p.vtep(), p.vtepMac(), vx, true);
+            if (!neighbours.contains(n)) {
+                host.neighbours().replace(n);
+            }
+            if (routes.stream().noneMatch(r -> r.destination().equals(p.subnet()) && Objects.equals(r.gateway(), p.vtep()))) {
+                host.routes().replace(route(p, vx));
+            }
+        }
+    }
+
+    private static void gone(Runnable r) {
+        try {
+            r.run();
+        } catch (NotFoundException e) {
+            // gone already: what was wanted
+        }
+    }
+}
