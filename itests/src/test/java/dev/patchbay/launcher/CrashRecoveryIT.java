@@ -111,7 +111,7 @@ class CrashRecoveryIT {
     void killedDuringAnAttachLeavesAttachedOrNothing(Sandbox sandbox) throws Exception {
         String c = sandbox.netns("c");
         Map<String, Integer> seen = new TreeMap<>();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 12; i++) {
             ProcessBuilder pb = new ProcessBuilder(Cli.DIST.resolve("bin/patchbay").toString(), "attach", "crash", "--netns", c)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("PATCHBAY_STATE_DIR", state.toString());
@@ -120,9 +120,9 @@ class CrashRecoveryIT {
             // wait until the attach has begun (its journal entry exists), then kill it a little later each time
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (p.isAlive() && journalCount() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // not a spin: it would take a core from the attach
             }
-            Thread.sleep(i * 6L); // 0 to 138 ms: an attach in a fresh JVM takes about that long after its entry
+            Thread.sleep(i * 12L); // 0 to 132 ms: an attach in a fresh JVM takes about that long after its entry
             p.destroyForcibly().waitFor();
             seen.merge(journalSteps() + (recorded(c) ? "+record" : ""), 1, Integer::sum);
             cli.run("gc").ok();

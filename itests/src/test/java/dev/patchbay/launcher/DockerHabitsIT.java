@@ -90,6 +90,7 @@ class DockerHabitsIT {
         String host = sandbox.netns("host");
         String c1 = sandbox.netns("c1");
         Cli pb = cli();
+        Process daemon = pb.startDaemon();
         try {
             pb.run("-n", host, "network", "create", "la", "--subnet", "10.198.1.0/24", "--label", "team=web", "--label", "tier=front").ok();
             pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.2.0/24").ok();
@@ -129,6 +130,8 @@ class DockerHabitsIT {
             pb.run("-n", host, "detach", "la", "--netns", c1);
             pb.run("-n", host, "network", "rm", "la");
             pb.run("-n", host, "network", "rm", "lb");
+            daemon.destroy();
+            daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
         pb.assertNoRecords();
     }

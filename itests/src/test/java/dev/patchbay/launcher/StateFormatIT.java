@@ -91,7 +91,7 @@ class StateFormatIT {
                 Process p = pb.start();
                 long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
                 while (p.isAlive() && inode.equals(Files.getAttribute(record, "unix:ino")) && System.nanoTime() < deadline) {
-                    Thread.onSpinWait(); // until the first file is upgraded
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000); // until the first file is upgraded (a spin would take a core from the gc)
                 }
                 Thread.sleep(i * 2L); // 0 to 14 ms after the first file was written anew
                 p.destroyForcibly().waitFor();
