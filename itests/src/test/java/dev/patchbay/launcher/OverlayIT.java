@@ -110,6 +110,12 @@ class OverlayIT {
                     && inspect.contains("192.168.78.2") && inspect.matches("(?s).*\"kept\":\\s*true.*"), "the lease and the peers: " + inspect);
 
             mark("inspected");
+            // a peer's route deleted by hand: gc (or the daemon's own repair after the kernel's event) puts it back
+            sandbox.run("ip", "-n", nodes[0], "route", "del", subnets[1]);
+            finish(start(nodes[0], state[0], run[0], "gc"));
+            assertTrue(poll(() -> sandbox.execIn(nodes[0], "ip", "route").output().contains(subnets[1] + " via")),
+                    "n2's route back: " + sandbox.execIn(nodes[0], "ip", "route").output());
+            mark("repaired");
             // a node lost (its daemon killed): when its lease ends the others withdraw it; started again, it takes its subnet again
             processes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (int i : new int[] {0, 2}) {
