@@ -19,23 +19,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The overlay driver (issue 27) across three "nodes": each a throwaway namespace with its own daemon and state folder,
- * joined by an underlay (a veth pair each into a switch namespace's bridge), etcd (one member) started on the switch. One
+ * joined by an underlay (a veth pair each into a switch namespace's bridge), etcd (three members) started on the switch. One
  * setup for every case: the three creates race for subnets and get three different ones; pods on different nodes ping each
  * other, a don't-fragment packet of the pod MTU passes, and a TCP server sees the sender's pod address (no NAT inside the
  * cluster); {@code network inspect -o json} shows the lease and the peers; a node whose daemon is killed is withdrawn by
- * the others when its lease ends and, started again, takes its subnet again (its pod keeps its address); with etcd down
- * routes and traffic stay; a node's {@code network rm} withdraws its route, neighbour and forwarding entry on the others;
+ * the others when its lease ends and, started again, takes its subnet again (its pod keeps its address); one etcd member
+ * killed changes nothing, all of them killed keeps routes and traffic; a node's {@code network rm} withdraws its route, neighbour and forwarding entry on the others;
  * the last node leaves nothing of Patchbay's in etcd.
  */
 @NetnsTest
 class OverlayIT {
-    static final String ETCD = "http://192.168.78.254:2379";
+    /** Three etcd members on the switch: 192.168.78.251-253. */
+    static final String ETCD = "http://192.168.78.251:2379,http://192.168.78.252:2379,http://192.168.78.253:2379";
+    static final String CLUSTER = "m1=http://192.168.78.251:2380,m2=http://192.168.78.252:2380,m3=http://192.168.78.253:2380";
 
     @Test
     void threeNodesOneOverlay(Sandbox sandbox) throws Exception {
         String sw = sandbox.netns("sw");
         sandbox.run("ip", "-n", sw, "link", "add", "br0", "type", "bridge");
-        sandbox.run("ip", "-n", sw, "addr", "add", "192.168.78.254/24", "dev", "br0");
+        for (int m = 1; m <= 3; m++) {
+            sandbox.run("ip", "-n", sw, "addr", "add", "192.168.78.25" + m + "/24", "dev", "br0");
+        }
         sandbox.run("ip", "-n", sw, "link", "set", "br0", "up");
         String[] nodes = new String[3];
         String[] pods = new String[3];
@@ -53,17 +57,18 @@ class OverlayIT {
             run[i] = Files.createTempDirectory("pb-run");
         }
         Path etcdDir = Files.createTempDirectory("etcd");
-        List<Process> processes = new ArrayList<>();
+        List<Process> processes = new ArrayList<>(); // the etcd members 0-2, then the daemons 3-5
         try {
-            processes.add(etcd(sw, etcdDir));
+            for (int m = 1; m <= 3; m++) {
+                processes.add(etcd(sw, etcdDir, m));
+            }
             for (int i = 0; i < 3; i++) {
                 processes.add(daemon(nodes[i], state[i], run[i]));
             }
             for (int i = 0; i < 3; i++) {
-                awaitSocket(run[i], processes.get(i + 1));
+                awaitSocket(run[i], processes.get(i + 3));
             }
-            assertTrue(poll(() -> sandbox.execIn(nodes[0], "python3", "-c",
-                    "import socket; socket.create_connection(('192.168.78.254', 2379), timeout=1).close()").code() == 0), "etcd answers");
+            assertTrue(poll(() -> etcdKeys(sandbox, sw) != null, 30), "etcd answers");
 
             mark("daemons up");
             // the three creates at once: three different subnets
@@ -110,14 +115,20 @@ class OverlayIT {
                     && inspect.contains("192.168.78.2") && inspect.matches("(?s).*\"kept\":\\s*true.*"), "the lease and the peers: " + inspect);
 
             mark("inspected");
+            // a peer's route deleted by hand: gc (or the daemon's own repair after the kernel's event) puts it back
+            sandbox.run("ip", "-n", nodes[0], "route", "del", subnets[1]);
+            finish(start(nodes[0], state[0], run[0], "gc"));
+            assertTrue(poll(() -> sandbox.execIn(nodes[0], "ip", "route").output().contains(subnets[1] + " via")),
+                    "n2's route back: " + sandbox.execIn(nodes[0], "ip", "route").output());
+            mark("repaired");
             // a node lost (its daemon killed): when its lease ends the others withdraw it; started again, it takes its subnet again
-            processes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            processes.get(4).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (int i : new int[] {0, 2}) {
                 assertTrue(poll(() -> !sandbox.execIn(nodes[i], "ip", "route").output().contains(subnets[1])),
                         "n2 lost: " + sandbox.execIn(nodes[i], "ip", "route").output());
             }
             mark("n2 withdrawn");
-            processes.set(2, daemon(nodes[1], state[1], run[1]));
+            processes.set(4, daemon(nodes[1], state[1], run[1]));
             for (int i : new int[] {0, 2}) {
                 assertTrue(poll(() -> sandbox.execIn(nodes[i], "ip", "route").output().contains(subnets[1] + " via"), 60),
                         "n2 back: " + sandbox.execIn(nodes[i], "ip", "route").output());
@@ -126,13 +137,24 @@ class OverlayIT {
             assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2 again, p2 kept its address");
 
             mark("pinged again");
-            // etcd gone (its only member killed): the nodes keep their routes and the pods their traffic; back, they renew
+            // one member of three killed (the one every node asks first): nothing changes, the next member answers
             processes.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            String inspect2 = finish(start(nodes[1], state[1], run[1], "network", "inspect", "ov", "-o", "json"));
+            assertTrue(inspect2.contains(subnets[0]) && inspect2.contains(subnets[2]) && !inspect2.contains("unreachable"), inspect2);
+            Thread.sleep(2000); // renewals go to the other members
+            assertTrue(sandbox.execIn(nodes[0], "ip", "route").output().contains(subnets[1] + " via"), "n2 still routed with a member down");
+            mark("one member down checked");
+            // all of etcd gone: the nodes keep their routes and the pods their traffic; back, they renew
+            processes.get(1).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            processes.get(2).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Thread.sleep(3000); // three renewals fail meanwhile
             assertTrue(sandbox.ping(pods[0], ips[2]) && sandbox.ping(pods[2], ips[1]), "traffic flows with etcd away");
             assertTrue(sandbox.execIn(nodes[0], "ip", "route").output().contains(subnets[2] + " via"), "routes kept with etcd away");
             mark("etcd away checked");
-            processes.set(0, etcd(sw, etcdDir));
+            for (int m = 1; m <= 3; m++) {
+                processes.set(m - 1, etcd(sw, etcdDir, m));
+            }
+            assertTrue(poll(() -> etcdKeys(sandbox, sw) != null, 30), "etcd answers again");
 
             mark("etcd back");
             // a node leaves: its route, neighbour and forwarding entry go on the others
@@ -148,12 +170,7 @@ class OverlayIT {
             finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--force"));
             finish(start(nodes[1], state[1], run[1], "network", "rm", "ov", "--force"));
             mark("all removed");
-            assertEquals("[]", sandbox.execIn(sw, "python3", "-c", "import json,urllib.request,base64\n"
-                    + "b=lambda s: base64.b64encode(s).decode()\n"
-                    + "r=urllib.request.urlopen(urllib.request.Request('" + ETCD + "/v3/kv/range',"
-                    + " data=json.dumps({'key': b(b'/'), 'range_end': b(b'0'), 'keys_only': True}).encode()))\n"
-                    + "print([base64.b64decode(k['key']).decode() for k in json.load(r).get('kvs', [])])").output().strip(),
-                    "nothing of Patchbay's left in etcd");
+            assertEquals("[]", etcdKeys(sandbox, sw), "nothing of Patchbay's left in etcd");
         } finally {
             for (Process p : processes) {
                 p.destroy();
@@ -179,10 +196,24 @@ class OverlayIT {
         System.err.printf("OverlayIT %.1f s: %s%n", (System.nanoTime() - T0) / 1e9, what);
     }
 
-    private static Process etcd(String sw, Path dir) throws java.io.IOException {
-        return new ProcessBuilder("ip", "netns", "exec", sw, "etcd", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", ETCD, "--advertise-client-urls", ETCD, "--log-level", "error")
+    /** Member {@code m} of the three, its data in a folder of its own (kept when it is started again). */
+    private static Process etcd(String sw, Path dir, int m) throws java.io.IOException {
+        String ip = "http://192.168.78.25" + m;
+        return new ProcessBuilder("ip", "netns", "exec", sw, "etcd", "--name", "m" + m, "--data-dir", dir.resolve("m" + m).toString(),
+                "--listen-client-urls", ip + ":2379", "--advertise-client-urls", ip + ":2379", "--listen-peer-urls", ip + ":2380",
+                "--initial-advertise-peer-urls", ip + ":2380", "--initial-cluster", CLUSTER, "--initial-cluster-token", "overlay-it",
+                "--log-level", "error")
                 .redirectErrorStream(true).redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile())).start();
+    }
+
+    /** Every key in etcd as a Python list's text (asked of member 1), or null while it does not answer. */
+    private static String etcdKeys(Sandbox sandbox, String sw) {
+        Sandbox.Result r = sandbox.execIn(sw, "python3", "-c", "import json,urllib.request,base64\n"
+                + "b=lambda s: base64.b64encode(s).decode()\n"
+                + "r=urllib.request.urlopen(urllib.request.Request('http://192.168.78.251:2379/v3/kv/range',"
+                + " data=json.dumps({'key': b(b'/'), 'range_end': b(b'0'), 'keys_only': True}).encode()), timeout=2)\n"
+                + "print([base64.b64decode(k['key']).decode() for k in json.load(r).get('kvs', [])])");
+        return r.code() == 0 ? r.output().strip() : null;
     }
 
     private static ProcessBuilder in(String netns, Path state, Path run, String... args) {

@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 /**
  * One node's part of an overlay network while its process runs (the daemon): renews the node's lease a third of its TTL
  * before it would end, takes the same subnet again under a new lease if it ended anyway (etcd away longer than the TTL),
- * and keeps the kernel's routes, neighbours and forwarding entries to the other nodes in step with etcd: on every change
- * a watch sees, and on every renewal (so what a broken watch missed is caught up). While etcd cannot be reached nothing
- * is withdrawn: the pods keep their connectivity.
+ * and keeps the kernel's routes, neighbours and forwarding entries to the other nodes in step with etcd: each change a
+ * watch sees is applied as it comes, and after the watch broke the next renewal reads every node again (what it missed,
+ * should etcd have compacted it away). While etcd cannot be reached nothing is withdrawn: the pods keep their connectivity.
  */
 final class Keeper implements AutoCloseable {
     private final OverlayStore store;
@@ -28,6 +28,10 @@ final class Keeper implements AutoCloseable {
     private volatile long ttlLeft;
     private volatile List<Peer> peers = List.of();
     private volatile AutoCloseable watch;
+    /** Every node's record as etcd last said, by name: the range at start, then each change the watch reports. */
+    private final java.util.Map<String, Peer> known = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The watch broke since the last full read: the next renewal reads every node again. */
+    private volatile boolean stale;
 
     Keeper(OverlayStore store, OverlayOptions options, NetnsHandle host, IfName vx, Peer me, long lease, Consumer<String> log) {
         this.store = store;
@@ -49,23 +53,48 @@ final class Keeper implements AutoCloseable {
     void start() {
         store.publish(me, lease);
         long revision = sync();
-        watch = store.etcd().watch(store.nodesPrefix(), revision + 1, events -> timer.execute(this::syncQuietly),
-                e -> log.accept("overlay " + options.network() + ": etcd watch broke (" + e.getMessage() + "), opening it again"));
+        watch = store.etcd().watch(store.nodesPrefix(), revision + 1, events -> timer.execute(() -> apply(events)), e -> {
+            stale = true;
+            log.accept("overlay " + options.network() + ": etcd watch broke (" + e.getMessage() + "), opening it again");
+        });
         long period = Math.max(1, options.leaseTtl() / 3);
         timer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.SECONDS);
     }
 
+    /** Reads every node's record and programs the kernel from them: at start, and after the watch broke. */
     private long sync() {
         OverlayStore.Nodes all = store.nodesAt();
-        peers = PeerRoutes.others(all.peers(), me.node());
-        PeerRoutes.sync(host, vx, peers);
+        known.clear();
+        all.peers().forEach(p -> known.put(p.node(), p));
+        stale = false;
+        program();
         return all.revision();
     }
 
-    private void syncQuietly() {
+    /** Programs the kernel again from what is known (a repair: what someone deleted is put back). */
+    void reprogram() {
+        program();
+    }
+
+    private void program() {
+        peers = PeerRoutes.others(List.copyOf(known.values()), me.node());
+        PeerRoutes.sync(host, vx, peers);
+    }
+
+    /** One batch of changes the watch saw, applied to what is known (no read of etcd: a node's arrival costs the others one event). */
+    private void apply(List<dev.patchbay.plugin.overlay.etcd.WatchEvent> events) {
         try {
-            sync();
-        } catch (PatchbayException e) {
+            for (dev.patchbay.plugin.overlay.etcd.WatchEvent e : events) {
+                String node = e.kv().key().substring(store.nodesPrefix().length());
+                if (e.type() == dev.patchbay.plugin.overlay.etcd.WatchEvent.Type.DELETE) {
+                    known.remove(node);
+                } else {
+                    known.put(node, Peer.parse(node, e.kv().value(), e.kv().lease()));
+                }
+            }
+            program();
+        } catch (RuntimeException e) {
+            stale = true;
             log.accept("overlay " + options.network() + ": " + e.getMessage());
         }
     }
@@ -80,7 +109,9 @@ final class Keeper implements AutoCloseable {
                 left = options.leaseTtl();
             }
             ttlLeft = left;
-            sync();
+            if (stale) {
+                sync();
+            }
         } catch (PatchbayException e) {
             log.accept("overlay " + options.network() + ": " + e.getMessage() + " (routes kept)");
         } catch (RuntimeException e) {

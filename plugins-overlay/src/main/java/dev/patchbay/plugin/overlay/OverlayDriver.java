@@ -179,7 +179,10 @@ public final class OverlayDriver implements NetworkPlugin {
         host.addresses().ensure(LinkRef.name(br), OverlayOptions.gateway(subnet));
         host.links().setUp(LinkRef.name(br), true);
         host.sysctl().ensure("net.ipv4.ip_forward", "1");
-        if (!keepers.containsKey(o.network()) && ctx.stack() == stack) {
+        Keeper running = keepers.get(o.network());
+        if (running != null) {
+            running.reprogram(); // a repair: the peers' entries someone deleted are put back
+        } else if (ctx.stack() == stack) {
             keep(ctx, o, u, mac);
         }
     }
@@ -202,7 +205,7 @@ public final class OverlayDriver implements NetworkPlugin {
         keepers.put(o.network(), k);
     }
 
-    /** The bridge and the VXLAN device, up, and (in this process) the lease kept. */
+    /** The bridge and the VXLAN device, up, the lease kept in this process, and each peer's route, neighbour and forwarding entry. */
     @Override
     public List<String> checkNetwork(NetworkContext ctx) {
         List<String> missing = new ArrayList<>();
@@ -213,8 +216,11 @@ public final class OverlayDriver implements NetworkPlugin {
                 missing.add("interface \"" + n + "\"" + (l.isEmpty() ? "" : " up"));
             }
         }
-        if (!keepers.containsKey(net)) {
+        Keeper k = keepers.get(net);
+        if (k == null) {
             missing.add("etcd lease kept by this process");
+        } else {
+            missing.addAll(PeerRoutes.missing(ctx.host(), vxlan(net), k.peers()));
         }
         return missing;
     }

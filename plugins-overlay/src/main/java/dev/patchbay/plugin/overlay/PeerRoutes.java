@@ -64,6 +64,26 @@ final class PeerRoutes {
         }
     }
 
+    /** What of {@code peers}' entries the kernel lacks, in words (reads only). */
+    static List<String> missing(NetnsHandle host, IfName vx, List<Peer> peers) {
+        List<Route> routes = host.routes().list(Family.INET, null);
+        List<Neighbour> neighbours = host.neighbours().list(Family.INET);
+        List<NeighbourOps.Fdb> fdb = host.links().find(dev.patchbay.core.model.LinkRef.name(vx)).isPresent() ? host.neighbours().listFdb(vx) : List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (Peer p : peers) {
+            if (routes.stream().noneMatch(r -> vx.equals(r.device()) && r.destination().equals(p.subnet()) && Objects.equals(r.gateway(), p.vtep()))) {
+                out.add("route to " + p.subnet() + " (node " + p.node() + ")");
+            }
+            if (!neighbours.contains(new Neighbour(p.vtep(), p.vtepMac(), vx, true))) {
+                out.add("neighbour " + dev.patchbay.core.model.IpAddresses.format(p.vtep()) + " (node " + p.node() + ")");
+            }
+            if (!fdb.contains(new NeighbourOps.Fdb(vx, p.vtepMac(), p.underlay()))) {
+                out.add("forwarding entry " + p.vtepMac() + " (node " + p.node() + ")");
+            }
+        }
+        return out;
+    }
+
     private static void gone(Runnable r) {
         try {
             r.run();

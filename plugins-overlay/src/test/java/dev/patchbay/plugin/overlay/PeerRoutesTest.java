@@ -44,6 +44,12 @@ class PeerRoutesTest {
             assertEquals(List.of(PeerRoutes.route(p2, vx), PeerRoutes.route(p3, vx)), viaVx(h));
             assertEquals(2, h.neighbours().listFdb(vx).size());
             assertTrue(h.neighbours().list(Family.INET).contains(new Neighbour(p3.vtep(), p3.vtepMac(), vx, true)));
+            assertEquals(List.of(), PeerRoutes.missing(h, vx, peers));
+            h.routes().delete(PeerRoutes.route(p2, vx));
+            h.neighbours().deleteFdb(new NeighbourOps.Fdb(vx, p2.vtepMac(), p2.underlay()));
+            assertEquals(List.of("route to 10.244.1.0/24 (node n2)", "forwarding entry 02:00:00:00:00:02 (node n2)"), PeerRoutes.missing(h, vx, peers));
+            PeerRoutes.sync(h, vx, peers);
+            assertEquals(List.of(), PeerRoutes.missing(h, vx, peers), "a repair puts them back");
             PeerRoutes.sync(h, vx, List.of(p3));
             assertEquals(List.of(PeerRoutes.route(p3, vx)), viaVx(h), "n2's route withdrawn");
             assertEquals(List.of(new NeighbourOps.Fdb(vx, p3.vtepMac(), p3.underlay())), h.neighbours().listFdb(vx));
