@@ -28,7 +28,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * non-zero exit; diagnostics go to stderr, and with {@code PATCHBAY_CNI_LOG} set, a line per call to that file
  * ({@link CniLog}). A type is served by the installed network plugin of that type when it maps the configuration: a
  * chained one ({@code NetworkPlugin.cniChange}: portmap, firewall, tuning) through {@link CniChained}, a driver's
- * ({@code cniOptions}: bridge, and patchbay its alias) through {@link CniDriver}. A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
+ * ({@code cniOptions}: bridge, and patchbay its alias) through {@link CniDriver}; {@code bandwidth} is the cni module's own
+ * ({@link BandwidthPlugin}). A type Patchbay does not serve, or a configuration it does not serve as that type, goes to the next
  * plugin of the type on CNI_PATH ({@link FallThrough}). Keeps a handle on the host namespace (the caller's) open.
  */
 @Component(service = CniHandler.class)
@@ -96,7 +97,8 @@ public final class CniService implements CniHandler {
         CniPlugin plugin = null;
         if (manager != null) { // a type an installed plugin serves (NetworkPlugin.cniChange, cniOptions)
             String type = call.type().equals("patchbay") ? OWN_NAME_SERVES : call.type();
-            plugin = manager.installed(type).map(p -> (CniPlugin) new CniChained(type, p)).orElse(null);
+            plugin = manager.installed(type).map(p -> (CniPlugin) new CniChained(type, p))
+                    .orElse(type.equals(BandwidthPlugin.TYPE) ? new BandwidthPlugin() : null);
         }
         if (plugin == null) {
             return fallThrough(call, new Unserved("type", "type \"" + call.type() + "\" is not one Patchbay serves"), notes, out, err, callerGone);

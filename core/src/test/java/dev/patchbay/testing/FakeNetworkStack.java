@@ -258,6 +258,11 @@ public final class FakeNetworkStack implements NetworkStack {
             return locked(() -> get(LinkRef.name(name)).infoData);
         }
 
+        /** The link its ingress redirect sends its arrivals to; empty without. */
+        public Optional<String> ingressRedirect(String name) {
+            return locked(() -> Optional.ofNullable(get(LinkRef.name(name)).ingress).filter(t -> t.home == this).map(t -> t.name.value()));
+        }
+
         /** The link's root qdisc; empty while it has the kernel's default. */
         public Optional<dev.patchbay.core.model.Qdisc> qdisc(String name) {
             return locked(() -> Optional.ofNullable(get(LinkRef.name(name)).qdisc));
@@ -371,6 +376,7 @@ public final class FakeNetworkStack implements NetworkStack {
             neighbours.removeIf(n -> l.name.equals(n.device()));
             fdb.removeIf(f -> l.name.equals(f.device()));
             links.stream().filter(p -> p.master == l).forEach(p -> p.master = null);
+            links.stream().filter(p -> p.ingress == l).forEach(p -> p.ingress = p); // the kernel's mirred keeps no gone device
             FakeLink peer = l.peer;
             if (peer != null) { // one end of a veth pair gone: the other goes too
                 l.peer = null;
@@ -456,6 +462,7 @@ public final class FakeNetworkStack implements NetworkStack {
         boolean allmulti;
         int group;
         dev.patchbay.core.model.Qdisc qdisc; // null: the kernel's default
+        FakeLink ingress; // where an ingress redirect sends its arrivals (itself while the target is gone); null: no ingress qdisc
         List<dev.patchbay.core.model.LinkSpec.Attr> infoData = List.of(); // a LinkSpec.Other's
         FakeLink master;
         FakeLink peer;

@@ -37,6 +37,11 @@ class FakeNetworkStackContractTest extends NetworkStackContract {
         return fake.netns(netns).qdisc(link).map(Qdisc::tokenBucket).orElse(null);
     }
 
+    @Override
+    protected String ingressRedirect(NetnsRef netns, String link) {
+        return fake.netns(netns).ingressRedirect(link).filter(t -> !t.equals(link)).orElse(null);
+    }
+
     /** From the attributes the fake kept, decoded as the kernel would read them. */
     @Override
     protected Vxlan vxlan(NetnsRef netns, String link) {

@@ -32,4 +32,30 @@ final class FakeQdiscOps extends FakeOps implements QdiscOps {
             return had;
         });
     }
+
+    @Override
+    public void redirectIngress(LinkRef link, LinkRef target) {
+        change("qdiscs.redirectIngress", link + " " + target, () -> {
+            FakeNetworkStack.FakeLink l = ns.get(link);
+            l.ingress = ns.get(target);
+        });
+    }
+
+    @Override
+    public Optional<LinkRef> ingressRedirect(LinkRef link) {
+        return read("qdiscs.ingressRedirect", link, () -> {
+            FakeNetworkStack.FakeLink l = ns.get(link);
+            return l.ingress == null || l.ingress == l ? Optional.<LinkRef>empty() : Optional.of(LinkRef.name(l.ingress.name));
+        });
+    }
+
+    @Override
+    public boolean deleteIngress(LinkRef link) {
+        return change("qdiscs.deleteIngress", link, () -> {
+            FakeNetworkStack.FakeLink l = ns.get(link);
+            boolean had = l.ingress != null;
+            l.ingress = null;
+            return had;
+        });
+    }
 }

@@ -314,6 +314,40 @@ public abstract class NetworkStackContract extends LinkContract {
         }
     }
 
+    /** The link {@code tc} sees {@code link}'s ingress redirected to from outside the stack under test; null without. */
+    protected abstract String ingressRedirect(NetnsRef netns, String link);
+
+    /** An ingress qdisc whose filter sends all a link's arrivals out by an ifb: set, read back, replaced, deleted. */
+    @Test
+    void anIngressRedirectSendsALinksArrivalsOutByAnotherUntilDeleted() {
+        NetnsRef ns = netns("ingress");
+        try (NetnsHandle h = stack().open(ns)) {
+            h.links().add(LinkSpec.Veth.pair("ci0", "ci1"));
+            h.links().add(LinkSpec.Other.of("cifb0", "ifb"));
+            h.links().add(LinkSpec.Other.of("cifb1", "ifb"));
+            QdiscOps q = h.qdiscs();
+            LinkRef ci0 = LinkRef.name("ci0");
+            assertEquals(Optional.empty(), q.ingressRedirect(ci0));
+            assertFalse(q.deleteIngress(ci0), "nothing to delete");
+            q.redirectIngress(ci0, LinkRef.name("cifb0"));
+            assertEquals(Optional.of(LinkRef.name("cifb0")), q.ingressRedirect(ci0));
+            assertEquals("cifb0", ingressRedirect(ns, "ci0"));
+            q.redirectIngress(ci0, LinkRef.name("cifb1"));
+            assertEquals(Optional.of(LinkRef.name("cifb1")), q.ingressRedirect(ci0), "replaced");
+            assertEquals("cifb1", ingressRedirect(ns, "ci0"));
+            assertEquals(Optional.empty(), q.ingressRedirect(LinkRef.name("ci1")), "the peer has none");
+            assertEquals(Optional.empty(), q.root(ci0), "the root is another qdisc");
+            assertTrue(q.deleteIngress(ci0));
+            assertEquals(Optional.empty(), q.ingressRedirect(ci0));
+            assertNull(ingressRedirect(ns, "ci0"));
+            assertFalse(q.deleteIngress(ci0));
+            assertThrows(NotFoundException.class, () -> q.redirectIngress(ci0, LinkRef.name("nosuch0")));
+            assertEquals(Optional.empty(), q.ingressRedirect(ci0), "nothing partial");
+            assertThrows(NotFoundException.class, () -> q.ingressRedirect(LinkRef.name("nosuch0")));
+            assertThrows(NotFoundException.class, () -> q.deleteIngress(LinkRef.index(99_999)));
+        }
+    }
+
     /**
      * Rate and limit as set; the burst as the kernel keeps it, as time at the rate in ticks of 64 ns (320 bytes at 5 GB/s)
      * through a fixed-point reciprocal of the rate: within 1%.

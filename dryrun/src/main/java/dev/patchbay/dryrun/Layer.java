@@ -31,6 +31,8 @@ final class Layer {
     final Map<String, String> sysctls = new HashMap<>();
     /** Root qdiscs the run set (a value) or deleted (empty), by link name. */
     final Map<String, java.util.Optional<dev.patchbay.core.model.Qdisc>> qdiscs = new HashMap<>();
+    /** Ingress redirects the run set (the target) or deleted (empty), by link name. */
+    final Map<String, java.util.Optional<dev.patchbay.core.model.LinkRef>> ingress = new HashMap<>();
     /** Veth ends the run made here: the layer and name of each one's peer, which goes with it. */
     final Map<String, Map.Entry<Layer, String>> peers = new HashMap<>();
 

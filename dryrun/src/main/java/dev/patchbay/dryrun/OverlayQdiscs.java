@@ -53,4 +53,47 @@ final class OverlayQdiscs implements QdiscOps {
         stack.script.in(layer.ref, List.of("tc", "qdisc", "del", "dev", l.name().value(), "root"));
         return true;
     }
+
+    @Override
+    public void redirectIngress(LinkRef link, LinkRef target) {
+        String l = layer.get(link).name().value();
+        String t = layer.get(target).name().value();
+        boolean had = ingressRedirect(link).isPresent();
+        synchronized (layer) {
+            layer.ingress.put(l, Optional.of(LinkRef.name(t)));
+        }
+        if (had) {
+            stack.script.in(layer.ref, List.of("tc", "qdisc", "del", "dev", l, "ingress"));
+        }
+        stack.script.in(layer.ref, List.of("tc", "qdisc", "add", "dev", l, "ingress"));
+        stack.script.in(layer.ref, List.of("tc", "filter", "add", "dev", l, "parent", "ffff:", "protocol", "all", "prio", "1",
+                "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", t));
+    }
+
+    @Override
+    public Optional<LinkRef> ingressRedirect(LinkRef link) {
+        Link l = layer.get(link);
+        Optional<LinkRef> set;
+        synchronized (layer) {
+            set = layer.ingress.get(l.name().value());
+        }
+        if (set != null) {
+            return set;
+        }
+        boolean kernels = layer.real != null && layer.real.links().find(LinkRef.name(l.name())).isPresent();
+        return kernels ? layer.real.qdiscs().ingressRedirect(LinkRef.name(l.name())) : Optional.empty();
+    }
+
+    @Override
+    public boolean deleteIngress(LinkRef link) {
+        if (ingressRedirect(link).isEmpty()) {
+            return false;
+        }
+        String l = layer.get(link).name().value();
+        synchronized (layer) {
+            layer.ingress.put(l, Optional.empty());
+        }
+        stack.script.in(layer.ref, List.of("tc", "qdisc", "del", "dev", l, "ingress"));
+        return true;
+    }
 }

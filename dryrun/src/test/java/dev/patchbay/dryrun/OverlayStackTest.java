@@ -117,4 +117,21 @@ class OverlayStackTest {
                 "ip netns exec host tc qdisc del dev br0 root"), script.lines());
         assertEquals(List.of(), real.calls(), "the real stack was not changed");
     }
+
+    @Test
+    void anIngressRedirectBecomesTcCommandsAndReadsBack() {
+        NetnsHandle host = overlay.open(NetnsRef.named("host"));
+        host.links().add(LinkSpec.Veth.pair("vh0", "vc0"));
+        host.links().add(LinkSpec.Other.of("ifb0", "ifb"));
+        assertTrue(host.qdiscs().ingressRedirect(LinkRef.name("vh0")).isEmpty());
+        host.qdiscs().redirectIngress(LinkRef.name("vh0"), LinkRef.name("ifb0"));
+        assertEquals(java.util.Optional.of(LinkRef.name("ifb0")), host.qdiscs().ingressRedirect(LinkRef.name("vh0")));
+        assertTrue(host.qdiscs().deleteIngress(LinkRef.name("vh0")));
+        assertFalse(host.qdiscs().deleteIngress(LinkRef.name("vh0")), "none left");
+        assertEquals(List.of(
+                "ip netns exec host tc qdisc add dev vh0 ingress",
+                "ip netns exec host tc filter add dev vh0 parent ffff: protocol all prio 1 u32 match u32 0 0 action mirred egress redirect dev ifb0",
+                "ip netns exec host tc qdisc del dev vh0 ingress"), script.lines().subList(2, 5));
+        assertEquals(List.of(), real.calls(), "the real stack was not changed");
+    }
 }

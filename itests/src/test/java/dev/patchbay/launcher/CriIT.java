@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * reservation, rule, netns or record; the gateway's MAC does not move while pods come and go. The daemon killed -9
  * while a RunPodSandbox's ADD is in flight: the pod fails cleanly or comes up whole, and nothing is left. Then the node's pod
  * CIDR: the conflist removed, containerd's {@code conf_template} ({@code examples/k8s/10-patchbay.conflist.tmpl})
- * with {@code {{.PodCIDR}}} renders a new one on UpdateRuntimeConfig and a pod gets an address of that CIDR.
+ * with {@code {{.PodCIDR}}} renders a new one on UpdateRuntimeConfig and a pod gets an address of that CIDR; the template's
+ * {@code bandwidth} ({@code capabilities.bandwidth}) shapes that pod as its {@code kubernetes.io/ingress-bandwidth} and
+ * {@code egress-bandwidth} annotations ask (a tbf on its host veth, another on an ifb), and its removal leaves no ifb.
  */
 @NetnsTest
 class CriIT {
@@ -73,7 +75,7 @@ class CriIT {
     /** The bin_dir: Patchbay's types, the reference's for the rest (containerd 1.6 takes one folder). */
     static Map<String, Path> executables() {
         Map<String, Path> bin = new LinkedHashMap<>();
-        for (String t : List.of("bridge", "portmap", "firewall", "tuning")) {
+        for (String t : List.of("bridge", "portmap", "firewall", "tuning", "bandwidth")) {
             bin.put(t, CNI.resolve(t));
         }
         for (String t : List.of("loopback", "host-local")) {
@@ -258,14 +260,39 @@ class CriIT {
         }
         String conf = Files.readString(cri.confDir().resolve(rendered.get(0)));
         assertTrue(conf.contains(POD_CIDR), "the rendered conflist names " + POD_CIDR + ": " + conf);
-        String pod = runPod("cidr", List.of());
+        JsonObject run = CriPods.req("RunPodSandbox");
+        JsonObject config = CriPods.podConfig("cidr", List.of());
+        JsonObject annotations = new JsonObject();
+        annotations.addProperty("kubernetes.io/ingress-bandwidth", "10M");
+        annotations.addProperty("kubernetes.io/egress-bandwidth", "20M");
+        config.add("annotations", annotations);
+        run.add("config", config);
+        String pod = pods.ok(run).get("podSandboxId").getAsString();
         String ip = pods.podIp(pod);
         assertTrue(ip.startsWith("10.88.64."), "a pod of " + POD_CIDR + ": " + ip);
         assertEth0(cri.pausePid(pod), ip);
+        List<String> shaped = tbfs();
+        assertTrue(shaped.stream().anyMatch(t -> !t.startsWith("bwp") && t.endsWith(" 1250000"))
+                && shaped.stream().anyMatch(t -> t.startsWith("bwp") && t.endsWith(" 2500000")),
+                "10M to the pod on its host veth, 20M from it on an ifb (bytes a second): " + shaped);
         pods.removePod(pod);
         assertNothingLeft(List.of(ip));
-        note("UpdateRuntimeConfig pod CIDR %s: containerd rendered %s from the template; a pod got %s; removed, nothing left",
-                POD_CIDR, rendered, ip);
+        assertEquals(List.of(), tbfs(), "shaping left");
+        assertEquals("", cri.holder().in("ip", "-o", "link", "show", "type", "ifb").ok("ifb links").out().strip(), "ifb left");
+        note("UpdateRuntimeConfig pod CIDR %s: containerd rendered %s from the template; a pod got %s, shaped by bandwidth"
+                + " as its annotations ask (%s); removed, nothing left", POD_CIDR, rendered, ip, shaped);
+    }
+
+    /** The root tbfs of the holder's links: {@code DEV RATE} (bytes a second), from {@code tc -j qdisc show}. */
+    private List<String> tbfs() {
+        List<String> out = new ArrayList<>();
+        for (JsonElement e : JsonParser.parseString(cri.holder().in("tc", "-j", "-raw", "qdisc", "show").ok("qdiscs").out()).getAsJsonArray()) {
+            JsonObject q = e.getAsJsonObject();
+            if (q.has("root") && q.get("kind").getAsString().equals("tbf")) {
+                out.add(q.get("dev").getAsString() + " " + q.getAsJsonObject("options").get("rate").getAsLong());
+            }
+        }
+        return out;
     }
 
     private String runPod(String name, List<JsonArray> ports) throws IOException {

@@ -62,6 +62,56 @@ final class NetlinkQdiscOps implements QdiscOps {
         }
     }
 
+    @Override
+    public void redirectIngress(LinkRef link, LinkRef target) {
+        int index = links.resolve(link);
+        int to = links.resolve(target);
+        try {
+            deleteIngress(index);
+            socket.execute((e, seq) -> IngressRedirects.qdisc(e, seq, index));
+            socket.execute((e, seq) -> IngressRedirects.filter(e, seq, index, to));
+        } catch (NetlinkError e) {
+            throw Errors.map(e, "redirect", "ingress of link", link + " to " + target, netns);
+        }
+    }
+
+    @Override
+    public Optional<LinkRef> ingressRedirect(LinkRef link) {
+        int index = links.resolve(link);
+        List<Integer> targets;
+        try {
+            targets = socket.dump(RTM_GETTFILTER, new TcMsg(AF_UNSPEC, index, 0, TC_H_INGRESS_HANDLE, 0), m -> IngressRedirects.target(m, index));
+        } catch (NetlinkError e) {
+            if (e.errno() == Errno.EINVAL || e.errno() == Errno.ENOENT) { // no ingress qdisc to list the filters of
+                return Optional.empty();
+            }
+            throw Errors.map(e, "list", "ingress filters of link", link, netns);
+        }
+        return targets.stream().filter(t -> t > 0).findFirst().flatMap(t -> links.find(LinkRef.index(t))).map(l -> LinkRef.name(l.name()));
+    }
+
+    @Override
+    public boolean deleteIngress(LinkRef link) {
+        int index = links.resolve(link);
+        try {
+            return deleteIngress(index);
+        } catch (NetlinkError e) {
+            throw Errors.map(e, "delete", "ingress qdisc of link", link, netns);
+        }
+    }
+
+    private boolean deleteIngress(int index) {
+        try {
+            socket.execute((e, seq) -> IngressRedirects.deleteQdisc(e, seq, index));
+            return true;
+        } catch (NetlinkError e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINVAL) { // "Cannot find specified qdisc on specified device"
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Link {@code index}'s root qdisc of someone's (handle not 0) from one dumped message, else null. */
     static Qdisc decodeRoot(NlMessage m, int index) {
         if (m.type() != RTM_NEWQDISC) {

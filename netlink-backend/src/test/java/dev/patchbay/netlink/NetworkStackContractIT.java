@@ -83,6 +83,25 @@ class NetworkStackContractIT extends NetworkStackContract {
         return null;
     }
 
+    /** From {@code tc -j qdisc show} and {@code tc -j filter show ... parent ffff:}: the device of a mirred redirect. */
+    @Override
+    protected String ingressRedirect(NetnsRef netns, String link) {
+        String n = ((NetnsRef.Named) netns).name();
+        if (!sandbox.run("tc", "-j", "-n", n, "qdisc", "show", "dev", link).contains("\"ingress\"")) {
+            return null;
+        }
+        String out = sandbox.run("tc", "-j", "-n", n, "filter", "show", "dev", link, "parent", "ffff:").trim();
+        for (JsonElement e : out.isEmpty() ? new JsonArray() : JsonParser.parseString(out).getAsJsonArray()) {
+            JsonObject o = e.getAsJsonObject().getAsJsonObject("options");
+            for (JsonElement a : o != null && o.has("actions") ? o.getAsJsonArray("actions") : new JsonArray()) {
+                if ("mirred".equals(a.getAsJsonObject().get("kind").getAsString())) {
+                    return a.getAsJsonObject().get("to_dev").getAsString();
+                }
+            }
+        }
+        return null;
+    }
+
     /** From {@code ip -j -d link}: its flags and its group. */
     @Override
     protected Flags flags(NetnsRef netns, String link) {

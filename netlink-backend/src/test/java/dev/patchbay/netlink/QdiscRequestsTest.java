@@ -77,4 +77,24 @@ class QdiscRequestsTest {
         e.endNest(o);
         return e.end();
     }
+
+    @Test
+    void anIngressFilterRedirectsAllOfEveryProtocolByMirredAndIsReadBack() {
+        NlEncoder e = new NlEncoder();
+        IngressRedirects.filter(e, 7, 5, 9);
+        NlMessage m = only(e);
+        assertEquals(RTM_NEWTFILTER, m.type());
+        TcMsg t = TcMsg.read(m.buf(), m.payload());
+        assertEquals(TC_H_INGRESS_HANDLE, t.parent());
+        assertEquals(1, t.info() >>> 16, "prio 1");
+        ByteBuffer info = ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, t.info());
+        assertEquals(0x0003, info.order(java.nio.ByteOrder.BIG_ENDIAN).getShort(java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? 0 : 2),
+                "ETH_P_ALL in network order");
+        ByteBuffer sel = m.attrs(TcMsg.SIZE).nested(TCA_OPTIONS).slice(TCA_U32_SEL);
+        assertEquals(IngressRedirects.SEL_SIZE, sel.remaining());
+        assertEquals(TC_U32_TERMINAL, sel.get(0));
+        assertEquals(1, sel.get(2), "one key, of mask 0");
+        assertEquals(9, IngressRedirects.target(m, 5));
+        assertNull(IngressRedirects.target(m, 6), "another link's");
+    }
 }

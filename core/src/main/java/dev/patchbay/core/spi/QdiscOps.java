@@ -24,4 +24,16 @@ public interface QdiscOps {
 
     /** Puts the kernel's default back on {@code link}; false when it already had it. */
     boolean deleteRoot(LinkRef link);
+
+    /**
+     * Sends all that arrives on {@code link} out by {@code target} instead (an ifb, to shape it there): {@code tc qdisc add dev
+     * LINK ingress; tc filter add dev LINK parent ffff: u32 match u32 0 0 action mirred egress redirect dev TARGET}. @since 2.2
+     */
+    void redirectIngress(LinkRef link, LinkRef target);
+
+    /** The link (by name) {@code link}'s arrivals are redirected to; empty without. */
+    Optional<LinkRef> ingressRedirect(LinkRef link);
+
+    /** Deletes {@code link}'s ingress qdisc, and with it the redirect; false when it had none. */
+    boolean deleteIngress(LinkRef link);
 }

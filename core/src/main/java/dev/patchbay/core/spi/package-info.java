@@ -1,4 +1,4 @@
 /** Kernel-facing service contracts: a {@link dev.patchbay.core.spi.NetworkStack} opens a {@link dev.patchbay.core.spi.NetnsHandle} bound to one network namespace. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package dev.patchbay.core.spi;

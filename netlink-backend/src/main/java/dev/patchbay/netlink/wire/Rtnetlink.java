@@ -62,6 +62,9 @@ public final class Rtnetlink {
     public static final int RTM_NEWQDISC = 36;
     public static final int RTM_DELQDISC = 37;
     public static final int RTM_GETQDISC = 38;
+    public static final int RTM_NEWTFILTER = 44;
+    public static final int RTM_DELTFILTER = 45;
+    public static final int RTM_GETTFILTER = 46;
 
     // multicast groups (bind(2) nl_groups bits)
     public static final int RTMGRP_LINK = 0x1;
@@ -169,6 +172,20 @@ public final class Rtnetlink {
     public static final int TCA_TBF_RATE64 = 4;
     public static final int TCA_TBF_BURST = 6;
     public static final int TC_LINKLAYER_ETHERNET = 1;
+    /** The ingress qdisc's parent and its handle ({@code ffff:}), the parent of its filters. */
+    public static final int TC_H_INGRESS = 0xFFFFFFF1;
+    public static final int TC_H_INGRESS_HANDLE = 0xFFFF0000;
+    // cls_u32 (linux/pkt_cls.h): its selector and its actions; a terminal selector with one key of mask 0 matches all
+    public static final int TCA_U32_SEL = 5;
+    public static final int TCA_U32_ACT = 7;
+    public static final int TC_U32_TERMINAL = 1;
+    // actions (linux/pkt_cls.h, tc_act/tc_mirred.h): an action's kind and options; mirred's parms
+    public static final int TCA_ACT_KIND = 1;
+    public static final int TCA_ACT_OPTIONS = 2;
+    public static final int TCA_MIRRED_PARMS = 2;
+    public static final int TCA_EGRESS_REDIR = 1;
+    public static final int TC_ACT_STOLEN = 4;
+    public static final int ETH_P_ALL = 0x0003;
 
     /** Attribute flags that may be set in {@code nla_type}; masked off when decoding. */
     public static final int NLA_F_NESTED = 0x8000;
