@@ -272,6 +272,37 @@ class LoadBalancerIT {
             assertEquals(names, new ArrayList<>(random.keySet()), "every connection answered by a backend");
             random.values().forEach(n -> assertTrue(n >= 240 && n <= 360, backend + " random within ±20%: " + random));
 
+            // published: from "outside" (a namespace routed to the host's uplink) and from the host, at the uplink's address
+            String outside = sandbox.netns("out");
+            sandbox.run("ip", "-n", host, "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", outside);
+            sandbox.run("ip", "-n", host, "addr", "add", Topo.HOST_UPLINK_IP + "/24", "dev", "up0");
+            sandbox.run("ip", "-n", host, "link", "set", "up0", "up");
+            sandbox.run("ip", "-n", outside, "addr", "add", Topo.OUTSIDE_IP + "/24", "dev", "eth0");
+            sandbox.run("ip", "-n", outside, "link", "set", "eth0", "up");
+            List<String> backends = new ArrayList<>();
+            names.forEach(n -> backends.addAll(List.of("--backend", n + ":8080")));
+            List<String> create = new ArrayList<>(List.of("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port",
+                    "80/tcp", "--vip", vip, "--publish", "8000"));
+            create.addAll(backends);
+            pb.run("-n", host, "service", "rm", "api").ok();
+            pb.run(create.toArray(String[]::new)).ok();
+            Map<String, Integer> thirty = new TreeMap<>();
+            names.forEach(n -> thirty.put(n, 10));
+            for (String from : List.of(outside, host)) {
+                assertEquals(thirty, connect(sandbox, from, Topo.HOST_UPLINK_IP, 8000, 30), backend + " published, reached from " + from);
+            }
+
+            // client-IP affinity: from one client, every connection reaches one backend (the VIP and the published port alike)
+            pb.run("-n", host, "service", "rm", "api").ok();
+            create.addAll(List.of("--affinity", "60"));
+            assertEquals(60, json(pb.run(create.toArray(String[]::new)).ok()).get("affinity").getAsInt());
+            for (String from : List.of(client, host, outside)) {
+                Map<String, Integer> seen = connect(sandbox, from, from.equals(outside) ? Topo.HOST_UPLINK_IP : vip, from.equals(outside) ? 8000 : 80, 30);
+                System.out.printf("%s affinity, 30 from %s: %s%n", backend, from, seen);
+                assertEquals(List.of(30), new ArrayList<>(seen.values()), backend + " affinity from " + from + ": " + seen);
+                assertTrue(names.containsAll(seen.keySet()), seen.toString());
+            }
+
             for (String n : names) {
                 pb.run("-n", host, "service", "backend", "rm", "api", n + ":8080").ok();
             }
@@ -284,7 +315,10 @@ class LoadBalancerIT {
             assertEquals("[]", json(pb.run("-n", host, "-o", "json", "service", "ls").ok(), true));
             String rules = backend.equals("nftables") ? sandbox.execIn(host, "nft", "list", "ruleset").output()
                     : sandbox.execIn(host, "iptables-save").output();
-            assertFalse(rules.contains("svc:"), rules);
+            assertFalse(rules.contains("svc:") || rules.contains("aff0-") || rules.contains("recent"), rules);
+            assertEquals("", sandbox.execIn(host, "sh", "-c", "ls /proc/net/xt_recent 2>/dev/null").output().strip(), "no recent list left");
+            assertEquals("{\"FAIL ConnectionRefusedError\":1}", JsonParser.parseString(sandbox.execIn(outside, "python3", "-c", CLIENT,
+                    Topo.HOST_UPLINK_IP, "8000", "1").output()).getAsJsonObject().get("counts").toString(), "the published port went with it");
             assertFalse(sandbox.execIn(host, "ip", "-o", "addr", "show").output().contains(vip + "/32"), "the VIP left the bridge");
         } finally {
             for (Process p : servers) {
@@ -306,7 +340,11 @@ class LoadBalancerIT {
     }
 
     private static Map<String, Integer> connect(Sandbox sandbox, String from, String vip, int n) {
-        Sandbox.Result r = sandbox.execIn(from, "python3", "-c", CLIENT, vip, "80", Integer.toString(n));
+        return connect(sandbox, from, vip, 80, n);
+    }
+
+    private static Map<String, Integer> connect(Sandbox sandbox, String from, String address, int port, int n) {
+        Sandbox.Result r = sandbox.execIn(from, "python3", "-c", CLIENT, address, Integer.toString(port), Integer.toString(n));
         assertEquals(0, r.code(), r.output());
         Map<String, Integer> out = new TreeMap<>();
         JsonParser.parseString(r.output()).getAsJsonObject().getAsJsonObject("counts").entrySet()

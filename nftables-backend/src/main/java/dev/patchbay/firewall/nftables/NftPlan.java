@@ -19,6 +19,10 @@ final class NftPlan {
     private List<String> skeleton = List.of();
     /** {@code delete rule} for the owner's old rules. */
     final List<String> ruleDeletes = new ArrayList<>();
+    /** {@code delete map} for its old affinity maps, after its old rules. */
+    final List<String> mapDeletes = new ArrayList<>();
+    /** What its new rules need made first: the affinity chain and maps ({@link NftBalance#objects}). */
+    List<String> objects = List.of();
     /** {@code add rule} for its new ones. */
     final List<String> ruleAdds;
     final List<NftRenderer.Element> removed = new ArrayList<>();
@@ -51,6 +55,8 @@ final class NftPlan {
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             p.ruleDeletes.add(deleteRule(r));
         }
+        p.mapDeletes.addAll(NftBalance.deleteMaps(owner, s.maps));
+        p.objects = NftBalance.objects(desired);
         Map<String, NftRenderer.Element> wanted = new HashMap<>();
         want.forEach(e -> wanted.put(NftState.id(e), e));
         Set<String> kept = new LinkedHashSet<>();
@@ -79,7 +85,7 @@ final class NftPlan {
     }
 
     boolean changesRules() {
-        return !ruleDeletes.isEmpty() || !ruleAdds.isEmpty();
+        return !ruleDeletes.isEmpty() || !ruleAdds.isEmpty() || !mapDeletes.isEmpty() || !objects.isEmpty();
     }
 
     boolean changesElements() {
@@ -96,7 +102,9 @@ final class NftPlan {
         List<String> c = new ArrayList<>();
         c.addAll(skeleton);
         c.addAll(ruleDeletes);
+        c.addAll(mapDeletes);
         c.addAll(NftRenderer.deleteElements(removed));
+        c.addAll(objects);
         c.addAll(ruleAdds);
         c.addAll(NftRenderer.addElements(added));
         return script(c);
@@ -107,6 +115,8 @@ final class NftPlan {
         List<String> c = new ArrayList<>();
         c.addAll(skeleton);
         c.addAll(ruleDeletes);
+        c.addAll(mapDeletes);
+        c.addAll(objects);
         c.addAll(ruleAdds);
         return script(c);
     }
@@ -125,6 +135,11 @@ final class NftPlan {
         }
         s.rules.remove(owner);
         s.rules.putAll(NftState.echoedRules(echo));
+        s.maps.removeIf(m -> NftBalance.ownedBy(m, owner));
+        for (String o : objects) {
+            String name = o.substring(o.indexOf(NftRenderer.T) + NftRenderer.T.length() + 1).split(" ")[0];
+            (o.startsWith("add map ") ? s.maps : s.chains).add(name);
+        }
         removed.forEach(s::removeElement);
         added.forEach(s::addElement);
     }

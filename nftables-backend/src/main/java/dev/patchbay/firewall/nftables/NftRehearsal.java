@@ -44,8 +44,8 @@ final class NftRehearsal implements Firewall.Rehearsal {
         for (String command : text.split("\n")) {
             if (command.startsWith("add map ") || command.startsWith("add chain ") || command.startsWith("add rule ")
                     || command.startsWith("insert rule ")) {
-                if (command.startsWith("add rule ") && command.contains(" map { ")) {
-                    handle++; // an anonymous map (a service's backends) takes a handle before its rule
+                if (command.startsWith("add rule ") && (command.contains(" map { ") || command.contains(" th dport { "))) {
+                    handle++; // an anonymous map or set (a service's backends) takes a handle before its rule
                 }
                 handle++;
                 if (command.startsWith("add rule ") && command.contains(" comment \"")) {
@@ -79,6 +79,7 @@ final class NftRehearsal implements Firewall.Rehearsal {
             state.fixed.clear();
         }
         state.rules.remove(owner.id());
+        state.maps.removeIf(m -> NftBalance.ownedBy(m, owner.id()));
         state.elementsOf(owner.id()).forEach(state::removeElement);
         return cmds.isEmpty() ? List.of() : List.of(script(NftPlan.script(cmds)));
     }

@@ -58,6 +58,7 @@ final class NftSteps {
         List<NftRenderer.Element> elements = s.elementsOf(owner);
         List<String> rules = new ArrayList<>();
         s.rules.getOrDefault(owner, List.of()).forEach(r -> rules.add(NftPlan.deleteRule(r)));
+        rules.addAll(NftBalance.deleteMaps(owner, s.maps));
         if (c.direct == null || elements.isEmpty()) {
             List<String> all = new ArrayList<>(rules);
             all.addAll(NftRenderer.deleteElements(elements));
@@ -77,6 +78,7 @@ final class NftSteps {
             }
         }
         s.rules.remove(owner);
+        s.maps.removeIf(m -> NftBalance.ownedBy(m, owner));
         elements.forEach(s::removeElement);
     }
 

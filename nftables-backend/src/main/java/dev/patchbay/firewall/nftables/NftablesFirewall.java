@@ -206,6 +206,7 @@ public final class NftablesFirewall implements Firewall {
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             cmds.add(NftPlan.deleteRule(r));
         }
+        cmds.addAll(NftBalance.deleteMaps(owner, s.maps));
         cmds.addAll(NftRenderer.deleteElements(s.elementsOf(owner)));
         return cmds;
     }
