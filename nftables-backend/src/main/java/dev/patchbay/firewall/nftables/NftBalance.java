@@ -21,22 +21,26 @@ import java.util.regex.Pattern;
  * target is the VIP and whose container port is the service's: a DNAT to the VIP could not be balanced again, as the
  * kernel NATs a connection once per hook, so a published port is balanced itself; no host address: any local one).
  * <p>
- * Client affinity ({@code affinitySeconds} &gt; 0): a dynamic map per service ({@code aff<i>-<owner>}, client address to
- * backend address and port, each element timing out that many seconds after the client's last new connection) is looked
- * up first; the chain {@code affinity} (filter, postrouting, just before source NAT, so the earlier masquerades cannot end
+ * Client affinity ({@code affinitySeconds} &gt; 0): two dynamic maps per service ({@code aff<i>-<owner>} and
+ * {@code aff<i>p-<owner>}, client address to backend address and to backend port, each element timing out that many
+ * seconds after the client's last new connection) are looked up first; the chain {@code affinity} (filter, postrouting, just before source NAT, so the earlier masquerades cannot end
  * its walk) remembers each new connection's backend in it. The map is made afresh with each apply (a changed backend list
  * forgets the remembered choices: none points at a backend gone) and deleted with the owner's rules.
  */
 final class NftBalance {
     static final String AFFINITY_CHAIN = "affinity";
-    private static final Pattern AFFINITY_MAP = Pattern.compile("aff[0-9]+-.+");
+    private static final Pattern AFFINITY_MAP = Pattern.compile("aff[0-9]+p?-.+");
 
     private NftBalance() {
     }
 
-    /** The affinity map of the {@code index}-th service of {@code owner}: the owner's id escaped into nft's name alphabet. */
-    static String affinityMap(String owner, int index) {
-        StringBuilder sb = new StringBuilder("aff").append(index).append('-');
+    /**
+     * An affinity map of the {@code index}-th service of {@code owner}, of the backends' addresses or ({@code port}) their
+     * ports: the owner's id escaped into nft's name alphabet. Two maps, not one of address . port: nft 1.0.6 cannot build
+     * the update of an IPv6 address . port value (an assertion aborts it).
+     */
+    static String affinityMap(String owner, int index, boolean port) {
+        StringBuilder sb = new StringBuilder("aff").append(index).append(port ? "p" : "").append('-');
         for (char ch : owner.toCharArray()) {
             switch (ch) {
                 case '_' -> sb.append("__");
@@ -59,7 +63,8 @@ final class NftBalance {
             return false;
         }
         int dash = map.indexOf('-');
-        return map.equals(affinityMap(owner, Integer.parseInt(map.substring(3, dash))));
+        boolean port = map.charAt(dash - 1) == 'p';
+        return map.equals(affinityMap(owner, Integer.parseInt(map.substring(3, port ? dash - 1 : dash)), port));
     }
 
     /** {@code delete map} for {@code owner}'s affinity maps among {@code maps}. */
@@ -78,8 +83,10 @@ final class NftBalance {
                     c.add("add chain " + NftRenderer.T + " " + AFFINITY_CHAIN + " { type filter hook postrouting priority 99; policy accept; }");
                 }
                 String type = Family.of(b.vip()) == Family.INET ? "ipv4_addr" : "ipv6_addr";
-                c.add("add map " + NftRenderer.T + " " + affinityMap(rs.owner().id(), i) + " { type " + type + " : " + type
-                        + " . inet_service; flags dynamic,timeout; timeout " + b.affinitySeconds() + "s; }");
+                for (boolean port : new boolean[] {false, true}) {
+                    c.add("add map " + NftRenderer.T + " " + affinityMap(rs.owner().id(), i, port) + " { type " + type + " : "
+                            + (port ? "inet_service" : type) + "; flags dynamic,timeout; timeout " + b.affinitySeconds() + "s; }");
+                }
             }
         }
         return c;
@@ -106,7 +113,8 @@ final class NftBalance {
                     : ip + " daddr " + IpAddresses.format(e.hostIp())) + " " + proto + " dport " + e.hostPort());
         }
         List<String> verdicts = new ArrayList<>();
-        String map = affinityMap(rs.owner().id(), index);
+        String map = affinityMap(rs.owner().id(), index, false);
+        String ports = affinityMap(rs.owner().id(), index, true);
         boolean affinity = b.affinitySeconds() > 0 && !b.backends().isEmpty();
         StringBuilder backends = new StringBuilder();
         if (b.backends().isEmpty()) {
@@ -120,7 +128,7 @@ final class NftBalance {
                 backends.append(i == 0 ? "" : ", ").append(to);
             }
             if (affinity) {
-                verdicts.add("dnat " + ip + " to " + ip + " saddr map @" + map);
+                verdicts.add("dnat " + ip + " to " + ip + " saddr map @" + map + " : " + ip + " saddr map @" + ports);
             }
             verdicts.add("dnat " + ip + " to numgen " + (b.mode() == Rule.Balance.Mode.RANDOM ? "random" : "inc") + " mod "
                     + b.backends().size() + " map { " + m + " }");
@@ -139,7 +147,8 @@ final class NftBalance {
         }
         if (affinity) {
             c.add("add rule " + NftRenderer.T + " " + AFFINITY_CHAIN + " ct state new ct status dnat meta l4proto " + proto + " " + ip
-                    + " daddr . th dport { " + backends + " } update @" + map + " { " + ip + " saddr : " + ip + " daddr . th dport }" + tag);
+                    + " daddr . th dport { " + backends + " } update @" + map + " { " + ip + " saddr : " + ip + " daddr } update @" + ports
+                    + " { " + ip + " saddr : th dport }" + tag);
         }
         return c;
     }

@@ -72,22 +72,24 @@ class NftBalanceTest {
         Ruleset rs = Ruleset.of(SVC, new Rule.Balance(IpAddresses.parse("t", "10.89.0.100"), Protocol.TCP, 80,
                 List.of(new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.2"), 8080)), Rule.Balance.Mode.ROUND_ROBIN, 30));
         assertEquals(List.of("add chain inet patchbay affinity { type filter hook postrouting priority 99; policy accept; }",
-                "add map inet patchbay aff0-svc_cweb { type ipv4_addr : ipv4_addr . inet_service; flags dynamic,timeout; timeout 30s; }"),
+                "add map inet patchbay aff0-svc_cweb { type ipv4_addr : ipv4_addr; flags dynamic,timeout; timeout 30s; }",
+                "add map inet patchbay aff0p-svc_cweb { type ipv4_addr : inet_service; flags dynamic,timeout; timeout 30s; }"),
                 NftBalance.objects(rs));
         List<String> rules = NftRenderer.rules(rs);
-        assertEquals("add rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to ip saddr map @aff0-svc_cweb comment \"svc:web\"",
+        assertEquals("add rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to ip saddr map @aff0-svc_cweb : ip saddr map @aff0p-svc_cweb comment \"svc:web\"",
                 rules.get(0));
         assertTrue(rules.get(1).contains("nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 1"), rules.get(1));
         assertEquals("add rule inet patchbay affinity ct state new ct status dnat meta l4proto tcp ip daddr . th dport { 10.89.0.2 . 8080 }"
-                + " update @aff0-svc_cweb { ip saddr : ip daddr . th dport } comment \"svc:web\"", rules.get(rules.size() - 1));
+                + " update @aff0-svc_cweb { ip saddr : ip daddr } update @aff0p-svc_cweb { ip saddr : th dport } comment \"svc:web\"",
+                rules.get(rules.size() - 1));
         assertTrue(NftBalance.ownedBy("aff0-svc_cweb", "svc:web") && !NftBalance.ownedBy("aff0-svc_cweb", "svc:we")
-                && !NftBalance.ownedBy("aff0-svc_cweb-0", "svc:web"));
+                && !NftBalance.ownedBy("aff0-svc_cweb-0", "svc:web") && NftBalance.ownedBy("aff12p-svc_cweb", "svc:web"));
 
         NftRehearsal r = new NftRehearsal("");
         String first = r.apply(rs).get(0);
         assertTrue(first.indexOf("add map inet patchbay aff0-svc_cweb") < first.indexOf("dnat ip to ip saddr map"), first);
         String again = r.apply(rs).get(0);
-        assertTrue(again.contains("delete map inet patchbay aff0-svc_cweb\nadd chain inet patchbay affinity"), again);
+        assertTrue(again.contains("delete map inet patchbay aff0-svc_cweb\ndelete map inet patchbay aff0p-svc_cweb\nadd chain inet patchbay affinity"), again);
         r.apply(Ruleset.of(RulesetOwner.of("net:web"), new Rule.Masquerade(IpPrefix.parse("10.89.0.0/24"), null)));
         String rm = r.remove(SVC).get(0);
         assertTrue(rm.contains("delete map inet patchbay aff0-svc_cweb") && !rm.contains("delete table"), rm);
