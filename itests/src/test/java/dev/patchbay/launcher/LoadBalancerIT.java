@@ -337,6 +337,10 @@ class LoadBalancerIT {
                 assertTrue(names.containsAll(seen.keySet()), seen.toString());
             }
 
+            if (backend.equals("nftables")) { // checked before any change, whatever the backend: once
+                Cli.Run taken = pb.run("-n", host, "service", "create", "web", "--network", "lb", "--port", "80/tcp", "--publish", "8000");
+                assertTrue(taken.code() != 0 && taken.err().contains("8000") && taken.err().contains("svc:api"), "a published port is refused: " + taken.err());
+            }
             for (String n : names) {
                 pb.run("-n", host, "service", "backend", "rm", "api", n + ":8080").ok();
             }
