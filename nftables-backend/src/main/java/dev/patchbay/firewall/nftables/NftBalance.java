@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * Virtual services ({@link Rule.Balance}) for nftables (pure). In {@code nat-pre} and {@code nat-out}, one rule per hook
- * and match whose anonymous map holds one element per backend, keyed by {@code numgen inc} (round-robin) or
- * {@code numgen random}; what was sent to a backend through the VIP is masqueraded (a backend reaching its own service
+ * and match that looks {@code numgen inc} (round-robin) or {@code numgen random} up in the service's backends' map
+ * ({@link #backendMap}: one element per backend, changed element by element); what was sent to a backend through the VIP is masqueraded (a backend reaching its own service
  * gets its answers back through the host; under bridge netfilter its bridge port must be a hairpin one, which the
  * service sees to). No backend: a reject, TCP reset or ICMP port unreachable.
  * <p>
@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  */
 final class NftBalance {
     static final String AFFINITY_CHAIN = "affinity";
-    private static final Pattern AFFINITY_MAP = Pattern.compile("aff[0-9]+p?-.+");
+    /** The first part of the name of a map a service owns: its backends' ({@code lb<i>}) or its affinity maps'. */
+    private static final Pattern OWNED = Pattern.compile("lb[0-9]+|aff[0-9]+p?");
 
     private NftBalance() {
     }
@@ -40,7 +41,29 @@ final class NftBalance {
      * the update of an IPv6 address . port value (an assertion aborts it).
      */
     static String affinityMap(String owner, int index, boolean port) {
-        StringBuilder sb = new StringBuilder("aff").append(index).append(port ? "p" : "").append('-');
+        return "aff" + index + (port ? "p" : "") + "-" + escape(owner);
+    }
+
+    /**
+     * The backends' map of the {@code index}-th service of {@code owner}: slot to backend address and port, the slots
+     * {@code 0..n-1} that {@code numgen ... mod n} picks from; kept across applies, one element added or deleted per backend
+     * more or less ({@link #keepSlots}), so a change costs the same with 100 backends as with 1.
+     */
+    static String backendMap(String owner, int index) {
+        return "lb" + index + "-" + escape(owner);
+    }
+
+    static boolean isBackendMap(String map) {
+        return map.startsWith("lb") && ownedPrefix(map);
+    }
+
+    private static boolean ownedPrefix(String map) {
+        int dash = map.indexOf('-');
+        return dash > 0 && OWNED.matcher(map.substring(0, dash)).matches();
+    }
+
+    private static String escape(String owner) {
+        StringBuilder sb = new StringBuilder();
         for (char ch : owner.toCharArray()) {
             switch (ch) {
                 case '_' -> sb.append("__");
@@ -53,33 +76,88 @@ final class NftBalance {
         return sb.toString();
     }
 
-    static boolean isAffinityMap(String map) {
-        return AFFINITY_MAP.matcher(map).matches();
-    }
-
-    /** Whether {@code map} is one of {@code owner}'s affinity maps. */
+    /** Whether {@code map} is one of {@code owner}'s maps (backends or affinity). */
     static boolean ownedBy(String map, String owner) {
-        if (!isAffinityMap(map)) {
-            return false;
+        return ownedPrefix(map) && map.substring(map.indexOf('-') + 1).equals(escape(owner));
+    }
+
+    /** {@code delete map} for {@code owner}'s maps among {@code maps} but those {@code kept}. */
+    static List<String> deleteMaps(String owner, Collection<String> maps, Collection<String> kept) {
+        return maps.stream().filter(m -> ownedBy(m, owner) && !kept.contains(m)).sorted().map(m -> "delete map " + NftRenderer.T + " " + m).toList();
+    }
+
+    /** The names of the maps {@link #objects} makes. */
+    static List<String> names(List<String> objects) {
+        return objects.stream().filter(o -> o.startsWith("add map ")).map(o -> o.substring(("add map " + NftRenderer.T + " ").length()).split(" ")[0]).toList();
+    }
+
+    /** The backends' maps' elements: slot i to backend i. */
+    static List<NftRenderer.Element> elements(Ruleset rs) {
+        List<NftRenderer.Element> out = new ArrayList<>();
+        List<Rule.Balance> all = rs.rulesOf(Rule.Balance.class);
+        for (int i = 0; i < all.size(); i++) {
+            List<Rule.Balance.Backend> bs = all.get(i).backends();
+            for (int slot = 0; slot < bs.size(); slot++) {
+                out.add(new NftRenderer.Element(backendMap(rs.owner().id(), i), Integer.toString(slot),
+                        IpAddresses.format(bs.get(slot).address()) + " . " + bs.get(slot).port(), rs.owner().id()));
+            }
         }
-        int dash = map.indexOf('-');
-        boolean port = map.charAt(dash - 1) == 'p';
-        return map.equals(affinityMap(owner, Integer.parseInt(map.substring(3, port ? dash - 1 : dash)), port));
+        return out;
     }
 
-    /** {@code delete map} for {@code owner}'s affinity maps among {@code maps}. */
-    static List<String> deleteMaps(String owner, Collection<String> maps) {
-        return maps.stream().filter(m -> ownedBy(m, owner)).sorted().map(m -> "delete map " + NftRenderer.T + " " + m).toList();
+    /**
+     * {@code want} with each backends' map's slots given as {@code held} has them where it can: a backend that stays keeps
+     * its slot (if still below the count), the others take the free slots. One backend more is one element added; one
+     * less, at most the last slot's backend moved into its slot: a constant number of element changes, whatever the count.
+     */
+    static List<NftRenderer.Element> keepSlots(List<NftRenderer.Element> want, List<NftRenderer.Element> held) {
+        java.util.Map<String, List<NftRenderer.Element>> byMap = new java.util.LinkedHashMap<>();
+        List<NftRenderer.Element> out = new ArrayList<>();
+        for (NftRenderer.Element e : want) {
+            if (isBackendMap(e.map())) {
+                byMap.computeIfAbsent(e.map(), k -> new ArrayList<>()).add(e);
+            } else {
+                out.add(e);
+            }
+        }
+        for (java.util.Map.Entry<String, List<NftRenderer.Element>> m : byMap.entrySet()) {
+            int n = m.getValue().size();
+            List<String> left = new ArrayList<>(m.getValue().stream().map(NftRenderer.Element::value).toList());
+            String[] slots = new String[n];
+            for (NftRenderer.Element h : held) {
+                int slot = h.map().equals(m.getKey()) ? Integer.parseInt(h.key()) : n;
+                if (slot < n && slots[slot] == null && left.remove(h.value())) {
+                    slots[slot] = h.value();
+                }
+            }
+            for (int slot = 0; slot < n; slot++) {
+                if (slots[slot] == null) {
+                    slots[slot] = left.remove(0);
+                }
+                out.add(new NftRenderer.Element(m.getKey(), Integer.toString(slot), slots[slot], m.getValue().get(0).owner()));
+            }
+        }
+        return out;
     }
 
-    /** What the owner's rules need made before them: the affinity chain (once) and one fresh map per service with affinity. */
+    /**
+     * What the owner's rules need made before them: each service's backends' map (kept when it exists), the affinity chain
+     * (once) and two fresh maps per service with affinity.
+     */
     static List<String> objects(Ruleset rs) {
         List<String> c = new ArrayList<>();
         List<Rule.Balance> all = rs.rulesOf(Rule.Balance.class);
+        boolean chain = false;
         for (int i = 0; i < all.size(); i++) {
             Rule.Balance b = all.get(i);
+            String ip = Family.of(b.vip()) == Family.INET ? "ip" : "ip6";
+            if (!b.backends().isEmpty()) {
+                c.add("add map " + NftRenderer.T + " " + backendMap(rs.owner().id(), i) + " { typeof numgen inc mod 1 : " + ip + " daddr . "
+                        + b.protocol().label() + " dport; }");
+            }
             if (b.affinitySeconds() > 0 && !b.backends().isEmpty()) {
-                if (c.isEmpty()) {
+                if (!chain) {
+                    chain = true;
                     c.add("add chain " + NftRenderer.T + " " + AFFINITY_CHAIN + " { type filter hook postrouting priority 99; policy accept; }");
                 }
                 String type = Family.of(b.vip()) == Family.INET ? "ipv4_addr" : "ipv6_addr";
@@ -120,18 +198,15 @@ final class NftBalance {
         if (b.backends().isEmpty()) {
             verdicts.add(b.protocol() == Protocol.TCP ? "reject with tcp reset" : "reject");
         } else {
-            StringBuilder m = new StringBuilder();
             for (int i = 0; i < b.backends().size(); i++) {
                 Rule.Balance.Backend be = b.backends().get(i);
-                String to = IpAddresses.format(be.address()) + " . " + be.port();
-                m.append(i == 0 ? "" : ", ").append(i).append(" : ").append(to);
-                backends.append(i == 0 ? "" : ", ").append(to);
+                backends.append(i == 0 ? "" : ", ").append(IpAddresses.format(be.address())).append(" . ").append(be.port());
             }
             if (affinity) {
                 verdicts.add("dnat " + ip + " to " + ip + " saddr map @" + map + " : " + ip + " saddr map @" + ports);
             }
             verdicts.add("dnat " + ip + " to numgen " + (b.mode() == Rule.Balance.Mode.RANDOM ? "random" : "inc") + " mod "
-                    + b.backends().size() + " map { " + m + " }");
+                    + b.backends().size() + " map @" + backendMap(rs.owner().id(), index));
         }
         List<String> c = new ArrayList<>();
         for (String chain : List.of("nat-pre", "nat-out")) {

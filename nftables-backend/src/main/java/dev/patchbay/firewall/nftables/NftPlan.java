@@ -40,7 +40,7 @@ final class NftPlan {
      */
     static NftPlan of(NftState s, Ruleset desired) {
         String owner = desired.owner().id();
-        List<NftRenderer.Element> want = NftRenderer.elements(desired);
+        List<NftRenderer.Element> want = NftBalance.keepSlots(NftRenderer.elements(desired), s.elementsOf(owner));
         for (NftRenderer.Element e : want) {
             NftRenderer.Element held = s.elements.get(NftState.id(e));
             if (held != null && !held.owner().equals(owner)) {
@@ -55,8 +55,8 @@ final class NftPlan {
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             p.ruleDeletes.add(deleteRule(r));
         }
-        p.mapDeletes.addAll(NftBalance.deleteMaps(owner, s.maps));
         p.objects = NftBalance.objects(desired);
+        p.mapDeletes.addAll(NftBalance.deleteMaps(owner, s.maps, NftBalance.names(p.objects).stream().filter(NftBalance::isBackendMap).toList()));
         Map<String, NftRenderer.Element> wanted = new HashMap<>();
         want.forEach(e -> wanted.put(NftState.id(e), e));
         Set<String> kept = new LinkedHashSet<>();
@@ -92,6 +92,11 @@ final class NftPlan {
         return !removed.isEmpty() || !added.isEmpty();
     }
 
+    /** Whether a service's backends' map changes: those elements go with the rules, in one libnftables transaction. */
+    boolean changesBackendMaps() {
+        return removed.stream().anyMatch(e -> NftBalance.isBackendMap(e.map())) || added.stream().anyMatch(e -> NftBalance.isBackendMap(e.map()));
+    }
+
     /** Output flags for the libnftables run that adds the rules: echo their handles. */
     int flags() {
         return !ruleAdds.isEmpty() ? Nftables.OUTPUT_ECHO | Nftables.OUTPUT_HANDLE : 0;
@@ -102,8 +107,8 @@ final class NftPlan {
         List<String> c = new ArrayList<>();
         c.addAll(skeleton);
         c.addAll(ruleDeletes);
-        c.addAll(mapDeletes);
         c.addAll(NftRenderer.deleteElements(removed));
+        c.addAll(mapDeletes);
         c.addAll(objects);
         c.addAll(ruleAdds);
         c.addAll(NftRenderer.addElements(added));

@@ -167,6 +167,7 @@ final class NftRenderer {
             String key = e.hostIp() == null ? proto : IpAddresses.format(e.hostIp()) + " . " + proto;
             out.add(new Element(map, key, IpAddresses.format(e.target()) + " . " + e.targetPort(), rs.owner().id()));
         }
+        out.addAll(NftBalance.elements(rs));
         return out;
     }
 

@@ -206,8 +206,8 @@ public final class NftablesFirewall implements Firewall {
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             cmds.add(NftPlan.deleteRule(r));
         }
-        cmds.addAll(NftBalance.deleteMaps(owner, s.maps));
         cmds.addAll(NftRenderer.deleteElements(s.elementsOf(owner)));
+        cmds.addAll(NftBalance.deleteMaps(owner, s.maps, List.of()));
         return cmds;
     }
 
