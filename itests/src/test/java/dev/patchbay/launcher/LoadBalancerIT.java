@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 class LoadBalancerIT {
     static final String SERVER = """
             import socket,sys
-            s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(64)
+            s=socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(("::", int(sys.argv[1]))); s.listen(64)
             print("ready", flush=True)
             while True:
                 c,a=s.accept()
@@ -48,6 +49,22 @@ class LoadBalancerIT {
                     k="FAIL "+type(e).__name__; took=time.monotonic()-t
                 counts[k]=counts.get(k,0)+1
             print(json.dumps({"counts":counts,"failTook":took}))
+            """;
+
+    /** Connections one after another until file argv[3] exists; prints "first" after the first answer, then {ok, fails}. */
+    static final String STREAM = """
+            import socket,sys,json,os
+            ok=0; fails={}
+            while not os.path.exists(sys.argv[3]):
+                try:
+                    c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+                    k=c.makefile().readline().strip(); c.close()
+                    if not k: raise OSError("no answer")
+                    ok+=1
+                    if ok==1: print("first", flush=True)
+                except OSError as e:
+                    fails[type(e).__name__]=fails.get(type(e).__name__,0)+1
+            print(json.dumps({"ok":ok,"fails":fails}), flush=True)
             """;
 
     private static Cli cli(String backend) {
@@ -198,7 +215,19 @@ class LoadBalancerIT {
             // a live swap of the firewall backend takes the service along, and leaves nothing of it behind
             pb.run("-n", host, "service", "backend", "add", "api", client + ":80").ok();
             servers.add(serve(client, 80));
+            // ... while a client connects to the VIP again and again: none of its connections is lost
+            java.nio.file.Path stop = java.nio.file.Files.createTempFile("pb-stream", ".stop");
+            java.nio.file.Files.delete(stop);
+            Process stream = new ProcessBuilder("ip", "netns", "exec", client, "python3", "-c", STREAM, vip, "80", stop.toString())
+                    .redirectErrorStream(true).start();
+            servers.add(stream);
+            assertEquals("first\n", new String(stream.getInputStream().readNBytes(6), StandardCharsets.UTF_8), "the stream connects");
             pb.run("-n", host, "firewall", "backend", "iptables").ok();
+            java.nio.file.Files.createFile(stop);
+            JsonObject streamed = JsonParser.parseString(new String(stream.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+            System.out.println("connections during the swap nftables -> iptables: " + streamed);
+            assertEquals("{}", streamed.get("fails").toString(), "no connection lost during the swap: " + streamed);
+            assertTrue(streamed.get("ok").getAsInt() > 1, streamed.toString());
             assertFalse(sandbox.execIn(host, "nft", "list", "table", "inet", "patchbay").output().contains("svc:"), "nothing left in nftables");
             assertTrue(sandbox.execIn(host, "iptables-save").output().contains("pb:svc:api"));
             assertEquals(Map.of(names.get(1), 15, client, 15), connect(sandbox, client, vip, 30), "on iptables, in turn");
@@ -234,7 +263,7 @@ class LoadBalancerIT {
         Cli pb = cli(backend);
         List<Process> servers = new ArrayList<>();
         try {
-            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198." + net + ".0/24").ok();
+            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198." + net + ".0/24", "--ipv6", "fd00:198:" + net + "::/64").ok();
             String client = sandbox.netns("c1");
             pb.run("-n", host, "attach", "lb", "--netns", client).ok();
             List<String> names = new ArrayList<>();
@@ -244,7 +273,15 @@ class LoadBalancerIT {
                 pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
                 servers.add(serve(ns, 8080));
             }
+            // "outside": a namespace routed to the host's uplink, where the service is published
+            String outside = sandbox.netns("out");
+            sandbox.run("ip", "-n", host, "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", outside);
+            sandbox.run("ip", "-n", host, "addr", "add", Topo.HOST_UPLINK_IP + "/24", "dev", "up0");
+            sandbox.run("ip", "-n", host, "link", "set", "up0", "up");
+            sandbox.run("ip", "-n", outside, "addr", "add", Topo.OUTSIDE_IP + "/24", "dev", "eth0");
+            sandbox.run("ip", "-n", outside, "link", "set", "eth0", "up");
             JsonObject svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
+                    "--publish", "8000",
                     "--backend", names.get(0) + ":8080", "--backend", names.get(1) + ":8080", "--backend", names.get(2) + ":8080").ok());
             String vip = svc.get("vip").getAsString();
             assertTrue(vip.startsWith("10.198." + net + "."), vip);
@@ -261,6 +298,18 @@ class LoadBalancerIT {
                 System.out.printf("%s round-robin, 300 from %s: %s%n", backend, from.equals(host) ? "the host" : from, seen);
                 assertEquals(even, seen, "round-robin from " + from);
             }
+            // dual-stack: the IPv6 VIP of the same service, over the backends' IPv6 addresses
+            String vip6 = svc.get("vip6").getAsString();
+            assertTrue(vip6.startsWith("fd00:198:" + net + "::"), vip6);
+            Map<String, Integer> thirty = new TreeMap<>();
+            names.forEach(n -> thirty.put(n, 10));
+            for (String from : List.of(client, host)) {
+                assertEquals(thirty, connect(sandbox, from, vip6, 80, 30), backend + " round-robin over IPv6 from " + from);
+            }
+            // published: reached from outside, and from the host, at the uplink's address
+            for (String from : List.of(outside, host)) {
+                assertEquals(thirty, connect(sandbox, from, Topo.HOST_UPLINK_IP, 8000, 30), backend + " published, reached from " + from);
+            }
 
             pb.run("-n", host, "service", "rm", "api").ok();
             svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp", "--vip", vip,
@@ -272,6 +321,26 @@ class LoadBalancerIT {
             assertEquals(names, new ArrayList<>(random.keySet()), "every connection answered by a backend");
             random.values().forEach(n -> assertTrue(n >= 240 && n <= 360, backend + " random within ±20%: " + random));
 
+            // client-IP affinity: from one client, every connection reaches one backend (the VIP and the published port alike)
+            pb.run("-n", host, "service", "rm", "api").ok();
+            List<String> create = new ArrayList<>(List.of("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port",
+                    "80/tcp", "--vip", vip, "--publish", "8000", "--affinity", "60"));
+            names.forEach(n -> create.addAll(List.of("--backend", n + ":8080")));
+            JsonObject sticky = json(pb.run(create.toArray(String[]::new)).ok());
+            assertEquals(60, sticky.get("affinity").getAsInt());
+            String vip6now = sticky.get("vip6").getAsString(); // the IPv6 VIP is taken afresh
+            for (String from : List.of(client, host, outside, "v6")) {
+                Map<String, Integer> seen = from.equals("v6") ? connect(sandbox, client, vip6now, 80, 30)
+                        : connect(sandbox, from, from.equals(outside) ? Topo.HOST_UPLINK_IP : vip, from.equals(outside) ? 8000 : 80, 30);
+                System.out.printf("%s affinity, 30 from %s: %s%n", backend, from, seen);
+                assertEquals(List.of(30), new ArrayList<>(seen.values()), backend + " affinity from " + from + ": " + seen);
+                assertTrue(names.containsAll(seen.keySet()), seen.toString());
+            }
+
+            if (backend.equals("nftables")) { // checked before any change, whatever the backend: once
+                Cli.Run taken = pb.run("-n", host, "service", "create", "web", "--network", "lb", "--port", "80/tcp", "--publish", "8000");
+                assertTrue(taken.code() != 0 && taken.err().contains("8000") && taken.err().contains("svc:api"), "a published port is refused: " + taken.err());
+            }
             for (String n : names) {
                 pb.run("-n", host, "service", "backend", "rm", "api", n + ":8080").ok();
             }
@@ -284,8 +353,12 @@ class LoadBalancerIT {
             assertEquals("[]", json(pb.run("-n", host, "-o", "json", "service", "ls").ok(), true));
             String rules = backend.equals("nftables") ? sandbox.execIn(host, "nft", "list", "ruleset").output()
                     : sandbox.execIn(host, "iptables-save").output();
-            assertFalse(rules.contains("svc:"), rules);
+            assertFalse(rules.contains("svc:") || rules.contains("aff0-") || rules.contains("recent"), rules);
+            assertEquals("", sandbox.execIn(host, "sh", "-c", "ls /proc/net/xt_recent 2>/dev/null").output().strip(), "no recent list left");
+            assertEquals("{\"FAIL ConnectionRefusedError\":1}", JsonParser.parseString(sandbox.execIn(outside, "python3", "-c", CLIENT,
+                    Topo.HOST_UPLINK_IP, "8000", "1").output()).getAsJsonObject().get("counts").toString(), "the published port went with it");
             assertFalse(sandbox.execIn(host, "ip", "-o", "addr", "show").output().contains(vip + "/32"), "the VIP left the bridge");
+            assertFalse(sandbox.execIn(host, "ip", "-o", "addr", "show").output().contains(vip6now + "/128"), "the IPv6 VIP too");
         } finally {
             for (Process p : servers) {
                 p.descendants().forEach(ProcessHandle::destroy);
@@ -306,7 +379,11 @@ class LoadBalancerIT {
     }
 
     private static Map<String, Integer> connect(Sandbox sandbox, String from, String vip, int n) {
-        Sandbox.Result r = sandbox.execIn(from, "python3", "-c", CLIENT, vip, "80", Integer.toString(n));
+        return connect(sandbox, from, vip, 80, n);
+    }
+
+    private static Map<String, Integer> connect(Sandbox sandbox, String from, String address, int port, int n) {
+        Sandbox.Result r = sandbox.execIn(from, "python3", "-c", CLIENT, address, Integer.toString(port), Integer.toString(n));
         assertEquals(0, r.code(), r.output());
         Map<String, Integer> out = new TreeMap<>();
         JsonParser.parseString(r.output()).getAsJsonObject().getAsJsonObject("counts").entrySet()

@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
 @PatchbayCommandName("service")
 @Command(name = "service", mixinStandardHelpOptions = true,
-        description = "Virtual services: a VIP of a network whose port is spread over containers attached to it (round-robin or"
-                + " random), reached from the network's containers (a backend too) and from the host; with no backend, refused at once.",
+        description = "Virtual services: a VIP of a network (and an IPv6 one on a dual-stack network) whose port is spread over"
+                + " containers attached to it (round-robin or random, optionally keeping each client on its backend), reached from the"
+                + " network's containers (a backend too), from the host, and from outside when published; with no backend, refused at once.",
         subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Inspect.class, ServiceCommand.Rm.class,
                 ServiceCommand.Backend.class})
 public final class ServiceCommand implements PatchbayCommand {
@@ -72,8 +73,10 @@ public final class ServiceCommand implements PatchbayCommand {
     }
 
     static String text(ServiceRecord r) {
-        return r.name() + "  network " + r.network() + "  " + r.vip() + ":" + r.port() + "/" + r.protocol() + "  " + r.balance()
+        return r.name() + "  network " + r.network() + "  " + r.vip() + (r.vip6() == null ? "" : " [" + r.vip6() + "]") + ":" + r.port()
+                + "/" + r.protocol() + "  " + r.balance() + (r.affinity() > 0 ? "  affinity " + r.affinity() + "s" : "")
                 + (ServiceRecord.TCP.equals(r.health()) ? "  health tcp" : "")
+                + (r.publish().isEmpty() ? "" : "  published on " + String.join(", ", r.publish()))
                 + "\n  backends: " + (r.backends().isEmpty() ? "none (connections are refused)"
                 : String.join(", ", r.backends().stream().map(b -> b.netns() + " " + b.address() + ":" + b.port() + (b.down() ? " (down)" : "")).toList()));
     }
@@ -92,11 +95,17 @@ public final class ServiceCommand implements PatchbayCommand {
         @Option(names = "--balance", paramLabel = "MODE", description = "round-robin (default) or random.") String balance;
         @Option(names = "--health", paramLabel = "CHECK", description = "tcp: the daemon connects to each backend every second; "
                 + "two failures in a row take it out, two answers put it back. none (default): no check.") String health;
+        @Option(names = "--affinity", paramLabel = "SECONDS", description = "Client-IP affinity: each client's new connections go to"
+                + " the backend it was given until SECONDS pass without one (a change of the backends starts afresh). Default: none.")
+        Integer affinity;
+        @Option(names = "--publish", paramLabel = "[IP:]HOSTPORT", description = "Reach the service from outside the host (and from the"
+                + " host) at HOSTPORT of every host address, or of IP only (IPv6 in brackets); repeatable; removed with the service.")
+        List<String> publish = List.of();
         @Option(names = "--dry-run", description = DryRun.HELP) boolean dryRun;
 
         @Override
         public Integer call() {
-            return parent.change(CliContext.of(spec), dryRun, s -> s.create(name, network, vip, port, backends, balance, health), r -> r,
+            return parent.change(CliContext.of(spec), dryRun, s -> s.create(name, network, vip, port, backends, balance, health, affinity, publish), r -> r,
                     ServiceCommand::text);
         }
     }

@@ -35,9 +35,21 @@ public final class ServiceFeatures implements NetworkFeatures {
             if (lines.isEmpty()) {
                 lines.add("no backend: connections are refused");
             }
+            if (r.vip6() != null) {
+                lines.add("IPv6 VIP " + r.vip6());
+            }
+            if (r.affinity() > 0) {
+                lines.add("client affinity " + r.affinity() + "s");
+            }
+            r.publish().forEach(p -> lines.add("published on " + p));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("name", r.name());
             data.put("vip", r.vip());
+            if (r.vip6() != null) {
+                data.put("vip6", r.vip6());
+            }
+            data.put("affinity", r.affinity());
+            data.put("publish", r.publish());
             data.put("port", r.port());
             data.put("protocol", r.protocol());
             data.put("balance", r.balance());

@@ -15,6 +15,7 @@ import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.NetnsRef;
+import dev.patchbay.core.model.PortMapping;
 import dev.patchbay.core.model.Protocol;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
@@ -85,16 +86,23 @@ final class Services {
     }
 
     ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance) {
-        return create(name, network, vip, portText, backends, balance, null);
+        return create(name, network, vip, portText, backends, balance, null, null, List.of());
     }
 
-    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance, String healthText) {
+    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance, String healthText,
+                         Integer affinityText, List<String> publishText) {
         ServiceRecord.checkName(name);
         String health = ServiceRecord.checkHealth(healthText);
+        int affinity = ServiceRecord.checkAffinity(affinityText);
         Object[] pp = port(portText);
         int port = (Integer) pp[0];
         Protocol protocol = (Protocol) pp[1];
         String mode = ServiceRecord.checkBalance(balance);
+        List<String> publish = publishText == null ? List.of() : List.copyOf(publishText);
+        List<PortMapping> mappings = new ArrayList<>();
+        for (String p : publish) {
+            mappings.add(ServiceRecord.mapping(p, port, protocol.label()));
+        }
         return store.locked(() -> {
             if (store.find(name).isPresent()) {
                 throw new AlreadyExistsException("failed to create service \"" + name + "\": it exists");
@@ -113,22 +121,25 @@ final class Services {
                 }
                 bs.add(backend);
             }
-            new Rule.Balance(asked == null ? config.gateway() : asked, protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, 0);
+            new Rule.Balance(asked == null ? config.gateway() : asked, protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, affinity);
+            ServicePublish.check(manager.stack(), firewall.host(stateDir, host), host, config, publish, mappings);
             Deque<Runnable> undo = new ArrayDeque<>();
             try {
-                InetAddress address = reserve(config, name, asked);
+                List<InetAddress> vips = reserve(config, name, asked);
                 undo.push(() -> ipam.release(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF));
-                ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(address), port, protocol.label(), mode, bs,
-                        health);
-                IpPrefix vip32 = IpPrefix.of(address, 32);
-                try (NetnsHandle h = manager.stack().open(host)) {
-                    h.addresses().add(LinkRef.name(bridge), vip32);
-                }
-                undo.push(() -> {
+                ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(vips.get(0)), port, protocol.label(),
+                        mode, bs, health, affinity, publish, vips.size() > 1 ? IpAddresses.format(vips.get(1)) : null);
+                for (InetAddress a : vips) {
+                    IpPrefix one = IpPrefix.of(a, a.getAddress().length * 8);
                     try (NetnsHandle h = manager.stack().open(host)) {
-                        h.addresses().delete(LinkRef.name(bridge), vip32);
+                        h.addresses().add(LinkRef.name(bridge), one);
                     }
-                });
+                    undo.push(() -> {
+                        try (NetnsHandle h = manager.stack().open(host)) {
+                            h.addresses().delete(LinkRef.name(bridge), one);
+                        }
+                    });
+                }
                 hairpin(config, bs);
                 FirewallHost fw = firewall.host(stateDir, host);
                 fw.apply(r.ruleset());
@@ -150,9 +161,12 @@ final class Services {
             if (config != null) {
                 try (NetnsHandle h = manager.stack().open(host)) {
                     IfName bridge = bridge(config);
-                    IpPrefix vip32 = IpPrefix.of(IpAddresses.parse("vip", r.vip()), 32);
-                    if (h.links().find(LinkRef.name(bridge)).isPresent() && h.addresses().list(LinkRef.name(bridge), null).contains(vip32)) {
-                        h.addresses().delete(LinkRef.name(bridge), vip32); // a gone bridge took its VIP with it
+                    for (String v : r.vip6() == null ? List.of(r.vip()) : List.of(r.vip(), r.vip6())) {
+                        InetAddress a = IpAddresses.parse("vip", v);
+                        IpPrefix one = IpPrefix.of(a, a.getAddress().length * 8);
+                        if (h.links().find(LinkRef.name(bridge)).isPresent() && h.addresses().list(LinkRef.name(bridge), null).contains(one)) {
+                            h.addresses().delete(LinkRef.name(bridge), one); // a gone bridge took its VIP with it
+                        }
                     }
                 }
                 ipam.release(ipamDir(config), config.name(), r.owner().id(), VIP_IF);
@@ -234,7 +248,8 @@ final class Services {
                 "is not attached to network \"" + config.name() + "\" (see patchbay attach)"));
         InetAddress address = a.addresses().stream().filter(IpPrefix::isV4).map(IpPrefix::address).findFirst()
                 .orElseThrow(() -> new InvalidInputException("--backend", spec, "has no IPv4 address on network \"" + config.name() + "\""));
-        return new ServiceRecord.Backend(b.netns(), a.containerId(), IpAddresses.format(address), b.port());
+        String address6 = a.addresses().stream().filter(x -> !x.isV4()).map(x -> IpAddresses.format(x.address())).findFirst().orElse(null);
+        return new ServiceRecord.Backend(b.netns(), a.containerId(), IpAddresses.format(address), b.port(), false, address6);
     }
 
     private java.util.Optional<Attachment> attachment(NetworkConfig config, String netns) {
@@ -273,19 +288,30 @@ final class Services {
         return fwd.get(0).bridge();
     }
 
-    /** The VIP from the network's IPv4 range, as an attachment's address would be: the one asked for, or the next free. */
-    private InetAddress reserve(NetworkConfig config, String name, InetAddress asked) {
-        String range = config.options().get(NetworkManager.IPAM_RANGE);
+    /**
+     * The VIP from the network's IPv4 range, as an attachment's address would be: the one asked for, or the next free; on
+     * a dual-stack network an IPv6 VIP from its IPv6 range too, in the same reservation.
+     */
+    private List<InetAddress> reserve(NetworkConfig config, String name, InetAddress asked) {
+        List<RangeSet> sets = new ArrayList<>(List.of(RangeSet.of(range(config, NetworkManager.IPAM_RANGE, config.subnet(), config.gateway()))));
+        if (config.subnet6() != null) {
+            sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE6, config.subnet6(), config.gateway6())));
+        }
+        IpamConfig ic = IpamConfig.of(sets.toArray(RangeSet[]::new));
+        AllocationRequest req = AllocationRequest.of(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF, ic);
+        return ipam.allocate(asked == null ? req : req.withRequested(asked)).addresses().stream().map(a -> a.address().address()).toList();
+    }
+
+    private static IpRange range(NetworkConfig config, String option, IpPrefix subnet, InetAddress gateway) {
+        String range = config.options().get(option);
         InetAddress first = null;
         InetAddress last = null;
         if (range != null && range.contains("-")) {
             int dash = range.indexOf('-');
-            first = dash == 0 ? null : IpAddresses.parse(NetworkManager.IPAM_RANGE, range.substring(0, dash));
-            last = dash == range.length() - 1 ? null : IpAddresses.parse(NetworkManager.IPAM_RANGE, range.substring(dash + 1));
+            first = dash == 0 ? null : IpAddresses.parse(option, range.substring(0, dash));
+            last = dash == range.length() - 1 ? null : IpAddresses.parse(option, range.substring(dash + 1));
         }
-        IpamConfig ic = IpamConfig.of(RangeSet.of(new IpRange(config.subnet(), first, last, config.gateway())));
-        AllocationRequest req = AllocationRequest.of(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF, ic);
-        return ipam.allocate(asked == null ? req : req.withRequested(asked)).addresses().get(0).address().address();
+        return new IpRange(subnet, first, last, gateway);
     }
 
     private Path ipamDir(NetworkConfig config) {

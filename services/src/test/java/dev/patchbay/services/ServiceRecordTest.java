@@ -37,4 +37,22 @@ class ServiceRecordTest {
         assertEquals(8080, b.backends().get(0).port());
         assertTrue(r.withBackends(List.of()).ruleset().rulesOf(Rule.Balance.class).get(0).backends().isEmpty());
     }
+
+    @Test
+    void affinityAndPublishAreCheckedAndBecomeRules() {
+        assertEquals("--affinity", assertThrows(InvalidInputException.class, () -> ServiceRecord.checkAffinity(-1)).field());
+        assertEquals(0, ServiceRecord.checkAffinity(null));
+        for (String bad : List.of("x", "8000-8001", "1.2.3.4:0", "[::1:8000")) {
+            assertEquals("--publish", assertThrows(InvalidInputException.class, () -> ServiceRecord.mapping(bad, 80, "tcp"), bad).field());
+        }
+        ServiceRecord r = new ServiceRecord("api", "web", "", "10.89.0.5", 80, "tcp", "round-robin",
+                List.of(new ServiceRecord.Backend("a", "a", "10.89.0.2", 8080, false, "fd00:89::2"), new ServiceRecord.Backend("b", "b", "10.89.0.3", 80)),
+                "none", 30, List.of("8000", "[fd00:1::1]:8443"), "fd00:89::5");
+        List<Rule.Balance> vips = r.ruleset().rulesOf(Rule.Balance.class);
+        assertEquals(List.of(30, 30), vips.stream().map(Rule.Balance::affinitySeconds).toList());
+        assertEquals(1, vips.get(1).backends().size(), "the IPv6 VIP over the backends with an IPv6 address");
+        assertEquals(List.of("tcp * 8000", "tcp6 * 8000", "tcp6 fd00:1::1 8443"), r.ruleset().entries().stream().map(Rule.Entry::key).toList());
+        assertEquals(List.of("10.89.0.5", "fd00:89::5", "fd00:89::5"),
+                r.ruleset().entries().stream().map(e -> dev.patchbay.core.model.IpAddresses.format(e.target())).toList());
+    }
 }

@@ -114,14 +114,18 @@ final class IptablesRenderer {
                 filter.add("-A PATCHBAY-ISOLATION-1 ! -i " + i.bridge() + " -o " + i.bridge() + t + " -j DROP");
             }
         }
+        List<Rule.Entry> publishing = new ArrayList<>();
         for (Rule.Balance b : rs.rulesOf(Rule.Balance.class)) {
+            List<Rule.Entry> published = rs.entries().stream()
+                    .filter(e -> e.target().equals(b.vip()) && e.targetPort() == b.port() && e.protocol() == b.protocol()).toList();
+            publishing.addAll(published);
             if (Family.of(b.vip()) == f) {
-                nat.addAll(balance(b, t));
+                nat.addAll(balance(b, published, t));
             }
         }
         for (Rule.Entry e : rs.entries()) {
-            if (e.family() != f) {
-                continue;
+            if (e.family() != f || publishing.contains(e)) {
+                continue; // a service's published port: balanced by its own rules
             }
             String p = e.protocol().label();
             String dst = e.hostIp() == null ? "" : " -d " + IpAddresses.format(e.hostIp()) + (f == Family.INET ? "/32" : "/128");
@@ -133,31 +137,58 @@ final class IptablesRenderer {
     }
 
     /**
-     * A virtual service in {@code PATCHBAY-DNAT} (its VIP is local): one DNAT per backend, each but the last taking every
-     * (n-i)th new connection that reaches it ({@code statistic --mode nth}: round-robin) or one in n-i at random, then a
-     * masquerade of what went to the VIP. No backend: no DNAT, and the VIP, where nothing listens, refuses (the filter
-     * table's REJECT cannot run in PREROUTING).
+     * A virtual service in {@code PATCHBAY-DNAT} (its VIP is local), for the VIP and each host port the owner publishes to
+     * it (a port forward to the VIP at the service's port: a DNAT to the VIP could not be balanced again, so the published
+     * port is balanced itself): one DNAT per backend, each but the last taking every (n-i)th new connection that reaches
+     * it ({@code statistic --mode nth}: round-robin) or one in n-i at random, then a masquerade of what went to the VIP.
+     * With client affinity, each backend has a {@code recent} list ({@link #affinityList}): the DNAT that picks it adds the
+     * client's address, and first in the chain one DNAT per backend takes a client seen there within the timeout (and
+     * refreshes it). No backend: no DNAT, and the VIP, where nothing listens, refuses (the filter table's REJECT cannot
+     * run in PREROUTING).
      */
-    static List<String> balance(Rule.Balance b, String t) {
+    static List<String> balance(Rule.Balance b, List<Rule.Entry> published, String t) {
         boolean v4 = Family.of(b.vip()) == Family.INET;
-        String vip = IpAddresses.format(b.vip()) + (v4 ? "/32" : "/128");
+        String mask = v4 ? "/32" : "/128";
         String p = b.protocol().label();
+        List<String> matches = new ArrayList<>();
+        matches.add("-d " + IpAddresses.format(b.vip()) + mask + " -p " + p + " -m " + p + " --dport " + b.port());
+        for (Rule.Entry e : published) {
+            matches.add((e.hostIp() == null ? "" : "-d " + IpAddresses.format(e.hostIp()) + mask + " ") + "-p " + p + " -m " + p
+                    + " --dport " + e.hostPort());
+        }
         List<String> c = new ArrayList<>();
         int n = b.backends().size();
-        for (int i = 0; i < n; i++) {
-            Rule.Balance.Backend be = b.backends().get(i);
-            String pick = i == n - 1 ? "" : b.mode() == Rule.Balance.Mode.RANDOM
-                    ? " -m statistic --mode random --probability " + String.format(java.util.Locale.ROOT, "%.11f", 1.0 / (n - i))
-                    : " -m statistic --mode nth --every " + (n - i) + " --packet 0";
-            String to = v4 ? IpAddresses.format(be.address()) : "[" + IpAddresses.format(be.address()) + "]";
-            c.add("-A PATCHBAY-DNAT -d " + vip + " -p " + p + " -m " + p + " --dport " + b.port() + pick + t
-                    + " -j DNAT --to-destination " + to + ":" + be.port());
+        for (String match : matches) {
+            for (int i = 0; b.affinitySeconds() > 0 && i < n; i++) {
+                c.add("-A PATCHBAY-DNAT " + match + " -m recent --update --seconds " + b.affinitySeconds() + " --reap --name "
+                        + affinityList(b, b.backends().get(i)) + t + " -j DNAT --to-destination " + to(b.backends().get(i), v4));
+            }
+            for (int i = 0; i < n; i++) {
+                Rule.Balance.Backend be = b.backends().get(i);
+                String pick = i == n - 1 ? "" : b.mode() == Rule.Balance.Mode.RANDOM
+                        ? " -m statistic --mode random --probability " + String.format(java.util.Locale.ROOT, "%.11f", 1.0 / (n - i))
+                        : " -m statistic --mode nth --every " + (n - i) + " --packet 0";
+                String remember = b.affinitySeconds() > 0 ? " -m recent --set --name " + affinityList(b, be) : "";
+                c.add("-A PATCHBAY-DNAT " + match + pick + remember + t + " -j DNAT --to-destination " + to(be, v4));
+            }
         }
         if (n > 0) {
             // no mask: iptables-nft saves it without one, and a /32 given on -A does not match its saved form on -D
             c.add("-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst " + IpAddresses.format(b.vip()) + t + " -j MASQUERADE");
         }
         return c;
+    }
+
+    private static String to(Rule.Balance.Backend be, boolean v4) {
+        return (v4 ? IpAddresses.format(be.address()) : "[" + IpAddresses.format(be.address()) + "]") + ":" + be.port();
+    }
+
+    /**
+     * The {@code recent} list of one backend of a service with affinity: the clients that last reached it, named by the
+     * VIP, port and backend (a list lives while a rule names it, so a backend kept across a change keeps its clients).
+     */
+    static String affinityList(Rule.Balance b, Rule.Balance.Backend be) {
+        return "pb-" + IpAddresses.format(b.vip()) + "-" + b.port() + b.protocol().label() + "-" + IpAddresses.format(be.address()) + "-" + be.port();
     }
 
     /** What apply sends into a namespace where Patchbay has nothing yet, for one family. */

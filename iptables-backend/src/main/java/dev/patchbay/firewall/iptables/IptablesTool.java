@@ -164,8 +164,11 @@ final class IptablesTool {
                     if (chain.equals(IptablesRenderer.USER)) {
                         s.userRules++;
                     } else if (owner != null) {
+                        // a recent match's saved defaults do not delete it (-D finds no such rule): dropped, as it was added
+                        String rule = line.replace(" --mask 255.255.255.255 --rsource", "")
+                                .replace(" --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource", "");
                         s.owned.computeIfAbsent(table, k -> new java.util.LinkedHashMap<>())
-                                .computeIfAbsent(owner, k -> new ArrayList<>()).add(line);
+                                .computeIfAbsent(owner, k -> new ArrayList<>()).add(rule);
                     } else if (line.contains("--comment " + IptablesRenderer.SKELETON_TAG + " ")
                             || line.contains("--comment \"" + IptablesRenderer.SKELETON_TAG + "\"")) {
                         s.skeleton.computeIfAbsent(table, k -> new ArrayList<>()).add(line);

@@ -69,4 +69,43 @@ class IptablesBalanceTest {
                         List.of(new Rule.Balance.Backend(IpAddresses.parse("t", "fd00::2"), 80)), Rule.Balance.Mode.RANDOM, 0));
         assertTrue(e.getMessage().contains("service backend"), e.getMessage());
     }
+
+    /** Affinity: a recent list per backend, checked (and refreshed) first, filled by the DNAT that picks it. */
+    @Test
+    void affinityIsARecentListPerBackend() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("svc:web"), new Rule.Balance(IpAddresses.parse("t", "10.89.0.100"), Protocol.TCP, 80,
+                List.of(new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.2"), 8080), new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.3"), 8080)),
+                Rule.Balance.Mode.ROUND_ROBIN, 30));
+        List<String> nat = IptablesRenderer.rules(rs, Family.INET).get("nat");
+        String d = "-A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80";
+        String t = " -m comment --comment pb:svc:web";
+        assertEquals(List.of(
+                d + " -m recent --update --seconds 30 --reap --name pb-10.89.0.100-80tcp-10.89.0.2-8080" + t + " -j DNAT --to-destination 10.89.0.2:8080",
+                d + " -m recent --update --seconds 30 --reap --name pb-10.89.0.100-80tcp-10.89.0.3-8080" + t + " -j DNAT --to-destination 10.89.0.3:8080",
+                d + " -m statistic --mode nth --every 2 --packet 0 -m recent --set --name pb-10.89.0.100-80tcp-10.89.0.2-8080" + t
+                        + " -j DNAT --to-destination 10.89.0.2:8080",
+                d + " -m recent --set --name pb-10.89.0.100-80tcp-10.89.0.3-8080" + t + " -j DNAT --to-destination 10.89.0.3:8080",
+                "-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst 10.89.0.100" + t + " -j MASQUERADE"), nat);
+    }
+
+    /** A port forward to the VIP publishes the service: the host port balanced as the VIP is, no DNAT to the VIP. */
+    @Test
+    void aPortForwardToTheVipIsBalancedItself() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("svc:web"), service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2").rules().get(0),
+                new Rule.PortForward(dev.patchbay.core.model.PortMapping.parse("192.0.2.1:8000:80/tcp"), IpAddresses.parse("t", "10.89.0.100")));
+        List<String> nat = IptablesRenderer.rules(rs, Family.INET).get("nat");
+        assertEquals(List.of(
+                "-A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080",
+                "-A PATCHBAY-DNAT -d 192.0.2.1/32 -p tcp -m tcp --dport 8000 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080",
+                "-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst 10.89.0.100 -m comment --comment pb:svc:web -j MASQUERADE"), nat);
+    }
+
+    /** iptables -D finds no rule by a recent match's saved defaults: they are dropped when read, as the rule was added. */
+    @Test
+    void aSavedRecentMatchIsDeletedAsItWasAdded() {
+        IptablesTool.Saved saved = IptablesTool.Saved.parse("*nat\n:PATCHBAY-DNAT - [0:0]\n-A PATCHBAY-DNAT -m recent --set --name pb-x"
+                + " --mask 255.255.255.255 --rsource -m comment --comment \"pb:svc:web\" -j DNAT --to-destination 10.89.0.2:8080\nCOMMIT\n");
+        assertEquals(List.of("-A PATCHBAY-DNAT -m recent --set --name pb-x -m comment --comment \"pb:svc:web\" -j DNAT --to-destination 10.89.0.2:8080"),
+                saved.owned("nat", "svc:web"));
+    }
 }

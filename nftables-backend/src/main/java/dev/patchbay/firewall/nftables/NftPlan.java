@@ -19,6 +19,10 @@ final class NftPlan {
     private List<String> skeleton = List.of();
     /** {@code delete rule} for the owner's old rules. */
     final List<String> ruleDeletes = new ArrayList<>();
+    /** {@code delete map} for its old affinity maps, after its old rules. */
+    final List<String> mapDeletes = new ArrayList<>();
+    /** What its new rules need made first: the affinity chain and maps ({@link NftBalance#objects}). */
+    List<String> objects = List.of();
     /** {@code add rule} for its new ones. */
     final List<String> ruleAdds;
     final List<NftRenderer.Element> removed = new ArrayList<>();
@@ -36,7 +40,7 @@ final class NftPlan {
      */
     static NftPlan of(NftState s, Ruleset desired) {
         String owner = desired.owner().id();
-        List<NftRenderer.Element> want = NftRenderer.elements(desired);
+        List<NftRenderer.Element> want = NftBalance.keepSlots(NftRenderer.elements(desired), s.elementsOf(owner));
         for (NftRenderer.Element e : want) {
             NftRenderer.Element held = s.elements.get(NftState.id(e));
             if (held != null && !held.owner().equals(owner)) {
@@ -51,6 +55,8 @@ final class NftPlan {
         for (NftState.RuleRef r : s.rules.getOrDefault(owner, List.of())) {
             p.ruleDeletes.add(deleteRule(r));
         }
+        p.objects = NftBalance.objects(desired);
+        p.mapDeletes.addAll(NftBalance.deleteMaps(owner, s.maps, NftBalance.names(p.objects).stream().filter(NftBalance::isBackendMap).toList()));
         Map<String, NftRenderer.Element> wanted = new HashMap<>();
         want.forEach(e -> wanted.put(NftState.id(e), e));
         Set<String> kept = new LinkedHashSet<>();
@@ -79,11 +85,16 @@ final class NftPlan {
     }
 
     boolean changesRules() {
-        return !ruleDeletes.isEmpty() || !ruleAdds.isEmpty();
+        return !ruleDeletes.isEmpty() || !ruleAdds.isEmpty() || !mapDeletes.isEmpty() || !objects.isEmpty();
     }
 
     boolean changesElements() {
         return !removed.isEmpty() || !added.isEmpty();
+    }
+
+    /** Whether a service's backends' map changes: those elements go with the rules, in one libnftables transaction. */
+    boolean changesBackendMaps() {
+        return removed.stream().anyMatch(e -> NftBalance.isBackendMap(e.map())) || added.stream().anyMatch(e -> NftBalance.isBackendMap(e.map()));
     }
 
     /** Output flags for the libnftables run that adds the rules: echo their handles. */
@@ -97,6 +108,8 @@ final class NftPlan {
         c.addAll(skeleton);
         c.addAll(ruleDeletes);
         c.addAll(NftRenderer.deleteElements(removed));
+        c.addAll(mapDeletes);
+        c.addAll(objects);
         c.addAll(ruleAdds);
         c.addAll(NftRenderer.addElements(added));
         return script(c);
@@ -107,6 +120,8 @@ final class NftPlan {
         List<String> c = new ArrayList<>();
         c.addAll(skeleton);
         c.addAll(ruleDeletes);
+        c.addAll(mapDeletes);
+        c.addAll(objects);
         c.addAll(ruleAdds);
         return script(c);
     }
@@ -125,6 +140,11 @@ final class NftPlan {
         }
         s.rules.remove(owner);
         s.rules.putAll(NftState.echoedRules(echo));
+        s.maps.removeIf(m -> NftBalance.ownedBy(m, owner));
+        for (String o : objects) {
+            String name = o.substring(o.indexOf(NftRenderer.T) + NftRenderer.T.length() + 1).split(" ")[0];
+            (o.startsWith("add map ") ? s.maps : s.chains).add(name);
+        }
         removed.forEach(s::removeElement);
         added.forEach(s::addElement);
     }

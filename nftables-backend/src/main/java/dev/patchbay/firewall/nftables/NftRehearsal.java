@@ -42,10 +42,14 @@ final class NftRehearsal implements Firewall.Rehearsal {
             state.fixed.clear(); // made again whole: the fixed rules left are deleted first
         }
         for (String command : text.split("\n")) {
-            if (command.startsWith("add map ") || command.startsWith("add chain ") || command.startsWith("add rule ")
-                    || command.startsWith("insert rule ")) {
-                if (command.startsWith("add rule ") && command.contains(" map { ")) {
-                    handle++; // an anonymous map (a service's backends) takes a handle before its rule
+            String made = command.startsWith("add map ") || command.startsWith("add chain ")
+                    ? command.substring(command.indexOf(NftRenderer.T) + NftRenderer.T.length() + 1).split(" ")[0] : null;
+            if (made != null && !p.createsSkeleton && (state.maps.contains(made) || state.chains.contains(made))) {
+                continue; // kept: no new handle
+            }
+            if (made != null || command.startsWith("add rule ") || command.startsWith("insert rule ")) {
+                if (command.startsWith("add rule ") && (command.contains(" map { ") || command.contains(" th dport { "))) {
+                    handle++; // an anonymous map or set (a service's backends) takes a handle before its rule
                 }
                 handle++;
                 if (command.startsWith("add rule ") && command.contains(" comment \"")) {
@@ -79,6 +83,7 @@ final class NftRehearsal implements Firewall.Rehearsal {
             state.fixed.clear();
         }
         state.rules.remove(owner.id());
+        state.maps.removeIf(m -> NftBalance.ownedBy(m, owner.id()));
         state.elementsOf(owner.id()).forEach(state::removeElement);
         return cmds.isEmpty() ? List.of() : List.of(script(NftPlan.script(cmds)));
     }

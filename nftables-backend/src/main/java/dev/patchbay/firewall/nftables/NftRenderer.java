@@ -6,7 +6,6 @@ import dev.patchbay.core.model.Family;
 import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
-import dev.patchbay.core.model.Protocol;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -113,6 +112,7 @@ final class NftRenderer {
     static List<String> rules(Ruleset rs) {
         String tag = " comment \"" + rs.owner().id() + "\"";
         List<String> c = new ArrayList<>();
+        int services = 0;
         for (Rule r : rs.rules()) {
             if (r instanceof Rule.Masquerade m) {
                 String ip = ip(m.subnet().family());
@@ -148,40 +148,8 @@ final class NftRenderer {
                 c.add("add rule " + T + " isolation iifname " + br + " oifname != " + br + " drop" + tag);
                 c.add("add rule " + T + " isolation oifname " + br + " iifname != " + br + " drop" + tag);
             } else if (r instanceof Rule.Balance b) {
-                c.addAll(balance(b, tag));
+                c.addAll(NftBalance.rules(rs, b, services++, tag));
             }
-        }
-        return c;
-    }
-
-    /**
-     * A virtual service: in {@code nat-pre} and {@code nat-out}, one rule each whose anonymous map holds one element per
-     * backend, keyed by {@code numgen inc} (round-robin) or {@code numgen random}, so a backend more is one element more;
-     * what was sent to a backend is masqueraded (a backend reaching its own service gets its answers back through the host;
-     * under bridge netfilter its bridge port must be a hairpin one, which the service sees to).
-     * No backend: a reject, TCP reset or ICMP port unreachable, in both chains.
-     */
-    static List<String> balance(Rule.Balance b, String tag) {
-        String ip = ip(Family.of(b.vip()));
-        String vip = IpAddresses.format(b.vip());
-        String match = ip + " daddr " + vip + " " + b.protocol().label() + " dport " + b.port();
-        String verdict;
-        if (b.backends().isEmpty()) {
-            verdict = b.protocol() == Protocol.TCP ? "reject with tcp reset" : "reject";
-        } else {
-            StringBuilder map = new StringBuilder();
-            for (int i = 0; i < b.backends().size(); i++) {
-                Rule.Balance.Backend be = b.backends().get(i);
-                map.append(i == 0 ? "" : ", ").append(i).append(" : ").append(IpAddresses.format(be.address())).append(" . ").append(be.port());
-            }
-            verdict = "dnat " + ip + " to numgen " + (b.mode() == Rule.Balance.Mode.RANDOM ? "random" : "inc") + " mod "
-                    + b.backends().size() + " map { " + map + " }";
-        }
-        List<String> c = new ArrayList<>();
-        c.add("add rule " + T + " nat-pre " + match + " " + verdict + tag);
-        c.add("add rule " + T + " nat-out " + match + " " + verdict + tag);
-        if (!b.backends().isEmpty()) {
-            c.add("add rule " + T + " nat-post ct original " + ip + " daddr " + vip + " ct status dnat masquerade" + tag);
         }
         return c;
     }
@@ -190,12 +158,16 @@ final class NftRenderer {
     static List<Element> elements(Ruleset rs) {
         List<Element> out = new ArrayList<>();
         for (Rule.Entry e : rs.entries()) {
+            if (NftBalance.publishes(rs, e)) {
+                continue; // a service's published port: its own rules
+            }
             boolean v4 = e.family() == Family.INET;
             String proto = e.protocol().label() + " . " + e.hostPort();
             String map = (v4 ? "fwd4" : "fwd6") + (e.hostIp() == null ? "" : "ip");
             String key = e.hostIp() == null ? proto : IpAddresses.format(e.hostIp()) + " . " + proto;
             out.add(new Element(map, key, IpAddresses.format(e.target()) + " . " + e.targetPort(), rs.owner().id()));
         }
+        out.addAll(NftBalance.elements(rs));
         return out;
     }
 
@@ -253,6 +225,10 @@ final class NftRenderer {
                 c.add("delete chain " + T + " " + ch);
             }
         }
+        if (chains.contains(NftBalance.AFFINITY_CHAIN)) {
+            c.add("flush chain " + T + " " + NftBalance.AFFINITY_CHAIN);
+            c.add("delete chain " + T + " " + NftBalance.AFFINITY_CHAIN);
+        }
         for (String m : MAPS) {
             if (maps.contains(m)) {
                 c.add("delete map " + T + " " + m);
@@ -264,6 +240,7 @@ final class NftRenderer {
     /** What apply sends into an empty namespace. */
     static String render(Ruleset rs) {
         List<String> c = new ArrayList<>(skeleton());
+        c.addAll(NftBalance.objects(rs));
         c.addAll(rules(rs));
         c.addAll(addElements(elements(rs)));
         return String.join("\n", c) + "\n";

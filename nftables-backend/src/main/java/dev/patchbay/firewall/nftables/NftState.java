@@ -66,7 +66,7 @@ final class NftState {
         if (!want.equals(have)) {
             return false;
         }
-        List<NftRenderer.Element> elements = NftRenderer.elements(rs);
+        List<NftRenderer.Element> elements = NftBalance.keepSlots(NftRenderer.elements(rs), elementsOf(owner));
         for (NftRenderer.Element e : elements) {
             NftRenderer.Element held = this.elements.get(id(e));
             if (held == null || !held.owner().equals(owner) || !held.value().equals(e.value())) {

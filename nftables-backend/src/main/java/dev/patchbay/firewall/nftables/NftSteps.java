@@ -25,7 +25,7 @@ final class NftSteps {
     }
 
     static void apply(NftContext c, NftState s, NftPlan p) {
-        if (c.direct == null || !p.changesElements() || (p.createsSkeleton && s.table)) {
+        if (c.direct == null || !p.changesElements() || (p.createsSkeleton && s.table) || p.changesBackendMaps()) {
             p.commit(s, c.run(p.text(), p.flags()).output());
             return;
         }
@@ -58,9 +58,11 @@ final class NftSteps {
         List<NftRenderer.Element> elements = s.elementsOf(owner);
         List<String> rules = new ArrayList<>();
         s.rules.getOrDefault(owner, List.of()).forEach(r -> rules.add(NftPlan.deleteRule(r)));
-        if (c.direct == null || elements.isEmpty()) {
+        List<String> maps = NftBalance.deleteMaps(owner, s.maps, List.of());
+        if (c.direct == null || elements.isEmpty() || elements.stream().anyMatch(e -> NftBalance.isBackendMap(e.map()))) {
             List<String> all = new ArrayList<>(rules);
             all.addAll(NftRenderer.deleteElements(elements));
+            all.addAll(maps); // after their elements
             if (!all.isEmpty()) {
                 c.run(NftPlan.script(all), 0);
             }
@@ -68,6 +70,7 @@ final class NftSteps {
             var forward = c.direct.prepare(elements, List.of());
             var inverse = c.direct.prepare(List.of(), elements);
             c.direct.send(forward);
+            rules.addAll(maps);
             if (!rules.isEmpty()) {
                 try {
                     c.run(NftPlan.script(rules), 0);
@@ -77,6 +80,7 @@ final class NftSteps {
             }
         }
         s.rules.remove(owner);
+        s.maps.removeIf(m -> NftBalance.ownedBy(m, owner));
         elements.forEach(s::removeElement);
     }
 

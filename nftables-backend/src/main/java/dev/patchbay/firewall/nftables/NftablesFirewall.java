@@ -207,6 +207,7 @@ public final class NftablesFirewall implements Firewall {
             cmds.add(NftPlan.deleteRule(r));
         }
         cmds.addAll(NftRenderer.deleteElements(s.elementsOf(owner)));
+        cmds.addAll(NftBalance.deleteMaps(owner, s.maps, List.of()));
         return cmds;
     }
 

@@ -189,8 +189,22 @@ class NftablesFirewallIT {
             String refused = t.connect(t.c1, "10.89.0.100", 80);
             assertTrue(refused.startsWith("FAIL") && refused.contains("refused"), refused);
             assertTrue(System.nanoTime() - start < 2_000_000_000L, "refused at once, not timed out");
+            // affinity: the service's maps made with its rules, made afresh by each apply, gone with it (the network's rules stay)
+            Ruleset sticky = Ruleset.of(svc, new Rule.Balance(IpAddresses.parse("t", "10.89.0.100"), dev.patchbay.core.model.Protocol.TCP, 80,
+                    List.of(new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.2"), 80), new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.3"), 80)),
+                    Rule.Balance.Mode.ROUND_ROBIN, 30));
+            fw.apply(HOST, sticky);
+            String first = t.connect(null, "10.89.0.100", 80).split(" ")[0];
+            for (int i = 0; i < 3; i++) {
+                assertEquals(first, t.connect(null, "10.89.0.100", 80).split(" ")[0], "the host keeps its backend");
+            }
+            fw.apply(HOST, sticky);
+            String table = nft(sb, "list", "table", "inet", "patchbay");
+            assertTrue(table.contains("map aff0-svc_ct {") && table.contains("map aff0p-svc_ct {") && table.contains("chain affinity {"), table);
+            assertTrue(fw.drifted(HOST, List.of(sticky)).isEmpty(), "held whole");
             fw.remove(HOST, svc);
             assertFalse(nft(sb, "list", "ruleset").contains("svc:t"));
+            assertFalse(nft(sb, "list", "ruleset").contains("aff0"), "its maps went with it");
             fw.remove(HOST, NET);
         }
     }
