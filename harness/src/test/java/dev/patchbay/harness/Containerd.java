@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -25,17 +24,11 @@ public final class Containerd implements AutoCloseable {
 
     private final Holder holder;
     private final Path socket;
-    private final Path log;
-    private Process containerd;
+    private ContainerdProcess containerd;
 
     /** Why containerd cannot run here (a tool missing), or null. */
     public static String missing() {
-        List<String> absent = new ArrayList<>();
-        for (String t : TOOLS) {
-            if (!Files.isExecutable(Path.of(t))) {
-                absent.add(t);
-            }
-        }
+        List<String> absent = ContainerdProcess.absent(TOOLS);
         return absent.isEmpty() ? null : "not installed: " + String.join(", ", absent) + " (apt-get install containerd busybox-static)";
     }
 
@@ -44,7 +37,6 @@ public final class Containerd implements AutoCloseable {
         this.holder = new Holder(base, List.of("/run", "/var/lib", "/dev/shm", "/etc/cni", "/opt"),
                 List.of("-name", NAMESPACE, "-o", "-path", "*/" + NAMESPACE + "/*"));
         this.socket = base.resolve("containerd.sock");
-        this.log = base.resolve("containerd.log");
         try {
             holder.in("mkdir", "-p", "/etc/cni/net.d", "/opt/cni/bin").ok("the CNI folders");
             Path config = base.resolve("containerd.toml");
@@ -56,9 +48,7 @@ public final class Containerd implements AutoCloseable {
                     "[grpc]",
                     "  address = \"" + socket + "\"",
                     ""));
-            containerd = new ProcessBuilder(holder.nsenter(List.of("/usr/bin/containerd", "-c", config.toString())))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            awaitSocket();
+            containerd = new ContainerdProcess(holder, config, socket, null);
             ctr(Map.of(), "image", "import", BusyboxImage.ociArchive(base, IMAGE).toString()).ok("ctr image import");
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             try {
@@ -68,20 +58,6 @@ public final class Containerd implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    private void awaitSocket() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(socket) && ctr(Map.of(), "version").code() == 0) {
-                return;
-            }
-            if (!containerd.isAlive()) {
-                throw new AssertionError("containerd exited with " + containerd.exitValue() + ": " + Files.readString(log));
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("containerd did not serve in 30 s: " + Files.readString(log));
     }
 
     /** The holder this containerd runs in. */
@@ -109,14 +85,7 @@ public final class Containerd implements AutoCloseable {
 
     /** {@code ctr ARGS} against this containerd and namespace, in the holder, with {@code env} added to a plain environment. */
     public Holder.Result ctr(Map<String, String> env, String... args) {
-        List<String> argv = new ArrayList<>(List.of("/usr/bin/ctr", "-a", socket.toString(), "-n", NAMESPACE));
-        argv.addAll(List.of(args));
-        List<String> pairs = new ArrayList<>();
-        env.forEach((k, v) -> {
-            pairs.add(k);
-            pairs.add(v);
-        });
-        return Holder.exec(holder.nsenter(argv), null, 180, pairs.toArray(String[]::new));
+        return containerd.ctr(NAMESPACE, env, args);
     }
 
     /**
@@ -126,7 +95,7 @@ public final class Containerd implements AutoCloseable {
     @Override
     public void close() {
         List<String> problems = new ArrayList<>();
-        if (containerd != null && containerd.isAlive()) {
+        if (containerd != null && containerd.alive()) {
             for (String id : ctr(Map.of(), "containers", "ls", "-q").out().split("\n")) {
                 if (!id.isBlank()) {
                     ctr(Map.of(), "task", "kill", "-s", "SIGKILL", id.strip());
@@ -137,15 +106,7 @@ public final class Containerd implements AutoCloseable {
                     }
                 }
             }
-            containerd.destroy();
-            try {
-                if (!containerd.waitFor(30, TimeUnit.SECONDS)) {
-                    containerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                containerd.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            containerd.stop();
         }
         try {
             holder.close();

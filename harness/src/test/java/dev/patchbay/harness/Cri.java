@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * containerd 1.6 (Debian's) with its CRI plugin, driven as kubelet drives it, entirely inside a {@link Holder}: its
@@ -36,21 +35,15 @@ public final class Cri implements AutoCloseable {
 
     private final Holder holder;
     private final Path socket;
-    private final Path log;
     private final Path confDir;
-    private Process containerd;
+    private ContainerdProcess containerd;
     private Process client;
     private OutputStream toClient;
     private BufferedReader fromClient;
 
     /** Why the CRI cannot run here (a tool or python3-grpcio missing), or null. */
     public static String missing() {
-        List<String> absent = new ArrayList<>();
-        for (String t : TOOLS) {
-            if (!Files.isExecutable(Path.of(t))) {
-                absent.add(t);
-            }
-        }
+        List<String> absent = ContainerdProcess.absent(TOOLS);
         if (absent.isEmpty() && Holder.exec(List.of(PYTHON, "-c", "import grpc"), null, 30).code() != 0) {
             absent.add("python3-grpcio");
         }
@@ -67,7 +60,6 @@ public final class Cri implements AutoCloseable {
         this.holder = new Holder(base, List.of("/run", "/var/lib", "/dev/shm"),
                 List.of("-name", CGROUP_PARENT.substring(1), "-o", "-path", "*" + CGROUP_PARENT + "/*"));
         this.socket = base.resolve("containerd.sock");
-        this.log = base.resolve("containerd.log");
         this.confDir = base.resolve("net.d");
         try {
             Path bin = base.resolve("cni-bin");
@@ -109,14 +101,9 @@ public final class Cri implements AutoCloseable {
             conf.add("");
             Path config = base.resolve("containerd.toml");
             Files.writeString(config, String.join("\n", conf));
-            ProcessBuilder pb = new ProcessBuilder(holder.nsenter(List.of("/usr/bin/containerd", "-c", config.toString())))
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().clear(); // the CNI plugins get containerd's environment
-            pb.environment().put("PATH", Holder.PATH);
-            pb.environment().put("HOME", "/root");
-            pb.environment().put("PATCHBAY_DAEMON_AUTOSTART", Holder.AUTOSTART ? "on" : "off");
-            containerd = pb.start();
-            awaitSocket();
+            // the CNI plugins get containerd's environment: a plain one
+            containerd = new ContainerdProcess(holder, config, socket,
+                    Map.of("PATH", Holder.PATH, "HOME", "/root", "PATCHBAY_DAEMON_AUTOSTART", Holder.AUTOSTART ? "on" : "off"));
             ctr("image", "import", BusyboxImage.ociArchive(base, IMAGE, "[\"/bin/sleep\",\"2147483647\"]").toString()).ok("ctr image import");
             Path script = base.resolve("cri.py");
             try (InputStream in = Cri.class.getResourceAsStream("cri.py")) {
@@ -136,20 +123,6 @@ public final class Cri implements AutoCloseable {
         }
     }
 
-    private void awaitSocket() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(socket) && ctr("version").code() == 0) {
-                return;
-            }
-            if (!containerd.isAlive()) {
-                throw new AssertionError("containerd exited with " + containerd.exitValue() + ": " + Files.readString(log));
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("containerd did not serve in 30 s: " + Files.readString(log));
-    }
-
     /** The holder this containerd runs in. */
     public Holder holder() {
         return holder;
@@ -162,11 +135,7 @@ public final class Cri implements AutoCloseable {
 
     /** containerd's log so far. */
     public String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
+        return containerd.log();
     }
 
     /**
@@ -188,9 +157,7 @@ public final class Cri implements AutoCloseable {
 
     /** {@code ctr -n k8s.io ARGS} against this containerd, in the holder. */
     public Holder.Result ctr(String... args) {
-        List<String> argv = new ArrayList<>(List.of("/usr/bin/ctr", "-a", socket.toString(), "-n", NAMESPACE));
-        argv.addAll(List.of(args));
-        return Holder.exec(holder.nsenter(argv), null, 180);
+        return containerd.ctr(NAMESPACE, Map.of(), args);
     }
 
     /** The pid of a sandbox's pause process (its task), for commands in the pod's network namespace. */
@@ -219,7 +186,7 @@ public final class Cri implements AutoCloseable {
     @Override
     public void close() {
         List<String> problems = new ArrayList<>();
-        if (containerd != null && containerd.isAlive()) {
+        if (containerd != null && containerd.alive()) {
             if (client != null && client.isAlive()) {
                 for (String id : ctr("containers", "ls", "-q").out().split("\n")) {
                     // sandboxes and their containers: a pod's containers go with its Stop + Remove; ids are hex
@@ -234,15 +201,7 @@ public final class Cri implements AutoCloseable {
                     }
                 }
             }
-            containerd.destroy();
-            try {
-                if (!containerd.waitFor(30, TimeUnit.SECONDS)) {
-                    containerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                containerd.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            containerd.stop();
         }
         if (client != null) {
             client.destroy();
