@@ -50,7 +50,7 @@ class CriIT {
     static final String BRIDGE = "cni-pb0";
     static final String GW = "10.88.40.1";
     static final String POD_CIDR = "10.88.64.0/24";
-    static final String PAGE = "hello from busybox httpd";
+    static final String PAGE = PodmanIT.PAGE;
     static final byte[] GET = "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     static final String UDP_ECHO = "import socket, sys\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
             + "s.bind(('0.0.0.0', int(sys.argv[1])))\nwhile True:\n    d, a = s.recvfrom(512)\n    s.sendto(b'echo ' + d, a)\n";
@@ -156,10 +156,10 @@ class CriIT {
         pods.startContainer(web, CriPods.podConfig("web", List.of(ports)), "httpd", List.of("/bin/httpd", "-f", "-p", "80", "-h", "/var/www"));
         Process echo = startUdpEcho(pidWeb, 53);
         try {
-            awaitPage("host -> " + GW + ":8080", () -> cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
-            expectPage("host -> 127.0.0.1:8080", cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", "127.0.0.1", "8080"));
-            expectPage("p1 -> " + GW + ":8080 (another pod)", cri.inPod(pid1, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
-            expectPage("web -> " + GW + ":8080 (itself: hairpin)", cri.inPod(pidWeb, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            PodmanIT.awaitPage("host -> " + GW + ":8080", () -> cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            PodmanIT.expectPage("host -> 127.0.0.1:8080", cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", "127.0.0.1", "8080"));
+            PodmanIT.expectPage("p1 -> " + GW + ":8080 (another pod)", cri.inPod(pid1, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            PodmanIT.expectPage("web -> " + GW + ":8080 (itself: hairpin)", cri.inPod(pidWeb, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
             expectEcho("host -> " + GW + ":9053/udp", cri.holder().in("/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
             expectEcho("host -> 127.0.0.1:9053/udp", cri.holder().in("/usr/bin/python3", "-c", UDP_ASK, "127.0.0.1", "9053"));
             expectEcho("p1 -> " + GW + ":9053/udp (another pod)", cri.inPod(pid1, null, "/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
@@ -371,22 +371,6 @@ class CriIT {
 
     private String patchbayLs() {
         return cri.holder().in(Cli.DIST.toAbsolutePath().resolve("bin/patchbay").toString(), "-o", "json", "ls").ok("patchbay ls").out();
-    }
-
-    private void awaitPage(String what, java.util.function.Supplier<Holder.Result> fetch) throws InterruptedException {
-        Holder.Result last = null;
-        for (int i = 0; i < 30; i++) { // httpd starts after StartContainer returns
-            last = fetch.get();
-            if (last.out().contains(PAGE)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail(what + ": no page: exit " + last.code() + ", " + last.out() + last.err());
-    }
-
-    private static void expectPage(String what, Holder.Result r) {
-        assertTrue(r.out().contains(PAGE), what + ": exit " + r.code() + ", out " + r.out() + ", err " + r.err());
     }
 
     private static void expectEcho(String what, Holder.Result r) {

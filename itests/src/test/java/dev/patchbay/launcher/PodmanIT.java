@@ -323,9 +323,10 @@ class PodmanIT {
         return types;
     }
 
-    private void awaitPage(String what, java.util.function.Supplier<Holder.Result> fetch) throws InterruptedException {
+    /** Fetches until busybox httpd's page comes (it starts after `run -d` or StartContainer returns), 6 s at most. */
+    static void awaitPage(String what, java.util.function.Supplier<Holder.Result> fetch) throws InterruptedException {
         Holder.Result last = null;
-        for (int i = 0; i < 30; i++) { // httpd starts after `run -d` returns
+        for (int i = 0; i < 30; i++) {
             last = fetch.get();
             if (last.out().contains(PAGE)) {
                 return;
@@ -335,7 +336,7 @@ class PodmanIT {
         fail(what + ": no page: exit " + last.code() + ", " + last.out() + last.err());
     }
 
-    private static void expectPage(String what, Holder.Result r) {
+    static void expectPage(String what, Holder.Result r) {
         assertTrue(r.out().contains(PAGE), what + ": exit " + r.code() + ", out " + r.out() + ", err " + r.err());
     }
 
