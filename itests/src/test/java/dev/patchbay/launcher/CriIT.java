@@ -1,6 +1,7 @@
 package dev.patchbay.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -146,10 +147,12 @@ class CriIT {
                 "p1's and p2's addresses are reserved where the checks look: " + held);
         note("p1 %s and p2 %s: PodSandboxStatus and eth0 agree, they ping each other and the gateway (MAC %s)", ip1, ip2, mac);
 
-        // a pod with hostPorts: TCP 8080 -> 80 (a container's httpd), UDP 9053 -> 53 (an echo in its namespace)
+        // a pod with hostPorts: TCP 8080 -> 80 (a container's httpd), UDP 9053 -> 53 (an echo in its namespace), and
+        // TCP 8081 -> 80 on the gateway's address alone (host_ip given)
         JsonArray ports = new JsonArray();
         ports.add(CriPods.port("tcp", 80, 8080));
         ports.add(CriPods.port("udp", 53, 9053));
+        ports.add(CriPods.port("tcp", 80, 8081, GW));
         String web = runPod("web", List.of(ports));
         String ipWeb = pods.podIp(web);
         long pidWeb = cri.pausePid(web);
@@ -160,6 +163,9 @@ class CriIT {
             PodmanIT.expectPage("host -> 127.0.0.1:8080", cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", "127.0.0.1", "8080"));
             PodmanIT.expectPage("p1 -> " + GW + ":8080 (another pod)", cri.inPod(pid1, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
             PodmanIT.expectPage("web -> " + GW + ":8080 (itself: hairpin)", cri.inPod(pidWeb, GET, "/bin/busybox", "nc", "-w", "3", GW, "8080"));
+            PodmanIT.expectPage("host -> " + GW + ":8081 (host_ip " + GW + ")", cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", GW, "8081"));
+            Holder.Result other = cri.holder().inWithInput(GET, "/bin/busybox", "nc", "-w", "3", "127.0.0.1", "8081");
+            assertFalse(other.out().contains(PAGE), "8081 is the gateway address's alone, not 127.0.0.1's: " + other.out());
             expectEcho("host -> " + GW + ":9053/udp", cri.holder().in("/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
             expectEcho("host -> 127.0.0.1:9053/udp", cri.holder().in("/usr/bin/python3", "-c", UDP_ASK, "127.0.0.1", "9053"));
             expectEcho("p1 -> " + GW + ":9053/udp (another pod)", cri.inPod(pid1, null, "/usr/bin/python3", "-c", UDP_ASK, GW, "9053"));
@@ -171,7 +177,7 @@ class CriIT {
         assertTrue(ls.contains(ipWeb) && ls.contains("8080") && ls.contains("9053"), "Patchbay records web with its ports: " + ls);
         assertEquals(mac, gatewayMac(), "the gateway's MAC moved when web joined");
         note("web %s: hostPorts 8080/tcp (httpd in a container) and 9053/udp answer from the host (%s, 127.0.0.1), from p1"
-                + " and from web itself", ipWeb, GW);
+                + " and from web itself; 8081/tcp with host_ip %s on that address alone", ipWeb, GW, GW);
 
         // Stop + Remove: containerd's DEL, then its second DEL (no netns); nothing is left
         for (String pod : List.of(p2, web)) {

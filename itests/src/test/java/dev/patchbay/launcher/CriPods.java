@@ -42,7 +42,15 @@ final class CriPods {
     }
 
     static JsonObject port(String protocol, int containerPort, int hostPort) {
+        return port(protocol, containerPort, hostPort, null);
+    }
+
+    /** A port mapping bound to {@code hostIp} (null: every host address, as an empty host_ip). */
+    static JsonObject port(String protocol, int containerPort, int hostPort, String hostIp) {
         JsonObject p = new JsonObject();
+        if (hostIp != null) {
+            p.addProperty("hostIp", hostIp);
+        }
         p.addProperty("protocol", protocol);
         p.addProperty("containerPort", containerPort);
         p.addProperty("hostPort", hostPort);
