@@ -51,6 +51,20 @@ public final class OverlayDriver implements NetworkPlugin {
     @org.osgi.service.component.annotations.Reference
     dev.patchbay.core.spi.NetworkStack stack;
 
+    /** Where the VXLAN port's rule goes (null in unit tests: none). */
+    @org.osgi.service.component.annotations.Reference
+    dev.patchbay.firewall.host.FirewallManager firewall;
+
+    /** The state folder the firewall records its rules in: the daemon's, else the command's (as {@code CliContext} finds it). */
+    java.nio.file.Path stateDir = dev.patchbay.core.command.CliContext.DEFAULT_STATE_DIR;
+
+    @org.osgi.service.component.annotations.Activate
+    void activate(org.osgi.framework.BundleContext bc) {
+        String dir = bc.getProperty("patchbay.state.dir");
+        String env = System.getenv(dev.patchbay.core.command.CliContext.STATE_DIR_ENV);
+        stateDir = dir != null && !dir.isEmpty() ? java.nio.file.Path.of(dir) : env != null && !env.isEmpty() ? java.nio.file.Path.of(env) : stateDir;
+    }
+
     /** The keepers of this process, by network. */
     final Map<String, Keeper> keepers = new ConcurrentHashMap<>();
 
@@ -200,9 +214,21 @@ public final class OverlayDriver implements NetworkPlugin {
             lease = store.retake(o, o.nodeSubnet());
         }
         Keeper k = new Keeper(store, o, ctx.host(), vxlan(o.network()), new Peer(o.node(), o.nodeSubnet(), u.address(), mac, lease), lease,
-                m -> System.err.println("patchbay: " + m));
+                m -> System.err.println("patchbay: " + m), leased -> fence(ctx.host().netns(), o, leased));
         k.start();
         keepers.put(o.network(), k);
+    }
+
+    /** The owner of a network's VXLAN port rule: kept by its keeper, apart from the network's own rules (which follow no lease). */
+    static dev.patchbay.core.firewall.RulesetOwner fenceOwner(String network) {
+        return dev.patchbay.core.firewall.RulesetOwner.of("overlay:" + network);
+    }
+
+    /** The VXLAN port of the node taking packets only from {@code leased}, the underlay addresses holding a lease now. */
+    private void fence(dev.patchbay.core.model.NetnsRef host, OverlayOptions o, List<InetAddress> leased) {
+        if (firewall != null) {
+            firewall.host(stateDir, host).apply(dev.patchbay.core.firewall.Ruleset.of(fenceOwner(o.network()), new Rule.TunnelPeers(o.port(), leased)));
+        }
     }
 
     /** The bridge and the VXLAN device, up, the lease kept in this process, and each peer's route, neighbour and forwarding entry. */
@@ -232,6 +258,9 @@ public final class OverlayDriver implements NetworkPlugin {
         Keeper k = keepers.remove(net);
         if (k != null) {
             k.close();
+        }
+        if (firewall != null && ctx.stack() == stack) {
+            errors.run("remove the VXLAN port rule of network \"" + net + "\"", () -> firewall.host(stateDir, ctx.host().netns()).remove(fenceOwner(net)));
         }
         errors.run("release the etcd lease of network \"" + net + "\"", () -> {
             OverlayOptions o = OverlayOptions.of(ctx.config());
