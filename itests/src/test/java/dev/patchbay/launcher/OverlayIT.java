@@ -87,6 +87,14 @@ class OverlayIT {
             assertEquals(3, new HashSet<>(List.of(subnets)).size(), "two nodes share a subnet: " + List.of(subnets));
 
             mark("created");
+            // a dry run of a create reads etcd (the subnet it would take) but leases nothing; nor does a dry run of an rm give one up
+            String dry = finish(start(nodes[0], state[0], run[0], "network", "create", "dry", "--driver", "overlay", "--subnet", "10.245.0.0/16",
+                    "--opt", "etcd=" + ETCD, "--opt", "node=n1", "--opt", "underlay=up0", "--dry-run"));
+            assertTrue(dry.contains("vxlan") && dry.contains("10.245.0.1"), dry);
+            finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--dry-run"));
+            String keys = etcdKeys(sandbox, sw);
+            assertTrue(!keys.contains("/dry/") && keys.contains("/patchbay/overlay/ov/nodes/n1"), "the dry runs wrote nothing to etcd: " + keys);
+            mark("dry runs");
             String[] ips = new String[3];
             for (int i = 0; i < 3; i++) {
                 String out = finish(start(nodes[i], state[i], run[i], "attach", "ov", "--netns", pods[i]));

@@ -81,12 +81,17 @@ public final class OverlayDriver implements NetworkPlugin {
     public Map<String, String> defaults(NetworkConfig config) {
         OverlayOptions o = OverlayOptions.of(config);
         OverlayStore store = store(o);
-        store.define(o);
-        OverlayStore.Lease lease = store.claim(o);
+        IpPrefix subnet;
+        if (dev.patchbay.orchestrator.network.DryRun.active()) { // read, not written: the subnet a claim would take now
+            subnet = store.wouldClaim(o);
+        } else {
+            store.define(o);
+            subnet = store.claim(o).subnet();
+        }
         Map<String, String> d = new LinkedHashMap<>();
         d.put(OverlayOptions.NODE, o.node());
-        d.put(OverlayOptions.NODE_SUBNET, lease.subnet().toString());
-        d.put("ipam.range", OverlayOptions.ipamRange(lease.subnet()));
+        d.put(OverlayOptions.NODE_SUBNET, subnet.toString());
+        d.put("ipam.range", OverlayOptions.ipamRange(subnet));
         o.definition().forEach((k, v) -> {
             if (!k.equals("subnet")) {
                 d.put(k, v);
@@ -255,17 +260,19 @@ public final class OverlayDriver implements NetworkPlugin {
     @Override
     public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
         String net = ctx.config().name();
-        Keeper k = keepers.remove(net);
-        if (k != null) {
-            k.close();
+        if (stack == null || ctx.stack() == stack) { // not a dry run's: that one leaves the keeper, the rule and the lease be
+            Keeper k = keepers.remove(net);
+            if (k != null) {
+                k.close();
+            }
+            if (firewall != null) {
+                errors.run("remove the VXLAN port rule of network \"" + net + "\"", () -> firewall.host(stateDir, ctx.host().netns()).remove(fenceOwner(net)));
+            }
+            errors.run("release the etcd lease of network \"" + net + "\"", () -> {
+                OverlayOptions o = OverlayOptions.of(ctx.config());
+                store(o).release(o.node());
+            });
         }
-        if (firewall != null && ctx.stack() == stack) {
-            errors.run("remove the VXLAN port rule of network \"" + net + "\"", () -> firewall.host(stateDir, ctx.host().netns()).remove(fenceOwner(net)));
-        }
-        errors.run("release the etcd lease of network \"" + net + "\"", () -> {
-            OverlayOptions o = OverlayOptions.of(ctx.config());
-            store(o).release(o.node());
-        });
         for (IfName n : List.of(vxlan(net), bridge(net))) {
             errors.run("delete link \"" + n + "\"", () -> {
                 try {
