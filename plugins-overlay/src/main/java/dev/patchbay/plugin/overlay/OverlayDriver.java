@@ -102,7 +102,7 @@ public final class OverlayDriver implements NetworkPlugin {
     }
 
     static OverlayStore store(OverlayOptions o) {
-        return new OverlayStore(new EtcdClient(o.etcd(), Duration.ofSeconds(3)), o.network());
+        return new OverlayStore(new EtcdClient(o.etcd(), Duration.ofSeconds(3), o.tls()), o.network());
     }
 
     @Override
