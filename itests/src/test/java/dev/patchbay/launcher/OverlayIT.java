@@ -184,6 +184,7 @@ class OverlayIT {
             finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--force"));
             finish(start(nodes[1], state[1], run[1], "network", "rm", "ov", "--force"));
             mark("all removed");
+            assertTrue(!sandbox.execIn(nodes[0], "nft", "list", "ruleset").output().contains("overlay:ov"), "the VXLAN port's rule went with the network");
             assertEquals("[]", etcdKeys(sandbox, sw), "nothing of Patchbay's left in etcd");
         } finally {
             for (Process p : processes) {

@@ -155,6 +155,11 @@ final class Keeper implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try { // a change being applied ends first: its firewall rule is not applied after the network's rm removed it
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         AutoCloseable w = watch;
         if (w != null) {
             try {
