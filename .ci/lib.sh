@@ -6,7 +6,7 @@
 # Debian package's checks lintian and systemd (systemd-analyze verify; systemd-socket-activate and systemd-notify in ServiceIT),
 # and graphviz (dot: patchbay topology --format svg, and TopologyIT's rendered picture).
 # etcd-server: etcd 3.4, the store the overlay driver leases node subnets in (EtcdClientIT, OverlayIT start their own).
-PACKAGES="openjdk-17-jdk-headless maven gcc libc6-dev iproute2 iptables nftables libnftables1 iputils-ping util-linux procps python3 containernetworking-plugins podman crun containerd python3-grpcio busybox-static uidmap systemd lintian graphviz etcd-server"
+PACKAGES="openjdk-17-jdk-headless maven gcc libc6-dev iproute2 iptables nftables libnftables1 iputils-ping util-linux procps python3 containernetworking-plugins podman crun containerd python3-grpcio busybox-static uidmap systemd lintian graphviz etcd-server iperf3"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

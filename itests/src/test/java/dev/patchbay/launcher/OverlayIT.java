@@ -87,6 +87,14 @@ class OverlayIT {
             assertEquals(3, new HashSet<>(List.of(subnets)).size(), "two nodes share a subnet: " + List.of(subnets));
 
             mark("created");
+            // a dry run of a create reads etcd (the subnet it would take) but leases nothing; nor does a dry run of an rm give one up
+            String dry = finish(start(nodes[0], state[0], run[0], "network", "create", "dry", "--driver", "overlay", "--subnet", "10.245.0.0/16",
+                    "--opt", "etcd=" + ETCD, "--opt", "node=n1", "--opt", "underlay=up0", "--dry-run"));
+            assertTrue(dry.contains("vxlan") && dry.contains("10.245.0.1"), dry);
+            finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--dry-run"));
+            String keys = etcdKeys(sandbox, sw);
+            assertTrue(!keys.contains("/dry/") && keys.contains("/patchbay/overlay/ov/nodes/n1"), "the dry runs wrote nothing to etcd: " + keys);
+            mark("dry runs");
             String[] ips = new String[3];
             for (int i = 0; i < 3; i++) {
                 String out = finish(start(nodes[i], state[i], run[i], "attach", "ov", "--netns", pods[i]));
@@ -110,6 +118,10 @@ class OverlayIT {
             assertEquals(ips[0], tcpSource(sandbox, pods[1], ips[1], pods[0]), "the server sees the sender's pod address");
 
             mark("pinged");
+            // only its own nodes: a VXLAN packet to n1 from the switch (its addresses hold no lease) is dropped before n1's
+            // VXLAN device counts it; the same packet from n2, sent after it on the same path, is counted
+            assertEquals(1, strayThenLeased(sandbox, sw, "192.168.78.251", nodes[1], "192.168.78.2", nodes[0]), "only n2's packet reached n1's VTEP");
+            mark("stray VXLAN dropped");
             String inspect = finish(start(nodes[0], state[0], run[0], "network", "inspect", "ov", "-o", "json"));
             assertTrue(inspect.contains("\"overlay\"") && inspect.contains(subnets[1]) && inspect.contains(subnets[2])
                     && inspect.contains("192.168.78.2") && inspect.matches("(?s).*\"kept\":\\s*true.*"), "the lease and the peers: " + inspect);
@@ -166,10 +178,13 @@ class OverlayIT {
                         sandbox.execIn(nodes[n], "ip", "route").output());
             }
             mark("n3 withdrawn");
+            assertEquals(1, strayThenLeased(sandbox, nodes[2], "192.168.78.3", nodes[1], "192.168.78.2", nodes[0]),
+                    "n3's lease gone, its VXLAN packets are dropped on n1");
             assertTrue(sandbox.ping(pods[0], ips[1]), "p1 -> p2 still");
             finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--force"));
             finish(start(nodes[1], state[1], run[1], "network", "rm", "ov", "--force"));
             mark("all removed");
+            assertTrue(!sandbox.execIn(nodes[0], "nft", "list", "ruleset").output().contains("overlay:ov"), "the VXLAN port's rule went with the network");
             assertEquals("[]", etcdKeys(sandbox, sw), "nothing of Patchbay's left in etcd");
         } finally {
             for (Process p : processes) {
@@ -248,6 +263,38 @@ class OverlayIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + out);
         assertEquals(0, p.exitValue(), out);
         return out;
+    }
+
+    /**
+     * A VXLAN packet (VNI 1, an inner frame to {@code toNs}'s VTEP MAC) from {@code strayNs} then the same from {@code leasedNs}, to
+     * {@code toNs}'s port 4789; once the second is counted on its VXLAN device: how many the device took (2 if the first got in).
+     */
+    private static long strayThenLeased(Sandbox sandbox, String strayNs, String strayIp, String leasedNs, String leasedIp, String toNs)
+            throws InterruptedException {
+        String mac = vtepMac(sandbox, toNs);
+        long before = rxPackets(sandbox, toNs);
+        for (String[] from : new String[][] {{strayNs, strayIp}, {leasedNs, leasedIp}}) {
+            assertEquals(0, sandbox.execIn(from[0], "python3", "-c", "import socket,sys\n"
+                    + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 0))\n"
+                    + "frame=bytes.fromhex(sys.argv[3].replace(':', '')) + bytes.fromhex('020000000099') + bytes.fromhex('88b5') + bytes(46)\n"
+                    + "s.sendto(bytes([8, 0, 0, 0, 0, 0, 1, 0]) + frame, (sys.argv[2], 4789))", from[1], "192.168.78.1", mac).code());
+        }
+        assertTrue(poll(() -> rxPackets(sandbox, toNs) > before), "the leased node's packet reached the VTEP");
+        return rxPackets(sandbox, toNs) - before;
+    }
+
+    private static String vtepMac(Sandbox sandbox, String ns) {
+        Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(sandbox.execIn(ns, "ip", "link", "show", "pbx-ov").output());
+        assertTrue(m.find(), "pbx-ov's MAC");
+        return m.group(1);
+    }
+
+    /** Packets received by {@code ns}'s VXLAN device. */
+    private static long rxPackets(Sandbox sandbox, String ns) {
+        Matcher m = Pattern.compile("\"rx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)").matcher(
+                sandbox.execIn(ns, "ip", "-j", "-s", "link", "show", "pbx-ov").output());
+        assertTrue(m.find(), "pbx-ov's counters");
+        return Long.parseLong(m.group(1));
     }
 
     /** The address a TCP server in {@code serverNs} sees a connection from {@code clientNs} come from. */

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One declarative firewall rule; a backend turns it into its own rules. */
-public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward, Rule.Balance {
+public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.Isolation, Rule.Internal, Rule.PortForward, Rule.Balance, Rule.TunnelPeers {
 
     /**
      * Source NAT for traffic leaving {@code subnet}: only out of {@code uplink} when given, never for
@@ -119,6 +119,10 @@ public sealed interface Rule permits Rule.Masquerade, Rule.BridgeForward, Rule.I
                 }
             }
         }
+    }
+
+    /** UDP to the host's {@code port} (a tunnel's: VXLAN) accepted only from {@code peers} (IPv4), from any other dropped. Since 4.1 */
+    record TunnelPeers(int port, List<InetAddress> peers) implements Rule {
     }
 
     /** One host port to one container port. {@code hostIp} null: any local address. */

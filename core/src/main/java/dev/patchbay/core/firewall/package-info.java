@@ -4,5 +4,5 @@
  * {@link dev.patchbay.core.firewall.Rule}s; the orchestrator picks a backend per host namespace, records and applies them.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("4.0.0")
+@org.osgi.annotation.versioning.Version("4.1.0")
 package dev.patchbay.core.firewall;

@@ -58,6 +58,10 @@ final class RuleJson {
             j.backends = b.backends().stream().map(x -> IpAddresses.format(x.address()) + " " + x.port()).toList();
             j.mode = b.mode().name();
             j.affinity = b.affinitySeconds() == 0 ? null : b.affinitySeconds();
+        } else if (r instanceof Rule.TunnelPeers t) {
+            j.type = "tunnel-peers";
+            j.port = t.port();
+            j.peers = t.peers().stream().map(IpAddresses::format).toList();
         } else { // recorded as nothing, it would be lost from the record: on a swap or a repair, the kernel would lose it too
             throw new BackendException("failed to record firewall rule \"" + RuleText.of(r) + "\": no record format for " + r.getClass().getSimpleName());
         }
@@ -86,6 +90,9 @@ final class RuleJson {
                 }
                 return new Rule.Balance(IpAddresses.parse("vip", vip), Protocol.parse(protocol), port == null ? 0 : port, bs,
                         Rule.Balance.Mode.valueOf(mode), affinity == null ? 0 : affinity);
+            case "tunnel-peers":
+                return new Rule.TunnelPeers(port == null ? 0 : port,
+                        (peers == null ? List.<String>of() : peers).stream().map(x -> IpAddresses.parse("tunnel peer", x)).toList());
             default:
                 throw new BackendException("failed to read firewall state: unknown rule type \"" + type + "\"");
         }

@@ -22,6 +22,8 @@ public final class RuleText {
         } else if (r instanceof Rule.Balance b) {
             return "balance " + IpAddresses.format(b.vip()) + " " + b.port() + "/" + b.protocol().label() + " "
                     + b.mode().name().toLowerCase(java.util.Locale.ROOT) + " over " + b.backends().size();
+        } else if (r instanceof Rule.TunnelPeers t) {
+            return "tunnel udp/" + t.port() + " only from " + t.peers().stream().map(IpAddresses::format).toList();
         }
         return r.toString();
     }

@@ -20,4 +20,11 @@ class RuleJsonTest {
             assertEquals(r, Json.compact().fromJson(json, RuleJson.class).toRule(), json);
         }
     }
+
+    @Test
+    void aTunnelsPeersAreReadBackAsRecorded() {
+        Rule r = new Rule.TunnelPeers(4789, List.of(IpAddresses.parse("t", "192.168.78.1"), IpAddresses.parse("t", "192.168.78.3")));
+        String json = Json.compact().toJson(RuleJson.of(r));
+        assertEquals(r, Json.compact().fromJson(json, RuleJson.class).toRule(), json);
+    }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  * Ruleset to iptables-restore lines (pure). Patchbay's chains, by table:
  * <ul>
  * <li>raw (IPv4): {@code PATCHBAY-PREROUTING} drops 127.0.0.0/8 not from lo (localhost-published ports
- *   stay local even with route_localnet on);</li>
+ *   stay local even with route_localnet on), and a tunnel's packets from any address but its peers';</li>
  * <li>nat: {@code PATCHBAY-DNAT} (from PREROUTING and OUTPUT, local destinations) holds one DNAT per
  *   published port; {@code PATCHBAY-POSTROUTING} returns for multicast first, then holds masquerades;</li>
  * <li>filter: {@code PATCHBAY-FORWARD} (first in FORWARD) jumps to {@code PATCHBAY-USER} (the operator's,
@@ -112,6 +112,10 @@ final class IptablesRenderer {
             } else if (r instanceof Rule.Internal i) {
                 filter.add("-A PATCHBAY-ISOLATION-1 -i " + i.bridge() + " ! -o " + i.bridge() + t + " -j DROP");
                 filter.add("-A PATCHBAY-ISOLATION-1 ! -i " + i.bridge() + " -o " + i.bridge() + t + " -j DROP");
+            } else if (r instanceof Rule.TunnelPeers p && f == Family.INET) { // raw, before conntrack: a stray packet makes no entry
+                String udp = " -p udp -m udp --dport " + p.port() + " -m addrtype --dst-type LOCAL";
+                p.peers().forEach(a -> by.get("raw").add("-A PATCHBAY-PREROUTING -s " + IpAddresses.format(a) + "/32" + udp + t + " -j RETURN"));
+                by.get("raw").add("-A PATCHBAY-PREROUTING" + udp + t + " -j DROP");
             }
         }
         List<Rule.Entry> publishing = new ArrayList<>();

@@ -71,6 +71,22 @@ class IptablesFirewallIT {
         sb.run("iptables", "-X", "FOREIGN-KEEP");
     }
 
+    /** A tunnel's port in raw: the peers' returns and the drop, replaced whole when the peers change, nothing left after. */
+    @Test
+    void aTunnelsPeersInRawFollowTheirChanges(Sandbox sb) {
+        IptablesFirewall fw = new IptablesFirewall();
+        RulesetOwner ov = RulesetOwner.of("overlay:t");
+        fw.apply(HOST, Ruleset.of(ov, new Rule.TunnelPeers(4789, List.of(IpAddresses.parse("t", "192.0.2.1"), IpAddresses.parse("t", "192.0.2.2")))));
+        String s = sb.run("iptables", "-t", "raw", "-S", "PATCHBAY-PREROUTING");
+        assertTrue(s.contains("-s 192.0.2.2/32 -p udp -m udp --dport 4789") && s.contains("--dst-type LOCAL") && s.contains("-j DROP"), s);
+        fw.apply(HOST, Ruleset.of(ov, new Rule.TunnelPeers(4789, List.of(IpAddresses.parse("t", "192.0.2.1")))));
+        s = sb.run("iptables", "-t", "raw", "-S", "PATCHBAY-PREROUTING");
+        assertTrue(s.contains("192.0.2.1/32") && !s.contains("192.0.2.2") && count(s, "pb:overlay:t") == 2, s);
+        assertEquals(Set.of(ov), fw.owners(HOST));
+        fw.remove(HOST, ov);
+        assertFalse(save(sb).contains("PATCHBAY"));
+    }
+
     @Test
     void keepsAUserChainTheOperatorFilled(Sandbox sb) {
         IptablesFirewall fw = new IptablesFirewall();

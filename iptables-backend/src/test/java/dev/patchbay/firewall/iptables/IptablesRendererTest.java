@@ -200,4 +200,14 @@ class IptablesRendererTest {
         assertEquals(java.util.Set.of("nat", "filter"), s.busy, "chains of its own, a DROP policy: not empty");
         assertEquals(java.util.Set.of(), IptablesTool.Saved.parse("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n").busy);
     }
+
+    /** A tunnel's port in raw (IPv4 only): each peer returns, the rest to the host's port is dropped. */
+    @Test
+    void aTunnelsPortTakesOnlyItsPeersPackets() {
+        Ruleset rs = Ruleset.of(RulesetOwner.of("overlay:ov"), new Rule.TunnelPeers(4789, List.of(IpAddresses.parse("t", "192.168.78.2"))));
+        String udp = " -p udp -m udp --dport 4789 -m addrtype --dst-type LOCAL -m comment --comment pb:overlay:ov";
+        assertEquals(List.of("-A PATCHBAY-PREROUTING -s 192.168.78.2/32" + udp + " -j RETURN", "-A PATCHBAY-PREROUTING" + udp + " -j DROP"),
+                IptablesRenderer.rules(rs, dev.patchbay.core.model.Family.INET).get("raw"));
+        assertEquals(List.of(), IptablesRenderer.rules(rs, dev.patchbay.core.model.Family.INET6).get("raw"));
+    }
 }

@@ -23,7 +23,8 @@ import java.util.Map;
  * <li>{@code nat-post} (postrouting) holds masquerade rules; {@code filter-fwd} (forward) jumps to
  *   {@code user} (the operator's, never touched), then {@code isolation}, then holds forward accepts;</li>
  * <li>{@code raw-pre} drops packets for 127.0.0.0/8 that did not come from lo, so ports published on
- *   localhost are never reachable from neighbours even with route_localnet on.</li>
+ *   localhost are never reachable from neighbours even with route_localnet on; and a tunnel's packets (its UDP port
+ *   on the host) from any address but its peers'.</li>
  * </ul>
  * Every rule and element carries its owner as comment.
  */
@@ -149,6 +150,10 @@ final class NftRenderer {
                 c.add("add rule " + T + " isolation oifname " + br + " iifname != " + br + " drop" + tag);
             } else if (r instanceof Rule.Balance b) {
                 c.addAll(NftBalance.rules(rs, b, services++, tag));
+            } else if (r instanceof Rule.TunnelPeers t) { // before conntrack (raw): a stray packet never makes an entry
+                String from = t.peers().isEmpty() ? "meta nfproto ipv4"
+                        : "ip saddr != { " + String.join(", ", t.peers().stream().map(IpAddresses::format).toList()) + " }";
+                c.add("add rule " + T + " raw-pre " + from + " udp dport " + t.port() + " fib daddr type local drop" + tag);
             }
         }
         return c;

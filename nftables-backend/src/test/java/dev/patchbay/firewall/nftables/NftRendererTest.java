@@ -196,4 +196,14 @@ class NftRendererTest {
         assertEquals(false, NftState.parse(listing()).holds(masq));
         assertEquals(true, NftState.parse(listing("{\"rule\": {\"chain\": \"nat-post\", \"handle\": 40, \"comment\": \"net:a\"}}")).holds(masq));
     }
+
+    /** A tunnel's port (raw, local destinations, IPv4): dropped from any address but its peers'; with none, from every one. */
+    @Test
+    void aTunnelsPortTakesOnlyItsPeersPackets() {
+        RulesetOwner o = RulesetOwner.of("overlay:ov");
+        assertEquals(List.of("add rule inet patchbay raw-pre ip saddr != { 192.168.78.1, 192.168.78.2 } udp dport 4789 fib daddr type local drop comment \"overlay:ov\""),
+                NftRenderer.rules(Ruleset.of(o, new Rule.TunnelPeers(4789, List.of(IpAddresses.parse("t", "192.168.78.1"), IpAddresses.parse("t", "192.168.78.2"))))));
+        assertEquals(List.of("add rule inet patchbay raw-pre meta nfproto ipv4 udp dport 8472 fib daddr type local drop comment \"overlay:ov\""),
+                NftRenderer.rules(Ruleset.of(o, new Rule.TunnelPeers(8472, List.of()))));
+    }
 }

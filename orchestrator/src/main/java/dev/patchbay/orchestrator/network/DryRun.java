@@ -28,16 +28,31 @@ public final class DryRun {
     private DryRun() {
     }
 
+    private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Whether this thread runs a dry run's use case now: a plugin's {@code defaults} (given no context) then changes nothing
+     * outside the host either (an overlay driver reads etcd but leases nothing). Since 0.3
+     */
+    public static boolean active() {
+        return ACTIVE.get();
+    }
+
     /** Runs {@code useCase} with the dry run's manager and state directory; returns the script. */
     static ShellScript run(NetworkManager m, Path stateDir, BiConsumer<NetworkManager, Path> useCase) {
         ShellScript script = new ShellScript();
         try (Scratch scratch = Scratch.of(stateDir); OverlayStack overlay = new OverlayStack(m.stack(), script)) {
             NetworkManager dry = m.rehearsal(overlay, m.firewall.rehearsal(script::line));
             dry.ipam = m.ipam == null ? null : new ScratchIpam(m.ipam, scratch.dir()); // an ipam.dir outside the state: copied too
-            Posted.quietly(() -> {
-                useCase.accept(dry, scratch.dir());
-                return null;
-            });
+            ACTIVE.set(true);
+            try {
+                Posted.quietly(() -> {
+                    useCase.accept(dry, scratch.dir());
+                    return null;
+                });
+            } finally {
+                ACTIVE.remove();
+            }
         }
         return script;
     }

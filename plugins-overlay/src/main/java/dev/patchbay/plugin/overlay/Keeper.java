@@ -32,8 +32,14 @@ final class Keeper implements AutoCloseable {
     private final java.util.Map<String, Peer> known = new java.util.concurrent.ConcurrentHashMap<>();
     /** The watch broke since the last full read: the next renewal reads every node again. */
     private volatile boolean stale;
+    /** Applies the network's VXLAN port's firewall rule for the underlay addresses given (those holding a lease); may be a no-op. */
+    private final Consumer<List<java.net.InetAddress>> fence;
+    /** The addresses the rule was last applied for (null: not applied yet, or it failed). */
+    private List<java.net.InetAddress> fenced;
 
-    Keeper(OverlayStore store, OverlayOptions options, NetnsHandle host, IfName vx, Peer me, long lease, Consumer<String> log) {
+    Keeper(OverlayStore store, OverlayOptions options, NetnsHandle host, IfName vx, Peer me, long lease, Consumer<String> log,
+           Consumer<List<java.net.InetAddress>> fence) {
+        this.fence = fence;
         this.store = store;
         this.options = options;
         this.host = host;
@@ -71,13 +77,23 @@ final class Keeper implements AutoCloseable {
         return all.revision();
     }
 
-    /** Programs the kernel again from what is known (a repair: what someone deleted is put back). */
+    /** Programs the kernel again from what is known (a repair: what someone deleted is put back, the firewall rule too). */
     void reprogram() {
+        fenced = null;
         program();
     }
 
-    private void program() {
+    private synchronized void program() {
         peers = PeerRoutes.others(List.copyOf(known.values()), me.node());
+        List<java.net.InetAddress> leased = new java.util.ArrayList<>(List.of(me.underlay()));
+        peers.forEach(p -> leased.add(p.underlay()));
+        List<java.net.InetAddress> sorted = leased.stream().distinct()
+                .sorted(java.util.Comparator.comparing(dev.patchbay.core.model.IpAddresses::format)).toList();
+        if (!sorted.equals(fenced)) { // the firewall first: a new peer's packets are let in before its route is there
+            fenced = null;
+            fence.accept(sorted);
+            fenced = sorted;
+        }
         PeerRoutes.sync(host, vx, peers);
     }
 
@@ -139,6 +155,11 @@ final class Keeper implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try { // a change being applied ends first: its firewall rule is not applied after the network's rm removed it
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         AutoCloseable w = watch;
         if (w != null) {
             try {

@@ -51,6 +51,20 @@ public final class OverlayDriver implements NetworkPlugin {
     @org.osgi.service.component.annotations.Reference
     dev.patchbay.core.spi.NetworkStack stack;
 
+    /** Where the VXLAN port's rule goes (null in unit tests: none). */
+    @org.osgi.service.component.annotations.Reference
+    dev.patchbay.firewall.host.FirewallManager firewall;
+
+    /** The state folder the firewall records its rules in: the daemon's, else the command's (as {@code CliContext} finds it). */
+    java.nio.file.Path stateDir = dev.patchbay.core.command.CliContext.DEFAULT_STATE_DIR;
+
+    @org.osgi.service.component.annotations.Activate
+    void activate(org.osgi.framework.BundleContext bc) {
+        String dir = bc.getProperty("patchbay.state.dir");
+        String env = System.getenv(dev.patchbay.core.command.CliContext.STATE_DIR_ENV);
+        stateDir = dir != null && !dir.isEmpty() ? java.nio.file.Path.of(dir) : env != null && !env.isEmpty() ? java.nio.file.Path.of(env) : stateDir;
+    }
+
     /** The keepers of this process, by network. */
     final Map<String, Keeper> keepers = new ConcurrentHashMap<>();
 
@@ -67,12 +81,17 @@ public final class OverlayDriver implements NetworkPlugin {
     public Map<String, String> defaults(NetworkConfig config) {
         OverlayOptions o = OverlayOptions.of(config);
         OverlayStore store = store(o);
-        store.define(o);
-        OverlayStore.Lease lease = store.claim(o);
+        IpPrefix subnet;
+        if (dev.patchbay.orchestrator.network.DryRun.active()) { // read, not written: the subnet a claim would take now
+            subnet = store.wouldClaim(o);
+        } else {
+            store.define(o);
+            subnet = store.claim(o).subnet();
+        }
         Map<String, String> d = new LinkedHashMap<>();
         d.put(OverlayOptions.NODE, o.node());
-        d.put(OverlayOptions.NODE_SUBNET, lease.subnet().toString());
-        d.put("ipam.range", OverlayOptions.ipamRange(lease.subnet()));
+        d.put(OverlayOptions.NODE_SUBNET, subnet.toString());
+        d.put("ipam.range", OverlayOptions.ipamRange(subnet));
         o.definition().forEach((k, v) -> {
             if (!k.equals("subnet")) {
                 d.put(k, v);
@@ -83,7 +102,7 @@ public final class OverlayDriver implements NetworkPlugin {
     }
 
     static OverlayStore store(OverlayOptions o) {
-        return new OverlayStore(new EtcdClient(o.etcd(), Duration.ofSeconds(3)), o.network());
+        return new OverlayStore(new EtcdClient(o.etcd(), Duration.ofSeconds(3), o.tls()), o.network());
     }
 
     @Override
@@ -200,9 +219,21 @@ public final class OverlayDriver implements NetworkPlugin {
             lease = store.retake(o, o.nodeSubnet());
         }
         Keeper k = new Keeper(store, o, ctx.host(), vxlan(o.network()), new Peer(o.node(), o.nodeSubnet(), u.address(), mac, lease), lease,
-                m -> System.err.println("patchbay: " + m));
+                m -> System.err.println("patchbay: " + m), leased -> fence(ctx.host().netns(), o, leased));
         k.start();
         keepers.put(o.network(), k);
+    }
+
+    /** The owner of a network's VXLAN port rule: kept by its keeper, apart from the network's own rules (which follow no lease). */
+    static dev.patchbay.core.firewall.RulesetOwner fenceOwner(String network) {
+        return dev.patchbay.core.firewall.RulesetOwner.of("overlay:" + network);
+    }
+
+    /** The VXLAN port of the node taking packets only from {@code leased}, the underlay addresses holding a lease now. */
+    private void fence(dev.patchbay.core.model.NetnsRef host, OverlayOptions o, List<InetAddress> leased) {
+        if (firewall != null) {
+            firewall.host(stateDir, host).apply(dev.patchbay.core.firewall.Ruleset.of(fenceOwner(o.network()), new Rule.TunnelPeers(o.port(), leased)));
+        }
     }
 
     /** The bridge and the VXLAN device, up, the lease kept in this process, and each peer's route, neighbour and forwarding entry. */
@@ -229,14 +260,19 @@ public final class OverlayDriver implements NetworkPlugin {
     @Override
     public void tearDownNetwork(NetworkContext ctx, ErrorCollector errors) {
         String net = ctx.config().name();
-        Keeper k = keepers.remove(net);
-        if (k != null) {
-            k.close();
+        if (stack == null || ctx.stack() == stack) { // not a dry run's: that one leaves the keeper, the rule and the lease be
+            Keeper k = keepers.remove(net);
+            if (k != null) {
+                k.close();
+            }
+            if (firewall != null) {
+                errors.run("remove the VXLAN port rule of network \"" + net + "\"", () -> firewall.host(stateDir, ctx.host().netns()).remove(fenceOwner(net)));
+            }
+            errors.run("release the etcd lease of network \"" + net + "\"", () -> {
+                OverlayOptions o = OverlayOptions.of(ctx.config());
+                store(o).release(o.node());
+            });
         }
-        errors.run("release the etcd lease of network \"" + net + "\"", () -> {
-            OverlayOptions o = OverlayOptions.of(ctx.config());
-            store(o).release(o.node());
-        });
         for (IfName n : List.of(vxlan(net), bridge(net))) {
             errors.run("delete link \"" + n + "\"", () -> {
                 try {

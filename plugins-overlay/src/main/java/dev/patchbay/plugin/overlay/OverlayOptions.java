@@ -19,7 +19,7 @@ import java.util.Optional;
  * route's), and the subnet this node leased (null until it has one). Pure.
  */
 record OverlayOptions(String network, IpPrefix cluster, List<URI> etcd, int nodePrefix, int vni, int port, int leaseTtl,
-                      String node, IfName underlay, IpPrefix nodeSubnet) {
+                      String node, IfName underlay, IpPrefix nodeSubnet, dev.patchbay.plugin.overlay.etcd.EtcdTls tls) {
     static final String ETCD = "etcd";
     static final String NODE_PREFIX = "node-prefix";
     static final String VNI = "vni";
@@ -28,6 +28,9 @@ record OverlayOptions(String network, IpPrefix cluster, List<URI> etcd, int node
     static final String NODE = "node";
     static final String UNDERLAY = "underlay";
     static final String NODE_SUBNET = "node-subnet";
+    static final String ETCD_CA = "etcd-ca";
+    static final String ETCD_CERT = "etcd-cert";
+    static final String ETCD_KEY = "etcd-key";
     /** What every node of a network must agree on: the network's definition in etcd. */
     static final List<String> DEFINITION = List.of("subnet", NODE_PREFIX, VNI, PORT);
 
@@ -41,6 +44,9 @@ record OverlayOptions(String network, IpPrefix cluster, List<URI> etcd, int node
         o.put(NODE, "this node's name in the cluster (default: the host name)");
         o.put(UNDERLAY, "the device the VXLAN packets leave by (default: the default route's)");
         o.put(NODE_SUBNET, "this node's subnet (default: the first free one, leased in etcd)");
+        o.put(ETCD_CA, "PEM file of the CA certificates etcd's https endpoints must chain to (default: the JDK's)");
+        o.put(ETCD_CERT, "PEM file of this node's client certificate for etcd (with " + ETCD_KEY + ")");
+        o.put(ETCD_KEY, "PEM file (PKCS#8) of that certificate's private key");
         return o;
     }
 
@@ -66,7 +72,21 @@ record OverlayOptions(String network, IpPrefix cluster, List<URI> etcd, int node
         IfName underlay = c.option(UNDERLAY).map(IfName::new).orElse(null);
         return new OverlayOptions(c.name(), c.subnet(), EtcdClient.endpoints(etcd), prefix,
                 Optional.ofNullable(c.number(VNI, 1, 16777215)).orElse(1), Optional.ofNullable(c.number(PORT, 1, 65535)).orElse(4789),
-                Optional.ofNullable(c.number(LEASE_TTL, 5, 3600)).orElse(20), node, underlay, mine);
+                Optional.ofNullable(c.number(LEASE_TTL, 5, 3600)).orElse(20), node, underlay, mine, tls(c));
+    }
+
+    /** TLS to etcd from the options (null when none is given). */
+    static dev.patchbay.plugin.overlay.etcd.EtcdTls tls(NetworkConfig c) {
+        List<java.nio.file.Path> p = new java.util.ArrayList<>();
+        for (String k : List.of(ETCD_CA, ETCD_CERT, ETCD_KEY)) {
+            String v = c.option(k).orElse(null);
+            if (v != null && !v.startsWith("/")) {
+                throw new InvalidInputException("opt " + k, v, "must be an absolute path");
+            }
+            p.add(v == null ? null : java.nio.file.Path.of(v));
+        }
+        return p.stream().allMatch(java.util.Objects::isNull) ? null
+                : new dev.patchbay.plugin.overlay.etcd.EtcdTls(p.get(0), p.get(1), p.get(2), ETCD_CA, ETCD_CERT, ETCD_KEY);
     }
 
     static String hostName() {

@@ -122,6 +122,34 @@ final class OverlayStore {
     record Lease(long id, IpPrefix subnet) {
     }
 
+    /**
+     * A dry run's {@link #define} and {@link #claim}: the definition checked against the one in etcd, if any, and the subnet
+     * a claim would take now (a later claim may find it taken); nothing written.
+     */
+    IpPrefix wouldClaim(OverlayOptions o) {
+        etcd.get(root + "definition").ifPresent(kv -> o.agreeWith(new Gson().fromJson(kv.value(), new TypeToken<Map<String, String>>() { }.getType())));
+        if (node(o.node()).filter(p -> !p.underlay().isLoopbackAddress()).isPresent()) {
+            throw new AlreadyExistsException("node \"" + o.node() + "\" already holds a subnet of network \"" + o.network()
+                    + "\" in etcd (" + etcd.describe() + "): another node has that name (--opt node=NAME), or its lease has not ended yet");
+        }
+        Set<String> taken = new HashSet<>();
+        etcd.range(root + "subnets/").kvs().forEach(kv -> taken.add(kv.key()));
+        if (o.nodeSubnet() != null) {
+            if (taken.contains(subnetKey(o.nodeSubnet()))) {
+                throw new AlreadyExistsException("subnet " + o.nodeSubnet() + " of network \"" + o.network() + "\" is held by node \""
+                        + holder(o.nodeSubnet()) + "\" in etcd (" + etcd.describe() + ")");
+            }
+            return o.nodeSubnet();
+        }
+        for (long i = 0; i < o.count(); i++) {
+            if (!taken.contains(subnetKey(o.nth(i)))) {
+                return o.nth(i);
+            }
+        }
+        throw new InvalidInputException("subnet", o.cluster(), "has no free /" + o.nodePrefix() + " left for node \"" + o.node()
+                + "\": every one is leased in etcd");
+    }
+
     private boolean take(OverlayOptions o, IpPrefix s, long lease) {
         String node = nodesPrefix() + o.node();
         String placeholder = new Peer(o.node(), s, java.net.InetAddress.getLoopbackAddress(), new dev.patchbay.core.model.MacAddress("02:00:00:00:00:00"), 0).json();

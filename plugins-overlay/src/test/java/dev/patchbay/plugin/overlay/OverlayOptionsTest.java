@@ -60,4 +60,15 @@ class OverlayOptionsTest {
         assertTrue(e.getMessage().contains("vni 1 there, 2 here"), e.getMessage());
         assertTrue(e.getMessage().contains("opt vni"), e.getMessage());
     }
+
+    @Test
+    void etcdTlsFromItsThreeOptions() {
+        assertEquals(null, OverlayOptions.of(config(Map.of())).tls(), "none given: no TLS of ours");
+        OverlayOptions o = OverlayOptions.of(config(Map.of("etcd-ca", "/etc/pki/ca.pem", "etcd-cert", "/etc/pki/n1.pem", "etcd-key", "/etc/pki/n1-key.pem")));
+        assertEquals(java.nio.file.Path.of("/etc/pki/n1-key.pem"), o.tls().key());
+        InvalidInputException half = assertThrows(InvalidInputException.class, () -> OverlayOptions.of(config(Map.of("etcd-cert", "/etc/pki/n1.pem"))));
+        assertTrue(half.getMessage().contains("etcd-key"), half.getMessage());
+        InvalidInputException relative = assertThrows(InvalidInputException.class, () -> OverlayOptions.of(config(Map.of("etcd-ca", "ca.pem"))));
+        assertTrue(relative.getMessage().contains("etcd-ca") && relative.getMessage().contains("ca.pem"), relative.getMessage());
+    }
 }

@@ -31,15 +31,21 @@ public final class EtcdClient implements AutoCloseable {
     private volatile int preferred;
 
     public EtcdClient(List<URI> endpoints, Duration timeout) {
+        this(endpoints, timeout, null);
+    }
+
+    /** With {@code tls} (null: the JDK's defaults) for {@code https} endpoints. */
+    public EtcdClient(List<URI> endpoints, Duration timeout, EtcdTls tls) {
         if (endpoints.isEmpty()) {
             throw new InvalidInputException("etcd", "", "names no endpoint");
         }
         this.endpoints = List.copyOf(endpoints);
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout);
+        this.http = (tls == null ? b : b.sslContext(tls.context())).build();
     }
 
-    /** Endpoints as {@code --opt etcd=} gives them: URLs separated by commas, each {@code http://HOST:PORT}. */
+    /** Endpoints as {@code --opt etcd=} gives them: URLs separated by commas, each {@code http://HOST:PORT} or {@code https://HOST:PORT}. */
     public static List<URI> endpoints(String option) {
         List<URI> out = new ArrayList<>();
         for (String s : option.split(",")) {
@@ -50,8 +56,8 @@ public final class EtcdClient implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("opt etcd", t, "is no URL");
             }
-            if (!"http".equals(u.getScheme()) || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())) {
-                throw new InvalidInputException("opt etcd", t, "must be http://HOST:PORT (TLS is not supported yet)");
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())) {
+                throw new InvalidInputException("opt etcd", t, "must be http://HOST:PORT or https://HOST:PORT");
             }
             out.add(u);
         }

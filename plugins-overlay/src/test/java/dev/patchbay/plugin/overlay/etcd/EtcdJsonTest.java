@@ -60,12 +60,13 @@ class EtcdJsonTest {
     }
 
     @Test
-    void endpointsAreHttpUrlsSeparatedByCommas() {
+    void endpointsAreHttpOrHttpsUrlsSeparatedByCommas() {
         assertEquals(List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://h2:2379")),
                 EtcdClient.endpoints("http://10.0.0.1:2379, http://h2:2379/"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> EtcdClient.endpoints("10.0.0.1:2379"));
         assertTrue(e.getMessage().contains("10.0.0.1:2379"), e.getMessage());
-        assertThrows(InvalidInputException.class, () -> EtcdClient.endpoints("https://h:2379"));
+        assertEquals(List.of(URI.create("https://h:2379")), EtcdClient.endpoints("https://h:2379"));
+        assertThrows(InvalidInputException.class, () -> EtcdClient.endpoints("ftp://h:2379"));
         assertThrows(InvalidInputException.class, () -> EtcdClient.endpoints("http://h:2379/v3"));
     }
 }

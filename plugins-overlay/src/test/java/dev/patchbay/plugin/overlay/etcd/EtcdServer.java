@@ -19,22 +19,35 @@ public final class EtcdServer implements AutoCloseable {
     public final URI url;
 
     public EtcdServer(String netns, String address) throws IOException {
+        this(netns, address, null);
+    }
+
+    /**
+     * With {@code certs} (a folder of {@code ca.pem}, {@code server.pem}, {@code server-key.pem}, {@code client.pem},
+     * {@code client-key.pem}): clients over https, with a certificate of that CA.
+     */
+    public EtcdServer(String netns, String address, Path certs) throws IOException {
         dir = Files.createTempDirectory("etcd-");
-        url = URI.create("http://" + address + ":2379");
+        url = URI.create((certs == null ? "http://" : "https://") + address + ":2379");
         String peer = "http://" + address + ":2380";
-        process = new ProcessBuilder("ip", "netns", "exec", netns, "etcd", "--name", "m1", "--data-dir", dir.resolve("data").toString(),
+        List<String> argv = new java.util.ArrayList<>(List.of("ip", "netns", "exec", netns, "etcd", "--name", "m1", "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", url.toString(), "--advertise-client-urls", url.toString(), "--listen-peer-urls", peer,
-                "--initial-advertise-peer-urls", peer, "--initial-cluster", "m1=" + peer, "--log-level", "error")
-                .redirectErrorStream(true).redirectOutput(new File(dir.toFile(), "etcd.log")).start();
-        try (EtcdClient c = new EtcdClient(List.of(url), Duration.ofSeconds(1))) {
+                "--initial-advertise-peer-urls", peer, "--initial-cluster", "m1=" + peer, "--log-level", "error"));
+        if (certs != null) {
+            argv.addAll(List.of("--cert-file", certs.resolve("server.pem").toString(), "--key-file", certs.resolve("server-key.pem").toString(),
+                    "--client-cert-auth", "--trusted-ca-file", certs.resolve("ca.pem").toString()));
+        }
+        process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(new File(dir.toFile(), "etcd.log")).start();
+        try (EtcdClient c = new EtcdClient(List.of(url), Duration.ofSeconds(1), certs == null ? null : tls(certs, true))) {
             for (int i = 0; ; i++) {
                 try {
                     c.get("/ready");
                     return;
                 } catch (RuntimeException e) {
                     if (i > 100 || !process.isAlive()) {
+                        String log = Files.readString(dir.resolve("etcd.log"));
                         close();
-                        throw new IOException("etcd did not start: " + Files.readString(dir.resolve("etcd.log")), e);
+                        throw new IOException("etcd did not start: " + log, e);
                     }
                     Thread.sleep(100);
                 }
@@ -43,6 +56,39 @@ public final class EtcdServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             close();
             throw new IOException(e);
+        }
+    }
+
+    /** The client's TLS with {@code certs}' CA, and its client certificate when {@code withCert}. */
+    public static EtcdTls tls(Path certs, boolean withCert) {
+        return new EtcdTls(certs.resolve("ca.pem"), withCert ? certs.resolve("client.pem") : null, withCert ? certs.resolve("client-key.pem") : null,
+                "etcd-ca", "etcd-cert", "etcd-key");
+    }
+
+    /**
+     * A CA, a server certificate for {@code address} and a client certificate, made with openssl in a new folder. The server's
+     * is good for client authentication too: etcd 3.4's JSON gateway reaches its own gRPC endpoint with it.
+     */
+    public static Path certificates(String address) throws IOException, InterruptedException {
+        Path d = Files.createTempDirectory("etcd-certs-");
+        openssl(d, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2", "-subj", "/CN=patchbay test CA");
+        for (String who : List.of("server", "client")) {
+            openssl(d, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", who + "-key.pem", "-out", who + ".csr", "-subj", "/CN=" + who);
+            Files.writeString(d.resolve(who + ".ext"), who.equals("server") ? "subjectAltName=IP:" + address + "\nextendedKeyUsage=serverAuth,clientAuth\n"
+                    : "extendedKeyUsage=clientAuth\n");
+            openssl(d, "x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-out", who + ".pem",
+                    "-days", "2", "-extfile", who + ".ext");
+        }
+        return d;
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> argv = new java.util.ArrayList<>(List.of("openssl"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("openssl " + String.join(" ", args) + ": " + out);
         }
     }
 
