@@ -79,7 +79,7 @@ class StateFormatIT {
             Map<Path, String> old = contents();
             Path record = state.resolve("networks/kill.json");
             Map<String, Integer> seen = new TreeMap<>();
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 5; i++) {
                 for (Path f : files) {
                     Files.writeString(f, old.get(f));
                 }
@@ -93,7 +93,7 @@ class StateFormatIT {
                 while (p.isAlive() && inode.equals(Files.getAttribute(record, "unix:ino")) && System.nanoTime() < deadline) {
                     java.util.concurrent.locks.LockSupport.parkNanos(200_000); // until the first file is upgraded (a spin would take a core from the gc)
                 }
-                Thread.sleep(i * 2L); // 0 to 14 ms after the first file was written anew
+                Thread.sleep(i * 3L); // 0 to 12 ms after the first file was written anew
                 p.destroyForcibly().waitFor();
                 int upgraded = 0;
                 for (Path f : files) {

@@ -1,4 +1,4 @@
-package dev.patchbay.core.baseline;
+package dev.patchbay.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The API baseline works: in a copy of core (its sources, its pom, the released API in baseline/ and the
  * parent pom), an incompatible change without a version bump fails the build, naming the package; the
- * same change with the major bump it needs builds. Runs Maven offline on what the main build resolved.
+ * same change with the major bump it needs builds. Runs Maven offline on what the main build resolved. Core's own, but
+ * run here, beside the end-to-end tests that mostly wait, rather than alone in core's build.
  */
 class BaselineIT {
-    static final Path CORE = Path.of(System.getProperty("user.dir"));
+    static final Path CORE = Path.of(System.getProperty("user.dir")).resolveSibling("core"); // run from itests/
     static final String PLUGIN = "core/src/main/java/dev/patchbay/core/network/NetworkPlugin.java";
     static final String VERSION = "core/src/main/java/dev/patchbay/core/network/package-info.java";
     Path copy;
