@@ -20,12 +20,7 @@ import org.junit.jupiter.api.Test;
 class EtcdClientIT {
     @Test
     void kvLeasesTransactionsAndWatchesAgainstARealEtcd(Sandbox sandbox) throws Exception {
-        String ns = sandbox.netns("etcd");
-        sandbox.run("ip", "link", "add", "etc0", "type", "veth", "peer", "name", "eth0", "netns", ns);
-        sandbox.run("ip", "addr", "add", "10.231.0.1/24", "dev", "etc0");
-        sandbox.run("ip", "link", "set", "etc0", "up");
-        sandbox.run("ip", "-n", ns, "addr", "add", "10.231.0.2/24", "dev", "eth0");
-        sandbox.run("ip", "-n", ns, "link", "set", "eth0", "up");
+        String ns = EtcdServer.namespace(sandbox, "10.231.0");
         try (EtcdServer server = new EtcdServer(ns, "10.231.0.2");
              EtcdClient c = new EtcdClient(List.of(URI.create("http://10.231.0.2:2399"), server.url), Duration.ofSeconds(2))) {
             // the first endpoint refuses: the second answers, and is asked first from then on

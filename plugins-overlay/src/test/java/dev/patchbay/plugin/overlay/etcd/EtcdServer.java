@@ -59,6 +59,20 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A namespace of the sandbox's for an etcd member, joined to the test's own by a veth pair: the test's end
+     * {@code PREFIX.1/24} (on {@code etc0}), the member's {@code PREFIX.2/24}. Returns the namespace's name.
+     */
+    public static String namespace(dev.patchbay.testing.Sandbox sandbox, String prefix) {
+        String ns = sandbox.netns("etcd");
+        sandbox.run("ip", "link", "add", "etc0", "type", "veth", "peer", "name", "eth0", "netns", ns);
+        sandbox.run("ip", "addr", "add", prefix + ".1/24", "dev", "etc0");
+        sandbox.run("ip", "link", "set", "etc0", "up");
+        sandbox.run("ip", "-n", ns, "addr", "add", prefix + ".2/24", "dev", "eth0");
+        sandbox.run("ip", "-n", ns, "link", "set", "eth0", "up");
+        return ns;
+    }
+
     /** The client's TLS with {@code certs}' CA, and its client certificate when {@code withCert}. */
     public static EtcdTls tls(Path certs, boolean withCert) {
         return new EtcdTls(certs.resolve("ca.pem"), withCert ? certs.resolve("client.pem") : null, withCert ? certs.resolve("client-key.pem") : null,

@@ -19,12 +19,7 @@ import org.junit.jupiter.api.Test;
 class EtcdTlsIT {
     @Test
     void clientCertificatesOverHttps(Sandbox sandbox) throws Exception {
-        String ns = sandbox.netns("etcd");
-        sandbox.run("ip", "link", "add", "etc0", "type", "veth", "peer", "name", "eth0", "netns", ns);
-        sandbox.run("ip", "addr", "add", "10.232.0.1/24", "dev", "etc0");
-        sandbox.run("ip", "link", "set", "etc0", "up");
-        sandbox.run("ip", "-n", ns, "addr", "add", "10.232.0.2/24", "dev", "eth0");
-        sandbox.run("ip", "-n", ns, "link", "set", "eth0", "up");
+        String ns = EtcdServer.namespace(sandbox, "10.232.0");
         Path certs = EtcdServer.certificates("10.232.0.2");
         try (EtcdServer server = new EtcdServer(ns, "10.232.0.2", certs)) {
             assertEquals("https", server.url.getScheme());
