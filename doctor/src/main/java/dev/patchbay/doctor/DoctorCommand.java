@@ -8,7 +8,10 @@ import dev.patchbay.doctor.explain.ExplainCommand;
 import dev.patchbay.doctor.explain.Hop;
 import dev.patchbay.firewall.host.FirewallManager;
 import dev.patchbay.orchestrator.network.ContainerOptions;
+import dev.patchbay.orchestrator.network.NetworkDiagnosis;
+import dev.patchbay.orchestrator.network.NetworkFeatures;
 import dev.patchbay.orchestrator.network.NetworkManager;
+import dev.patchbay.orchestrator.network.Networks;
 import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
@@ -56,12 +59,18 @@ public final class DoctorCommand implements PatchbayCommand {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Firewall> backends = List.of();
 
+    /** What bundles check of a network beyond its health (the overlay: the kernel against etcd). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<NetworkDiagnosis> diagnoses = List.of();
+
     private final boolean inDaemon;
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NETWORK", description = "Walk one attachment of this network (with a container option).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NETWORK",
+            description = "Check this network (its health, and what its bundles compare, e.g. an overlay's kernel entries with etcd);"
+                    + " with a container option, walk that attachment too.")
     String network;
 
     @Mixin
@@ -82,14 +91,54 @@ public final class DoctorCommand implements PatchbayCommand {
         new HostChecks(manager, firewall, backends, cli.stateDir(), cli.netns(), inDaemon).run(checks);
         BundlesFolderCheck.doctor(bundlesDir).forEach(c -> checks.add(new Check("plugins", "bundles folder", c[0], c[1])));
         if (network != null) {
-            new Walk(manager, firewall, backends, cli.stateDir(), cli.netns()).run(network, container, checks);
-            outside(cli, checks);
+            boolean walk = container.hasNamespace();
+            try {
+                walk = container.containerId() != null;
+            } catch (RuntimeException noContainer) {
+                // the network alone: its own checks
+            }
+            diagnose(cli, checks, !walk);
+            if (walk) {
+                new Walk(manager, firewall, backends, cli.stateDir(), cli.netns()).run(network, container, checks);
+                outside(cli, checks);
+            }
         } else if (container.hasNamespace()) {
             checks.add(new Check("attachment", "network", "fail", "name the network to walk, e.g. patchbay doctor NETWORK --netns NS"));
         }
         Report report = new Report(checks, checks.stream().noneMatch(c -> c.status().equals("fail")));
         cli.print(report, () -> text(report));
         return report.ok() ? 0 : 1;
+    }
+
+    /**
+     * The network's health (what the kernel lacks of what its records ask) and what each {@link NetworkDiagnosis} finds;
+     * a network that cannot be read is named only when no walk follows (the walk names it).
+     */
+    private void diagnose(CliContext cli, List<Check> checks, boolean alone) {
+        String area = "network \"" + network + "\"";
+        Networks.Details d;
+        try {
+            d = manager.networks(cli.stateDir()).inspect(cli.netns(), network);
+        } catch (RuntimeException e) {
+            if (alone) {
+                checks.add(new Check(area, "network", "fail", e.getMessage()));
+            }
+            return;
+        }
+        if (d.health() != null) {
+            boolean ok = d.health().equals("ok");
+            checks.add(new Check(area, "health", ok ? "ok" : d.health().equals("unknown") ? "skip" : "fail",
+                    ok ? "the kernel holds what its records ask" : d.health() + (d.missing().isEmpty() ? "" : ": missing " + String.join(", ", d.missing()))
+                            + (d.note() == null ? "" : " (" + d.note() + ")") + (ok ? "" : "; patchbay gc repairs it")));
+        }
+        NetworkFeatures.Shown shown = new NetworkFeatures.Shown(cli.stateDir(), cli.netns(), d.config(), d.attachments());
+        for (NetworkDiagnosis s : diagnoses) {
+            try {
+                s.diagnose(shown).forEach(f -> checks.add(new Check(area, f.check(), f.status(), f.detail())));
+            } catch (RuntimeException e) {
+                checks.add(new Check(area, s.getClass().getSimpleName(), "fail", "could not check: " + e.getMessage()));
+            }
+        }
     }
 
     /** The container's way out as {@code explain C outside} walks it; with no default route in the host, nothing to walk. */

@@ -77,10 +77,34 @@ final class Keeper implements AutoCloseable {
         return all.revision();
     }
 
-    /** Programs the kernel again from what is known (a repair: what someone deleted is put back, the firewall rule too). */
+    /**
+     * A repair: every node read from etcd again and the kernel programmed from it (what someone deleted put back, what no
+     * lease holds removed, the firewall rule applied again), on the keeper's own thread, after what it is doing; with etcd
+     * away, programmed from what is known.
+     */
     void reprogram() {
-        fenced = null;
-        program();
+        Runnable again = () -> {
+            fenced = null;
+            try {
+                sync();
+            } catch (PatchbayException e) {
+                stale = true;
+                log.accept("overlay " + options.network() + ": " + e.getMessage() + " (repaired from what was known)");
+                program();
+            }
+        };
+        try {
+            timer.submit(again).get(15, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            program();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.patchbay.core.errors.UnavailableException("interrupted while repairing network \"" + options.network() + "\"", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new dev.patchbay.core.errors.UnavailableException("the keeper of network \"" + options.network() + "\" did not repair in 15 s", e);
+        }
     }
 
     private synchronized void program() {

@@ -200,7 +200,7 @@ public final class OverlayDriver implements NetworkPlugin {
         host.sysctl().ensure("net.ipv4.ip_forward", "1");
         Keeper running = keepers.get(o.network());
         if (running != null) {
-            running.reprogram(); // a repair: the peers' entries someone deleted are put back
+            running.reprogram(); // a repair: etcd read again, the peers' entries someone deleted put back, stale ones removed
         } else if (ctx.stack() == stack) {
             keep(ctx, o, u, mac);
         }
@@ -236,7 +236,11 @@ public final class OverlayDriver implements NetworkPlugin {
         }
     }
 
-    /** The bridge and the VXLAN device, up, the lease kept in this process, and each peer's route, neighbour and forwarding entry. */
+    /**
+     * The bridge and the VXLAN device, up, the lease kept in this process, each peer's route, neighbour and forwarding entry
+     * and no entry of another node, the peers as this process's keeper knows them (no read of etcd: health stays cheap, and
+     * {@link OverlayDoctor} compares with etcd read now).
+     */
     @Override
     public List<String> checkNetwork(NetworkContext ctx) {
         List<String> missing = new ArrayList<>();
@@ -252,6 +256,7 @@ public final class OverlayDriver implements NetworkPlugin {
             missing.add("etcd lease kept by this process");
         } else {
             missing.addAll(PeerRoutes.missing(ctx.host(), vxlan(net), k.peers()));
+            missing.addAll(PeerRoutes.stale(ctx.host(), vxlan(net), k.peers()));
         }
         return missing;
     }

@@ -84,6 +84,37 @@ final class PeerRoutes {
         return out;
     }
 
+    /**
+     * What the kernel holds on {@code vx} for no peer of {@code peers}, in words (reads only): a route, a neighbour or a
+     * forwarding entry of a node that holds no lease (gone while this node did not see it, or added by hand). {@link #sync}
+     * removes them.
+     */
+    static List<String> stale(NetnsHandle host, IfName vx, List<Peer> peers) {
+        List<String> out = new java.util.ArrayList<>();
+        if (host.links().find(dev.patchbay.core.model.LinkRef.name(vx)).isEmpty()) {
+            return out;
+        }
+        for (Route r : host.routes().list(Family.INET, null)) {
+            if (vx.equals(r.device()) && r.gateway() != null
+                    && peers.stream().noneMatch(p -> p.subnet().equals(r.destination()) && p.vtep().equals(r.gateway()))) {
+                out.add("stale route to " + r.destination() + " via " + dev.patchbay.core.model.IpAddresses.format(r.gateway())
+                        + " (no node holds a lease for it)");
+            }
+        }
+        for (Neighbour n : host.neighbours().list(Family.INET)) {
+            if (vx.equals(n.device()) && n.permanent() && peers.stream().noneMatch(p -> p.vtep().equals(n.address()) && p.vtepMac().equals(n.mac()))) {
+                out.add("stale neighbour " + dev.patchbay.core.model.IpAddresses.format(n.address()) + " " + n.mac() + " (no node holds a lease for it)");
+            }
+        }
+        for (NeighbourOps.Fdb f : host.neighbours().listFdb(vx)) {
+            if (peers.stream().noneMatch(p -> p.vtepMac().equals(f.mac()) && p.underlay().equals(f.destination()))) {
+                out.add("stale forwarding entry " + f.mac() + " to " + dev.patchbay.core.model.IpAddresses.format(f.destination())
+                        + " (no node holds a lease for it)");
+            }
+        }
+        return out;
+    }
+
     private static void gone(Runnable r) {
         try {
             r.run();

@@ -50,7 +50,13 @@ class PeerRoutesTest {
             assertEquals(List.of("route to 10.244.1.0/24 (node n2)", "forwarding entry 02:00:00:00:00:02 (node n2)"), PeerRoutes.missing(h, vx, peers));
             PeerRoutes.sync(h, vx, peers);
             assertEquals(List.of(), PeerRoutes.missing(h, vx, peers), "a repair puts them back");
+            assertEquals(List.of(), PeerRoutes.stale(h, vx, peers));
+            assertEquals(List.of("stale route to 10.244.1.0/24 via 10.244.1.0 (no node holds a lease for it)",
+                    "stale neighbour 10.244.1.0 02:00:00:00:00:02 (no node holds a lease for it)",
+                    "stale forwarding entry 02:00:00:00:00:02 to 192.168.7.2 (no node holds a lease for it)"), PeerRoutes.stale(h, vx, List.of(p3)),
+                    "n2's entries, n2 gone from the store");
             PeerRoutes.sync(h, vx, List.of(p3));
+            assertEquals(List.of(), PeerRoutes.stale(h, vx, List.of(p3)), "sync removes what is stale");
             assertEquals(List.of(PeerRoutes.route(p3, vx)), viaVx(h), "n2's route withdrawn");
             assertEquals(List.of(new NeighbourOps.Fdb(vx, p3.vtepMac(), p3.underlay())), h.neighbours().listFdb(vx));
             assertTrue(h.neighbours().list(Family.INET).stream().noneMatch(n -> n.address().equals(p2.vtep())));
