@@ -43,8 +43,40 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
         };
     }
 
-    /** The configuration as a network; the chain's options are the driver's and those of its default chain that are installed. */
-    DriverConf conf(CniCall call, CniContext ctx) {
+    /**
+     * The configuration as a network; the chain's options are the driver's and those of its default chain that are installed.
+     * One with no {@code ipam} naming a network of this driver that exists, which the driver maps to no options, is that
+     * network as created ({@link ExistingConf}: the overlay's, made by {@code network create --driver overlay}).
+     */
+    NetworkConf conf(CniCall call, CniContext ctx) {
+        Conf c = Conf.root(call.config());
+        if (c.object("ipam") == null && namesOnly(c)) {
+            Optional<NetworkConfig> net = ctx.networks().find(call.network());
+            if (net.isPresent()) {
+                return ExistingConf.of(type, net.get(), ctx.stateDir());
+            }
+            if (call.verb().equals("ADD") || call.verb().equals("STATUS")) {
+                throw CniError.config("name", call.network(), "names no network of this node: a configuration of type " + type
+                        + " without ipam attaches to one made beforehand (patchbay network create " + call.network() + " --driver " + type + " ...)");
+            }
+            // DEL, GC and CHECK of a network that does not exist: nothing of it to delete, collect or check (they say so)
+            return ExistingConf.of(type, new NetworkConfig(call.network(), type, List.of(), dev.patchbay.core.model.IpPrefix.parse("0.0.0.0/0"),
+                    null, null, null, Map.of()), ctx.stateDir());
+        }
+        return driverConf(call, ctx);
+    }
+
+    /** Whether the driver maps this configuration to no options at all (it takes none from CNI: the network is made beforehand). */
+    private boolean namesOnly(Conf c) {
+        try {
+            Map<String, String> options = Mapping.of(type, () -> driver.cniOptions(DriverConf.object(c.json())));
+            return options != null && options.isEmpty();
+        } catch (RuntimeException notSoOrWrong) { // said again, in its place, by the full mapping
+            return false;
+        }
+    }
+
+    private DriverConf driverConf(CniCall call, CniContext ctx) {
         Set<String> chainOptions = new TreeSet<>(driver.options().keySet());
         for (String t : driver.defaultChain()) {
             ctx.manager().installed(t).ifPresent(p -> chainOptions.addAll(p.options().keySet()));
@@ -70,7 +102,7 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
         }
     }
 
-    private String status(CniCall call, CniContext ctx, DriverConf conf) {
+    private String status(CniCall call, CniContext ctx, NetworkConf conf) {
         call.require("CNI_PATH");
         if (ctx.ipam() == null) {
             throw new CniError(CniError.NOT_AVAILABLE, "no IPAM service is installed");
@@ -99,9 +131,17 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
      * then the container's interface; the routes {@code ipam.routes} names, as written, and those via a gateway the
      * container's interface holds now (the driver made them) to a destination {@code ipam.routes} does not name.
      */
-    private JsonObject result(CniContext ctx, DriverConf conf, NetworkConfig net, Attachment a, String sandbox) {
+    private JsonObject result(CniContext ctx, NetworkConf conf, NetworkConfig net, Attachment a, String sandbox) {
         Map<Boolean, InetAddress> gateways = new HashMap<>();
-        gateways.put(true, net.gateway());
+        List<IpamConf.RouteConf> routes = routes(ctx, sandbox, a, conf.ipam().routes());
+        InetAddress gw4 = net.gateway();
+        InetAddress networkGateway = gw4;
+        if (gw4 != null && a.addresses().stream().filter(dev.patchbay.core.model.IpPrefix::isV4).noneMatch(p -> p.contains(networkGateway))) {
+            // a driver whose containers' gateway is not the network's (the overlay's: its node subnet's): the one it routes them by
+            gw4 = routes.stream().filter(r -> r.gw() instanceof java.net.Inet4Address && r.dst().length() == 0).map(IpamConf.RouteConf::gw)
+                    .findFirst().orElse(null);
+        }
+        gateways.put(true, gw4);
         gateways.put(false, net.gateway6());
         List<Results.Iface> ifaces = new ArrayList<>();
         IfName hostInterface = driver.hostInterface(net);
@@ -111,7 +151,7 @@ record CniDriver(String type, NetworkPlugin driver) implements CniPlugin {
             }
         }
         ifaces.add(new Results.Iface(a.ifName().value(), a.mac() == null ? null : a.mac().value(), sandbox));
-        return Results.added(ifaces, a.addresses(), gateways, routes(ctx, sandbox, a, conf.ipam().routes()), conf.dns());
+        return Results.added(ifaces, a.addresses(), gateways, routes, conf.dns());
     }
 
     private static List<IpamConf.RouteConf> routes(CniContext ctx, String sandbox, Attachment a, List<IpamConf.RouteConf> configured) {

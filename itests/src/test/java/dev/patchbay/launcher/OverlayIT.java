@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * joined by an underlay (a veth pair each into a switch namespace's bridge), etcd (three members) started on the switch. One
  * setup for every case: the three creates race for subnets and get three different ones; pods on different nodes ping each
  * other, a don't-fragment packet of the pod MTU passes, and a TCP server sees the sender's pod address (no NAT inside the
- * cluster); {@code network inspect -o json} shows the lease and the peers; a node whose daemon is killed is withdrawn by
+ * cluster); {@code network inspect -o json} shows the lease and the peers; {@code doctor ov} names entries deleted and
+ * added by hand against etcd, and {@code gc} fixes them; a CNI configuration of type overlay naming the network attaches a
+ * container with an address of n1's subnet that reaches n2's pod; a node whose daemon is killed is withdrawn by
  * the others within the lease's TTL plus 2 s (measured) and, started again, takes its subnet again (its pod keeps its
  * address); one etcd member killed changes nothing, all of them killed keeps routes and traffic while a fourth node's create
  * is refused naming the endpoints (leaving nothing); etcd back, that node joins with a subnet of its own and reaches n1;
@@ -43,6 +45,7 @@ class OverlayIT {
             sandbox.run("ip", "-n", sw, "addr", "add", "192.168.78.25" + m + "/24", "dev", "br0");
         }
         sandbox.run("ip", "-n", sw, "link", "set", "br0", "up");
+        String cniPod = sandbox.netns("c1"); // a container of n1's that CNI attaches
         String[] nodes = new String[4]; // n4 joins later, after etcd came back
         String[] pods = new String[4];
         Path[] state = new Path[4];
@@ -153,6 +156,16 @@ class OverlayIT {
             doctor = any(start(nodes[0], state[0], run[0], "doctor", "ov"));
             assertTrue(doctor.contains("2 peers in etcd, each with its route, neighbour and forwarding entry"), doctor);
             mark("doctor and gc");
+            // CNI: a configuration of type overlay naming the network attaches through n1's daemon with an address of n1's subnet
+            String conf = "{\"cniVersion\": \"1.0.0\", \"name\": \"ov\", \"type\": \"overlay\"}";
+            String added = cni(nodes[0], state[0], run[0], "ADD", cniPod, conf).replaceAll("\\s", "");
+            String n1Prefix = subnets[0].substring(0, subnets[0].lastIndexOf('.') + 1);
+            assertTrue(added.contains("\"address\":\"" + n1Prefix) && added.contains("\"gateway\":\"" + n1Prefix + "1\""), "an address of n1's subnet: " + added);
+            assertTrue(sandbox.ping(cniPod, ips[1]), "the CNI container -> p2 on n2");
+            assertEquals("", cni(nodes[0], state[0], run[0], "DEL", cniPod, conf));
+            assertFalse(finish(start(nodes[0], state[0], run[0], "ls", "ov")).contains("cni-c1"), "DEL detached it");
+            assertFalse(sandbox.execIn(cniPod, "ip", "link").output().contains("eth0"), "its interface went");
+            mark("CNI");
             // a node lost (its daemon killed -9): within the lease's TTL (5 s) plus 2 s the others withdraw it (a requirement of
             // issue 27's, measured from the kill to the route's withdrawal); started again, it takes its subnet again
             long killed = System.nanoTime();
@@ -312,6 +325,23 @@ class OverlayIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + out);
         assertEquals(0, p.exitValue(), out);
         return out;
+    }
+
+    /** One CNI call through node {@code netns}'s daemon (the distribution's {@code cni/overlay}); its stdout, the call having succeeded. */
+    private static String cni(String netns, Path state, Path run, String verb, String container, String conf) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", netns, Cli.DIST.resolve("cni/overlay").toAbsolutePath().toString());
+        pb.environment().putAll(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "cni-c1", "CNI_NETNS", "/run/netns/" + container,
+                "CNI_IFNAME", "eth0", "CNI_PATH", Cli.DIST.resolve("cni").toAbsolutePath().toString(),
+                "PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_RUN_DIR", run.toString()));
+        Process p = pb.redirectError(ProcessBuilder.Redirect.PIPE).start();
+        try (var in = p.getOutputStream()) {
+            in.write(conf.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + out);
+        assertEquals(0, p.exitValue(), "CNI " + verb + ": " + out + err);
+        return out.strip();
     }
 
     /** The output of a command whatever its exit code (doctor exits 1 when a check failed). */

@@ -105,6 +105,26 @@ public final class OverlayDriver implements NetworkPlugin {
         return new OverlayStore(new EtcdClient(o.etcd(), Duration.ofSeconds(3), o.tls()), o.network());
     }
 
+    /** The keys of a CNI configuration of type overlay that are the contract's, not settings: all it may hold. */
+    private static final java.util.Set<String> CNI_KEYS = java.util.Set.of("cniVersion", "cniVersions", "name", "type", "args",
+            "runtimeConfig", "prevResult", "capabilities", "disableCheck", "disableGC");
+
+    /**
+     * CNI: a configuration of type {@code overlay} names a network made on this node with {@code network create --driver
+     * overlay} (its subnet leased there, kept by the daemon) and sets nothing: no options; a key of its own (an
+     * {@code ipam}, an {@code etcd}) is refused, naming it.
+     */
+    @Override
+    public Map<String, String> cniOptions(Map<String, Object> conf) {
+        for (String k : conf.keySet()) {
+            if (CNI_KEYS.stream().noneMatch(k::equalsIgnoreCase)) {
+                throw new InvalidInputException(k, String.valueOf(conf.get(k)), "is not read: a configuration of type overlay only names"
+                        + " a network made on this node with patchbay network create NAME --driver overlay (its options, subnet and lease are that one's)");
+            }
+        }
+        return Map.of();
+    }
+
     @Override
     public IfName hostInterface(NetworkConfig config) {
         return bridge(config.name());
