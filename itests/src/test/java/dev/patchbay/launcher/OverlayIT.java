@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * other, a don't-fragment packet of the pod MTU passes, and a TCP server sees the sender's pod address (no NAT inside the
  * cluster); {@code network inspect -o json} shows the lease and the peers; {@code doctor ov} names entries deleted and
  * added by hand against etcd, and {@code gc} fixes them; a CNI configuration of type overlay naming the network attaches a
- * container with an address of n1's subnet that reaches n2's pod; a node whose daemon is killed is withdrawn by
+ * container with an address of its node's subnet that reaches n2's pod; a node whose daemon is killed is withdrawn by
  * the others within the lease's TTL plus 2 s (measured) and, started again, takes its subnet again (its pod keeps its
  * address); one etcd member killed changes nothing, all of them killed keeps routes and traffic while a fourth node's create
  * is refused naming the endpoints (leaving nothing); etcd back, that node joins with a subnet of its own and reaches n1;
@@ -156,14 +156,18 @@ class OverlayIT {
             doctor = any(start(nodes[0], state[0], run[0], "doctor", "ov"));
             assertTrue(doctor.contains("2 peers in etcd, each with its route, neighbour and forwarding entry"), doctor);
             mark("doctor and gc");
-            // CNI: a configuration of type overlay naming the network attaches through n1's daemon with an address of n1's subnet
-            String conf = "{\"cniVersion\": \"1.0.0\", \"name\": \"ov\", \"type\": \"overlay\"}";
-            String added = cni(nodes[0], state[0], run[0], "ADD", cniPod, conf).replaceAll("\\s", "");
-            String n1Prefix = subnets[0].substring(0, subnets[0].lastIndexOf('.') + 1);
-            assertTrue(added.contains("\"address\":\"" + n1Prefix) && added.contains("\"gateway\":\"" + n1Prefix + "1\""), "an address of n1's subnet: " + added);
+            // CNI: a configuration of type overlay naming the network attaches through the node's daemon with an address of the
+            // node's subnet, its gateway the node's bridge (on a node whose subnet does not hold the network's gateway, 10.244.0.1)
+            int k = subnets[0].equals("10.244.0.0/24") ? 2 : 0;
+            String conf = "{\"cniVersion\": \"1.1.0\", \"name\": \"ov\", \"type\": \"overlay\"}";
+            assertEquals("", cni(nodes[k], state[k], run[k], "STATUS", cniPod, conf), "STATUS: ready");
+            String added = cni(nodes[k], state[k], run[k], "ADD", cniPod, conf).replaceAll("\\s", "");
+            String prefix = subnets[k].substring(0, subnets[k].lastIndexOf('.') + 1);
+            assertTrue(added.contains("\"address\":\"" + prefix) && added.contains("\"gateway\":\"" + prefix + "1\""), "an address of "
+                    + subnets[k] + ": " + added);
             assertTrue(sandbox.ping(cniPod, ips[1]), "the CNI container -> p2 on n2");
-            assertEquals("", cni(nodes[0], state[0], run[0], "DEL", cniPod, conf));
-            assertFalse(finish(start(nodes[0], state[0], run[0], "ls", "ov")).contains("cni-c1"), "DEL detached it");
+            assertEquals("", cni(nodes[k], state[k], run[k], "DEL", cniPod, conf));
+            assertFalse(finish(start(nodes[k], state[k], run[k], "ls", "ov")).contains("cni-c1"), "DEL detached it");
             assertFalse(sandbox.execIn(cniPod, "ip", "link").output().contains("eth0"), "its interface went");
             mark("CNI");
             // a node lost (its daemon killed -9): within the lease's TTL (5 s) plus 2 s the others withdraw it (a requirement of
