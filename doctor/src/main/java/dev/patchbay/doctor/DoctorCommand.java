@@ -29,8 +29,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code patchbay doctor [NETWORK --netns C | --id ID]}: what in the host namespace keeps Patchbay from working (see
- * {@link HostChecks}), and with a network and a container, where that container's traffic stops ({@link Walk}). Reads
+ * {@code patchbay doctor [NETWORK [--netns C | --id ID]]}: what in the host namespace keeps Patchbay from working (see
+ * {@link HostChecks}), with a network its health and each {@link NetworkDiagnosis}'s findings, and with a container too,
+ * where that container's traffic stops ({@link Walk}). Reads
  * only. Exit 0 when nothing failed (warnings included), 1 when a check failed.
  */
 @Component(service = PatchbayCommand.class, scope = ServiceScope.PROTOTYPE)
@@ -38,6 +39,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Check the host namespace: privileges, kernel features, firewall backends, ip_forward, a FORWARD DROP policy of"
                 + " another tool, host ports that published ports shadow, the state directory, the daemon.",
+                "With NETWORK: its health, and what the bundles check of it (an overlay network: the kernel's routes, neighbours and"
+                        + " forwarding entries against etcd).",
                 "With NETWORK and a container (--netns, --pid, --path or --id): walk its way out step by step — interface and"
                         + " addresses, route to the gateway, the gateway answering, forwarding and masquerade, each published port —"
                         + " and say where it breaks."})
