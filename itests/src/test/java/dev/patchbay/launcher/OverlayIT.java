@@ -65,7 +65,7 @@ class OverlayIT {
         List<Process> processes = new ArrayList<>(); // the etcd members 0-2, then the daemons 3-6
         try {
             for (int m = 1; m <= 3; m++) {
-                processes.add(etcd(sw, etcdDir, m));
+                processes.add(OverlayProbes.etcd(sw, etcdDir, m));
             }
             for (int i = 0; i < 4; i++) {
                 processes.add(daemon(nodes[i], state[i], run[i]));
@@ -73,7 +73,7 @@ class OverlayIT {
             for (int i = 0; i < 4; i++) {
                 awaitSocket(run[i], processes.get(i + 3));
             }
-            assertTrue(poll(() -> etcdKeys(sandbox, sw) != null, 30), "etcd answers");
+            assertTrue(poll(() -> OverlayProbes.etcdKeys(sandbox, sw) != null, 30), "etcd answers");
 
             mark("daemons up");
             // the three creates at once: three different subnets
@@ -97,7 +97,7 @@ class OverlayIT {
                     "--opt", "etcd=" + ETCD, "--opt", "node=n1", "--opt", "underlay=up0", "--dry-run"));
             assertTrue(dry.contains("vxlan") && dry.contains("10.245.0.1"), dry);
             finish(start(nodes[0], state[0], run[0], "network", "rm", "ov", "--dry-run"));
-            String keys = etcdKeys(sandbox, sw);
+            String keys = OverlayProbes.etcdKeys(sandbox, sw);
             assertTrue(!keys.contains("/dry/") && keys.contains("/patchbay/overlay/ov/nodes/n1"), "the dry runs wrote nothing to etcd: " + keys);
             mark("dry runs");
             String[] ips = new String[3];
@@ -120,7 +120,7 @@ class OverlayIT {
             assertTrue(sandbox.ping(pods[2], ips[1]), "p3 -> p2");
             assertEquals(0, sandbox.execIn(pods[1], "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1422", ips[2]).code(),
                     "a don't-fragment packet of the pod MTU");
-            assertEquals(ips[0], tcpSource(sandbox, pods[1], ips[1], pods[0]), "the server sees the sender's pod address");
+            assertEquals(ips[0], OverlayProbes.tcpSource(sandbox, pods[1], ips[1], pods[0]), "the server sees the sender's pod address");
 
             mark("pinged");
             // only its own nodes: a VXLAN packet to n1 from the switch (its addresses hold no lease) is dropped before n1's
@@ -140,7 +140,7 @@ class OverlayIT {
             mark("repaired");
             // doctor compares n1's kernel with etcd read now: a forwarding entry and a neighbour of n2's deleted by hand, a route
             // to a subnet no node leases added by hand; each named, and gc puts back the first two and removes the third
-            String mac2 = vtepMac(sandbox, nodes[1]);
+            String mac2 = OverlayProbes.vtepMac(sandbox, nodes[1]);
             String vtep2 = subnets[1].substring(0, subnets[1].indexOf('/'));
             assertEquals(0, sandbox.execIn(nodes[0], "bridge", "fdb", "del", mac2, "dev", "pbx-ov", "dst", "192.168.78.2").code());
             assertEquals(0, sandbox.execIn(nodes[0], "ip", "neigh", "del", vtep2, "dev", "pbx-ov").code());
@@ -160,13 +160,13 @@ class OverlayIT {
             // node's subnet, its gateway the node's bridge (on a node whose subnet does not hold the network's gateway, 10.244.0.1)
             int k = subnets[0].equals("10.244.0.0/24") ? 2 : 0;
             String conf = "{\"cniVersion\": \"1.1.0\", \"name\": \"ov\", \"type\": \"overlay\"}";
-            assertEquals("", cni(nodes[k], state[k], run[k], "STATUS", cniPod, conf), "STATUS: ready");
-            String added = cni(nodes[k], state[k], run[k], "ADD", cniPod, conf).replaceAll("\\s", "");
+            assertEquals("", OverlayProbes.cni(nodes[k], state[k], run[k], "STATUS", cniPod, conf), "STATUS: ready");
+            String added = OverlayProbes.cni(nodes[k], state[k], run[k], "ADD", cniPod, conf).replaceAll("\\s", "");
             String prefix = subnets[k].substring(0, subnets[k].lastIndexOf('.') + 1);
             assertTrue(added.contains("\"address\":\"" + prefix) && added.contains("\"gateway\":\"" + prefix + "1\""), "an address of "
                     + subnets[k] + ": " + added);
             assertTrue(sandbox.ping(cniPod, ips[1]), "the CNI container -> p2 on n2");
-            assertEquals("", cni(nodes[k], state[k], run[k], "DEL", cniPod, conf));
+            assertEquals("", OverlayProbes.cni(nodes[k], state[k], run[k], "DEL", cniPod, conf));
             assertFalse(finish(start(nodes[k], state[k], run[k], "ls", "ov")).contains("cni-c1"), "DEL detached it");
             assertFalse(sandbox.execIn(cniPod, "ip", "link").output().contains("eth0"), "its interface went");
             mark("CNI");
@@ -217,9 +217,9 @@ class OverlayIT {
             assertFalse(finish(start(nodes[3], state[3], run[3], "network", "ls")).contains("ov"), "no record left on n4");
             mark("n4 refused");
             for (int m = 1; m <= 3; m++) {
-                processes.set(m - 1, etcd(sw, etcdDir, m));
+                processes.set(m - 1, OverlayProbes.etcd(sw, etcdDir, m));
             }
-            assertTrue(poll(() -> etcdKeys(sandbox, sw) != null, 30), "etcd answers again");
+            assertTrue(poll(() -> OverlayProbes.etcdKeys(sandbox, sw) != null, 30), "etcd answers again");
 
             mark("etcd back");
             // a fourth node joins: a subnet none of the others holds, and its pod reaches n1's
@@ -251,7 +251,7 @@ class OverlayIT {
             finish(start(nodes[3], state[3], run[3], "network", "rm", "ov", "--force"));
             mark("all removed");
             assertTrue(!sandbox.execIn(nodes[0], "nft", "list", "ruleset").output().contains("overlay:ov"), "the VXLAN port's rule went with the network");
-            assertEquals("[]", etcdKeys(sandbox, sw), "nothing of Patchbay's left in etcd");
+            assertEquals("[]", OverlayProbes.etcdKeys(sandbox, sw), "nothing of Patchbay's left in etcd");
         } finally {
             for (Process p : processes) {
                 p.destroy();
@@ -275,26 +275,6 @@ class OverlayIT {
 
     private static void mark(String what) {
         System.err.printf("OverlayIT %.1f s: %s%n", (System.nanoTime() - T0) / 1e9, what);
-    }
-
-    /** Member {@code m} of the three, its data in a folder of its own (kept when it is started again). */
-    private static Process etcd(String sw, Path dir, int m) throws java.io.IOException {
-        String ip = "http://192.168.78.25" + m;
-        return new ProcessBuilder("ip", "netns", "exec", sw, "etcd", "--name", "m" + m, "--data-dir", dir.resolve("m" + m).toString(),
-                "--listen-client-urls", ip + ":2379", "--advertise-client-urls", ip + ":2379", "--listen-peer-urls", ip + ":2380",
-                "--initial-advertise-peer-urls", ip + ":2380", "--initial-cluster", CLUSTER, "--initial-cluster-token", "overlay-it",
-                "--log-level", "error")
-                .redirectErrorStream(true).redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(dir.resolve("log").toFile())).start();
-    }
-
-    /** Every key in etcd as a Python list's text (asked of member 1), or null while it does not answer. */
-    private static String etcdKeys(Sandbox sandbox, String sw) {
-        Sandbox.Result r = sandbox.execIn(sw, "python3", "-c", "import json,urllib.request,base64\n"
-                + "b=lambda s: base64.b64encode(s).decode()\n"
-                + "r=urllib.request.urlopen(urllib.request.Request('http://192.168.78.251:2379/v3/kv/range',"
-                + " data=json.dumps({'key': b(b'/'), 'range_end': b(b'0'), 'keys_only': True}).encode()), timeout=2)\n"
-                + "print([base64.b64decode(k['key']).decode() for k in json.load(r).get('kvs', [])])");
-        return r.code() == 0 ? r.output().strip() : null;
     }
 
     private static ProcessBuilder in(String netns, Path state, Path run, String... args) {
@@ -331,23 +311,6 @@ class OverlayIT {
         return out;
     }
 
-    /** One CNI call through node {@code netns}'s daemon (the distribution's {@code cni/overlay}); its stdout, the call having succeeded. */
-    private static String cni(String netns, Path state, Path run, String verb, String container, String conf) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", netns, Cli.DIST.resolve("cni/overlay").toAbsolutePath().toString());
-        pb.environment().putAll(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "cni-c1", "CNI_NETNS", "/run/netns/" + container,
-                "CNI_IFNAME", "eth0", "CNI_PATH", Cli.DIST.resolve("cni").toAbsolutePath().toString(),
-                "PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_RUN_DIR", run.toString()));
-        Process p = pb.redirectError(ProcessBuilder.Redirect.PIPE).start();
-        try (var in = p.getOutputStream()) {
-            in.write(conf.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + out);
-        assertEquals(0, p.exitValue(), "CNI " + verb + ": " + out + err);
-        return out.strip();
-    }
-
     /** The output of a command whatever its exit code (doctor exits 1 when a check failed). */
     private static String any(Process p) throws Exception {
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -361,47 +324,16 @@ class OverlayIT {
      */
     private static long strayThenLeased(Sandbox sandbox, String strayNs, String strayIp, String leasedNs, String leasedIp, String toNs)
             throws InterruptedException {
-        String mac = vtepMac(sandbox, toNs);
-        long before = rxPackets(sandbox, toNs);
+        String mac = OverlayProbes.vtepMac(sandbox, toNs);
+        long before = OverlayProbes.rxPackets(sandbox, toNs);
         for (String[] from : new String[][] {{strayNs, strayIp}, {leasedNs, leasedIp}}) {
             assertEquals(0, sandbox.execIn(from[0], "python3", "-c", "import socket,sys\n"
                     + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 0))\n"
                     + "frame=bytes.fromhex(sys.argv[3].replace(':', '')) + bytes.fromhex('020000000099') + bytes.fromhex('88b5') + bytes(46)\n"
                     + "s.sendto(bytes([8, 0, 0, 0, 0, 0, 1, 0]) + frame, (sys.argv[2], 4789))", from[1], "192.168.78.1", mac).code());
         }
-        assertTrue(poll(() -> rxPackets(sandbox, toNs) > before), "the leased node's packet reached the VTEP");
-        return rxPackets(sandbox, toNs) - before;
-    }
-
-    private static String vtepMac(Sandbox sandbox, String ns) {
-        Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(sandbox.execIn(ns, "ip", "link", "show", "pbx-ov").output());
-        assertTrue(m.find(), "pbx-ov's MAC");
-        return m.group(1);
-    }
-
-    /** Packets received by {@code ns}'s VXLAN device. */
-    private static long rxPackets(Sandbox sandbox, String ns) {
-        Matcher m = Pattern.compile("\"rx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)").matcher(
-                sandbox.execIn(ns, "ip", "-j", "-s", "link", "show", "pbx-ov").output());
-        assertTrue(m.find(), "pbx-ov's counters");
-        return Long.parseLong(m.group(1));
-    }
-
-    /** The address a TCP server in {@code serverNs} sees a connection from {@code clientNs} come from. */
-    private static String tcpSource(Sandbox sandbox, String serverNs, String serverIp, String clientNs) throws Exception {
-        Process server = new ProcessBuilder("ip", "netns", "exec", serverNs, "timeout", "20", "python3", "-c",
-                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                        + "s.bind(('0.0.0.0', 7777)); s.listen(1); print('ready', flush=True)\nc,a=s.accept(); print(a[0], flush=True); c.close()")
-                .redirectErrorStream(true).start();
-        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()))) {
-            assertEquals("ready", out.readLine());
-            assertEquals(0, sandbox.execIn(clientNs, "python3", "-c",
-                    "import socket; socket.create_connection(('" + serverIp + "', 7777), timeout=5).close()").code());
-            return out.readLine();
-        } finally {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
-        }
+        assertTrue(poll(() -> OverlayProbes.rxPackets(sandbox, toNs) > before), "the leased node's packet reached the VTEP");
+        return OverlayProbes.rxPackets(sandbox, toNs) - before;
     }
 
     private static boolean poll(java.util.function.BooleanSupplier check) throws InterruptedException {
