@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class ServiceBenchIT {
     static final int ROUNDS = Integer.getInteger("patchbay.bench.service.rounds", 30);
     static final int MANY = 100;
+    /** {@code -Dpatchbay.bench.service.backends=nftables} runs one firewall backend only (e.g. under a JFR recording). */
+    static final List<String> BACKENDS = List.of(System.getProperty("patchbay.bench.service.backends", "nftables,iptables").split(","));
 
     @Test
     void oneBackendMoreOrLessWithOneAndWithAHundred(Sandbox sandbox) throws Exception {
@@ -33,7 +35,7 @@ class ServiceBenchIT {
             add.add("netns add " + names.get(i));
         }
         Procs.ipBatch(null, add, false);
-        for (String backend : List.of("nftables", "iptables")) {
+        for (String backend : BACKENDS) {
             Path state = Files.createTempDirectory("pb-bench-svc");
             try (Patchbay pb = new Patchbay.InProcess(AttachBenchIT.DIST, state)) {
                 pb.call("firewall", "backend", backend);
@@ -50,11 +52,11 @@ class ServiceBenchIT {
                 for (String service : List.of("one", "many")) {
                     List<Double> adds = new ArrayList<>();
                     List<Double> rms = new ArrayList<>();
-                    for (int r = 0; r < ROUNDS; r++) {
-                        adds.add(pb.call("service", "backend", "add", service, names.get(1)));
-                        rms.add(pb.call("service", "backend", "rm", service, names.get(1)));
-                    }
                     String size = service.equals("one") ? "1" : Integer.toString(MANY);
+                    for (int r = 0; r < ROUNDS; r++) { // each call a JFR event (BenchOp): a recording splits its samples by row
+                        adds.add(BenchOp.timed(backend + " add " + size, r + 1, () -> pb.call("service", "backend", "add", service, names.get(1))));
+                        rms.add(BenchOp.timed(backend + " rm " + size, r + 1, () -> pb.call("service", "backend", "rm", service, names.get(1))));
+                    }
                     report.row(backend + ": backend add, service of " + size, adds);
                     report.row(backend + ": backend rm, service of " + size, rms);
                 }
