@@ -53,12 +53,19 @@ class ServiceBenchIT {
                     List<Double> adds = new ArrayList<>();
                     List<Double> rms = new ArrayList<>();
                     String size = service.equals("one") ? "1" : Integer.toString(MANY);
+                    long[] written = new long[2];
                     for (int r = 0; r < ROUNDS; r++) { // each call a JFR event (BenchOp): a recording splits its samples by row
+                        long w0 = writtenBytes();
                         adds.add(BenchOp.timed(backend + " add " + size, r + 1, () -> pb.call("service", "backend", "add", service, names.get(1))));
+                        long w1 = writtenBytes();
                         rms.add(BenchOp.timed(backend + " rm " + size, r + 1, () -> pb.call("service", "backend", "rm", service, names.get(1))));
+                        written[0] += w1 - w0;
+                        written[1] += writtenBytes() - w1;
                     }
                     report.row(backend + ": backend add, service of " + size, adds);
                     report.row(backend + ": backend rm, service of " + size, rms);
+                    report.line("   bytes this JVM wrote to files (write(2): the state's logs) per add / rm, service of %s: %d / %d", size,
+                            written[0] / ROUNDS, written[1] / ROUNDS);
                 }
                 for (String op : List.of("add", "rm")) {
                     Stats one = report.get(backend + ": backend " + op + ", service of 1");
@@ -72,5 +79,19 @@ class ServiceBenchIT {
             }
         }
         report.write(Path.of("target", "bench", "service-bench.txt"));
+    }
+
+    /** {@code wchar} of /proc/self/io: bytes this process passed to write(2) and its kin (not netlink's sendmsg). */
+    static long writtenBytes() throws java.io.UncheckedIOException {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (l.startsWith("wchar:")) {
+                    return Long.parseLong(l.substring(6).strip());
+                }
+            }
+            return 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
