@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class ServiceBenchIT {
     static final int ROUNDS = Integer.getInteger("patchbay.bench.service.rounds", 30);
     static final int MANY = 100;
+    /** {@code -Dpatchbay.bench.service.backends=nftables} runs one firewall backend only (e.g. under a JFR recording). */
+    static final List<String> BACKENDS = List.of(System.getProperty("patchbay.bench.service.backends", "nftables,iptables").split(","));
 
     @Test
     void oneBackendMoreOrLessWithOneAndWithAHundred(Sandbox sandbox) throws Exception {
@@ -33,7 +35,7 @@ class ServiceBenchIT {
             add.add("netns add " + names.get(i));
         }
         Procs.ipBatch(null, add, false);
-        for (String backend : List.of("nftables", "iptables")) {
+        for (String backend : BACKENDS) {
             Path state = Files.createTempDirectory("pb-bench-svc");
             try (Patchbay pb = new Patchbay.InProcess(AttachBenchIT.DIST, state)) {
                 pb.call("firewall", "backend", backend);
@@ -50,13 +52,20 @@ class ServiceBenchIT {
                 for (String service : List.of("one", "many")) {
                     List<Double> adds = new ArrayList<>();
                     List<Double> rms = new ArrayList<>();
-                    for (int r = 0; r < ROUNDS; r++) {
-                        adds.add(pb.call("service", "backend", "add", service, names.get(1)));
-                        rms.add(pb.call("service", "backend", "rm", service, names.get(1)));
-                    }
                     String size = service.equals("one") ? "1" : Integer.toString(MANY);
+                    long[] written = new long[2];
+                    for (int r = 0; r < ROUNDS; r++) { // each call a JFR event (BenchOp): a recording splits its samples by row
+                        long w0 = writtenBytes();
+                        adds.add(BenchOp.timed(backend + " add " + size, r + 1, () -> pb.call("service", "backend", "add", service, names.get(1))));
+                        long w1 = writtenBytes();
+                        rms.add(BenchOp.timed(backend + " rm " + size, r + 1, () -> pb.call("service", "backend", "rm", service, names.get(1))));
+                        written[0] += w1 - w0;
+                        written[1] += writtenBytes() - w1;
+                    }
                     report.row(backend + ": backend add, service of " + size, adds);
                     report.row(backend + ": backend rm, service of " + size, rms);
+                    report.line("   bytes this JVM wrote to files (write(2): the state's logs) per add / rm, service of %s: %d / %d", size,
+                            written[0] / ROUNDS, written[1] / ROUNDS);
                 }
                 for (String op : List.of("add", "rm")) {
                     Stats one = report.get(backend + ": backend " + op + ", service of 1");
@@ -70,5 +79,19 @@ class ServiceBenchIT {
             }
         }
         report.write(Path.of("target", "bench", "service-bench.txt"));
+    }
+
+    /** {@code wchar} of /proc/self/io: bytes this process passed to write(2) and its kin (not netlink's sendmsg). */
+    static long writtenBytes() throws java.io.UncheckedIOException {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (l.startsWith("wchar:")) {
+                    return Long.parseLong(l.substring(6).strip());
+                }
+            }
+            return 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
