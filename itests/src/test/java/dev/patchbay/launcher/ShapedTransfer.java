@@ -19,8 +19,9 @@ import java.util.function.Function;
  * whole (its dump, {@code tc -j qdisc}, shows a wrong burst: the time it stores, 429 s at 10 Mbit/s, does not fit the 32
  * bits of ticks it dumps): a fresh pod's first ~513 MB of TCP payload (the burst less 66 bytes of headers per 1,514)
  * pass at the veth's speed, under a second. So the sender sends without end; the receiver finds the end of the burst
- * (a whole second bringing less than 16 MB, far below a veth's speed and far above the rates shaped), then counts for
- * {@value #WINDOW_S} s: the bucket is empty then, and the payload arrives at the tbf's rate (less those headers, 4.4%).
+ * (a whole second bringing less than 16 MB, far below a veth's speed and far above the rates shaped; more than 16 MB after
+ * it was a stall of the machine, not the end, and the search goes on), then counts for {@value #WINDOW_S} s: the bucket is
+ * empty then, and the payload arrives at the tbf's rate (less those headers, 4.4%).
  */
 final class ShapedTransfer {
     static final double WINDOW_S = 2.5;
@@ -28,8 +29,9 @@ final class ShapedTransfer {
             "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen(1)",
             "print('ready', flush=True)", "c, _ = s.accept(); c.settimeout(20); n = 0; t0 = time.monotonic(); seen = [(t0, 0)]; knee = None",
             "while True:", "    b = c.recv(1 << 20)", "    if not b: break", "    now = time.monotonic(); n += len(b)",
-            "    if knee is None:", "        seen.append((now, n))", "        while seen[0][0] < now - 1: seen.pop(0)",
-            "        if now - t0 > 1 and n - seen[0][1] < (16 << 20): knee = (now, n)",
+            "    if knee is not None and n - knee[1] > (16 << 20): knee = None; seen = [(now, n)]  # a stall, not the end",
+            "    if knee is None:", "        seen.append((now, n))", "        while len(seen) > 1 and seen[1][0] <= now - 1: seen.pop(0)",
+            "        if now - seen[0][0] >= 1 and n - seen[0][1] < (16 << 20): knee = (now, n)",
             "    elif now - knee[0] >= " + WINDOW_S + ":", "        print(knee[1], n - knee[1], now - knee[0], knee[0] - t0, flush=True); break",
             "c.close()");
     private static final String SEND = "import socket, sys\ns = socket.create_connection((sys.argv[1], int(sys.argv[2])))\n"
