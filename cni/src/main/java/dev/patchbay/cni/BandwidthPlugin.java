@@ -95,6 +95,9 @@ final class BandwidthPlugin implements CniPlugin {
             return;
         }
         if (!net.get().chain().contains(BandwidthChain.TYPE)) {
+            if (limits.isEmpty()) {
+                return; // a DEL: nothing was recorded
+            }
             ctx.note("network \"" + net.get().name() + "\" does not chain " + BandwidthChain.TYPE + ": its checks and gc do not see this shaping");
             return;
         }
