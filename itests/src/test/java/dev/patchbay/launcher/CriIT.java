@@ -282,12 +282,10 @@ class CriIT {
         assertTrue(shaped.stream().anyMatch(t -> !t.startsWith("bwp") && t.endsWith(" 1250000"))
                 && shaped.stream().anyMatch(t -> t.startsWith("bwp") && t.endsWith(" 2500000")),
                 "10M to the pod on its host veth, 20M from it on an ifb (bytes a second): " + shaped);
-        // containerd's burst (2^32-1 bits) lets ~513 MB through at once: each transfer is measured after it (ShapedTransfer)
-        long pid = cri.pausePid(pod);
-        var inPod = ShapedTransfer.in(cri.holder().nsenter(List.of("nsenter", "-t", Long.toString(pid), "-n", "--")));
-        var inHost = ShapedTransfer.in(cri.holder().nsenter(List.of()));
-        ShapedTransfer.Result in = ShapedTransfer.measure(inPod, inHost, ip, 5001);
-        ShapedTransfer.Result out = ShapedTransfer.measure(inHost, inPod, "10.88.64.1", 5002);
+        // containerd's burst (2^32-1 bits) lets ~515 MB through at once: each transfer is measured after it (ShapedTransfer)
+        ShapedTransfer.Result[] both = ShapedTransfer.bothWays(cri, cri.pausePid(pod), ip, "10.88.64.1");
+        ShapedTransfer.Result in = both[0];
+        ShapedTransfer.Result out = both[1];
         assertTrue(Math.abs(in.mbit() - 10) <= 10 * 0.2, "to the pod within 20% of 10 Mbit/s: " + in);
         assertTrue(Math.abs(out.mbit() - 20) <= 20 * 0.2, "from the pod within 20% of 20 Mbit/s: " + out);
         note("bandwidth: to the pod %s (10M set), from it %s (20M set)", in, out);

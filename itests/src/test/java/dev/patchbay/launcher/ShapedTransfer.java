@@ -16,9 +16,10 @@ import java.util.function.Function;
 /**
  * A TCP transfer through a tbf whose burst is too big to wait out, measured after the bucket is spent. containerd's CRI
  * sends a burst of 2^32-1 bits (536,870,911 bytes) with a pod's bandwidth annotations, and the kernel's tbf keeps it
- * whole (its dump, {@code tc -j qdisc}, shows a wrong burst: the time it stores, 429 s at 10 Mbit/s, does not fit the 32
- * bits of ticks it dumps): a fresh pod's first ~513 MB of TCP payload (the burst less 66 bytes of headers per 1,514)
- * pass at the veth's speed, under a second. So the sender sends without end; the receiver finds the end of the burst
+ * whole, uncapped: {@code tc -j qdisc} shows a burst of 536,870,910 at 20 Mbit/s, and 193,273,526 at 10 Mbit/s only
+ * because the time it stores (429 s) does not fit the 32 bits of 64 ns ticks it dumps; at 10 Mbit/s as at 20, a fresh
+ * pod's first ~515 MB of TCP payload (the burst less 66 bytes of headers per 1,514) pass at the veth's speed, in under a
+ * second, and a short transfer is never shaped. So the sender sends without end; the receiver finds the end of the burst
  * (a whole second bringing less than 16 MB, far below a veth's speed and far above the rates shaped; more than 16 MB after
  * it was a stall of the machine, not the end, and the search goes on), then counts for {@value #WINDOW_S} s: the bucket is
  * empty then, and the payload arrives at the tbf's rate (less those headers, 4.4%).
@@ -65,6 +66,13 @@ final class ShapedTransfer {
         } finally {
             r.destroyForcibly();
         }
+    }
+
+    /** To the pod {@code pid} at {@code ip}, then from it to {@code gateway} (port 5001, 5002): the pod's {@code in} and {@code out}. */
+    static Result[] bothWays(dev.patchbay.harness.Cri cri, long pid, String ip, String gateway) throws Exception {
+        var inPod = in(cri.holder().nsenter(List.of("nsenter", "-t", Long.toString(pid), "-n", "--")));
+        var inHost = in(cri.holder().nsenter(List.of()));
+        return new Result[] {measure(inPod, inHost, ip, 5001), measure(inHost, inPod, gateway, 5002)};
     }
 
     /** {@code argv} prefixed by {@code prefix}. */
