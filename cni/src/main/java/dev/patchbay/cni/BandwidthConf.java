@@ -3,8 +3,13 @@ package dev.patchbay.cni;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.Qdisc;
 import java.math.BigInteger;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The reference {@code bandwidth} plugin's limits, in bits: {@code ingressRate} (bits per second) and {@code ingressBurst}
@@ -28,6 +33,52 @@ record BandwidthConf(long ingressRate, long ingressBurst, long egressRate, long 
         pair(c, "ingress", b.ingressRate, b.ingressBurst);
         pair(c, "egress", b.egressRate, b.egressBurst);
         return b;
+    }
+
+    /** The configuration's keys; as an attachment's or a network's options ({@link BandwidthChain}) they are {@link #option}'s. */
+    static final List<String> KEYS = List.of("ingressRate", "ingressBurst", "egressRate", "egressBurst");
+
+    /** A key as an option, in the lower case options take: {@code ingress-rate}, ... */
+    static String option(String key) {
+        return key.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+    }
+
+    /** From options ({@link #option} keys, decimal bits; absent: 0): InvalidInputException naming the option that is wrong. */
+    static BandwidthConf of(Map<String, String> options) {
+        JsonObject o = new JsonObject();
+        for (String k : KEYS) {
+            String v = options.get(option(k));
+            if (v != null) {
+                try {
+                    o.addProperty(k, new BigInteger(v));
+                } catch (NumberFormatException e) {
+                    throw new InvalidInputException(option(k), v, "must be a whole number of " + (k.endsWith("Rate") ? "bits per second" : "bits"));
+                }
+            }
+        }
+        try {
+            return of(o);
+        } catch (CniError e) { // "KEY: ["VALUE" ]PROBLEM", in the options' names
+            String msg = e.getMessage();
+            for (String k : KEYS) {
+                msg = msg.replace(k, option(k));
+            }
+            String field = msg.substring(0, msg.indexOf(':'));
+            String problem = msg.substring(msg.indexOf(':') + 2).replaceFirst("^\"[^\"]*\" ", "");
+            throw new InvalidInputException(field, options.getOrDefault(field, ""), problem);
+        }
+    }
+
+    /** As options ({@link #option} keys): the limits set (not 0). */
+    Map<String, String> options() {
+        Map<String, String> out = new TreeMap<>();
+        long[] values = {ingressRate, ingressBurst, egressRate, egressBurst};
+        for (int i = 0; i < KEYS.size(); i++) {
+            if (values[i] > 0) {
+                out.put(option(KEYS.get(i)), Long.toString(values[i]));
+            }
+        }
+        return out;
     }
 
     boolean ingress() {

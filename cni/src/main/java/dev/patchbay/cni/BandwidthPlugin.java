@@ -3,31 +3,27 @@ package dev.patchbay.cni;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.patchbay.core.errors.NotFoundException;
-import dev.patchbay.core.model.IfName;
 import dev.patchbay.core.model.Link;
 import dev.patchbay.core.model.LinkRef;
-import dev.patchbay.core.model.LinkSpec;
 import dev.patchbay.core.model.NetnsRef;
-import dev.patchbay.core.model.Qdisc;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
 import dev.patchbay.core.spi.NetnsHandle;
-import dev.patchbay.core.spi.QdiscOps;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The chained type {@code bandwidth}, as the reference plugin ({@link BandwidthConf}): on the host's end of the container's
  * veth (the peer of CNI_IFNAME), traffic to the container is shaped by a root tbf; traffic from it, which arrives on that end,
  * is redirected to an ifb of its own ({@code bwp} and 12 hex digits of the network's name and the container's id), whose root
- * tbf shapes it. ADD passes {@code prevResult} on with the ifb among its interfaces (nothing set: unchanged); DEL deletes the
- * ifb and, while the veth is there, its qdiscs; CHECK reports a qdisc or the ifb missing or at another rate. A failed ADD
- * leaves nothing. The newer reference's {@code shapedSubnets}/{@code unshapedSubnets} are not served (the call falls through).
+ * tbf shapes it ({@link Shaping}). ADD passes {@code prevResult} on with the ifb among its interfaces (nothing set: unchanged)
+ * and records the limits on the container's attachment when a Patchbay network made it ({@link #record}: its checks, gc and
+ * the daemon then repair them); DEL forgets them, deletes the ifb and, while the veth is there, its qdiscs; CHECK reports a
+ * qdisc or the ifb missing or at another rate, naming it. A failed ADD leaves nothing. The newer reference's {@code shapedSubnets}/{@code unshapedSubnets} are not served (the call falls through).
  */
 final class BandwidthPlugin implements CniPlugin {
     static final String TYPE = "bandwidth";
@@ -48,124 +44,102 @@ final class BandwidthPlugin implements CniPlugin {
         };
     }
 
-    /** The ifb of the container's egress on network {@code network}: 15 characters, as the reference names it. */
-    static String ifbName(String network, String containerId) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((network + containerId).getBytes(StandardCharsets.UTF_8));
-            return "bwp" + HexFormat.of().formatHex(h).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private String add(CniCall call, CniContext ctx, BandwidthConf bw) {
         call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME");
         JsonObject prev = prevResult(call);
         if (!bw.ingress() && !bw.egress()) {
             return JsonText.write(Results.convert(prev, call.version()));
         }
-        String ifb = ifbName(call.network(), call.containerId());
+        String ifb = Shaping.ifbName(call.network(), call.containerId());
         Link veth = hostVeth(call, ctx);
-        LinkRef host = LinkRef.index(veth.index());
         NetnsHandle h = ctx.host();
-        QdiscOps q = h.qdiscs();
-        List<Runnable> undo = new ArrayList<>();
+        boolean made = h.links().find(LinkRef.name(ifb)).isEmpty();
+        Shaping.apply(h, veth, ifb, bw);
         try {
-            if (bw.ingress()) {
-                q.setRoot(host, bw.ingressBucket());
-                undo.add(() -> q.deleteRoot(host));
-            }
-            if (bw.egress()) {
-                if (h.links().find(LinkRef.name(ifb)).isEmpty()) {
-                    h.links().add(new LinkSpec.Other(IfName.of(ifb), "ifb", null, null, veth.mtu(), null, null));
-                    undo.add(() -> h.links().delete(LinkRef.name(ifb)));
+            record(call, ctx, bw.options());
+        } catch (RuntimeException e) { // nothing partial: what this ADD set goes
+            try {
+                h.qdiscs().deleteIngress(LinkRef.index(veth.index()));
+                h.qdiscs().deleteRoot(LinkRef.index(veth.index()));
+                if (made && bw.egress()) {
+                    h.links().delete(LinkRef.name(ifb));
                 }
-                h.links().setUp(LinkRef.name(ifb), true);
-                q.setRoot(LinkRef.name(ifb), bw.egressBucket());
-                q.redirectIngress(host, LinkRef.name(ifb));
-                undo.add(() -> q.deleteIngress(host));
-                Link made = h.links().get(LinkRef.name(ifb));
-                JsonArray ifaces = prev.has("interfaces") && prev.get("interfaces").isJsonArray() ? prev.getAsJsonArray("interfaces") : new JsonArray();
-                JsonObject i = new JsonObject();
-                i.addProperty("name", ifb);
-                if (made.mac() != null) {
-                    i.addProperty("mac", made.mac().toString());
-                }
-                ifaces.add(i);
-                prev.add("interfaces", ifaces);
-            }
-        } catch (RuntimeException e) {
-            for (int i = undo.size() - 1; i >= 0; i--) {
-                try {
-                    undo.get(i).run();
-                } catch (RuntimeException again) {
-                    e.addSuppressed(again);
-                }
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
             }
             throw e;
+        }
+        if (bw.egress()) {
+            Link ifbLink = h.links().get(LinkRef.name(ifb));
+            JsonArray ifaces = prev.has("interfaces") && prev.get("interfaces").isJsonArray() ? prev.getAsJsonArray("interfaces") : new JsonArray();
+            JsonObject i = new JsonObject();
+            i.addProperty("name", ifb);
+            if (ifbLink.mac() != null) {
+                i.addProperty("mac", ifbLink.mac().toString());
+            }
+            ifaces.add(i);
+            prev.add("interfaces", ifaces);
         }
         return JsonText.write(Results.convert(prev, call.version()));
     }
 
-    /** Deletes the ifb, and the veth's qdiscs while the container's end is there to find it by; nothing there is no error. */
+    /**
+     * Records the limits ({@code null} values: none) on the attachment a CNI ADD made for the container as CNI_IFNAME, when
+     * there is one and its network chains {@link BandwidthChain}: the network's checks, {@code gc} and the daemon's repair
+     * then see and put back a missing qdisc or ifb. Without one (a veth made by another plugin) the shaping is CNI's alone.
+     */
+    private static void record(CniCall call, CniContext ctx, Map<String, String> limits) {
+        Optional<NetworkConfig> net = ctx.networks().find(call.network());
+        Optional<Attachment> a = net.flatMap(n -> ctx.attachments().findCni(n.name(), call.containerId(), call.ifName()));
+        if (a.isEmpty()) {
+            return;
+        }
+        if (!net.get().chain().contains(BandwidthChain.TYPE)) {
+            if (limits.isEmpty()) {
+                return; // a DEL: nothing was recorded
+            }
+            ctx.note("network \"" + net.get().name() + "\" does not chain " + BandwidthChain.TYPE + ": its checks and gc do not see this shaping");
+            return;
+        }
+        Map<String, String> all = new HashMap<>();
+        Map<String, String> recorded = new HashMap<>();
+        for (String k : BandwidthConf.KEYS.stream().map(BandwidthConf::option).toList()) {
+            all.put(k, limits.get(k));
+            recorded.put(k, a.get().options().get(k));
+        }
+        if (!all.equals(recorded)) {
+            ctx.attachments().recordOptions(ctx.hostRef(), net.get().name(), a.get().containerId(), all);
+        }
+    }
+
+    /** Forgets the recorded limits, deletes the ifb, and the veth's qdiscs while the container's end is there to find it by; nothing there is no error. */
     private String del(CniCall call, CniContext ctx) {
         call.require("CNI_CONTAINERID", "CNI_IFNAME");
+        record(call, ctx, Map.of());
         NetnsHandle h = ctx.host();
-        String ifb = ifbName(call.network(), call.containerId());
-        if (h.links().find(LinkRef.name(ifb)).isPresent()) {
-            h.links().delete(LinkRef.name(ifb));
-        }
+        String ifb = Shaping.ifbName(call.network(), call.containerId());
+        LinkRef veth = null;
         String netns = call.netns();
         if (netns != null && Files.exists(Path.of(netns))) {
             try {
-                Optional<Link> veth = peerOf(call, ctx);
-                if (veth.isPresent()) {
-                    h.qdiscs().deleteIngress(LinkRef.index(veth.get().index()));
-                    h.qdiscs().deleteRoot(LinkRef.index(veth.get().index()));
-                }
+                veth = peerOf(call, ctx).map(l -> LinkRef.index(l.index())).orElse(null);
             } catch (NotFoundException gone) {
                 ctx.note("the container's veth is gone: its qdiscs went with it");
             }
         }
+        Shaping.remove(h, veth, ifb);
         return "";
     }
 
     private String check(CniCall call, CniContext ctx, BandwidthConf bw) {
         call.require("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME");
         prevResult(call);
-        List<String> wrong = new ArrayList<>();
-        if (bw.ingress() || bw.egress()) {
-            Link veth = hostVeth(call, ctx);
-            LinkRef host = LinkRef.index(veth.index());
-            QdiscOps q = ctx.host().qdiscs();
-            if (bw.ingress()) {
-                compare(wrong, veth.name().value(), q.root(host), bw.ingressBucket());
-            }
-            if (bw.egress()) {
-                String ifb = ifbName(call.network(), call.containerId());
-                if (ctx.host().links().find(LinkRef.name(ifb)).isEmpty()) {
-                    wrong.add("the ifb " + ifb + " is missing");
-                } else {
-                    compare(wrong, ifb, q.root(LinkRef.name(ifb)), bw.egressBucket());
-                    if (!q.ingressRedirect(host).equals(Optional.of(LinkRef.name(ifb)))) {
-                        wrong.add(veth.name() + "'s ingress is not redirected to " + ifb);
-                    }
-                }
-            }
-        }
+        List<String> wrong = bw.ingress() || bw.egress()
+                ? Shaping.check(ctx.host(), hostVeth(call, ctx), Shaping.ifbName(call.network(), call.containerId()), bw) : List.of();
         if (!wrong.isEmpty()) {
             throw new CniError(CniError.PATCHBAY + 1, "CHECK: " + String.join("; ", wrong));
         }
         return "";
-    }
-
-    private static void compare(List<String> wrong, String link, Optional<Qdisc> root, Qdisc.TokenBucket want) {
-        Qdisc.TokenBucket has = root.map(Qdisc::tokenBucket).orElse(null);
-        if (has == null) {
-            wrong.add(link + " has no tbf qdisc" + root.map(r -> " (its root is " + r.kind() + ")").orElse(""));
-        } else if (has.rate() != want.rate()) {
-            wrong.add(link + "'s tbf has a rate of " + has.rate() * 8 + " bits per second, not " + want.rate() * 8);
-        }
     }
 
     /** The host's end of the container's veth CNI_IFNAME; Patchbay's code 101 when it is not a veth with its peer here. */

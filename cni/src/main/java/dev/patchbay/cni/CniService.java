@@ -97,8 +97,8 @@ public final class CniService implements CniHandler {
         CniPlugin plugin = null;
         if (manager != null) { // a type an installed plugin serves (NetworkPlugin.cniChange, cniOptions)
             String type = call.type().equals("patchbay") ? OWN_NAME_SERVES : call.type();
-            plugin = manager.installed(type).map(p -> (CniPlugin) new CniChained(type, p))
-                    .orElse(type.equals(BandwidthPlugin.TYPE) ? new BandwidthPlugin() : null);
+            plugin = type.equals(BandwidthPlugin.TYPE) ? new BandwidthPlugin() // its chain's plugin (BandwidthChain) serves no CNI type
+                    : manager.installed(type).map(p -> (CniPlugin) new CniChained(type, p)).orElse(null);
         }
         if (plugin == null) {
             return fallThrough(call, new Unserved("type", "type \"" + call.type() + "\" is not one Patchbay serves"), notes, out, err, callerGone);

@@ -7,9 +7,11 @@ import dev.patchbay.core.model.NetnsRef;
 import dev.patchbay.core.network.AttachRequest;
 import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
+import dev.patchbay.core.network.NetworkPlugin;
 import dev.patchbay.orchestrator.network.CniOrigin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -64,7 +66,7 @@ final class NetworkVerbs {
         Optional<NetworkConfig> existing = ctx.networks().find(conf.network().name());
         if (existing.isEmpty()) {
             try {
-                return ctx.networks().create(ctx.hostRef(), conf.network(), true);
+                return ctx.networks().create(ctx.hostRef(), chained(conf.network(), ctx), false);
             } catch (AlreadyExistsException e) {
                 existing = ctx.networks().find(conf.network().name()); // another ADD created it meanwhile
                 if (existing.isEmpty()) {
@@ -74,6 +76,19 @@ final class NetworkVerbs {
         }
         conf.requireSame(existing.get());
         return existing.get();
+    }
+
+    /**
+     * {@code asked} with its driver's default chain and, last, {@link BandwidthChain} (when installed): a conflist may chain
+     * the CNI type {@code bandwidth} after the driver, and the network's checks and repairs then see what it shapes.
+     */
+    private static NetworkConfig chained(NetworkConfig asked, CniContext ctx) {
+        List<String> chain = new ArrayList<>(ctx.manager().installed(asked.driver()).map(NetworkPlugin::defaultChain).orElse(List.of()));
+        if (!chain.contains(BandwidthChain.TYPE) && ctx.manager().installed(BandwidthChain.TYPE).isPresent()) {
+            chain.add(BandwidthChain.TYPE);
+        }
+        return new NetworkConfig(asked.name(), asked.driver(), chain, asked.subnet(), asked.gateway(), asked.subnet6(), asked.gateway6(),
+                asked.options());
     }
 
     /**

@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.model.Qdisc;
+import dev.patchbay.core.network.Attachment;
+import dev.patchbay.core.network.NetworkConfig;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The bandwidth keys as the reference plugin reads them: bits, the capability before the configuration, Go's keys. */
@@ -66,10 +71,32 @@ class BandwidthConfTest {
 
     @Test
     void theIfbIsNamedByTheNetworkAndTheContainerInFifteenCharacters() {
-        String n = BandwidthPlugin.ifbName("k8s-pod-network", "abc123");
+        String n = Shaping.ifbName("k8s-pod-network", "abc123");
         assertEquals(15, n.length());
         assertTrue(n.matches("bwp[0-9a-f]{12}"), n);
-        assertEquals(n, BandwidthPlugin.ifbName("k8s-pod-network", "abc123"));
-        assertFalse(n.equals(BandwidthPlugin.ifbName("k8s-pod-network", "abc124")));
+        assertEquals(n, Shaping.ifbName("k8s-pod-network", "abc123"));
+        assertFalse(n.equals(Shaping.ifbName("k8s-pod-network", "abc124")));
+    }
+
+    @Test
+    void theLimitsGoToAnAttachmentsOptionsAndComeBackTheSame() {
+        BandwidthConf b = new BandwidthConf(0, 0, 1_000_000, 4_294_967_295L);
+        assertEquals(Map.of("egress-rate", "1000000", "egress-burst", "4294967295"), b.options(), "the directions not shaped are left out");
+        assertEquals(b, BandwidthConf.of(b.options()));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> BandwidthConf.of(Map.of("ingress-rate", "8M")));
+        assertEquals("ingress-rate", e.field());
+        InvalidInputException pair = assertThrows(InvalidInputException.class, () -> BandwidthConf.of(Map.of("ingress-rate", "8000000")));
+        assertEquals("ingress-burst", pair.field(), pair.getMessage());
+        assertTrue(pair.getMessage().contains("is required with ingress-rate 8000000"), pair.getMessage());
+    }
+
+    @Test
+    void theChainsPluginTakesTheAttachmentsLimitsOverTheNetworksAndNamesTheIfbByTheCniId() {
+        NetworkConfig net = new NetworkConfig("n", "bridge", List.of("bandwidth"), dev.patchbay.core.model.IpPrefix.parse("10.1.0.0/24"), null,
+                null, null, Map.of("ingress-rate", "8000000", "ingress-burst", "8000"));
+        assertEquals(new BandwidthConf(8_000_000, 8000, 0, 0), BandwidthChain.limits(net, Map.of()));
+        assertEquals(new BandwidthConf(16_000_000, 8000, 0, 0), BandwidthChain.limits(net, Map.of("ingress-rate", "16000000")));
+        Attachment second = new Attachment("n", "abc@eth1", "/run/netns/x", null, null, null, List.of(), List.of());
+        assertEquals(Shaping.ifbName("n", "abc"), BandwidthChain.ifb(second), "as the CNI type named it: by the container's id");
     }
 }

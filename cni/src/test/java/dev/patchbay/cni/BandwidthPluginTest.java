@@ -45,7 +45,7 @@ class BandwidthPluginTest {
         service = new CniService();
         service.manager = host.manager();
         service.firewall = host.firewall();
-        ifb = BandwidthPlugin.ifbName("bwnet", "k1");
+        ifb = Shaping.ifbName("bwnet", "k1");
     }
 
     static String conf(String keys) {

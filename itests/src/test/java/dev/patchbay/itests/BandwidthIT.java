@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
  * field names): ADD puts a tbf of 1,000,000 bytes a second (8 Mbit/s) on vh0's root and redirects vh0's ingress to an ifb
  * whose root tbf holds 2,000,000 (16 Mbit/s), as {@code tc -j} shows; a timed TCP transfer each way is held to its rate
  * within 20%; CHECK passes, then names the ifb's tbf deleted by hand; a bad value is refused naming its key; DEL removes the
- * ifb and vh0's qdiscs.
+ * ifb and vh0's qdiscs. Then after Patchbay's {@code bridge}, whose attachment records the limits: CHECK, {@code network ls}
+ * and {@code gc} see a tbf and an ifb deleted by hand, and gc puts them back; the host veth deleted, the daemon plugs the
+ * container in again, shaped as recorded ({@link #checkedAndRepaired}). Last, {@code network create --chain +bandwidth} and
+ * {@code attach --opt ingress-rate=... --opt ingress-burst=...}: a rate without its burst is refused naming it; the tbf is made.
  */
 @NetnsTest
 class BandwidthIT {
@@ -80,7 +83,82 @@ class BandwidthIT {
             assertFalse(qdiscs.contains("tbf") || qdiscs.contains("ingress"), qdiscs);
             assertEquals(0, dist.cni(h, "bandwidth", call("DEL", "k1", c1), conf).code(), "a second DEL finds nothing and succeeds");
             assertEquals(0, sandbox.run("ip", "-n", h, "-o", "link").lines().filter(l -> l.contains("bwp")).count(), "no ifb left");
+
+            checkedAndRepaired(sandbox, dist, h, sandbox.netns("c2"));
+
+            // the chain's plugin without CNI: a network made with --chain +bandwidth, limits per container with attach --opt
+            String c3 = sandbox.netns("c3");
+            dist.cli(h, "network", "create", "bwcli", "--subnet", "10.139.0.0/24", "--chain", "+bandwidth").ok();
+            Dist.Run refused2 = dist.cli(h, "attach", "bwcli", "--netns", c3, "--opt", "ingress-rate=8000000");
+            assertTrue(refused2.code() != 0 && refused2.all().contains("ingress-burst"), refused2.all());
+            dist.cli(h, "attach", "bwcli", "--netns", c3, "--opt", "ingress-rate=8000000", "--opt", "ingress-burst=262144").ok();
+            String shaped = sandbox.run("tc", "-j", "-raw", "-n", h, "qdisc", "show");
+            assertTrue(shaped.contains("\"kind\":\"tbf\"") && shaped.contains("\"rate\":1000000"), "attach --opt shaped c3's veth: " + shaped);
+            dist.cli(h, "detach", "bwcli", "--netns", c3).ok();
+            dist.cli(h, "network", "rm", "bwcli").ok();
         }
+    }
+
+    /**
+     * After Patchbay's {@code bridge} (which records the attachment, on a network chaining {@code bandwidth}), the limits are
+     * recorded with it: a root tbf deleted from the host veth, then the ifb deleted, CHECK names each; {@code network ls}
+     * says degraded; {@code gc} puts both back (the rates in {@code tc -j}, the redirect); DEL removes the ifb.
+     */
+    private static void checkedAndRepaired(Sandbox sandbox, Dist dist, String h, String c2) {
+        String br = "{\"cniVersion\":\"1.0.0\",\"name\":\"bwbr\",\"type\":\"bridge\",\"bridge\":\"bwbr0\",\"isGateway\":true,"
+                + "\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.138.0.0/24\"}]]}}";
+        Dist.Run added = dist.cni(h, "bridge", call("ADD", "k3", c2), br);
+        assertEquals(0, added.code(), added.all());
+        String veth = JsonParser.parseString(added.out()).getAsJsonObject().getAsJsonArray("interfaces").get(1).getAsJsonObject().get("name").getAsString();
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"bwbr\",\"type\":\"bandwidth\"," + CAPABILITY + ",\"prevResult\":" + added.out() + "}";
+        Dist.Run add = dist.cni(h, "bandwidth", call("ADD", "k3", c2), conf);
+        assertEquals(0, add.code(), add.all());
+        String ifb = JsonParser.parseString(add.out()).getAsJsonObject().getAsJsonArray("interfaces").get(3).getAsJsonObject().get("name").getAsString();
+        assertEquals(0, dist.cni(h, "bandwidth", call("CHECK", "k3", c2), conf).code());
+        assertTrue(networkLs(dist, h).contains("\"health\":\"ok\""), networkLs(dist, h));
+
+        sandbox.run("tc", "-n", h, "qdisc", "del", "dev", veth, "root");
+        assertEquals(veth + " has no tbf qdisc", checkFails(dist, h, c2, conf));
+        sandbox.run("ip", "-n", h, "link", "del", ifb);
+        assertEquals(veth + " has no tbf qdisc; the ifb " + ifb + " is missing", checkFails(dist, h, c2, conf));
+        Dist.Run checkBridge = dist.cni(h, "bridge", call("CHECK", "k3", c2), br.replace("{\"cniVersion", "{\"prevResult\":" + added.out() + ",\"cniVersion"));
+        assertTrue(checkBridge.out().contains(veth + " has no tbf qdisc"), "the network's CHECK sees it too: " + checkBridge.all());
+        String ls = networkLs(dist, h);
+        assertTrue(ls.contains("degraded") && ls.contains("the ifb " + ifb + " is missing"), ls);
+
+        String gc = dist.cli(h, "gc").ok().out();
+        assertTrue(gc.contains("repaired " + veth + " has no tbf qdisc"), gc);
+        assertEquals(1_000_000, tbfRate(sandbox, h, veth), "back on " + veth + " after " + gc);
+        assertEquals(2_000_000, tbfRate(sandbox, h, ifb), "back on " + ifb);
+        assertTrue(sandbox.run("tc", "-n", h, "filter", "show", "dev", veth, "parent", "ffff:").contains("Redirect to device " + ifb));
+        assertEquals(0, dist.cni(h, "bandwidth", call("CHECK", "k3", c2), conf).code());
+        assertTrue(networkLs(dist, h).contains("\"health\":\"ok\""), networkLs(dist, h));
+        System.out.println("bandwidth: CHECK named the missing tbf and ifb; gc: " + gc.strip());
+        sandbox.run("ip", "-n", h, "link", "del", veth); // the daemon plugs k3 in again: the chain's set-up shapes it as recorded
+        assertTrue(Dist.within(10, () -> dist.cni(h, "bandwidth", call("CHECK", "k3", c2), conf).code() == 0), dist.daemonLog());
+
+        assertEquals(0, dist.cni(h, "bandwidth", call("DEL", "k3", c2), conf).code());
+        assertFalse(sandbox.execIn(h, "ip", "link", "show", ifb).code() == 0, "DEL removed the ifb");
+        assertEquals(0, dist.cni(h, "bridge", call("DEL", "k3", c2), br).code());
+        dist.cli(h, "network", "rm", "bwbr").ok();
+    }
+
+    private static String checkFails(Dist dist, String h, String c2, String conf) {
+        Dist.Run check = dist.cni(h, "bandwidth", call("CHECK", "k3", c2), conf);
+        JsonObject error = JsonParser.parseString(check.out()).getAsJsonObject();
+        assertEquals(101, error.get("code").getAsInt(), check.all());
+        return error.get("msg").getAsString().replaceFirst("^CHECK: ", "");
+    }
+
+    /** Network bwbr in {@code network ls -o json}, as compact JSON. */
+    private static String networkLs(Dist dist, String h) {
+        JsonElement all = JsonParser.parseString(dist.cli(h, "-o", "json", "network", "ls").ok().out());
+        for (JsonElement e : all.isJsonArray() ? all.getAsJsonArray() : all.getAsJsonObject().getAsJsonArray("networks")) {
+            if (e.getAsJsonObject().get("name").getAsString().equals("bwbr")) {
+                return e.toString();
+            }
+        }
+        throw new AssertionError("no network bwbr in " + all);
     }
 
     private static long tbfRate(Sandbox sandbox, String ns, String dev) {

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * CIDR: the conflist removed, containerd's {@code conf_template} ({@code examples/k8s/10-patchbay.conflist.tmpl})
  * with {@code {{.PodCIDR}}} renders a new one on UpdateRuntimeConfig and a pod gets an address of that CIDR; the template's
  * {@code bandwidth} ({@code capabilities.bandwidth}) shapes that pod as its {@code kubernetes.io/ingress-bandwidth} and
- * {@code egress-bandwidth} annotations ask (a tbf on its host veth, another on an ifb), and its removal leaves no ifb.
+ * {@code egress-bandwidth} annotations ask (a tbf on its host veth, another on an ifb; a TCP transfer each way held to the
+ * rate within 20% once containerd's burst of 2^32-1 bits is spent: {@link ShapedTransfer}), and its removal leaves no ifb.
  */
 @NetnsTest
 class CriIT {
@@ -281,6 +282,13 @@ class CriIT {
         assertTrue(shaped.stream().anyMatch(t -> !t.startsWith("bwp") && t.endsWith(" 1250000"))
                 && shaped.stream().anyMatch(t -> t.startsWith("bwp") && t.endsWith(" 2500000")),
                 "10M to the pod on its host veth, 20M from it on an ifb (bytes a second): " + shaped);
+        // containerd's burst (2^32-1 bits) lets ~515 MB through at once: each transfer is measured after it (ShapedTransfer)
+        ShapedTransfer.Result[] both = ShapedTransfer.bothWays(cri, cri.pausePid(pod), ip, "10.88.64.1");
+        ShapedTransfer.Result in = both[0];
+        ShapedTransfer.Result out = both[1];
+        assertTrue(Math.abs(in.mbit() - 10) <= 10 * 0.2, "to the pod within 20% of 10 Mbit/s: " + in);
+        assertTrue(Math.abs(out.mbit() - 20) <= 20 * 0.2, "from the pod within 20% of 20 Mbit/s: " + out);
+        note("bandwidth: to the pod %s (10M set), from it %s (20M set)", in, out);
         pods.removePod(pod);
         assertNothingLeft(List.of(ip));
         assertEquals(List.of(), tbfs(), "shaping left");

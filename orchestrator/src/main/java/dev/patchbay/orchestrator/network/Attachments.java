@@ -232,6 +232,35 @@ public final class Attachments {
         });
     }
 
+    /**
+     * Records {@code options} (a null value: removed) on an existing attachment, as {@code attach --opt} would have: each
+     * an attach option of the network's chain, checked by its plugins; nothing changes in the kernel (the caller made it
+     * so: a chained CNI type's ADD), and the chain's checks and repairs read them from now on.
+     */
+    public Attachment recordOptions(NetnsRef hostRef, String network, String containerId, Map<String, String> options) {
+        NetworkRecord rec = steps.placement().owned(hostRef, network);
+        Chain chain = m.chain(rec.config());
+        return store.lockNetwork(network, () -> {
+            Attachment a = store.attachment(network, containerId)
+                    .orElseThrow(() -> NotFoundException.of("attachment", containerId, "network \"" + network + "\""));
+            Map<String, String> next = new java.util.TreeMap<>(a.options());
+            options.forEach((k, v) -> {
+                if (v == null) {
+                    next.remove(k);
+                } else {
+                    next.put(k, v);
+                }
+            });
+            m.checkAttachOptions(rec.config(), next);
+            chain.validate(m.context(hostRef, rec.hostNetns(), rec.config(), chain), new AttachRequest(network, containerId,
+                    NetnsRef.path(java.nio.file.Path.of(a.netnsPath())), a.ifName(), List.of(), null, a.ports(), false, next));
+            Attachment updated = new Attachment(a.network(), a.containerId(), a.netnsPath(), a.ifName(), a.hostIf(), a.mac(),
+                    a.addresses(), a.ports(), next);
+            store.save(updated);
+            return updated;
+        });
+    }
+
     /** The attachment a CNI ADD made for {@code containerId} as {@code ifName} on {@code network}, if recorded. */
     public java.util.Optional<Attachment> findCni(String network, String containerId, IfName ifName) {
         for (CniOrigin o : store.origins(NetworkConfig.checkName(network)).values()) {

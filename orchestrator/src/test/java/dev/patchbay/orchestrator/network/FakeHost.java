@@ -129,6 +129,11 @@ public final class FakeHost {
         m.addPlugin(plugin, ChainRollbackTest.ref(type, "dev.patchbay.test." + type, 20, 0));
     }
 
+    /** The same, with more service properties (e.g. its {@link NetworkPlugin#ATTACH_OPTIONS}). */
+    public void install(String type, NetworkPlugin plugin, Map<String, Object> properties) {
+        m.addPlugin(plugin, ChainRollbackTest.ref(type, "dev.patchbay.test." + type, 20, 0, properties));
+    }
+
     /** For tests of other packages (doctor): what this package reaches directly. */
     public NetworkManager manager() {
         return m;
