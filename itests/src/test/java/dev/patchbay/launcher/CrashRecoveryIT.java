@@ -21,22 +21,27 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A crash at any point of an attach, detach or network create leaves nothing behind once
  * {@code patchbay gc} ran. Each crash point is rebuilt exactly (a real attach rewound to the state a
  * crash after that step leaves: objects made so far plus the journal entry), and a sweep of real
- * {@code kill -9}s at random moments checks the same invariant on whatever state a real crash leaves.
+ * {@code kill -9}s at random moments checks the same invariant on whatever state a real crash leaves. The attaches
+ * killed are processes of their own working in-process; every other command (and gc) goes through one daemon for the
+ * class, which deletes a detach's link before it returns.
  */
 @NetnsTest
 class CrashRecoveryIT {
+    @RegisterExtension
+    static final DaemonCli DAEMON = new DaemonCli(DaemonCli.AS_ONE_SHOT);
     private Cli cli;
     private Path state;
 
     @BeforeEach
     void network() throws Exception {
-        state = Files.createTempDirectory("pb-state");
-        cli = new Cli(state, Files.createTempDirectory("pb-run")); // no daemon: every call is a fresh process
+        cli = DAEMON.fresh();
+        state = cli.stateDir();
         cli.run("network", "create", "crash", "--subnet", "10.79.0.0/24", "--bridge", "pbcrash0").ok();
     }
 

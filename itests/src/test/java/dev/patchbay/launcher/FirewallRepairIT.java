@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rules someone flushed: each backend knows its whole footprint (table, base chains, the jumps into its chains, maps,
@@ -24,6 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class FirewallRepairIT {
+    /** The set-up of the tests without a daemon of their own: one daemon for the class instead of a JVM per command. */
+    @RegisterExtension
+    static final DaemonCli DAEMON = new DaemonCli(DaemonCli.AS_ONE_SHOT);
 
     @Test
     void aFlushedNftablesTableIsShownAndPutBack(Sandbox sandbox) throws Exception {
@@ -91,19 +95,23 @@ class FirewallRepairIT {
         assertNothingLeft();
     }
 
-    /** No daemon: after {@code nft flush ruleset} the next attach to the network puts back the whole of it. */
+    /**
+     * No daemon: after {@code nft flush ruleset} the next attach to the network puts back the whole of it (set up and
+     * cleaned up through the class's daemon).
+     */
     @Test
     void theNextAttachPutsBackAFlushedRuleset(Sandbox sandbox) throws Exception {
-        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"), Map.of("PATCHBAY_DAEMON", "off"));
+        Cli pb = DAEMON.fresh();
+        Cli cli = DaemonCli.direct(pb);
         String red = sandbox.netns("red");
         String blue = sandbox.netns("blue");
         String outside = sandbox.netns("out");
         Topo.uplink(sandbox, outside);
         Process server = null;
         try {
-            cli.run("firewall", "backend", "nftables").ok();
-            cli.run("network", "create", "fs", "--subnet", "10.86.0.0/24", "--bridge", "pbfs0", "--masquerade", "--uplink", "up0").ok();
-            cli.run("attach", "fs", "--netns", red, "--publish", "9000:9000/tcp").ok();
+            pb.run("firewall", "backend", "nftables").ok();
+            pb.run("network", "create", "fs", "--subnet", "10.86.0.0/24", "--bridge", "pbfs0", "--masquerade", "--uplink", "up0").ok();
+            pb.run("attach", "fs", "--netns", red, "--publish", "9000:9000/tcp").ok();
             server = Topo.echoServer(red, 9000);
             assertTraffic(sandbox, red, outside, "before the flush");
             sandbox.run("nft", "flush", "ruleset");
@@ -118,9 +126,9 @@ class FirewallRepairIT {
             if (server != null) {
                 server.destroyForcibly();
             }
-            cli.run("detach", "fs", "--netns", red);
-            cli.run("detach", "fs", "--netns", blue);
-            cli.run("network", "rm", "fs");
+            pb.run("detach", "fs", "--netns", red);
+            pb.run("detach", "fs", "--netns", blue);
+            pb.run("network", "rm", "fs");
             sandbox.run("ip", "link", "del", "up0");
         }
         assertNothingLeft();
@@ -193,11 +201,11 @@ class FirewallRepairIT {
 
     /**
      * Through both backends and back: after the last network is removed nothing of Patchbay's is left, no empty
-     * iptables-nft table either; a table another tool holds rules in stays, with its rules.
+     * iptables-nft table either; a table another tool holds rules in stays, with its rules. Through the class's daemon.
      */
     @Test
     void nothingIsLeftAfterTheLastNetworkWhicheverBackends(Sandbox sandbox) throws Exception {
-        Cli cli = new Cli(Files.createTempDirectory("pb-state"), Files.createTempDirectory("pb-run"), Map.of("PATCHBAY_DAEMON", "off"));
+        Cli cli = DAEMON.fresh();
         String red = sandbox.netns("red");
         for (String[] path : new String[][] {{"iptables", "nftables"}, {"nftables", "iptables"}, {"iptables", "nftables", "iptables"}}) {
             cli.run("firewall", "backend", path[0]).ok();

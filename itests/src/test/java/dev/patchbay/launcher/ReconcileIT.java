@@ -17,16 +17,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The kernel is the truth for what exists, the records for what was asked: lost kernel state (a reboot, a deleted
  * bridge, a flushed table) is shown as "degraded" with what is missing, and rebuilt by {@code gc} or by the next
- * command that touches the network; a network whose host namespace is gone can be removed. No daemon: every call is a
- * fresh process, working in-process.
+ * command that touches the network; a network whose host namespace is gone can be removed. What reads, shows and
+ * repairs the damage is a fresh process each, working in-process (no daemon); the set-up and clean-up around it go
+ * through one daemon for the class, which deletes a detach's link at once and repairs nothing on its own.
  */
 @NetnsTest
 class ReconcileIT {
-    private final Cli cli = Cli.fresh();
+    @RegisterExtension
+    static final DaemonCli DAEMON = new DaemonCli(DaemonCli.AS_ONE_SHOT);
+    /** Set-up and clean-up: the class's daemon. */
+    private final Cli pb = DAEMON.fresh();
+    /** What is under test: a fresh process a command, working in-process. */
+    private final Cli cli = DaemonCli.direct(pb);
     private final Path state = cli.stateDir();
 
     /** A simulated reboot: the host namespace and the container are deleted and made again; the records stay. */
@@ -70,8 +77,8 @@ class ReconcileIT {
         String c2 = sandbox.netns("c2");
         String c3 = sandbox.netns("c3");
         try {
-            cli.run("network", "create", "del", "--subnet", "10.102.0.0/24", "--bridge", "pbdel0").ok();
-            cli.run("attach", "del", "--netns", c1).ok();
+            pb.run("network", "create", "del", "--subnet", "10.102.0.0/24", "--bridge", "pbdel0").ok();
+            pb.run("attach", "del", "--netns", c1).ok();
             sandbox.run("ip", "link", "del", "pbdel0");
 
             assertEquals("degraded", network(cli.run("-o", "json", "network", "ls").ok().out(), "del").get("health").getAsString());
@@ -82,7 +89,7 @@ class ReconcileIT {
             JsonObject gc = gc(null);
             assertTrue(strings(gc, "repaired").stream().anyMatch(m -> m.contains("pbdel0")), gc.toString());
             assertTrue(sandbox.ping(c1, "10.102.0.1"), "the bridge is back with its gateway, and c1 is a port of it again");
-            cli.run("attach", "del", "--netns", c2).ok();
+            pb.run("attach", "del", "--netns", c2).ok();
             assertTrue(sandbox.ping(c2, "10.102.0.2"), "c2 -> c1");
 
             sandbox.run("ip", "link", "del", "pbdel0"); // again, and this time no gc: the next attach rebuilds it
@@ -90,7 +97,7 @@ class ReconcileIT {
             assertTrue(sandbox.ping(c3, "10.102.0.2"), "c3 -> c1 after the attach rebuilt the bridge");
             assertEquals("ok", inspect(null, "del").get("health").getAsString());
         } finally {
-            cli.run("network", "rm", "--force", "del");
+            pb.run("network", "rm", "--force", "del");
         }
         assertFalse(Kernel.links(null).contains("pbdel0"));
         cli.assertNoRecords();
@@ -105,10 +112,10 @@ class ReconcileIT {
     void lostContainerLinkIsPluggedInAgain(Sandbox sandbox) throws Exception {
         String c1 = sandbox.netns("c1");
         try {
-            cli.run("firewall", "backend", "nftables").ok();
-            cli.run("network", "create", "plug", "--subnet", "10.110.0.0/24", "--bridge", "pbplug0").ok();
-            cli.run("attach", "plug", "--netns", c1, "--publish", "8085:80/tcp").ok();
-            JsonObject a = JsonParser.parseString(cli.run("-o", "json", "ls", "plug").ok().out()).getAsJsonArray().get(0).getAsJsonObject();
+            pb.run("firewall", "backend", "nftables").ok();
+            pb.run("network", "create", "plug", "--subnet", "10.110.0.0/24", "--bridge", "pbplug0").ok();
+            pb.run("attach", "plug", "--netns", c1, "--publish", "8085:80/tcp").ok();
+            JsonObject a = JsonParser.parseString(pb.run("-o", "json", "ls", "plug").ok().out()).getAsJsonArray().get(0).getAsJsonObject();
             String mac = a.get("mac").getAsString();
             sandbox.run("ip", "link", "del", a.get("hostIf").getAsString());
 
@@ -128,9 +135,9 @@ class ReconcileIT {
             cli.run("gc").ok();
             assertTrue(sandbox.ping(c1, "10.110.0.1"), "c1 -> gateway after its address was put back");
             assertEquals("ok", inspect(null, "plug").get("health").getAsString());
-            cli.run("detach", "plug", "--netns", c1).ok();
+            pb.run("detach", "plug", "--netns", c1).ok();
         } finally {
-            cli.run("network", "rm", "--force", "plug");
+            pb.run("network", "rm", "--force", "plug");
         }
         assertFalse(Kernel.ruleset(null).dports().contains(8085));
         cli.assertNoRecords();
@@ -139,13 +146,13 @@ class ReconcileIT {
     @Test
     void createOfARecordWhoseKernelSideIsGoneSaysSo(Sandbox sandbox) throws Exception {
         try {
-            cli.run("network", "create", "gone", "--subnet", "10.103.0.0/24", "--bridge", "pbgone0").ok();
+            pb.run("network", "create", "gone", "--subnet", "10.103.0.0/24", "--bridge", "pbgone0").ok();
             sandbox.run("ip", "link", "del", "pbgone0");
             Cli.Run again = cli.run("network", "create", "gone", "--subnet", "10.103.0.0/24", "--bridge", "pbgone0");
             assertEquals(1, again.code(), again.err());
             assertTrue(again.err().contains("pbgone0") && again.err().contains("patchbay gc"), again.err());
         } finally {
-            cli.run("network", "rm", "gone").ok();
+            pb.run("network", "rm", "gone").ok();
         }
         cli.assertNoRecords();
     }
@@ -155,9 +162,9 @@ class ReconcileIT {
     void publishThatRebuildsTheTablePutsBackTheNetworkRules(Sandbox sandbox) throws Exception {
         String c1 = sandbox.netns("c1");
         try {
-            cli.run("firewall", "backend", "nftables").ok();
-            cli.run("network", "create", "pub", "--subnet", "10.104.0.0/24", "--bridge", "pbpub0", "--masquerade").ok();
-            cli.run("attach", "pub", "--netns", c1, "--publish", "8081:80/tcp").ok();
+            pb.run("firewall", "backend", "nftables").ok();
+            pb.run("network", "create", "pub", "--subnet", "10.104.0.0/24", "--bridge", "pbpub0", "--masquerade").ok();
+            pb.run("attach", "pub", "--netns", c1, "--publish", "8081:80/tcp").ok();
             sandbox.run("nft", "delete", "table", "inet", "patchbay");
             cli.run("publish", "pub", "--netns", c1, "9091:90/tcp").ok();
             Kernel.Ruleset nft = Kernel.ruleset(null);
@@ -166,7 +173,7 @@ class ReconcileIT {
             assertTrue(nft.masqueraded().contains("10.104.0.0/24"), "the network's masquerade is back: " + nft.lines());
             assertTrue(nft.interfaces().contains("pbpub0"), "the network's forward accepts are back: " + nft.lines());
         } finally {
-            cli.run("network", "rm", "--force", "pub");
+            pb.run("network", "rm", "--force", "pub");
         }
         assertFalse(Kernel.ruleset(null).tables().contains("inet patchbay"));
         cli.assertNoRecords();
@@ -210,17 +217,17 @@ class ReconcileIT {
     /** Small things users see: an unknown network, a container never attached. */
     @Test
     void unknownNetworkAndNeverAttachedContainer(Sandbox sandbox) throws Exception {
-        Cli.Run ls = cli.run("ls", "nosuch");
+        Cli.Run ls = pb.run("ls", "nosuch");
         assertEquals(1, ls.code(), ls.out() + ls.err());
         assertTrue(ls.err().contains("network \"nosuch\" not found"), ls.err());
         String c1 = sandbox.netns("c1");
         try {
-            cli.run("network", "create", "na", "--subnet", "10.108.0.0/24", "--bridge", "pbna0").ok();
-            JsonObject detach = JsonParser.parseString(cli.run("-o", "json", "detach", "na", "--netns", c1).ok().out()).getAsJsonObject();
+            pb.run("network", "create", "na", "--subnet", "10.108.0.0/24", "--bridge", "pbna0").ok();
+            JsonObject detach = JsonParser.parseString(pb.run("-o", "json", "detach", "na", "--netns", c1).ok().out()).getAsJsonObject();
             assertEquals(c1, detach.get("notAttached").getAsString(), detach.toString());
             assertFalse(detach.has("detached"), detach.toString());
         } finally {
-            cli.run("network", "rm", "na").ok();
+            pb.run("network", "rm", "na").ok();
         }
     }
 
@@ -229,19 +236,19 @@ class ReconcileIT {
     void readOnlyCommandsCreateNothing(Sandbox sandbox) throws Exception {
         String[][] readOnly = {{"ls"}, {"network", "ls"}, {"firewall", "show"}, {"plugins", "ls"}, {"network", "inspect", "ro"}, {"ls", "ro"}};
         for (String[] args : readOnly) {
-            cli.run(args);
+            pb.run(args);
         }
         assertEquals(0, files().length, "a fresh state directory stays empty: " + String.join(", ", files()));
         try {
-            cli.run("network", "create", "ro", "--subnet", "10.109.0.0/24", "--bridge", "pbro0").ok();
+            pb.run("network", "create", "ro", "--subnet", "10.109.0.0/24", "--bridge", "pbro0").ok();
             Stream.of("locks", "firewall").forEach(d -> Sandbox.exec("rm", "-rf", state.resolve(d).toString()));
             String[] before = files();
             for (String[] args : readOnly) {
-                cli.run(args).ok();
+                pb.run(args).ok();
             }
             assertEquals(String.join(", ", before), String.join(", ", files()), "no file made by a read-only command");
         } finally {
-            cli.run("network", "rm", "ro").ok();
+            pb.run("network", "rm", "ro").ok();
         }
     }
 

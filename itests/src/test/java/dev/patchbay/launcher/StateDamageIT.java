@@ -14,8 +14,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Damage in a state file is named (file and what is wrong, in words), contained (it concerns its own network only) and
@@ -23,43 +25,50 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class StateDamageIT {
-    private final Cli cli = Cli.fresh();
+    /** One daemon serves every test's set-up: a JVM a command was most of this class's time. */
+    @RegisterExtension
+    static final DaemonCli DAEMON = new DaemonCli(DaemonCli.AS_ONE_SHOT);
+    private final Cli cli = DAEMON.fresh();
     private final Path state = cli.stateDir();
 
+    /**
+     * Two networks' records damaged at once, one emptied and one cut in the middle: each is named with its own problem,
+     * neither concerns the other networks, and {@code gc --repair} rebuilds both.
+     */
     @Test
-    void emptiedNetworkRecordConcernsOnlyItsNetworkAndIsRebuilt(Sandbox sandbox) throws Exception {
-        damagedNetworkRecord(sandbox, new byte[0], "empty");
-    }
-
-    @Test
-    void cutNetworkRecordConcernsOnlyItsNetworkAndIsRebuilt(Sandbox sandbox) throws Exception {
-        damagedNetworkRecord(sandbox, null, "cut short");
-    }
-
-    /** {@code content} null: the record cut in the middle. */
-    private void damagedNetworkRecord(Sandbox sandbox, byte[] content, String problem) throws Exception {
+    void emptiedAndCutNetworkRecordsConcernOnlyTheirNetworksAndAreRebuilt(Sandbox sandbox) throws Exception {
         String c1 = sandbox.netns("c1");
         String c2 = sandbox.netns("c2");
         String c3 = sandbox.netns("c3");
+        String c4 = sandbox.netns("c4");
+        Map<String, String> problems = Map.of("dmg", "empty", "cut", "cut short");
         try {
             cli.run("network", "create", "dmg", "--subnet", "10.111.0.0/24", "--bridge", "pbdmg0", "--masquerade").ok();
+            cli.run("network", "create", "cut", "--subnet", "10.117.0.0/24", "--bridge", "pbcut0", "--masquerade").ok();
             cli.run("network", "create", "fine", "--subnet", "10.112.0.0/24", "--bridge", "pbfine0").ok();
             cli.run("attach", "dmg", "--netns", c1, "--publish", "8083:80/tcp").ok();
+            cli.run("attach", "cut", "--netns", c4, "--publish", "8086:80/tcp").ok();
             cli.run("attach", "fine", "--netns", c2).ok();
-            JsonObject before = JsonParser.parseString(cli.run("-o", "json", "network", "inspect", "dmg").ok().out()).getAsJsonObject();
-            Path record = state.resolve("networks/dmg.json");
-            byte[] whole = Files.readAllBytes(record);
-            Files.write(record, content != null ? content : Arrays.copyOf(whole, whole.length / 2));
+            Map<String, JsonObject> before = new java.util.HashMap<>();
+            for (String n : problems.keySet()) {
+                before.put(n, JsonParser.parseString(cli.run("-o", "json", "network", "inspect", n).ok().out()).getAsJsonObject());
+                Path record = state.resolve("networks/" + n + ".json");
+                byte[] whole = Files.readAllBytes(record);
+                Files.write(record, n.equals("dmg") ? new byte[0] : Arrays.copyOf(whole, whole.length / 2));
+            }
 
             Cli.Run ls = cli.run("network", "ls").ok();
-            assertTrue(ls.out().contains("fine") && ls.out().contains("dmg") && ls.out().contains("damaged"), ls.out());
+            assertTrue(ls.out().contains("fine") && ls.out().contains("dmg") && ls.out().contains("cut"), ls.out());
+            assertEquals(2, ls.out().lines().filter(l -> l.contains("damaged")).count(), ls.out());
             clean(ls.err());
-            Cli.Run attach = cli.run("attach", "dmg", "--netns", c3);
-            assertEquals(1, attach.code(), attach.err());
-            assertEquals(1, attach.err().strip().lines().count(), "one line: " + attach.err());
-            assertTrue(attach.err().contains(record.toString()) && attach.err().contains(problem) && attach.err().contains("gc --repair"),
-                    attach.err());
-            clean(attach.err());
+            for (Map.Entry<String, String> p : problems.entrySet()) {
+                Cli.Run attach = cli.run("attach", p.getKey(), "--netns", c3);
+                assertEquals(1, attach.code(), attach.err());
+                assertEquals(1, attach.err().strip().lines().count(), "one line: " + attach.err());
+                assertTrue(attach.err().contains(state.resolve("networks/" + p.getKey() + ".json").toString())
+                        && attach.err().contains(p.getValue()) && attach.err().contains("gc --repair"), attach.err());
+                clean(attach.err());
+            }
             cli.run("attach", "fine", "--netns", c3).ok(); // the other network keeps working
             cli.run("network", "create", "new", "--subnet", "10.113.0.0/24", "--bridge", "pbnew0").ok();
             cli.run("ls").ok();
@@ -67,19 +76,25 @@ class StateDamageIT {
             assertTrue(gc.out().contains("gc --repair"), "plain gc names the damage and what repairs it: " + gc.out());
 
             Cli.Run repair = cli.run("gc", "--repair").ok();
-            assertTrue(repair.out().contains("rebuilt network \"dmg\""), repair.out());
-            JsonObject after = JsonParser.parseString(cli.run("-o", "json", "network", "inspect", "dmg").ok().out()).getAsJsonObject();
-            for (String field : List.of("subnet", "gateway", "driver", "plugins", "options")) {
-                assertEquals(before.getAsJsonObject("config").get(field), after.getAsJsonObject("config").get(field), field + " rebuilt: " + after);
+            for (String n : problems.keySet()) {
+                assertTrue(repair.out().contains("rebuilt network \"" + n + "\""), repair.out());
+                JsonObject after = JsonParser.parseString(cli.run("-o", "json", "network", "inspect", n).ok().out()).getAsJsonObject();
+                for (String field : List.of("subnet", "gateway", "driver", "plugins", "options")) {
+                    assertEquals(before.get(n).getAsJsonObject("config").get(field), after.getAsJsonObject("config").get(field),
+                            n + ": " + field + " rebuilt: " + after);
+                }
+                assertEquals(before.get(n).get("attachments"), after.get("attachments"), n + ": its attachments: " + after);
+                assertEquals("ok", after.get("health").getAsString(), after.toString());
             }
-            assertEquals(before.get("attachments"), after.get("attachments"), "its attachments: " + after);
-            assertEquals("ok", after.get("health").getAsString(), after.toString());
             cli.run("detach", "dmg", "--netns", c1).ok();
             cli.run("attach", "dmg", "--netns", c3).ok();
+            cli.run("detach", "cut", "--netns", c4).ok();
+            cli.run("attach", "cut", "--netns", c3).ok();
         } finally {
-            cli.run("network", "rm", "--force", "dmg", "fine", "new");
+            cli.run("network", "rm", "--force", "dmg", "cut", "fine", "new");
         }
-        assertFalse(Sandbox.exec("nft", "list", "ruleset").output().contains("8083"), "no DNAT left");
+        String nft = Sandbox.exec("nft", "list", "ruleset").output();
+        assertFalse(nft.contains("8083") || nft.contains("8086"), "no DNAT left: " + nft);
         cli.assertNoRecords();
     }
 
@@ -98,7 +113,7 @@ class StateDamageIT {
         String owner = lines.stream().filter(l -> l.contains("\"put\"") && l.contains("8084")).reduce((a, b) -> b).orElseThrow();
         lines.remove(owner);
         Files.writeString(log, String.join("\n", lines) + "\n" + owner.substring(0, owner.length() / 2));
-        Cli.Run rm = cli.run("network", "rm", "--force", "torn").ok();
+        Cli.Run rm = DaemonCli.direct(cli).run("network", "rm", "--force", "torn").ok(); // a process that reads the torn log
         clean(rm.err());
         String nft = Sandbox.exec("nft", "list", "ruleset").output();
         assertFalse(nft.contains("8084"), "the published port went with its network: " + nft);

@@ -26,12 +26,27 @@ final class AttachInputs {
      * {@code --ifname}.
      */
     static IfName nextFreeIfName(NetworkStack stack, NetnsRef container) {
+        return nextFreeIfName(stack, null, container);
+    }
+
+    /**
+     * The same, after a detach that a daemon has not finished: its veth pair waits in {@code host} for its deletion
+     * (down, marked: {@link PendingLinks}), its container end still named, without carrier. An {@code ethN} veth of the
+     * container without carrier may be such an end: the marked links of {@code host} are deleted first, so that an attach
+     * right after a detach takes the same name again (it took eth1 while eth0 waited). Null {@code host}: no such wait.
+     */
+    static IfName nextFreeIfName(NetworkStack stack, NetnsRef host, NetnsRef container) {
         if (!java.nio.file.Files.exists(container.path())) {
             return new IfName("eth0"); // the attach names what is wrong with the namespace
         }
         try (NetnsHandle ctr = stack.open(container)) {
+            java.util.List<dev.patchbay.core.model.Link> links = ctr.links().list();
+            if (host != null && links.stream().anyMatch(l -> l.name().value().startsWith("eth") && "veth".equals(l.kind()) && !l.lowerUp())
+                    && PendingLinks.finish(stack, host)) {
+                links = ctr.links().list();
+            }
             java.util.Set<String> taken = new java.util.HashSet<>();
-            ctr.links().list().forEach(l -> taken.add(l.name().value()));
+            links.forEach(l -> taken.add(l.name().value()));
             for (int i = 0; ; i++) {
                 if (!taken.contains("eth" + i)) {
                     return new IfName("eth" + i);

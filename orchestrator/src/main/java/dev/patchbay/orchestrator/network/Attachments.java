@@ -54,13 +54,14 @@ public final class Attachments {
 
     /**
      * Attaches; with {@code nextFreeIfName} the container's interface is the first {@code ethN} its namespace does
-     * not have (the request's is ignored), chosen before anything changes. The container's namespace is opened once
+     * not have (the request's is ignored), chosen before anything changes (a detached pair still waiting for its
+     * deletion in the host namespace deleted first). The container's namespace is opened once
      * for the whole attach ({@link RequestStack}).
      */
     public Attachment attach(NetnsRef hostRef, AttachRequest request, boolean nextFreeIfName) {
         try (RequestStack stack = new RequestStack(m.stack())) {
             AttachRequest r = !nextFreeIfName ? request : new AttachRequest(request.network(), request.containerId(),
-                    request.container(), AttachInputs.nextFreeIfName(stack, request.container()), request.addresses(), request.mac(),
+                    request.container(), AttachInputs.nextFreeIfName(stack, hostRef, request.container()), request.addresses(), request.mac(),
                     request.ports(), request.defaultRoute(), request.options());
             return attach(hostRef, r, stack, null);
         }

@@ -23,6 +23,15 @@ final class PendingLinks {
     private PendingLinks() {
     }
 
+    /** Deletes the marked links of {@code netns} in one request; false if it had none (or the stack knows no groups). */
+    static boolean finish(NetworkStack stack, NetnsRef netns) {
+        try (NetnsHandle h = stack.open(netns)) {
+            return h.links().deleteGroup(GROUP);
+        } catch (UnavailableException noGroups) {
+            return false;
+        }
+    }
+
     /** Deletes the marked links of {@code netns}; returns the names that went (empty: none, or a stack without groups). */
     static List<String> sweep(NetworkStack stack, NetnsRef netns) {
         Set<String> before = new HashSet<>();

@@ -9,6 +9,8 @@ import dev.patchbay.core.errors.InvalidInputException;
 import dev.patchbay.core.ipam.IpRange;
 import dev.patchbay.core.ipam.IpamConfig;
 import dev.patchbay.core.model.IfName;
+import dev.patchbay.core.model.LinkChange;
+import dev.patchbay.core.model.LinkRef;
 import dev.patchbay.core.model.IpAddresses;
 import dev.patchbay.core.model.IpPrefix;
 import dev.patchbay.core.model.LinkSpec;
@@ -113,5 +115,29 @@ class AttachInputsTest {
         }
         assertEquals(new IfName("eth1"), AttachInputs.nextFreeIfName(stack, ctr), "a gap is filled");
         assertEquals(0, stack.openHandles(), "the namespace is closed again");
+    }
+
+    /**
+     * An attach right after a detach in a daemon: the detached pair waits in the host for its deletion (down, marked),
+     * its container end still eth0. The attach takes eth0 again, deleting what waits (it took eth1, and under load
+     * failed); a veth merely without carrier and not marked is the container's own, and stays.
+     */
+    @Test
+    void aDetachedPairStillWaitingIsDeletedSoTheNameIsFreeAgain() throws Exception {
+        FakeNetworkStack stack = new FakeNetworkStack();
+        NetnsRef ctr = NetnsRef.path(Files.createFile(dir.resolve("ctr")));
+        stack.netns(ctr);
+        FakeNetworkStack.Netns hostState = stack.netns("host");
+        NetnsRef host = NetnsRef.named("host");
+        try (NetnsHandle h = stack.open(host)) {
+            h.links().add(new LinkSpec.Veth(new IfName("vethdead"), new IfName("eth0"), ctr, null, null, null));
+            h.links().add(new LinkSpec.Veth(new IfName("vethdown"), new IfName("eth1"), ctr, null, null, null));
+            h.links().set(LinkRef.name("vethdead"), new LinkChange(false, null, null, PendingLinks.GROUP)); // a daemon's detach
+            h.links().setUp(LinkRef.name("vethdown"), false); // someone's, down: not marked
+        }
+        assertEquals(new IfName("eth0"), AttachInputs.nextFreeIfName(stack, host, ctr));
+        assertTrue(hostState.link("vethdead").isEmpty(), "the waiting pair went");
+        assertTrue(stack.netns(ctr).link("eth1").isPresent() && hostState.link("vethdown").isPresent(), "what is not marked stays");
+        assertEquals(0, stack.openHandles(), "the namespaces are closed again");
     }
 }

@@ -383,27 +383,37 @@ public final class BridgePlugin implements NetworkPlugin {
 
     /**
      * The veth's names are taken (the host end's, or the container's interface): in a daemon, the pairs detaches left
-     * for deletion are deleted now, and so is a down veth still named {@code hostIf} (the container's own: the attach
-     * found no record of it, so a detach left it). True if the set-up can try again.
+     * for deletion are deleted now (a batch the reaper's thread is deleting is waited for), and so is a down veth still
+     * named {@code hostIf} (the container's own: the attach found no record of it, so a detach left it). True if the
+     * set-up can try again: the host end's name is free now, whoever freed it. The thread may have finished its batch
+     * between the failed add and this clear, which then finds nothing to do: the names are free all the same
+     * (FirewallSwapIT's attach after a detach failed so once under load).
      */
     private boolean cleared(NetworkContext ctx, NetnsHandle host, IfName hostIf) {
         LinkReaper r = reaper(ctx);
         if (r == null) {
             return false;
         }
-        boolean any = r.clear(host.netns());
+        r.clear(host.netns());
         java.util.Optional<Link> left = host.links().find(LinkRef.name(hostIf));
         if (left.isPresent() && "veth".equals(left.get().kind()) && !left.get().up()) {
             host.links().delete(LinkRef.index(left.get().index()));
             return true;
         }
-        return any;
+        return left.isEmpty(); // else a live link of that name: trying again would fail the same way
     }
 
-    /** In a daemon: the container's {@code ifName} is gone once the pairs detaches left for deletion are deleted. */
+    /**
+     * In a daemon: the container's {@code ifName} is gone once the pairs detaches left for deletion are deleted (by this
+     * clear, or by the reaper's thread just before it).
+     */
     private boolean flushed(NetworkContext ctx, NetnsHandle ctr, IfName ifName) {
         LinkReaper r = reaper(ctx);
-        return r != null && r.clear(ctx.host().netns()) && ctr.links().find(LinkRef.name(ifName)).isEmpty();
+        if (r == null) {
+            return false;
+        }
+        r.clear(ctx.host().netns());
+        return ctr.links().find(LinkRef.name(ifName)).isEmpty();
     }
 
     /**

@@ -108,6 +108,97 @@ class LinkReaperTest {
         assertEquals(now.index(), hostState.link(again.hostIf().value()).orElseThrow().index(), "the new pair stays");
     }
 
+    /**
+     * FirewallSwapIT once, under load: the attach's add met the pair still waiting, then the reaper's thread finished that
+     * batch before the set-up's clear ran, which found nothing to delete, and the attach failed ("link ... or its peer
+     * ... already exists") with its names free. Here the thread's batch runs exactly in that window.
+     */
+    @Test
+    void aReattachWhoseWaitingPairTheThreadDeletesMidSetUpStillAttaches() {
+        LinkReaper reaper = manual();
+        Attachment first = attach("red");
+        detach(first);
+        Runnable[] once = {() -> reaper.clear(null)}; // the thread's batch: the queue taken, the group deleted
+        NetnsHandle racing = withLinks(host, (m, args) -> {
+            try {
+                return m.invoke(host.links(), args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (m.getName().equals("add") && e.getCause() instanceof AlreadyExistsException && once[0] != null) {
+                    once[0].run();
+                    once[0] = null;
+                }
+                throw e.getCause();
+            }
+        });
+        NetworkContext racingCtx = new NetworkContext(racing, stack, web, plugin.hostInterface(web));
+        AttachRequest req = new AttachRequest("web", "red", NetnsRef.named("red"), new IfName("eth0"), List.of(), null, List.of());
+
+        Attachment again = plugin.setUp(racingCtx, req, new Attachment("web", "red", null, new IfName("eth0"), null, null,
+                List.of(IpPrefix.parse("10.88.0.5/24")), List.of()));
+
+        assertTrue(once[0] == null, "the add met the waiting pair, and the batch ran after it");
+        Link now = hostState.link(again.hostIf().value()).orElseThrow();
+        assertTrue(now.up() && now.masterIndex() != null, hostState.toString());
+        assertTrue(red.link("eth0").orElseThrow().lowerUp(), "plugged in again under eth0");
+    }
+
+    /** {@code h} with its link operations going through {@code ops}. */
+    private static NetnsHandle withLinks(NetnsHandle h, Ops ops) {
+        dev.patchbay.core.spi.LinkOps links = (dev.patchbay.core.spi.LinkOps) java.lang.reflect.Proxy.newProxyInstance(
+                LinkReaperTest.class.getClassLoader(), new Class<?>[] {dev.patchbay.core.spi.LinkOps.class}, (p, m, a) -> ops.call(m, a));
+        return (NetnsHandle) java.lang.reflect.Proxy.newProxyInstance(LinkReaperTest.class.getClassLoader(),
+                new Class<?>[] {NetnsHandle.class}, (p, m, a) -> {
+                    if (m.getName().equals("links")) {
+                        return links;
+                    }
+                    return invoke(h, m, a);
+                });
+    }
+
+    interface Ops {
+        Object call(java.lang.reflect.Method m, Object[] args) throws Throwable;
+    }
+
+    /** The same window in validate: the container's eth0 seen, then the thread's batch, then validate's own clear. */
+    @Test
+    void anotherNetworksAttachWhoseContainerNameTheThreadFreesMidValidateIsValid() {
+        LinkReaper reaper = manual();
+        detach(attach("red"));
+        NetworkConfig db = BridgePluginTest.ipv4("db", Map.of("bridge", "br1"));
+        plugin.setUpNetwork(new NetworkContext(host, stack, db, plugin.hostInterface(db)));
+        Runnable[] once = {() -> reaper.clear(null)};
+        dev.patchbay.core.spi.NetworkStack racing = (dev.patchbay.core.spi.NetworkStack) java.lang.reflect.Proxy.newProxyInstance(
+                LinkReaperTest.class.getClassLoader(), new Class<?>[] {dev.patchbay.core.spi.NetworkStack.class}, (p, m, args) -> {
+                    Object out = invoke(stack, m, args);
+                    if (!m.getName().equals("open") || !args[0].equals(NetnsRef.named("red"))) {
+                        return out;
+                    }
+                    NetnsHandle ctr = (NetnsHandle) out;
+                    return withLinks(ctr, (lm, la) -> {
+                        Object found = invoke(ctr.links(), lm, la);
+                        if (lm.getName().equals("find") && once[0] != null) {
+                            once[0].run(); // right after validate saw eth0
+                            once[0] = null;
+                        }
+                        return found;
+                    });
+                });
+        plugin.stack = racing; // the reaper's own stack is the plugin's: a context on it uses the reaper
+        NetworkContext dbCtx = new NetworkContext(host, racing, db, plugin.hostInterface(db));
+
+        plugin.validate(dbCtx, new AttachRequest("db", "red", NetnsRef.named("red"), new IfName("eth0"), List.of(), null, List.of()));
+
+        assertTrue(once[0] == null && red.link("eth0").isEmpty());
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     @Test
     void aMarkedLinkGoesWithItsGroupAndANewLinkOfItsNameStays() {
         LinkReaper reaper = manual();
