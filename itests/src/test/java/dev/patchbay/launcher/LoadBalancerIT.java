@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * backend: a service over three backends (small python servers answering their names in throwaway namespaces) takes 300
  * connections 100/100/100 round-robin, from a container of the network, from the host namespace and from a backend
  * reaching its own service; random spreads 900 within ±20% each (300 would leave it to chance about one run in twenty);
- * removing the backends down to none makes a connection refused within a second; {@code service rm} leaves no rule.
+ * removing the backends down to none makes a connection refused within a second; {@code service rm} leaves no rule. A
+ * backend's bridge port whose hairpin someone turned off degrades the network's health, naming it, and {@code gc} puts it
+ * back (the backend then reaches its own service again).
  */
 @NetnsTest
 class LoadBalancerIT {
@@ -291,6 +293,17 @@ class LoadBalancerIT {
             assertEquals(vip, shown.getAsJsonObject("data").get("vip").getAsString());
             assertEquals(3, shown.getAsJsonObject("data").getAsJsonArray("backends").size());
             assertTrue(pb.run("-n", host, "topology").ok().out().contains("service api " + vip + ":80/tcp round-robin over 3 backends"));
+            if (backend.equals("nftables")) { // repaired like everything else (whatever the firewall): a backend's hairpin turned off
+                JsonObject inspected = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok());
+                String port = inspected.getAsJsonArray("attachments").asList().stream().map(e -> e.getAsJsonObject())
+                        .filter(e -> e.get("containerId").getAsString().equals(names.get(1))).findFirst().orElseThrow().get("hostIf").getAsString();
+                sandbox.run("ip", "-n", host, "link", "set", port, "type", "bridge_slave", "hairpin", "off");
+                JsonObject hurt = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok());
+                assertEquals("degraded", hurt.get("health").getAsString(), hurt.toString());
+                assertEquals("[\"hairpin on \\\"" + port + "\\\" (backend " + names.get(1) + " of service api)\"]", hurt.get("missing").toString());
+                String gc = pb.run("-n", host, "gc").ok().out();
+                assertTrue(gc.contains("hairpin on \"" + port + "\""), "gc puts it back (the backend reaches its VIP below): " + gc);
+            }
             Map<String, Integer> even = new TreeMap<>();
             names.forEach(n -> even.put(n, 100));
             for (String from : List.of(client, host, names.get(1))) {

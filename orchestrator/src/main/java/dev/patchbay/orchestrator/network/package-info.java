@@ -4,5 +4,5 @@
  * (that is core's), so its version only says which of Patchbay's bundles go together.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package dev.patchbay.orchestrator.network;
