@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * reaching its own service; random spreads 900 within ±20% each (300 would leave it to chance about one run in twenty);
  * removing the backends down to none makes a connection refused within a second; {@code service rm} leaves no rule. A
  * backend's bridge port whose hairpin someone turned off degrades the network's health, naming it, and {@code gc} puts it
- * back (the backend then reaches its own service again).
+ * back (the backend then reaches its own service again). A port one address publishes (a VIP, a host address) is that
+ * address's, whatever publishes the same port on every address.
  */
 @NetnsTest
 class LoadBalancerIT {
@@ -323,6 +324,18 @@ class LoadBalancerIT {
             for (String from : List.of(outside, host)) {
                 assertEquals(thirty, connect(sandbox, from, Topo.HOST_UPLINK_IP, 8000, 30), backend + " published, reached from " + from);
             }
+            // one address wins over every address at one port, whichever came first: b1 published on *:8080, then service
+            // web at VIP:8080 published on the uplink's address:8080 over b2 and b3; each reaches its own
+            String gateway = "10.198." + net + ".1";
+            pb.run("-n", host, "publish", "lb", "--netns", names.get(0), "8080:8080/tcp").ok();
+            String webVip = json(pb.run("-n", host, "-o", "json", "service", "create", "web", "--network", "lb", "--port", "8080/tcp",
+                    "--publish", Topo.HOST_UPLINK_IP + ":8080", "--backend", names.get(1), "--backend", names.get(2)).ok()).get("vip").getAsString();
+            Map<String, Integer> two = new TreeMap<>(Map.of(names.get(1), 2, names.get(2), 2));
+            assertEquals(two, connect(sandbox, client, webVip, 8080, 4), backend + ": the VIP at 8080 is the service's");
+            assertEquals(two, connect(sandbox, outside, Topo.HOST_UPLINK_IP, 8080, 4), backend + ": the uplink's address at 8080 is the service's");
+            assertEquals(Map.of(names.get(0), 2), connect(sandbox, host, gateway, 8080, 2), backend + ": any other address at 8080 is b1's");
+            pb.run("-n", host, "service", "rm", "web").ok();
+            pb.run("-n", host, "unpublish", "lb", "--netns", names.get(0), "8080:8080/tcp").ok();
 
             pb.run("-n", host, "service", "rm", "api").ok();
             svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp", "--vip", vip,
