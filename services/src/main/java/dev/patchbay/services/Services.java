@@ -85,11 +85,11 @@ final class Services {
         throw new InvalidInputException(field, whole, "expected a port 1-65535" + (field.equals("--port") ? " and a protocol, e.g. 80/tcp" : ""));
     }
 
-    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance) {
+    ServiceRecord create(String name, String network, List<String> vip, String portText, List<String> backends, String balance) {
         return create(name, network, vip, portText, backends, balance, null, null, List.of());
     }
 
-    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance, String healthText,
+    ServiceRecord create(String name, String network, List<String> vip, String portText, List<String> backends, String balance, String healthText,
                          Integer affinityText, List<String> publishText) {
         ServiceRecord.checkName(name);
         String health = ServiceRecord.checkHealth(healthText);
@@ -109,10 +109,7 @@ final class Services {
             }
             NetworkConfig config = network(network);
             IfName bridge = bridge(config);
-            InetAddress asked = vip == null ? null : IpAddresses.parse("--vip", vip);
-            if (asked != null && !config.subnet().contains(asked)) {
-                throw new InvalidInputException("--vip", vip, "is not inside network \"" + network + "\"'s subnet " + config.subnet());
-            }
+            List<InetAddress> asked = vips(config, vip);
             List<ServiceRecord.Backend> bs = new ArrayList<>();
             for (String b : backends) {
                 ServiceRecord.Backend backend = backend(config, b, port);
@@ -121,7 +118,7 @@ final class Services {
                 }
                 bs.add(backend);
             }
-            new Rule.Balance(asked == null ? config.gateway() : asked, protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, affinity);
+            new Rule.Balance(config.gateway(), protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, affinity);
             ServicePublish.check(manager.stack(), firewall.host(stateDir, host), host, config, publish, mappings);
             Deque<Runnable> undo = new ArrayDeque<>();
             try {
@@ -292,14 +289,36 @@ final class Services {
      * The VIP from the network's IPv4 range, as an attachment's address would be: the one asked for, or the next free; on
      * a dual-stack network an IPv6 VIP from its IPv6 range too, in the same reservation.
      */
-    private List<InetAddress> reserve(NetworkConfig config, String name, InetAddress asked) {
+    private List<InetAddress> reserve(NetworkConfig config, String name, List<InetAddress> asked) {
         List<RangeSet> sets = new ArrayList<>(List.of(RangeSet.of(range(config, NetworkManager.IPAM_RANGE, config.subnet(), config.gateway()))));
         if (config.subnet6() != null) {
             sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE6, config.subnet6(), config.gateway6())));
         }
         IpamConfig ic = IpamConfig.of(sets.toArray(RangeSet[]::new));
         AllocationRequest req = AllocationRequest.of(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF, ic);
-        return ipam.allocate(asked == null ? req : req.withRequested(asked)).addresses().stream().map(a -> a.address().address()).toList();
+        return ipam.allocate(asked.isEmpty() ? req : req.withRequested(asked.toArray(InetAddress[]::new))).addresses().stream()
+                .map(a -> a.address().address()).toList();
+    }
+
+    /** {@code --vip ADDR} (at most one of each family the network has): each inside the network's subnet of its family. */
+    private static List<InetAddress> vips(NetworkConfig config, List<String> texts) {
+        List<InetAddress> out = new ArrayList<>();
+        for (String text : texts == null ? List.<String>of() : texts) {
+            InetAddress a = IpAddresses.parse("--vip", text);
+            boolean v4 = a.getAddress().length == 4;
+            IpPrefix subnet = v4 ? config.subnet() : config.subnet6();
+            if (subnet == null) {
+                throw new InvalidInputException("--vip", text, "is IPv6, and network \"" + config.name() + "\" has no IPv6 subnet");
+            }
+            if (!subnet.contains(a)) {
+                throw new InvalidInputException("--vip", text, "is not inside network \"" + config.name() + "\"'s subnet " + subnet);
+            }
+            if (out.stream().anyMatch(x -> (x.getAddress().length == 4) == v4)) {
+                throw new InvalidInputException("--vip", text, "is a second " + (v4 ? "IPv4" : "IPv6") + " VIP: give one of each family at most");
+            }
+            out.add(a);
+        }
+        return out;
     }
 
     private static IpRange range(NetworkConfig config, String option, IpPrefix subnet, InetAddress gateway) {
