@@ -18,28 +18,58 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * A network's services kept like the network's own parts: each backend's bridge port must be hairpin (a backend
  * reaching its own service), which nothing else puts back when someone turns it off. {@code network inspect} shows a
  * port that is not as {@code degraded}, naming it, its backend and its service; {@code gc} (and the daemon's full check)
  * makes it hairpin again. The kernel's bridge-port flags are read with iproute2's {@code bridge -d -j link show} run in
- * the host namespace (argv, no shell): the network stack reads no bridge-port flags.
+ * the host namespace (argv, no shell): the network stack reads no bridge-port flags. A {@code service create} of the
+ * network whose process died in the middle ({@link ServiceJournal}) is named too, and {@code gc} undoes it.
  */
 @Component
 public final class ServiceChecks implements NetworkChecks {
+    @Reference
+    dev.patchbay.orchestrator.network.NetworkManager manager;
+
+    @Reference
+    dev.patchbay.firewall.host.FirewallManager firewall;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile dev.patchbay.core.ipam.Ipam ipam;
+
     @Override
     public List<String> check(NetworkStack stack, NetworkFeatures.Shown shown) {
-        return unhairpinned(stack, shown).stream().map(Port::what).toList();
+        List<String> out = new ArrayList<>();
+        pending(shown).forEach(p -> out.add("service " + p.name() + " half made (its create did not finish)"));
+        unhairpinned(stack, shown).forEach(p -> out.add(p.what()));
+        return out;
+    }
+
+    /** The creates of the network's services whose process died in the middle. */
+    private static List<ServiceJournal.Pending> pending(NetworkFeatures.Shown shown) {
+        String host = ServiceRecord.host(shown.host());
+        return new ServiceJournal(shown.stateDir()).settled().stream()
+                .filter(p -> p.network().equals(shown.config().name()) && p.host().equals(host)).toList();
     }
 
     @Override
     public List<String> repair(NetworkStack stack, NetworkFeatures.Shown shown) {
+        List<String> done = new ArrayList<>();
+        dev.patchbay.core.ipam.Ipam i = ipam;
+        for (ServiceJournal.Pending p : i == null ? List.<ServiceJournal.Pending>of() : pending(shown)) {
+            if (new Services(manager, firewall, i, shown.stateDir(), shown.host()).recover(p)) {
+                done.add("undid the create of service " + p.name() + " that did not finish");
+            }
+        }
         List<Port> off = unhairpinned(stack, shown);
         if (off.isEmpty()) {
-            return List.of();
+            return done;
         }
-        List<String> done = new ArrayList<>();
         try (NetnsHandle h = stack.open(shown.host())) {
             for (Port p : off) {
                 h.links().setBridgePort(LinkRef.name(p.attachment().hostIf()), true, null);

@@ -121,9 +121,12 @@ final class Services {
             new Rule.Balance(config.gateway(), protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, affinity);
             ServicePublish.check(manager.stack(), firewall.host(stateDir, host), host, config, publish, mappings);
             Deque<Runnable> undo = new ArrayDeque<>();
+            ServiceJournal journal = new ServiceJournal(stateDir);
+            journal.begin(new ServiceJournal.Pending(name, network, ServiceRecord.host(host), List.of())); // a crash from here: gc undoes it
             try {
                 List<InetAddress> vips = reserve(config, name, asked);
                 undo.push(() -> ipam.release(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF));
+                journal.begin(new ServiceJournal.Pending(name, network, ServiceRecord.host(host), vips.stream().map(IpAddresses::format).toList()));
                 ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(vips.get(0)), port, protocol.label(),
                         mode, bs, health, affinity, publish, vips.size() > 1 ? IpAddresses.format(vips.get(1)) : null);
                 for (InetAddress a : vips) {
@@ -142,37 +145,63 @@ final class Services {
                 fw.apply(r.ruleset());
                 undo.push(() -> fw.remove(r.owner()));
                 store.put(r);
+                journal.end(name);
                 return r;
             } catch (RuntimeException e) {
+                undo.add(() -> journal.end(name)); // last: rolled back
                 rollBack(undo, e);
                 throw e;
             }
         });
     }
 
+    /**
+     * A create whose process died in the middle ({@link ServiceJournal}): recorded after all (it completed but for the
+     * journal's entry), or undone: its rules, its VIPs on the bridge, their reservation. True when there was one to undo.
+     */
+    boolean recover(ServiceJournal.Pending p) {
+        return store.locked(() -> {
+            ServiceJournal journal = new ServiceJournal(stateDir);
+            if (journal.all().stream().noneMatch(x -> x.name().equals(p.name()))) {
+                return false;
+            }
+            if (store.find(p.name()).isEmpty()) {
+                undo(p.name(), p.network(), p.vips());
+            }
+            journal.end(p.name());
+            return true;
+        });
+    }
+
     ServiceRecord remove(String name) {
         return store.locked(() -> {
             ServiceRecord r = inspect(name);
-            firewall.host(stateDir, host).remove(r.owner());
-            NetworkConfig config = manager.networks(stateDir).find(r.network()).orElse(null);
-            if (config != null) {
-                try (NetnsHandle h = manager.stack().open(host)) {
-                    IfName bridge = bridge(config);
-                    for (String v : r.vip6() == null ? List.of(r.vip()) : List.of(r.vip(), r.vip6())) {
-                        InetAddress a = IpAddresses.parse("vip", v);
-                        IpPrefix one = IpPrefix.of(a, a.getAddress().length * 8);
-                        if (h.links().find(LinkRef.name(bridge)).isPresent() && h.addresses().list(LinkRef.name(bridge), null).contains(one)) {
-                            h.addresses().delete(LinkRef.name(bridge), one); // a gone bridge took its VIP with it
-                        }
-                    }
-                }
-                ipam.release(ipamDir(config), config.name(), r.owner().id(), VIP_IF);
-            } else if (java.nio.file.Files.isDirectory(Ipam.dataDir(stateDir).resolve(r.network()))) {
-                ipam.release(Ipam.dataDir(stateDir), r.network(), r.owner().id(), VIP_IF); // the network went (with its bridge and VIP)
-            }
+            undo(name, r.network(), r.vip6() == null ? List.of(r.vip()) : List.of(r.vip(), r.vip6()));
             store.remove(name);
             return r;
         });
+    }
+
+    /** What a service made, gone: its rules, its VIPs on the network's bridge, their reservation (each only if there). */
+    private void undo(String name, String network, List<String> vips) {
+        String owner = ServiceRecord.owner(name).id();
+        firewall.host(stateDir, host).remove(ServiceRecord.owner(name));
+        NetworkConfig config = manager.networks(stateDir).find(network).orElse(null);
+        if (config != null) {
+            try (NetnsHandle h = manager.stack().open(host)) {
+                IfName bridge = bridge(config);
+                for (String v : vips) {
+                    InetAddress a = IpAddresses.parse("vip", v);
+                    IpPrefix one = IpPrefix.of(a, a.getAddress().length * 8);
+                    if (h.links().find(LinkRef.name(bridge)).isPresent() && h.addresses().list(LinkRef.name(bridge), null).contains(one)) {
+                        h.addresses().delete(LinkRef.name(bridge), one); // a gone bridge took its VIP with it
+                    }
+                }
+            }
+            ipam.release(ipamDir(config), config.name(), owner, VIP_IF);
+        } else if (java.nio.file.Files.isDirectory(Ipam.dataDir(stateDir).resolve(network))) {
+            ipam.release(Ipam.dataDir(stateDir), network, owner, VIP_IF); // the network went (with its bridge and VIP)
+        }
     }
 
     /** {@code service backend add|rm}: the service with one backend more or less, applied, then recorded. */
