@@ -112,6 +112,40 @@ class CrashRecoveryIT {
         assertEquals(0, journalCount());
     }
 
+    /**
+     * A service create that died after its last kernel step, before its record: rewound to that point (its journal entry,
+     * with its VIP, written; its record not), the network is degraded naming it, and gc undoes it: no rule, no VIP on the
+     * bridge, no reservation, no entry.
+     */
+    @Test
+    void serviceCreateInterruptedBeforeItsRecordIsUndone(Sandbox sandbox) throws Exception {
+        String vip = JsonParser.parseString(cli.run("-o", "json", "service", "create", "api", "--network", "crash", "--port", "80/tcp").ok().out())
+                .getAsJsonObject().get("vip").getAsString();
+        JsonObject pending = new JsonObject();
+        pending.addProperty("name", "api");
+        pending.addProperty("network", "crash");
+        pending.addProperty("host", "");
+        JsonArray vips = new JsonArray();
+        vips.add(vip);
+        pending.add("vips", vips);
+        JsonObject put = new JsonObject();
+        put.addProperty("op", "put");
+        put.addProperty("key", "api");
+        put.add("value", pending);
+        Files.writeString(state.resolve("services/journal.log"), put + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(state.resolve("services/services.log"), "{\"op\":\"del\",\"key\":\"api\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        JsonObject net = JsonParser.parseString(cli.run("-o", "json", "network", "inspect", "crash").ok().out()).getAsJsonObject();
+        assertEquals("degraded", net.get("health").getAsString(), net.toString());
+        assertTrue(net.get("missing").toString().contains("service api half made"), net.toString());
+        String gc = cli.run("gc").ok().out();
+        assertTrue(gc.contains("undid the create of service api"), gc);
+        assertEquals("[]", cli.run("-o", "json", "service", "ls").ok().out().strip());
+        assertTrue(live(state.resolve("services/journal.log")).isEmpty(), "no entry left");
+        assertFalse(sandbox.run("ip", "-o", "addr", "show", "dev", "pbcrash0").contains(vip + "/32"), "no VIP on the bridge");
+        assertFalse(sandbox.run("nft", "list", "ruleset").contains("svc:api"), "no rule");
+        assertFalse(Files.exists(state.resolve("ipam/crash/" + vip)), "no reservation: the VIP can be taken again");
+    }
+
     @Test
     void killedDuringAnAttachLeavesAttachedOrNothing(Sandbox sandbox) throws Exception {
         String c = sandbox.netns("c");

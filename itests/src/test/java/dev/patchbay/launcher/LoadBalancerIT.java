@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
  * backend: a service over three backends (small python servers answering their names in throwaway namespaces) takes 300
  * connections 100/100/100 round-robin, from a container of the network, from the host namespace and from a backend
  * reaching its own service; random spreads 900 within ±20% each (300 would leave it to chance about one run in twenty);
- * removing the backends down to none makes a connection refused within a second; {@code service rm} leaves no rule.
+ * removing the backends down to none makes a connection refused within a second; {@code service rm} leaves no rule. A
+ * backend's bridge port whose hairpin someone turned off degrades the network's health, naming it, and {@code gc} puts it
+ * back (the backend then reaches its own service again). A port one address publishes (a VIP, a host address) is that
+ * address's, whatever publishes the same port on every address.
  */
 @NetnsTest
 class LoadBalancerIT {
@@ -94,7 +97,7 @@ class LoadBalancerIT {
         List<Process> servers = new ArrayList<>();
         Process events = null;
         try {
-            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.13.0/24").ok();
+            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.13.0/24", "--ipv6", "fd00:198:13::/64").ok();
             String client = sandbox.netns("c1");
             pb.run("-n", host, "attach", "lb", "--netns", client).ok();
             List<String> names = new ArrayList<>();
@@ -112,8 +115,10 @@ class LoadBalancerIT {
             eb.environment().put("PATCHBAY_RUN_DIR", pb.runDir().toString());
             events = eb.start();
             assertTrue(until(60, () -> read(errFile).contains("listening")), "events subscribed: " + read(errFile));
-            String vip = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
-                    "--health", "tcp", "--backend", names.get(0), "--backend", names.get(1)).ok()).get("vip").getAsString();
+            JsonObject svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
+                    "--health", "tcp", "--backend", names.get(0), "--backend", names.get(1)).ok());
+            String vip = svc.get("vip").getAsString();
+            String vip6 = svc.get("vip6").getAsString();
             assertEquals(Map.of(names.get(0), 5, names.get(1), 5), connect(sandbox, client, vip, 10));
 
             stop(servers.remove(0));
@@ -127,6 +132,11 @@ class LoadBalancerIT {
             servers.add(serve(names.get(0), 80));
             assertTrue(until(20, () -> down(pb, host).equals(List.of(names.get(1)))), "back once it answers again");
             assertEquals(Map.of(names.get(0), 10), connect(sandbox, client, vip, 10));
+            assertEquals(Map.of(names.get(0), 4), connect(sandbox, client, vip6, 80, 4), "the IPv6 VIP follows the checks");
+            // a backend that answers on IPv4 only is down: the IPv6 VIP would send it connections it refuses
+            stop(servers.remove(0));
+            servers.add(serve(names.get(0), 80, true));
+            assertTrue(until(20, () -> down(pb, host).size() == 2), "an IPv4-only backend of a dual-stack service is down");
             assertTrue(until(10, () -> read(seenFile).contains("service-backend-up")), read(seenFile));
             String seen = read(seenFile);
             assertTrue(seen.contains("\"type\":\"service-backend-down\"") && seen.contains("\"type\":\"service-backend-up\"")
@@ -291,6 +301,19 @@ class LoadBalancerIT {
             assertEquals(vip, shown.getAsJsonObject("data").get("vip").getAsString());
             assertEquals(3, shown.getAsJsonObject("data").getAsJsonArray("backends").size());
             assertTrue(pb.run("-n", host, "topology").ok().out().contains("service api " + vip + ":80/tcp round-robin over 3 backends"));
+            if (backend.equals("nftables")) { // repaired like everything else (whatever the firewall): a backend's hairpin turned off
+                int peer = JsonParser.parseString(sandbox.execIn(names.get(1), "ip", "-j", "link", "show", "eth0").output()).getAsJsonArray()
+                        .get(0).getAsJsonObject().get("link_index").getAsInt();
+                String port = JsonParser.parseString(sandbox.execIn(host, "ip", "-j", "link").output()).getAsJsonArray().asList().stream()
+                        .map(e -> e.getAsJsonObject()).filter(e -> e.get("ifindex").getAsInt() == peer).findFirst().orElseThrow()
+                        .get("ifname").getAsString(); // b2's end on the bridge
+                sandbox.run("ip", "-n", host, "link", "set", port, "type", "bridge_slave", "hairpin", "off");
+                JsonObject hurt = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok());
+                assertEquals("degraded", hurt.get("health").getAsString(), hurt.toString());
+                assertEquals("[\"hairpin on \\\"" + port + "\\\" (backend " + names.get(1) + " of service api)\"]", hurt.get("missing").toString());
+                String gc = pb.run("-n", host, "gc").ok().out();
+                assertTrue(gc.contains("hairpin on \"" + port + "\""), "gc puts it back (the backend reaches its VIP below): " + gc);
+            }
             Map<String, Integer> even = new TreeMap<>();
             names.forEach(n -> even.put(n, 100));
             for (String from : List.of(client, host, names.get(1))) {
@@ -310,6 +333,17 @@ class LoadBalancerIT {
             for (String from : List.of(outside, host)) {
                 assertEquals(thirty, connect(sandbox, from, Topo.HOST_UPLINK_IP, 8000, 30), backend + " published, reached from " + from);
             }
+            // one address wins over every address at one port, whichever came first: b1 published on *:8080, then service
+            // web at VIP:8080 published on the uplink's address:8080 over b2 and b3; each reaches its own
+            String gateway = "10.198." + net + ".1";
+            pb.run("-n", host, "publish", "lb", "--netns", names.get(0), "8080:8080/tcp").ok();
+            String webVip = json(pb.run("-n", host, "-o", "json", "service", "create", "web", "--network", "lb", "--port", "8080/tcp",
+                    "--publish", Topo.HOST_UPLINK_IP + ":8080", "--backend", names.get(1), "--backend", names.get(2)).ok()).get("vip").getAsString();
+            Map<String, Integer> two = new TreeMap<>(Map.of(names.get(1), 2, names.get(2), 2));
+            assertEquals(two, connect(sandbox, client, webVip, 8080, 4), backend + ": the VIP at 8080 is the service's");
+            assertEquals(two, connect(sandbox, outside, Topo.HOST_UPLINK_IP, 8080, 4), backend + ": the uplink's address at 8080 is the service's");
+            assertEquals(Map.of(names.get(0), 2), connect(sandbox, host, gateway, 8080, 2), backend + ": any other address at 8080 is b1's");
+            pb.run("-n", host, "service", "rm", "web").ok(); // b1's port stays: it is in no one's way
 
             pb.run("-n", host, "service", "rm", "api").ok();
             svc = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp", "--vip", vip,
@@ -324,11 +358,12 @@ class LoadBalancerIT {
             // client-IP affinity: from one client, every connection reaches one backend (the VIP and the published port alike)
             pb.run("-n", host, "service", "rm", "api").ok();
             List<String> create = new ArrayList<>(List.of("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port",
-                    "80/tcp", "--vip", vip, "--publish", "8000", "--affinity", "60"));
+                    "80/tcp", "--vip", vip, "--vip", vip6, "--publish", "8000", "--affinity", "60"));
             names.forEach(n -> create.addAll(List.of("--backend", n + ":8080")));
             JsonObject sticky = json(pb.run(create.toArray(String[]::new)).ok());
             assertEquals(60, sticky.get("affinity").getAsInt());
-            String vip6now = sticky.get("vip6").getAsString(); // the IPv6 VIP is taken afresh
+            String vip6now = sticky.get("vip6").getAsString();
+            assertEquals(vip6, vip6now, "--vip takes an IPv6 address too");
             for (String from : List.of(client, host, outside, "v6")) {
                 Map<String, Integer> seen = from.equals("v6") ? connect(sandbox, client, vip6now, 80, 30)
                         : connect(sandbox, from, from.equals(outside) ? Topo.HOST_UPLINK_IP : vip, from.equals(outside) ? 8000 : 80, 30);
@@ -340,6 +375,8 @@ class LoadBalancerIT {
             if (backend.equals("nftables")) { // checked before any change, whatever the backend: once
                 Cli.Run taken = pb.run("-n", host, "service", "create", "web", "--network", "lb", "--port", "80/tcp", "--publish", "8000");
                 assertTrue(taken.code() != 0 && taken.err().contains("8000") && taken.err().contains("svc:api"), "a published port is refused: " + taken.err());
+                Cli.Run outside6 = pb.run("-n", host, "service", "create", "web", "--network", "lb", "--port", "81/tcp", "--vip", "2001:db8::1");
+                assertTrue(outside6.code() != 0 && outside6.err().contains("--vip") && outside6.err().contains("2001:db8::1"), outside6.err());
             }
             for (String n : names) {
                 pb.run("-n", host, "service", "backend", "rm", "api", n + ":8080").ok();
@@ -371,7 +408,14 @@ class LoadBalancerIT {
     }
 
     private static Process serve(String netns, int port) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "python3", "-c", SERVER, Integer.toString(port), netns)
+        return serve(netns, port, false);
+    }
+
+    /** {@code v4only}: a server on 0.0.0.0, not on IPv6. */
+    private static Process serve(String netns, int port, boolean v4only) throws Exception {
+        String server = v4only ? SERVER.replace("socket.AF_INET6", "socket.AF_INET").replace("\"::\"", "\"0.0.0.0\"")
+                .replace("s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)\n", "") : SERVER;
+        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "python3", "-c", server, Integer.toString(port), netns)
                 .redirectErrorStream(true).start();
         String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
         assertEquals("ready\n", line, "server in " + netns);

@@ -88,7 +88,8 @@ public final class ServiceCommand implements PatchbayCommand {
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.") String name;
         @Option(names = "--network", required = true, paramLabel = "NET", description = "The network of the VIP and of the backends.") String network;
-        @Option(names = "--vip", paramLabel = "ADDR", description = "The VIP (default: the next free address of the network).") String vip;
+        @Option(names = "--vip", paramLabel = "ADDR", description = "The VIP, IPv4 or IPv6 (repeatable: one of each family; default: the"
+                + " next free address of the network's range of that family).") List<String> vip = List.of();
         @Option(names = "--port", required = true, paramLabel = "PORT/PROTO", description = "e.g. 80/tcp.") String port;
         @Option(names = "--backend", paramLabel = "NETNS[:PORT]", description = "A container attached to NET (repeatable; PORT: the"
                 + " service's by default).") List<String> backends = List.of();

@@ -95,7 +95,7 @@ public final class ServiceHealth {
     }
 
     private void check(ServiceRecord r) {
-        Map<ServiceRecord.Backend, Boolean> answered = manager.stack().callIn(NetnsRef.parse(r.host()), () -> probe(r.backends()));
+        Map<ServiceRecord.Backend, Boolean> answered = manager.stack().callIn(NetnsRef.parse(r.host()), () -> probe(r.backends(), r.vip6() != null));
         for (Map.Entry<ServiceRecord.Backend, Boolean> e : answered.entrySet()) {
             ServiceRecord.Backend b = e.getKey();
             String key = r.name() + "/" + b;
@@ -110,24 +110,31 @@ public final class ServiceHealth {
         streak.keySet().removeIf(k -> k.startsWith(r.name() + "/") && r.backends().stream().noneMatch(b -> k.equals(r.name() + "/" + b)));
     }
 
-    /** A TCP connect to each backend at once, from the calling thread's namespace: which answered within the timeout. */
-    static Map<ServiceRecord.Backend, Boolean> probe(List<ServiceRecord.Backend> backends) throws java.io.IOException {
+    /**
+     * A TCP connect to each backend at once, from the calling thread's namespace: which answered within the timeout. With
+     * {@code v6} (the service has an IPv6 VIP) a backend's IPv6 address is checked too, and it answers only if both do: a
+     * backend serving one family only would otherwise take the other's connections and refuse them.
+     */
+    static Map<ServiceRecord.Backend, Boolean> probe(List<ServiceRecord.Backend> backends, boolean v6) throws java.io.IOException {
         Map<ServiceRecord.Backend, Boolean> out = new HashMap<>();
         Map<SocketChannel, ServiceRecord.Backend> open = new HashMap<>();
+        java.util.Set<SocketChannel> pending = new java.util.HashSet<>();
         try (Selector selector = Selector.open()) {
             for (ServiceRecord.Backend b : backends) {
-                out.put(b, false);
-                SocketChannel ch = SocketChannel.open();
-                open.put(ch, b);
-                ch.configureBlocking(false);
-                try {
-                    if (ch.connect(new InetSocketAddress(java.net.InetAddress.getByName(b.address()), b.port()))) {
-                        out.put(b, true);
-                    } else {
-                        ch.register(selector, SelectionKey.OP_CONNECT);
+                out.put(b, true);
+                for (String address : v6 && b.address6() != null ? List.of(b.address(), b.address6()) : List.of(b.address())) {
+                    SocketChannel ch = SocketChannel.open(address.contains(":") ? java.net.StandardProtocolFamily.INET6
+                            : java.net.StandardProtocolFamily.INET);
+                    open.put(ch, b);
+                    ch.configureBlocking(false);
+                    try {
+                        if (!ch.connect(new InetSocketAddress(java.net.InetAddress.getByName(address), b.port()))) {
+                            ch.register(selector, SelectionKey.OP_CONNECT);
+                            pending.add(ch);
+                        }
+                    } catch (java.io.IOException refused) {
+                        out.put(b, false);
                     }
-                } catch (java.io.IOException refused) {
-                    // down
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
@@ -135,8 +142,11 @@ public final class ServiceHealth {
                 selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 for (SelectionKey k : selector.selectedKeys()) {
                     SocketChannel ch = (SocketChannel) k.channel();
+                    pending.remove(ch);
                     try {
-                        out.put(open.get(ch), ch.finishConnect());
+                        if (!ch.finishConnect()) {
+                            out.put(open.get(ch), false);
+                        }
                     } catch (java.io.IOException refused) {
                         out.put(open.get(ch), false);
                     }
@@ -145,6 +155,7 @@ public final class ServiceHealth {
                 selector.selectedKeys().clear();
                 selector.selectNow(); // let the cancelled keys go
             }
+            pending.forEach(ch -> out.put(open.get(ch), false)); // no answer within the timeout
         } finally {
             for (SocketChannel ch : open.keySet()) {
                 ch.close();

@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * {@code service create --publish [IP:]HOSTPORT}, checked before anything changes: the host address one of the host
  * namespace's (not loopback: a service is published to the network), of a family the service has a VIP of; the port
- * not published already (by a container or another service, as the firewall host's rulesets say) nor held by a host
+ * not published already at the same address (by a container or another service, as the firewall host's rulesets say: a
+ * port on one address and the same port on every address go together, the one address winning) nor held by a host
  * process (the DNAT would silently take its traffic).
  */
 final class ServicePublish {
@@ -58,7 +59,7 @@ final class ServicePublish {
             }
             for (Ruleset rs : fw.rulesets().values()) {
                 for (Rule.Entry e : rs.entries()) {
-                    if ((ip == null || Family.of(ip) == e.family()) && overlaps(m, e.protocol(), e.hostIp(), e.hostPort())) {
+                    if ((ip == null || Family.of(ip) == e.family()) && same(m, e.protocol(), e.hostIp(), e.hostPort())) {
                         throw new AlreadyExistsException("failed to publish " + text + "/" + m.protocol().label() + ": " + e.key()
                                 + " is published by " + rs.owner());
                     }
@@ -72,6 +73,14 @@ final class ServicePublish {
                 }
             }
         }
+    }
+
+    /**
+     * Another owner's port at the same address (or both on every address): one address and every address at one port
+     * go together, the one address winning its connections (the firewall backends match it first).
+     */
+    private static boolean same(PortMapping m, dev.patchbay.core.model.Protocol protocol, InetAddress hostIp, int port) {
+        return m.protocol() == protocol && m.hostPorts().first() == port && java.util.Objects.equals(m.hostIp(), hostIp);
     }
 
     private static boolean overlaps(PortMapping m, dev.patchbay.core.model.Protocol protocol, InetAddress hostIp, int port) {

@@ -85,11 +85,11 @@ final class Services {
         throw new InvalidInputException(field, whole, "expected a port 1-65535" + (field.equals("--port") ? " and a protocol, e.g. 80/tcp" : ""));
     }
 
-    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance) {
+    ServiceRecord create(String name, String network, List<String> vip, String portText, List<String> backends, String balance) {
         return create(name, network, vip, portText, backends, balance, null, null, List.of());
     }
 
-    ServiceRecord create(String name, String network, String vip, String portText, List<String> backends, String balance, String healthText,
+    ServiceRecord create(String name, String network, List<String> vip, String portText, List<String> backends, String balance, String healthText,
                          Integer affinityText, List<String> publishText) {
         ServiceRecord.checkName(name);
         String health = ServiceRecord.checkHealth(healthText);
@@ -109,10 +109,7 @@ final class Services {
             }
             NetworkConfig config = network(network);
             IfName bridge = bridge(config);
-            InetAddress asked = vip == null ? null : IpAddresses.parse("--vip", vip);
-            if (asked != null && !config.subnet().contains(asked)) {
-                throw new InvalidInputException("--vip", vip, "is not inside network \"" + network + "\"'s subnet " + config.subnet());
-            }
+            List<InetAddress> asked = vips(config, vip);
             List<ServiceRecord.Backend> bs = new ArrayList<>();
             for (String b : backends) {
                 ServiceRecord.Backend backend = backend(config, b, port);
@@ -121,12 +118,15 @@ final class Services {
                 }
                 bs.add(backend);
             }
-            new Rule.Balance(asked == null ? config.gateway() : asked, protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, affinity);
+            new Rule.Balance(config.gateway(), protocol, port, List.of(), Rule.Balance.Mode.ROUND_ROBIN, affinity);
             ServicePublish.check(manager.stack(), firewall.host(stateDir, host), host, config, publish, mappings);
             Deque<Runnable> undo = new ArrayDeque<>();
+            ServiceJournal journal = new ServiceJournal(stateDir);
+            journal.begin(new ServiceJournal.Pending(name, network, ServiceRecord.host(host), List.of())); // a crash from here: gc undoes it
             try {
                 List<InetAddress> vips = reserve(config, name, asked);
                 undo.push(() -> ipam.release(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF));
+                journal.begin(new ServiceJournal.Pending(name, network, ServiceRecord.host(host), vips.stream().map(IpAddresses::format).toList()));
                 ServiceRecord r = new ServiceRecord(name, network, ServiceRecord.host(host), IpAddresses.format(vips.get(0)), port, protocol.label(),
                         mode, bs, health, affinity, publish, vips.size() > 1 ? IpAddresses.format(vips.get(1)) : null);
                 for (InetAddress a : vips) {
@@ -145,37 +145,63 @@ final class Services {
                 fw.apply(r.ruleset());
                 undo.push(() -> fw.remove(r.owner()));
                 store.put(r);
+                journal.end(name);
                 return r;
             } catch (RuntimeException e) {
+                undo.add(() -> journal.end(name)); // last: rolled back
                 rollBack(undo, e);
                 throw e;
             }
         });
     }
 
+    /**
+     * A create whose process died in the middle ({@link ServiceJournal}): recorded after all (it completed but for the
+     * journal's entry), or undone: its rules, its VIPs on the bridge, their reservation. True when there was one to undo.
+     */
+    boolean recover(ServiceJournal.Pending p) {
+        return store.locked(() -> {
+            ServiceJournal journal = new ServiceJournal(stateDir);
+            if (journal.all().stream().noneMatch(x -> x.name().equals(p.name()))) {
+                return false;
+            }
+            if (store.find(p.name()).isEmpty()) {
+                undo(p.name(), p.network(), p.vips());
+            }
+            journal.end(p.name());
+            return true;
+        });
+    }
+
     ServiceRecord remove(String name) {
         return store.locked(() -> {
             ServiceRecord r = inspect(name);
-            firewall.host(stateDir, host).remove(r.owner());
-            NetworkConfig config = manager.networks(stateDir).find(r.network()).orElse(null);
-            if (config != null) {
-                try (NetnsHandle h = manager.stack().open(host)) {
-                    IfName bridge = bridge(config);
-                    for (String v : r.vip6() == null ? List.of(r.vip()) : List.of(r.vip(), r.vip6())) {
-                        InetAddress a = IpAddresses.parse("vip", v);
-                        IpPrefix one = IpPrefix.of(a, a.getAddress().length * 8);
-                        if (h.links().find(LinkRef.name(bridge)).isPresent() && h.addresses().list(LinkRef.name(bridge), null).contains(one)) {
-                            h.addresses().delete(LinkRef.name(bridge), one); // a gone bridge took its VIP with it
-                        }
-                    }
-                }
-                ipam.release(ipamDir(config), config.name(), r.owner().id(), VIP_IF);
-            } else if (java.nio.file.Files.isDirectory(Ipam.dataDir(stateDir).resolve(r.network()))) {
-                ipam.release(Ipam.dataDir(stateDir), r.network(), r.owner().id(), VIP_IF); // the network went (with its bridge and VIP)
-            }
+            undo(name, r.network(), r.vip6() == null ? List.of(r.vip()) : List.of(r.vip(), r.vip6()));
             store.remove(name);
             return r;
         });
+    }
+
+    /** What a service made, gone: its rules, its VIPs on the network's bridge, their reservation (each only if there). */
+    private void undo(String name, String network, List<String> vips) {
+        String owner = ServiceRecord.owner(name).id();
+        firewall.host(stateDir, host).remove(ServiceRecord.owner(name));
+        NetworkConfig config = manager.networks(stateDir).find(network).orElse(null);
+        if (config != null) {
+            try (NetnsHandle h = manager.stack().open(host)) {
+                IfName bridge = bridge(config);
+                for (String v : vips) {
+                    InetAddress a = IpAddresses.parse("vip", v);
+                    IpPrefix one = IpPrefix.of(a, a.getAddress().length * 8);
+                    if (h.links().find(LinkRef.name(bridge)).isPresent() && h.addresses().list(LinkRef.name(bridge), null).contains(one)) {
+                        h.addresses().delete(LinkRef.name(bridge), one); // a gone bridge took its VIP with it
+                    }
+                }
+            }
+            ipam.release(ipamDir(config), config.name(), owner, VIP_IF);
+        } else if (java.nio.file.Files.isDirectory(Ipam.dataDir(stateDir).resolve(network))) {
+            ipam.release(Ipam.dataDir(stateDir), network, owner, VIP_IF); // the network went (with its bridge and VIP)
+        }
     }
 
     /** {@code service backend add|rm}: the service with one backend more or less, applied, then recorded. */
@@ -292,14 +318,36 @@ final class Services {
      * The VIP from the network's IPv4 range, as an attachment's address would be: the one asked for, or the next free; on
      * a dual-stack network an IPv6 VIP from its IPv6 range too, in the same reservation.
      */
-    private List<InetAddress> reserve(NetworkConfig config, String name, InetAddress asked) {
+    private List<InetAddress> reserve(NetworkConfig config, String name, List<InetAddress> asked) {
         List<RangeSet> sets = new ArrayList<>(List.of(RangeSet.of(range(config, NetworkManager.IPAM_RANGE, config.subnet(), config.gateway()))));
         if (config.subnet6() != null) {
             sets.add(RangeSet.of(range(config, NetworkManager.IPAM_RANGE6, config.subnet6(), config.gateway6())));
         }
         IpamConfig ic = IpamConfig.of(sets.toArray(RangeSet[]::new));
         AllocationRequest req = AllocationRequest.of(ipamDir(config), config.name(), ServiceRecord.owner(name).id(), VIP_IF, ic);
-        return ipam.allocate(asked == null ? req : req.withRequested(asked)).addresses().stream().map(a -> a.address().address()).toList();
+        return ipam.allocate(asked.isEmpty() ? req : req.withRequested(asked.toArray(InetAddress[]::new))).addresses().stream()
+                .map(a -> a.address().address()).toList();
+    }
+
+    /** {@code --vip ADDR} (at most one of each family the network has): each inside the network's subnet of its family. */
+    private static List<InetAddress> vips(NetworkConfig config, List<String> texts) {
+        List<InetAddress> out = new ArrayList<>();
+        for (String text : texts == null ? List.<String>of() : texts) {
+            InetAddress a = IpAddresses.parse("--vip", text);
+            boolean v4 = a.getAddress().length == 4;
+            IpPrefix subnet = v4 ? config.subnet() : config.subnet6();
+            if (subnet == null) {
+                throw new InvalidInputException("--vip", text, "is IPv6, and network \"" + config.name() + "\" has no IPv6 subnet");
+            }
+            if (!subnet.contains(a)) {
+                throw new InvalidInputException("--vip", text, "is not inside network \"" + config.name() + "\"'s subnet " + subnet);
+            }
+            if (out.stream().anyMatch(x -> (x.getAddress().length == 4) == v4)) {
+                throw new InvalidInputException("--vip", text, "is a second " + (v4 ? "IPv4" : "IPv6") + " VIP: give one of each family at most");
+            }
+            out.add(a);
+        }
+        return out;
     }
 
     private static IpRange range(NetworkConfig config, String option, IpPrefix subnet, InetAddress gateway) {

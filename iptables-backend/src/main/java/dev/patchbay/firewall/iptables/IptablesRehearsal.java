@@ -126,11 +126,16 @@ final class IptablesRehearsal implements Firewall.Rehearsal {
                     case "-D" -> rs.remove("-A " + chain + " " + rest);
                     case "-I" -> {
                         String spec = rest.replaceFirst("^\\d+ ", "");
-                        int at = 0;
-                        while (at < rs.size() && !rs.get(at).startsWith("-A " + chain + " ")) {
-                            at++;
+                        int n = spec.equals(rest) ? 1 : Integer.parseInt(rest.substring(0, rest.indexOf(' ')));
+                        int at = -1;
+                        int last = -1;
+                        for (int i = 0, seen = 0; i < rs.size() && at < 0; i++) { // before the chain's n-th rule, else after its last
+                            if (rs.get(i).startsWith("-A " + chain + " ")) {
+                                at = ++seen == n ? i : -1;
+                                last = i;
+                            }
                         }
-                        rs.add(at == rs.size() ? rs.size() : at, "-A " + chain + " " + spec);
+                        rs.add(at >= 0 ? at : last >= 0 ? last + 1 : rs.size(), "-A " + chain + " " + spec);
                     }
                     case "-F" -> rs.removeIf(r -> r.startsWith("-A " + chain + " "));
                     case "-X" -> cs.remove(chain);

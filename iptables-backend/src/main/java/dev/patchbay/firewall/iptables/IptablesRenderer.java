@@ -75,7 +75,11 @@ final class IptablesRenderer {
         return c;
     }
 
-    /** The owner's rules of one family, by table ({@code -A} lines). */
+    /**
+     * The owner's rules of one family, by table ({@code -A} lines; in {@code PATCHBAY-DNAT}, those that match one destination
+     * address are {@code -I} lines at the chain's head, so a port published on every address never takes a VIP's or a host
+     * address's connections at the same port, whichever owner came first).
+     */
     static Map<String, List<String>> rules(Ruleset rs, Family f) {
         String t = " -m comment --comment " + tag(rs.owner().id());
         Map<String, List<String>> by = new LinkedHashMap<>();
@@ -136,6 +140,13 @@ final class IptablesRenderer {
             String to = f == Family.INET ? IpAddresses.format(e.target()) : "[" + IpAddresses.format(e.target()) + "]";
             nat.add("-A PATCHBAY-DNAT" + dst + " -p " + p + " -m " + p + " --dport " + e.hostPort() + t
                     + " -j DNAT --to-destination " + to + ":" + e.targetPort());
+        }
+        // one address (a VIP, a host address) wins over every address at the same port: its rules first in the chain, in order
+        int at = 1;
+        for (int i = 0; i < nat.size(); i++) {
+            if (nat.get(i).startsWith("-A PATCHBAY-DNAT -d ")) {
+                nat.set(i, "-I PATCHBAY-DNAT " + at++ + nat.get(i).substring("-A PATCHBAY-DNAT".length()));
+            }
         }
         return by;
     }

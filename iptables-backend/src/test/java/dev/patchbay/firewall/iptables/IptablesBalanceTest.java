@@ -24,12 +24,12 @@ class IptablesBalanceTest {
     @Test
     void roundRobinTakesEveryNthOfWhatReachesEachRule() {
         Map<String, List<String>> r = IptablesRenderer.rules(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2", "10.89.0.3", "10.89.0.4"), Family.INET);
-        String d = "-A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80";
+        String d = " -d 10.89.0.100/32 -p tcp -m tcp --dport 80";
         String t = " -m comment --comment pb:svc:web";
-        assertEquals(List.of(
-                d + " -m statistic --mode nth --every 3 --packet 0" + t + " -j DNAT --to-destination 10.89.0.2:8080",
-                d + " -m statistic --mode nth --every 2 --packet 0" + t + " -j DNAT --to-destination 10.89.0.3:8080",
-                d + t + " -j DNAT --to-destination 10.89.0.4:8080",
+        assertEquals(List.of( // one address: at the chain's head, in order (before any port published on every address)
+                "-I PATCHBAY-DNAT 1" + d + " -m statistic --mode nth --every 3 --packet 0" + t + " -j DNAT --to-destination 10.89.0.2:8080",
+                "-I PATCHBAY-DNAT 2" + d + " -m statistic --mode nth --every 2 --packet 0" + t + " -j DNAT --to-destination 10.89.0.3:8080",
+                "-I PATCHBAY-DNAT 3" + d + t + " -j DNAT --to-destination 10.89.0.4:8080",
                 "-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst 10.89.0.100" + t + " -j MASQUERADE"), r.get("nat"));
         assertEquals(List.of(), IptablesRenderer.rules(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2"), Family.INET6).get("nat"));
     }
@@ -52,11 +52,11 @@ class IptablesBalanceTest {
     void aRehearsedSwapAndRemoval() {
         IptablesRehearsal r = new IptablesRehearsal(Map.of(Family.INET, "", Family.INET6, ""), true);
         List<String> first = r.apply(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2", "10.89.0.3"));
-        assertTrue(first.contains("iptables -w -t nat -A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m statistic --mode nth"
+        assertTrue(first.contains("iptables -w -t nat -I PATCHBAY-DNAT 1 -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m statistic --mode nth"
                 + " --every 2 --packet 0 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080"), String.join("\n", first));
         List<String> swap = r.apply(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.3"));
         assertEquals(3, swap.stream().filter(c -> c.contains(" -D ")).count(), String.join("\n", swap));
-        assertTrue(swap.contains("iptables -w -t nat -A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m comment --comment"
+        assertTrue(swap.contains("iptables -w -t nat -I PATCHBAY-DNAT 1 -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m comment --comment"
                 + " pb:svc:web -j DNAT --to-destination 10.89.0.3:8080"), String.join("\n", swap));
         List<String> rm = r.remove(RulesetOwner.of("svc:web"));
         assertTrue(rm.contains("iptables -w -t nat -X PATCHBAY-DNAT"), String.join("\n", rm));
@@ -77,14 +77,16 @@ class IptablesBalanceTest {
                 List.of(new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.2"), 8080), new Rule.Balance.Backend(IpAddresses.parse("t", "10.89.0.3"), 8080)),
                 Rule.Balance.Mode.ROUND_ROBIN, 30));
         List<String> nat = IptablesRenderer.rules(rs, Family.INET).get("nat");
-        String d = "-A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80";
+        String d = " -d 10.89.0.100/32 -p tcp -m tcp --dport 80";
         String t = " -m comment --comment pb:svc:web";
         assertEquals(List.of(
-                d + " -m recent --update --seconds 30 --reap --name pb-10.89.0.100-80tcp-10.89.0.2-8080" + t + " -j DNAT --to-destination 10.89.0.2:8080",
-                d + " -m recent --update --seconds 30 --reap --name pb-10.89.0.100-80tcp-10.89.0.3-8080" + t + " -j DNAT --to-destination 10.89.0.3:8080",
-                d + " -m statistic --mode nth --every 2 --packet 0 -m recent --set --name pb-10.89.0.100-80tcp-10.89.0.2-8080" + t
+                "-I PATCHBAY-DNAT 1" + d + " -m recent --update --seconds 30 --reap --name pb-10.89.0.100-80tcp-10.89.0.2-8080" + t
                         + " -j DNAT --to-destination 10.89.0.2:8080",
-                d + " -m recent --set --name pb-10.89.0.100-80tcp-10.89.0.3-8080" + t + " -j DNAT --to-destination 10.89.0.3:8080",
+                "-I PATCHBAY-DNAT 2" + d + " -m recent --update --seconds 30 --reap --name pb-10.89.0.100-80tcp-10.89.0.3-8080" + t
+                        + " -j DNAT --to-destination 10.89.0.3:8080",
+                "-I PATCHBAY-DNAT 3" + d + " -m statistic --mode nth --every 2 --packet 0 -m recent --set --name pb-10.89.0.100-80tcp-10.89.0.2-8080" + t
+                        + " -j DNAT --to-destination 10.89.0.2:8080",
+                "-I PATCHBAY-DNAT 4" + d + " -m recent --set --name pb-10.89.0.100-80tcp-10.89.0.3-8080" + t + " -j DNAT --to-destination 10.89.0.3:8080",
                 "-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst 10.89.0.100" + t + " -j MASQUERADE"), nat);
     }
 
@@ -95,8 +97,8 @@ class IptablesBalanceTest {
                 new Rule.PortForward(dev.patchbay.core.model.PortMapping.parse("192.0.2.1:8000:80/tcp"), IpAddresses.parse("t", "10.89.0.100")));
         List<String> nat = IptablesRenderer.rules(rs, Family.INET).get("nat");
         assertEquals(List.of(
-                "-A PATCHBAY-DNAT -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080",
-                "-A PATCHBAY-DNAT -d 192.0.2.1/32 -p tcp -m tcp --dport 8000 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080",
+                "-I PATCHBAY-DNAT 1 -d 10.89.0.100/32 -p tcp -m tcp --dport 80 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080",
+                "-I PATCHBAY-DNAT 2 -d 192.0.2.1/32 -p tcp -m tcp --dport 8000 -m comment --comment pb:svc:web -j DNAT --to-destination 10.89.0.2:8080",
                 "-A PATCHBAY-POSTROUTING -m conntrack --ctstate DNAT --ctorigdst 10.89.0.100 -m comment --comment pb:svc:web -j MASQUERADE"), nat);
     }
 

@@ -65,8 +65,8 @@ class IptablesRendererTest {
                 -A PATCHBAY-POSTROUTING -s 10.89.0.0/24 ! -d 10.89.0.0/24 -m comment --comment pb:net:web -j MASQUERADE
                 -A PATCHBAY-POSTROUTING -s 10.89.0.0/24 -o pb0 -m conntrack --ctstate DNAT -m comment --comment pb:net:web -j MASQUERADE
                 -A PATCHBAY-POSTROUTING -s 127.0.0.0/8 -o pb0 -m comment --comment pb:net:web -j MASQUERADE
-                -A PATCHBAY-DNAT -d 127.0.0.1/32 -p udp -m udp --dport 5300 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:53
-                -A PATCHBAY-DNAT -d 127.0.0.1/32 -p udp -m udp --dport 5301 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:54
+                -I PATCHBAY-DNAT 1 -d 127.0.0.1/32 -p udp -m udp --dport 5300 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:53
+                -I PATCHBAY-DNAT 2 -d 127.0.0.1/32 -p udp -m udp --dport 5301 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:54
                 -A PATCHBAY-DNAT -p tcp -m tcp --dport 8080 -m comment --comment pb:net:web -j DNAT --to-destination 10.89.0.2:80
                 COMMIT
                 *filter
@@ -95,7 +95,7 @@ class IptablesRendererTest {
                 -A PATCHBAY-POSTROUTING -d ff00::/8 -m comment --comment patchbay -j RETURN
                 -A PATCHBAY-POSTROUTING -s fd00:89::/64 ! -d fd00:89::/64 -o eth0 -m comment --comment pb:net:web -j MASQUERADE
                 -A PATCHBAY-POSTROUTING -s fd00:89::/64 -o pb0 -m conntrack --ctstate DNAT -m comment --comment pb:net:web -j MASQUERADE
-                -A PATCHBAY-DNAT -d fd00::1/128 -p sctp -m sctp --dport 443 -m comment --comment pb:net:web -j DNAT --to-destination [fd00:89::2]:8443
+                -I PATCHBAY-DNAT 1 -d fd00::1/128 -p sctp -m sctp --dport 443 -m comment --comment pb:net:web -j DNAT --to-destination [fd00:89::2]:8443
                 COMMIT
                 *filter
                 :PATCHBAY-USER - [0:0]

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * The matches: the VIP and port, and each host port the owner publishes to the VIP (a {@link Rule.PortForward} whose
  * target is the VIP and whose container port is the service's: a DNAT to the VIP could not be balanced again, as the
  * kernel NATs a connection once per hook, so a published port is balanced itself; no host address: any local one).
+ * A match of one address (the VIP, a host address) is inserted at the head of its chain, before the jump to the published
+ * ports' maps: a container's port published on every address ({@code *:PORT}) must not take the VIP's (a local address)
+ * connections at the same port. A match of any local address is added after it, as the wildcard it is.
  * <p>
  * Client affinity ({@code affinitySeconds} &gt; 0): two dynamic maps per service ({@code aff<i>-<owner>} and
  * {@code aff<i>p-<owner>}, client address to backend address and to backend port, each element timing out that many
@@ -210,11 +213,18 @@ final class NftBalance {
         }
         List<String> c = new ArrayList<>();
         for (String chain : List.of("nat-pre", "nat-out")) {
+            List<String> first = new ArrayList<>();
             for (String match : matches) {
                 for (String verdict : verdicts) {
-                    c.add("add rule " + NftRenderer.T + " " + chain + " " + match + " " + verdict + tag);
+                    String rule = NftRenderer.T + " " + chain + " " + match + " " + verdict + tag;
+                    if (match.contains("fib daddr type local")) {
+                        c.add("add rule " + rule); // any local address: after the published ports' jump, as a wildcard port
+                    } else {
+                        first.add(0, "insert rule " + rule); // inserted in reverse: in order, before the published ports' jump
+                    }
                 }
             }
+            c.addAll(first);
         }
         if (!b.backends().isEmpty()) {
             c.add("add rule " + NftRenderer.T + " nat-post ct original " + ip + " daddr " + IpAddresses.format(b.vip())

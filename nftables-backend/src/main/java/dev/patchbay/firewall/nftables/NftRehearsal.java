@@ -52,7 +52,7 @@ final class NftRehearsal implements Firewall.Rehearsal {
                     handle++; // an anonymous map or set (a service's backends) takes a handle before its rule
                 }
                 handle++;
-                if (command.startsWith("add rule ") && command.contains(" comment \"")) {
+                if ((command.startsWith("add rule ") || command.startsWith("insert rule ")) && command.contains(" comment \"")) {
                     echo.append(command).append(" # handle ").append(handle).append('\n');
                 } else if (p.createsSkeleton && command.contains(" rule ")) {
                     state.fixed.computeIfAbsent(NftRenderer.chainOf(command), k -> new ArrayList<>()).add(handle);

@@ -170,12 +170,15 @@ final class NftState {
         return e.getAsString();
     }
 
-    /** Handles of rules added by an echoed transaction: {@code add rule inet patchbay CHAIN ... comment "OWNER" # handle N}. */
+    /**
+     * Handles of rules added by an echoed transaction: {@code add rule inet patchbay CHAIN ... comment "OWNER" # handle N} (or
+     * {@code insert rule}).
+     */
     static Map<String, List<RuleRef>> echoedRules(String echo) {
         Map<String, List<RuleRef>> out = new LinkedHashMap<>();
-        String prefix = "add rule " + NftRenderer.T + " ";
         for (String line : echo.split("\n")) {
             line = line.strip();
+            String prefix = (line.startsWith("insert rule ") ? "insert rule " : "add rule ") + NftRenderer.T + " ";
             int h = line.lastIndexOf("# handle ");
             int c = line.lastIndexOf(" comment \"");
             if (!line.startsWith(prefix) || h < 0 || c < 0) {

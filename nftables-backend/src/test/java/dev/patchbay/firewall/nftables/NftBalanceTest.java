@@ -27,8 +27,8 @@ class NftBalanceTest {
     void roundRobinIsOneMapElementPerBackend() {
         Ruleset rs = service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2", "10.89.0.3", "10.89.0.4");
         assertEquals("""
-                add rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 3 map @lb0-svc_cweb comment "svc:web"
-                add rule inet patchbay nat-out ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 3 map @lb0-svc_cweb comment "svc:web"
+                insert rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 3 map @lb0-svc_cweb comment "svc:web"
+                insert rule inet patchbay nat-out ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 3 map @lb0-svc_cweb comment "svc:web"
                 add rule inet patchbay nat-post ct original ip daddr 10.89.0.100 ct status dnat masquerade comment "svc:web"
                 """, String.join("\n", NftRenderer.rules(rs)) + "\n");
         assertEquals(List.of("add map inet patchbay lb0-svc_cweb { typeof numgen inc mod 1 : ip daddr . tcp dport; }"), NftBalance.objects(rs));
@@ -59,7 +59,7 @@ class NftBalanceTest {
     void randomAndIpv6() {
         Ruleset rs = Ruleset.of(SVC, new Rule.Balance(IpAddresses.parse("t", "fd00:89::64"), Protocol.UDP, 53,
                 List.of(new Rule.Balance.Backend(IpAddresses.parse("t", "fd00:89::2"), 5353)), Rule.Balance.Mode.RANDOM, 0));
-        assertEquals("add rule inet patchbay nat-pre ip6 daddr fd00:89::64 udp dport 53 dnat ip6 to numgen random mod 1 map @lb0-svc_cweb comment \"svc:web\"",
+        assertEquals("insert rule inet patchbay nat-pre ip6 daddr fd00:89::64 udp dport 53 dnat ip6 to numgen random mod 1 map @lb0-svc_cweb comment \"svc:web\"",
                 NftRenderer.rules(rs).get(0));
         assertEquals(List.of("add map inet patchbay lb0-svc_cweb { typeof numgen inc mod 1 : ip6 daddr . udp dport; }"), NftBalance.objects(rs));
     }
@@ -67,8 +67,8 @@ class NftBalanceTest {
     @Test
     void noBackendIsARejectNotABlackHole() {
         assertEquals(List.of(
-                "add rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 reject with tcp reset comment \"svc:web\"",
-                "add rule inet patchbay nat-out ip daddr 10.89.0.100 tcp dport 80 reject with tcp reset comment \"svc:web\""),
+                "insert rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 reject with tcp reset comment \"svc:web\"",
+                "insert rule inet patchbay nat-out ip daddr 10.89.0.100 tcp dport 80 reject with tcp reset comment \"svc:web\""),
                 NftRenderer.rules(service(Rule.Balance.Mode.ROUND_ROBIN)));
     }
 
@@ -102,9 +102,10 @@ class NftBalanceTest {
                 "add map inet patchbay aff0p-svc_cweb { type ipv4_addr : inet_service; flags dynamic,timeout; timeout 30s; }"),
                 NftBalance.objects(rs));
         List<String> rules = NftRenderer.rules(rs);
-        assertEquals("add rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to ip saddr map @aff0-svc_cweb : ip saddr map @aff0p-svc_cweb comment \"svc:web\"",
-                rules.get(0));
-        assertTrue(rules.get(1).contains("nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 1 map @lb0-svc_cweb"), rules.get(1));
+        // inserted at the chain's head in reverse, so that the chain holds the lookup first, then the pick
+        assertEquals("insert rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to ip saddr map @aff0-svc_cweb : ip saddr map @aff0p-svc_cweb comment \"svc:web\"",
+                rules.get(1));
+        assertTrue(rules.get(0).contains("nat-pre ip daddr 10.89.0.100 tcp dport 80 dnat ip to numgen inc mod 1 map @lb0-svc_cweb"), rules.get(0));
         assertEquals("add rule inet patchbay affinity ct state new ct status dnat meta l4proto tcp ip daddr . th dport { 10.89.0.2 . 8080 }"
                 + " update @aff0-svc_cweb { ip saddr : ip daddr } update @aff0p-svc_cweb { ip saddr : th dport } comment \"svc:web\"",
                 rules.get(rules.size() - 1));
@@ -133,5 +134,25 @@ class NftBalanceTest {
         assertTrue(rules.contains("add rule inet patchbay nat-pre meta nfproto ipv4 fib daddr type local tcp dport 8000 dnat ip to numgen inc mod 1"
                 + " map @lb0-svc_cweb comment \"svc:web\""), String.join("\n", rules));
         assertEquals(5, rules.size(), String.join("\n", rules));
+    }
+
+    /**
+     * A match of one address (the VIP, a host address it is published on) goes before the jump to the published ports'
+     * maps, so a container's port published on every address at the same port does not take it; any local address after.
+     */
+    @Test
+    void oneAddressWinsOverAContainersPortOnEveryAddress() {
+        Ruleset rs = Ruleset.of(SVC, service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.2").rules().get(0),
+                new Rule.PortForward(dev.patchbay.core.model.PortMapping.parse("192.0.2.1:8080:80/tcp"), IpAddresses.parse("t", "10.89.0.100")),
+                new Rule.PortForward(dev.patchbay.core.model.PortMapping.parse("8000:80/tcp"), IpAddresses.parse("t", "10.89.0.100")));
+        List<String> pre = NftRenderer.rules(rs).stream().filter(r -> r.contains(" nat-pre ")).toList();
+        assertEquals(List.of("add rule inet patchbay nat-pre meta nfproto ipv4 fib daddr type local tcp dport 8000",
+                "insert rule inet patchbay nat-pre ip daddr 192.0.2.1 tcp dport 8080",
+                "insert rule inet patchbay nat-pre ip daddr 10.89.0.100 tcp dport 80"),
+                pre.stream().map(r -> r.substring(0, r.indexOf(" dnat"))).toList(), String.join("\n", pre));
+        NftRehearsal r = new NftRehearsal("");
+        r.apply(rs);
+        assertTrue(r.apply(service(Rule.Balance.Mode.ROUND_ROBIN, "10.89.0.3")).get(0).contains("delete rule inet patchbay nat-pre handle"),
+                "the inserted rules are known by their handles, to be replaced");
     }
 }

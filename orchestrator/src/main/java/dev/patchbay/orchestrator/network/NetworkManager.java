@@ -49,6 +49,10 @@ public final class NetworkManager {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile Ipam ipam;
 
+    /** What other bundles keep for a network beside its chain (their checks and repairs run with the network's). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<NetworkChecks> checks;
+
     /** The providers of each plugin type, the one that serves first ({@link Providers#ORDER}). */
     private final Map<String, List<Provided>> plugins = new ConcurrentHashMap<>();
     private final Map<String, NetnsHandle> hosts = new ConcurrentHashMap<>();

@@ -62,7 +62,7 @@ final class Reconcile {
         }
     }
 
-    enum Kind { HOST_SIDE, NETWORK_RULES, CONTAINER_GONE, UNPLUGGED, PLUGIN, ATTACHMENT_RULES }
+    enum Kind { HOST_SIDE, NETWORK_RULES, CONTAINER_GONE, UNPLUGGED, PLUGIN, ATTACHMENT_RULES, BUNDLE }
 
     /** One thing missing, in words; {@code attachment} for the attachment findings; {@code plugins}: which found it (PLUGIN). */
     record Finding(Kind kind, String what, Attachment attachment, List<Integer> plugins) {
@@ -141,7 +141,7 @@ final class Reconcile {
         chain.requireInstalled(); // a plugin missing: its network's health is unknown, said so by the caller
         NetworkContext ctx = m.context(hostRef, hostId, rec.config(), chain);
         HostView view = views.computeIfAbsent(hostId, k -> new HostView(ctx.host(), m.firewall.host(store.root(), hostRef)));
-        return Health.of(findings(ctx, chain, view, store.readableAttachments(rec.name()), deep, true));
+        return Health.of(findings(hostRef, ctx, chain, view, store.readableAttachments(rec.name()), deep, true));
     }
 
     /**
@@ -165,7 +165,7 @@ final class Reconcile {
         }
         FirewallHost fw = m.firewall.host(store.root(), hostRef);
         List<Attachment> attachments = store.readableAttachments(config.name());
-        List<Finding> found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep);
+        List<Finding> found = findings(hostRef, ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep);
         Posted.health(rec.name(), found.stream().map(Finding::what).toList());
         if (found.isEmpty()) {
             return done;
@@ -174,7 +174,7 @@ final class Reconcile {
         List<String> hostSide = found.stream().filter(f -> f.kind() == Kind.HOST_SIDE).map(Finding::what).toList();
         if (!hostSide.isEmpty()) {
             r.hostSide(hostSide);
-            found = findings(ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep); // its ports are off it now
+            found = findings(hostRef, ctx, chain, new HostView(ctx.host(), fw), attachments, deep, deep); // its ports are off it now
         }
         found.forEach(r::fix);
         r.errors.throwIfAny("failed to repair " + r.net + (r.done.isEmpty() ? "" : " (done: " + String.join("; ", r.done) + ")"));
@@ -195,6 +195,7 @@ final class Reconcile {
         private final String net;
         private final List<String> done = new ArrayList<>();
         private final ErrorCollector errors = new ErrorCollector();
+        private boolean bundles;
 
         Repairing(NetnsRef hostRef, NetworkRecord rec, Chain chain, NetworkContext ctx, FirewallHost fw, boolean detachGone, List<String> detached) {
             this.hostRef = hostRef;
@@ -236,6 +237,15 @@ final class Reconcile {
                     done.add(net + ": plugged \"" + a.containerId() + "\" in again (" + f.what() + " was missing)");
                 });
                 case ATTACHMENT_RULES -> errors.run("apply the rules of \"" + a.containerId() + "\"", () -> attachmentRules(a));
+                case BUNDLE -> errors.run("repair what other bundles keep for " + net, () -> {
+                    if (!bundles) { // each source repairs all of its part at once
+                        bundles = true;
+                        var shown = new NetworkFeatures.Shown(store.root(), hostRef, rec.config(), store.readableAttachments(rec.name()));
+                        for (NetworkChecks c : m.checks == null ? List.<NetworkChecks>of() : m.checks) {
+                            c.repair(m.stack(), shown).forEach(w -> done.add(net + ": " + w));
+                        }
+                    }
+                });
                 default -> { }
             }
         }
@@ -291,7 +301,7 @@ final class Reconcile {
     }
 
     /** {@code deep}: inside the containers too; {@code rules}: the firewall's owners too (a read of what the backend holds). */
-    private List<Finding> findings(NetworkContext ctx, Chain chain, HostView view, List<Attachment> attachments, boolean deep, boolean rules) {
+    private List<Finding> findings(NetnsRef hostRef, NetworkContext ctx, Chain chain, HostView view, List<Attachment> attachments, boolean deep, boolean rules) {
         List<Finding> out = new ArrayList<>();
         NetworkConfig config = ctx.config();
         for (String w : chain.checkNetwork(ctx)) { // each plugin's CHECK of its part; setUpNetwork makes it again
@@ -338,6 +348,10 @@ final class Reconcile {
             } else if (mine.isEmpty() && recorded != null && !recorded.rules().isEmpty()) { // a put-back the disk refused
                 out.add(new Finding(Kind.ATTACHMENT_RULES, "rules of " + who + " its record does not hold", a));
             }
+        }
+        if (rules) { // what other bundles keep for the network, read as thoroughly as its rules
+            var shown = new NetworkFeatures.Shown(store.root(), hostRef, config, attachments);
+            NetworkChecks.checkAll(m.checks, m.stack(), shown).forEach(w -> out.add(new Finding(Kind.BUNDLE, w, null)));
         }
         return out;
     }
