@@ -139,6 +139,26 @@ final class NftDirect implements AutoCloseable {
         }
     }
 
+    /**
+     * The rules of {@code owner} in inet table {@link NftRenderer#TABLE} (those whose comment is its name), read now over
+     * netlink: one dump of the table's rules, whatever its maps hold.
+     */
+    synchronized java.util.Map<String, List<NftState.RuleRef>> rulesOf(String owner) {
+        int s = next();
+        channel.send(dev.patchbay.firewall.nftables.nfnl.RuleDump.request(s, NftRenderer.TABLE));
+        List<dev.patchbay.firewall.nftables.nfnl.RuleDump.Rule> all = new ArrayList<>();
+        try {
+            while (dev.patchbay.firewall.nftables.nfnl.RuleDump.read(channel.receive(), s, all) != dev.patchbay.firewall.nftables.nfnl.RuleDump.Progress.DONE) {
+                // the dump goes on in the next datagram
+            }
+        } catch (dev.patchbay.firewall.nftables.nfnl.RuleDump.NfError e) {
+            throw new BackendException("failed to read the rules of table " + NftRenderer.T + ": " + ERRNO.getOrDefault(e.errno(), "errno " + e.errno()));
+        }
+        List<NftState.RuleRef> refs = new ArrayList<>();
+        all.stream().filter(r -> owner.equals(r.comment())).forEach(r -> refs.add(new NftState.RuleRef(r.chain(), r.handle())));
+        return refs.isEmpty() ? java.util.Map.of() : java.util.Map.of(owner, refs);
+    }
+
     private int next() {
         seq = (seq + 1) & 0x3fffffff;
         return seq == 0 ? ++seq : seq;

@@ -132,6 +132,11 @@ final class NftPlan {
 
     /** Records a successful apply in {@code s}; {@code echo} is what the rule run printed. */
     void commit(NftState s, String echo) {
+        commit(s, NftState.echoedRules(echo));
+    }
+
+    /** Records a successful apply in {@code s}; {@code rules}: the owner's rules in the table now, with their handles. */
+    void commit(NftState s, java.util.Map<String, List<NftState.RuleRef>> rules) {
         if (createsSkeleton) {
             s.table = true;
             s.chains.addAll(NftRenderer.CHAINS);
@@ -139,7 +144,7 @@ final class NftPlan {
             s.maps.addAll(NftRenderer.MAPS);
         }
         s.rules.remove(owner);
-        s.rules.putAll(NftState.echoedRules(echo));
+        s.rules.putAll(rules);
         s.maps.removeIf(m -> NftBalance.ownedBy(m, owner));
         for (String o : objects) {
             String name = o.substring(o.indexOf(NftRenderer.T) + NftRenderer.T.length() + 1).split(" ")[0];

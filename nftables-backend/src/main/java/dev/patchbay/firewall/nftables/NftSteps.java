@@ -3,6 +3,7 @@ package dev.patchbay.firewall.nftables;
 import dev.patchbay.core.errors.BackendException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Carries out an apply or a removal. Without a netlink channel (no network stack, or one that
@@ -26,13 +27,13 @@ final class NftSteps {
 
     static void apply(NftContext c, NftState s, NftPlan p) {
         if (c.direct == null || !p.changesElements() || (p.createsSkeleton && s.table) || p.changesBackendMaps()) {
-            p.commit(s, c.run(p.text(), p.flags()).output());
+            p.commit(s, runRules(c, p, p.text()));
             return;
         }
         var forward = c.direct.prepare(p.removed, p.added);
-        String echo = "";
+        Map<String, List<NftState.RuleRef>> rules = Map.of();
         if (p.createsSkeleton) {
-            echo = c.run(p.rulesText(), p.flags()).output();
+            rules = runRules(c, p, p.rulesText());
             try {
                 c.direct.send(forward);
             } catch (RuntimeException e) {
@@ -44,13 +45,27 @@ final class NftSteps {
             c.direct.send(forward);
             if (p.changesRules()) {
                 try {
-                    echo = c.run(p.rulesText(), p.flags()).output();
+                    rules = runRules(c, p, p.rulesText());
                 } catch (RuntimeException e) {
                     throw undone(c, e, "restore the map elements of \"" + p.owner + "\"", () -> c.direct.send(inverse));
                 }
             }
         }
-        p.commit(s, echo);
+        p.commit(s, rules);
+    }
+
+    /**
+     * Runs {@code text} (one transaction) and returns the handles of the plan owner's rules. With a netlink channel
+     * they are read back in one dump of the table's rules: asked to echo, libnftables 1.0.6 first reads the whole
+     * ruleset, every map's elements included, so each change would grow with the published ports and the services'
+     * backends. Without one, libnftables echoes them.
+     */
+    private static Map<String, List<NftState.RuleRef>> runRules(NftContext c, NftPlan p, String text) {
+        if (c.direct == null || p.flags() == 0) {
+            return NftState.echoedRules(c.run(text, p.flags()).output());
+        }
+        c.run(text, 0);
+        return c.direct.rulesOf(p.owner);
     }
 
     /** Deletes the rules and elements of {@code owner}; other owners stay. Updates {@code s}. */

@@ -177,6 +177,35 @@ class FirewallBench {
         run("nft", "delete", "table", "ip", "bench");
     }
 
+    /**
+     * A rule change (one masquerade of its own owner, its subnet alternating) while another owner holds N forwards in
+     * the maps: with the netlink channel (the new rules' handles read back with one rule dump) and with libnftables
+     * alone (echoed, which makes libnftables read every map's elements first). {@code -Dbench.rule.n=10000}.
+     */
+    @Test
+    void ruleChangeBesideForwards() {
+        int n = Integer.getInteger("bench.rule.n", 10000);
+        NftablesFirewall nft = new NftablesFirewall();
+        nft.stack = new CurrentNetnsStack();
+        NftablesFirewall text = new NftablesFirewall();
+        Ruleset all = forwards("bench:all", 10000, n);
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            rows.clear();
+            for (int m : new int[] {0, n}) {
+                nft.apply(HOST, forwards("bench:all", 10000, Math.max(m, 1)));
+                for (var fw : List.of(nft, text)) {
+                    String name = (fw == nft ? "nftables" : "nftables/libnftables only") + ", masquerade changed";
+                    int[] k = {0};
+                    record(name, m, repeat(R_ONE, () -> ms(() -> fw.apply(HOST, new Ruleset(RulesetOwner.of("bench:rule"), List.of(
+                            new Rule.Masquerade(dev.patchbay.core.model.IpPrefix.parse("10.99." + (k[0]++ % 2) + ".0/24"), null)))))));
+                    fw.remove(HOST, RulesetOwner.of("bench:rule"));
+                }
+            }
+            nft.remove(HOST, all.owner());
+        }
+        rows.forEach(r -> System.out.println(r.line()));
+    }
+
     @Test
     void scale() throws Exception {
         Path tmp = Files.createTempDirectory("pb-bench");
