@@ -161,11 +161,20 @@ class OverlayIT {
             int k = subnets[0].equals("10.244.0.0/24") ? 2 : 0;
             String conf = "{\"cniVersion\": \"1.1.0\", \"name\": \"ov\", \"type\": \"overlay\"}";
             assertEquals("", OverlayProbes.cni(nodes[k], state[k], run[k], "STATUS", cniPod, conf), "STATUS: ready");
+            conf = "{\"cniVersion\": \"1.0.0\", \"name\": \"ov\", \"type\": \"overlay\"}";
             String added = OverlayProbes.cni(nodes[k], state[k], run[k], "ADD", cniPod, conf).replaceAll("\\s", "");
             String prefix = subnets[k].substring(0, subnets[k].lastIndexOf('.') + 1);
             assertTrue(added.contains("\"address\":\"" + prefix) && added.contains("\"gateway\":\"" + prefix + "1\""), "an address of "
                     + subnets[k] + ": " + added);
             assertTrue(sandbox.ping(cniPod, ips[1]), "the CNI container -> p2 on n2");
+            // CHECK with the ADD's result: passes with all in place; with the container's address gone, fails naming it
+            String check = conf.substring(0, conf.length() - 1) + ", \"prevResult\": " + added + "}";
+            assertEquals("", OverlayProbes.cni(nodes[k], state[k], run[k], "CHECK", cniPod, check), "CHECK: all in place");
+            String address = added.replaceAll(".*\"ips\":\\[\\{[^}]*\"address\":\"([^\"]+)\".*", "$1");
+            assertEquals(0, sandbox.execIn(cniPod, "ip", "address", "del", address, "dev", "eth0").code(), "its address removed");
+            var broken = OverlayProbes.cniCall(nodes[k], state[k], run[k], "CHECK", cniPod, check);
+            assertTrue(broken.getKey() != 0 && broken.getValue().contains("address " + address + " is not on eth0")
+                    && broken.getValue().contains("route to 0.0.0.0/0 via " + prefix + "1 is not in"), "CHECK names what is gone: " + broken);
             assertEquals("", OverlayProbes.cni(nodes[k], state[k], run[k], "DEL", cniPod, conf));
             assertFalse(finish(start(nodes[k], state[k], run[k], "ls", "ov")).contains("cni-c1"), "DEL detached it");
             assertFalse(sandbox.execIn(cniPod, "ip", "link").output().contains("eth0"), "its interface went");

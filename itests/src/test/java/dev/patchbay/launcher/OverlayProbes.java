@@ -39,6 +39,13 @@ final class OverlayProbes {
 
     /** One CNI call through node {@code netns}'s daemon (the distribution's {@code cni/overlay}); its stdout, the call having succeeded. */
     static String cni(String netns, Path state, Path run, String verb, String container, String conf) throws Exception {
+        Map.Entry<Integer, String> r = cniCall(netns, state, run, verb, container, conf);
+        assertEquals(0, r.getKey(), "CNI " + verb + ": " + r.getValue());
+        return r.getValue().strip();
+    }
+
+    /** One CNI call as {@link #cni}, failing or not: its exit code and its stdout (then its stderr when it failed). */
+    static Map.Entry<Integer, String> cniCall(String netns, Path state, Path run, String verb, String container, String conf) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", netns, Cli.DIST.resolve("cni/overlay").toAbsolutePath().toString());
         pb.environment().putAll(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "cni-c1", "CNI_NETNS", "/run/netns/" + container,
                 "CNI_IFNAME", "eth0", "CNI_PATH", Cli.DIST.resolve("cni").toAbsolutePath().toString(),
@@ -50,8 +57,7 @@ final class OverlayProbes {
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + out);
-        assertEquals(0, p.exitValue(), "CNI " + verb + ": " + out + err);
-        return out.strip();
+        return Map.entry(p.exitValue(), p.exitValue() == 0 ? out : out + err);
     }
 
     static String vtepMac(Sandbox sandbox, String ns) {
