@@ -3,9 +3,11 @@ package dev.patchbay.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.patchbay.launcher.LbProbes.*;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.patchbay.launcher.LbProbes.Lb;
 import dev.patchbay.testing.NetnsTest;
 import dev.patchbay.testing.Sandbox;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The load balancer of seed 004 §5 with real traffic, the real bin/patchbay in a throwaway host namespace, on each firewall
@@ -28,61 +30,21 @@ import org.junit.jupiter.api.Test;
  */
 @NetnsTest
 class LoadBalancerIT {
-    static final String SERVER = """
-            import socket,sys
-            s=socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            s.bind(("::", int(sys.argv[1]))); s.listen(64)
-            print("ready", flush=True)
-            while True:
-                c,a=s.accept()
-                c.sendall((sys.argv[2]+"\\n").encode()); c.close()
-            """;
+    /** The daemon of the nftables tests: its health checks and its upkeep read its own state folder ({@code cli()}). */
+    @RegisterExtension
+    static final DaemonCli NFT = new DaemonCli(Map.of("PATCHBAY_FW", "nftables"));
 
-    /** N connections one after another; prints {name: count}, failures as "FAIL <error>", and the last failure's time. */
-    static final String CLIENT = """
-            import socket,sys,json,time
-            counts={}; took=0
-            for i in range(int(sys.argv[3])):
-                t=time.monotonic()
-                try:
-                    c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-                    k=c.makefile().readline().strip(); c.close()
-                except OSError as e:
-                    k="FAIL "+type(e).__name__; took=time.monotonic()-t
-                counts[k]=counts.get(k,0)+1
-            print(json.dumps({"counts":counts,"failTook":took}))
-            """;
-
-    /** Connections one after another until file argv[3] exists; prints "first" after the first answer, then {ok, fails}. */
-    static final String STREAM = """
-            import socket,sys,json,os
-            ok=0; fails={}
-            while not os.path.exists(sys.argv[3]):
-                try:
-                    c=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-                    k=c.makefile().readline().strip(); c.close()
-                    if not k: raise OSError("no answer")
-                    ok+=1
-                    if ok==1: print("first", flush=True)
-                except OSError as e:
-                    fails[type(e).__name__]=fails.get(type(e).__name__,0)+1
-            print(json.dumps({"ok":ok,"fails":fails}), flush=True)
-            """;
-
-    private static Cli cli(String backend) {
-        Cli fresh = Cli.fresh();
-        return new Cli(fresh.stateDir(), fresh.runDir(), Map.of("PATCHBAY_FW", backend));
-    }
+    @RegisterExtension
+    static final DaemonCli IPT = new DaemonCli(Map.of("PATCHBAY_FW", "iptables"));
 
     @Test
     void nftables(Sandbox sandbox) throws Exception {
-        balance(sandbox, "nftables", 10);
+        balance(sandbox, NFT.fresh(), "nftables", 10);
     }
 
     @Test
     void iptables(Sandbox sandbox) throws Exception {
-        balance(sandbox, "iptables", 11);
+        balance(sandbox, IPT.fresh(), "iptables", 11);
     }
 
     /**
@@ -91,22 +53,15 @@ class LoadBalancerIT {
      */
     @Test
     void aBackendThatStopsAnsweringIsTakenOutAndComesBack(Sandbox sandbox) throws Exception {
-        String host = sandbox.netns("host");
-        Cli pb = cli("nftables");
-        Process daemon = pb.startDaemon(Map.of("PATCHBAY_STATE_DIR", pb.stateDir().toString(), "PATCHBAY_FW", "nftables"));
-        List<Process> servers = new ArrayList<>();
+        Cli pb = NFT.cli();
+        Lb lb = Lb.create(sandbox, pb, "--subnet", "10.198.13.0/24", "--ipv6", "fd00:198:13::/64");
+        String host = lb.host();
+        String client = lb.client();
+        List<String> names = lb.names();
+        List<Process> servers = lb.servers();
         Process events = null;
         try {
-            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.13.0/24", "--ipv6", "fd00:198:13::/64").ok();
-            String client = sandbox.netns("c1");
-            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
-            List<String> names = new ArrayList<>();
-            for (String b : List.of("b1", "b2")) {
-                String ns = sandbox.netns(b);
-                names.add(ns);
-                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
-                servers.add(serve(ns, 80));
-            }
+            lb.backends(sandbox, pb, 80, "b1", "b2");
             java.nio.file.Path seenFile = java.nio.file.Files.createTempFile("pb-events", ".jsonl");
             java.nio.file.Path errFile = java.nio.file.Files.createTempFile("pb-events", ".err");
             ProcessBuilder eb = new ProcessBuilder(Cli.DIST.resolve("bin/patchbay").toString(), "-n", host, "-o", "json", "events",
@@ -126,7 +81,7 @@ class LoadBalancerIT {
             assertEquals(Map.of(names.get(1), 20), connect(sandbox, client, vip, 20), "no new connection to the stopped one");
             stop(servers.remove(0));
             assertTrue(until(20, () -> down(pb, host).size() == 2), "both down");
-            JsonObject refused = JsonParser.parseString(sandbox.execIn(client, "python3", "-c", CLIENT, vip, "80", "1").output()).getAsJsonObject();
+            JsonObject refused = once(sandbox, client, vip, 80);
             assertEquals("{\"FAIL ConnectionRefusedError\":1}", refused.get("counts").toString(), "every backend down: refused");
 
             servers.add(serve(names.get(0), 80));
@@ -145,81 +100,27 @@ class LoadBalancerIT {
             if (events != null) {
                 events.destroy();
             }
-            for (Process p : servers) {
-                stop(p);
-            }
-            pb.run("-n", host, "service", "rm", "api");
-            pb.run("-n", host, "network", "rm", "lb", "--force");
-            daemon.destroy();
-            daemon.waitFor();
+            lb.close(pb, "api");
         }
-    }
-
-    private static String read(java.nio.file.Path file) {
-        try {
-            return java.nio.file.Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
-
-    /** The backends of service api that are down, by namespace. */
-    private static List<String> down(Cli pb, String host) {
-        List<String> out = new ArrayList<>();
-        json(pb.run("-n", host, "-o", "json", "service", "inspect", "api").ok()).getAsJsonArray("backends").forEach(b -> {
-            if (b.getAsJsonObject().get("down").getAsBoolean()) {
-                out.add(b.getAsJsonObject().get("netns").getAsString());
-            }
-        });
-        return out;
-    }
-
-    private static boolean until(int seconds, java.util.function.BooleanSupplier what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (what.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return false;
-    }
-
-    private static void stop(Process p) throws InterruptedException {
-        p.descendants().forEach(ProcessHandle::destroy);
-        p.destroy();
-        p.waitFor(5, TimeUnit.SECONDS);
     }
 
     /** Through the daemon: a backend whose container is detached leaves the service, and the others take every connection. */
     @Test
     void aDetachedBackendLeavesTheService(Sandbox sandbox) throws Exception {
-        String host = sandbox.netns("host");
-        Cli pb = cli("nftables");
-        Process daemon = pb.startDaemon(Map.of("PATCHBAY_STATE_DIR", pb.stateDir().toString(), "PATCHBAY_FW", "nftables"));
-        List<Process> servers = new ArrayList<>();
+        Cli pb = NFT.cli();
+        Lb lb = Lb.create(sandbox, pb, "--subnet", "10.198.12.0/24");
+        String host = lb.host();
+        String client = lb.client();
+        List<String> names = lb.names();
+        List<Process> servers = lb.servers();
         try {
-            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198.12.0/24").ok();
-            String client = sandbox.netns("c1");
-            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
-            List<String> names = new ArrayList<>();
-            for (String b : List.of("b1", "b2")) {
-                String ns = sandbox.netns(b);
-                names.add(ns);
-                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
-                servers.add(serve(ns, 80));
-            }
+            lb.backends(sandbox, pb, 80, "b1", "b2");
             String vip = json(pb.run("-n", host, "-o", "json", "service", "create", "api", "--network", "lb", "--port", "80/tcp",
                     "--backend", names.get(0), "--backend", names.get(1)).ok()).get("vip").getAsString();
             assertEquals(Map.of(names.get(0), 5, names.get(1), 5), connect(sandbox, client, vip, 10));
             pb.run("-n", host, "detach", "lb", "--netns", names.get(0)).ok();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            int left = 2;
-            while (left != 1 && System.nanoTime() < deadline) {
-                left = json(pb.run("-n", host, "-o", "json", "service", "inspect", "api").ok()).getAsJsonArray("backends").size();
-                Thread.sleep(100);
-            }
-            assertEquals(1, left, "the detached backend left the service");
+            assertTrue(until(20, () -> json(pb.run("-n", host, "-o", "json", "service", "inspect", "api").ok()).getAsJsonArray("backends")
+                    .size() == 1), "the detached backend left the service");
             assertEquals(Map.of(names.get(1), 30), connect(sandbox, client, vip, 30));
 
             // a live swap of the firewall backend takes the service along, and leaves nothing of it behind
@@ -244,45 +145,21 @@ class LoadBalancerIT {
 
             // a removed network takes its services along
             pb.run("-n", host, "network", "rm", "lb", "--force").ok();
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            String all = "";
-            while (System.nanoTime() < deadline) {
-                all = pb.run("-n", host, "-o", "json", "service", "ls").ok().out().strip();
-                if (all.equals("[]")) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertEquals("[]", all, "the network's services went with it");
+            assertTrue(until(20, () -> pb.run("-n", host, "-o", "json", "service", "ls").ok().out().strip().equals("[]")),
+                    "the network's services went with it");
             assertFalse(sandbox.execIn(host, "iptables-save").output().contains("svc:"), "and their rules");
         } finally {
-            for (Process p : servers) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-            pb.run("-n", host, "service", "rm", "api");
-            pb.run("-n", host, "network", "rm", "lb", "--force");
-            daemon.destroy();
-            daemon.waitFor();
+            lb.close(pb, "api");
         }
     }
 
-    private void balance(Sandbox sandbox, String backend, int net) throws Exception {
-        String host = sandbox.netns("host");
-        Cli pb = cli(backend);
-        List<Process> servers = new ArrayList<>();
+    private void balance(Sandbox sandbox, Cli pb, String backend, int net) throws Exception {
+        Lb lb = Lb.create(sandbox, pb, "--subnet", "10.198." + net + ".0/24", "--ipv6", "fd00:198:" + net + "::/64");
+        String host = lb.host();
+        String client = lb.client();
+        List<String> names = lb.names();
         try {
-            pb.run("-n", host, "network", "create", "lb", "--subnet", "10.198." + net + ".0/24", "--ipv6", "fd00:198:" + net + "::/64").ok();
-            String client = sandbox.netns("c1");
-            pb.run("-n", host, "attach", "lb", "--netns", client).ok();
-            List<String> names = new ArrayList<>();
-            for (String b : List.of("b1", "b2", "b3")) {
-                String ns = sandbox.netns(b);
-                names.add(ns);
-                pb.run("-n", host, "attach", "lb", "--netns", ns).ok();
-                servers.add(serve(ns, 8080));
-            }
+            lb.backends(sandbox, pb, 8080, "b1", "b2", "b3");
             // "outside": a namespace routed to the host's uplink, where the service is published
             String outside = sandbox.netns("out");
             sandbox.run("ip", "-n", host, "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", outside);
@@ -295,6 +172,9 @@ class LoadBalancerIT {
                     "--backend", names.get(0) + ":8080", "--backend", names.get(1) + ":8080", "--backend", names.get(2) + ":8080").ok());
             String vip = svc.get("vip").getAsString();
             assertTrue(vip.startsWith("10.198." + net + "."), vip);
+            String ours = backend.equals("nftables") ? sandbox.execIn(host, "nft", "list", "table", "inet", "patchbay").output()
+                    : sandbox.execIn(host, "iptables-save").output();
+            assertTrue(ours.contains("svc:"), "in the daemon's backend (its PATCHBAY_FW), " + backend + ": " + ours);
             // shown where operators look: network inspect and topology list the network's service (its bundle's feature)
             JsonObject shown = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok()).getAsJsonArray("features").asList()
                     .stream().map(e -> e.getAsJsonObject()).filter(e -> e.get("kind").getAsString().equals("service")).findFirst().orElseThrow();
@@ -381,65 +261,26 @@ class LoadBalancerIT {
             for (String n : names) {
                 pb.run("-n", host, "service", "backend", "rm", "api", n + ":8080").ok();
             }
-            JsonObject refused = JsonParser.parseString(sandbox.execIn(client, "python3", "-c", CLIENT, vip, "80", "1").output()).getAsJsonObject();
+            JsonObject refused = once(sandbox, client, vip, 80);
             System.out.printf("%s no backend: %s%n", backend, refused);
             assertEquals("{\"FAIL ConnectionRefusedError\":1}", refused.get("counts").toString());
             assertTrue(refused.get("failTook").getAsDouble() < 1.0, "refused within a second: " + refused);
 
             pb.run("-n", host, "service", "rm", "api").ok();
-            assertEquals("[]", json(pb.run("-n", host, "-o", "json", "service", "ls").ok(), true));
-            String rules = backend.equals("nftables") ? sandbox.execIn(host, "nft", "list", "ruleset").output()
-                    : sandbox.execIn(host, "iptables-save").output();
+            assertEquals("[]", jsonArray(pb.run("-n", host, "-o", "json", "service", "ls").ok()));
+            String rules = rules(sandbox, host, backend);
             assertFalse(rules.contains("svc:") || rules.contains("aff0-") || rules.contains("recent"), rules);
             assertEquals("", sandbox.execIn(host, "sh", "-c", "ls /proc/net/xt_recent 2>/dev/null").output().strip(), "no recent list left");
-            assertEquals("{\"FAIL ConnectionRefusedError\":1}", JsonParser.parseString(sandbox.execIn(outside, "python3", "-c", CLIENT,
-                    Topo.HOST_UPLINK_IP, "8000", "1").output()).getAsJsonObject().get("counts").toString(), "the published port went with it");
+            assertEquals("{\"FAIL ConnectionRefusedError\":1}", once(sandbox, outside,
+                    Topo.HOST_UPLINK_IP, 8000).get("counts").toString(), "the published port went with it");
             assertFalse(sandbox.execIn(host, "ip", "-o", "addr", "show").output().contains(vip + "/32"), "the VIP left the bridge");
             assertFalse(sandbox.execIn(host, "ip", "-o", "addr", "show").output().contains(vip6now + "/128"), "the IPv6 VIP too");
         } finally {
-            for (Process p : servers) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-            pb.run("-n", host, "service", "rm", "api");
-            pb.run("-n", host, "network", "rm", "lb", "--force");
+            lb.close(pb, "api", "web");
         }
     }
 
-    private static Process serve(String netns, int port) throws Exception {
-        return serve(netns, port, false);
-    }
-
-    /** {@code v4only}: a server on 0.0.0.0, not on IPv6. */
-    private static Process serve(String netns, int port, boolean v4only) throws Exception {
-        String server = v4only ? SERVER.replace("socket.AF_INET6", "socket.AF_INET").replace("\"::\"", "\"0.0.0.0\"")
-                .replace("s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)\n", "") : SERVER;
-        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "python3", "-c", server, Integer.toString(port), netns)
-                .redirectErrorStream(true).start();
-        String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
-        assertEquals("ready\n", line, "server in " + netns);
-        return p;
-    }
-
-    private static Map<String, Integer> connect(Sandbox sandbox, String from, String vip, int n) {
-        return connect(sandbox, from, vip, 80, n);
-    }
-
-    private static Map<String, Integer> connect(Sandbox sandbox, String from, String address, int port, int n) {
-        Sandbox.Result r = sandbox.execIn(from, "python3", "-c", CLIENT, address, Integer.toString(port), Integer.toString(n));
-        assertEquals(0, r.code(), r.output());
-        Map<String, Integer> out = new TreeMap<>();
-        JsonParser.parseString(r.output()).getAsJsonObject().getAsJsonObject("counts").entrySet()
-                .forEach(e -> out.put(e.getKey(), e.getValue().getAsInt()));
-        return out;
-    }
-
-    private static JsonObject json(Cli.Run r) {
-        return JsonParser.parseString(r.out()).getAsJsonObject();
-    }
-
-    private static String json(Cli.Run r, boolean array) {
-        return JsonParser.parseString(r.out()).toString();
+    private static String rules(Sandbox sandbox, String host, String backend) {
+        return backend.equals("nftables") ? sandbox.execIn(host, "nft", "list", "ruleset").output() : sandbox.execIn(host, "iptables-save").output();
     }
 }
