@@ -23,29 +23,25 @@ public final class Generation {
 
     /** The generation in the answer to request {@code seq} in datagram {@code d} (native order, 0 to limit); -1 if none is there. */
     public static long id(ByteBuffer d, int seq) {
-        int p = 0;
-        while (p + 20 <= d.limit()) {
-            int len = d.getInt(p);
-            if (len < 16 || p + len > d.limit()) {
-                break;
+        for (NfAnswer.At m : NfAnswer.messages(d)) {
+            if (m.type() != NEWGEN || m.seq() != seq) {
+                continue;
             }
-            if (Short.toUnsignedInt(d.getShort(p + 4)) == NEWGEN && d.getInt(p + 8) == seq) {
-                for (int a = p + 20; a + 4 <= p + len; ) {
-                    int alen = Short.toUnsignedInt(d.getShort(a));
-                    if (alen < 4 || a + alen > p + len) {
-                        break;
-                    }
-                    if ((d.getShort(a + 2) & 0x3fff) == NFTA_GEN_ID && alen >= 8) {
-                        long id = 0;
-                        for (int i = 0; i < 4; i++) {
-                            id = (id << 8) | (d.get(a + 4 + i) & 0xff); // big-endian, whatever the buffer's order
-                        }
-                        return id;
-                    }
-                    a += (alen + 3) & ~3;
+            int end = m.offset() + m.length();
+            for (int a = m.offset() + 20; a + 4 <= end; ) {
+                int alen = Short.toUnsignedInt(d.getShort(a));
+                if (alen < 4 || a + alen > end) {
+                    break;
                 }
+                if ((d.getShort(a + 2) & 0x3fff) == NFTA_GEN_ID && alen >= 8) {
+                    long id = 0;
+                    for (int i = 0; i < 4; i++) {
+                        id = (id << 8) | (d.get(a + 4 + i) & 0xff); // big-endian, whatever the buffer's order
+                    }
+                    return id;
+                }
+                a += (alen + 3) & ~3;
             }
-            p += (len + 3) & ~3;
         }
         return -1;
     }

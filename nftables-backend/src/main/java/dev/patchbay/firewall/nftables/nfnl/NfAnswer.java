@@ -21,24 +21,34 @@ public record NfAnswer(int type, int seq, int errno, String message, int offset)
         return type == NLMSG_ERROR;
     }
 
-    /** Splits a received datagram (native order, 0 to limit) into its messages; a truncated tail is dropped. */
-    public static List<NfAnswer> parse(ByteBuffer d) {
-        List<NfAnswer> out = new ArrayList<>();
+    /** Where a whole message of a datagram starts, its length, type and sequence number. */
+    record At(int offset, int length, int type, int seq) {
+    }
+
+    /** The whole messages of a received datagram (native order, 0 to limit), in order; a truncated tail is dropped. */
+    static List<At> messages(ByteBuffer d) {
+        List<At> out = new ArrayList<>();
         int p = 0;
         while (p + 16 <= d.limit()) {
             int len = d.getInt(p);
             if (len < 16 || p + len > d.limit()) {
                 break;
             }
-            int type = Short.toUnsignedInt(d.getShort(p + 4));
-            int flags = Short.toUnsignedInt(d.getShort(p + 6));
-            int seq = d.getInt(p + 8);
-            if (type == NLMSG_ERROR && len >= 20) {
-                out.add(error(d, p, len, flags, seq));
-            } else {
-                out.add(new NfAnswer(type, seq, 0, null, -1));
-            }
+            out.add(new At(p, len, Short.toUnsignedInt(d.getShort(p + 4)), d.getInt(p + 8)));
             p += (len + 3) & ~3;
+        }
+        return out;
+    }
+
+    /** Splits a received datagram (native order, 0 to limit) into its messages; a truncated tail is dropped. */
+    public static List<NfAnswer> parse(ByteBuffer d) {
+        List<NfAnswer> out = new ArrayList<>();
+        for (At m : messages(d)) {
+            if (m.type() == NLMSG_ERROR && m.length() >= 20) {
+                out.add(error(d, m.offset(), m.length(), Short.toUnsignedInt(d.getShort(m.offset() + 6)), m.seq()));
+            } else {
+                out.add(new NfAnswer(m.type(), m.seq(), 0, null, -1));
+            }
         }
         return out;
     }

@@ -44,25 +44,19 @@ public final class RuleDump {
      * DONE once the dump's end is in it. An error answer throws {@link NfError}.
      */
     public static Progress read(ByteBuffer d, int seq, List<Rule> out) {
-        int p = 0;
-        while (p + 16 <= d.limit()) {
-            int len = d.getInt(p);
-            if (len < 16 || p + len > d.limit()) {
-                break;
+        for (NfAnswer.At m : NfAnswer.messages(d)) {
+            if (m.seq() != seq) {
+                continue;
             }
-            int type = Short.toUnsignedInt(d.getShort(p + 4));
-            if (d.getInt(p + 8) == seq) {
-                if (type == NLMSG_DONE) {
-                    return Progress.DONE;
-                }
-                if (type == NfAnswer.NLMSG_ERROR && len >= 20 && d.getInt(p + 16) != 0) {
-                    throw new NfError(-d.getInt(p + 16));
-                }
-                if (type == NEWRULE) {
-                    out.add(rule(d, p + 20, p + len));
-                }
+            if (m.type() == NLMSG_DONE) {
+                return Progress.DONE;
             }
-            p += (len + 3) & ~3;
+            if (m.type() == NfAnswer.NLMSG_ERROR && m.length() >= 20 && d.getInt(m.offset() + 16) != 0) {
+                throw new NfError(-d.getInt(m.offset() + 16));
+            }
+            if (m.type() == NEWRULE) {
+                out.add(rule(d, m.offset() + 20, m.offset() + m.length()));
+            }
         }
         return Progress.MORE;
     }
