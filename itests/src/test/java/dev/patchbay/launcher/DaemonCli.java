@@ -38,6 +38,15 @@ final class DaemonCli implements BeforeAllCallback, AfterAllCallback {
         return cli;
     }
 
+    /** What the daemon wrote so far (for a failure's message). */
+    String log() {
+        try {
+            return Files.readString(cli.daemonLog());
+        } catch (java.io.IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     /** A CLI of a fresh state folder, its commands served by this daemon. */
     Cli fresh() {
         try {

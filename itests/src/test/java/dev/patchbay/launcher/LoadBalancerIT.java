@@ -188,9 +188,14 @@ class LoadBalancerIT {
                         .map(e -> e.getAsJsonObject()).filter(e -> e.get("ifindex").getAsInt() == peer).findFirst().orElseThrow()
                         .get("ifname").getAsString(); // b2's end on the bridge
                 sandbox.run("ip", "-n", host, "link", "set", port, "type", "bridge_slave", "hairpin", "off");
-                JsonObject hurt = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok());
-                assertEquals("degraded", hurt.get("health").getAsString(), hurt.toString());
-                assertEquals("[\"hairpin on \\\"" + port + "\\\" (backend " + names.get(1) + " of service api)\"]", hurt.get("missing").toString());
+                JsonObject[] hurt = new JsonObject[1];
+                boolean seen = until(10, () -> {
+                    hurt[0] = json(pb.run("-n", host, "-o", "json", "network", "inspect", "lb").ok());
+                    return hurt[0].get("health").getAsString().equals("degraded");
+                });
+                assertTrue(seen, "hairpin off on " + port + ", yet " + hurt[0].get("health") + "; the kernel's ports: "
+                        + sandbox.execIn(host, "bridge", "-d", "-j", "link", "show").output() + "; the daemon's log: " + NFT.log());
+                assertEquals("[\"hairpin on \\\"" + port + "\\\" (backend " + names.get(1) + " of service api)\"]", hurt[0].get("missing").toString());
                 String gc = pb.run("-n", host, "gc").ok().out();
                 assertTrue(gc.contains("hairpin on \"" + port + "\""), "gc puts it back (the backend reaches its VIP below): " + gc);
             }

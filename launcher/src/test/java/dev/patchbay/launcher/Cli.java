@@ -96,6 +96,11 @@ final class Cli {
         }
     }
 
+    /** Where {@link #startDaemon} writes the daemon's output: beside the run folder. */
+    Path daemonLog() {
+        return runDir.resolveSibling(runDir.getFileName() + ".daemon.log");
+    }
+
     /** Starts {@code patchbay daemon} in the test JVM's namespace and waits for its socket. */
     Process startDaemon() throws Exception {
         return startDaemon(Map.of());
@@ -104,7 +109,7 @@ final class Cli {
     /** Starts the daemon with extra environment, e.g. its state directory. */
     Process startDaemon(Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/patchbay").toString(), "daemon").redirectErrorStream(true)
-                .redirectOutput(Files.createTempFile("pb-daemon", ".log").toFile());
+                .redirectOutput(daemonLog().toFile());
         pb.environment().put("PATCHBAY_RUN_DIR", runDir.toString());
         pb.environment().putAll(env);
         Process p = pb.start();

@@ -33,8 +33,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component
 public final class ServiceChecks implements NetworkChecks {
-    @Reference
-    dev.patchbay.orchestrator.network.NetworkManager manager;
+    /**
+     * Dynamic: the manager holds this service among its checks, so a static reference back would make a cycle, which
+     * SCR can only close with a late bind whose timing depends on which of the two activates first. Only the repair
+     * of a half-made create needs it.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile dev.patchbay.orchestrator.network.NetworkManager manager;
 
     @Reference
     dev.patchbay.firewall.host.FirewallManager firewall;
@@ -61,8 +66,9 @@ public final class ServiceChecks implements NetworkChecks {
     public List<String> repair(NetworkStack stack, NetworkFeatures.Shown shown) {
         List<String> done = new ArrayList<>();
         dev.patchbay.core.ipam.Ipam i = ipam;
-        for (ServiceJournal.Pending p : i == null ? List.<ServiceJournal.Pending>of() : pending(shown)) {
-            if (new Services(manager, firewall, i, shown.stateDir(), shown.host()).recover(p)) {
+        dev.patchbay.orchestrator.network.NetworkManager m = manager;
+        for (ServiceJournal.Pending p : i == null || m == null ? List.<ServiceJournal.Pending>of() : pending(shown)) {
+            if (new Services(m, firewall, i, shown.stateDir(), shown.host()).recover(p)) {
                 done.add("undid the create of service " + p.name() + " that did not finish");
             }
         }
