@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.ComponentContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -31,15 +33,19 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * the host namespace (argv, no shell): the network stack reads no bridge-port flags. A {@code service create} of the
  * network whose process died in the middle ({@link ServiceJournal}) is named too, and {@code gc} undoes it.
  */
-@Component
+@Component(reference = @Reference(name = "manager", service = dev.patchbay.orchestrator.network.NetworkManager.class))
 public final class ServiceChecks implements NetworkChecks {
     /**
-     * Dynamic: the manager holds this service among its checks, so a static reference back would make a cycle, which
-     * SCR can only close with a late bind whose timing depends on which of the two activates first. Only the repair
-     * of a half-made create needs it.
+     * The network manager, looked up when a repair needs it ({@code manager}, a reference of the lookup strategy), not
+     * bound: the manager holds this service among its checks, and a bound reference back would make a cycle, which SCR
+     * closes late, after the manager's activation, on a thread of its own: a one-shot run's check could run before.
      */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    volatile dev.patchbay.orchestrator.network.NetworkManager manager;
+    private final ComponentContext context;
+
+    @Activate
+    public ServiceChecks(ComponentContext context) {
+        this.context = context;
+    }
 
     @Reference
     dev.patchbay.firewall.host.FirewallManager firewall;
@@ -66,7 +72,7 @@ public final class ServiceChecks implements NetworkChecks {
     public List<String> repair(NetworkStack stack, NetworkFeatures.Shown shown) {
         List<String> done = new ArrayList<>();
         dev.patchbay.core.ipam.Ipam i = ipam;
-        dev.patchbay.orchestrator.network.NetworkManager m = manager;
+        dev.patchbay.orchestrator.network.NetworkManager m = context.locateService("manager");
         for (ServiceJournal.Pending p : i == null || m == null ? List.<ServiceJournal.Pending>of() : pending(shown)) {
             if (new Services(m, firewall, i, shown.stateDir(), shown.host()).recover(p)) {
                 done.add("undid the create of service " + p.name() + " that did not finish");
