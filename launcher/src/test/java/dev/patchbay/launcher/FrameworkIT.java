@@ -246,4 +246,63 @@ class FrameworkIT {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * No two of Patchbay's components hold each other through bound references, directly or through others: SCR closes
+     * such a cycle only with a late bind, on a thread of its own, so a one-shot run could meet one of them with a
+     * reference not yet bound (a reference of the lookup strategy, looked up when used, breaks a cycle).
+     */
+    @Test
+    void noComponentsHoldEachOtherInACycle() throws Exception {
+        try (FelixBoot boot = FelixBoot.start(DIST.resolve("bundles"), new PrintWriter(new StringWriter(), true), false)) {
+            var ref = boot.context().getAllServiceReferences(ScrComponents.SCR, null)[0]; // all: its API is not on our class path
+            Object scr = boot.context().getService(ref);
+            Class<?> api = scr.getClass().getClassLoader().loadClass(ScrComponents.SCR);
+            java.util.Collection<?> all = (java.util.Collection<?>) api.getMethod("getComponentDescriptionDTOs", Bundle[].class).invoke(scr, (Object) new Bundle[0]);
+            java.util.Map<String, List<String>> providers = new java.util.HashMap<>(); // interface -> components
+            java.util.Map<String, List<String>> held = new java.util.TreeMap<>(); // component -> the interfaces it binds
+            for (Object c : all) {
+                String bundle = (String) field(field(c, "bundle"), "symbolicName");
+                if (!bundle.startsWith("dev.patchbay.")) {
+                    continue;
+                }
+                String name = (String) field(c, "name");
+                for (String i : (String[]) field(c, "serviceInterfaces")) {
+                    providers.computeIfAbsent(i, k -> new ArrayList<>()).add(name);
+                }
+                List<String> bound = new ArrayList<>();
+                for (Object r : (Object[]) field(c, "references")) {
+                    if (field(r, "bind") != null || field(r, "field") != null || field(r, "parameter") != null) {
+                        bound.add((String) field(r, "interfaceName"));
+                    }
+                }
+                held.put(name, bound);
+            }
+            List<String> cycles = new ArrayList<>();
+            for (String start : held.keySet()) {
+                cycle(start, new ArrayList<>(List.of(start)), held, providers, cycles);
+            }
+            assertEquals(List.of(), cycles, "components that hold each other through bound references");
+        }
+    }
+
+    /** Walks what {@code path}'s last component binds; a path back to its first is a cycle (each found from its smallest name). */
+    private static void cycle(String start, List<String> path, java.util.Map<String, List<String>> held,
+            java.util.Map<String, List<String>> providers, List<String> cycles) {
+        for (String i : held.getOrDefault(path.get(path.size() - 1), List.of())) {
+            for (String next : providers.getOrDefault(i, List.of())) {
+                if (next.equals(start)) {
+                    cycles.add(String.join(" -> ", path) + " -> " + start);
+                } else if (next.compareTo(start) > 0 && !path.contains(next)) {
+                    path.add(next);
+                    cycle(start, path, held, providers, cycles);
+                    path.remove(path.size() - 1);
+                }
+            }
+        }
+    }
+
+    private static Object field(Object dto, String name) throws ReflectiveOperationException {
+        return dto.getClass().getField(name).get(dto);
+    }
 }
