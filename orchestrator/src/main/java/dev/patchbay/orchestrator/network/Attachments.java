@@ -108,7 +108,9 @@ public final class Attachments {
             if (store.attachment(config.name(), request.containerId()).isPresent()) {
                 throw new AlreadyExistsException("\"" + request.containerId() + "\" is already attached to network \"" + config.name() + "\"");
             }
-            Macs.checkFree(store.attachments(config.name()), ctx, request.mac());
+            if (request.mac() != null) { // every record read only to compare a MAC: none asked, none read
+                Macs.checkFree(store.attachments(config.name()), ctx, request.mac());
+            }
             Journal journal = Journal.begin(store.root(), "attach", config.name(), request.containerId(), rec.hostNetns(), List.of(
                     Journal.Step.of("ipam", Map.of("ifname", request.ifName().value())),
                     Journal.Step.of("chain", Map.of()),
