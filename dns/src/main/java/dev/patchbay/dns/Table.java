@@ -5,19 +5,30 @@ import dev.patchbay.core.network.Attachment;
 import dev.patchbay.core.network.NetworkConfig;
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the daemon serves: the records as last read, overlaid with the dns plugin's word on the changes the daemon made
  * since ({@link #tell}); that word holds until the records agree (its change committed) or for {@code grace} nanoseconds
- * (a change that failed and was undone). Pure; not thread-safe (the server guards it).
+ * (a change that failed and was undone). Each network's zone is made again only when something of that network changed
+ * (an attach rebuilds its own network's names, not every network's). Pure; not thread-safe (the server guards it).
  */
 final class Table {
     private final long grace;
     private final Map<Key, Told> told = new HashMap<>();
     private Map<String, NetworkConfig> networks = Map.of();
     private Map<String, List<Attachment>> attachments = Map.of();
+    /** Each network's zone as last made (empty: it serves none), until something of the network changes. */
+    private final Map<String, Optional<Served>> made = new HashMap<>();
+
+    /** A network's zone and the gateway addresses it is served on. */
+    private record Served(List<InetAddress> gateways, Zone zone) {
+    }
 
     /** A network ({@code container} null) or one of its attachments. */
     private record Key(String network, String container) {
@@ -34,18 +45,33 @@ final class Table {
     /** The plugin's word on a network (null: removed) at {@code now}. */
     void tell(String network, NetworkConfig config, long now) {
         told.put(new Key(network, null), new Told(config, now));
+        made.remove(network);
     }
 
     /** The plugin's word on an attachment (null: detached) at {@code now}. */
     void tell(String network, String container, Attachment attachment, long now) {
         told.put(new Key(network, container), new Told(attachment, now));
+        made.remove(network);
     }
 
     /** The records as read at {@code now}: they replace those read before; the plugin's word they agree with, or older than the grace, goes. */
     void recorded(Map<String, NetworkConfig> networks, Map<String, List<Attachment>> attachments, long now) {
+        Set<String> names = new HashSet<>(this.networks.keySet());
+        names.addAll(networks.keySet());
+        for (String n : names) {
+            if (!Objects.equals(this.networks.get(n), networks.get(n)) || !Objects.equals(this.attachments.get(n), attachments.get(n))) {
+                made.remove(n);
+            }
+        }
         this.networks = Map.copyOf(networks);
         this.attachments = Map.copyOf(attachments);
-        told.entrySet().removeIf(e -> now - e.getValue().at() > grace || agree(e.getKey(), e.getValue()));
+        told.entrySet().removeIf(e -> {
+            boolean gone = now - e.getValue().at() > grace || agree(e.getKey(), e.getValue());
+            if (gone) {
+                made.remove(e.getKey().network());
+            }
+            return gone;
+        });
     }
 
     private boolean agree(Key k, Told t) {
@@ -56,28 +82,36 @@ final class Table {
 
     /** Each served network's zone by the gateway addresses its server listens on. */
     Map<InetAddress, Zone> zones() {
-        Map<String, NetworkConfig> nets = new HashMap<>(networks);
-        Map<String, Map<String, Attachment>> atts = new HashMap<>();
-        attachments.forEach((n, all) -> all.forEach(a -> atts.computeIfAbsent(n, x -> new HashMap<>()).put(a.containerId(), a)));
-        told.forEach((k, t) -> {
-            if (k.container() == null && t.value() == null) {
-                nets.remove(k.network());
-            } else if (k.container() == null) {
-                nets.put(k.network(), (NetworkConfig) t.value());
-            } else if (t.value() == null) {
-                atts.getOrDefault(k.network(), new HashMap<>()).remove(k.container());
-            } else {
-                atts.computeIfAbsent(k.network(), x -> new HashMap<>()).put(k.container(), (Attachment) t.value());
-            }
-        });
+        Set<String> names = new HashSet<>(networks.keySet());
+        told.keySet().forEach(k -> names.add(k.network()));
         Map<InetAddress, Zone> out = new HashMap<>();
-        for (NetworkConfig c : nets.values()) {
-            Zone z = served(c, List.copyOf(atts.getOrDefault(c.name(), Map.of()).values()));
-            if (z != null) {
-                Names.gateways(c).forEach(g -> out.putIfAbsent(g, z));
-            }
+        for (String n : names) {
+            made.computeIfAbsent(n, this::make).ifPresent(s -> s.gateways().forEach(g -> out.putIfAbsent(g, s.zone())));
         }
         return out;
+    }
+
+    /** Network {@code name}'s zone from its records overlaid with the plugin's word on it. */
+    private Optional<Served> make(String name) {
+        NetworkConfig config = networks.get(name);
+        Map<String, Attachment> atts = new HashMap<>();
+        attachments.getOrDefault(name, List.of()).forEach(a -> atts.put(a.containerId(), a));
+        for (Map.Entry<Key, Told> e : told.entrySet()) {
+            Key k = e.getKey();
+            Object v = e.getValue().value();
+            if (!k.network().equals(name)) {
+                continue;
+            }
+            if (k.container() == null) {
+                config = (NetworkConfig) v;
+            } else if (v == null) {
+                atts.remove(k.container());
+            } else {
+                atts.put(k.container(), (Attachment) v);
+            }
+        }
+        Zone z = config == null ? null : served(config, List.copyOf(atts.values()));
+        return z == null ? Optional.empty() : Optional.of(new Served(List.copyOf(Names.gateways(config)), z));
     }
 
     /** A network's zone when it serves DNS (its chain has dns, switched on, with a gateway and a valid domain), else null. */
