@@ -47,7 +47,8 @@ public final class DnsServer {
     private final ExecutorService pool;
     private final Upstreams upstreams = new Upstreams(Upstreams.RESOLV_CONF);
     private final Table table = new Table(TimeUnit.SECONDS.toNanos(GRACE_SECONDS));
-    private volatile Map<InetAddress, Zone> zones = Map.of();
+    /** The served networks by the addresses their server listens on (the gateways). */
+    private volatile Map<InetAddress, String> served = Map.of();
     /** The control thread's alone. */
     private final Map<InetAddress, Listener> listeners = new HashMap<>();
     private final Set<InetAddress> unbindable = new HashSet<>();
@@ -130,11 +131,11 @@ public final class DnsServer {
 
     /** Zones from the records and the plugin's word, then the listeners made to match: on the control thread. */
     private void apply() {
-        Map<InetAddress, Zone> want;
+        Map<InetAddress, String> want;
         synchronized (this) {
-            want = table.zones();
+            want = table.listening();
         }
-        zones = Map.copyOf(want);
+        served = Map.copyOf(want);
         listeners.entrySet().removeIf(e -> {
             if (!want.containsKey(e.getKey())) {
                 e.getValue().close();
@@ -150,7 +151,7 @@ public final class DnsServer {
                 } catch (IOException e) {
                     if (unbindable.add(a)) { // said once; tried again at each read of the records
                         System.err.println("patchbay: dns: cannot listen on " + a.getHostAddress() + " port " + Listener.PORT + " (network \""
-                                + want.get(a).network() + "\"): " + e.getMessage());
+                                + want.get(a) + "\"): " + e.getMessage());
                     }
                 }
             }
@@ -160,9 +161,13 @@ public final class DnsServer {
 
     /** A query that came to {@code local}: its network's own answer, else the upstreams'. */
     private Message answer(InetAddress local, Message query) {
-        Zone z = zones.get(local);
+        String network = served.get(local);
+        Zone z;
+        synchronized (this) {
+            z = network == null ? null : table.zone(network);
+        }
         Message own = z == null ? null : z.answer(query);
-        return own != null ? own : upstreams.forward(query, zones.keySet());
+        return own != null ? own : upstreams.forward(query, served.keySet());
     }
 
     @Deactivate

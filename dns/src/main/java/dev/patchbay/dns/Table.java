@@ -15,8 +15,9 @@ import java.util.Set;
 /**
  * What the daemon serves: the records as last read, overlaid with the dns plugin's word on the changes the daemon made
  * since ({@link #tell}); that word holds until the records agree (its change committed) or for {@code grace} nanoseconds
- * (a change that failed and was undone). Each network's zone is made again only when something of that network changed
- * (an attach rebuilds its own network's names, not every network's). Pure; not thread-safe (the server guards it).
+ * (a change that failed and was undone). Which networks are served, and where, follows from their configurations; a
+ * network's zone (its names) is made when a query needs it, again only after something of that network changed: an attach
+ * costs no zone, and a burst of them one. Pure; not thread-safe (the server guards it).
  */
 final class Table {
     private final long grace;
@@ -24,11 +25,7 @@ final class Table {
     private Map<String, NetworkConfig> networks = Map.of();
     private Map<String, List<Attachment>> attachments = Map.of();
     /** Each network's zone as last made (empty: it serves none), until something of the network changes. */
-    private final Map<String, Optional<Served>> made = new HashMap<>();
-
-    /** A network's zone and the gateway addresses it is served on. */
-    private record Served(List<InetAddress> gateways, Zone zone) {
-    }
+    private final Map<String, Optional<Zone>> made = new HashMap<>();
 
     /** A network ({@code container} null) or one of its attachments. */
     private record Key(String network, String container) {
@@ -82,36 +79,57 @@ final class Table {
 
     /** Each served network's zone by the gateway addresses its server listens on. */
     Map<InetAddress, Zone> zones() {
+        Map<InetAddress, Zone> out = new HashMap<>();
+        listening().forEach((g, n) -> out.put(g, zone(n)));
+        return out;
+    }
+
+    /**
+     * The networks served, by the gateway addresses their server listens on: from their configurations alone, so an
+     * attach (which changes no configuration) costs no zone; {@link #zone} makes one when a query needs it.
+     */
+    Map<InetAddress, String> listening() {
         Set<String> names = new HashSet<>(networks.keySet());
         told.keySet().forEach(k -> names.add(k.network()));
-        Map<InetAddress, Zone> out = new HashMap<>();
+        Map<InetAddress, String> out = new HashMap<>();
         for (String n : names) {
-            made.computeIfAbsent(n, this::make).ifPresent(s -> s.gateways().forEach(g -> out.putIfAbsent(g, s.zone())));
+            NetworkConfig c = config(n);
+            if (c != null && served(c, List.of()) != null) {
+                Names.gateways(c).forEach(g -> out.putIfAbsent(g, n));
+            }
         }
         return out;
     }
 
+    /** Network {@code name}'s zone, made again only when something of the network changed since it was last made; null if none. */
+    Zone zone(String name) {
+        return made.computeIfAbsent(name, this::make).orElse(null);
+    }
+
+    /** Network {@code name}'s configuration, the plugin's word on it first; null when it has none (or is removed). */
+    private NetworkConfig config(String name) {
+        Told t = told.get(new Key(name, null));
+        return t != null ? (NetworkConfig) t.value() : networks.get(name);
+    }
+
     /** Network {@code name}'s zone from its records overlaid with the plugin's word on it. */
-    private Optional<Served> make(String name) {
-        NetworkConfig config = networks.get(name);
+    private Optional<Zone> make(String name) {
+        NetworkConfig config = config(name);
+        if (config == null) {
+            return Optional.empty();
+        }
         Map<String, Attachment> atts = new HashMap<>();
         attachments.getOrDefault(name, List.of()).forEach(a -> atts.put(a.containerId(), a));
-        for (Map.Entry<Key, Told> e : told.entrySet()) {
-            Key k = e.getKey();
-            Object v = e.getValue().value();
-            if (!k.network().equals(name)) {
-                continue;
+        told.forEach((k, t) -> {
+            if (k.network().equals(name) && k.container() != null) {
+                if (t.value() == null) {
+                    atts.remove(k.container());
+                } else {
+                    atts.put(k.container(), (Attachment) t.value());
+                }
             }
-            if (k.container() == null) {
-                config = (NetworkConfig) v;
-            } else if (v == null) {
-                atts.remove(k.container());
-            } else {
-                atts.put(k.container(), (Attachment) v);
-            }
-        }
-        Zone z = config == null ? null : served(config, List.copyOf(atts.values()));
-        return z == null ? Optional.empty() : Optional.of(new Served(List.copyOf(Names.gateways(config)), z));
+        });
+        return Optional.ofNullable(served(config, List.copyOf(atts.values())));
     }
 
     /** A network's zone when it serves DNS (its chain has dns, switched on, with a gateway and a valid domain), else null. */
