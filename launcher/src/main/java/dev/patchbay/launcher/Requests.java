@@ -27,6 +27,12 @@ public final class Requests implements AutoCloseable {
     private final BundleContext ctx;
     private final Map<String, ConcurrentLinkedDeque<Ready>> idle = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
+    /** {@link #streams} by word, until the command services change (a filter over every service, per request, before). */
+    private final Map<String, Streams> streaming = new ConcurrentHashMap<>();
+
+    /** Whether a word's command streams, as looked up while the command services were at {@code generation}. */
+    private record Streams(boolean streams, long generation) {
+    }
     private final ServiceListener onChange = event -> invalidate();
 
     /** A command line for one word, built while the command services were at {@code generation}. */
@@ -127,6 +133,16 @@ public final class Requests implements AutoCloseable {
         if (word == null) {
             return false;
         }
+        long now = generation.get();
+        Streams known = streaming.get(word);
+        if (known == null || known.generation() != now) {
+            known = new Streams(lookUpStreams(word), now); // a change meanwhile moves the generation on: looked up again
+            streaming.put(word, known);
+        }
+        return known.streams();
+    }
+
+    private boolean lookUpStreams(String word) {
         try {
             org.osgi.framework.ServiceReference<?>[] refs = ctx.getServiceReferences((String) null,
                     "(" + PatchbayCli.COMMAND_PROPERTY + "=" + PatchbayCli.escape(word) + ")");
