@@ -161,6 +161,39 @@ class AutostartIT {
         assertEquals(String.valueOf(pid), session(pid), "a session of its own");
     }
 
+    /**
+     * A daemon started by hand finds the namespace served by one a command started (they raced, or the command came
+     * first): that one is asked to leave and the hand-started one serves, instead of leaving itself.
+     */
+    @Test
+    void aDaemonStartedByHandServesInPlaceOfOneACommandStarted(Sandbox sandbox) throws Exception {
+        Path run = run();
+        Path state = Files.createTempDirectory("pb-auto-state");
+        Map<String, String> env = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "PATCHBAY_RUN_DIR", run.toString(),
+                "PATCHBAY_STATE_DIR", state.toString(), "PATCHBAY_DAEMON_AUTOSTART", "on");
+        List<String> ls = List.of(Cli.DIST.resolve("bin/patchbay").toString(), "network", "ls");
+        assertEquals(0, Within.run(30, ls, env, new byte[0]).code());
+        List<Long> autostarted = daemonsOf(run);
+        assertEquals(1, autostarted.size());
+        Path handLog = Files.createTempFile("pb-hand-daemon", ".log");
+        ProcessBuilder pb = new ProcessBuilder(Cli.DIST.resolve("bin/patchbay").toString(), "daemon").redirectErrorStream(true)
+                .redirectOutput(handLog.toFile());
+        pb.environment().putAll(env);
+        Process hand = pb.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(daemonsOf(run).equals(List.of(hand.pid())) && Files.readString(handLog).contains("daemon serving")) && hand.isAlive()
+                && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertTrue(hand.isAlive(), "the daemon started by hand stays: " + Files.readString(handLog));
+        assertEquals(List.of(hand.pid()), daemonsOf(run), "the one a command started left: " + Files.readString(handLog));
+        Run r = Within.run(30, ls, env, new byte[0]);
+        assertEquals(0, r.code(), r.out() + r.err());
+        String said = Files.readString(handLog);
+        assertTrue(said.contains("the daemon a command started (pid " + autostarted.get(0) + ", --idle) serves this namespace: it is asked to leave"), said);
+        assertEquals(List.of(hand.pid()), daemonsOf(run));
+    }
+
     /** The session id of a process ({@code /proc/PID/stat}: state ppid pgrp session after the name). */
     private static String session(long pid) throws Exception {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

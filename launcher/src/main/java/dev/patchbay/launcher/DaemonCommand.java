@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
             "A CLI or CNI call waits at most 10 s for a daemon that says nothing (stopped, hung); a CNI configuration may be",
             "at most 1 MiB; CNI calls of one container and interface run in the order they came.",
             "Where no daemon runs, the first CLI command or CNI call starts one (patchbay daemon --idle SECONDS, its log",
-            "net-INODE.log beside its socket); PATCHBAY_DAEMON_AUTOSTART=off turns that off."})
+            "net-INODE.log beside its socket); PATCHBAY_DAEMON_AUTOSTART=off turns that off. A daemon started by hand (no",
+            "--idle) that finds one a command started asks it to leave and serves in its place."})
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--idle", paramLabel = "SECONDS", description = {"Leave after serving nobody for SECONDS (removing the socket first);",
         "0, the default, never; configured: daemon-idle of the configuration (PATCHBAY_DAEMON_IDLE, default 300), which a",

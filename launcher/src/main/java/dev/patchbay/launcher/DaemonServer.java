@@ -41,8 +41,9 @@ final class DaemonServer {
      * {@code metricsAt}: where to serve the metrics ({@link MetricsEndpoint#OFF}: nowhere, {@code patchbay metrics} still
      * answers).
      */
-    DaemonServer(BundleContext ctx, Runnable stopFramework, long idleSeconds, MetricsEndpoint metricsAt) {
+    DaemonServer(BundleContext ctx, Runnable stopFramework, long idleSeconds, MetricsEndpoint metricsAt, boolean byHand) {
         this.idleSeconds = idleSeconds;
+        this.byHand = byHand;
         this.metrics = new DaemonMetrics(ctx);
         this.metricsAt = metricsAt;
         this.requests = new Requests(ctx);
@@ -51,6 +52,9 @@ final class DaemonServer {
         String dir = ctx.getProperty("patchbay.state.dir");
         this.stateDir = dir == null || dir.isEmpty() ? null : dir;
     }
+
+    /** Started without {@code --idle}: a daemon a command started gives way to it ({@link DaemonTakeover}). */
+    private final boolean byHand;
 
     /** {@code --idle}: leave after serving nobody this long (0: never). */
     private final long idleSeconds;
@@ -97,17 +101,25 @@ final class DaemonServer {
         return 0;
     }
 
-    /** Whether this daemon may bind {@code sock}: false when a live daemon serves it; a dead one's file is deleted. */
-    private static boolean claim(Path sock, PrintWriter log) throws IOException {
-        if (!Files.exists(sock)) {
-            return true;
+    /**
+     * Whether this daemon may bind {@code sock}: false when a live daemon serves it, unless this one was started by hand
+     * and that one by a command (it leaves, {@link DaemonTakeover}); a dead one's file is deleted.
+     */
+    private boolean claim(Path sock, PrintWriter log) throws IOException {
+        for (int tries = 0; tries < 3; tries++) { // one a command started meanwhile gives way too
+            if (!Files.exists(sock)) {
+                return true;
+            }
+            if (!DaemonClient.alive(sock)) {
+                Files.deleteIfExists(sock); // left by a daemon that died
+                return true;
+            }
+            if (!byHand || !DaemonTakeover.fromAutostarted(sock, log)) {
+                break;
+            }
         }
-        if (DaemonClient.alive(sock)) {
-            log.println("patchbay: a daemon already serves this namespace on " + sock);
-            return false;
-        }
-        Files.delete(sock); // left by a daemon that died
-        return true;
+        log.println("patchbay: a daemon already serves this namespace on " + sock);
+        return false;
     }
 
     /** Starts the metrics endpoint when one is asked for; false (said in the log) when it cannot be served. */

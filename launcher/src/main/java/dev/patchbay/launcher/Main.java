@@ -75,7 +75,7 @@ public final class Main {
         }
         try (FelixBoot boot = FelixBoot.start(bundlesDir(), err, verbose, daemonProperties(args))) {
             warnProblems(boot, err);
-            return new DaemonServer(boot.context(), boot::close, idle, metricsAt).serve(err);
+            return new DaemonServer(boot.context(), boot::close, idle, metricsAt, value == null).serve(err);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the daemon socket: " + e.getMessage(), e);
         }
