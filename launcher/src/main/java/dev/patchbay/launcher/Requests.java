@@ -137,6 +137,9 @@ public final class Requests implements AutoCloseable {
         Streams known = streaming.get(word);
         if (known == null || known.generation() != now) {
             known = new Streams(lookUpStreams(word), now); // a change meanwhile moves the generation on: looked up again
+            if (streaming.size() >= 256) {
+                streaming.clear(); // words are whatever clients send: a bounded cache
+            }
             streaming.put(word, known);
         }
         return known.streams();
